@@ -1,0 +1,5 @@
+/** Benchmarks: JMH kernels (scalar/vector pairs) and the machine probes behind {@code minnow bench}. */
+module dev.minnow.bench {
+    requires transitive dev.minnow.models;
+    exports dev.minnow.bench;
+}

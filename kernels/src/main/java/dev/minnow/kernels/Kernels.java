@@ -1,0 +1,92 @@
+package dev.minnow.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * f32 compute kernels. All buffers are little-endian f32 in {@link MemorySegment}s and all offsets, lengths and
+ * leading dimensions count elements, not bytes. Implementations allocate nothing per call in their hot paths and
+ * may run multi-threaded on {@link Parallel}'s pool ({@link #gemv}, {@link #gemm}) when every segment involved is
+ * accessible from other threads (global, automatic or shared arenas); on confined memory they run on the caller.
+ *
+ * <p>The scalar implementation is the specification; a vector implementation must agree with it within the
+ * bound stated in its property test.
+ */
+public interface Kernels {
+
+    /** "scalar" or "vector-256" and the like. */
+    String name();
+
+    /** Width of the vector species in bits, 0 for scalar. */
+    int vectorBits();
+
+    // ---- level 1 ----
+
+    /** Σ a[i]·b[i] for i < n. */
+    float dot(MemorySegment a, long aOff, MemorySegment b, long bOff, int n);
+
+    /** Σ x[i]. */
+    float sum(MemorySegment x, long xOff, int n);
+
+    /** y[i] += alpha·x[i]. */
+    void axpy(int n, float alpha, MemorySegment x, long xOff, MemorySegment y, long yOff);
+
+    /** x[i] *= s, in place. */
+    void scale(int n, float s, MemorySegment x, long xOff);
+
+    /** out[i] = a[i] + b[i] (out may alias a or b). */
+    void add(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff);
+
+    /** out[i] = a[i]·b[i] (out may alias a or b). */
+    void mul(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff);
+
+    // ---- matrix ----
+
+    /** y[r] = Σ_c w[r·cols + c]·x[c] for r < rows: W row-major, rows × cols. Multi-threaded by rows. */
+    void gemv(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff);
+
+    /**
+     * C = A·op(B) (or C += when {@code accumulate}). A is m × k with row stride lda; op(B) is k × n: when
+     * {@code bTransposed} B is stored n × k (row stride ldb, the layout of linear-layer weights [out, in]),
+     * otherwise k × n. C is m × n with row stride ldc. Multi-threaded.
+     */
+    void gemm(int m, int n, int k,
+              MemorySegment a, long aOff, int lda,
+              MemorySegment b, long bOff, int ldb, boolean bTransposed,
+              MemorySegment c, long cOff, int ldc, boolean accumulate);
+
+    // ---- normalisation and activations ----
+
+    /** out[i] = x[i] / sqrt(mean(x²) + eps) · w[i]. out may alias x. */
+    void rmsNorm(int n, MemorySegment x, long xOff, MemorySegment w, long wOff, float eps, MemorySegment out, long outOff);
+
+    /**
+     * out[i] = (x[i] − mean) / sqrt(var + eps) · w[i] + b[i], with the biased variance; w and b may be null
+     * (then 1 and 0). out may alias x.
+     */
+    void layerNorm(int n, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment b, long bOff,
+                   float eps, MemorySegment out, long outOff);
+
+    /** Numerically stable softmax in place: exp(x − max) / Σ. */
+    void softmax(int n, MemorySegment x, long xOff);
+
+    /** Applies {@code act} to x[0..n) in place. */
+    void activate(Activation act, int n, MemorySegment x, long xOff);
+
+    /**
+     * Rotates {@code nHeads} heads of {@code headDim} floats starting at {@code xOff} in place, on the first
+     * {@code rotaryDim} dims of each head, with cos[i], sin[i] (i &lt; rotaryDim/2) for pair i at this position.
+     */
+    void rope(RopeLayout layout, int nHeads, int headDim, int rotaryDim, float[] cos, float[] sin,
+              MemorySegment x, long xOff);
+
+    // ---- selection ----
+
+    /** Index of the largest of x[0..n); the lowest index wins ties; NaN is never chosen unless all are NaN; -1 when n == 0. */
+    int argmax(MemorySegment x, long xOff, int n);
+
+    /**
+     * Writes the indices of the k largest values into {@code outIdx[0..k)}, largest first, ties to the lower
+     * index; returns min(k, n).
+     */
+    int topK(MemorySegment x, long xOff, int n, int k, int[] outIdx);
+}

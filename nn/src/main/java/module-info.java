@@ -1,0 +1,7 @@
+/** Neural-network operators and layers built on the kernels. */
+module dev.minnow.nn {
+    requires transitive dev.minnow.tensor;
+    requires transitive dev.minnow.kernels;
+    requires transitive dev.minnow.quant;
+    exports dev.minnow.nn;
+}
