@@ -2,5 +2,6 @@
 module dev.minnow.models {
     requires transitive dev.minnow.nn;
     exports dev.minnow.models;
+    exports dev.minnow.models.sparse;
     exports dev.minnow.models.tokenizer;
 }
