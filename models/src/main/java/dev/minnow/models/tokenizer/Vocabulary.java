@@ -1,5 +1,6 @@
 package dev.minnow.models.tokenizer;
 
+import dev.minnow.tensor.gguf.GgufFile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -125,6 +126,55 @@ public final class Vocabulary {
 
     static String latin1(byte[] b, int off, int len) {
         return new String(b, off, len, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The vocabulary in a GGUF file's {@code tokenizer.ggml.*} metadata. Throws {@link IllegalArgumentException}
+     * for an unsupported tokenizer model and {@link dev.minnow.tensor.gguf.GgufFormatException} for missing or
+     * mistyped keys.
+     */
+    public static Vocabulary fromGguf(GgufFile f) {
+        Model model = Model.ofGguf(f.getString("tokenizer.ggml.model"));
+        String[] tokens = f.getStringArray("tokenizer.ggml.tokens");
+        byte[][] texts = new byte[tokens.length][];
+        for (int i = 0; i < texts.length; i++) {
+            texts[i] = tokens[i].getBytes(StandardCharsets.UTF_8);
+        }
+        Builder b = builder(model, texts).preTokenizer(f.getString("tokenizer.ggml.pre", "default"));
+        if (f.has("tokenizer.ggml.scores")) {
+            b.scores(f.getFloatArray("tokenizer.ggml.scores"));
+        }
+        if (f.has("tokenizer.ggml.token_type")) {
+            b.types(f.getIntArray("tokenizer.ggml.token_type"));
+        }
+        if (f.has("tokenizer.ggml.merges")) {
+            b.merges(List.of(f.getStringArray("tokenizer.ggml.merges")));
+        } else if (model == Model.GPT2) {
+            throw new IllegalArgumentException(f.path() + ": gpt2 tokenizer without tokenizer.ggml.merges");
+        }
+        // llama.cpp ignores out-of-range special ids (keeping its defaults); so does Minnow
+        optionalId(f, "tokenizer.ggml.bos_token_id", tokens.length).ifPresent(b::bos);
+        optionalId(f, "tokenizer.ggml.eos_token_id", tokens.length).ifPresent(b::eos);
+        optionalId(f, "tokenizer.ggml.unknown_token_id", tokens.length).ifPresent(b::unk);
+        optionalId(f, "tokenizer.ggml.eot_token_id", tokens.length).ifPresent(b::eot);
+        if (f.has("tokenizer.ggml.add_bos_token")) {
+            b.addBos(f.getBool("tokenizer.ggml.add_bos_token", true));
+        }
+        if (f.has("tokenizer.ggml.add_eos_token")) {
+            b.addEos(f.getBool("tokenizer.ggml.add_eos_token", false));
+        }
+        if (f.has("tokenizer.ggml.add_space_prefix")) {
+            b.addSpacePrefix(f.getBool("tokenizer.ggml.add_space_prefix", model == Model.LLAMA));
+        }
+        return b.build();
+    }
+
+    private static java.util.OptionalInt optionalId(GgufFile f, String key, int n) {
+        if (!f.has(key)) {
+            return java.util.OptionalInt.empty();
+        }
+        long id = f.getLong(key);
+        return id >= 0 && id < n ? java.util.OptionalInt.of((int) id) : java.util.OptionalInt.empty();
     }
 
     public static Builder builder(Model model, byte[][] texts) { return new Builder(model, texts); }

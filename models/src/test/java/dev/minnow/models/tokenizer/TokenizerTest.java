@@ -82,7 +82,9 @@ class TokenizerTest {
         List<String> merges = List.of("h e", "l l", "he ll", "hell o", "Ġ h");
         Vocabulary v = bpe(tokens, merges, "gpt-2");
         Tokenizer t = Tokenizer.of(v);
-        assertArrayEquals(new int[] {v.id("hello"), v.id("Ġh"), v.id("e"), v.id("l")}, t.encode("hello hel", false));
+        // " hel": "h e" (rank 0) merges before "Ġ h" (rank 4), after which "Ġ he" is no merge
+        assertArrayEquals(new int[] {v.id("hello"), v.id("Ġ"), v.id("he"), v.id("l")}, t.encode("hello hel", false));
+        assertArrayEquals(new int[] {v.id("Ġh")}, t.encode(" h", false));
         assertEquals("hello hel", t.decode(t.encode("hello hel", false)));
         // control token text is not parsed without parseSpecial, and is with it
         int eot = v.id("<|endoftext|>");
