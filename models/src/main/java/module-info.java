@@ -3,5 +3,6 @@ module dev.minnow.models {
     requires transitive dev.minnow.nn;
     exports dev.minnow.models;
     exports dev.minnow.models.sparse;
+    exports dev.minnow.models.llm;
     exports dev.minnow.models.tokenizer;
 }

@@ -1,0 +1,211 @@
+package dev.minnow.models.llm;
+
+import dev.minnow.kernels.KernelProvider;
+import dev.minnow.kernels.Kernels;
+import dev.minnow.models.tokenizer.Tokenizer;
+import dev.minnow.models.tokenizer.Vocabulary;
+import dev.minnow.tensor.gguf.GgufFile;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A language model loaded from GGUF: tokenizer, weights (memory-mapped) and one inference session.
+ *
+ * <pre>{@code
+ * try (var lm = LanguageModel.load(Path.of("model.gguf"))) {
+ *     lm.generate("Once upon a time", GenerationOptions.greedy().maxTokens(64), System.out::print);
+ * }
+ * }</pre>
+ */
+public final class LanguageModel implements AutoCloseable {
+
+    /**
+     * Load options.
+     *
+     * @param contextSize positions in the KV cache; 0 chooses min(trained context, 2048)
+     * @param kvCacheType F32 or F16 keys and values
+     * @param batchSize   prompt tokens per batched forward step
+     * @param kernels     the kernels to run on, or null for {@link KernelProvider#get()}
+     */
+    public record Options(int contextSize, KvCacheType kvCacheType, int batchSize, Kernels kernels) {
+        public Options {
+            Objects.requireNonNull(kvCacheType, "kvCacheType");
+            if (contextSize < 0) {
+                throw new IllegalArgumentException("context size must be >= 0 (0: automatic), got " + contextSize);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+            }
+        }
+
+        public static Options defaults() { return new Options(0, KvCacheType.F32, 64, null); }
+
+        public Options contextSize(int n) { return new Options(n, kvCacheType, batchSize, kernels); }
+
+        public Options kvCacheType(KvCacheType t) { return new Options(contextSize, t, batchSize, kernels); }
+
+        public Options batchSize(int n) { return new Options(contextSize, kvCacheType, n, kernels); }
+
+        public Options kernels(Kernels k) { return new Options(contextSize, kvCacheType, batchSize, k); }
+    }
+
+    private final Path path;
+    private final GgufFile file;
+    private final Tokenizer tokenizer;
+    private final LlamaModel model;
+    private final LlamaSession session;
+    private final long loadNanos;
+
+    private LanguageModel(Path path, GgufFile file, Tokenizer tokenizer, LlamaModel model, LlamaSession session, long loadNanos) {
+        this.path = path;
+        this.file = file;
+        this.tokenizer = tokenizer;
+        this.model = model;
+        this.session = session;
+        this.loadNanos = loadNanos;
+    }
+
+    public static LanguageModel load(Path path) {
+        return load(path, Options.defaults());
+    }
+
+    /**
+     * Maps {@code path}, reads its tokenizer and hyper-parameters and checks every tensor's shape. Throws
+     * {@link dev.minnow.tensor.gguf.GgufFormatException} for a malformed file or a missing tensor and
+     * {@link IllegalArgumentException} for an unsupported architecture or impossible hyper-parameters.
+     */
+    public static LanguageModel load(Path path, Options options) {
+        long t0 = System.nanoTime();
+        GgufFile f = GgufFile.open(path);
+        try {
+            String arch = f.getString("general.architecture");
+            if (!LlamaConfig.SUPPORTED_ARCHITECTURES.contains(arch)) {
+                throw new IllegalArgumentException(path + ": unsupported architecture '" + arch + "'; supported: "
+                        + String.join(", ", LlamaConfig.SUPPORTED_ARCHITECTURES));
+            }
+            Vocabulary vocab = Vocabulary.fromGguf(f);
+            Tokenizer tok = Tokenizer.of(vocab);
+            if (!f.hasTensor("token_embd.weight")) {
+                throw new dev.minnow.tensor.gguf.GgufFormatException(path, -1, "missing tensor 'token_embd.weight'");
+            }
+            long rows = f.tensorInfos().get("token_embd.weight").shape()[0];
+            if (rows != vocab.size()) {
+                throw new dev.minnow.tensor.gguf.GgufFormatException(path, -1, "token_embd.weight has " + rows
+                        + " rows but the tokenizer has " + vocab.size() + " tokens");
+            }
+            LlamaConfig config = LlamaConfig.fromGguf(f, vocab.size());
+            Kernels kernels = options.kernels() != null ? options.kernels() : KernelProvider.get();
+            LlamaModel model = LlamaModel.fromGguf(f, config, kernels);
+            int ctx = options.contextSize() > 0 ? options.contextSize() : Math.min(config.contextLength(), 2048);
+            LlamaSession session = model.newSession(ctx, options.kvCacheType(), options.batchSize());
+            return new LanguageModel(path, f, tok, model, session, System.nanoTime() - t0);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    public Path path() { return path; }
+
+    public Tokenizer tokenizer() { return tokenizer; }
+
+    public LlamaConfig config() { return model.config(); }
+
+    public LlamaModel model() { return model; }
+
+    /** The model's one inference session (its KV cache). */
+    public LlamaSession session() { return session; }
+
+    public int contextSize() { return session.contextSize(); }
+
+    /** Time {@link #load} took. */
+    public long loadNanos() { return loadNanos; }
+
+    /** Logits after running {@code prompt} (with BOS when the vocabulary adds one) from position 0. */
+    public float[] logits(String prompt) {
+        int[] ids = tokenizer.encode(prompt, true);
+        session.reset();
+        return session.forward(ids);
+    }
+
+    /**
+     * Generates a continuation of {@code prompt} from position 0, streaming text to {@code onText} as tokens
+     * complete characters. Throws {@link IllegalArgumentException} when the prompt plus {@code maxTokens} does not
+     * fit the context.
+     */
+    public GenerationResult generate(String prompt, GenerationOptions options, Consumer<String> onText) {
+        return generate(tokenizer.encode(prompt, true), options, onText);
+    }
+
+    /** As {@link #generate(String, GenerationOptions, Consumer)} from prompt token ids. */
+    public GenerationResult generate(int[] promptIds, GenerationOptions options, Consumer<String> onText) {
+        if (promptIds.length == 0) {
+            throw new IllegalArgumentException("empty prompt: give at least one token");
+        }
+        long need = (long) promptIds.length + options.maxTokens();
+        if (need > session.contextSize()) {
+            throw new IllegalArgumentException("prompt (" + promptIds.length + " tokens) + max tokens (" + options.maxTokens()
+                    + ") = " + need + " exceeds the context size " + session.contextSize()
+                    + "; raise the context (--ctx) or lower max tokens (-n)");
+        }
+        Vocabulary vocab = tokenizer.vocabulary();
+        Sampler sampler = new Sampler(options);
+        Utf8Stream utf8 = new Utf8Stream();
+        int[] history = Arrays.copyOf(promptIds, promptIds.length + options.maxTokens());
+        int len = promptIds.length;
+        StringBuilder text = new StringBuilder();
+        GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
+
+        session.reset();
+        long t0 = System.nanoTime();
+        float[] logits = options.maxTokens() > 0 ? session.forward(promptIds) : new float[0];
+        long prefill = System.nanoTime() - t0;
+        long t1 = System.nanoTime();
+        int generated = 0;
+        while (generated < options.maxTokens()) {
+            int next = sampler.sample(logits, history, len);
+            if (options.stopAtEndOfGeneration() && vocab.isEndOfGeneration(next)) {
+                reason = GenerationResult.StopReason.END_OF_GENERATION;
+                break;
+            }
+            if (options.isStopToken(next)) {
+                reason = GenerationResult.StopReason.STOP_TOKEN;
+                break;
+            }
+            history[len++] = next;
+            generated++;
+            String piece = utf8.push(tokenizer.piece(next, false));
+            if (!piece.isEmpty()) {
+                text.append(piece);
+                onText.accept(piece);
+            }
+            if (generated < options.maxTokens()) {
+                logits = session.forward(next);
+            }
+        }
+        String tail = utf8.flush();
+        if (!tail.isEmpty()) {
+            text.append(tail);
+            onText.accept(tail);
+        }
+        long decode = System.nanoTime() - t1;
+        return new GenerationResult(promptIds.clone(), Arrays.copyOfRange(history, promptIds.length, len),
+                text.toString(), reason, prefill, decode);
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        file.close();
+    }
+
+    @Override
+    public String toString() {
+        LlamaConfig c = model.config();
+        return "LanguageModel[" + path.getFileName() + ", llama dim " + c.dim() + ", " + c.layers() + " layers, "
+                + c.heads() + "/" + c.kvHeads() + " heads, ffn " + c.ffnDim() + ", vocab " + c.vocabSize()
+                + ", ctx " + session.contextSize() + " (" + session.kvCacheType() + " cache)]";
+    }
+}

@@ -1,0 +1,191 @@
+package dev.minnow.models.llm;
+
+import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.Kernels;
+import dev.minnow.kernels.Parallel;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One sequence's state: the KV cache, the position, and the activation buffers of the forward pass (named as in
+ * llama2.c). {@link #forward} feeds tokens at the current position and returns the logits after the last one.
+ * Prompts go through in batches (matrix-matrix products), single tokens through matrix-vector products. Not
+ * thread-safe; the kernels themselves use all threads.
+ */
+public final class LlamaSession implements AutoCloseable {
+    private final LlamaModel model;
+    private final LlamaConfig c;
+    private final Kernels kernels;
+    private final KvCache cache;
+    private final int maxBatch;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment x;      // residual stream [batch, dim]
+    private final MemorySegment xb;     // normed input of a sublayer [batch, dim]
+    private final MemorySegment xb2;    // sublayer output [batch, dim]
+    private final MemorySegment q;      // queries [batch, qDim]
+    private final MemorySegment k;      // keys [batch, kvDim]
+    private final MemorySegment v;      // values [batch, kvDim]
+    private final MemorySegment att;    // attention output [batch, qDim]
+    private final MemorySegment hb;     // ffn gate, then silu(gate)·up [batch, ffn]
+    private final MemorySegment hb2;    // ffn up [batch, ffn]
+    private final MemorySegment logits; // [vocab]
+    private final float[][] scores;     // per head [context]
+    private final float[][] attnWork;   // per head [headDim] (F16 cache)
+    private final float[] embedRow;
+    private final float[] cos;
+    private final float[] sin;
+    private int position;
+
+    LlamaSession(LlamaModel model, int contextSize, KvCacheType kvType, int maxBatch) {
+        this.model = model;
+        this.c = model.config;
+        this.kernels = model.kernels;
+        if (contextSize < 1) {
+            throw new IllegalArgumentException("context size must be positive, got " + contextSize);
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("batch size must be positive, got " + maxBatch);
+        }
+        this.maxBatch = Math.min(maxBatch, contextSize);
+        this.cache = new KvCache(kvType, c.layers(), contextSize, c.kvDim());
+        int b = this.maxBatch;
+        x = alloc((long) b * c.dim());
+        xb = alloc((long) b * c.dim());
+        xb2 = alloc((long) b * c.dim());
+        q = alloc((long) b * c.qDim());
+        k = alloc((long) b * c.kvDim());
+        v = alloc((long) b * c.kvDim());
+        att = alloc((long) b * c.qDim());
+        hb = alloc((long) b * c.ffnDim());
+        hb2 = alloc((long) b * c.ffnDim());
+        logits = alloc(c.vocabSize());
+        scores = new float[c.heads()][contextSize];
+        attnWork = new float[c.heads()][c.headDim()];
+        embedRow = new float[c.dim()];
+        cos = new float[c.ropeDim() / 2];
+        sin = new float[c.ropeDim() / 2];
+    }
+
+    private MemorySegment alloc(long floats) {
+        return arena.allocate(floats * 4, 64);
+    }
+
+    /** Positions already in the cache. */
+    public int position() { return position; }
+
+    public int contextSize() { return cache.capacity; }
+
+    public KvCacheType kvCacheType() { return cache.type; }
+
+    /** Forgets the sequence (the cache is overwritten from position 0). */
+    public void reset() { position = 0; }
+
+    /**
+     * Runs {@code tokens} at the current position and returns the logits after the last of them (a new array).
+     * Throws when the tokens would run past the context.
+     */
+    public float[] forward(int... tokens) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("no tokens to run");
+        }
+        if ((long) position + tokens.length > cache.capacity) {
+            throw new IllegalStateException("context full: " + position + " positions used + " + tokens.length
+                    + " new tokens > context size " + cache.capacity + "; use a larger context (--ctx) or fewer tokens");
+        }
+        for (int t : tokens) {
+            if (t < 0 || t >= c.vocabSize()) {
+                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary of " + c.vocabSize());
+            }
+        }
+        for (int start = 0; start < tokens.length; start += maxBatch) {
+            int n = Math.min(maxBatch, tokens.length - start);
+            layers(tokens, start, n);
+            position += n;
+        }
+        // logits of the last token only
+        int last = ((tokens.length - 1) % maxBatch);
+        kernels.rmsNorm(c.dim(), x, (long) last * c.dim(), model.outputNorm, 0, c.rmsEps(), xb, 0);
+        model.output.gemv(xb, 0, logits, 0);
+        float[] out = new float[c.vocabSize()];
+        MemorySegment.copy(logits, WeightMatrix.F32, 0, out, 0, out.length);
+        return out;
+    }
+
+    private void matmul(WeightMatrix w, int n, MemorySegment in, MemorySegment out) {
+        if (n == 1) {
+            w.gemv(in, 0, out, 0);
+        } else {
+            w.gemm(n, in, 0, out, 0);
+        }
+    }
+
+    /** The transformer blocks for tokens[start .. start+n) at positions position .. position+n. */
+    private void layers(int[] tokens, int start, int n) {
+        int dim = c.dim();
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        int hd = c.headDim();
+        for (int t = 0; t < n; t++) {
+            model.tokenEmbedding.row(tokens[start + t], embedRow);
+            MemorySegment.copy(embedRow, 0, x, WeightMatrix.F32, (long) t * dim * 4, dim);
+        }
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        for (int l = 0; l < c.layers(); l++) {
+            LlamaModel.Layer layer = model.layers[l];
+            // attention
+            for (int t = 0; t < n; t++) {
+                kernels.rmsNorm(dim, x, (long) t * dim, layer.attnNorm(), 0, c.rmsEps(), xb, (long) t * dim);
+            }
+            matmul(layer.wq(), n, xb, q);
+            matmul(layer.wk(), n, xb, k);
+            matmul(layer.wv(), n, xb, v);
+            for (int t = 0; t < n; t++) {
+                int pos = position + t;
+                ropeTables(pos);
+                kernels.rope(c.ropeLayout(), c.heads(), hd, c.ropeDim(), cos, sin, q, (long) t * qDim);
+                kernels.rope(c.ropeLayout(), c.kvHeads(), hd, c.ropeDim(), cos, sin, k, (long) t * kvDim);
+                cache.store(l, pos, k, (long) t * kvDim, v, (long) t * kvDim);
+            }
+            final int layerIndex = l;
+            for (int t = 0; t < n; t++) {
+                final int pos = position + t;
+                final long qRow = (long) t * qDim;
+                Parallel.forRange(c.heads(), 1, (h0, h1) -> {
+                    for (int h = h0; h < h1; h++) {
+                        cache.attendHead(kernels, layerIndex, pos, h / c.groupSize(), hd, q, qRow + (long) h * hd,
+                                scale, scores[h], attnWork[h], att, qRow + (long) h * hd);
+                    }
+                });
+            }
+            matmul(layer.wo(), n, att, xb2);
+            kernels.add(n * dim, x, 0, xb2, 0, x, 0);
+            // feed-forward
+            for (int t = 0; t < n; t++) {
+                kernels.rmsNorm(dim, x, (long) t * dim, layer.ffnNorm(), 0, c.rmsEps(), xb, (long) t * dim);
+            }
+            matmul(layer.gate(), n, xb, hb);
+            matmul(layer.up(), n, xb, hb2);
+            kernels.activate(Activation.SILU, n * c.ffnDim(), hb, 0);
+            kernels.mul(n * c.ffnDim(), hb, 0, hb2, 0, hb, 0);
+            matmul(layer.down(), n, hb, xb2);
+            kernels.add(n * dim, x, 0, xb2, 0, x, 0);
+        }
+    }
+
+    /** cos/sin of pos·base^(-2i/ropeDim), computed as ggml does (float theta, multiplied pair by pair). */
+    private void ropeTables(int pos) {
+        float thetaScale = (float) Math.pow(c.ropeBase(), -2.0 / c.ropeDim());
+        float theta = pos;
+        for (int i = 0; i < cos.length; i++) {
+            cos[i] = (float) Math.cos(theta);
+            sin[i] = (float) Math.sin(theta);
+            theta *= thetaScale;
+        }
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+        arena.close();
+    }
+}

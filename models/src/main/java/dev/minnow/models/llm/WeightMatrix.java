@@ -1,0 +1,185 @@
+package dev.minnow.models.llm;
+
+import dev.minnow.kernels.Kernels;
+import dev.minnow.kernels.Parallel;
+import dev.minnow.quant.GgmlQuant;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * A linear layer's weight, {@code rows × cols} = [out, in] as GGUF stores it, viewed in place (never copied).
+ * {@link #gemv} computes y = W·x for one activation row, {@link #gemm} C = A·Wᵀ for a batch of rows.
+ */
+public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatrix.ConvertingMatrix {
+    ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    int rows();
+
+    int cols();
+
+    DType type();
+
+    /** y[0..rows) = W · x[0..cols); offsets in floats. */
+    void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff);
+
+    /** C[m × rows] = A[m × cols] · Wᵀ, A and C packed (row strides cols and rows); offsets in floats. */
+    void gemm(int m, MemorySegment a, long aOff, MemorySegment c, long cOff);
+
+    /** Row r as f32 into {@code out[0..cols)} (embedding lookup). */
+    void row(int r, float[] out);
+
+    /** The matrix over tensor {@code t} of shape [rows, cols]. */
+    static WeightMatrix of(String name, Tensor t, Kernels kernels) {
+        if (t.rank() != 2) {
+            throw new IllegalArgumentException("tensor '" + name + "' must be 2-D, got shape " + java.util.Arrays.toString(t.shape()));
+        }
+        if (t.dim(0) > Integer.MAX_VALUE || t.dim(1) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor '" + name + "' is too large: " + java.util.Arrays.toString(t.shape()));
+        }
+        int rows = (int) t.dim(0);
+        int cols = (int) t.dim(1);
+        if (t.dtype() == DType.F32) {
+            return new F32Matrix(rows, cols, t.segment(), kernels);
+        }
+        if (!GgmlQuant.supports(t.dtype()) || !t.dtype().isFloat() && ConvertingMatrix.vecDotType(t.dtype()) == null) {
+            throw new IllegalArgumentException("tensor '" + name + "' has type " + t.dtype() + ", which Minnow cannot multiply yet");
+        }
+        return new ConvertingMatrix(t.dtype(), rows, cols, t.segment(), kernels);
+    }
+
+    /** F32 weights: straight to the kernels. */
+    record F32Matrix(int rows, int cols, MemorySegment w, Kernels kernels) implements WeightMatrix {
+        @Override
+        public DType type() { return DType.F32; }
+
+        @Override
+        public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
+            kernels.gemv(rows, cols, w, 0, x, xOff, y, yOff);
+        }
+
+        @Override
+        public void gemm(int m, MemorySegment a, long aOff, MemorySegment c, long cOff) {
+            kernels.gemm(m, rows, cols, a, aOff, cols, w, 0, cols, true, c, cOff, rows, false);
+        }
+
+        @Override
+        public void row(int r, float[] out) {
+            MemorySegment.copy(w, F32, (long) r * cols * 4, out, 0, cols);
+        }
+    }
+
+    /**
+     * Weights in any other GGML type (F16, BF16, Q4_0, Q6_K, ...): rows are converted to f32 as they are used and
+     * multiplied by the f32 kernels. Like ggml's CPU backend, the activations are first rounded through the type
+     * ggml pairs with the weight type for its dot products (F16 for F16, Q8_0 for Q4_0/Q5_0/Q8_0, Q8_1 for
+     * Q4_1/Q5_1, Q8_K for the K-quants), so results match llama.cpp up to summation order.
+     */
+    final class ConvertingMatrix implements WeightMatrix {
+        private static final int TILE = 32;
+        private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<float[]> ACTIVATIONS = ThreadLocal.withInitial(() -> new float[0]);
+
+        private final DType type;
+        private final int rows;
+        private final int cols;
+        private final MemorySegment w;
+        private final long rowBytes;
+        private final DType activationType;
+        private final Kernels kernels;
+
+        ConvertingMatrix(DType type, int rows, int cols, MemorySegment w, Kernels kernels) {
+            this.type = type;
+            this.rows = rows;
+            this.cols = cols;
+            this.w = w;
+            this.rowBytes = GgmlQuant.rowBytes(type, cols);
+            this.activationType = vecDotType(type);
+            this.kernels = kernels;
+        }
+
+        /** The type ggml's CPU backend converts activations to before a dot product with {@code weights}. */
+        static DType vecDotType(DType weights) {
+            return switch (weights) {
+                case F16 -> DType.F16;
+                case BF16 -> DType.BF16;
+                case Q4_0, Q5_0, Q8_0 -> DType.Q8_0;
+                case Q4_1, Q5_1 -> DType.Q8_1;
+                case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> DType.Q8_K;
+                case F32, F64, I8, U8, I16, I32, I64, BOOL, Q8_1, Q8_K -> null;
+            };
+        }
+
+        @Override public int rows() { return rows; }
+
+        @Override public int cols() { return cols; }
+
+        @Override public DType type() { return type; }
+
+        private static float[] scratch(ThreadLocal<float[]> tl, int n) {
+            float[] s = tl.get();
+            if (s.length < n) {
+                s = new float[n];
+                tl.set(s);
+            }
+            return s;
+        }
+
+        /** Rounds {@code m} rows of activations through the activation type into a heap copy. */
+        private float[] roundActivations(int m, MemorySegment a, long aOff) {
+            float[] x = scratch(ACTIVATIONS, m * cols);
+            MemorySegment.copy(a, F32, aOff * 4, x, 0, m * cols);
+            if (activationType != null && activationType.blockSize() <= cols && cols % activationType.blockSize() == 0) {
+                long qBytes = GgmlQuant.rowBytes(activationType, cols);
+                MemorySegment q = MemorySegment.ofArray(new byte[(int) qBytes]);
+                for (int i = 0; i < m; i++) {
+                    GgmlQuant.quantizeRow(activationType, x, i * cols, q, 0, cols);
+                    GgmlQuant.dequantizeRow(activationType, q, 0, x, i * cols, cols);
+                }
+            }
+            return x;
+        }
+
+        @Override
+        public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
+            MemorySegment xs = MemorySegment.ofArray(roundActivations(1, x, xOff));
+            Parallel.forRange(rows, 8, (from, to) -> {
+                float[] row = scratch(SCRATCH, cols);
+                MemorySegment rs = MemorySegment.ofArray(row);
+                for (int r = from; r < to; r++) {
+                    GgmlQuant.dequantizeRow(type, w, r * rowBytes, row, 0, cols);
+                    y.setAtIndex(F32, yOff + r, kernels.dot(rs, 0, xs, 0, cols));
+                }
+            });
+        }
+
+        @Override
+        public void gemm(int m, MemorySegment a, long aOff, MemorySegment c, long cOff) {
+            if (m == 1) {
+                gemv(a, aOff, c, cOff);
+                return;
+            }
+            MemorySegment as = MemorySegment.ofArray(roundActivations(m, a, aOff));
+            int tiles = (rows + TILE - 1) / TILE;
+            Parallel.forRange(tiles, 1, (from, to) -> {
+                float[] tile = scratch(SCRATCH, TILE * cols);
+                MemorySegment ts = MemorySegment.ofArray(tile);
+                for (int t = from; t < to; t++) {
+                    int r0 = t * TILE;
+                    int n = Math.min(TILE, rows - r0);
+                    for (int i = 0; i < n; i++) {
+                        GgmlQuant.dequantizeRow(type, w, (r0 + i) * rowBytes, tile, i * cols, cols);
+                    }
+                    kernels.gemm(m, n, cols, as, 0, cols, ts, 0, cols, true, c, cOff + r0, rows, false);
+                }
+            });
+        }
+
+        @Override
+        public void row(int r, float[] out) {
+            GgmlQuant.dequantizeRow(type, w, r * rowBytes, out, 0, cols);
+        }
+    }
+}
