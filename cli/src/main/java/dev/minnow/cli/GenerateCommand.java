@@ -1,0 +1,90 @@
+package dev.minnow.cli;
+
+import dev.minnow.models.llm.GenerationOptions;
+import dev.minnow.models.llm.GenerationResult;
+import dev.minnow.models.llm.KvCacheType;
+import dev.minnow.models.llm.LanguageModel;
+import dev.minnow.models.llm.LlmDemo;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code minnow generate}: stream a continuation of a prompt, then one line of figures. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate text with a GGUF language model (llama architecture), streaming tokens.")
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file")
+    Path model;
+
+    @Option(names = {"-p", "--prompt"}, required = true, description = "prompt text (BOS is added when the model asks)")
+    String prompt;
+
+    @Option(names = {"-n", "--max-tokens"}, defaultValue = "128", description = "tokens to generate (default ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(names = "--temp", defaultValue = "0", description = "temperature; 0 is greedy (default ${DEFAULT-VALUE})")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "keep the k most likely tokens; 0 is off")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling mass; 1 is off")
+    float topP;
+
+    @Option(names = "--min-p", defaultValue = "0", description = "drop tokens below min-p times the top probability; 0 is off")
+    float minP;
+
+    @Option(names = "--repeat-penalty", defaultValue = "1", description = "repetition penalty over the last 64 tokens; 1 is off")
+    float repeatPenalty;
+
+    @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--ctx", defaultValue = "0", description = "context size; 0 is min(trained context, 2048)")
+    int ctx;
+
+    @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache type: f32 or f16 (default ${DEFAULT-VALUE})")
+    String kvType;
+
+    @Option(names = "--batch", defaultValue = "64", description = "prompt tokens per batched step (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--ids", description = "print token ids instead of text")
+    boolean ids;
+
+    @Override
+    public Integer call() {
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        GenerationOptions options = (temperature == 0 ? GenerationOptions.greedy() : GenerationOptions.sampling(temperature)
+                .topK(topK).topP(topP).minP(minP).seed(seed))
+                .repetitionPenalty(repeatPenalty, 64).maxTokens(maxTokens);
+        LanguageModel.Options load = LanguageModel.Options.defaults().contextSize(ctx)
+                .kvCacheType(KvCacheType.parse(kvType)).batchSize(batch);
+        try (LanguageModel lm = LanguageModel.load(model, load)) {
+            int[] promptIds = lm.tokenizer().encode(prompt, true);
+            GenerationResult r;
+            if (ids) {
+                out.print(join(promptIds) + " |");
+                r = lm.generate(promptIds, options, s -> { });
+                out.println(" " + join(r.generatedIds()));
+            } else {
+                out.print(prompt);
+                r = lm.generate(promptIds, options, out::print);
+                out.println();
+            }
+            out.println(LlmDemo.statsLine(r, lm.loadNanos()));
+        }
+        return 0;
+    }
+
+    static String join(int[] ids) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ids.length; i++) {
+            sb.append(i == 0 ? "" : " ").append(ids[i]);
+        }
+        return sb.toString();
+    }
+}
