@@ -78,8 +78,10 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
      * Q4_1/Q5_1, Q8_K for the K-quants), so results match llama.cpp up to summation order.
      */
     final class ConvertingMatrix implements WeightMatrix {
-        private static final int TILE = 32;
+        private static final int TILE = 16;
         private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<short[]> SHORTS = ThreadLocal.withInitial(() -> new short[0]);
+        private static final ValueLayout.OfShort F16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         private static final ThreadLocal<float[]> ACTIVATIONS = ThreadLocal.withInitial(() -> new float[0]);
 
         private final DType type;
@@ -145,14 +147,41 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         @Override
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
             MemorySegment xs = MemorySegment.ofArray(roundActivations(1, x, xOff));
-            Parallel.forRange(rows, 8, (from, to) -> {
-                float[] row = scratch(SCRATCH, cols);
-                MemorySegment rs = MemorySegment.ofArray(row);
-                for (int r = from; r < to; r++) {
-                    GgmlQuant.dequantizeRow(type, w, r * rowBytes, row, 0, cols);
-                    y.setAtIndex(F32, yOff + r, kernels.dot(rs, 0, xs, 0, cols));
+            int tiles = (rows + TILE - 1) / TILE;
+            Parallel.forRange(tiles, 1, (from, to) -> {
+                float[] tile = scratch(SCRATCH, TILE * cols);
+                MemorySegment ts = MemorySegment.ofArray(tile);
+                for (int t = from; t < to; t++) {
+                    int r0 = t * TILE;
+                    int n = Math.min(TILE, rows - r0);
+                    rowsToF32(r0, n, tile);
+                    kernels.gemv(n, cols, ts, 0, xs, 0, y, yOff + r0);
                 }
             });
+        }
+
+        /** Rows r0 .. r0+n as f32 into dst (row-major, stride cols). */
+        private void rowsToF32(int r0, int n, float[] dst) {
+            if (type == DType.F16) {
+                short[] halves = scratchShorts(n * cols);
+                MemorySegment.copy(w, F16_LE, r0 * rowBytes, halves, 0, n * cols);
+                for (int i = 0; i < n * cols; i++) {
+                    dst[i] = Float.float16ToFloat(halves[i]);
+                }
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                GgmlQuant.dequantizeRow(type, w, (r0 + i) * rowBytes, dst, i * cols, cols);
+            }
+        }
+
+        private static short[] scratchShorts(int n) {
+            short[] s = SHORTS.get();
+            if (s.length < n) {
+                s = new short[n];
+                SHORTS.set(s);
+            }
+            return s;
         }
 
         @Override
@@ -169,9 +198,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 for (int t = from; t < to; t++) {
                     int r0 = t * TILE;
                     int n = Math.min(TILE, rows - r0);
-                    for (int i = 0; i < n; i++) {
-                        GgmlQuant.dequantizeRow(type, w, (r0 + i) * rowBytes, tile, i * cols, cols);
-                    }
+                    rowsToF32(r0, n, tile);
                     kernels.gemm(m, n, cols, as, 0, cols, ts, 0, cols, true, c, cOff + r0, rows, false);
                 }
             });
@@ -179,7 +206,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
 
         @Override
         public void row(int r, float[] out) {
-            GgmlQuant.dequantizeRow(type, w, r * rowBytes, out, 0, cols);
+            rowsToF32(r, 1, out);
         }
     }
 }
