@@ -43,14 +43,7 @@ public final class CoreNeurons {
                 keys[m++] = ((long) Float.floatToRawIntBits(v) << 32) | (0xFFFFFFFFL - i);
             }
         }
-        int kk = Math.min(k, m);
-        selectTop(keys, m, kk);
-        int[] idx = new int[kk];
-        for (int j = 0; j < kk; j++) {
-            idx[j] = (int) (0xFFFFFFFFL - (keys[j] & 0xFFFFFFFFL));
-        }
-        Arrays.sort(idx);
-        return idx;
+        return topIndices(keys, m, Math.min(k, m));
     }
 
     /**
@@ -83,9 +76,14 @@ public final class CoreNeurons {
             }
             keys[i] = ((long) counts[i] << 32) | (0xFFFFFFFFL - i);
         }
-        selectTop(keys, n, keep);
-        int[] idx = new int[keep];
-        for (int j = 0; j < keep; j++) {
+        return topIndices(keys, n, keep);
+    }
+
+    /** The indices packed in the k largest of keys[0..n) (low 32 bits hold 0xFFFFFFFF − index), ascending. */
+    private static int[] topIndices(long[] keys, int n, int k) {
+        selectTop(keys, n, k);
+        int[] idx = new int[k];
+        for (int j = 0; j < k; j++) {
             idx[j] = (int) (0xFFFFFFFFL - (keys[j] & 0xFFFFFFFFL));
         }
         Arrays.sort(idx);
