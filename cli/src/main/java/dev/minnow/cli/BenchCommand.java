@@ -1,8 +1,12 @@
 package dev.minnow.cli;
 
 import dev.minnow.bench.KernelBench;
+import dev.minnow.models.llm.KvCacheType;
+import dev.minnow.models.llm.LlmBench;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code minnow bench kernels}: kernel figures against the measured peak and bandwidth. */
@@ -11,8 +15,27 @@ final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", defaultValue = "kernels", description = "What to benchmark: kernels")
     String what;
 
+    @Option(names = {"-m", "--model"}, description = "benchmark this GGUF language model instead (llama-bench's pp/tg table)")
+    Path model;
+
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "128", description = "with -m: prompt tokens (default ${DEFAULT-VALUE})")
+    int promptTokens;
+
+    @Option(names = {"-n", "--n-gen"}, defaultValue = "64", description = "with -m: generated tokens (default ${DEFAULT-VALUE})")
+    int genTokens;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "with -m: repetitions (default ${DEFAULT-VALUE})")
+    int repetitions;
+
+    @Option(names = "--kv-type", defaultValue = "f32", description = "with -m: KV cache type f32 or f16")
+    String kvType;
+
     @Override
     public Integer call() {
+        if (model != null) {
+            LlmBench.run(model, promptTokens, genTokens, repetitions, KvCacheType.parse(kvType), System.out);
+            return 0;
+        }
         if (!what.equals("kernels")) {
             throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: kernels)");
         }

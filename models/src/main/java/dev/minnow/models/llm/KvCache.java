@@ -55,19 +55,19 @@ final class KvCache implements AutoCloseable {
 
     /**
      * out[0..headDim) = Σ_s softmax(scale · q·k_s) v_s over s in 0..last, for the keys and values of
-     * {@code kvHead}. {@code scores} holds at least last+1 floats; {@code work} at least headDim floats.
+     * {@code kvHead}. {@code scores} and the off-heap {@code probs} hold at least last+1 floats; {@code work} at least headDim floats.
      */
     void attendHead(Kernels kernels, int layer, int last, int kvHead, int headDim, MemorySegment q, long qOff,
-                    float scale, float[] scores, float[] work, MemorySegment out, long outOff) {
+                    float scale, float[] scores, MemorySegment probs, float[] work, MemorySegment out, long outOff) {
         if (type == KvCacheType.F32) {
-            attendF32(kernels, layer, last, kvHead, headDim, q, qOff, scale, scores, out, outOff);
+            attendF32(kernels, layer, last, kvHead, headDim, q, qOff, scale, scores, probs, out, outOff);
         } else {
             attendF16(layer, last, kvHead, headDim, q, qOff, scale, scores, work, out, outOff);
         }
     }
 
     private void attendF32(Kernels kernels, int layer, int last, int kvHead, int headDim, MemorySegment q, long qOff,
-                           float scale, float[] scores, MemorySegment out, long outOff) {
+                           float scale, float[] scores, MemorySegment probs, MemorySegment out, long outOff) {
         int n = last + 1;
         long headBase = (long) kvHead * headDim;
         MemorySegment k = keys[layer];
@@ -75,7 +75,9 @@ final class KvCache implements AutoCloseable {
         for (int s = 0; s < n; s++) {
             scores[s] = kernels.dot(k, (long) s * kvDim + headBase, q, qOff, headDim) * scale;
         }
-        kernels.softmax(n, MemorySegment.ofArray(scores), 0);
+        MemorySegment.copy(scores, 0, probs, F32, 0, n);
+        kernels.softmax(n, probs, 0);
+        MemorySegment.copy(probs, F32, 0, scores, 0, n);
         out.asSlice(outOff * 4, headDim * 4L).fill((byte) 0);
         for (int s = 0; s < n; s++) {
             kernels.axpy(headDim, scores[s], v, (long) s * kvDim + headBase, out, outOff);

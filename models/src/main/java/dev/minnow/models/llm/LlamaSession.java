@@ -30,6 +30,7 @@ public final class LlamaSession implements AutoCloseable {
     private final MemorySegment hb2;    // ffn up [batch, ffn]
     private final MemorySegment logits; // [vocab]
     private final float[][] scores;     // per head [context]
+    private final MemorySegment[] probs; // per head [context], off-heap for the softmax kernel
     private final float[][] attnWork;   // per head [headDim] (F16 cache)
     private final float[] embedRow;
     private final float[] cos;
@@ -60,6 +61,10 @@ public final class LlamaSession implements AutoCloseable {
         hb2 = alloc((long) b * c.ffnDim());
         logits = alloc(c.vocabSize());
         scores = new float[c.heads()][contextSize];
+        probs = new MemorySegment[c.heads()];
+        for (int h = 0; h < probs.length; h++) {
+            probs[h] = alloc(contextSize);
+        }
         attnWork = new float[c.heads()][c.headDim()];
         embedRow = new float[c.dim()];
         cos = new float[c.ropeDim() / 2];
@@ -153,7 +158,7 @@ public final class LlamaSession implements AutoCloseable {
                 Parallel.forRange(c.heads(), 1, (h0, h1) -> {
                     for (int h = h0; h < h1; h++) {
                         cache.attendHead(kernels, layerIndex, pos, h / c.groupSize(), hd, q, qRow + (long) h * hd,
-                                scale, scores[h], attnWork[h], att, qRow + (long) h * hd);
+                                scale, scores[h], probs[h], attnWork[h], att, qRow + (long) h * hd);
                     }
                 });
             }

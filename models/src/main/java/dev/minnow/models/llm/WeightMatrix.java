@@ -5,6 +5,7 @@ import dev.minnow.kernels.Parallel;
 import dev.minnow.quant.GgmlQuant;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Tensor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -79,7 +80,11 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
      */
     final class ConvertingMatrix implements WeightMatrix {
         private static final int TILE = 16;
+        private static final int GEMM_TILE = 64;
         private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+        // off-heap twins of the scratch arrays: the Vector API kernels are only fast on native segments
+        private static final ThreadLocal<MemorySegment> NATIVE_TILE = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+        private static final ThreadLocal<MemorySegment> NATIVE_ACTIVATIONS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
         private static final ThreadLocal<short[]> SHORTS = ThreadLocal.withInitial(() -> new short[0]);
         private static final ValueLayout.OfShort F16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         private static final ThreadLocal<float[]> ACTIVATIONS = ThreadLocal.withInitial(() -> new float[0]);
@@ -129,6 +134,26 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             return s;
         }
 
+        private static MemorySegment nativeScratch(ThreadLocal<MemorySegment> tl, long floats) {
+            MemorySegment s = tl.get();
+            if (s.byteSize() < floats * 4) {
+                s = Arena.ofAuto().allocate(Math.max(floats * 4, 64), 64);
+                tl.set(s);
+            }
+            return s;
+        }
+
+        /** Rounds {@code m} rows of activations through the activation type into an off-heap copy. */
+        private MemorySegment roundedActivations(int m, MemorySegment a, long aOff) {
+            if (activationType == null) {
+                return a.asSlice(aOff * 4);
+            }
+            float[] x = roundActivations(m, a, aOff);
+            MemorySegment s = nativeScratch(NATIVE_ACTIVATIONS, (long) m * cols);
+            MemorySegment.copy(x, 0, s, F32, 0, m * cols);
+            return s;
+        }
+
         /** Rounds {@code m} rows of activations through the activation type into a heap copy. */
         private float[] roundActivations(int m, MemorySegment a, long aOff) {
             float[] x = scratch(ACTIVATIONS, m * cols);
@@ -146,15 +171,16 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
 
         @Override
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
-            MemorySegment xs = MemorySegment.ofArray(roundActivations(1, x, xOff));
+            MemorySegment xs = roundedActivations(1, x, xOff);
             int tiles = (rows + TILE - 1) / TILE;
             Parallel.forRange(tiles, 1, (from, to) -> {
                 float[] tile = scratch(SCRATCH, TILE * cols);
-                MemorySegment ts = MemorySegment.ofArray(tile);
+                MemorySegment ts = nativeScratch(NATIVE_TILE, (long) TILE * cols);
                 for (int t = from; t < to; t++) {
                     int r0 = t * TILE;
                     int n = Math.min(TILE, rows - r0);
                     rowsToF32(r0, n, tile);
+                    MemorySegment.copy(tile, 0, ts, F32, 0, n * cols);
                     kernels.gemv(n, cols, ts, 0, xs, 0, y, yOff + r0);
                 }
             });
@@ -190,15 +216,16 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 gemv(a, aOff, c, cOff);
                 return;
             }
-            MemorySegment as = MemorySegment.ofArray(roundActivations(m, a, aOff));
-            int tiles = (rows + TILE - 1) / TILE;
+            MemorySegment as = roundedActivations(m, a, aOff);
+            int tiles = (rows + GEMM_TILE - 1) / GEMM_TILE;
             Parallel.forRange(tiles, 1, (from, to) -> {
-                float[] tile = scratch(SCRATCH, TILE * cols);
-                MemorySegment ts = MemorySegment.ofArray(tile);
+                float[] tile = scratch(SCRATCH, GEMM_TILE * cols);
+                MemorySegment ts = nativeScratch(NATIVE_TILE, (long) GEMM_TILE * cols);
                 for (int t = from; t < to; t++) {
-                    int r0 = t * TILE;
-                    int n = Math.min(TILE, rows - r0);
+                    int r0 = t * GEMM_TILE;
+                    int n = Math.min(GEMM_TILE, rows - r0);
                     rowsToF32(r0, n, tile);
+                    MemorySegment.copy(tile, 0, ts, F32, 0, n * cols);
                     kernels.gemm(m, n, cols, as, 0, cols, ts, 0, cols, true, c, cOff + r0, rows, false);
                 }
             });
