@@ -361,6 +361,39 @@ class LlamaModelTest {
         assertThrows(GgufFormatException.class, () -> LanguageModel.load(dir.resolve("cut0.gguf")));
     }
 
+    /** Seeded byte mutations in the header and metadata: a clean load or a clear error, never anything else. */
+    @Test
+    void mutatedModelFilesLoadOrFailClearly() throws IOException {
+        byte[] all = Files.readAllBytes(f32Model);
+        long dataStart;
+        try (GgufFile f = GgufFile.open(f32Model)) {
+            dataStart = f.dataStart();
+        }
+        long seed = dev.minnow.tensor.testing.Gen.seed("mutated-llm");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        int loaded = 0;
+        int rejected = 0;
+        for (int i = 0; i < 60; i++) {
+            byte[] m = all.clone();
+            int flips = 1 + r.nextInt(4);
+            for (int k = 0; k < flips; k++) {
+                int at = r.nextInt((int) dataStart);
+                m[at] = (byte) (r.nextBoolean() ? r.nextInt(256) : m[at] ^ (1 << r.nextInt(8)));
+            }
+            Path p = dir.resolve("mut.gguf");
+            Files.write(p, m);
+            try (LanguageModel lm = LanguageModel.load(p, LanguageModel.Options.defaults().contextSize(4))) {
+                lm.session().forward(lm.tokenizer().encode("a b", true)[0]);
+                loaded++;
+            } catch (ModelFormatException | IllegalArgumentException e) {
+                assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), "mutation " + i + " seed " + seed);
+                rejected++;
+            }
+        }
+        assertEquals(60, loaded + rejected);
+        assertTrue(rejected > 0, "no mutation was rejected; seed " + seed);
+    }
+
     @Test
     void demoRunsEndToEnd() {
         var bytes = new java.io.ByteArrayOutputStream();

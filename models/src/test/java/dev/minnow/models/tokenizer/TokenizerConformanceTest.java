@@ -69,4 +69,33 @@ class TokenizerConformanceTest {
         }
         assertEquals(texts.size(), roundTrips);
     }
+
+    /** Random text over awkward characters round-trips through the real vocabularies; random bytes never throw. */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-spm", "gpt-2"})
+    void randomTextRoundTrips(String vocabName) {
+        Tokenizer tok;
+        try (GgufFile f = GgufFile.open(Fixtures.path("tokenizer/ggml-vocab-" + vocabName + ".gguf"))) {
+            tok = Tokenizer.of(Vocabulary.fromGguf(f));
+        }
+        int[] alphabet = {' ', ' ', '\n', '\t', 'a', 'e', 'T', 'h', 'z', '\'', 's', '1', '0', '!', '.', '<', '>', '#',
+                0xE9, 0xFC, 0x4E2D, 0x6587, 0x0410, 0x1F999, 0x1F600, 0x200D, 0xFE0F, 0x0301, 0x00A0, 0x3000, 0x0E01};
+        long seed = dev.minnow.tensor.testing.Gen.seed("roundtrip-" + vocabName);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int iter = 0; iter < 300; iter++) {
+            StringBuilder sb = new StringBuilder();
+            int n = r.nextInt(40);
+            for (int i = 0; i < n; i++) {
+                sb.appendCodePoint(alphabet[r.nextInt(alphabet.length)]);
+            }
+            String text = sb.toString();
+            int[] ids = tok.encode(text, false);
+            assertEquals(text, tok.decode(ids), vocabName + " seed " + seed + " text " + Arrays.toString(text.codePoints().toArray()));
+            byte[] junk = new byte[r.nextInt(20)];
+            r.nextBytes(junk);
+            for (int id : tok.encode(junk, true, true)) {
+                assertTrue(id >= 0 && id < tok.vocabulary().size(), "id " + id + " from random bytes, seed " + seed);
+            }
+        }
+    }
 }
