@@ -5,4 +5,5 @@
 module dev.minnow.tensor {
     exports dev.minnow.tensor;
     exports dev.minnow.tensor.io;
+    exports dev.minnow.tensor.gguf;
 }

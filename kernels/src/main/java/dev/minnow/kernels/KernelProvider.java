@@ -72,8 +72,13 @@ public final class KernelProvider {
     }
 
     private static Kernels choose() {
-        String forced = System.getProperty("minnow.kernels", "").trim().toLowerCase(Locale.ROOT);
-        String bitsProp = System.getProperty("minnow.vectorBits", "").trim();
+        return choose(System.getProperty("minnow.kernels", ""), System.getProperty("minnow.vectorBits", ""));
+    }
+
+    /** The choice for given property values (package-private for tests); sets {@link #reason}. */
+    static Kernels choose(String forcedProp, String bitsPropRaw) {
+        String forced = forcedProp.trim().toLowerCase(Locale.ROOT);
+        String bitsProp = bitsPropRaw.trim();
         if (!forced.isEmpty() && !forced.equals("scalar") && !forced.equals("vector")) {
             throw new IllegalArgumentException("minnow.kernels must be 'scalar' or 'vector', got '" + forced + "'");
         }

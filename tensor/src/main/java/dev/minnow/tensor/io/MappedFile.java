@@ -45,6 +45,14 @@ public final class MappedFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Wraps bytes already in memory as if they were a mapped file named {@code name} (for in-memory parsing and
+     * fuzz tests). Closing it does not free {@code segment}.
+     */
+    public static MappedFile ofSegment(Path name, MemorySegment segment) {
+        return new MappedFile(name, null, segment);
+    }
+
     public Path path() { return path; }
 
     public long size() { return segment.byteSize(); }
@@ -73,7 +81,11 @@ public final class MappedFile implements AutoCloseable {
     }
 
     @Override
-    public void close() { arena.close(); }
+    public void close() {
+        if (arena != null) {
+            arena.close();
+        }
+    }
 
     @Override
     public String toString() { return "MappedFile[" + path + ", " + size() + " bytes]"; }
