@@ -1,0 +1,240 @@
+package dev.minnow.kernels.vector;
+
+import dev.minnow.kernels.scalar.ScalarQuantKernels;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API twin of {@link ScalarQuantKernels} for Q8_0·Q8_0, Q4_0·Q8_0, Q4_1·Q8_1, Q5_0·Q8_0, Q4_K·Q8_K and
+ * Q6_K·Q8_K (the other dot products, the activation quantizers and the f32 variants are inherited from the scalar
+ * specification).
+ *
+ * <p>The integer core, chosen for what C2 compiles well on AVX2: load L int8 values as a ByteVector of L·8 bits,
+ * widen with {@code convertShape(B2S)} to a ShortVector of L lanes (vpmovsxbw), multiply as shorts (vpmullw: every
+ * product of a ≤ 6-bit weight or an int8 weight with an int8 activation fits in 16 bits), then add neighbouring
+ * product pairs into L/2 int lanes by reinterpreting the shorts as ints and adding {@code (v << 16) >> 16} to
+ * {@code v >> 16} (what pmaddwd does, in three shifts and an add). Block sums stay in int lanes, are converted to
+ * float once per block and multiplied by the block's f32 scale with one FMA into a per-lane accumulator, as in
+ * ggml's AVX2 kernels. The integer block sums are identical to the scalar ones; only the order of the per-block
+ * float additions differs.
+ *
+ * <p>Widths: Q8_0 uses L = bits/16 (a 512-bit ShortVector holds one whole block); the others use at most
+ * L = 16 (256-bit shorts), because a Q4_0 block has 16 weight bytes and the K-quant groups are 16 or 32 wide.
+ */
+public final class VectorQuantKernels extends ScalarQuantKernels {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** One set of species: L bytes widen to L shorts, which pair up into L/2 ints and floats of the same width. */
+    private record Shape(VectorSpecies<Byte> bytes, VectorSpecies<Short> shorts, VectorSpecies<Integer> ints,
+                         VectorSpecies<Float> floats, int lanes) {
+        static Shape ofShortBits(int bits) {
+            VectorShape shape = VectorShape.forBitSize(bits);
+            VectorSpecies<Short> s = VectorSpecies.of(short.class, shape);
+            return new Shape(VectorSpecies.of(byte.class, VectorShape.forBitSize(bits / 2)), s,
+                    VectorSpecies.of(int.class, shape), VectorSpecies.of(float.class, shape), s.length());
+        }
+    }
+
+    private final int bits;
+    private final boolean fma;
+    private final Shape wide;
+    private final Shape narrow;
+
+    /** @param bits 128, 256 or 512; @param fma use fused multiply-add for the per-block scale */
+    public VectorQuantKernels(int bits, boolean fma) {
+        if (bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException("vector width must be 128, 256 or 512 bits, got " + bits);
+        }
+        this.bits = bits;
+        this.fma = fma;
+        this.wide = Shape.ofShortBits(bits);
+        this.narrow = Shape.ofShortBits(Math.min(bits, 256));
+    }
+
+    @Override public String name() { return "vector-" + bits + (fma ? "" : "-nofma"); }
+
+    @Override public int vectorBits() { return bits; }
+
+    private static ShortVector widen(Shape s, MemorySegment seg, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(s.bytes, seg, off, LE).convertShape(VectorOperators.B2S, s.shorts, 0);
+    }
+
+    private static ShortVector widen(Shape s, ByteVector v) {
+        return (ShortVector) v.convertShape(VectorOperators.B2S, s.shorts, 0);
+    }
+
+    /** Adds neighbouring short lanes into int lanes (pmaddwd's add step). */
+    private static IntVector pairSum(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    private FloatVector scaleAdd(Shape s, IntVector sumi, float scale, FloatVector acc) {
+        FloatVector f = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
+        FloatVector d = FloatVector.broadcast(s.floats, scale);
+        return fma ? f.fma(d, acc) : f.mul(d).add(acc);
+    }
+
+    @Override
+    public float dotQ8_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ8_0Q8_0");
+        Shape s = wide;
+        FloatVector acc = FloatVector.zero(s.floats);
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 34L * ib;
+            long y = aOff + 34L * ib;
+            ShortVector p = widen(s, w, x + 2).mul(widen(s, a, y + 2));
+            IntVector sumi = pairSum(p);
+            for (int c = s.lanes; c < 32; c += s.lanes) {
+                sumi = sumi.add(pairSum(widen(s, w, x + 2 + c).mul(widen(s, a, y + 2 + c))));
+            }
+            acc = scaleAdd(s, sumi, half(w, x) * half(a, y), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotQ4_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ4_0Q8_0");
+        Shape s = narrow;
+        FloatVector acc = FloatVector.zero(s.floats);
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 18L * ib;
+            long y = aOff + 34L * ib;
+            IntVector sumi = IntVector.zero(s.ints);
+            for (int c = 0; c < 16; c += s.lanes) {
+                ByteVector q = ByteVector.fromMemorySegment(s.bytes, w, x + 2 + c, LE);
+                ByteVector lo = q.and((byte) 0x0f).sub((byte) 8);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                // |(q-8)·y| ≤ 1024, so the two products add without leaving 16 bits
+                ShortVector p = widen(s, lo).mul(widen(s, a, y + 2 + c)).add(widen(s, hi).mul(widen(s, a, y + 18 + c)));
+                sumi = sumi.add(pairSum(p));
+            }
+            acc = scaleAdd(s, sumi, half(w, x) * half(a, y), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotQ4_1Q8_1(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ4_1Q8_1");
+        Shape s = narrow;
+        FloatVector acc = FloatVector.zero(s.floats);
+        float mins = 0;
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 20L * ib;
+            long y = aOff + 36L * ib;
+            IntVector sumi = IntVector.zero(s.ints);
+            for (int c = 0; c < 16; c += s.lanes) {
+                ByteVector q = ByteVector.fromMemorySegment(s.bytes, w, x + 4 + c, LE);
+                ByteVector lo = q.and((byte) 0x0f);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
+                ShortVector p = widen(s, lo).mul(widen(s, a, y + 4 + c)).add(widen(s, hi).mul(widen(s, a, y + 20 + c)));
+                sumi = sumi.add(pairSum(p));
+            }
+            acc = scaleAdd(s, sumi, half(w, x) * half(a, y), acc);
+            mins += half(w, x + 2) * half(a, y + 2);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + mins;
+    }
+
+    @Override
+    public float dotQ5_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ5_0Q8_0");
+        Shape s = narrow;
+        FloatVector acc = FloatVector.zero(s.floats);
+        byte[] hb = new byte[32];
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 22L * ib;
+            long y = aOff + 34L * ib;
+            int qh = w.get(I32, x + 2);
+            for (int j = 0; j < 32; j++) {
+                hb[j] = (byte) (((qh >>> j) & 1) << 4);
+            }
+            IntVector sumi = IntVector.zero(s.ints);
+            for (int c = 0; c < 16; c += s.lanes) {
+                ByteVector q = ByteVector.fromMemorySegment(s.bytes, w, x + 6 + c, LE);
+                ByteVector lo = q.and((byte) 0x0f).or(ByteVector.fromArray(s.bytes, hb, c)).sub((byte) 16);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(ByteVector.fromArray(s.bytes, hb, 16 + c)).sub((byte) 16);
+                // |(q-16)·y| ≤ 2048: the two products still fit in 16 bits
+                ShortVector p = widen(s, lo).mul(widen(s, a, y + 2 + c)).add(widen(s, hi).mul(widen(s, a, y + 18 + c)));
+                sumi = sumi.add(pairSum(p));
+            }
+            acc = scaleAdd(s, sumi, half(w, x) * half(a, y), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotQ4_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ4_KQ8_K");
+        Shape s = narrow;
+        FloatVector acc = FloatVector.zero(s.floats);
+        float mins = 0;
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + 144L * i;
+            long y = aOff + 292L * i;
+            int sumMins = 0;
+            for (int j = 0; j < 16; j++) {
+                sumMins += a.get(S16, y + 260 + 2L * j) * k4Scale(w, x + 4, j / 2, true);
+            }
+            IntVector block = IntVector.zero(s.ints);
+            for (int g = 0; g < 8; g++) {
+                long q = x + 16 + 32L * (g / 2);
+                long q8 = y + 4 + 32L * g;
+                ShortVector p = ShortVector.zero(s.shorts);
+                for (int c = 0; c < 32; c += s.lanes) {
+                    ByteVector v = ByteVector.fromMemorySegment(s.bytes, w, q + c, LE);
+                    v = (g & 1) == 0 ? v.and((byte) 0x0f) : v.lanewise(VectorOperators.LSHR, 4);
+                    p = p.add(widen(s, v).mul(widen(s, a, q8 + c))); // ≤ 4 · 15 · 128 in 16 bits
+                }
+                block = block.add(pairSum(p).mul(k4Scale(w, x + 4, g, false)));
+            }
+            float dy = a.get(F32, y);
+            acc = scaleAdd(s, block, half(w, x) * dy, acc);
+            mins -= half(w, x + 2) * dy * sumMins;
+        }
+        return mins + acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotQ6_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ6_KQ8_K");
+        Shape s = narrow;
+        FloatVector acc = FloatVector.zero(s.floats);
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + 210L * i;
+            long y = aOff + 292L * i;
+            IntVector block = IntVector.zero(s.ints);
+            for (int h = 0; h < 2; h++) {
+                for (int k = 0; k < 4; k++) {
+                    long ql = x + 64L * h + 32L * (k & 1);
+                    long qh = x + 128 + 32L * h;
+                    for (int half = 0; half < 2; half++) {
+                        int group = 8 * h + 2 * k + half;
+                        ShortVector p = ShortVector.zero(s.shorts);
+                        for (int c = 16 * half; c < 16 * half + 16; c += s.lanes) {
+                            ByteVector lo = ByteVector.fromMemorySegment(s.bytes, w, ql + c, LE);
+                            lo = k < 2 ? lo.and((byte) 0x0f) : lo.lanewise(VectorOperators.LSHR, 4);
+                            ByteVector hi = ByteVector.fromMemorySegment(s.bytes, w, qh + c, LE)
+                                    .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+                            ByteVector v = lo.or(hi).sub((byte) 32);
+                            p = p.add(widen(s, v).mul(widen(s, a, y + 4 + 128L * h + 32L * k + c))); // ≤ 2·32·128
+                        }
+                        block = block.add(pairSum(p).mul(i8(w, x + 192 + group)));
+                    }
+                }
+            }
+            acc = scaleAdd(s, block, half(w, x + 208) * a.get(F32, y), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}
