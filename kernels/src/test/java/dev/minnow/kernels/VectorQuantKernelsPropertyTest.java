@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.minnow.kernels.scalar.ScalarQuantKernels;
-import dev.minnow.kernels.vector.VectorQuantKernels;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.testing.Gen;
 import java.lang.foreign.Arena;
@@ -131,10 +130,18 @@ class VectorQuantKernelsPropertyTest {
         return sum;
     }
 
+    @Test
+    void eachWidthIsReallyLoaded() {
+        for (int bits : new int[] {128, 256, 512}) {
+            assertEquals(bits, QuantKernelsAtWidth.vector(bits, true).vectorBits());
+            assertEquals("vector-" + bits + "-nofma", QuantKernelsAtWidth.vector(bits, false).name());
+        }
+    }
+
     @ParameterizedTest(name = "{1} at {0} bits")
     @MethodSource("cases")
     void integerPartsBitExactWithPowerOfTwoScales(int bits, DType t) {
-        QuantKernels k = new VectorQuantKernels(bits, true);
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
         for (int nb : BLOCKS) {
             String name = "qdot-exact-" + t + "-" + bits + "-" + nb;
             long seed = Gen.seed(name);
@@ -154,7 +161,7 @@ class VectorQuantKernelsPropertyTest {
     @ParameterizedTest(name = "{1} at {0} bits")
     @MethodSource("cases")
     void floatsWithinReassociationBound(int bits, DType t) {
-        QuantKernels k = new VectorQuantKernels(bits, bits != 512);
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, bits != 512);
         for (int nb : BLOCKS) {
             String name = "qdot-float-" + t + "-" + bits + "-" + nb;
             long seed = Gen.seed(name);
@@ -213,7 +220,7 @@ class VectorQuantKernelsPropertyTest {
     @ParameterizedTest(name = "{1} at {0} bits")
     @MethodSource("cases")
     void gemvMatchesRowDotsAndF32Variant(int bits, DType t) {
-        QuantKernels k = new VectorQuantKernels(bits, true);
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
         String name = "qgemv-" + t + "-" + bits;
         long seed = Gen.seed(name);
         SplittableRandom r = new SplittableRandom(seed);

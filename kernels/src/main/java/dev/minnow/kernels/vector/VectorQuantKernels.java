@@ -31,43 +31,57 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorQuantKernels extends ScalarQuantKernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    /** One set of species: L bytes widen to L shorts, which pair up into L/2 ints and floats of the same width. */
-    private record Shape(VectorSpecies<Byte> bytes, VectorSpecies<Short> shorts, VectorSpecies<Integer> ints,
-                         VectorSpecies<Float> floats, int lanes) {
-        static Shape ofShortBits(int bits) {
-            VectorShape shape = VectorShape.forBitSize(bits);
-            VectorSpecies<Short> s = VectorSpecies.of(short.class, shape);
-            return new Shape(VectorSpecies.of(byte.class, VectorShape.forBitSize(bits / 2)), s,
-                    VectorSpecies.of(int.class, shape), VectorSpecies.of(float.class, shape), s.length());
-        }
-    }
+    /**
+     * The width, fixed when the class initializes ({@code minnow.vectorBits}, else the preferred species width):
+     * C2 intrinsifies Vector API operations only when their species are compile-time constants, so the species
+     * below are static finals and one JVM runs one width. Tests load extra copies of this class to cover the others.
+     */
+    public static final int BITS = configuredBits();
 
-    private final int bits;
+    // Q8_0: L = BITS/16 int8 values widen to L shorts, which pair up into L/2 ints and floats of the same width.
+    private static final VectorSpecies<Byte> WIDE_BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 2));
+    private static final VectorSpecies<Short> WIDE_SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS));
+    private static final VectorSpecies<Integer> WIDE_INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
+    private static final VectorSpecies<Float> WIDE_FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
+    private static final int WIDE_LANES = WIDE_SHORTS.length();
+    // the other formats: at most 16 lanes (256-bit shorts)
+    private static final int NARROW_BITS = Math.min(BITS, 256);
+    private static final VectorSpecies<Byte> NARROW_BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(NARROW_BITS / 2));
+    private static final VectorSpecies<Short> NARROW_SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(NARROW_BITS));
+    private static final VectorSpecies<Integer> NARROW_INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(NARROW_BITS));
+    private static final VectorSpecies<Float> NARROW_FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(NARROW_BITS));
+    private static final int NARROW_LANES = NARROW_SHORTS.length();
+
     private final boolean fma;
-    private final Shape wide;
-    private final Shape narrow;
 
-    /** @param bits 128, 256 or 512; @param fma use fused multiply-add for the per-block scale */
-    public VectorQuantKernels(int bits, boolean fma) {
-        if (bits != 128 && bits != 256 && bits != 512) {
-            throw new IllegalArgumentException("vector width must be 128, 256 or 512 bits, got " + bits);
-        }
-        this.bits = bits;
+    /** At {@link #BITS}; @param fma use fused multiply-add for the per-block scale (only where the CPU has it) */
+    public VectorQuantKernels(boolean fma) {
         this.fma = fma;
-        this.wide = Shape.ofShortBits(bits);
-        this.narrow = Shape.ofShortBits(Math.min(bits, 256));
     }
 
-    @Override public String name() { return "vector-" + bits + (fma ? "" : "-nofma"); }
-
-    @Override public int vectorBits() { return bits; }
-
-    private static ShortVector widen(Shape s, MemorySegment seg, long off) {
-        return (ShortVector) ByteVector.fromMemorySegment(s.bytes, seg, off, LE).convertShape(VectorOperators.B2S, s.shorts, 0);
+    private static int configuredBits() {
+        String p = System.getProperty("minnow.vectorBits", "").trim();
+        int bits = p.isEmpty() ? Math.max(128, Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize())) : Integer.parseInt(p);
+        if (bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException("minnow.vectorBits must be 128, 256 or 512, got " + bits);
+        }
+        return bits;
     }
 
-    private static ShortVector widen(Shape s, ByteVector v) {
-        return (ShortVector) v.convertShape(VectorOperators.B2S, s.shorts, 0);
+    @Override public String name() { return "vector-" + BITS + (fma ? "" : "-nofma"); }
+
+    @Override public int vectorBits() { return BITS; }
+
+    private static ShortVector widenWide(MemorySegment seg, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(WIDE_BYTES, seg, off, LE).convertShape(VectorOperators.B2S, WIDE_SHORTS, 0);
+    }
+
+    private static ShortVector widenNarrow(MemorySegment seg, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(NARROW_BYTES, seg, off, LE).convertShape(VectorOperators.B2S, NARROW_SHORTS, 0);
+    }
+
+    private static ShortVector widenNarrow(ByteVector v) {
+        return (ShortVector) v.convertShape(VectorOperators.B2S, NARROW_SHORTS, 0);
     }
 
     /** Adds neighbouring short lanes into int lanes (pmaddwd's add step). */
@@ -77,26 +91,31 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 .add(v.lanewise(VectorOperators.ASHR, 16));
     }
 
-    private FloatVector scaleAdd(Shape s, IntVector sumi, float scale, FloatVector acc) {
+    private FloatVector scaleAddWide(IntVector sumi, float scale, FloatVector acc) {
         FloatVector f = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
-        FloatVector d = FloatVector.broadcast(s.floats, scale);
+        FloatVector d = FloatVector.broadcast(WIDE_FLOATS, scale);
+        return fma ? f.fma(d, acc) : f.mul(d).add(acc);
+    }
+
+    private FloatVector scaleAddNarrow(IntVector sumi, float scale, FloatVector acc) {
+        FloatVector f = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
+        FloatVector d = FloatVector.broadcast(NARROW_FLOATS, scale);
         return fma ? f.fma(d, acc) : f.mul(d).add(acc);
     }
 
     @Override
     public float dotQ8_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 32, "dotQ8_0Q8_0");
-        Shape s = wide;
-        FloatVector acc = FloatVector.zero(s.floats);
+        FloatVector acc = FloatVector.zero(WIDE_FLOATS);
         for (int ib = 0; ib < n / 32; ib++) {
             long x = wOff + 34L * ib;
             long y = aOff + 34L * ib;
-            ShortVector p = widen(s, w, x + 2).mul(widen(s, a, y + 2));
+            ShortVector p = widenWide(w, x + 2).mul(widenWide(a, y + 2));
             IntVector sumi = pairSum(p);
-            for (int c = s.lanes; c < 32; c += s.lanes) {
-                sumi = sumi.add(pairSum(widen(s, w, x + 2 + c).mul(widen(s, a, y + 2 + c))));
+            for (int c = WIDE_LANES; c < 32; c += WIDE_LANES) {
+                sumi = sumi.add(pairSum(widenWide(w, x + 2 + c).mul(widenWide(a, y + 2 + c))));
             }
-            acc = scaleAdd(s, sumi, half(w, x) * half(a, y), acc);
+            acc = scaleAddWide(sumi, half(w, x) * half(a, y), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -104,21 +123,20 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     public float dotQ4_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 32, "dotQ4_0Q8_0");
-        Shape s = narrow;
-        FloatVector acc = FloatVector.zero(s.floats);
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         for (int ib = 0; ib < n / 32; ib++) {
             long x = wOff + 18L * ib;
             long y = aOff + 34L * ib;
-            IntVector sumi = IntVector.zero(s.ints);
-            for (int c = 0; c < 16; c += s.lanes) {
-                ByteVector q = ByteVector.fromMemorySegment(s.bytes, w, x + 2 + c, LE);
+            IntVector sumi = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 16; c += NARROW_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 2 + c, LE);
                 ByteVector lo = q.and((byte) 0x0f).sub((byte) 8);
                 ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
                 // |(q-8)·y| ≤ 1024, so the two products add without leaving 16 bits
-                ShortVector p = widen(s, lo).mul(widen(s, a, y + 2 + c)).add(widen(s, hi).mul(widen(s, a, y + 18 + c)));
+                ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 2 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 18 + c)));
                 sumi = sumi.add(pairSum(p));
             }
-            acc = scaleAdd(s, sumi, half(w, x) * half(a, y), acc);
+            acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -126,21 +144,20 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     public float dotQ4_1Q8_1(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 32, "dotQ4_1Q8_1");
-        Shape s = narrow;
-        FloatVector acc = FloatVector.zero(s.floats);
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         float mins = 0;
         for (int ib = 0; ib < n / 32; ib++) {
             long x = wOff + 20L * ib;
             long y = aOff + 36L * ib;
-            IntVector sumi = IntVector.zero(s.ints);
-            for (int c = 0; c < 16; c += s.lanes) {
-                ByteVector q = ByteVector.fromMemorySegment(s.bytes, w, x + 4 + c, LE);
+            IntVector sumi = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 16; c += NARROW_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 4 + c, LE);
                 ByteVector lo = q.and((byte) 0x0f);
                 ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
-                ShortVector p = widen(s, lo).mul(widen(s, a, y + 4 + c)).add(widen(s, hi).mul(widen(s, a, y + 20 + c)));
+                ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 4 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 20 + c)));
                 sumi = sumi.add(pairSum(p));
             }
-            acc = scaleAdd(s, sumi, half(w, x) * half(a, y), acc);
+            acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
             mins += half(w, x + 2) * half(a, y + 2);
         }
         return acc.reduceLanes(VectorOperators.ADD) + mins;
@@ -149,8 +166,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     public float dotQ5_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 32, "dotQ5_0Q8_0");
-        Shape s = narrow;
-        FloatVector acc = FloatVector.zero(s.floats);
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         byte[] hb = new byte[32];
         for (int ib = 0; ib < n / 32; ib++) {
             long x = wOff + 22L * ib;
@@ -159,16 +175,16 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             for (int j = 0; j < 32; j++) {
                 hb[j] = (byte) (((qh >>> j) & 1) << 4);
             }
-            IntVector sumi = IntVector.zero(s.ints);
-            for (int c = 0; c < 16; c += s.lanes) {
-                ByteVector q = ByteVector.fromMemorySegment(s.bytes, w, x + 6 + c, LE);
-                ByteVector lo = q.and((byte) 0x0f).or(ByteVector.fromArray(s.bytes, hb, c)).sub((byte) 16);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(ByteVector.fromArray(s.bytes, hb, 16 + c)).sub((byte) 16);
+            IntVector sumi = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 16; c += NARROW_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 6 + c, LE);
+                ByteVector lo = q.and((byte) 0x0f).or(ByteVector.fromArray(NARROW_BYTES, hb, c)).sub((byte) 16);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(ByteVector.fromArray(NARROW_BYTES, hb, 16 + c)).sub((byte) 16);
                 // |(q-16)·y| ≤ 2048: the two products still fit in 16 bits
-                ShortVector p = widen(s, lo).mul(widen(s, a, y + 2 + c)).add(widen(s, hi).mul(widen(s, a, y + 18 + c)));
+                ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 2 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 18 + c)));
                 sumi = sumi.add(pairSum(p));
             }
-            acc = scaleAdd(s, sumi, half(w, x) * half(a, y), acc);
+            acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -176,8 +192,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     public float dotQ4_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 256, "dotQ4_KQ8_K");
-        Shape s = narrow;
-        FloatVector acc = FloatVector.zero(s.floats);
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         float mins = 0;
         for (int i = 0; i < n / 256; i++) {
             long x = wOff + 144L * i;
@@ -186,20 +201,20 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             for (int j = 0; j < 16; j++) {
                 sumMins += a.get(S16, y + 260 + 2L * j) * k4Scale(w, x + 4, j / 2, true);
             }
-            IntVector block = IntVector.zero(s.ints);
+            IntVector block = IntVector.zero(NARROW_INTS);
             for (int g = 0; g < 8; g++) {
                 long q = x + 16 + 32L * (g / 2);
                 long q8 = y + 4 + 32L * g;
-                ShortVector p = ShortVector.zero(s.shorts);
-                for (int c = 0; c < 32; c += s.lanes) {
-                    ByteVector v = ByteVector.fromMemorySegment(s.bytes, w, q + c, LE);
+                ShortVector p = ShortVector.zero(NARROW_SHORTS);
+                for (int c = 0; c < 32; c += NARROW_LANES) {
+                    ByteVector v = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + c, LE);
                     v = (g & 1) == 0 ? v.and((byte) 0x0f) : v.lanewise(VectorOperators.LSHR, 4);
-                    p = p.add(widen(s, v).mul(widen(s, a, q8 + c))); // ≤ 4 · 15 · 128 in 16 bits
+                    p = p.add(widenNarrow(v).mul(widenNarrow(a, q8 + c))); // ≤ 4 · 15 · 128 in 16 bits
                 }
                 block = block.add(pairSum(p).mul(k4Scale(w, x + 4, g, false)));
             }
             float dy = a.get(F32, y);
-            acc = scaleAdd(s, block, half(w, x) * dy, acc);
+            acc = scaleAddNarrow(block, half(w, x) * dy, acc);
             mins -= half(w, x + 2) * dy * sumMins;
         }
         return mins + acc.reduceLanes(VectorOperators.ADD);
@@ -208,32 +223,31 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     public float dotQ6_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 256, "dotQ6_KQ8_K");
-        Shape s = narrow;
-        FloatVector acc = FloatVector.zero(s.floats);
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         for (int i = 0; i < n / 256; i++) {
             long x = wOff + 210L * i;
             long y = aOff + 292L * i;
-            IntVector block = IntVector.zero(s.ints);
+            IntVector block = IntVector.zero(NARROW_INTS);
             for (int h = 0; h < 2; h++) {
                 for (int k = 0; k < 4; k++) {
                     long ql = x + 64L * h + 32L * (k & 1);
                     long qh = x + 128 + 32L * h;
                     for (int half = 0; half < 2; half++) {
                         int group = 8 * h + 2 * k + half;
-                        ShortVector p = ShortVector.zero(s.shorts);
-                        for (int c = 16 * half; c < 16 * half + 16; c += s.lanes) {
-                            ByteVector lo = ByteVector.fromMemorySegment(s.bytes, w, ql + c, LE);
+                        ShortVector p = ShortVector.zero(NARROW_SHORTS);
+                        for (int c = 16 * half; c < 16 * half + 16; c += NARROW_LANES) {
+                            ByteVector lo = ByteVector.fromMemorySegment(NARROW_BYTES, w, ql + c, LE);
                             lo = k < 2 ? lo.and((byte) 0x0f) : lo.lanewise(VectorOperators.LSHR, 4);
-                            ByteVector hi = ByteVector.fromMemorySegment(s.bytes, w, qh + c, LE)
+                            ByteVector hi = ByteVector.fromMemorySegment(NARROW_BYTES, w, qh + c, LE)
                                     .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
                             ByteVector v = lo.or(hi).sub((byte) 32);
-                            p = p.add(widen(s, v).mul(widen(s, a, y + 4 + 128L * h + 32L * k + c))); // ≤ 2·32·128
+                            p = p.add(widenNarrow(v).mul(widenNarrow(a, y + 4 + 128L * h + 32L * k + c))); // ≤ 2·32·128
                         }
                         block = block.add(pairSum(p).mul(i8(w, x + 192 + group)));
                     }
                 }
             }
-            acc = scaleAdd(s, block, half(w, x + 208) * a.get(F32, y), acc);
+            acc = scaleAddNarrow(block, half(w, x + 208) * a.get(F32, y), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
