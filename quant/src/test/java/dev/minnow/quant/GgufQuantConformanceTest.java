@@ -171,4 +171,55 @@ class GgufQuantConformanceTest {
             }
         }
     }
+
+    static QuantMix.Model model(GgufFile f) {
+        String arch = f.getString("general.architecture");
+        return new QuantMix.Model(arch, f.getInt(arch + ".block_count"), f.getInt(arch + ".attention.head_count"),
+                f.getInt(arch + ".attention.head_count_kv", f.getInt(arch + ".attention.head_count")),
+                f.getInt(arch + ".expert_count", 0), f.hasTensor("output.weight"));
+    }
+
+    /** The mix presets: every tensor gets llama.cpp's type, and the bytes of that type. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mix-Q2_K", "mix-Q3_K_M", "mix-Q4_K_M", "mix-Q5_K_M", "pure-Q4_0", "pure-Q4_K_S", "pure-Q6_K"})
+    void presetMixChoosesLlamaCppsTypeForEveryTensor(String file) throws Exception {
+        boolean pure = file.startsWith("pure-");
+        QuantMix.Preset preset = QuantMix.Preset.parse(file.substring(file.indexOf('-') + 1));
+        try (GgufFile src = GgufFile.open(Fixtures.path("gguf/quant-s1-F32.gguf"));
+             GgufFile ref = GgufFile.open(Fixtures.path("gguf/quant-s1-" + file + ".gguf"))) {
+            QuantMix.Model m = model(src);
+            assertEquals(preset.fileType(), ref.getInt("general.file_type"), "general.file_type of " + file);
+            List<String> wrong = new ArrayList<>();
+            int checked = 0;
+            for (GgufTensorInfo want : ref.tensorInfos().values()) {
+                DType got = QuantMix.typeFor(preset, want.name(), want.shape(), m, pure);
+                checked++;
+                if (got != want.type()) {
+                    wrong.add(want.name() + ": Minnow " + got + ", llama.cpp " + want.type());
+                    continue;
+                }
+                if (!got.isQuantized()) {
+                    continue;
+                }
+                int cols = (int) want.shape()[want.shape().length - 1];
+                long rows = want.elementCount() / cols;
+                long rowBytes = GgmlQuant.rowBytes(got, cols);
+                byte[] q = new byte[(int) rowBytes];
+                float[] row = new float[cols];
+                for (long r = 0; r < rows; r++) {
+                    MemorySegment.copy(src.tensorData(want.name()), F32, r * cols * 4L, row, 0, cols);
+                    GgmlQuant.quantizeRow(got, row, 0, MemorySegment.ofArray(q), 0, cols);
+                    if (!java.util.Arrays.equals(q, ref.tensorData(want.name()).asSlice(r * rowBytes, rowBytes)
+                            .toArray(ValueLayout.JAVA_BYTE))) {
+                        wrong.add(want.name() + " " + got + ": row " + r + " bytes differ");
+                        break;
+                    }
+                }
+            }
+            assertEquals(src.tensorInfos().size(), checked, "tensor count");
+            if (!wrong.isEmpty()) {
+                fail(file + ":\n" + String.join("\n", wrong));
+            }
+        }
+    }
 }
