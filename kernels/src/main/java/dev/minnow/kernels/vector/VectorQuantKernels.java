@@ -194,30 +194,46 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         checkBlocks(n, 256, "dotQ4_KQ8_K");
         FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         float mins = 0;
+        int[] sc = new int[8];
+        int[] mn = new int[8];
         for (int i = 0; i < n / 256; i++) {
             long x = wOff + 144L * i;
             long y = aOff + 292L * i;
+            unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
             int sumMins = 0;
             for (int j = 0; j < 16; j++) {
-                sumMins += a.get(S16, y + 260 + 2L * j) * k4Scale(w, x + 4, j / 2, true);
+                sumMins += a.get(S16, y + 260 + 2L * j) * mn[j >> 1];
             }
             IntVector block = IntVector.zero(NARROW_INTS);
-            for (int g = 0; g < 8; g++) {
-                long q = x + 16 + 32L * (g / 2);
-                long q8 = y + 4 + 32L * g;
-                ShortVector p = ShortVector.zero(NARROW_SHORTS);
-                for (int c = 0; c < 32; c += NARROW_LANES) {
-                    ByteVector v = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + c, LE);
-                    v = (g & 1) == 0 ? v.and((byte) 0x0f) : v.lanewise(VectorOperators.LSHR, 4);
-                    p = p.add(widenNarrow(v).mul(widenNarrow(a, q8 + c))); // ≤ 4 · 15 · 128 in 16 bits
+            for (int c = 0; c < 4; c++) {
+                long q = x + 16 + 32L * c;
+                long q8 = y + 4 + 64L * c;
+                ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
+                ShortVector pHi = ShortVector.zero(NARROW_SHORTS);
+                for (int l = 0; l < 32; l += NARROW_LANES) {
+                    ByteVector v = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + l, LE);
+                    // ≤ 32 · 15 · 128 / (lanes/2 per pair) stays inside 16 bits per lane
+                    pLo = pLo.add(widenNarrow(v.and((byte) 0x0f)).mul(widenNarrow(a, q8 + l)));
+                    pHi = pHi.add(widenNarrow(v.lanewise(VectorOperators.LSHR, 4)).mul(widenNarrow(a, q8 + 32 + l)));
                 }
-                block = block.add(pairSum(p).mul(k4Scale(w, x + 4, g, false)));
+                block = block.add(pairSum(pLo).mul(sc[2 * c])).add(pairSum(pHi).mul(sc[2 * c + 1]));
             }
             float dy = a.get(F32, y);
             acc = scaleAddNarrow(block, half(w, x) * dy, acc);
             mins -= half(w, x + 2) * dy * sumMins;
         }
         return mins + acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The 8 six-bit scales and mins of a Q4_K/Q5_K block from its 12 scale bytes read as three LE ints. */
+    private static void unpackK4Scales(int u0, int u1, int u2, int[] sc, int[] mn) {
+        for (int j = 0; j < 4; j++) {
+            sc[j] = (u0 >>> (8 * j)) & 63;
+            mn[j] = (u1 >>> (8 * j)) & 63;
+            int lo = (u2 >>> (8 * j)) & 0xff;
+            sc[j + 4] = (lo & 0xf) | ((u0 >>> (8 * j + 6)) & 3) << 4;
+            mn[j + 4] = (lo >>> 4) | ((u1 >>> (8 * j + 6)) & 3) << 4;
+        }
     }
 
     @Override
