@@ -244,27 +244,35 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             long x = wOff + 210L * i;
             long y = aOff + 292L * i;
             IntVector block = IntVector.zero(NARROW_INTS);
-            for (int h = 0; h < 2; h++) {
-                for (int k = 0; k < 4; k++) {
-                    long ql = x + 64L * h + 32L * (k & 1);
-                    long qh = x + 128 + 32L * h;
-                    for (int half = 0; half < 2; half++) {
-                        int group = 8 * h + 2 * k + half;
-                        ShortVector p = ShortVector.zero(NARROW_SHORTS);
-                        for (int c = 16 * half; c < 16 * half + 16; c += NARROW_LANES) {
-                            ByteVector lo = ByteVector.fromMemorySegment(NARROW_BYTES, w, ql + c, LE);
-                            lo = k < 2 ? lo.and((byte) 0x0f) : lo.lanewise(VectorOperators.LSHR, 4);
-                            ByteVector hi = ByteVector.fromMemorySegment(NARROW_BYTES, w, qh + c, LE)
-                                    .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-                            ByteVector v = lo.or(hi).sub((byte) 32);
-                            p = p.add(widenNarrow(v).mul(widenNarrow(a, y + 4 + 128L * h + 32L * k + c))); // ≤ 2·32·128
-                        }
-                        block = block.add(pairSum(p).mul(i8(w, x + 192 + group)));
-                    }
-                }
+            for (int g = 0; g < 16; g++) {
+                block = block.add(q6Group(w, x, a, y, g));
             }
             acc = scaleAddNarrow(block, half(w, x + 208) * a.get(F32, y), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * scale·Σ level·q8 over 16-element group g = 8h + 2k + half of a Q6_K block. A method of its own: C2 stops
+     * inlining (and so stops intrinsifying) Vector API calls once a method grows past its inlining budget, and
+     * then every vector operation allocates.
+     */
+    private static IntVector q6Group(MemorySegment w, long x, MemorySegment a, long y, int g) {
+        int h = g >> 3;
+        int k = (g >> 1) & 3;
+        int half = g & 1;
+        long ql = x + 64L * h + 32L * (k & 1);
+        long qh = x + 128 + 32L * h;
+        long q8 = y + 4 + 128L * h + 32L * k;
+        ShortVector p = ShortVector.zero(NARROW_SHORTS);
+        for (int c = 16 * half; c < 16 * half + 16; c += NARROW_LANES) {
+            ByteVector lo = ByteVector.fromMemorySegment(NARROW_BYTES, w, ql + c, LE);
+            lo = k < 2 ? lo.and((byte) 0x0f) : lo.lanewise(VectorOperators.LSHR, 4);
+            ByteVector hi = ByteVector.fromMemorySegment(NARROW_BYTES, w, qh + c, LE)
+                    .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+            ByteVector v = lo.or(hi).sub((byte) 32);
+            p = p.add(widenNarrow(v).mul(widenNarrow(a, q8 + c))); // |level·q8| ≤ 4096: two chunks fit 16 bits
+        }
+        return pairSum(p).mul(i8(w, x + 192 + g));
     }
 }
