@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.minnow.tensor.DType;
+import dev.minnow.tensor.gguf.GgufFile;
+import dev.minnow.tensor.gguf.GgufTensorInfo;
 import dev.minnow.tensor.testing.Fixtures;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -76,25 +78,25 @@ class GgufQuantConformanceTest {
     @ParameterizedTest
     @ValueSource(strings = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K_S", "Q4_K_S", "Q5_K_S", "Q6_K"})
     void dequantizingLlamaCppsBytesStaysNearTheSource(String preset) throws Exception {
-        try (MiniGguf src = new MiniGguf(Fixtures.path("gguf/quant-s1-F32.gguf"));
-             MiniGguf ref = new MiniGguf(Fixtures.path("gguf/quant-s1-pure-" + preset + ".gguf"))) {
+        try (GgufFile src = GgufFile.open(Fixtures.path("gguf/quant-s1-F32.gguf"));
+             GgufFile ref = GgufFile.open(Fixtures.path("gguf/quant-s1-pure-" + preset + ".gguf"))) {
             double worst = 0;
             String where = "";
-            for (MiniGguf.TensorInfo q : ref.tensors.values()) {
-                if (q.dims().length < 2) {
+            for (GgufTensorInfo q : ref.tensorInfos().values()) {
+                if (q.shape().length < 2) {
                     continue;
                 }
-                DType type = DType.fromGgmlId(q.ggmlType());
-                int cols = (int) q.dims()[0];
-                long rows = q.elements() / cols;
+                DType type = q.type();
+                int cols = (int) q.shape()[q.shape().length - 1];
+                long rows = q.elementCount() / cols;
                 long rowBytes = GgmlQuant.rowBytes(type, cols);
                 float[] x = new float[cols];
                 float[] y = new float[cols];
                 int bs = type.blockSize();
                 double levels = (1 << bits(type)) - 1;
                 for (long r = 0; r < rows; r++) {
-                    MemorySegment.copy(src.data(src.tensors.get(q.name())), F32, r * cols * 4L, x, 0, cols);
-                    GgmlQuant.dequantizeRow(type, ref.data(q), r * rowBytes, y, 0, cols);
+                    MemorySegment.copy(src.tensorData(q.name()), F32, r * cols * 4L, x, 0, cols);
+                    GgmlQuant.dequantizeRow(type, ref.tensorData(q.name()), r * rowBytes, y, 0, cols);
                     for (int b = 0; b < cols; b += bs) {
                         double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE, amax = 0, err = 0;
                         for (int j = b; j < b + bs; j++) {
@@ -114,8 +116,8 @@ class GgufQuantConformanceTest {
                 }
             }
             System.out.printf("dequant %s: worst error %.3f levels at %s%n", preset, worst, where);
-            DType t = DType.fromGgmlId(ref.tensors.values().stream().filter(q -> q.dims().length == 2)
-                    .findFirst().orElseThrow().ggmlType());
+            DType t = ref.tensorInfos().values().stream().filter(q -> q.shape().length == 2)
+                    .findFirst().orElseThrow().type();
             assertTrue(worst <= bound(t), preset + ": worst error " + worst + " levels at " + where + " exceeds " + bound(t));
         }
     }
@@ -123,26 +125,26 @@ class GgufQuantConformanceTest {
     @ParameterizedTest
     @ValueSource(strings = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K_S", "Q4_K_S", "Q5_K_S", "Q6_K"})
     void quantizingTheF32ModelGivesLlamaCppsBytes(String preset) throws Exception {
-        try (MiniGguf src = new MiniGguf(Fixtures.path("gguf/quant-s1-F32.gguf"));
-             MiniGguf ref = new MiniGguf(Fixtures.path("gguf/quant-s1-pure-" + preset + ".gguf"))) {
+        try (GgufFile src = GgufFile.open(Fixtures.path("gguf/quant-s1-F32.gguf"));
+             GgufFile ref = GgufFile.open(Fixtures.path("gguf/quant-s1-pure-" + preset + ".gguf"))) {
             int checked = 0;
             List<String> failures = new ArrayList<>();
-            for (MiniGguf.TensorInfo want : ref.tensors.values()) {
-                MiniGguf.TensorInfo in = src.tensors.get(want.name());
+            for (GgufTensorInfo want : ref.tensorInfos().values()) {
+                GgufTensorInfo in = src.tensorInfos().get(want.name());
                 assertTrue(in != null, "tensor " + want.name() + " missing from the F32 model");
-                assertEquals(0, in.ggmlType(), want.name() + " is not F32 in the source");
-                DType type = DType.fromGgmlId(want.ggmlType());
-                if (want.dims().length < 2) {
+                assertEquals(DType.F32, in.type(), want.name() + " is not F32 in the source");
+                DType type = want.type();
+                if (want.shape().length < 2) {
                     assertEquals(DType.F32, type, "1-D tensor " + want.name() + " should stay F32");
                     continue;
                 }
-                int cols = (int) want.dims()[0];
-                long rows = want.elements() / cols;
+                int cols = (int) want.shape()[want.shape().length - 1];
+                long rows = want.elementCount() / cols;
                 long rowBytes = GgmlQuant.rowBytes(type, cols);
                 byte[] got = new byte[(int) rowBytes];
                 float[] row = new float[cols];
-                MemorySegment inData = src.data(in);
-                MemorySegment refData = ref.data(want);
+                MemorySegment inData = src.tensorData(in.name());
+                MemorySegment refData = ref.tensorData(want.name());
                 long mismatchedRows = 0;
                 String first = null;
                 for (long r = 0; r < rows; r++) {
@@ -166,6 +168,57 @@ class GgufQuantConformanceTest {
             assertTrue(checked > 0, "no 2-D tensors in " + preset);
             if (!failures.isEmpty()) {
                 fail(preset + ": " + failures.size() + " tensors differ:\n" + String.join("\n", failures));
+            }
+        }
+    }
+
+    static QuantMix.Model model(GgufFile f) {
+        String arch = f.getString("general.architecture");
+        return new QuantMix.Model(arch, f.getInt(arch + ".block_count"), f.getInt(arch + ".attention.head_count"),
+                f.getInt(arch + ".attention.head_count_kv", f.getInt(arch + ".attention.head_count")),
+                f.getInt(arch + ".expert_count", 0), f.hasTensor("output.weight"));
+    }
+
+    /** The mix presets: every tensor gets llama.cpp's type, and the bytes of that type. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mix-Q2_K", "mix-Q3_K_M", "mix-Q4_K_M", "mix-Q5_K_M", "pure-Q4_0", "pure-Q4_K_S", "pure-Q6_K"})
+    void presetMixChoosesLlamaCppsTypeForEveryTensor(String file) throws Exception {
+        boolean pure = file.startsWith("pure-");
+        QuantMix.Preset preset = QuantMix.Preset.parse(file.substring(file.indexOf('-') + 1));
+        try (GgufFile src = GgufFile.open(Fixtures.path("gguf/quant-s1-F32.gguf"));
+             GgufFile ref = GgufFile.open(Fixtures.path("gguf/quant-s1-" + file + ".gguf"))) {
+            QuantMix.Model m = model(src);
+            assertEquals(preset.fileType(), ref.getInt("general.file_type"), "general.file_type of " + file);
+            List<String> wrong = new ArrayList<>();
+            int checked = 0;
+            for (GgufTensorInfo want : ref.tensorInfos().values()) {
+                DType got = QuantMix.typeFor(preset, want.name(), want.shape(), m, pure);
+                checked++;
+                if (got != want.type()) {
+                    wrong.add(want.name() + ": Minnow " + got + ", llama.cpp " + want.type());
+                    continue;
+                }
+                if (!got.isQuantized()) {
+                    continue;
+                }
+                int cols = (int) want.shape()[want.shape().length - 1];
+                long rows = want.elementCount() / cols;
+                long rowBytes = GgmlQuant.rowBytes(got, cols);
+                byte[] q = new byte[(int) rowBytes];
+                float[] row = new float[cols];
+                for (long r = 0; r < rows; r++) {
+                    MemorySegment.copy(src.tensorData(want.name()), F32, r * cols * 4L, row, 0, cols);
+                    GgmlQuant.quantizeRow(got, row, 0, MemorySegment.ofArray(q), 0, cols);
+                    if (!java.util.Arrays.equals(q, ref.tensorData(want.name()).asSlice(r * rowBytes, rowBytes)
+                            .toArray(ValueLayout.JAVA_BYTE))) {
+                        wrong.add(want.name() + " " + got + ": row " + r + " bytes differ");
+                        break;
+                    }
+                }
+            }
+            assertEquals(src.tensorInfos().size(), checked, "tensor count");
+            if (!wrong.isEmpty()) {
+                fail(file + ":\n" + String.join("\n", wrong));
             }
         }
     }

@@ -1,0 +1,278 @@
+package dev.minnow.kernels.vector;
+
+import dev.minnow.kernels.scalar.ScalarQuantKernels;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API twin of {@link ScalarQuantKernels} for Q8_0·Q8_0, Q4_0·Q8_0, Q4_1·Q8_1, Q5_0·Q8_0, Q4_K·Q8_K and
+ * Q6_K·Q8_K (the other dot products, the activation quantizers and the f32 variants are inherited from the scalar
+ * specification).
+ *
+ * <p>The integer core, chosen for what C2 compiles well on AVX2: load L int8 values as a ByteVector of L·8 bits,
+ * widen with {@code convertShape(B2S)} to a ShortVector of L lanes (vpmovsxbw), multiply as shorts (vpmullw: every
+ * product of a ≤ 6-bit weight or an int8 weight with an int8 activation fits in 16 bits), then add neighbouring
+ * product pairs into L/2 int lanes by reinterpreting the shorts as ints and adding {@code (v << 16) >> 16} to
+ * {@code v >> 16} (what pmaddwd does, in three shifts and an add). Block sums stay in int lanes, are converted to
+ * float once per block and multiplied by the block's f32 scale with one FMA into a per-lane accumulator, as in
+ * ggml's AVX2 kernels. The integer block sums are identical to the scalar ones; only the order of the per-block
+ * float additions differs.
+ *
+ * <p>Widths: Q8_0 uses L = bits/16 (a 512-bit ShortVector holds one whole block); the others use at most
+ * L = 16 (256-bit shorts), because a Q4_0 block has 16 weight bytes and the K-quant groups are 16 or 32 wide.
+ */
+public final class VectorQuantKernels extends ScalarQuantKernels {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /**
+     * The width, fixed when the class initializes ({@code minnow.vectorBits}, else the preferred species width):
+     * C2 intrinsifies Vector API operations only when their species are compile-time constants, so the species
+     * below are static finals and one JVM runs one width. Tests load extra copies of this class to cover the others.
+     */
+    public static final int BITS = configuredBits();
+
+    // Q8_0: L = BITS/16 int8 values widen to L shorts, which pair up into L/2 ints and floats of the same width.
+    private static final VectorSpecies<Byte> WIDE_BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 2));
+    private static final VectorSpecies<Short> WIDE_SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS));
+    private static final VectorSpecies<Integer> WIDE_INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
+    private static final VectorSpecies<Float> WIDE_FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
+    private static final int WIDE_LANES = WIDE_SHORTS.length();
+    // the other formats: at most 16 lanes (256-bit shorts)
+    private static final int NARROW_BITS = Math.min(BITS, 256);
+    private static final VectorSpecies<Byte> NARROW_BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(NARROW_BITS / 2));
+    private static final VectorSpecies<Short> NARROW_SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(NARROW_BITS));
+    private static final VectorSpecies<Integer> NARROW_INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(NARROW_BITS));
+    private static final VectorSpecies<Float> NARROW_FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(NARROW_BITS));
+    private static final int NARROW_LANES = NARROW_SHORTS.length();
+
+    private final boolean fma;
+
+    /** At {@link #BITS}; @param fma use fused multiply-add for the per-block scale (only where the CPU has it) */
+    public VectorQuantKernels(boolean fma) {
+        this.fma = fma;
+    }
+
+    private static int configuredBits() {
+        String p = System.getProperty("minnow.vectorBits", "").trim();
+        int bits = p.isEmpty() ? Math.max(128, Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize())) : Integer.parseInt(p);
+        if (bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException("minnow.vectorBits must be 128, 256 or 512, got " + bits);
+        }
+        return bits;
+    }
+
+    @Override public String name() { return "vector-" + BITS + (fma ? "" : "-nofma"); }
+
+    @Override public int vectorBits() { return BITS; }
+
+    private static ShortVector widenWide(MemorySegment seg, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(WIDE_BYTES, seg, off, LE).convertShape(VectorOperators.B2S, WIDE_SHORTS, 0);
+    }
+
+    private static ShortVector widenNarrow(MemorySegment seg, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(NARROW_BYTES, seg, off, LE).convertShape(VectorOperators.B2S, NARROW_SHORTS, 0);
+    }
+
+    private static ShortVector widenNarrow(ByteVector v) {
+        return (ShortVector) v.convertShape(VectorOperators.B2S, NARROW_SHORTS, 0);
+    }
+
+    /** Adds neighbouring short lanes into int lanes (pmaddwd's add step). */
+    private static IntVector pairSum(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    private FloatVector scaleAddWide(IntVector sumi, float scale, FloatVector acc) {
+        FloatVector f = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
+        FloatVector d = FloatVector.broadcast(WIDE_FLOATS, scale);
+        return fma ? f.fma(d, acc) : f.mul(d).add(acc);
+    }
+
+    private FloatVector scaleAddNarrow(IntVector sumi, float scale, FloatVector acc) {
+        FloatVector f = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
+        FloatVector d = FloatVector.broadcast(NARROW_FLOATS, scale);
+        return fma ? f.fma(d, acc) : f.mul(d).add(acc);
+    }
+
+    @Override
+    public float dotQ8_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ8_0Q8_0");
+        FloatVector acc = FloatVector.zero(WIDE_FLOATS);
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 34L * ib;
+            long y = aOff + 34L * ib;
+            ShortVector p = widenWide(w, x + 2).mul(widenWide(a, y + 2));
+            IntVector sumi = pairSum(p);
+            for (int c = WIDE_LANES; c < 32; c += WIDE_LANES) {
+                sumi = sumi.add(pairSum(widenWide(w, x + 2 + c).mul(widenWide(a, y + 2 + c))));
+            }
+            acc = scaleAddWide(sumi, half(w, x) * half(a, y), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotQ4_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ4_0Q8_0");
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 18L * ib;
+            long y = aOff + 34L * ib;
+            IntVector sumi = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 16; c += NARROW_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 2 + c, LE);
+                ByteVector lo = q.and((byte) 0x0f).sub((byte) 8);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                // |(q-8)·y| ≤ 1024, so the two products add without leaving 16 bits
+                ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 2 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 18 + c)));
+                sumi = sumi.add(pairSum(p));
+            }
+            acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotQ4_1Q8_1(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ4_1Q8_1");
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        float mins = 0;
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 20L * ib;
+            long y = aOff + 36L * ib;
+            IntVector sumi = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 16; c += NARROW_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 4 + c, LE);
+                ByteVector lo = q.and((byte) 0x0f);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
+                ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 4 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 20 + c)));
+                sumi = sumi.add(pairSum(p));
+            }
+            acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
+            mins += half(w, x + 2) * half(a, y + 2);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + mins;
+    }
+
+    @Override
+    public float dotQ5_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ5_0Q8_0");
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        byte[] hb = new byte[32];
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 22L * ib;
+            long y = aOff + 34L * ib;
+            int qh = w.get(I32, x + 2);
+            for (int j = 0; j < 32; j++) {
+                hb[j] = (byte) (((qh >>> j) & 1) << 4);
+            }
+            IntVector sumi = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 16; c += NARROW_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 6 + c, LE);
+                ByteVector lo = q.and((byte) 0x0f).or(ByteVector.fromArray(NARROW_BYTES, hb, c)).sub((byte) 16);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(ByteVector.fromArray(NARROW_BYTES, hb, 16 + c)).sub((byte) 16);
+                // |(q-16)·y| ≤ 2048: the two products still fit in 16 bits
+                ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 2 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 18 + c)));
+                sumi = sumi.add(pairSum(p));
+            }
+            acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotQ4_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ4_KQ8_K");
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        float mins = 0;
+        int[] sc = new int[8];
+        int[] mn = new int[8];
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + 144L * i;
+            long y = aOff + 292L * i;
+            unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
+            int sumMins = 0;
+            for (int j = 0; j < 16; j++) {
+                sumMins += a.get(S16, y + 260 + 2L * j) * mn[j >> 1];
+            }
+            IntVector block = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 4; c++) {
+                long q = x + 16 + 32L * c;
+                long q8 = y + 4 + 64L * c;
+                ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
+                ShortVector pHi = ShortVector.zero(NARROW_SHORTS);
+                for (int l = 0; l < 32; l += NARROW_LANES) {
+                    ByteVector v = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + l, LE);
+                    // ≤ 32 · 15 · 128 / (lanes/2 per pair) stays inside 16 bits per lane
+                    pLo = pLo.add(widenNarrow(v.and((byte) 0x0f)).mul(widenNarrow(a, q8 + l)));
+                    pHi = pHi.add(widenNarrow(v.lanewise(VectorOperators.LSHR, 4)).mul(widenNarrow(a, q8 + 32 + l)));
+                }
+                block = block.add(pairSum(pLo).mul(sc[2 * c])).add(pairSum(pHi).mul(sc[2 * c + 1]));
+            }
+            float dy = a.get(F32, y);
+            acc = scaleAddNarrow(block, half(w, x) * dy, acc);
+            mins -= half(w, x + 2) * dy * sumMins;
+        }
+        return mins + acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The 8 six-bit scales and mins of a Q4_K/Q5_K block from its 12 scale bytes read as three LE ints. */
+    private static void unpackK4Scales(int u0, int u1, int u2, int[] sc, int[] mn) {
+        for (int j = 0; j < 4; j++) {
+            sc[j] = (u0 >>> (8 * j)) & 63;
+            mn[j] = (u1 >>> (8 * j)) & 63;
+            int lo = (u2 >>> (8 * j)) & 0xff;
+            sc[j + 4] = (lo & 0xf) | ((u0 >>> (8 * j + 6)) & 3) << 4;
+            mn[j + 4] = (lo >>> 4) | ((u1 >>> (8 * j + 6)) & 3) << 4;
+        }
+    }
+
+    @Override
+    public float dotQ6_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ6_KQ8_K");
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + 210L * i;
+            long y = aOff + 292L * i;
+            IntVector block = IntVector.zero(NARROW_INTS);
+            for (int g = 0; g < 16; g++) {
+                block = block.add(q6Group(w, x, a, y, g));
+            }
+            acc = scaleAddNarrow(block, half(w, x + 208) * a.get(F32, y), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * scale·Σ level·q8 over 16-element group g = 8h + 2k + half of a Q6_K block. A method of its own: C2 stops
+     * inlining (and so stops intrinsifying) Vector API calls once a method grows past its inlining budget, and
+     * then every vector operation allocates.
+     */
+    private static IntVector q6Group(MemorySegment w, long x, MemorySegment a, long y, int g) {
+        int h = g >> 3;
+        int k = (g >> 1) & 3;
+        int half = g & 1;
+        long ql = x + 64L * h + 32L * (k & 1);
+        long qh = x + 128 + 32L * h;
+        long q8 = y + 4 + 128L * h + 32L * k;
+        ShortVector p = ShortVector.zero(NARROW_SHORTS);
+        for (int c = 16 * half; c < 16 * half + 16; c += NARROW_LANES) {
+            ByteVector lo = ByteVector.fromMemorySegment(NARROW_BYTES, w, ql + c, LE);
+            lo = k < 2 ? lo.and((byte) 0x0f) : lo.lanewise(VectorOperators.LSHR, 4);
+            ByteVector hi = ByteVector.fromMemorySegment(NARROW_BYTES, w, qh + c, LE)
+                    .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+            ByteVector v = lo.or(hi).sub((byte) 32);
+            p = p.add(widenNarrow(v).mul(widenNarrow(a, q8 + c))); // |level·q8| ≤ 4096: two chunks fit 16 bits
+        }
+        return pairSum(p).mul(i8(w, x + 192 + g));
+    }
+}
