@@ -155,12 +155,18 @@ public final class LlamaSession implements AutoCloseable {
             for (int t = 0; t < n; t++) {
                 final int pos = position + t;
                 final long qRow = (long) t * qDim;
-                Parallel.forRange(c.heads(), 1, (h0, h1) -> {
+                Parallel.RangeBody heads = (h0, h1) -> {
                     for (int h = h0; h < h1; h++) {
                         cache.attendHead(kernels, layerIndex, pos, h / c.groupSize(), hd, q, qRow + (long) h * hd,
                                 scale, scores[h], probs[h], attnWork[h], att, qRow + (long) h * hd);
                     }
-                });
+                };
+                // a parallel loop costs a few microseconds: only worth it when the heads have real work
+                if ((long) c.heads() * (pos + 1) * hd >= 1 << 16) {
+                    Parallel.forRange(c.heads(), 1, heads);
+                } else {
+                    heads.run(0, c.heads());
+                }
             }
             matmul(layer.wo(), n, att, xb2);
             kernels.add(n * dim, x, 0, xb2, 0, x, 0);

@@ -1,6 +1,8 @@
 package dev.minnow.models.llm;
 
+import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
+import dev.minnow.kernels.QuantKernels;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.quant.GgmlQuant;
 import dev.minnow.tensor.DType;
@@ -14,7 +16,7 @@ import java.nio.ByteOrder;
  * A linear layer's weight, {@code rows × cols} = [out, in] as GGUF stores it, viewed in place (never copied).
  * {@link #gemv} computes y = W·x for one activation row, {@link #gemm} C = A·Wᵀ for a batch of rows.
  */
-public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatrix.ConvertingMatrix {
+public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatrix.QuantMatrix, WeightMatrix.ConvertingMatrix {
     ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     int rows();
@@ -45,6 +47,9 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         if (t.dtype() == DType.F32) {
             return new F32Matrix(rows, cols, t.segment(), kernels);
         }
+        if (t.dtype().isQuantized() && ConvertingMatrix.vecDotType(t.dtype()) != null && cols % t.dtype().blockSize() == 0) {
+            return new QuantMatrix(t.dtype(), rows, cols, t.segment(), KernelProvider.quant());
+        }
         if (!GgmlQuant.supports(t.dtype()) || !t.dtype().isFloat() && ConvertingMatrix.vecDotType(t.dtype()) == null) {
             throw new IllegalArgumentException("tensor '" + name + "' has type " + t.dtype() + ", which Minnow cannot multiply yet");
         }
@@ -69,6 +74,74 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         @Override
         public void row(int r, float[] out) {
             MemorySegment.copy(w, F32, (long) r * cols * 4, out, 0, cols);
+        }
+    }
+
+    /**
+     * GGML block-quantized weights multiplied as llama.cpp does: each activation row is quantized once to the
+     * type's activation format (Q8_0, Q8_1 or Q8_K) and every weight row is dotted with it in integers
+     * ({@link QuantKernels}). A batch reads each weight row once for all its activation rows.
+     */
+    final class QuantMatrix implements WeightMatrix {
+        private static final ThreadLocal<MemorySegment> QUANTIZED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+
+        private final DType type;
+        private final int rows;
+        private final int cols;
+        private final MemorySegment w;
+        private final long rowBytes;
+        private final long activationRowBytes;
+        private final QuantKernels qk;
+
+        QuantMatrix(DType type, int rows, int cols, MemorySegment w, QuantKernels qk) {
+            this.type = type;
+            this.rows = rows;
+            this.cols = cols;
+            this.w = w;
+            this.rowBytes = type.byteSize(cols);
+            this.activationRowBytes = QuantKernels.activationType(type).byteSize(cols);
+            this.qk = qk;
+        }
+
+        @Override public int rows() { return rows; }
+
+        @Override public int cols() { return cols; }
+
+        @Override public DType type() { return type; }
+
+        @Override
+        public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
+            qk.gemv(type, rows, cols, w, 0, x, xOff, y, yOff);
+        }
+
+        @Override
+        public void gemm(int m, MemorySegment a, long aOff, MemorySegment c, long cOff) {
+            if (m == 1) {
+                gemv(a, aOff, c, cOff);
+                return;
+            }
+            MemorySegment q = QUANTIZED.get();
+            if (q.byteSize() < m * activationRowBytes) {
+                q = Arena.ofAuto().allocate(m * activationRowBytes, 64);
+                QUANTIZED.set(q);
+            }
+            for (int i = 0; i < m; i++) {
+                qk.quantizeActivation(type, cols, a, aOff + (long) i * cols, q, i * activationRowBytes);
+            }
+            MemorySegment aq = q;
+            Parallel.forRange(rows, 4, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    long wOff = r * rowBytes;
+                    for (int i = 0; i < m; i++) {
+                        c.setAtIndex(F32, cOff + (long) i * rows + r, qk.dot(type, cols, w, wOff, aq, i * activationRowBytes));
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void row(int r, float[] out) {
+            GgmlQuant.dequantizeRow(type, w, r * rowBytes, out, 0, cols);
         }
     }
 

@@ -73,27 +73,34 @@ class TrainedModelConformanceTest {
         assertEquals(3, samples.size(), "samples parsed");
         try (LanguageModel lm = LanguageModel.load(Fixtures.path("llm/trained/tiny-py-" + type + ".gguf"),
                 LanguageModel.Options.defaults().contextSize(64).kvCacheType(KvCacheType.F16))) {
+            int fullyAgreed = 0;
             for (Sample s : samples) {
                 int[] ids = lm.tokenizer().encode(s.prompt(), true);
                 assertArrayEquals(s.promptIds(), ids, type + " prompt ids of '" + s.prompt() + "'");
                 LlamaSession session = lm.session();
                 session.reset();
                 float[] logits = session.forward(ids);
+                // the scalar-kernel pass (the slow specification) checks 16 tokens, the default pass all 48
+                int steps = dev.minnow.kernels.KernelProvider.get().vectorBits() == 0 ? 16 : s.continuation().length;
                 int agreed = 0;
-                for (int expect : s.continuation()) {
+                boolean tie = false;
+                for (int expect : Arrays.copyOf(s.continuation(), steps)) {
                     int next = Sampler.argmax(logits);
                     if (next != expect) {
                         float gap = logits[next] - logits[expect];
                         assertTrue(gap < 1e-3f, type + " '" + s.prompt() + "' step " + agreed + ": chose " + next
                                 + " over llama.cpp's " + expect + " by " + gap);
-                        break; // a genuine near-tie
+                        tie = true;
+                        break; // a genuine near-tie: from here the sequences may part
                     }
                     agreed++;
                     logits = session.forward(next);
                 }
-                System.out.printf("tiny-py %s '%s': %d of %d greedy ids agree%n", type, s.prompt().replace("\n", "\\n"), agreed, s.continuation().length);
-                assertTrue(agreed >= 16, type + ": only " + agreed + " ids agree");
+                System.out.printf("tiny-py %s '%s': %d of %d greedy ids agree%n", type, s.prompt().replace("\n", "\\n"), agreed, steps);
+                assertTrue(agreed == steps || tie, type + ": only " + agreed + " ids agree");
+                fullyAgreed += agreed == steps ? 1 : 0;
             }
+            assertTrue(fullyAgreed >= 2, type + ": only " + fullyAgreed + " of 3 prompts agree to the end");
         }
     }
 }
