@@ -38,7 +38,7 @@ public final class LlmDemo {
                 String prompt = "Once upon a time";
                 out.print(prompt);
                 GenerationResult r = lm.generate(prompt, GenerationOptions.sampling(0.8f).topP(0.95f).seed(1).maxTokens(48),
-                        s -> out.print(s.replace('\n', ' ')));
+                        s -> out.print(printable(s)));
                 out.println();
                 out.println(statsLine(r, lm.loadNanos()));
                 return r;
@@ -53,6 +53,13 @@ public final class LlmDemo {
                 // a temp file left behind is harmless
             }
         }
+    }
+
+    /** Random weights emit stray bytes: show broken UTF-8 and control characters as a middle dot. */
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        s.codePoints().forEach(cp -> sb.appendCodePoint(cp == 0xFFFD || Character.isISOControl(cp) ? '·' : cp));
+        return sb.toString();
     }
 
     /** The closing line of a generation: prompt tokens, prefill and decode speed, load time. */
