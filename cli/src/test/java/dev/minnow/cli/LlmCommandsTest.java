@@ -1,0 +1,84 @@
+package dev.minnow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** synth, tokenize, generate, logits and bench -m on a tiny synthesised model, and their one-line errors. */
+class LlmCommandsTest {
+    @TempDir
+    static Path dir;
+    static Path model;
+
+    @BeforeAll
+    static void synth() {
+        model = dir.resolve("tiny.gguf");
+        String[] r = MainTest.capture(() -> Main.execute("synth", "--dim", "32", "--layers", "1", "--heads", "4",
+                "--kv-heads", "2", "--ffn", "48", "--ctx", "64", "--type", "f16", "-o", model.toString()));
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("llama dim 32, 1 layers, 4/2 heads, ffn 48") && r[1].contains("F16"), r[1]);
+    }
+
+    @Test
+    void tokenizeGenerateLogitsBench() throws IOException {
+        String[] r = MainTest.capture(() -> Main.execute("tokenize", "-m", model.toString(), "-p", "the fish", "--ids"));
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].strip().startsWith("[") && r[1].strip().endsWith("]"), r[1]);
+
+        Path inp = dir.resolve("texts.inp");
+        Files.writeString(inp, "a b\n__ggml_vocab_test__\n\n__ggml_vocab_test__\nriver\n__ggml_vocab_test__\n");
+        r = MainTest.capture(() -> Main.execute("tokenize", "-m", model.toString(), "-f", inp.toString(), "--ids"));
+        assertEquals("0", r[0], r[2]);
+        assertEquals(3, r[1].lines().count(), r[1]);
+        assertEquals("", r[1].lines().toList().get(1), "an empty text gives an empty line");
+
+        r = MainTest.capture(() -> Main.execute("generate", "-m", model.toString(), "-p", "the fish", "-n", "5", "--ids"));
+        assertEquals("0", r[0], r[2]);
+        String[] lines = r[1].strip().split("\n");
+        assertEquals(2, lines.length, r[1]);
+        assertEquals(5, lines[0].substring(lines[0].indexOf('|') + 1).trim().split(" ").length, lines[0]);
+        assertTrue(lines[1].startsWith("prompt ") && lines[1].contains("prefill") && lines[1].contains("decode")
+                && lines[1].contains("load"), lines[1]);
+
+        r = MainTest.capture(() -> Main.execute("generate", "-m", model.toString(), "-p", "the fish", "-n", "4",
+                "--temp", "0.9", "--top-p", "0.9", "--seed", "3", "--kv-type", "f16", "--ctx", "32"));
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].startsWith("the fish"), r[1]);
+
+        Path npy = dir.resolve("l.npy");
+        r = MainTest.capture(() -> Main.execute("logits", "-m", model.toString(), "-p", "the fish", "-o", npy.toString()));
+        assertEquals("0", r[0], r[2]);
+        byte[] b = Files.readAllBytes(npy);
+        String header = new String(b, 10, (b[8] & 0xff) | (b[9] & 0xff) << 8, StandardCharsets.US_ASCII);
+        assertTrue(header.contains("'<f4'") && header.contains("'shape': ("), header);
+        assertEquals(0, (10 + header.length()) % 64, "npy header padded to 64 bytes");
+
+        r = MainTest.capture(() -> Main.execute("bench", "-m", model.toString(), "-p", "4", "-n", "2", "-r", "1"));
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("pp4") && r[1].contains("tg2") && r[1].contains("t/s"), r[1]);
+    }
+
+    @Test
+    void errorsAreOneLine() {
+        String[] r = MainTest.capture(() -> Main.execute("generate", "-m", model.toString(), "-p", "the fish", "-n", "100", "--ctx", "16"));
+        assertEquals("1", r[0]);
+        assertEquals(1, r[2].strip().lines().filter(l -> !l.startsWith("minnow: kernels")).count(), r[2]);
+        assertTrue(r[2].contains("exceeds the context size 16"), r[2]);
+
+        r = MainTest.capture(() -> Main.execute("synth", "--arch", "mamba", "--dim", "32", "--layers", "1", "--heads", "4",
+                "--ffn", "48", "-o", dir.resolve("x.gguf").toString()));
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("unsupported architecture 'mamba'; supported: llama"), r[2]);
+
+        r = MainTest.capture(() -> Main.execute("generate", "-m", dir.resolve("missing.gguf").toString(), "-p", "x"));
+        assertEquals("1", r[0]);
+        assertEquals(1, r[2].strip().lines().count(), r[2]);
+    }
+}
