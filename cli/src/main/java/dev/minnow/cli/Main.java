@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "minnow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Pure-Java neural-network inference (FFM + Vector API).",
         subcommands = {InfoCommand.class, DemoCommand.class, BenchCommand.class, QuantizeCommand.class,
-                GenerateCommand.class, TokenizeCommand.class, LogitsCommand.class, SynthCommand.class,
+                GenerateCommand.class, TokenizeCommand.class, LogitsCommand.class, SynthCommand.class, PerplexityCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -90,6 +90,20 @@ public final class LlamaSession implements AutoCloseable {
      * Throws when the tokens would run past the context.
      */
     public float[] forward(int... tokens) {
+        return run(tokens, null);
+    }
+
+    /**
+     * Runs {@code tokens} at the current position and returns the logits after every one of them
+     * ({@code [tokens.length][vocab]}), as perplexity needs.
+     */
+    public float[][] forwardAll(int... tokens) {
+        float[][] all = new float[tokens.length][];
+        run(tokens, all);
+        return all;
+    }
+
+    private float[] run(int[] tokens, float[][] all) {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("no tokens to run");
         }
@@ -106,6 +120,24 @@ public final class LlamaSession implements AutoCloseable {
             int n = Math.min(maxBatch, tokens.length - start);
             layers(tokens, start, n);
             position += n;
+            if (all != null) {
+                MemorySegment batchLogits = batchLogits();
+                for (int t = 0; t < n; t++) {
+                    kernels.rmsNorm(c.dim(), x, (long) t * c.dim(), model.outputNorm, 0, c.rmsEps(), xb, (long) t * c.dim());
+                }
+                if (n == 1) {
+                    model.output.gemv(xb, 0, batchLogits, 0);
+                } else {
+                    model.output.gemm(n, xb, 0, batchLogits, 0);
+                }
+                for (int t = 0; t < n; t++) {
+                    all[start + t] = new float[c.vocabSize()];
+                    MemorySegment.copy(batchLogits, WeightMatrix.F32, (long) t * c.vocabSize() * 4, all[start + t], 0, c.vocabSize());
+                }
+            }
+        }
+        if (all != null) {
+            return all[tokens.length - 1];
         }
         // logits of the last token only
         int last = ((tokens.length - 1) % maxBatch);
@@ -114,6 +146,15 @@ public final class LlamaSession implements AutoCloseable {
         float[] out = new float[c.vocabSize()];
         MemorySegment.copy(logits, WeightMatrix.F32, 0, out, 0, out.length);
         return out;
+    }
+
+    private MemorySegment batchLogitsBuffer;
+
+    private MemorySegment batchLogits() {
+        if (batchLogitsBuffer == null) {
+            batchLogitsBuffer = alloc((long) maxBatch * c.vocabSize());
+        }
+        return batchLogitsBuffer;
     }
 
     private void matmul(WeightMatrix w, int n, MemorySegment in, MemorySegment out) {

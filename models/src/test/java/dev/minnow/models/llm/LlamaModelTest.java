@@ -196,6 +196,29 @@ class LlamaModelTest {
     }
 
     @Test
+    void forwardAllGivesEveryPositionAndPerplexityUsesIt() {
+        int[] ids = {vocab.bos(), 5, 77, 300, 12, 260, 9, 31};
+        float[][] ref = reference(f32Model, ids);
+        try (LanguageModel lm = LanguageModel.load(f32Model, LanguageModel.Options.defaults().contextSize(16).batchSize(3))) {
+            float[][] all = lm.session().forwardAll(ids);
+            for (int t = 0; t < ids.length; t++) {
+                assertClose(ref[t], all[t], 1e-4f, "forwardAll position " + t);
+            }
+            // perplexity over one chunk of 8: positions 4..6 predict tokens 5..7
+            String text = lm.tokenizer().decode(java.util.Arrays.copyOfRange(ids, 1, ids.length));
+            int[] enc = lm.tokenizer().encode(text, true);
+            Perplexity.Result r = Perplexity.evaluate(lm, text, 8, 1, null);
+            float[][] chunk = reference(f32Model, java.util.Arrays.copyOf(enc, 8));
+            double nll = 0;
+            for (int j = 4; j < 7; j++) {
+                nll -= Perplexity.logSoftmax(chunk[j], enc[j + 1]);
+            }
+            assertEquals(3, r.tokens());
+            assertEquals(Math.exp(nll / 3), r.perplexity(), 1e-3 * r.perplexity());
+        }
+    }
+
+    @Test
     void f16CacheAndF16WeightsStayCloseToF32() throws IOException {
         int[] ids = {vocab.bos(), 40, 41, 42, 43};
         float[] ref = reference(f32Model, ids)[ids.length - 1];
