@@ -8,8 +8,12 @@
  * }
  * }</pre>
  *
- * Weights stay in the memory-mapped file: F32 matrices go straight to the kernels, other GGML types
- * (F16, BF16, Q4_0, Q6_K, ...) are converted row by row as they are used ({@link dev.minnow.models.llm.WeightMatrix}).
+ * Weights stay in the memory-mapped file ({@link dev.minnow.models.llm.WeightMatrix}): F32 matrices go straight to
+ * the f32 kernels; block-quantized ones (Q8_0, Q4_0, Q4_K, Q6_K, ...) go through the integer dot products of
+ * {@code QuantKernels} on activations quantized to Q8_0/Q8_1/Q8_K, as llama.cpp does; F16 and BF16 rows are
+ * converted to f32 tiles as they are used, after rounding the activations to F16/BF16 as ggml does. Also here:
+ * {@link dev.minnow.models.llm.ModelSynth} (random-weight GGUF files of any shape),
+ * {@link dev.minnow.models.llm.Perplexity} and {@link dev.minnow.models.llm.LlmBench}.
  * Tokenizers live in {@code dev.minnow.models.tokenizer}; the GGUF format in {@code dev.minnow.tensor.gguf}.
  */
 package dev.minnow.models.llm;
