@@ -2,4 +2,5 @@
 module dev.minnow.models {
     requires transitive dev.minnow.nn;
     exports dev.minnow.models;
+    exports dev.minnow.models.cnn;
 }
