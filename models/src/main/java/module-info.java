@@ -1,6 +1,8 @@
 /** Model architectures and their loaders (LLMs from GGUF, CNNs from safetensors/ONNX, light fields). */
 module dev.minnow.models {
     requires transitive dev.minnow.nn;
+    requires transitive java.desktop;
     exports dev.minnow.models;
     exports dev.minnow.models.cnn;
+    exports dev.minnow.models.lightfield;
 }
