@@ -163,15 +163,18 @@ public final class Conv2d implements Layer {
         if (bias == null && activation == null) {
             return;
         }
-        MemorySegment bs = bias == null ? null : bias.segment();
+        float[] b = bias == null ? null : bias.toFloatArray();
         Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, plane)), (from, to) -> {
+            float[] row = new float[plane];
             for (int c = from; c < to; c++) {
                 long off = yOff + (long) c * plane;
-                if (bs != null) {
-                    float bv = bs.getAtIndex(Tensor.F32_LE, c);
+                if (b != null) {
+                    MemorySegment.copy(ys, Tensor.F32_LE, off * 4, row, 0, plane);
+                    float bv = b[c];
                     for (int i = 0; i < plane; i++) {
-                        ys.setAtIndex(Tensor.F32_LE, off + i, ys.getAtIndex(Tensor.F32_LE, off + i) + bv);
+                        row[i] += bv;
                     }
+                    MemorySegment.copy(row, 0, ys, Tensor.F32_LE, off * 4, plane);
                 }
                 if (activation != null) {
                     k.activate(activation, plane, ys, off);
@@ -187,32 +190,34 @@ public final class Conv2d implements Layer {
         ConvKernels ck = ConvKernels.get();
         Kernels k = KernelProvider.get();
         MemorySegment ws = weight.segment();
-        MemorySegment bs = bias == null ? null : bias.segment();
+        float[] b = bias == null ? null : bias.toFloatArray();
         int plane = h * w;
+        int phasedLen = s * hp * phw;
         Parallel.forRange(out, 1, (from, to) -> {
+            float[] src = new float[plane];
+            float[] phased = new float[phasedLen];   // zero borders stay zero: every channel writes the same cells
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment phased = arena.allocate((long) s * hp * phw * 4, 64);
+                MemorySegment scratch = arena.allocate((long) phasedLen * 4, 64);
                 for (int c = from; c < to; c++) {
-                    long src = xOff + (long) c * plane;
+                    MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, src, 0, plane);
                     for (int r = 0; r < s; r++) {
                         for (int y = 0; y < hp; y++) {
                             int iy = y - ph;
-                            long dst = ((long) r * hp + y) * phw;
                             if (iy < 0 || iy >= h) {
-                                phased.asSlice(dst * 4, phw * 4L).fill((byte) 0);
                                 continue;
                             }
-                            long row = src + (long) iy * w;
+                            int dst = (r * hp + y) * phw, row = iy * w;
                             for (int xq = 0; xq < phw; xq++) {
                                 int ix = xq * s + r - pw;
-                                float v = ix >= 0 && ix < w ? xs.getAtIndex(Tensor.F32_LE, row + ix) : 0f;
-                                phased.setAtIndex(Tensor.F32_LE, dst + xq, v);
+                                if (ix >= 0 && ix < w) {
+                                    phased[dst + xq] = src[row + ix];
+                                }
                             }
                         }
                     }
-                    float bv = bs == null ? 0f : bs.getAtIndex(Tensor.F32_LE, c);
+                    MemorySegment.copy(phased, 0, scratch, Tensor.F32_LE, 0, phasedLen);
                     long outOff = yOff + (long) c * ho * wo;
-                    ck.depthwise(kk, s, phased, 0, hp, phw, ws, (long) c * kk * kk, bv, ys, outOff, ho, wo);
+                    ck.depthwise(kk, s, scratch, 0, hp, phw, ws, (long) c * kk * kk, b == null ? 0f : b[c], ys, outOff, ho, wo);
                     if (activation != null) {
                         k.activate(activation, ho * wo, ys, outOff);
                     }
@@ -226,26 +231,28 @@ public final class Conv2d implements Layer {
         int rows = inG * kh * kw;
         int cols = ho * wo;
         MemorySegment col = Arena.ofAuto().allocate((long) rows * cols * 4, 64);
+        float[] src = new float[inG * h * w];
         for (int g = 0; g < groups; g++) {
-            long gx = xOff + (long) g * inG * h * w;
+            MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) g * inG * h * w) * 4, src, 0, src.length);
             Parallel.forRange(rows, Math.max(1, 8192 / Math.max(1, cols)), (from, to) -> {
+                float[] line = new float[cols];
                 for (int r = from; r < to; r++) {
                     int ci = r / (kh * kw), ky = (r / kw) % kh, kx = r % kw;
-                    long src = gx + (long) ci * h * w;
-                    long dst = (long) r * cols;
+                    int base = ci * h * w;
                     for (int oy = 0; oy < ho; oy++) {
                         int iy = oy * sh - ph + ky * dh;
-                        long d = dst + (long) oy * wo;
+                        int d = oy * wo;
                         if (iy < 0 || iy >= h) {
-                            col.asSlice(d * 4, wo * 4L).fill((byte) 0);
+                            java.util.Arrays.fill(line, d, d + wo, 0f);
                             continue;
                         }
-                        long srow = src + (long) iy * w;
+                        int srow = base + iy * w;
                         for (int ox = 0; ox < wo; ox++) {
                             int ix = ox * sw - pw + kx * dw;
-                            col.setAtIndex(Tensor.F32_LE, d + ox, ix >= 0 && ix < w ? xs.getAtIndex(Tensor.F32_LE, srow + ix) : 0f);
+                            line[d + ox] = ix >= 0 && ix < w ? src[srow + ix] : 0f;
                         }
                     }
+                    MemorySegment.copy(line, 0, col, Tensor.F32_LE, (long) r * cols * 4, cols);
                 }
             });
             k.gemm(outG, cols, rows, weight.segment(), (long) g * outG * rows, rows, col, 0, cols, false,

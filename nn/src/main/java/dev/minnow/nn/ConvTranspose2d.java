@@ -120,35 +120,32 @@ public final class ConvTranspose2d implements Layer {
                         cols, (long) g * rows * hw, hw, false);
             }
             Parallel.forRange(out, 1, (from, to) -> {
+                float[] acc = new float[ho * wo];
+                float[] colRow = new float[hw];
                 for (int c = from; c < to; c++) {
                     int g = c / outG, co = c % outG;
                     long plane = yOff + (long) c * ho * wo;
-                    float bv = bs == null ? 0f : bs.getAtIndex(Tensor.F32_LE, c);
-                    if (bv != 0f) {
-                        for (int i = 0; i < ho * wo; i++) {
-                            ys.setAtIndex(Tensor.F32_LE, plane + i, bv);
-                        }
-                    }
+                    java.util.Arrays.fill(acc, bs == null ? 0f : bs.getAtIndex(Tensor.F32_LE, c));
                     for (int ky = 0; ky < kh; ky++) {
                         for (int kx = 0; kx < kw; kx++) {
                             long row = ((long) g * rows + ((long) co * kh + ky) * kw + kx) * hw;
+                            MemorySegment.copy(cols, Tensor.F32_LE, row * 4, colRow, 0, hw);
                             for (int iy = 0; iy < h; iy++) {
                                 int oy = iy * stride - padding + ky * dilation;
                                 if (oy < 0 || oy >= ho) {
                                     continue;
                                 }
-                                long orow = plane + (long) oy * wo;
-                                long crow = row + (long) iy * w;
+                                int orow = oy * wo, crow = iy * w;
                                 for (int ix = 0; ix < w; ix++) {
                                     int ox = ix * stride - padding + kx * dilation;
                                     if (ox >= 0 && ox < wo) {
-                                        ys.setAtIndex(Tensor.F32_LE, orow + ox,
-                                                ys.getAtIndex(Tensor.F32_LE, orow + ox) + cols.getAtIndex(Tensor.F32_LE, crow + ix));
+                                        acc[orow + ox] += colRow[crow + ix];
                                     }
                                 }
                             }
                         }
                     }
+                    MemorySegment.copy(acc, 0, ys, Tensor.F32_LE, plane * 4, ho * wo);
                     if (activation != null) {
                         k.activate(activation, ho * wo, ys, plane);
                     }

@@ -78,10 +78,12 @@ public final class Ops {
         int plane = (int) (x.dim(2) * x.dim(3));
         Tensor y = Buffers.f32(n, c, 1, 1);
         MemorySegment xs = x.segment(), ys = y.segment();
+        float[] buf = new float[plane];
         for (long p = 0; p < (long) n * c; p++) {
+            MemorySegment.copy(xs, Tensor.F32_LE, p * plane * 4, buf, 0, plane);
             double s = 0;
             for (int i = 0; i < plane; i++) {
-                s += xs.getAtIndex(Tensor.F32_LE, p * plane + i);
+                s += buf[i];
             }
             ys.setAtIndex(Tensor.F32_LE, p, (float) (s / plane));
         }

@@ -63,8 +63,11 @@ public final class Pool2d implements Layer {
         Tensor y = Buffers.f32(n, c, ho, wo);
         MemorySegment xs = x.segment(), ys = y.segment();
         Parallel.forRange(n * c, 1, (from, to) -> {
+            float[] xin = new float[h * w];
+            float[] yout = new float[ho * wo];
             for (int p = from; p < to; p++) {
-                long src = (long) p * h * w, dst = (long) p * ho * wo;
+                MemorySegment.copy(xs, Tensor.F32_LE, (long) p * h * w * 4, xin, 0, h * w);
+                int src = 0, dst = 0;
                 for (int oy = 0; oy < ho; oy++) {
                     int y0 = oy * stride - padding;
                     int y1 = Math.min(y0 + kernel, h + padding);
@@ -78,7 +81,7 @@ public final class Pool2d implements Layer {
                             float m = Float.NEGATIVE_INFINITY;
                             for (int iy = ya; iy < yb; iy++) {
                                 for (int ix = xa; ix < xb; ix++) {
-                                    float e = xs.getAtIndex(Tensor.F32_LE, src + (long) iy * w + ix);
+                                    float e = xin[src + iy * w + ix];
                                     if (e > m || Float.isNaN(e)) {
                                         m = e;
                                     }
@@ -89,15 +92,16 @@ public final class Pool2d implements Layer {
                             float s = 0f;
                             for (int iy = ya; iy < yb; iy++) {
                                 for (int ix = xa; ix < xb; ix++) {
-                                    s += xs.getAtIndex(Tensor.F32_LE, src + (long) iy * w + ix);
+                                    s += xin[src + iy * w + ix];
                                 }
                             }
                             int d = countIncludePad ? divisor : (yb - ya) * (xb - xa);
                             v = s / d;
                         }
-                        ys.setAtIndex(Tensor.F32_LE, dst + (long) oy * wo + ox, v);
+                        yout[dst + oy * wo + ox] = v;
                     }
                 }
+                MemorySegment.copy(yout, 0, ys, Tensor.F32_LE, (long) p * ho * wo * 4, ho * wo);
             }
         });
         return y;
