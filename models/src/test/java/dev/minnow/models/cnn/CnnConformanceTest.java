@@ -61,6 +61,17 @@ class CnnConformanceTest {
     }
 
     @Test
+    void demoStateDictHasTorchvisionNamesAndShapes() {
+        var sd = CnnDemo.randomMobileNetV2(0.5, 1000, 1);
+        try (var f = dev.minnow.tensor.io.SafetensorsFile.open(Fixtures.path("cnn/mobilenet_v2/model.safetensors"))) {
+            assertEquals(new java.util.TreeSet<>(f.names()), new java.util.TreeSet<>(sd.keySet()));
+            for (String n : f.names()) {
+                assertArrayEquals(f.entry(n).shape(), sd.get(n).shape(), n);
+            }
+        }
+    }
+
+    @Test
     void digitsFloatLogitsAndAccuracy() {
         Path dir = Fixtures.path("digits");
         Tensor x = Npy.read(dir.resolve("test_x.npy"));
