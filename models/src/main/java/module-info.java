@@ -5,4 +5,5 @@ module dev.minnow.models {
     exports dev.minnow.models;
     exports dev.minnow.models.cnn;
     exports dev.minnow.models.lightfield;
+    exports dev.minnow.models.onnx;
 }
