@@ -4,6 +4,8 @@ import dev.minnow.kernels.Parallel;
 import dev.minnow.models.cnn.CnnModel;
 import dev.minnow.models.cnn.DigitsInt8;
 import dev.minnow.models.lightfield.LightField;
+import dev.minnow.models.onnx.OnnxGraph;
+import dev.minnow.models.onnx.OnnxModel;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.tensor.io.Npy;
 import java.nio.file.Path;
@@ -16,9 +18,9 @@ import picocli.CommandLine.Option;
 
 /** {@code minnow run}: one forward pass of a CNN or light-field network on a .npy input, with latency. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a CNN (safetensors) on an .npy input, write the output .npy and print the latency.")
+        description = "Run a CNN (safetensors or ONNX) on an .npy input, write the output .npy and print the latency.")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, description = "model.safetensors (torchvision state_dict names)")
+    @Option(names = {"-m", "--model"}, required = true, description = "model.safetensors (torchvision state_dict names) or model.onnx (opset <= 13)")
     Path model;
 
     @Option(names = "--arch", description = "mobilenet_v2, mobilenet_v3_small|large, squeezenet1_0|1_1, resnet18|34|50, mnasnet1_0, "
@@ -44,15 +46,18 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Timing.threads(threads);
         String name = model.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".onnx")) {
-            throw new IllegalArgumentException("ONNX models are not supported yet; use the model's .safetensors with --arch");
-        }
         Tensor x = Npy.read(input);
         String a = arch == null ? "" : arch.toLowerCase(Locale.ROOT);
         AutoCloseable owner = null;
         UnaryOperator<Tensor> net;
         String label;
-        if (a.equals("digits_int8")) {
+        if (name.endsWith(".onnx")) {
+            OnnxModel om = OnnxModel.open(model);
+            owner = om;
+            OnnxGraph g = new OnnxGraph(om);
+            net = t -> g.run(t.rank() == 3 ? t.reshape(1, t.dim(0), t.dim(1), t.dim(2)) : t);
+            label = "onnx, " + om.nodes().size() + " nodes, opset " + om.opset("");
+        } else if (a.equals("digits_int8")) {
             DigitsInt8 q = DigitsInt8.load(model);
             net = q::forward;
             label = "digits_int8";

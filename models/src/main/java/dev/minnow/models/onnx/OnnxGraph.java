@@ -68,6 +68,10 @@ public final class OnnxGraph {
             if (!SUPPORTED.contains(n.opType())) {
                 throw unsupported(n, "operator not implemented");
             }
+            if (n.outputs().isEmpty() || n.inputs().isEmpty() && !n.opType().equals("Constant")) {
+                throw new ModelFormatException(file, -1, n.opType() + " node '" + n.name() + "' (opset " + opset + ") has no "
+                        + (n.outputs().isEmpty() ? "outputs" : "inputs"));
+            }
         }
         constants.putAll(model.initializers());
         Map<String, Integer> consumers = new HashMap<>();
@@ -100,7 +104,7 @@ public final class OnnxGraph {
                 } else {
                     compile(n);
                 }
-            } catch (IllegalArgumentException | ArithmeticException e) {
+            } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException e) {
                 throw new ModelFormatException(file, -1, n.opType() + " node '" + n.name() + "' (opset " + opset + "): " + e.getMessage(), e);
             }
         }

@@ -280,8 +280,8 @@ public final class OnnxModel implements AutoCloseable {
             switch (r.next()) {
                 case 1 -> r.int64s("dims", dims, 16);
                 case 2 -> type = (int) r.int64("data_type");
-                case 4 -> r.floats("float_data", floatData, MAX_COUNT * 16);
-                case 5, 7 -> r.int64s("int data", intData, MAX_COUNT * 16);
+                case 4 -> r.floats("float_data", floatData, MAX_COUNT * 4);
+                case 5, 7 -> r.int64s("int data", intData, MAX_COUNT * 4);
                 case 8 -> name = r.string("tensor name");
                 case 9 -> raw = r.bytes("raw_data");
                 case 14 -> external = r.int64("data_location") == 1;
