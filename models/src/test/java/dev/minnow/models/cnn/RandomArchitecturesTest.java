@@ -196,6 +196,44 @@ class RandomArchitecturesTest {
             return this;
         }
 
+        /** 3×3 stride-2 max pool, no padding, ceil_mode (a last window may hang over the edge). */
+        Ref maxPool3s2Ceil() {
+            int ho = (int) Math.ceil((h - 3) / 2.0) + 1, wo = (int) Math.ceil((w - 3) / 2.0) + 1;
+            if ((ho - 1) * 2 >= h) {
+                ho--;
+            }
+            if ((wo - 1) * 2 >= w) {
+                wo--;
+            }
+            double[] y = new double[c * ho * wo];
+            for (int ch = 0; ch < c; ch++) {
+                for (int oy = 0; oy < ho; oy++) {
+                    for (int ox = 0; ox < wo; ox++) {
+                        double m = Double.NEGATIVE_INFINITY;
+                        for (int iy = oy * 2; iy < Math.min(oy * 2 + 3, h); iy++) {
+                            for (int ix = ox * 2; ix < Math.min(ox * 2 + 3, w); ix++) {
+                                m = Math.max(m, x[(ch * h + iy) * w + ix]);
+                            }
+                        }
+                        y[(ch * ho + oy) * wo + ox] = m;
+                    }
+                }
+            }
+            x = y;
+            h = ho;
+            w = wo;
+            return this;
+        }
+
+        Ref concat(Ref o) {
+            double[] y = new double[x.length + o.x.length];
+            System.arraycopy(x, 0, y, 0, x.length);
+            System.arraycopy(o.x, 0, y, x.length, o.x.length);
+            x = y;
+            c += o.c;
+            return this;
+        }
+
         double[] mean() {
             double[] m = new double[c];
             for (int i = 0; i < x.length; i++) {
@@ -482,6 +520,62 @@ class RandomArchitecturesTest {
         }
         x.conv("features.18.0", 1, 1).bn("features.18.1").relu6();
         compare(sd.write(dir, "mnv2.safetensors"), "mobilenet_v2", sd, img, 3, 64, x.linear("classifier.1", x.mean(), false));
+    }
+
+    /** squeezenet1_0: 7×7 stride-2 stem without padding, Fire modules, ceil-mode pools at features.2, .6, .11. */
+    @Test
+    void squeezenet10() {
+        SplittableRandom r = Gen.random("squeezenet1_0");
+        Sd sd = new Sd(r);
+        sd.conv("features.0", 12, 3, 7, true);
+        int[][] fires = {{3, 4, 6}, {4, 4, 6}, {5, 4, 8}, {7, 6, 8}, {8, 6, 8}, {9, 6, 10}, {10, 8, 10}, {12, 8, 12}};
+        int in = 12;
+        for (int[] f : fires) {
+            String p = "features." + f[0] + ".";
+            sd.conv(p + "squeeze", f[1], in, 1, true);
+            sd.conv(p + "expand1x1", f[2], f[1], 1, true);
+            sd.conv(p + "expand3x3", f[2], f[1], 3, true);
+            in = 2 * f[2];
+        }
+        sd.conv("classifier.1", 7, in, 1, true);
+        float[] img = Gen.floats(r, 3 * 61 * 61);
+        Ref x = stemWithoutPadding(sd, img, 61); // Ref.conv pads (k-1)/2; SqueezeNet's stem has no padding
+        x.relu().maxPool3s2Ceil();
+        for (int[] f : fires) {
+            String p = "features." + f[0] + ".";
+            x.conv(p + "squeeze", 1, 1).relu();
+            Ref e3 = x.copy().conv(p + "expand3x3", 1, 1).relu();
+            x.conv(p + "expand1x1", 1, 1).relu().concat(e3);
+            if (f[0] == 5 || f[0] == 10) {
+                x.maxPool3s2Ceil();
+            }
+        }
+        x.conv("classifier.1", 1, 1).relu();
+        compare(sd.write(dir, "squeezenet10.safetensors"), "squeezenet1_0", sd, img, 3, 61, x.mean());
+    }
+
+    private static Ref stemWithoutPadding(Sd sd, float[] img, int hw) {
+        float[] wt = sd.values.get("features.0.weight"), b = sd.values.get("features.0.bias");
+        int out = b.length, ho = (hw - 7) / 2 + 1;
+        float[] none = new float[0];
+        Ref y = new Ref(sd, none, out, ho, ho);
+        y.x = new double[out * ho * ho];
+        for (int o = 0; o < out; o++) {
+            for (int oy = 0; oy < ho; oy++) {
+                for (int ox = 0; ox < ho; ox++) {
+                    double acc = b[o];
+                    for (int ci = 0; ci < 3; ci++) {
+                        for (int ky = 0; ky < 7; ky++) {
+                            for (int kx = 0; kx < 7; kx++) {
+                                acc += wt[((o * 3 + ci) * 7 + ky) * 7 + kx] * img[(ci * hw + oy * 2 + ky) * hw + ox * 2 + kx];
+                            }
+                        }
+                    }
+                    y.x[(o * ho + oy) * ho + ox] = acc;
+                }
+            }
+        }
+        return y;
     }
 
     @Test
