@@ -39,7 +39,13 @@ public final class CnnModel implements AutoCloseable {
                 throw new ModelFormatException(path, -1, "cannot tell the architecture from the tensor names; pass --arch");
             }
             StateDict sd = new StateDict(f, a.id());
-            Layer net = a.build(sd);
+            Layer net;
+            try {
+                net = a.build(sd);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                // a shape that does not fit the architecture: name the file and the architecture
+                throw new ModelFormatException(path, -1, a.id() + ": " + e.getMessage(), e);
+            }
             int in = -1;
             for (String stem : new String[] {"features.0.0.weight", "features.0.weight", "conv1.weight", "layers.0.weight"}) {
                 if (f.contains(stem) && f.entry(stem).shape().length == 4) {

@@ -28,7 +28,11 @@ public final class LightField implements AutoCloseable {
     public static LightField load(Path path) {
         SafetensorsFile f = SafetensorsFile.open(path);
         try {
-            return new LightField(f, MobileR2L.build(new StateDict(f, "mobile_r2l")));
+            try {
+                return new LightField(f, MobileR2L.build(new StateDict(f, "mobile_r2l")));
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new dev.minnow.tensor.io.ModelFormatException(path, -1, "mobile_r2l: " + e.getMessage(), e);
+            }
         } catch (RuntimeException e) {
             f.close();
             throw e;
