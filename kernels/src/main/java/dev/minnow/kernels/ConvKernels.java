@@ -26,25 +26,11 @@ public interface ConvKernels {
 
     /** The process-wide implementation: vector when {@link KernelProvider#get()} chose vector, at the same width. */
     static ConvKernels get() {
-        return Holder.INSTANCE;
+        return ConvKernelsChoice.INSTANCE;
     }
 
     /** The scalar specification. */
     static ConvKernels scalar() {
         return dev.minnow.kernels.scalar.ScalarConvKernels.INSTANCE;
-    }
-
-    final class Holder {
-        static final ConvKernels INSTANCE = choose();
-
-        private Holder() {}
-
-        private static ConvKernels choose() {
-            Kernels k = KernelProvider.get();
-            if (k.vectorBits() == 0) {
-                return scalar();
-            }
-            return new dev.minnow.kernels.vector.VectorConvKernels(k.vectorBits(), !k.name().endsWith("-nofma"));
-        }
     }
 }
