@@ -36,22 +36,25 @@ public final class Rays {
     public static Tensor encode(Camera cam) {
         int h = cam.height(), w = cam.width(), k = cam.samples(), l = cam.frequencies();
         int per = 2 * l + 1;
-        Tensor out = Buffers.f32(1, cam.encodedChannels(), h, w);
+        int plane = h * w;
+        float[] enc = new float[cam.encodedChannels() * plane];
         double[] p = new double[3 * k];
         for (int v = 0; v < h; v++) {
             for (int u = 0; u < w; u++) {
                 pointsAt(cam, v, u, p);
+                int px = v * w + u;
                 for (int c = 0; c < 3 * k; c++) {
+                    int base = per * c * plane + px;
                     for (int m = 0; m < l; m++) {
                         double arg = p[c] * Math.scalb(1.0, m);
-                        out.setFloat((float) Math.sin(arg), 0, per * c + m, v, u);
-                        out.setFloat((float) Math.cos(arg), 0, per * c + l + m, v, u);
+                        enc[base + m * plane] = (float) Math.sin(arg);
+                        enc[base + (l + m) * plane] = (float) Math.cos(arg);
                     }
-                    out.setFloat((float) p[c], 0, per * c + 2 * l, v, u);
+                    enc[base + 2 * l * plane] = (float) p[c];
                 }
             }
         }
-        return out;
+        return Buffers.f32(enc, 1, cam.encodedChannels(), h, w);
     }
 
     private static void pointsAt(Camera cam, int v, int u, double[] p) {
