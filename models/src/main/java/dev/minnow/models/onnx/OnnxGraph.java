@@ -92,12 +92,8 @@ public final class OnnxGraph {
             OnnxModel.Node n = nodes.get(i);
             try {
                 if (n.opType().equals("Conv")) {
-                    int bn = consumerIndex(nodes, i, n.outputs().get(0), consumers);
-                    if (bn >= 0 && nodes.get(bn).opType().equals("BatchNormalization") && constantInputs(nodes.get(bn), 1, 4)) {
-                        fused.add(bn);
-                        compileConv(n, nodes.get(bn));
-                        continue;
-                    }
+                    compileConvChain(nodes, i, consumers, fused);
+                    continue;
                 }
                 if (FOLDABLE.contains(n.opType()) && allInputsConstant(n)) {
                     fold(n);
@@ -206,6 +202,9 @@ public final class OnnxGraph {
 
     public List<String> inputNames() { return inputNames; }
 
+    /** Compiled steps (after folding constants and fusing Conv + BatchNormalization + activation). */
+    public int stepCount() { return steps.size(); }
+
     public List<String> outputNames() { return outputNames; }
 
     // ---- compilation ----
@@ -250,11 +249,75 @@ public final class OnnxGraph {
                 (int) n.intAttr("group", 1));
     }
 
-    private void compileConv(OnnxModel.Node convNode, OnnxModel.Node bn) {
-        Conv2d c = conv(convNode).foldBatchNorm(constant(bn, 1, "scale"), constant(bn, 2, "B"), constant(bn, 3, "mean"),
-                constant(bn, 4, "var"), bn.floatAttr("epsilon", 1e-5f));
-        String in = convNode.input(0), out = bn.outputs().get(0);
-        steps.add(v -> v.put(out, c.forward(v.get(in))));
+    /**
+     * A Conv, plus the BatchNormalization and then the activation (Relu, Clip(0, 6), Sigmoid, HardSwish) that follow
+     * it when each is the only consumer of the previous output: one fused {@link Conv2d} step.
+     */
+    private void compileConvChain(List<OnnxModel.Node> nodes, int i, Map<String, Integer> consumers, Set<Integer> fused) {
+        OnnxModel.Node n = nodes.get(i);
+        Conv2d c = conv(n);
+        String outName = n.outputs().get(0);
+        int last = i;
+        int bn = consumerIndex(nodes, last, outName, consumers);
+        if (bn >= 0 && nodes.get(bn).opType().equals("BatchNormalization") && constantInputs(nodes.get(bn), 1, 4)) {
+            OnnxModel.Node b = nodes.get(bn);
+            c = c.foldBatchNorm(constant(b, 1, "scale"), constant(b, 2, "B"), constant(b, 3, "mean"), constant(b, 4, "var"),
+                    b.floatAttr("epsilon", 1e-5f));
+            fused.add(bn);
+            outName = b.outputs().get(0);
+            last = bn;
+        }
+        int act = consumerIndex(nodes, last, outName, consumers);
+        if (act >= 0) {
+            Activation a = activationOf(nodes, nodes.get(act));
+            if (a != null) {
+                c = c.withActivation(a);
+                fused.add(act);
+                outName = nodes.get(act).outputs().get(0);
+            }
+        }
+        Conv2d conv = c;
+        String in = n.input(0), out = outName;
+        steps.add(v -> v.put(out, conv.forward(v.get(in))));
+    }
+
+    /** The activation a node computes, when it is one a Conv2d can fuse; null otherwise. */
+    private Activation activationOf(List<OnnxModel.Node> nodes, OnnxModel.Node n) {
+        return switch (n.opType()) {
+            case "Relu" -> Activation.RELU;
+            case "Sigmoid" -> Activation.SIGMOID;
+            case "HardSwish" -> Activation.HARD_SWISH;
+            case "Clip" -> {
+                if (opset < 11) {
+                    yield null;
+                }
+                Tensor lo = n.input(1).isEmpty() ? null : constantOrLiteral(nodes, n.input(1));
+                Tensor hi = n.input(2).isEmpty() ? null : constantOrLiteral(nodes, n.input(2));
+                if (lo == null || lo.elementCount() != 1 || lo.toFloatArray()[0] != 0f) {
+                    yield null;
+                }
+                if (n.input(2).isEmpty()) {
+                    yield Activation.RELU;
+                }
+                yield hi != null && hi.elementCount() == 1 && hi.toFloatArray()[0] == 6f ? Activation.RELU6 : null;
+            }
+            default -> null;
+        };
+    }
+
+    /** A known constant, or the value of a later Constant node not compiled yet; null otherwise. */
+    private Tensor constantOrLiteral(List<OnnxModel.Node> nodes, String name) {
+        Tensor t = constants.get(name);
+        if (t != null) {
+            return t;
+        }
+        for (OnnxModel.Node m : nodes) {
+            if (m.opType().equals("Constant") && m.outputs().contains(name)) {
+                OnnxModel.Attribute a = m.attributes().get("value");
+                return a == null ? null : a.t();
+            }
+        }
+        return null;
     }
 
     private void unary(OnnxModel.Node n, java.util.function.UnaryOperator<Tensor> f) {
