@@ -403,11 +403,22 @@ class RandomArchitecturesTest {
 
     @Test
     void mobilenetV3Small() {
-        SplittableRandom r = Gen.random("mobilenet_v3_small");
-        Sd sd = new Sd(r);
         // torchvision's small table, channels shrunk: (kernel, expanded, out, SE)
-        int[][] cfg = {{3, 8, 8, 1}, {3, 16, 8, 0}, {3, 16, 8, 0}, {5, 24, 12, 1}, {5, 24, 12, 1}, {5, 24, 12, 1}, {5, 24, 12, 1},
-            {5, 24, 12, 1}, {5, 32, 16, 1}, {5, 32, 16, 1}, {5, 32, 16, 1}};
+        mobilenetV3("mobilenet_v3_small", MobileNetV3.SMALL, new int[][] {{3, 8, 8, 1}, {3, 16, 8, 0}, {3, 16, 8, 0}, {5, 24, 12, 1},
+            {5, 24, 12, 1}, {5, 24, 12, 1}, {5, 24, 12, 1}, {5, 24, 12, 1}, {5, 32, 16, 1}, {5, 32, 16, 1}, {5, 32, 16, 1}});
+    }
+
+    @Test
+    void mobilenetV3Large() {
+        // torchvision's large table, channels shrunk: (kernel, expanded, out, SE)
+        mobilenetV3("mobilenet_v3_large", MobileNetV3.LARGE, new int[][] {{3, 8, 8, 0}, {3, 16, 8, 0}, {3, 16, 8, 0}, {5, 16, 12, 1},
+            {5, 24, 12, 1}, {5, 24, 12, 1}, {3, 24, 16, 0}, {3, 24, 16, 0}, {3, 24, 16, 0}, {3, 24, 16, 0}, {3, 32, 20, 1},
+            {3, 40, 20, 1}, {5, 40, 24, 1}, {5, 48, 24, 1}, {5, 48, 24, 1}});
+    }
+
+    private void mobilenetV3(String arch, int[][] table, int[][] cfg) {
+        SplittableRandom r = Gen.random(arch);
+        Sd sd = new Sd(r);
         sd.conv("features.0.0", 8, 3, 3, false);
         sd.bn("features.0.1", 8);
         int in = 8;
@@ -432,8 +443,9 @@ class RandomArchitecturesTest {
             sd.bn(p + j + ".1", out);
             in = out;
         }
-        sd.conv("features.12.0", 24, in, 1, false);
-        sd.bn("features.12.1", 24);
+        String last = "features." + (cfg.length + 1);
+        sd.conv(last + ".0", 24, in, 1, false);
+        sd.bn(last + ".1", 24);
         sd.linear("classifier.0", 20, 24);
         sd.linear("classifier.3", 5, 20);
         float[] img = Gen.floats(r, 3 * 64 * 64);
@@ -441,8 +453,8 @@ class RandomArchitecturesTest {
         x.conv("features.0.0", 2, 1).bn("features.0.1").hardswish();
         for (int i = 0; i < cfg.length; i++) {
             String p = "features." + (i + 1) + ".block.";
-            int stride = MobileNetV3.SMALL[i][0];
-            boolean hs = MobileNetV3.SMALL[i][1] == 1;
+            int stride = table[i][0];
+            boolean hs = table[i][1] == 1;
             Ref id = x.copy();
             int inC = x.c;
             int j = 0;
@@ -463,12 +475,12 @@ class RandomArchitecturesTest {
                 x.add(id);
             }
         }
-        x.conv("features.12.0", 1, 1).bn("features.12.1").hardswish();
+        x.conv(last + ".0", 1, 1).bn(last + ".1").hardswish();
         double[] h = x.linear("classifier.0", x.mean(), false);
         for (int i = 0; i < h.length; i++) {
             h[i] = h[i] * Math.min(Math.max(h[i] / 6 + 0.5, 0), 1);
         }
-        compare(sd.write(dir, "mnv3.safetensors"), "mobilenet_v3_small", sd, img, 3, 64, x.linear("classifier.3", h, false));
+        compare(sd.write(dir, arch + ".safetensors"), arch, sd, img, 3, 64, x.linear("classifier.3", h, false));
     }
 
     @Test
