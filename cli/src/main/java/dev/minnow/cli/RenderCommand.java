@@ -30,15 +30,17 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--radius", defaultValue = "4", description = "distance to the origin (default: ${DEFAULT-VALUE})")
     double radius;
 
-    @Option(names = "--rays", defaultValue = "12x16", description = "ray grid HxW (default: ${DEFAULT-VALUE}); image is 12x that")
+    @Option(names = "--rays", defaultValue = "12x16", description = "ray grid HxW (default: ${DEFAULT-VALUE}); the image is the network's upscale (12 for LLFF) times that")
     String rays;
 
     @Option(names = "--focal", defaultValue = "14", description = "focal length in ray-grid pixels (default: ${DEFAULT-VALUE})")
     double focal;
 
-    @Option(names = "--near", defaultValue = "2") double near;
+    @Option(names = "--near", defaultValue = "2", description = "nearest sample depth (default: ${DEFAULT-VALUE})")
+    double near;
 
-    @Option(names = "--far", defaultValue = "6") double far;
+    @Option(names = "--far", defaultValue = "6", description = "farthest sample depth (default: ${DEFAULT-VALUE})")
+    double far;
 
     @Option(names = "--threads", description = "kernel threads (default: all processors)")
     Integer threads;
@@ -50,10 +52,16 @@ final class RenderCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Timing.threads(threads);
         String[] hw = rays.toLowerCase().split("x");
-        if (hw.length != 2) {
-            throw new IllegalArgumentException("--rays must be HxW, got '" + rays + "'");
+        int h, w;
+        try {
+            h = Integer.parseInt(hw[0].trim());
+            w = Integer.parseInt(hw[1].trim());
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("--rays must be HxW like 12x16, got '" + rays + "'");
         }
-        int h = Integer.parseInt(hw[0].trim()), w = Integer.parseInt(hw[1].trim());
+        if (hw.length != 2 || h < 1 || w < 1 || (long) h * w > 1 << 20) {
+            throw new IllegalArgumentException("--rays must be HxW with 1 <= H*W <= 1048576, got '" + rays + "'");
+        }
         try (LightField lf = LightField.load(model)) {
             int k = 8, l = 6; // MobileR2L: 8 samples, 6 octaves → 312 channels
             Camera cam = Camera.orbit(radius, azimuth, elevation, h, w, focal, near, far, k, l);
