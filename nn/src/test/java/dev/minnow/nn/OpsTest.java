@@ -79,6 +79,56 @@ class OpsTest {
         }
     }
 
+    /** erf in double: Taylor series below 3, the asymptotic erfc series above (both far below 1e-9 here). */
+    static double erf(double x) {
+        double a = Math.abs(x);
+        double r;
+        if (a < 3) {
+            double term = a, sum = a;
+            for (int n = 1; n < 200; n++) {
+                term *= -a * a / n;
+                sum += term / (2 * n + 1);
+            }
+            r = 2 / Math.sqrt(Math.PI) * sum;
+        } else {
+            double inv = 1 / (2 * a * a), t = 1, s = 1;
+            for (int k = 1; k < 8; k++) {
+                t *= -(2 * k - 1) * inv;
+                s += t;
+            }
+            r = 1 - Math.exp(-a * a) / (a * Math.sqrt(Math.PI)) * s;
+        }
+        return Math.copySign(r, x);
+    }
+
+    /** Every activation through Ops.activate (chunked, parallel) against its formula, over chunk boundaries. */
+    @Test
+    void activationsOverChunks() {
+        long seed = Gen.seed("ops-activate");
+        SplittableRandom r = new SplittableRandom(seed);
+        int n = 40_000;
+        float[] x = Gen.floats(r, n, -8, 8);
+        Tensor t = Buffers.f32(x, 4, 10_000);
+        for (Activation a : Activation.values()) {
+            float[] y = Ops.activate(a, t).toFloatArray();
+            for (int i = 0; i < n; i++) {
+                double v = x[i];
+                double want = switch (a) {
+                    case RELU -> Math.max(v, 0);
+                    case RELU6 -> Math.min(Math.max(v, 0), 6);
+                    case SILU -> v / (1 + Math.exp(-v));
+                    case GELU -> 0.5 * v * (1 + erf(v / Math.sqrt(2)));
+                    case GELU_TANH -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+                    case SIGMOID -> 1 / (1 + Math.exp(-v));
+                    case HARD_SIGMOID -> Math.min(Math.max(v / 6 + 0.5, 0), 1);
+                    case HARD_SWISH -> v * Math.min(Math.max(v / 6 + 0.5, 0), 1);
+                };
+                assertEquals(want, y[i], 2e-6 * Math.max(1, Math.abs(want)), a + " at " + i + " x=" + v + " seed=" + seed);
+            }
+        }
+        assertArrayEquals(x, t.toFloatArray(), "input untouched");
+    }
+
     @Test
     void squeezeNetMaxPoolCeilMode() {
         // 3x3 stride 2 ceil_mode on 111 → 55, on 55 → 27, on 27 → 13 (SqueezeNet 1.1's feature sizes)
