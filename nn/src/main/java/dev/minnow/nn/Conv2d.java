@@ -194,28 +194,38 @@ public final class Conv2d implements Layer {
         int plane = h * w;
         int phasedLen = s * hp * phw;
         Parallel.forRange(out, 1, (from, to) -> {
-            float[] src = new float[plane];
-            float[] phased = new float[phasedLen];   // zero borders stay zero: every channel writes the same cells
+            float[] src = s == 1 ? null : new float[plane];
+            float[] phased = s == 1 ? null : new float[phasedLen];   // zero borders stay zero: every channel writes the same cells
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment scratch = arena.allocate((long) phasedLen * 4, 64);
                 for (int c = from; c < to; c++) {
-                    MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, src, 0, plane);
-                    for (int r = 0; r < s; r++) {
-                        for (int y = 0; y < hp; y++) {
-                            int iy = y - ph;
-                            if (iy < 0 || iy >= h) {
-                                continue;
+                    if (s == 1) { // one phase: copy rows straight into the padded plane (its zero border is never written)
+                        for (int iy = 0; iy < h; iy++) {
+                            int y = iy + ph;
+                            if (y < hp) {
+                                MemorySegment.copy(xs, (xOff + (long) c * plane + (long) iy * w) * 4, scratch,
+                                        ((long) y * phw + pw) * 4, (long) Math.min(w, phw - pw) * 4);
                             }
-                            int dst = (r * hp + y) * phw, row = iy * w;
-                            for (int xq = 0; xq < phw; xq++) {
-                                int ix = xq * s + r - pw;
-                                if (ix >= 0 && ix < w) {
-                                    phased[dst + xq] = src[row + ix];
+                        }
+                    } else {
+                        MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, src, 0, plane);
+                        for (int r = 0; r < s; r++) {
+                            for (int y = 0; y < hp; y++) {
+                                int iy = y - ph;
+                                if (iy < 0 || iy >= h) {
+                                    continue;
+                                }
+                                int dst = (r * hp + y) * phw, row = iy * w;
+                                for (int xq = 0; xq < phw; xq++) {
+                                    int ix = xq * s + r - pw;
+                                    if (ix >= 0 && ix < w) {
+                                        phased[dst + xq] = src[row + ix];
+                                    }
                                 }
                             }
                         }
+                        MemorySegment.copy(phased, 0, scratch, Tensor.F32_LE, 0, phasedLen);
                     }
-                    MemorySegment.copy(phased, 0, scratch, Tensor.F32_LE, 0, phasedLen);
                     long outOff = yOff + (long) c * ho * wo;
                     ck.depthwise(kk, s, scratch, 0, hp, phw, ws, (long) c * kk * kk, b == null ? 0f : b[c], ys, outOff, ho, wo);
                     if (activation != null) {
