@@ -11,12 +11,86 @@ import java.util.Arrays;
 /**
  * Activation buffers and weight conversion. Activations live in automatic arenas (freed by the GC, shareable with
  * the kernel threads), so a forward pass never closes a shared arena per layer.
+ *
+ * <p>Inside {@link #recycling} the calling thread's buffers come from a pool that the next pass reuses: a model's
+ * forward pass asks for the same sizes every time, so after the first pass nothing is allocated (fresh native
+ * memory costs page faults and zeroing on every layer). The pass must not let a pooled tensor escape:
+ * {@link #recycling} copies its result out of the pool.
  */
 public final class Buffers {
     private Buffers() {}
 
-    /** A zero-filled F32 tensor of {@code shape}, 64-byte aligned, in an automatic arena. */
+    /** Pooled segments of one thread, reused from the start at each outermost {@link #recycling} call. */
+    private static final class Pool {
+        final java.util.ArrayList<MemorySegment> segments = new java.util.ArrayList<>();
+        final java.util.ArrayList<Boolean> used = new java.util.ArrayList<>();
+        int depth;
+
+        MemorySegment take(long bytes) {
+            for (int i = 0; i < segments.size(); i++) {
+                if (!used.get(i) && segments.get(i).byteSize() == bytes) {
+                    used.set(i, Boolean.TRUE);
+                    return segments.get(i).fill((byte) 0);
+                }
+            }
+            MemorySegment s = Arena.ofAuto().allocate(bytes, 64);
+            if (segments.size() < 4096) {
+                segments.add(s);
+                used.add(Boolean.TRUE);
+            }
+            return s;
+        }
+
+        void release() {
+            java.util.Collections.fill(used, Boolean.FALSE);
+        }
+    }
+
+    private static final ThreadLocal<Pool> POOL = new ThreadLocal<>();
+
+    /**
+     * Runs {@code pass} with this thread's activation buffers recycled between calls, and returns its result
+     * copied out of the pool. Nested calls share the outer pool.
+     */
+    public static Tensor recycling(java.util.function.Supplier<Tensor> pass) {
+        Pool pool = POOL.get();
+        if (pool == null) {
+            pool = new Pool();
+            POOL.set(pool);
+        }
+        if (pool.depth > 0) {
+            return pass.get();
+        }
+        pool.depth++;
+        try {
+            Tensor result = pass.get();
+            Tensor out = unpooled(result.shape());
+            MemorySegment.copy(Buffers.asF32(result.contiguous()).segment(), 0, out.segment(), 0, out.segment().byteSize());
+            return out;
+        } finally {
+            pool.depth--;
+            pool.release();
+        }
+    }
+
+    /** Scratch memory of {@code bytes}, zero-filled, pooled inside {@link #recycling}. */
+    public static MemorySegment scratch(long bytes) {
+        Pool pool = POOL.get();
+        long n = Math.max(bytes, 4);
+        if (pool != null && pool.depth > 0) {
+            return pool.take(n);
+        }
+        return Arena.ofAuto().allocate(n, 64);
+    }
+
+    /** A zero-filled F32 tensor of {@code shape}, 64-byte aligned (pooled inside {@link #recycling}). */
     public static Tensor f32(long... shape) {
+        long n = Shapes.elementCount(shape);
+        MemorySegment seg = scratch(n * 4);
+        return Tensor.wrap(seg.asSlice(0, n * 4), DType.F32, shape);
+    }
+
+    private static Tensor unpooled(long... shape) {
         long n = Shapes.elementCount(shape);
         MemorySegment seg = Arena.ofAuto().allocate(Math.max(1, n) * 4, 64);
         return Tensor.wrap(seg.asSlice(0, n * 4), DType.F32, shape);

@@ -240,7 +240,7 @@ public final class Conv2d implements Layer {
         int inG = in / groups, outG = out / groups;
         int rows = inG * kh * kw;
         int cols = ho * wo;
-        MemorySegment col = Arena.ofAuto().allocate((long) rows * cols * 4, 64);
+        MemorySegment col = Buffers.scratch((long) rows * cols * 4);
         float[] src = new float[inG * h * w];
         for (int g = 0; g < groups; g++) {
             MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) g * inG * h * w) * 4, src, 0, src.length);

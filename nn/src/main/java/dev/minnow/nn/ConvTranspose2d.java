@@ -5,7 +5,6 @@ import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -109,7 +108,7 @@ public final class ConvTranspose2d implements Layer {
         int ho = o[0], wo = o[1];
         Tensor y = Buffers.f32(n, out, ho, wo);
         int inG = in / groups, outG = out / groups, rows = outG * kh * kw, hw = h * w;
-        MemorySegment cols = Arena.ofAuto().allocate((long) groups * rows * hw * 4, 64);
+        MemorySegment cols = Buffers.scratch((long) groups * rows * hw * 4);
         MemorySegment xs = x.segment(), ys = y.segment(), wt = weightT.segment();
         MemorySegment bs = bias == null ? null : bias.segment();
         Kernels k = KernelProvider.get();

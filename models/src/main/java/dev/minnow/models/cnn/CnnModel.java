@@ -1,5 +1,6 @@
 package dev.minnow.models.cnn;
 
+import dev.minnow.nn.Buffers;
 import dev.minnow.nn.Layer;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.tensor.io.ModelFormatException;
@@ -73,7 +74,8 @@ public final class CnnModel implements AutoCloseable {
             throw new IllegalArgumentException(arch.id() + " expects NCHW input with " + inputChannels + " channels, got "
                     + Arrays.toString(images.shape()));
         }
-        return network.forward(images.contiguous());
+        Tensor x = images.contiguous();
+        return Buffers.recycling(() -> network.forward(x));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.minnow.models.lightfield;
 
 import dev.minnow.kernels.Activation;
 import dev.minnow.models.cnn.StateDict;
+import dev.minnow.nn.Buffers;
 import dev.minnow.nn.Conv2d;
 import dev.minnow.nn.ConvTranspose2d;
 import dev.minnow.nn.Layer;
@@ -120,7 +121,8 @@ public final class MobileR2L implements Layer {
             throw new IllegalArgumentException("MobileR2L expects [N, " + inChannels + ", H, W] encoded rays, got "
                     + java.util.Arrays.toString(rays.shape()));
         }
-        return network.forward(rays.contiguous());
+        Tensor x = rays.contiguous();
+        return Buffers.recycling(() -> network.forward(x));
     }
 
     public int inChannels() { return inChannels; }
