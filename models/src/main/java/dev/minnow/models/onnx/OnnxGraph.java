@@ -177,7 +177,7 @@ public final class OnnxGraph {
         if (inputNames.size() != 1) {
             throw new IllegalArgumentException("graph has inputs " + inputNames + "; call run(Map)");
         }
-        return run(Map.of(inputNames.get(0), input)).get(outputNames.get(0));
+        return Buffers.recycling(() -> run(Map.of(inputNames.get(0), input)).get(outputNames.get(0)));
     }
 
     /** Runs the graph; returns the graph outputs by name. */
