@@ -257,6 +257,16 @@ public final class Conv2d implements Layer {
                             continue;
                         }
                         int srow = base + iy * w;
+                        if (sw == 1) { // a contiguous run of the input row, zeros either side
+                            int shift = kx * dw - pw;                       // ix = ox + shift
+                            int lo = Math.min(wo, Math.max(0, -shift)), hi = Math.max(lo, Math.min(wo, w - shift));
+                            java.util.Arrays.fill(line, d, d + lo, 0f);
+                            if (hi > lo) {
+                                System.arraycopy(src, srow + lo + shift, line, d + lo, hi - lo);
+                            }
+                            java.util.Arrays.fill(line, d + hi, d + wo, 0f);
+                            continue;
+                        }
                         for (int ox = 0; ox < wo; ox++) {
                             int ix = ox * sw - pw + kx * dw;
                             line[d + ox] = ix >= 0 && ix < w ? src[srow + ix] : 0f;

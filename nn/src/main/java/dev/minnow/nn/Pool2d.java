@@ -81,10 +81,7 @@ public final class Pool2d implements Layer {
                             float m = Float.NEGATIVE_INFINITY;
                             for (int iy = ya; iy < yb; iy++) {
                                 for (int ix = xa; ix < xb; ix++) {
-                                    float e = xin[src + iy * w + ix];
-                                    if (e > m || Float.isNaN(e)) {
-                                        m = e;
-                                    }
+                                    m = Math.max(m, xin[src + iy * w + ix]); // NaN propagates, as in PyTorch
                                 }
                             }
                             v = m;
