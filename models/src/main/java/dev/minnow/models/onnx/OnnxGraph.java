@@ -8,7 +8,6 @@ import dev.minnow.nn.ConvTranspose2d;
 import dev.minnow.nn.Ops;
 import dev.minnow.nn.Pool2d;
 import dev.minnow.tensor.DType;
-import dev.minnow.tensor.Shapes;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.tensor.io.ModelFormatException;
 import java.nio.file.Path;
@@ -572,9 +571,5 @@ public final class OnnxGraph {
     @Override
     public String toString() {
         return "OnnxGraph[" + file + ", opset " + opset + ", " + steps.size() + " steps]";
-    }
-
-    static long count(long[] shape) {
-        return Shapes.elementCount(shape);
     }
 }
