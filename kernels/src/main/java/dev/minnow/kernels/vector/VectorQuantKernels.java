@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API twin of {@link ScalarQuantKernels} for Q8_0·Q8_0, Q4_0·Q8_0, Q4_1·Q8_1, Q5_0·Q8_0, Q4_K·Q8_K and
- * Q6_K·Q8_K (the other dot products, the activation quantizers and the f32 variants are inherited from the scalar
+ * Vector API twin of {@link ScalarQuantKernels} for Q8_0·Q8_0, Q4_0·Q8_0, Q4_1·Q8_1, Q5_0·Q8_0, Q4_K·Q8_K,
+ * Q5_K·Q8_K and Q6_K·Q8_K (the other dot products, the activation quantizers and the f32 variants are inherited from the scalar
  * specification).
  *
  * <p>The integer core, chosen for what C2 compiles well on AVX2: load L int8 values as a ByteVector of L·8 bits,
@@ -223,6 +223,50 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             mins -= half(w, x + 2) * dy * sumMins;
         }
         return mins + acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotQ5_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ5_KQ8_K");
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        float mins = 0;
+        int[] sc = new int[8];
+        int[] mn = new int[8];
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + 176L * i;
+            long y = aOff + 292L * i;
+            unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
+            int sumMins = 0;
+            for (int j = 0; j < 16; j++) {
+                sumMins += a.get(S16, y + 260 + 2L * j) * mn[j >> 1];
+            }
+            IntVector block = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 4; c++) {
+                block = block.add(q5Pair(w, x, a, y, c, sc[2 * c], sc[2 * c + 1]));
+            }
+            float dy = a.get(F32, y);
+            acc = scaleAddNarrow(block, half(w, x) * dy, acc);
+            mins -= half(w, x + 2) * dy * sumMins;
+        }
+        return mins + acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Groups 2c (low nibbles + qh bit 2c) and 2c+1 (high nibbles + qh bit 2c+1) of a Q5_K block, scaled. */
+    private static IntVector q5Pair(MemorySegment w, long x, MemorySegment a, long y, int c, int sc0, int sc1) {
+        long q = x + 48 + 32L * c;
+        long q8 = y + 4 + 64L * c;
+        ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
+        ShortVector pHi = pLo;
+        for (int l = 0; l < 32; l += NARROW_LANES) {
+            ByteVector v = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + l, LE);
+            ByteVector h = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 16 + l, LE).lanewise(VectorOperators.LSHR, 2 * c);
+            ByteVector lo = v.and((byte) 0x0f).or(h.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+            ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+            // ≤ 31 · 128 per product, at most four chunks per lane: inside 16 bits
+            pLo = pLo.add(widenNarrow(lo).mul(widenNarrow(a, q8 + l)));
+            pHi = pHi.add(widenNarrow(hi).mul(widenNarrow(a, q8 + 32 + l)));
+        }
+        return pairSum(pLo).mul(sc0).add(pairSum(pHi).mul(sc1));
     }
 
     /** The 8 six-bit scales and mins of a Q4_K/Q5_K block from its 12 scale bytes read as three LE ints. */
