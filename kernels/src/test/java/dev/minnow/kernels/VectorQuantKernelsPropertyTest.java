@@ -143,18 +143,23 @@ class VectorQuantKernelsPropertyTest {
     void integerPartsBitExactWithPowerOfTwoScales(int bits, DType t) {
         QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
         for (int nb : BLOCKS) {
-            String name = "qdot-exact-" + t + "-" + bits + "-" + nb;
-            long seed = Gen.seed(name);
-            SplittableRandom r = new SplittableRandom(seed);
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment w = blocks(arena, t, nb, r, true, 3);
-                MemorySegment a = activations(arena, QuantKernels.activationType(t), nb * t.blockSize() / QuantKernels.activationType(t).blockSize(), r, true);
-                int n = nb * t.blockSize();
-                float want = SPEC.dot(t, n, w, 0, a, 0);
-                float got = k.dot(t, n, w, 0, a, 0);
-                assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got),
-                        "dot " + t + " on " + k.name() + " blocks=" + nb + " seed=" + seed + ": want " + want + " got " + got);
-            }
+            checkExact(k, t, nb, "qdot-exact-" + t + "-" + bits + "-" + nb);
+        }
+    }
+
+    /** {@code k.dot} equals the scalar specification bit for bit on power-of-two scales (see the class comment). */
+    static void checkExact(QuantKernels k, DType t, int nb, String caseName) {
+        long seed = Gen.seed(caseName);
+        SplittableRandom r = new SplittableRandom(seed);
+        try (Arena arena = Arena.ofConfined()) {
+            DType act = QuantKernels.activationType(t);
+            MemorySegment w = blocks(arena, t, nb, r, true, 3);
+            MemorySegment a = activations(arena, act, nb * t.blockSize() / act.blockSize(), r, true);
+            int n = nb * t.blockSize();
+            float want = SPEC.dot(t, n, w, 0, a, 0);
+            float got = k.dot(t, n, w, 0, a, 0);
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got),
+                    "dot " + t + " on " + k.name() + " blocks=" + nb + " seed=" + seed + ": want " + want + " got " + got);
         }
     }
 
