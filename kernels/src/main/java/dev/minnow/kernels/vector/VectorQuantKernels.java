@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API twin of {@link ScalarQuantKernels} for Q8_0·Q8_0, Q4_0·Q8_0, Q4_1·Q8_1, Q5_0·Q8_0, Q4_K·Q8_K,
- * Q5_K·Q8_K and Q6_K·Q8_K (the other dot products, the activation quantizers and the f32 variants are inherited from the scalar
- * specification).
+ * Vector API twin of {@link ScalarQuantKernels}: all ten integer dot products (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 with
+ * Q8_0/Q8_1 activations; Q2_K … Q6_K with Q8_K). The activation quantizers (O(n) per GEMV) and the f32-activation
+ * variants are inherited from the scalar specification.
  *
  * <p>The integer core, chosen for what C2 compiles well on AVX2: load L int8 values as a ByteVector of L·8 bits,
  * widen with {@code convertShape(B2S)} to a ShortVector of L lanes (vpmovsxbw), multiply as shorts (vpmullw: every
@@ -267,6 +267,110 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             pHi = pHi.add(widenNarrow(hi).mul(widenNarrow(a, q8 + 32 + l)));
         }
         return pairSum(pLo).mul(sc0).add(pairSum(pHi).mul(sc1));
+    }
+
+    @Override
+    public float dotQ5_1Q8_1(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ5_1Q8_1");
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        float mins = 0;
+        byte[] hb = new byte[32];
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 24L * ib;
+            long y = aOff + 36L * ib;
+            int qh = w.get(I32, x + 4);
+            for (int j = 0; j < 32; j++) {
+                hb[j] = (byte) (((qh >>> j) & 1) << 4);
+            }
+            IntVector sumi = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 16; c += NARROW_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 8 + c, LE);
+                ByteVector lo = q.and((byte) 0x0f).or(ByteVector.fromArray(NARROW_BYTES, hb, c));
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(ByteVector.fromArray(NARROW_BYTES, hb, 16 + c));
+                // ≤ 31·128 per product: the two products fit 16 bits
+                ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 4 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 20 + c)));
+                sumi = sumi.add(pairSum(p));
+            }
+            acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
+            mins += half(w, x + 2) * half(a, y + 2);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + mins;
+    }
+
+    @Override
+    public float dotQ2_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ2_KQ8_K");
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        float mins = 0;
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + 84L * i;
+            long y = aOff + 292L * i;
+            int summs = 0;
+            for (int j = 0; j < 16; j++) {
+                summs += a.get(S16, y + 260 + 2L * j) * (u8(w, x + j) >>> 4);
+            }
+            IntVector block = IntVector.zero(NARROW_INTS);
+            for (int g = 0; g < 8; g++) {
+                block = block.add(lowBitsPair(w, x, a, y, g, false));
+            }
+            float dy = a.get(F32, y);
+            acc = scaleAddNarrow(block, dy * half(w, x + 80), acc);
+            mins -= dy * half(w, x + 82) * summs;
+        }
+        return mins + acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotQ3_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ3_KQ8_K");
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + 110L * i;
+            long y = aOff + 292L * i;
+            IntVector block = IntVector.zero(NARROW_INTS);
+            for (int g = 0; g < 8; g++) {
+                block = block.add(lowBitsPair(w, x, a, y, g, true));
+            }
+            acc = scaleAddNarrow(block, half(w, x + 108) * a.get(F32, y), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q2_K / Q3_K: the two 16-element groups 2g and 2g+1 (g = 4k + j) that take bits 2j..2j+1 of the 32 qs bytes of
+     * 128-half k; Q3_K subtracts 4 where its hmask bit (bit 4k + j of hmask[l]) is clear and uses signed 6-bit
+     * scales, Q2_K uses the low nibble of its scale bytes.
+     */
+    private static IntVector lowBitsPair(MemorySegment w, long x, MemorySegment a, long y, int g, boolean q3) {
+        int k = g >> 2;
+        int j = g & 3;
+        long q = x + (q3 ? 32 : 16) + 32L * k;
+        long q8 = y + 4 + 128L * k + 32L * j;
+        ShortVector p0 = ShortVector.zero(NARROW_SHORTS);
+        ShortVector p1 = p0;
+        for (int l = 0; l < 16; l += NARROW_LANES) {
+            ByteVector v0 = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + l, LE).lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+            ByteVector v1 = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + 16 + l, LE).lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+            if (q3) {
+                int bit = 4 * k + j;
+                ByteVector h0 = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + l, LE).lanewise(VectorOperators.LSHR, bit).and((byte) 1);
+                ByteVector h1 = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 16 + l, LE).lanewise(VectorOperators.LSHR, bit).and((byte) 1);
+                v0 = v0.sub((byte) 4).add(h0.lanewise(VectorOperators.LSHL, 2));
+                v1 = v1.sub((byte) 4).add(h1.lanewise(VectorOperators.LSHL, 2));
+            }
+            p0 = p0.add(widenNarrow(v0).mul(widenNarrow(a, q8 + l)));      // |q·q8| ≤ 512
+            p1 = p1.add(widenNarrow(v1).mul(widenNarrow(a, q8 + 16 + l)));
+        }
+        int s0;
+        int s1;
+        if (q3) {
+            s0 = q3Scale(w, x + 96, 2 * g);
+            s1 = q3Scale(w, x + 96, 2 * g + 1);
+        } else {
+            s0 = u8(w, x + 2 * g) & 0xf;
+            s1 = u8(w, x + 2 * g + 1) & 0xf;
+        }
+        return pairSum(p0).mul(s0).add(pairSum(p1).mul(s1));
     }
 
     /** The 8 six-bit scales and mins of a Q4_K/Q5_K block from its 12 scale bytes read as three LE ints. */
