@@ -1,6 +1,7 @@
 package dev.minnow.kernels.vector;
 
 import dev.minnow.kernels.scalar.ScalarQuantKernels;
+import dev.minnow.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -13,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API twin of {@link ScalarQuantKernels}: all ten integer dot products (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 with
- * Q8_0/Q8_1 activations; Q2_K … Q6_K with Q8_K). The activation quantizers (O(n) per GEMV) and the f32-activation
- * variants are inherited from the scalar specification.
+ * Q8_0/Q8_1 activations; Q2_K … Q6_K with Q8_K) and the f32-activation dot (8-lane FMAs over blocks dequantized
+ * exactly as the scalar code does). The activation quantizers (O(n) per GEMV) are inherited from the scalar
+ * specification.
  *
  * <p>The integer core, chosen for what C2 compiles well on AVX2: load L int8 values as a ByteVector of L·8 bits,
  * widen with {@code convertShape(B2S)} to a ShortVector of L lanes (vpmovsxbw), multiply as shorts (vpmullw: every
@@ -371,6 +373,49 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             s1 = u8(w, x + 2 * g + 1) & 0xf;
         }
         return pairSum(p0).mul(s0).add(pairSum(p1).mul(s1));
+    }
+
+    // ---- f32 activations (dequantize on the fly) ----
+
+    private static final VectorSpecies<Float> F8 = VectorSpecies.of(float.class, VectorShape.S_256_BIT);
+    private static final VectorSpecies<Byte> B8 = VectorSpecies.of(byte.class, VectorShape.S_64_BIT);
+
+    /**
+     * Each weight block is dequantized exactly as the scalar {@code dequantizeBlock} (Q8_0 in vector form: 8 int8
+     * values → {@code convertShape(B2F)} → times d) and dotted with x by 8-lane FMAs; the f32 sum is reassociated.
+     */
+    @Override
+    public float dotF32(DType type, int n, MemorySegment w, long wOff, MemorySegment x, long xOff) {
+        if (BITS < 256) {
+            return super.dotF32(type, n, w, wOff, x, xOff); // the 8-lane float path needs 256-bit vectors
+        }
+        dev.minnow.kernels.QuantKernels.activationType(type); // rejects unsupported weight types
+        int bs = type.blockSize();
+        checkBlocks(n, bs, "dotF32 " + type);
+        FloatVector acc = FloatVector.zero(F8);
+        if (type == DType.Q8_0) {
+            for (int b = 0; b < n / 32; b++) {
+                long blk = wOff + 34L * b;
+                FloatVector d = FloatVector.broadcast(F8, half(w, blk));
+                long xo = (xOff + 32L * b) * 4;
+                for (int j = 0; j < 32; j += 8) {
+                    FloatVector q = (FloatVector) ByteVector.fromMemorySegment(B8, w, blk + 2 + j, LE)
+                            .convertShape(VectorOperators.B2F, F8, 0);
+                    FloatVector xv = FloatVector.fromMemorySegment(F8, x, xo + 4L * j, LE);
+                    acc = q.mul(d).fma(xv, acc);
+                }
+            }
+            return acc.reduceLanes(VectorOperators.ADD);
+        }
+        float[] block = new float[bs];
+        for (int b = 0; b < n / bs; b++) {
+            dequantizeBlock(type, w, wOff + (long) type.bytesPerBlock() * b, block);
+            long xo = (xOff + (long) bs * b) * 4;
+            for (int j = 0; j < bs; j += 8) {
+                acc = FloatVector.fromArray(F8, block, j).fma(FloatVector.fromMemorySegment(F8, x, xo + 4L * j, LE), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /** The 8 six-bit scales and mins of a Q4_K/Q5_K block from its 12 scale bytes read as three LE ints. */
