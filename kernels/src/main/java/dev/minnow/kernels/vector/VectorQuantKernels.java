@@ -54,6 +54,21 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     private static final VectorSpecies<Float> NARROW_FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(NARROW_BITS));
     private static final int NARROW_LANES = NARROW_SHORTS.length();
 
+    /** Byte i of SPREAD_BITS[b] is 0x10 when bit i of b is set: Q5_0/Q5_1's fifth bits, eight at a time. */
+    private static final long[] SPREAD_BITS = new long[256];
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, LE);
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            for (int i = 0; i < 8; i++) {
+                if ((b >>> i & 1) != 0) {
+                    SPREAD_BITS[b] |= 0x10L << (8 * i);
+                }
+            }
+        }
+    }
+
     private final boolean fma;
 
     /** At {@link #BITS}; @param fma use fused multiply-add for the per-block scale (only where the CPU has it) */
@@ -174,9 +189,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             long x = wOff + 22L * ib;
             long y = aOff + 34L * ib;
             int qh = w.get(I32, x + 2);
-            for (int j = 0; j < 32; j++) {
-                hb[j] = (byte) (((qh >>> j) & 1) << 4);
-            }
+            LONGS.set(hb, 0, SPREAD_BITS[qh & 0xff]);
+            LONGS.set(hb, 8, SPREAD_BITS[(qh >>> 8) & 0xff]);
+            LONGS.set(hb, 16, SPREAD_BITS[(qh >>> 16) & 0xff]);
+            LONGS.set(hb, 24, SPREAD_BITS[qh >>> 24]);
             IntVector sumi = IntVector.zero(NARROW_INTS);
             for (int c = 0; c < 16; c += NARROW_LANES) {
                 ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 6 + c, LE);
@@ -281,9 +297,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             long x = wOff + 24L * ib;
             long y = aOff + 36L * ib;
             int qh = w.get(I32, x + 4);
-            for (int j = 0; j < 32; j++) {
-                hb[j] = (byte) (((qh >>> j) & 1) << 4);
-            }
+            LONGS.set(hb, 0, SPREAD_BITS[qh & 0xff]);
+            LONGS.set(hb, 8, SPREAD_BITS[(qh >>> 8) & 0xff]);
+            LONGS.set(hb, 16, SPREAD_BITS[(qh >>> 16) & 0xff]);
+            LONGS.set(hb, 24, SPREAD_BITS[qh >>> 24]);
             IntVector sumi = IntVector.zero(NARROW_INTS);
             for (int c = 0; c < 16; c += NARROW_LANES) {
                 ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 8 + c, LE);
