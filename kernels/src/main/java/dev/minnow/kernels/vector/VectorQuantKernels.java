@@ -475,13 +475,15 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         long qh = x + 128 + 32L * h;
         long q8 = y + 4 + 128L * h + 32L * k;
         ShortVector p = ShortVector.zero(NARROW_SHORTS);
+        int shift = 2 * k;
         for (int c = 16 * half; c < 16 * half + 16; c += NARROW_LANES) {
-            ByteVector lo = ByteVector.fromMemorySegment(NARROW_BYTES, w, ql + c, LE);
-            lo = k < 2 ? lo.and((byte) 0x0f) : lo.lanewise(VectorOperators.LSHR, 4);
-            ByteVector hi = ByteVector.fromMemorySegment(NARROW_BYTES, w, qh + c, LE)
-                    .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-            ByteVector v = lo.or(hi).sub((byte) 32);
-            p = p.add(widenNarrow(v).mul(widenNarrow(a, q8 + c))); // |level·q8| ≤ 4096: two chunks fit 16 bits
+            // assembled in 16-bit lanes: x86 has no byte shifts, and a run-time shift count is native only there
+            ShortVector lo = widenNarrow(w, ql + c);
+            lo = k < 2 ? lo.and((short) 0x0f) : lo.lanewise(VectorOperators.LSHR, 4).and((short) 0x0f);
+            ShortVector hi = widenNarrow(w, qh + c).lanewise(VectorOperators.LSHR, shift).and((short) 3)
+                    .lanewise(VectorOperators.LSHL, 4);
+            ShortVector v = lo.or(hi).sub((short) 32);
+            p = p.add(v.mul(widenNarrow(a, q8 + c))); // |level·q8| ≤ 4096: two chunks fit 16 bits
         }
         return pairSum(p).mul(i8(w, x + 192 + g));
     }
