@@ -277,12 +277,13 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         ShortVector pHi = pLo;
         for (int l = 0; l < 32; l += NARROW_LANES) {
             ByteVector v = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + l, LE);
-            ByteVector h = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 16 + l, LE).lanewise(VectorOperators.LSHR, 2 * c);
-            ByteVector lo = v.and((byte) 0x0f).or(h.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-            ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+            // the fifth bits in 16-bit lanes (run-time shift count)
+            ShortVector h = widenNarrow(w, x + 16 + l).lanewise(VectorOperators.LSHR, 2 * c);
+            ShortVector lo = widenNarrow(v.and((byte) 0x0f)).or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
+            ShortVector hi = widenNarrow(v.lanewise(VectorOperators.LSHR, 4)).or(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
             // ≤ 31 · 128 per product, at most four chunks per lane: inside 16 bits
-            pLo = pLo.add(widenNarrow(lo).mul(widenNarrow(a, q8 + l)));
-            pHi = pHi.add(widenNarrow(hi).mul(widenNarrow(a, q8 + 32 + l)));
+            pLo = pLo.add(lo.mul(widenNarrow(a, q8 + l)));
+            pHi = pHi.add(hi.mul(widenNarrow(a, q8 + 32 + l)));
         }
         return pairSum(pLo).mul(sc0).add(pairSum(pHi).mul(sc1));
     }
@@ -368,17 +369,18 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         ShortVector p0 = ShortVector.zero(NARROW_SHORTS);
         ShortVector p1 = p0;
         for (int l = 0; l < 16; l += NARROW_LANES) {
-            ByteVector v0 = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + l, LE).lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
-            ByteVector v1 = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + 16 + l, LE).lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+            // in 16-bit lanes: the shift count is known only at run time, which x86 supports natively only there
+            ShortVector v0 = widenNarrow(w, q + l).lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
+            ShortVector v1 = widenNarrow(w, q + 16 + l).lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
             if (q3) {
                 int bit = 4 * k + j;
-                ByteVector h0 = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + l, LE).lanewise(VectorOperators.LSHR, bit).and((byte) 1);
-                ByteVector h1 = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 16 + l, LE).lanewise(VectorOperators.LSHR, bit).and((byte) 1);
-                v0 = v0.sub((byte) 4).add(h0.lanewise(VectorOperators.LSHL, 2));
-                v1 = v1.sub((byte) 4).add(h1.lanewise(VectorOperators.LSHL, 2));
+                ShortVector h0 = widenNarrow(w, x + l).lanewise(VectorOperators.LSHR, bit).and((short) 1);
+                ShortVector h1 = widenNarrow(w, x + 16 + l).lanewise(VectorOperators.LSHR, bit).and((short) 1);
+                v0 = v0.sub((short) 4).add(h0.lanewise(VectorOperators.LSHL, 2));
+                v1 = v1.sub((short) 4).add(h1.lanewise(VectorOperators.LSHL, 2));
             }
-            p0 = p0.add(widenNarrow(v0).mul(widenNarrow(a, q8 + l)));      // |q·q8| ≤ 512
-            p1 = p1.add(widenNarrow(v1).mul(widenNarrow(a, q8 + 16 + l)));
+            p0 = p0.add(v0.mul(widenNarrow(a, q8 + l)));      // |q·q8| ≤ 512
+            p1 = p1.add(v1.mul(widenNarrow(a, q8 + 16 + l)));
         }
         int s0;
         int s1;
