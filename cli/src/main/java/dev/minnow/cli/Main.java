@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "minnow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Pure-Java neural-network inference (FFM + Vector API).",
         subcommands = {InfoCommand.class, DemoCommand.class, BenchCommand.class, RunCommand.class, ClassifyCommand.class,
-            RenderCommand.class, CommandLine.HelpCommand.class})
+            RenderCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

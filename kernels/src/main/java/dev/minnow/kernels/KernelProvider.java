@@ -40,6 +40,24 @@ public final class KernelProvider {
         return k;
     }
 
+    /**
+     * The quantized-dot kernels matching {@link #get()}: the Vector API twin when the f32 kernels are vector ones
+     * (its width is fixed at class initialization from the same {@code minnow.vectorBits}), otherwise the scalar
+     * specification.
+     */
+    public static QuantKernels quant() {
+        QuantKernels q = quantInstance;
+        if (q == null) {
+            Kernels k = get();
+            q = k.vectorBits() == 0 ? dev.minnow.kernels.scalar.ScalarQuantKernels.INSTANCE
+                    : VectorFactory.createQuant(cpuHasFma());
+            quantInstance = q;
+        }
+        return q;
+    }
+
+    private static volatile QuantKernels quantInstance;
+
     /** Why {@link #get()} chose what it chose. */
     public static String reason() {
         get();
@@ -163,6 +181,10 @@ public final class KernelProvider {
 
         static int preferredBits() {
             return dev.minnow.kernels.vector.VectorKernels.preferredBits();
+        }
+
+        static QuantKernels createQuant(boolean fma) {
+            return new dev.minnow.kernels.vector.VectorQuantKernels(fma);
         }
     }
 }

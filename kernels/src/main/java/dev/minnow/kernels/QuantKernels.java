@@ -1,0 +1,118 @@
+package dev.minnow.kernels;
+
+import dev.minnow.tensor.DType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Integer dot products over GGML block formats, llama.cpp style: the f32 activation row is quantized once to the
+ * weight type's activation format ({@link #activationType}: Q8_0 for Q8_0/Q4_0/Q5_0, Q8_1 for Q4_1/Q5_1, Q8_K for
+ * the K-quants), then each weight row is dotted with it block by block in integers, with one f32 scale multiply per
+ * block as in ggml's {@code ggml_vec_dot_*}. Block layouts are those of ggml-common.h (see
+ * {@code dev.minnow.quant.GgmlQuant} for the quantizers that write them).
+ *
+ * <p>Quantized buffers are addressed by <b>byte</b> offset; f32 buffers by <b>element</b> offset, as in
+ * {@link Kernels}. {@code n} counts elements and must be a multiple of the block size (32 or 256).
+ *
+ * <p>The scalar implementation is the specification and follows ggml's {@code *_generic} reference order exactly,
+ * operation for operation. A vector implementation computes the same integer
+ * block sums; only the order in which the per-block f32 products are added differs (its property test checks the
+ * integers exactly, with power-of-two scales that make every float sum exact, and the floats within a bound).
+ */
+public interface QuantKernels {
+
+    /** "scalar" or "vector-256" and the like. */
+    String name();
+
+    /** Width of the vector species in bits, 0 for scalar. */
+    int vectorBits();
+
+    // ---- activation quantizers (f32 at element offset xOff -> blocks at byte offset dstOff) ----
+
+    /** {@code quantize_row_q8_0_ref}: d = amax/127 (f16), q = roundf(x/d) (half away from zero). */
+    void quantizeQ8_0(int n, MemorySegment x, long xOff, MemorySegment dst, long dstOff);
+
+    /** {@code quantize_row_q8_1_ref}: as Q8_0 plus s = f16(d·Σq). */
+    void quantizeQ8_1(int n, MemorySegment x, long xOff, MemorySegment dst, long dstOff);
+
+    /** {@code quantize_row_q8_K_ref}: f32 d = −max/127, q = nearest_int(x/d) (half to even), 16 bsums. */
+    void quantizeQ8_K(int n, MemorySegment x, long xOff, MemorySegment dst, long dstOff);
+
+    // ---- weight row · quantized activation row ----
+
+    float dotQ8_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff);
+
+    float dotQ4_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff);
+
+    float dotQ4_1Q8_1(int n, MemorySegment w, long wOff, MemorySegment a, long aOff);
+
+    float dotQ5_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff);
+
+    float dotQ5_1Q8_1(int n, MemorySegment w, long wOff, MemorySegment a, long aOff);
+
+    float dotQ2_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff);
+
+    float dotQ3_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff);
+
+    float dotQ4_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff);
+
+    float dotQ5_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff);
+
+    float dotQ6_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff);
+
+    // ---- dispatch (the one switch over weight types) ----
+
+    /** The activation format that weights of type {@code w} are dotted with. */
+    static DType activationType(DType w) {
+        return switch (w) {
+            case Q8_0, Q4_0, Q5_0 -> DType.Q8_0;
+            case Q4_1, Q5_1 -> DType.Q8_1;
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> DType.Q8_K;
+            case F32, F16, BF16, F64, I8, U8, I16, I32, I64, BOOL, Q8_1, Q8_K ->
+                    throw new IllegalArgumentException("no quantized dot product for weight type " + w
+                            + " (supported: Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
+        };
+    }
+
+    /** Quantizes an f32 activation row into {@code activationType(w)}. */
+    default void quantizeActivation(DType w, int n, MemorySegment x, long xOff, MemorySegment dst, long dstOff) {
+        switch (activationType(w)) {
+            case Q8_0 -> quantizeQ8_0(n, x, xOff, dst, dstOff);
+            case Q8_1 -> quantizeQ8_1(n, x, xOff, dst, dstOff);
+            default -> quantizeQ8_K(n, x, xOff, dst, dstOff);
+        }
+    }
+
+    /** Weight row of type {@code w} · activation row already in {@code activationType(w)}. */
+    default float dot(DType w, int n, MemorySegment wSeg, long wOff, MemorySegment a, long aOff) {
+        return switch (w) {
+            case Q8_0 -> dotQ8_0Q8_0(n, wSeg, wOff, a, aOff);
+            case Q4_0 -> dotQ4_0Q8_0(n, wSeg, wOff, a, aOff);
+            case Q4_1 -> dotQ4_1Q8_1(n, wSeg, wOff, a, aOff);
+            case Q5_0 -> dotQ5_0Q8_0(n, wSeg, wOff, a, aOff);
+            case Q5_1 -> dotQ5_1Q8_1(n, wSeg, wOff, a, aOff);
+            case Q2_K -> dotQ2_KQ8_K(n, wSeg, wOff, a, aOff);
+            case Q3_K -> dotQ3_KQ8_K(n, wSeg, wOff, a, aOff);
+            case Q4_K -> dotQ4_KQ8_K(n, wSeg, wOff, a, aOff);
+            case Q5_K -> dotQ5_KQ8_K(n, wSeg, wOff, a, aOff);
+            case Q6_K -> dotQ6_KQ8_K(n, wSeg, wOff, a, aOff);
+            case F32, F16, BF16, F64, I8, U8, I16, I32, I64, BOOL, Q8_1, Q8_K -> {
+                activationType(w); // throws with the supported list
+                throw new AssertionError();
+            }
+        };
+    }
+
+    /**
+     * Weight row of type {@code w} · f32 row {@code x} (element offset): the dequantize-on-the-fly variant, without
+     * quantizing x. Each weight block is dequantized exactly as {@code dequantize_row_*} and dotted in f32.
+     */
+    float dotF32(DType w, int n, MemorySegment wSeg, long wOff, MemorySegment x, long xOff);
+
+    /**
+     * Quantized GEMV: y[r] = W[r,:]·x for r &lt; rows, W row-major with rows of {@code w.byteSize(cols)} bytes at
+     * byte offset {@code wOff}; x and y are f32 at element offsets. x is quantized once to
+     * {@link #activationType}, then rows are split over {@link Parallel}'s threads (when all segments are shareable).
+     */
+    void gemv(DType w, int rows, int cols, MemorySegment wSeg, long wOff, MemorySegment x, long xOff,
+              MemorySegment y, long yOff);
+}

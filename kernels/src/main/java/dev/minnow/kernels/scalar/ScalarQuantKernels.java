@@ -1,0 +1,627 @@
+package dev.minnow.kernels.scalar;
+
+import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.QuantKernels;
+import dev.minnow.tensor.DType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The specification of {@link QuantKernels}: straight ports of ggml's reference code ({@code quantize_row_q8_*_ref}
+ * in ggml-quants.c and {@code ggml_vec_dot_*_generic} in ggml-cpu/quants.c), same integer sums and the same order
+ * of float operations (llama.cpp compiles its own with FMA contraction allowed, so its floats may differ in the last bits).
+ */
+public class ScalarQuantKernels implements QuantKernels {
+    public static final ScalarQuantKernels INSTANCE = new ScalarQuantKernels();
+
+    protected static final ValueLayout.OfByte B = ValueLayout.JAVA_BYTE;
+    protected static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    protected static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    protected static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    protected ScalarQuantKernels() {}
+
+    @Override public String name() { return "scalar"; }
+
+    @Override public int vectorBits() { return 0; }
+
+    // ---- helpers ----
+
+    protected static float half(MemorySegment s, long off) { return Float.float16ToFloat(s.get(S16, off)); }
+
+    protected static int u8(MemorySegment s, long off) { return s.get(B, off) & 0xff; }
+
+    protected static int i8(MemorySegment s, long off) { return s.get(B, off); }
+
+    protected static void checkBlocks(int n, int block, String kernel) {
+        if (n < 0 || n % block != 0) {
+            throw new IllegalArgumentException(kernel + ": length " + n + " is not a multiple of the block size " + block);
+        }
+    }
+
+    /** ggml's nearest_int. */
+    static int nearestInt(float f) {
+        return (Float.floatToRawIntBits(f + 12582912.0f) & 0x007fffff) - 0x00400000;
+    }
+
+    /** C roundf then conversion to int8 as x86-64 does it (NaN and out of range give 0x80000000, low byte 0). */
+    static byte roundfToInt8(float f) {
+        if (f != f) {
+            return 0;
+        }
+        float r = Math.abs(f) < 0x1p23f ? (float) Math.copySign(Math.floor(Math.abs((double) f) + 0.5), f) : f;
+        return (byte) (r >= 0x1p31f || r < -0x1p31f ? Integer.MIN_VALUE : (int) r);
+    }
+
+    /** GGML_FP32_TO_FP16 (NaN becomes ±0x7E00). */
+    static short toHalf(float f) {
+        if (f != f) {
+            return (short) (((Float.floatToRawIntBits(f) >>> 16) & 0x8000) | 0x7e00);
+        }
+        return Float.floatToFloat16(f);
+    }
+
+    // ---- activation quantizers ----
+
+    @Override
+    public void quantizeQ8_0(int n, MemorySegment x, long xOff, MemorySegment dst, long dstOff) {
+        checkBlocks(n, 32, "quantizeQ8_0");
+        for (int i = 0; i < n / 32; i++) {
+            long xo = (xOff + 32L * i) * 4;
+            long yo = dstOff + 34L * i;
+            float amax = 0f;
+            for (int j = 0; j < 32; j++) {
+                float a = Math.abs(x.get(F32, xo + 4L * j));
+                amax = amax > a ? amax : a;
+            }
+            float d = amax / 127f;
+            float id = d != 0f ? 1.0f / d : 0.0f;
+            dst.set(S16, yo, toHalf(d));
+            for (int j = 0; j < 32; j++) {
+                dst.set(B, yo + 2 + j, roundfToInt8(x.get(F32, xo + 4L * j) * id));
+            }
+        }
+    }
+
+    @Override
+    public void quantizeQ8_1(int n, MemorySegment x, long xOff, MemorySegment dst, long dstOff) {
+        checkBlocks(n, 32, "quantizeQ8_1");
+        for (int i = 0; i < n / 32; i++) {
+            long xo = (xOff + 32L * i) * 4;
+            long yo = dstOff + 36L * i;
+            float amax = 0f;
+            for (int j = 0; j < 32; j++) {
+                float a = Math.abs(x.get(F32, xo + 4L * j));
+                amax = amax > a ? amax : a;
+            }
+            float d = amax / 127f;
+            float id = d != 0f ? 1.0f / d : 0.0f;
+            dst.set(S16, yo, toHalf(d));
+            int sum = 0;
+            for (int j = 0; j < 16; j++) {
+                byte q0 = roundfToInt8(x.get(F32, xo + 4L * j) * id);
+                byte q1 = roundfToInt8(x.get(F32, xo + 4L * (16 + j)) * id);
+                dst.set(B, yo + 4 + j, q0);
+                dst.set(B, yo + 20 + j, q1);
+                sum += q0;
+                sum += q1;
+            }
+            dst.set(S16, yo + 2, toHalf(sum * d));
+        }
+    }
+
+    @Override
+    public void quantizeQ8_K(int n, MemorySegment x, long xOff, MemorySegment dst, long dstOff) {
+        checkBlocks(n, 256, "quantizeQ8_K");
+        for (int i = 0; i < n / 256; i++) {
+            long xo = (xOff + 256L * i) * 4;
+            long yo = dstOff + 292L * i;
+            float max = 0f;
+            float amax = 0f;
+            for (int j = 0; j < 256; j++) {
+                float v = x.get(F32, xo + 4L * j);
+                float ax = Math.abs(v);
+                if (ax > amax) {
+                    amax = ax;
+                    max = v;
+                }
+            }
+            if (amax == 0f) {
+                dst.asSlice(yo, 292).fill((byte) 0);
+                continue;
+            }
+            float iscale = -127.f / max;
+            for (int g = 0; g < 16; g++) {
+                int sum = 0;
+                for (int l = 0; l < 16; l++) {
+                    int j = 16 * g + l;
+                    byte q = (byte) Math.min(127, nearestInt(iscale * x.get(F32, xo + 4L * j)));
+                    dst.set(B, yo + 4 + j, q);
+                    sum += q;
+                }
+                dst.set(S16, yo + 260 + 2L * g, (short) sum);
+            }
+            dst.set(F32, yo, 1 / iscale);
+        }
+    }
+
+    // ---- dots over 32-element blocks ----
+
+    @Override
+    public float dotQ8_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ8_0Q8_0");
+        float sumf = 0;
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 34L * ib;
+            long y = aOff + 34L * ib;
+            int sumi = 0;
+            for (int j = 0; j < 32; j++) {
+                sumi += i8(w, x + 2 + j) * i8(a, y + 2 + j);
+            }
+            sumf += sumi * (half(w, x) * half(a, y));
+        }
+        return sumf;
+    }
+
+    @Override
+    public float dotQ4_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ4_0Q8_0");
+        float sumf = 0;
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 18L * ib;
+            long y = aOff + 34L * ib;
+            int sumi0 = 0;
+            int sumi1 = 0;
+            for (int j = 0; j < 16; j++) {
+                int q = u8(w, x + 2 + j);
+                sumi0 += ((q & 0x0f) - 8) * i8(a, y + 2 + j);
+                sumi1 += ((q >>> 4) - 8) * i8(a, y + 18 + j);
+            }
+            int sumi = sumi0 + sumi1;
+            sumf += sumi * half(w, x) * half(a, y);
+        }
+        return sumf;
+    }
+
+    @Override
+    public float dotQ4_1Q8_1(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ4_1Q8_1");
+        float sumf = 0;
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 20L * ib;
+            long y = aOff + 36L * ib;
+            int sumi0 = 0;
+            int sumi1 = 0;
+            for (int j = 0; j < 16; j++) {
+                int q = u8(w, x + 4 + j);
+                sumi0 += (q & 0x0f) * i8(a, y + 4 + j);
+                sumi1 += (q >>> 4) * i8(a, y + 20 + j);
+            }
+            int sumi = sumi0 + sumi1;
+            sumf += (half(w, x) * half(a, y)) * sumi + half(w, x + 2) * half(a, y + 2);
+        }
+        return sumf;
+    }
+
+    @Override
+    public float dotQ5_0Q8_0(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ5_0Q8_0");
+        float sumf = 0;
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 22L * ib;
+            long y = aOff + 34L * ib;
+            int qh = w.get(I32, x + 2);
+            int sumi0 = 0;
+            int sumi1 = 0;
+            for (int j = 0; j < 16; j++) {
+                int q = u8(w, x + 6 + j);
+                int x0 = ((q & 0x0f) | ((qh >>> j) << 4) & 0x10) - 16;
+                int x1 = ((q >>> 4) | (qh >>> (j + 12)) & 0x10) - 16;
+                sumi0 += x0 * i8(a, y + 2 + j);
+                sumi1 += x1 * i8(a, y + 18 + j);
+            }
+            int sumi = sumi0 + sumi1;
+            sumf += (half(w, x) * half(a, y)) * sumi;
+        }
+        return sumf;
+    }
+
+    @Override
+    public float dotQ5_1Q8_1(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 32, "dotQ5_1Q8_1");
+        float sumf = 0;
+        for (int ib = 0; ib < n / 32; ib++) {
+            long x = wOff + 24L * ib;
+            long y = aOff + 36L * ib;
+            int qh = w.get(I32, x + 4);
+            int sumi0 = 0;
+            int sumi1 = 0;
+            for (int j = 0; j < 16; j++) {
+                int q = u8(w, x + 8 + j);
+                int x0 = (q & 0x0f) | ((qh >>> j) << 4) & 0x10;
+                int x1 = (q >>> 4) | (qh >>> (j + 12)) & 0x10;
+                sumi0 += x0 * i8(a, y + 4 + j);
+                sumi1 += x1 * i8(a, y + 20 + j);
+            }
+            int sumi = sumi0 + sumi1;
+            sumf += (half(w, x) * half(a, y)) * sumi + half(w, x + 2) * half(a, y + 2);
+        }
+        return sumf;
+    }
+
+    // ---- dots over 256-element super-blocks (activations Q8_K: f32 d at 0, qs at 4, bsums at 260) ----
+
+    @Override
+    public float dotQ2_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ2_KQ8_K");
+        float sumf = 0;
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + 84L * i;
+            long y = aOff + 292L * i;
+            int summs = 0;
+            for (int j = 0; j < 16; j++) {
+                summs += a.get(S16, y + 260 + 2L * j) * (u8(w, x + j) >>> 4);
+            }
+            float dy = a.get(F32, y);
+            float dall = dy * half(w, x + 80);
+            float dmin = dy * half(w, x + 82);
+            int isum = 0;
+            int is = 0;
+            long q8 = y + 4;
+            for (int k = 0; k < 2; k++) {
+                long q2 = x + 16 + 32L * k;
+                for (int shift = 0; shift < 8; shift += 2) {
+                    int d = u8(w, x + is++) & 0xf;
+                    int isuml = 0;
+                    for (int l = 0; l < 16; l++) {
+                        isuml += i8(a, q8 + l) * ((u8(w, q2 + l) >>> shift) & 3);
+                    }
+                    isum += d * isuml;
+                    d = u8(w, x + is++) & 0xf;
+                    isuml = 0;
+                    for (int l = 16; l < 32; l++) {
+                        isuml += i8(a, q8 + l) * ((u8(w, q2 + l) >>> shift) & 3);
+                    }
+                    isum += d * isuml;
+                    q8 += 32;
+                }
+            }
+            sumf += dall * isum - dmin * summs;
+        }
+        return sumf;
+    }
+
+    /** Signed 6-bit scale (−32..31) of Q3_K group j from the 12 packed bytes at {@code so}. */
+    protected static int q3Scale(MemorySegment w, long so, int j) {
+        int sc = j < 8 ? u8(w, so + j) & 0xf : u8(w, so + j - 8) >>> 4;
+        return (sc | ((u8(w, so + 8 + j % 4) >>> (2 * (j / 4))) & 3) << 4) - 32;
+    }
+
+    @Override
+    public float dotQ3_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ3_KQ8_K");
+        int[] aux8 = new int[256];
+        float[] sums = new float[8];
+        int[] aux32 = new int[8];
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + 110L * i;
+            long y = aOff + 292L * i;
+            java.util.Arrays.fill(aux32, 0);
+            int m = 1;
+            int ai = 0;
+            for (int j = 0; j < 256; j += 128) {
+                long q3 = x + 32 + j / 4;
+                for (int shift = 0; shift < 8; shift += 2) {
+                    for (int l = 0; l < 32; l++) {
+                        aux8[ai + l] = ((u8(w, q3 + l) >>> shift) & 3) - ((u8(w, x + l) & m) != 0 ? 0 : 4);
+                    }
+                    ai += 32;
+                    m <<= 1;
+                }
+            }
+            int e = 0;
+            for (int j = 0; j < 16; j++) {
+                int scale = q3Scale(w, x + 96, j);
+                for (int half = 0; half < 2; half++) {
+                    for (int l = 0; l < 8; l++, e++) {
+                        aux32[l] += scale * (i8(a, y + 4 + e) * aux8[e]);
+                    }
+                }
+            }
+            float d = half(w, x + 108) * a.get(F32, y);
+            for (int l = 0; l < 8; l++) {
+                sums[l] += d * aux32[l];
+            }
+        }
+        float sumf = 0;
+        for (int l = 0; l < 8; l++) {
+            sumf += sums[l];
+        }
+        return sumf;
+    }
+
+    /** {@code get_scale_min_k4}: 6-bit scale (or min) of Q4_K/Q5_K group j; scales at byte {@code so}. */
+    protected static int k4Scale(MemorySegment w, long so, int j, boolean min) {
+        if (j < 4) {
+            return u8(w, so + j + (min ? 4 : 0)) & 63;
+        }
+        if (!min) {
+            return (u8(w, so + j + 4) & 0xf) | (u8(w, so + j - 4) >>> 6) << 4;
+        }
+        return u8(w, so + j + 4) >>> 4 | (u8(w, so + j) >>> 6) << 4;
+    }
+
+    @Override
+    public float dotQ4_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ4_KQ8_K");
+        return dotQ45K(n, w, wOff, a, aOff, false);
+    }
+
+    @Override
+    public float dotQ5_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ5_KQ8_K");
+        return dotQ45K(n, w, wOff, a, aOff, true);
+    }
+
+    private float dotQ45K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff, boolean five) {
+        int bytes = five ? 176 : 144;
+        long qsAt = five ? 48 : 16;
+        float[] sums = new float[8];
+        int[] aux32 = new int[8];
+        float sumf = 0;
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + (long) bytes * i;
+            long y = aOff + 292L * i;
+            java.util.Arrays.fill(aux32, 0);
+            int sumi = 0;
+            for (int j = 0; j < 16; j++) {
+                sumi += a.get(S16, y + 260 + 2L * j) * k4Scale(w, x + 4, j / 2, true);
+            }
+            for (int g = 0; g < 8; g++) {
+                int scale = k4Scale(w, x + 4, g, false);
+                long q = x + qsAt + 32L * (g / 2);
+                int shift = (g & 1) * 4;
+                for (int c = 0; c < 4; c++) {
+                    for (int l = 0; l < 8; l++) {
+                        int idx = 8 * c + l;
+                        int v = (u8(w, q + idx) >>> shift) & 0xf;
+                        if (five && (u8(w, x + 16 + idx) & (1 << g)) != 0) {
+                            v += 16;
+                        }
+                        aux32[l] += scale * (i8(a, y + 4 + 32L * g + idx) * v);
+                    }
+                }
+            }
+            float dy = a.get(F32, y);
+            float d = half(w, x) * dy;
+            for (int l = 0; l < 8; l++) {
+                sums[l] += d * aux32[l];
+            }
+            float dmin = half(w, x + 2) * dy;
+            sumf -= dmin * sumi;
+        }
+        for (int l = 0; l < 8; l++) {
+            sumf += sums[l];
+        }
+        return sumf;
+    }
+
+    /** Q6_K level (−32..31) of element e (0..255) of the block at x. */
+    protected static int q6Level(MemorySegment w, long x, int e) {
+        int h = e / 128;
+        int r = e % 128;
+        int k = r / 32;
+        int l = r % 32;
+        int ql = u8(w, x + 64L * h + l + 32L * (k & 1));
+        int lo = k < 2 ? ql & 0xf : ql >>> 4;
+        int hi = (u8(w, x + 128 + 32L * h + l) >>> (2 * k)) & 3;
+        return (lo | hi << 4) - 32;
+    }
+
+    @Override
+    public float dotQ6_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
+        checkBlocks(n, 256, "dotQ6_KQ8_K");
+        float[] sums = new float[8];
+        int[] aux32 = new int[8];
+        for (int i = 0; i < n / 256; i++) {
+            long x = wOff + 210L * i;
+            long y = aOff + 292L * i;
+            java.util.Arrays.fill(aux32, 0);
+            int e = 0;
+            for (int j = 0; j < 16; j++) {
+                int scale = i8(w, x + 192 + j);
+                for (int half = 0; half < 2; half++) {
+                    for (int l = 0; l < 8; l++, e++) {
+                        aux32[l] += scale * (i8(a, y + 4 + e) * q6Level(w, x, e));
+                    }
+                }
+            }
+            float d = half(w, x + 208) * a.get(F32, y);
+            for (int l = 0; l < 8; l++) {
+                sums[l] += d * aux32[l];
+            }
+        }
+        float sumf = 0;
+        for (int l = 0; l < 8; l++) {
+            sumf += sums[l];
+        }
+        return sumf;
+    }
+
+    // ---- f32 activations ----
+
+    @Override
+    public float dotF32(DType type, int n, MemorySegment w, long wOff, MemorySegment x, long xOff) {
+        QuantKernels.activationType(type); // rejects unsupported weight types
+        int bs = type.blockSize();
+        checkBlocks(n, bs, "dotF32 " + type);
+        float[] block = new float[bs];
+        float sum = 0;
+        for (int b = 0; b < n / bs; b++) {
+            dequantizeBlock(type, w, wOff + (long) type.bytesPerBlock() * b, block);
+            long xo = (xOff + (long) bs * b) * 4;
+            for (int j = 0; j < bs; j++) {
+                sum += block[j] * x.get(F32, xo + 4L * j);
+            }
+        }
+        return sum;
+    }
+
+    /** Dequantizes one block exactly as ggml's {@code dequantize_row_*} (same float operations and order). */
+    public static void dequantizeBlock(DType type, MemorySegment w, long x, float[] y) {
+        switch (type) {
+            case Q8_0 -> {
+                float d = half(w, x);
+                for (int j = 0; j < 32; j++) {
+                    y[j] = i8(w, x + 2 + j) * d;
+                }
+            }
+            case Q4_0 -> {
+                float d = half(w, x);
+                for (int j = 0; j < 16; j++) {
+                    int q = u8(w, x + 2 + j);
+                    y[j] = ((q & 0xf) - 8) * d;
+                    y[j + 16] = ((q >>> 4) - 8) * d;
+                }
+            }
+            case Q4_1 -> {
+                float d = half(w, x);
+                float m = half(w, x + 2);
+                for (int j = 0; j < 16; j++) {
+                    int q = u8(w, x + 4 + j);
+                    y[j] = (q & 0xf) * d + m;
+                    y[j + 16] = (q >>> 4) * d + m;
+                }
+            }
+            case Q5_0, Q5_1 -> {
+                boolean one = type == DType.Q5_1;
+                float d = half(w, x);
+                float m = one ? half(w, x + 2) : 0f;
+                long base = one ? x + 4 : x + 2;
+                int qh = w.get(I32, base);
+                for (int j = 0; j < 16; j++) {
+                    int q = u8(w, base + 4 + j);
+                    int x0 = (q & 0x0f) | ((qh >>> j) << 4) & 0x10;
+                    int x1 = (q >>> 4) | (qh >>> (j + 12)) & 0x10;
+                    if (one) {
+                        y[j] = x0 * d + m;
+                        y[j + 16] = x1 * d + m;
+                    } else {
+                        y[j] = (x0 - 16) * d;
+                        y[j + 16] = (x1 - 16) * d;
+                    }
+                }
+            }
+            case Q2_K -> {
+                float d = half(w, x + 80);
+                float min = half(w, x + 82);
+                int e = 0;
+                int is = 0;
+                for (int k = 0; k < 2; k++) {
+                    long q = x + 16 + 32L * k;
+                    for (int shift = 0; shift < 8; shift += 2) {
+                        for (int h = 0; h < 2; h++) {
+                            int sc = u8(w, x + is++);
+                            float dl = d * (sc & 0xf);
+                            float ml = min * (sc >>> 4);
+                            for (int l = 16 * h; l < 16 * h + 16; l++) {
+                                y[e++] = dl * ((u8(w, q + l) >>> shift) & 3) - ml;
+                            }
+                        }
+                    }
+                }
+            }
+            case Q3_K -> {
+                float dAll = half(w, x + 108);
+                int e = 0;
+                int is = 0;
+                int m = 1;
+                for (int k = 0; k < 2; k++) {
+                    long q = x + 32 + 32L * k;
+                    for (int shift = 0; shift < 8; shift += 2) {
+                        for (int h = 0; h < 2; h++) {
+                            float dl = dAll * q3Scale(w, x + 96, is++);
+                            for (int l = 16 * h; l < 16 * h + 16; l++) {
+                                y[e++] = dl * (((u8(w, q + l) >>> shift) & 3) - ((u8(w, x + l) & m) != 0 ? 0 : 4));
+                            }
+                        }
+                        m <<= 1;
+                    }
+                }
+            }
+            case Q4_K, Q5_K -> {
+                boolean five = type == DType.Q5_K;
+                float d = half(w, x);
+                float min = half(w, x + 2);
+                long q = x + (five ? 48 : 16);
+                int e = 0;
+                for (int g = 0; g < 8; g++) {
+                    float dl = d * k4Scale(w, x + 4, g, false);
+                    float ml = min * k4Scale(w, x + 4, g, true);
+                    int shift = (g & 1) * 4;
+                    for (int l = 0; l < 32; l++) {
+                        int v = (u8(w, q + 32L * (g / 2) + l) >>> shift) & 0xf;
+                        if (five && (u8(w, x + 16 + l) & (1 << g)) != 0) {
+                            v += 16;
+                        }
+                        y[e++] = dl * v - ml;
+                    }
+                }
+            }
+            case Q6_K -> {
+                float d = half(w, x + 208);
+                for (int e = 0; e < 256; e++) {
+                    int h = e / 128;
+                    int r = e % 128;
+                    int sc = i8(w, x + 192 + 8L * h + r % 32 / 16 + 2L * (r / 32));
+                    y[e] = d * sc * q6Level(w, x, e);
+                }
+            }
+            case F32, F16, BF16, F64, I8, U8, I16, I32, I64, BOOL, Q8_1, Q8_K ->
+                    throw new IllegalArgumentException("not a quantized weight type: " + type);
+        }
+    }
+
+    // ---- GEMV ----
+
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+    /** A reusable activation buffer of at least {@code bytes}, in a shared (auto) arena so workers can read it. */
+    protected static MemorySegment scratch(long bytes) {
+        MemorySegment[] holder = SCRATCH.get();
+        if (holder[0] == null || holder[0].byteSize() < bytes) {
+            holder[0] = Arena.ofAuto().allocate(Math.max(bytes, 4096), 64);
+        }
+        return holder[0];
+    }
+
+    @Override
+    public void gemv(DType type, int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff,
+                     MemorySegment y, long yOff) {
+        DType act = QuantKernels.activationType(type);
+        long rowBytes = type.byteSize(cols);
+        if (rows < 0) {
+            throw new IllegalArgumentException("gemv " + type + ": negative rows " + rows);
+        }
+        long need = wOff + rowBytes * rows;
+        if (wOff < 0 || need > w.byteSize()) {
+            throw new IllegalArgumentException("gemv " + type + ": " + rows + " rows of " + cols + " need " + need
+                    + " weight bytes, the buffer has " + w.byteSize());
+        }
+        MemorySegment xq = scratch(act.byteSize(cols));
+        quantizeActivation(type, cols, x, xOff, xq, 0);
+        if (Parallel.shareable(w, x, y)) {
+            Parallel.forRange(rows, 16, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    y.set(F32, (yOff + r) * 4, dot(type, cols, w, wOff + rowBytes * r, xq, 0));
+                }
+            });
+        } else {
+            for (int r = 0; r < rows; r++) {
+                y.set(F32, (yOff + r) * 4, dot(type, cols, w, wOff + rowBytes * r, xq, 0));
+            }
+        }
+    }
+}

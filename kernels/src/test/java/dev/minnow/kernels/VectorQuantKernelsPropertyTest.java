@@ -1,0 +1,303 @@
+package dev.minnow.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.kernels.scalar.ScalarQuantKernels;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.testing.Gen;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Vector API quantized dots against the scalar specification at 128/256/512 bits, over random blocks.
+ * Integer parts bit-exact: with power-of-two scales every float in the computation is an integer times the same
+ * power of two, so any summation order gives the same float and the results must be identical. With random f16
+ * scales the floats may differ by reassociation: within 4·blocks·2⁻²⁴·Σ|wᵢaᵢ|.
+ */
+class VectorQuantKernelsPropertyTest {
+    static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ScalarQuantKernels SPEC = ScalarQuantKernels.INSTANCE;
+    static final DType[] WEIGHTS = {DType.Q8_0, DType.Q4_0, DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q2_K, DType.Q3_K,
+            DType.Q4_K, DType.Q5_K, DType.Q6_K};
+    static final int[] BLOCKS = {0, 1, 2, 3, 7, 8, 9, 17, 33};
+
+    static Stream<Arguments> cases() {
+        return Stream.of(128, 256, 512).flatMap(bits -> Stream.of(WEIGHTS).map(t -> Arguments.of(bits, t)));
+    }
+
+    /** Offsets (bytes) of the f16/f32 scales in a block, which the generators overwrite. */
+    static int[] halfScaleOffsets(DType t) {
+        return switch (t) {
+            case Q8_0, Q4_0, Q5_0 -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q2_K -> new int[] {80, 82};
+            case Q3_K -> new int[] {108};
+            case Q6_K -> new int[] {208};
+            case Q8_1 -> new int[] {0, 2};
+            default -> new int[0];
+        };
+    }
+
+    static float scale(SplittableRandom r, boolean pow2) {
+        if (pow2) {
+            return (r.nextBoolean() ? 1 : -1) * (float) Math.scalb(1.0, -r.nextInt(6) - 2);
+        }
+        return (float) ((r.nextBoolean() ? 1 : -1) * (0.001 + r.nextDouble() * 0.05));
+    }
+
+    /** Random bytes with valid f16 scales (power-of-two when {@code pow2}); one exponent per row in that case. */
+    static MemorySegment blocks(Arena arena, DType t, int nb, SplittableRandom r, boolean pow2, int pad) {
+        MemorySegment s = arena.allocate((long) nb * t.bytesPerBlock() + pad, 64).asSlice(pad);
+        float p2 = scale(r, true);
+        for (long i = 0; i < s.byteSize(); i++) {
+            s.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
+        }
+        for (int b = 0; b < nb; b++) {
+            for (int off : halfScaleOffsets(t)) {
+                float v = pow2 ? p2 : scale(r, false);
+                s.set(S16, (long) b * t.bytesPerBlock() + off, Float.floatToFloat16(Math.abs(v)));
+            }
+        }
+        return s;
+    }
+
+    /** A random activation row, already quantized to {@code act} with consistent Q8_1 sums and Q8_K bsums. */
+    static MemorySegment activations(Arena arena, DType act, int nb, SplittableRandom r, boolean pow2) {
+        MemorySegment s = blocks(arena, act, nb, r, pow2, 0);
+        if (pow2) {
+            // small quants keep every partial integer sum far below 2^24, where float sums of them are exact
+            int at = act == DType.Q8_0 ? 2 : 4;
+            for (int b = 0; b < nb; b++) {
+                for (int j = 0; j < act.blockSize(); j++) {
+                    s.set(ValueLayout.JAVA_BYTE, (long) b * act.bytesPerBlock() + at + j, (byte) (r.nextInt(15) - 7));
+                }
+            }
+        }
+        float p2 = scale(r, true);
+        for (int b = 0; b < nb; b++) {
+            long o = (long) b * act.bytesPerBlock();
+            if (act == DType.Q8_K) {
+                s.set(F32, o, pow2 ? p2 : scale(r, false) * 0.01f);
+                for (int g = 0; g < 16; g++) {
+                    int sum = 0;
+                    for (int l = 0; l < 16; l++) {
+                        sum += s.get(ValueLayout.JAVA_BYTE, o + 4 + 16 * g + l);
+                    }
+                    s.set(S16, o + 260 + 2 * g, (short) sum);
+                }
+            } else if (act == DType.Q8_1) {
+                int sum = 0;
+                for (int j = 0; j < 32; j++) {
+                    sum += s.get(ValueLayout.JAVA_BYTE, o + 4 + j);
+                }
+                s.set(S16, o + 2, Float.floatToFloat16(sum * Float.float16ToFloat(s.get(S16, o))));
+            }
+        }
+        return s;
+    }
+
+    /** Σ|wᵢ·aᵢ| from the dequantized operands, for the reassociation bound. */
+    static double absSum(DType t, int nb, MemorySegment w, MemorySegment a) {
+        DType act = QuantKernels.activationType(t);
+        int bs = t.blockSize();
+        float[] wb = new float[bs];
+        double sum = 0;
+        for (int b = 0; b < nb; b++) {
+            ScalarQuantKernels.dequantizeBlock(t, w, (long) b * t.bytesPerBlock(), wb);
+            for (int j = 0; j < bs; j++) {
+                long o = (long) (b * bs + j) / act.blockSize() * act.bytesPerBlock();
+                int jj = (b * bs + j) % act.blockSize();
+                double av = act == DType.Q8_K ? a.get(F32, o) * a.get(ValueLayout.JAVA_BYTE, o + 4 + jj)
+                        : Float.float16ToFloat(a.get(S16, o)) * a.get(ValueLayout.JAVA_BYTE, o + (act == DType.Q8_1 ? 4 : 2) + jj);
+                sum += Math.abs(wb[j] * av);
+            }
+            if (t == DType.Q4_1 || t == DType.Q5_1) {
+                long o = (long) b * 36;
+                sum += Math.abs(Float.float16ToFloat(w.get(S16, (long) b * t.bytesPerBlock() + 2))
+                        * Float.float16ToFloat(a.get(S16, o + 2)));
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    void eachWidthIsReallyLoaded() {
+        for (int bits : new int[] {128, 256, 512}) {
+            assertEquals(bits, QuantKernelsAtWidth.vector(bits, true).vectorBits());
+            assertEquals("vector-" + bits + "-nofma", QuantKernelsAtWidth.vector(bits, false).name());
+        }
+    }
+
+    @ParameterizedTest(name = "{1} at {0} bits")
+    @MethodSource("cases")
+    void integerPartsBitExactWithPowerOfTwoScales(int bits, DType t) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
+        for (int nb : BLOCKS) {
+            checkExact(k, t, nb, "qdot-exact-" + t + "-" + bits + "-" + nb);
+        }
+    }
+
+    /** {@code k.dot} equals the scalar specification bit for bit on power-of-two scales (see the class comment). */
+    static void checkExact(QuantKernels k, DType t, int nb, String caseName) {
+        long seed = Gen.seed(caseName);
+        SplittableRandom r = new SplittableRandom(seed);
+        try (Arena arena = Arena.ofConfined()) {
+            DType act = QuantKernels.activationType(t);
+            MemorySegment w = blocks(arena, t, nb, r, true, 3);
+            MemorySegment a = activations(arena, act, nb * t.blockSize() / act.blockSize(), r, true);
+            int n = nb * t.blockSize();
+            float want = SPEC.dot(t, n, w, 0, a, 0);
+            float got = k.dot(t, n, w, 0, a, 0);
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got),
+                    "dot " + t + " on " + k.name() + " blocks=" + nb + " seed=" + seed + ": want " + want + " got " + got);
+        }
+    }
+
+    @ParameterizedTest(name = "{1} at {0} bits")
+    @MethodSource("cases")
+    void floatsWithinReassociationBound(int bits, DType t) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, bits != 512);
+        for (int nb : BLOCKS) {
+            String name = "qdot-float-" + t + "-" + bits + "-" + nb;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            try (Arena arena = Arena.ofConfined()) {
+                DType act = QuantKernels.activationType(t);
+                MemorySegment w = blocks(arena, t, nb, r, false, 1);
+                MemorySegment a = activations(arena, act, nb * t.blockSize() / act.blockSize(), r, false);
+                int n = nb * t.blockSize();
+                float want = SPEC.dot(t, n, w, 0, a, 0);
+                float got = k.dot(t, n, w, 0, a, 0);
+                double bound = 4.0 * (nb + 8) * 0x1p-24 * absSum(t, nb, w, a) + 1e-30;
+                assertTrue(Math.abs(want - got) <= bound, "dot " + t + " on " + k.name() + " blocks=" + nb + " seed="
+                        + seed + ": want " + want + " got " + got + " bound " + bound);
+            }
+        }
+    }
+
+    /** The scalar dot agrees with dequantize-then-dot in double, so the dot's layout decoding matches dequantizeBlock. */
+    @Test
+    void scalarDotsMatchDequantizedOperands() {
+        for (DType t : WEIGHTS) {
+            String name = "qdot-vs-deq-" + t;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            try (Arena arena = Arena.ofConfined()) {
+                int nb = 5;
+                DType act = QuantKernels.activationType(t);
+                MemorySegment w = blocks(arena, t, nb, r, false, 0);
+                MemorySegment a = activations(arena, act, nb * t.blockSize() / act.blockSize(), r, false);
+                int bs = t.blockSize();
+                float[] wb = new float[bs];
+                double ref = 0;
+                for (int b = 0; b < nb; b++) {
+                    ScalarQuantKernels.dequantizeBlock(t, w, (long) b * t.bytesPerBlock(), wb);
+                    for (int j = 0; j < bs; j++) {
+                        int e = b * bs + j;
+                        long o = (long) e / act.blockSize() * act.bytesPerBlock();
+                        int jj = e % act.blockSize();
+                        double av = act == DType.Q8_K ? a.get(F32, o) * a.get(ValueLayout.JAVA_BYTE, o + 4 + jj)
+                                : Float.float16ToFloat(a.get(S16, o)) * a.get(ValueLayout.JAVA_BYTE, o + (act == DType.Q8_1 ? 4 : 2) + jj);
+                        ref += (double) wb[j] * av;
+                    }
+                }
+                float got = SPEC.dot(t, nb * bs, w, 0, a, 0);
+                double tol = 1e-5 * absSum(t, nb, w, a) + 1e-3 * (t == DType.Q4_1 || t == DType.Q5_1 ? 1 : 0) * absSum(t, nb, w, a);
+                if (t == DType.Q4_1 || t == DType.Q5_1) {
+                    // the ggml dot uses s = f16(d·Σq) for the min term, not the exact Σ: allow the f16 rounding of s
+                    tol = 1e-5 * absSum(t, nb, w, a) + nb * 0.002 * absSum(t, nb, w, a) / (nb * bs);
+                }
+                assertTrue(Math.abs(got - ref) <= tol, t + " seed=" + seed + ": dot " + got + " vs dequantized " + ref);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{1} at {0} bits")
+    @MethodSource("cases")
+    void gemvMatchesRowDotsAndF32Variant(int bits, DType t) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
+        String name = "qgemv-" + t + "-" + bits;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        int rows = 37;
+        int cols = 2 * t.blockSize();
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment w = blocks(arena, t, rows * 2, r, false, 0);
+            float[] x = Gen.floats(r, cols);
+            MemorySegment xs = Gen.segment(arena, x);
+            MemorySegment y = arena.allocate(4L * rows);
+            MemorySegment ys = arena.allocate(4L * rows);
+            k.gemv(t, rows, cols, w, 0, xs, 0, y, 0);
+            SPEC.gemv(t, rows, cols, w, 0, xs, 0, ys, 0);
+            DType act = QuantKernels.activationType(t);
+            MemorySegment xq = arena.allocate(act.byteSize(cols));
+            SPEC.quantizeActivation(t, cols, xs, 0, xq, 0);
+            long rowBytes = t.byteSize(cols);
+            for (int row = 0; row < rows; row++) {
+                float want = SPEC.dot(t, cols, w, rowBytes * row, xq, 0);
+                assertEquals(want, ys.getAtIndex(F32, row), "scalar gemv row " + row + " seed=" + seed);
+                assertEquals(k.dot(t, cols, w, rowBytes * row, xq, 0), y.getAtIndex(F32, row), "vector gemv row " + row + " seed=" + seed);
+                float f32 = SPEC.dotF32(t, cols, w, rowBytes * row, xs, 0);
+                double wAbs = 0;
+                float[] wb = new float[t.blockSize()];
+                for (int b = 0; b < 2; b++) {
+                    ScalarQuantKernels.dequantizeBlock(t, w, rowBytes * row + (long) b * t.bytesPerBlock(), wb);
+                    for (int j = 0; j < wb.length; j++) {
+                        wAbs += Math.abs(wb[j]) * Math.abs(x[b * wb.length + j]);
+                    }
+                }
+                // quantizing x to 8 bits changes the dot by at most ~1/127 of Σ|w||x| (half a step per element)
+                assertTrue(Math.abs(f32 - want) <= wAbs / 100 + 1e-6, t + " row " + row + ": f32-activation dot "
+                        + f32 + " vs quantized " + want + " seed=" + seed);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{1} at {0} bits")
+    @MethodSource("cases")
+    void f32ActivationDotWithinReassociationBound(int bits, DType t) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
+        for (int nb : BLOCKS) {
+            String name = "qdotf32-" + t + "-" + bits + "-" + nb;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            try (Arena arena = Arena.ofConfined()) {
+                int n = nb * t.blockSize();
+                MemorySegment w = blocks(arena, t, nb, r, false, 0);
+                float[] x = Gen.floats(r, n);
+                MemorySegment xs = Gen.segment(arena, concat1(x));
+                float want = SPEC.dotF32(t, n, w, 0, xs, 1);
+                float got = k.dotF32(t, n, w, 0, xs, 1);
+                double abs = 0;
+                float[] wb = new float[t.blockSize()];
+                for (int b = 0; b < nb; b++) {
+                    ScalarQuantKernels.dequantizeBlock(t, w, (long) b * t.bytesPerBlock(), wb);
+                    for (int j = 0; j < wb.length; j++) {
+                        abs += Math.abs((double) wb[j] * x[b * wb.length + j]);
+                    }
+                }
+                double bound = 2.0 * n * 0x1p-24 * abs + 1e-30;
+                assertTrue(Math.abs(want - got) <= bound, "dotF32 " + t + " on " + k.name() + " n=" + n + " seed=" + seed
+                        + ": want " + want + " got " + got + " bound " + bound);
+            }
+        }
+    }
+
+    /** x with one leading guard element, so the f32 offset is not block-aligned. */
+    private static float[] concat1(float[] x) {
+        float[] y = new float[x.length + 1];
+        y[0] = 42f;
+        System.arraycopy(x, 0, y, 1, x.length);
+        return y;
+    }
+}
