@@ -48,6 +48,7 @@ public final class KernelBench {
         }
         out.printf(Locale.ROOT, "machine  %s, %d threads in pool, JDK %s%n", cpuModel(),
                 pool, Runtime.version());
+        out.printf(Locale.ROOT, "load     %s (1/5/15-min load average before the run; other processes skew the figures)%n", loadAverage());
         out.printf(Locale.ROOT, "kernels  %s (%s); preferred species %d bits%n", vec.name(), KernelProvider.reason(),
                 KernelProvider.preferredVectorBits());
         if (vec.vectorBits() == 0) {
@@ -76,19 +77,26 @@ public final class KernelBench {
 
         // ---- the kernels ----
         List<Row> rows = new ArrayList<>();
-        double budget = quick ? 0.15 : 0.6; // seconds of timing per row
+        double budget = quick ? 0.12 : 0.5; // seconds of timing per row (plus warm-up)
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(42);
-            // dot: in-cache, single thread (not parallel), vector vs scalar
+            // dot: L1-resident, single call on one thread; vector at each width against the scalar specification
             {
                 int n = 4096;
                 MemorySegment a = random(arena, rnd, n), b = random(arena, rnd, n);
-                double tv = time(() -> vec.dot(a, 0, b, 0, n), budget);
                 double ts = time(() -> scalar.dot(a, 0, b, 0, n), budget);
-                double bytes = 8.0 * n;
-                rows.add(new Row("dot", "4096", 1, tv, bytes / tv / 1e9, "GB/s", Double.NaN, "", ts / tv));
                 double flops = 2.0 * n;
-                rows.add(new Row("dot (flops)", "4096", 1, tv, flops / tv / 1e9, "GFLOPS", 100 * flops / tv / 1e9 / peak[1], "peak", Double.NaN));
+                for (int w : new int[] {128, 256, 512}) {
+                    Kernels kw = w == vec.vectorBits() ? vec : KernelProvider.vector(w);
+                    if (w > KernelProvider.preferredVectorBits() && quick) {
+                        continue; // software-emulated width: full run only
+                    }
+                    double tv = time(() -> kw.dot(a, 0, b, 0, n), budget);
+                    String note = w > KernelProvider.preferredVectorBits() ? " (emulated)" : "";
+                    rows.add(new Row("dot " + w + "-bit" + note, "4096", 1, tv, flops / tv / 1e9, "GFLOPS",
+                            100 * flops / tv / 1e9 / peak[1], "peak", ts / tv));
+                }
+                rows.add(new Row("dot scalar", "4096", 1, ts, flops / ts / 1e9, "GFLOPS", 100 * flops / ts / 1e9 / peak[1], "peak", 1));
             }
             // GEMV (decode): W rows × cols, memory bound
             int[][] gemvShapes = quick ? new int[][] {{2048, 2048}, {5632, 2048}}
@@ -195,30 +203,33 @@ public final class KernelBench {
     }
 
     /**
-     * Seconds per call: warm-up of about a third of the budget (at least 3 calls), then batches of calls each about
-     * 1/8 of the budget; the best batch wins.
+     * Seconds per call, best batch: warm-up until the JIT is quiet ({@link MachineProbe#warmUp}, at least a third of
+     * the budget), then batches of about a tenth of the budget each, at least 3, for two thirds of it; the fastest
+     * batch wins (other processes only ever slow a batch down).
      */
     static double time1(Runnable op, double budget) {
         long t0 = System.nanoTime();
-        int calls = 0;
-        do {
-            op.run();
-            calls++;
-        } while (calls < 3 || (System.nanoTime() - t0) < budget / 3 * 1e9);
+        long calls = MachineProbe.warmUp(op, budget / 3, Math.max(1, 8 * budget));
         double perCall = (System.nanoTime() - t0) / 1e9 / calls;
-        int batch = (int) Math.max(1, Math.min(1_000_000, budget / 8 / perCall));
+        // the warm-up's average includes slow early calls: size batches from one more timed call
+        perCall = Math.min(perCall, batch(op, 1));
+        int batch = (int) Math.max(1, Math.min(1_000_000, budget / 10 / perCall));
         double best = Double.MAX_VALUE;
         long end = System.nanoTime() + (long) (budget * 2 / 3 * 1e9);
         int batches = 0;
         while (batches < 3 || System.nanoTime() < end) {
-            long b0 = System.nanoTime();
-            for (int i = 0; i < batch; i++) {
-                op.run();
-            }
-            best = Math.min(best, (System.nanoTime() - b0) / 1e9 / batch);
+            best = Math.min(best, batch(op, batch));
             batches++;
         }
         return best;
+    }
+
+    private static double batch(Runnable op, int calls) {
+        long b0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            op.run();
+        }
+        return (System.nanoTime() - b0) / 1e9 / calls;
     }
 
     static MemorySegment random(Arena arena, SplittableRandom r, long n) {
@@ -227,6 +238,15 @@ public final class KernelBench {
             s.setAtIndex(F32, i, (float) (r.nextDouble() * 2 - 1));
         }
         return s;
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     static String cpuModel() {

@@ -17,13 +17,16 @@ import jdk.incubator.vector.VectorSpecies;
  * Template of the Vector API f32 kernels, copied per (width, FMA) by {@link Specializer} so that {@link #SPECIES}
  * is a JIT constant; reached through {@link VectorKernels}. Tails (n not a multiple of the lane count) run the
  * scalar definition, so a kernel differs from {@link ScalarKernels} only by the order of float additions.
- * Must stay self-contained (see {@link Specializer}).
+ * Must stay self-contained (see {@link Specializer}). Hot loops call the Vector API directly, never through small
+ * helpers that return vectors: when C2 declines to inline such a helper ("callee uses too much stack", node budget)
+ * its vectors are boxed, which made dot 100× slower in one benchmark.
  */
 final class F32Kernels implements VectorF32 {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final VectorSpecies<Float> SPECIES = Specializer.species(MethodHandles.lookup());
     private static final int LANES = SPECIES.length();
+    private static final long VBYTES = SPECIES.vectorByteSize();
     private static final boolean FMA = Specializer.fma(MethodHandles.lookup());
 
     private final GemmKernel gemm = Specializer.instance(GemmF32.class, GemmKernel.class, SPECIES.vectorBitSize(), FMA);
@@ -33,14 +36,6 @@ final class F32Kernels implements VectorF32 {
     @Override public String name() { return "vector-" + SPECIES.vectorBitSize() + (FMA ? "" : "-nofma"); }
 
     @Override public int vectorBits() { return SPECIES.vectorBitSize(); }
-
-    private static FloatVector load(MemorySegment s, long idx) {
-        return FloatVector.fromMemorySegment(SPECIES, s, idx * 4, LE);
-    }
-
-    private static FloatVector madd(FloatVector a, FloatVector b, FloatVector acc) {
-        return FMA ? a.fma(b, acc) : a.mul(b).add(acc);
-    }
 
     @Override
     public float dot(MemorySegment a, long aOff, MemorySegment b, long bOff, int n) {
@@ -53,13 +48,31 @@ final class F32Kernels implements VectorF32 {
         int i = 0;
         int step = 4 * LANES;
         for (; i <= n - step; i += step) {
-            s0 = madd(load(a, aOff + i), load(b, bOff + i), s0);
-            s1 = madd(load(a, aOff + i + LANES), load(b, bOff + i + LANES), s1);
-            s2 = madd(load(a, aOff + i + 2 * LANES), load(b, bOff + i + 2 * LANES), s2);
-            s3 = madd(load(a, aOff + i + 3 * LANES), load(b, bOff + i + 3 * LANES), s3);
+            long ai = (aOff + i) * 4, bi = (bOff + i) * 4;
+            FloatVector a0 = FloatVector.fromMemorySegment(SPECIES, a, ai, LE);
+            FloatVector a1 = FloatVector.fromMemorySegment(SPECIES, a, ai + VBYTES, LE);
+            FloatVector a2 = FloatVector.fromMemorySegment(SPECIES, a, ai + 2 * VBYTES, LE);
+            FloatVector a3 = FloatVector.fromMemorySegment(SPECIES, a, ai + 3 * VBYTES, LE);
+            FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, bi, LE);
+            FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, b, bi + VBYTES, LE);
+            FloatVector b2 = FloatVector.fromMemorySegment(SPECIES, b, bi + 2 * VBYTES, LE);
+            FloatVector b3 = FloatVector.fromMemorySegment(SPECIES, b, bi + 3 * VBYTES, LE);
+            if (FMA) {
+                s0 = a0.fma(b0, s0);
+                s1 = a1.fma(b1, s1);
+                s2 = a2.fma(b2, s2);
+                s3 = a3.fma(b3, s3);
+            } else {
+                s0 = a0.mul(b0).add(s0);
+                s1 = a1.mul(b1).add(s1);
+                s2 = a2.mul(b2).add(s2);
+                s3 = a3.mul(b3).add(s3);
+            }
         }
         for (; i <= n - LANES; i += LANES) {
-            s0 = madd(load(a, aOff + i), load(b, bOff + i), s0);
+            FloatVector a0 = FloatVector.fromMemorySegment(SPECIES, a, (aOff + i) * 4, LE);
+            FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, (bOff + i) * 4, LE);
+            s0 = FMA ? a0.fma(b0, s0) : a0.mul(b0).add(s0);
         }
         float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
@@ -73,11 +86,11 @@ final class F32Kernels implements VectorF32 {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
         int i = 0;
         for (; i <= n - 2 * LANES; i += 2 * LANES) {
-            s0 = s0.add(load(x, xOff + i));
-            s1 = s1.add(load(x, xOff + i + LANES));
+            s0 = s0.add(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE));
+            s1 = s1.add(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i + LANES) * 4, LE));
         }
         for (; i <= n - LANES; i += LANES) {
-            s0 = s0.add(load(x, xOff + i));
+            s0 = s0.add(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE));
         }
         float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
@@ -91,7 +104,9 @@ final class F32Kernels implements VectorF32 {
         FloatVector va = FloatVector.broadcast(SPECIES, alpha);
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
-            madd(va, load(x, xOff + i), load(y, yOff + i)).intoMemorySegment(y, (yOff + i) * 4, LE);
+            FloatVector xv = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE);
+            FloatVector yv = FloatVector.fromMemorySegment(SPECIES, y, (yOff + i) * 4, LE);
+            (FMA ? va.fma(xv, yv) : va.mul(xv).add(yv)).intoMemorySegment(y, (yOff + i) * 4, LE);
         }
         for (; i < n; i++) {
             y.setAtIndex(F32, yOff + i, y.getAtIndex(F32, yOff + i) + alpha * x.getAtIndex(F32, xOff + i));
@@ -102,7 +117,7 @@ final class F32Kernels implements VectorF32 {
     public void scale(int n, float s, MemorySegment x, long xOff) {
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
-            load(x, xOff + i).mul(s).intoMemorySegment(x, (xOff + i) * 4, LE);
+            FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).mul(s).intoMemorySegment(x, (xOff + i) * 4, LE);
         }
         for (; i < n; i++) {
             x.setAtIndex(F32, xOff + i, x.getAtIndex(F32, xOff + i) * s);
@@ -113,7 +128,9 @@ final class F32Kernels implements VectorF32 {
     public void add(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff) {
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
-            load(a, aOff + i).add(load(b, bOff + i)).intoMemorySegment(out, (outOff + i) * 4, LE);
+            FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, (aOff + i) * 4, LE);
+            FloatVector bv = FloatVector.fromMemorySegment(SPECIES, b, (bOff + i) * 4, LE);
+            av.add(bv).intoMemorySegment(out, (outOff + i) * 4, LE);
         }
         for (; i < n; i++) {
             out.setAtIndex(F32, outOff + i, a.getAtIndex(F32, aOff + i) + b.getAtIndex(F32, bOff + i));
@@ -124,7 +141,9 @@ final class F32Kernels implements VectorF32 {
     public void mul(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff) {
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
-            load(a, aOff + i).mul(load(b, bOff + i)).intoMemorySegment(out, (outOff + i) * 4, LE);
+            FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, (aOff + i) * 4, LE);
+            FloatVector bv = FloatVector.fromMemorySegment(SPECIES, b, (bOff + i) * 4, LE);
+            av.mul(bv).intoMemorySegment(out, (outOff + i) * 4, LE);
         }
         for (; i < n; i++) {
             out.setAtIndex(F32, outOff + i, a.getAtIndex(F32, aOff + i) * b.getAtIndex(F32, bOff + i));
@@ -150,11 +169,22 @@ final class F32Kernels implements VectorF32 {
             long r0 = wOff + (long) r * cols, r1 = r0 + cols, r2 = r1 + cols, r3 = r2 + cols;
             FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
             for (int c = 0; c < vecEnd; c += LANES) {
-                FloatVector xv = load(x, xOff + c);
-                s0 = madd(load(w, r0 + c), xv, s0);
-                s1 = madd(load(w, r1 + c), xv, s1);
-                s2 = madd(load(w, r2 + c), xv, s2);
-                s3 = madd(load(w, r3 + c), xv, s3);
+                FloatVector xv = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c) * 4, LE);
+                FloatVector w0 = FloatVector.fromMemorySegment(SPECIES, w, (r0 + c) * 4, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(SPECIES, w, (r1 + c) * 4, LE);
+                FloatVector w2 = FloatVector.fromMemorySegment(SPECIES, w, (r2 + c) * 4, LE);
+                FloatVector w3 = FloatVector.fromMemorySegment(SPECIES, w, (r3 + c) * 4, LE);
+                if (FMA) {
+                    s0 = w0.fma(xv, s0);
+                    s1 = w1.fma(xv, s1);
+                    s2 = w2.fma(xv, s2);
+                    s3 = w3.fma(xv, s3);
+                } else {
+                    s0 = w0.mul(xv).add(s0);
+                    s1 = w1.mul(xv).add(s1);
+                    s2 = w2.mul(xv).add(s2);
+                    s3 = w3.mul(xv).add(s3);
+                }
             }
             float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
             float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
@@ -187,7 +217,9 @@ final class F32Kernels implements VectorF32 {
         float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
-            load(x, xOff + i).mul(inv).mul(load(w, wOff + i)).intoMemorySegment(out, (outOff + i) * 4, LE);
+            FloatVector xv = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE);
+            FloatVector wv = FloatVector.fromMemorySegment(SPECIES, w, (wOff + i) * 4, LE);
+            xv.mul(inv).mul(wv).intoMemorySegment(out, (outOff + i) * 4, LE);
         }
         for (; i < n; i++) {
             out.setAtIndex(F32, outOff + i, x.getAtIndex(F32, xOff + i) * inv * w.getAtIndex(F32, wOff + i));
@@ -202,8 +234,8 @@ final class F32Kernels implements VectorF32 {
         FloatVector acc = FloatVector.zero(SPECIES);
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
-            FloatVector d = load(x, xOff + i).sub(vm);
-            acc = madd(d, d, acc);
+            FloatVector d = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).sub(vm);
+            acc = FMA ? d.fma(d, acc) : d.mul(d).add(acc);
         }
         float var = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
@@ -214,12 +246,12 @@ final class F32Kernels implements VectorF32 {
         float inv = (float) (1.0 / Math.sqrt(var + eps));
         i = 0;
         for (; i <= n - LANES; i += LANES) {
-            FloatVector v = load(x, xOff + i).sub(vm).mul(inv);
+            FloatVector v = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).sub(vm).mul(inv);
             if (w != null) {
-                v = v.mul(load(w, wOff + i));
+                v = v.mul(FloatVector.fromMemorySegment(SPECIES, w, (wOff + i) * 4, LE));
             }
             if (b != null) {
-                v = v.add(load(b, bOff + i));
+                v = v.add(FloatVector.fromMemorySegment(SPECIES, b, (bOff + i) * 4, LE));
             }
             v.intoMemorySegment(out, (outOff + i) * 4, LE);
         }
@@ -243,7 +275,7 @@ final class F32Kernels implements VectorF32 {
         FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
-            vmax = vmax.max(load(x, xOff + i));
+            vmax = vmax.max(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE));
         }
         float max = vmax.reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) {
@@ -252,7 +284,7 @@ final class F32Kernels implements VectorF32 {
         FloatVector vsum = FloatVector.zero(SPECIES);
         i = 0;
         for (; i <= n - LANES; i += LANES) {
-            FloatVector e = load(x, xOff + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).sub(max).lanewise(VectorOperators.EXP);
             e.intoMemorySegment(x, (xOff + i) * 4, LE);
             vsum = vsum.add(e);
         }
@@ -270,7 +302,7 @@ final class F32Kernels implements VectorF32 {
         int i = 0;
         FloatVector one = FloatVector.broadcast(SPECIES, 1f);
         for (; i <= n - LANES; i += LANES) {
-            FloatVector v = load(x, xOff + i);
+            FloatVector v = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE);
             FloatVector r = switch (act) {
                 case RELU -> v.max(0f);
                 case RELU6 -> v.max(0f).min(6f);

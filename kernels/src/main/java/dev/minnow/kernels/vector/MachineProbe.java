@@ -2,6 +2,8 @@ package dev.minnow.kernels.vector;
 
 import dev.minnow.kernels.Parallel;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -20,6 +22,36 @@ public final class MachineProbe {
 
     private MachineProbe() {}
 
+    /**
+     * Runs {@code op} repeatedly for at least {@code minSeconds} and then until the JIT has been quiet (no compilation
+     * finished) for the last quarter of the time spent, and for 0.2 s at least, or until {@code maxSeconds} have
+     * passed; returns the calls made. A timing taken afterwards measures C2's code, not the interpreter's or C1's (a
+     * vector kernel before C2 runs 100× slower; on a loaded machine C2's queue can take seconds to drain).
+     */
+    public static long warmUp(Runnable op, double minSeconds, double maxSeconds) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        long lastChange = start;
+        long calls = 0;
+        long compiled = monitored ? jit.getTotalCompilationTime() : 0;
+        while (true) {
+            op.run();
+            calls++;
+            long now = System.nanoTime();
+            long c = monitored ? jit.getTotalCompilationTime() : compiled;
+            if (c != compiled) {
+                compiled = c;
+                lastChange = now;
+            }
+            double elapsed = (now - start) / 1e9;
+            double quiet = (now - lastChange) / 1e9;
+            if (elapsed >= maxSeconds || elapsed >= minSeconds && calls >= 3 && quiet >= Math.max(0.2, elapsed / 4)) {
+                return calls;
+            }
+        }
+    }
+
     /** A measured rate: {@code value} in GFLOPS or GB/s (10⁹), at {@code threads} threads with a {@code bits}-bit species. */
     public record Rate(double value, int threads, int bits) {}
 
@@ -31,20 +63,13 @@ public final class MachineProbe {
         VectorF32 loops = loops(bits);
         int lanes = bits / 32;
         int t = Math.min(threads, Parallel.poolSize());
-        // calibrate: iterations per thread for about `millis` ms
+        // warm up until C2 has compiled the loop, then size each repetition to about `millis` ms per thread
         long iters = 1 << 16;
-        loops.fmaChains(iters); // warm-up (C2)
+        warmUp(() -> loops.fmaChains(1 << 16), 0.05, 5);
+        long c0 = System.nanoTime();
         loops.fmaChains(iters);
-        while (true) {
-            long t0 = System.nanoTime();
-            loops.fmaChains(iters);
-            long dt = System.nanoTime() - t0;
-            if (dt > 20_000_000L || iters > (1L << 40)) {
-                iters = Math.max(1, (long) (iters * (millis * 1e6 / dt)));
-                break;
-            }
-            iters *= 4;
-        }
+        double rate = iters / (double) Math.max(1, System.nanoTime() - c0);
+        iters = Math.max(1, (long) (rate * millis * 1e6));
         long perThread = iters;
         double best = 0;
         float[] sink = new float[t];
@@ -124,8 +149,7 @@ public final class MachineProbe {
             long chunks = 64L * t; // work units for the pool: contiguous blocks
             long per = size / chunks;
             float[] sink = new float[(int) chunks];
-            loops.streamSum(buf, 0, Math.min(size, 1 << 20)); // warm-up (C2)
-            loops.streamSum(buf, 0, Math.min(size, 1 << 20));
+            warmUp(() -> sink[0] += loops.streamSum(buf, 0, Math.min(size, 1 << 20)), 0.05, 5);
             for (int r = 0; r < reps + 1; r++) { // first pass is a warm-up
                 long[] ns = new long[1];
                 Parallel.withThreads(t, () -> {
