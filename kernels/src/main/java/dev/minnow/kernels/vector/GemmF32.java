@@ -93,6 +93,9 @@ final class GemmF32 implements GemmKernel {
                 } else {
                     packB(pb, kc, jStart, nc, pStart, 0, nPanels, b, bOff, ldb, bT);
                 }
+                // few columns (pointwise convolutions: n = out-channels): each A row is used by at most two
+                // micro-panels, so packing A would cost as much as the multiply; read it in place instead
+                boolean direct = nPanels <= 2;
                 Parallel.RangeBody body = (from, to) -> {
                     float[][] s = scratchOf.get();
                     for (int t = from; t < to; t++) {
@@ -100,13 +103,19 @@ final class GemmF32 implements GemmKernel {
                         int ip0 = (int) ((long) blk * mPanels / finalBlocks), ip1 = (int) ((long) (blk + 1) * mPanels / finalBlocks);
                         int jp0 = (int) ((long) part * nPanels / parts), jp1 = (int) ((long) (part + 1) * nPanels / parts);
                         int i0 = ip0 * MR, mc = Math.min(m, ip1 * MR) - i0;
-                        packA(s[0], kc, i0, mc, pStart, a, aOff, lda);
+                        if (!direct) {
+                            packA(s[0], kc, i0, mc, pStart, a, aOff, lda);
+                        }
                         for (int jp = jp0; jp < jp1; jp++) {
                             int jj = jp * NR;
                             int ncols = Math.min(NR, nc - jj);
                             for (int ip = 0; ip < ip1 - ip0; ip++) {
                                 int ii = ip * MR;
-                                micro(kc, s[0], ip * MR * kc, pb, jp * NR * kc, s[2]);
+                                if (direct) {
+                                    microDirect(kc, a, aOff, lda, i0 + ii, m, pStart, pb, jp * NR * kc, s[2]);
+                                } else {
+                                    micro(kc, s[0], ip * MR * kc, pb, jp * NR * kc, s[2]);
+                                }
                                 storeTile(s[2], c, cOff + (long) (i0 + ii) * ldc + jStart + jj, ldc, Math.min(MR, mc - ii),
                                         ncols, acc);
                             }
@@ -244,6 +253,78 @@ final class GemmF32 implements GemmKernel {
         c41.intoArray(tile, 4 * NR + LANES);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + LANES);
+    }
+
+    /**
+     * As {@link #micro} but reading the six rows of A in place (row-major, stride lda) from row {@code i} on; rows
+     * past {@code m} repeat row m − 1 (their results are never stored).
+     */
+    private static void microDirect(int kc, MemorySegment a, long aOff, int lda, int i, int m, int p0, float[] pb,
+                                    int bBase, float[] tile) {
+        long r0 = rowOffset(aOff, lda, i, m, p0), r1 = rowOffset(aOff, lda, i + 1, m, p0);
+        long r2 = rowOffset(aOff, lda, i + 2, m, p0), r3 = rowOffset(aOff, lda, i + 3, m, p0);
+        long r4 = rowOffset(aOff, lda, i + 4, m, p0), r5 = rowOffset(aOff, lda, i + 5, m, p0);
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int p = 0; p < kc; p++) {
+            long pOff = p * 4L;
+            int bi = bBase + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + LANES);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a.get(F32, r0 + pOff));
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a.get(F32, r1 + pOff));
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a.get(F32, r2 + pOff));
+            if (FMA) {
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+            } else {
+                c00 = a0.mul(b0).add(c00);
+                c01 = a0.mul(b1).add(c01);
+                c10 = a1.mul(b0).add(c10);
+                c11 = a1.mul(b1).add(c11);
+                c20 = a2.mul(b0).add(c20);
+                c21 = a2.mul(b1).add(c21);
+            }
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a.get(F32, r3 + pOff));
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a.get(F32, r4 + pOff));
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a.get(F32, r5 + pOff));
+            if (FMA) {
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+                c40 = a4.fma(b0, c40);
+                c41 = a4.fma(b1, c41);
+                c50 = a5.fma(b0, c50);
+                c51 = a5.fma(b1, c51);
+            } else {
+                c30 = a3.mul(b0).add(c30);
+                c31 = a3.mul(b1).add(c31);
+                c40 = a4.mul(b0).add(c40);
+                c41 = a4.mul(b1).add(c41);
+                c50 = a5.mul(b0).add(c50);
+                c51 = a5.mul(b1).add(c51);
+            }
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + LANES);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + LANES);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + LANES);
+    }
+
+    /** Byte offset of A[min(row, m − 1)][p0]. */
+    private static long rowOffset(long aOff, int lda, int row, int m, int p0) {
+        return (aOff + (long) Math.min(row, m - 1) * lda + p0) * 4;
     }
 
     /** C[nrows × ncols at cIdx] (+)= tile. */
