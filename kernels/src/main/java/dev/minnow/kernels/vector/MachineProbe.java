@@ -69,7 +69,7 @@ public final class MachineProbe {
         int t = Math.min(threads, Parallel.poolSize());
         // warm up until C2 has compiled the loop, then size each repetition to about `millis` ms per thread
         long iters = 1 << 16;
-        warmUp(() -> loops.fmaChains(1 << 16), 0.2, 5);
+        warmUp(() -> loops.fmaChains(1 << 16), 0.2, Math.max(1, Math.min(5, reps * millis / 250.0)));
         double rate = 0;
         for (int i = 0; i < 3; i++) { // fastest of three: a call slowed by other processes must not shrink the reps
             long c0 = System.nanoTime();
@@ -172,7 +172,7 @@ public final class MachineProbe {
             long chunks = 64L * t; // work units for the pool: contiguous blocks
             long per = size / chunks;
             float[] sink = new float[(int) chunks];
-            warmUp(() -> sink[0] += loops.streamSum(buf, 0, Math.min(size, 1 << 20)), 0.05, 5);
+            warmUp(() -> sink[0] += loops.streamSum(buf, 0, Math.min(size, 1 << 20)), 0.05, 2);
             for (int r = 0; r < reps + 1; r++) { // first pass is a warm-up
                 long[] ns = new long[1];
                 Parallel.withThreads(t, () -> {
