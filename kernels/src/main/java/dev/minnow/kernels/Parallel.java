@@ -31,7 +31,14 @@ public final class Parallel {
     private static volatile int total;
     private static volatile int chunk;
     private static final AtomicInteger next = new AtomicInteger();
-    private static final AtomicInteger pending = new AtomicInteger();
+    /**
+     * Workers inside the job in flight, plus {@link #CLOSED} once the submitter has finished its own share: a worker
+     * joins only while the job is open, and the submitter waits only for workers that joined. So a worker that the
+     * OS has not scheduled yet never delays a small job (measured: 2 ms per empty job on a loaded 2-core machine
+     * when the submitter waited for every woken worker).
+     */
+    private static final AtomicInteger inside = new AtomicInteger(1 << 30);
+    private static final int CLOSED = 1 << 30;
     private static int generation;
     private static volatile Throwable failure;
     private static volatile int active = THREADS;
@@ -149,7 +156,7 @@ public final class Parallel {
             Parallel.chunk = c;
             Parallel.failure = null;
             next.set(0);
-            pending.set(t - 1);
+            inside.set(0); // open: after the job's fields, so a worker that joins sees them
             int gen = ++generation;
             for (int i = 0; i < t - 1; i++) {
                 WORKERS[i].ticket = gen;
@@ -161,9 +168,10 @@ public final class Parallel {
             } finally {
                 INSIDE.set(Boolean.FALSE);
             }
-            // wait for the workers to finish their chunks
+            // close the job, then wait for the workers that joined it to finish their chunks
+            inside.addAndGet(CLOSED);
             int spins = 0;
-            while (pending.get() != 0) {
+            while (inside.get() != CLOSED) {
                 if (++spins < 20_000) {
                     Thread.onSpinWait();
                 } else {
@@ -180,6 +188,19 @@ public final class Parallel {
                     throw er;
                 }
                 throw new IllegalStateException(f);
+            }
+        }
+    }
+
+    /** Enters the job in flight if it is still open. */
+    private static boolean enterJob() {
+        while (true) {
+            int v = inside.get();
+            if (v >= CLOSED) {
+                return false;
+            }
+            if (inside.compareAndSet(v, v + 1)) {
+                return true;
             }
         }
     }
@@ -226,8 +247,13 @@ public final class Parallel {
                     }
                 }
                 seen = ticket;
-                drain();
-                pending.decrementAndGet();
+                if (enterJob()) {
+                    try {
+                        drain();
+                    } finally {
+                        inside.decrementAndGet();
+                    }
+                }
             }
         }
     }

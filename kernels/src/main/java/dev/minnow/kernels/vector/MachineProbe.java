@@ -29,10 +29,11 @@ public final class MachineProbe {
     /**
      * Runs {@code op} repeatedly for at least {@code minSeconds} and then until the JIT has been quiet (no compilation
      * finished) for the last quarter of the time spent, and for 0.2 s at least, or until {@code maxSeconds} have
-     * passed; returns the calls made. A timing taken afterwards measures C2's code, not the interpreter's or C1's (a
-     * vector kernel before C2 runs 100× slower; on a loaded machine C2's queue can take seconds to drain).
+     * passed; returns whether the JIT went quiet (false: {@code maxSeconds} ran out first). A timing taken after a
+     * quiet warm-up measures C2's code, not the interpreter's or C1's (a vector kernel before C2 runs 100× slower; on a
+     * loaded machine C2's queue can take seconds to drain).
      */
-    public static long warmUp(Runnable op, double minSeconds, double maxSeconds) {
+    public static boolean warmUp(Runnable op, double minSeconds, double maxSeconds) {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime();
@@ -50,8 +51,11 @@ public final class MachineProbe {
             }
             double elapsed = (now - start) / 1e9;
             double quiet = (now - lastChange) / 1e9;
-            if (elapsed >= maxSeconds || elapsed >= minSeconds && calls >= 3 && quiet >= Math.max(0.2, elapsed / 4)) {
-                return calls;
+            if (elapsed >= minSeconds && calls >= 3 && quiet >= Math.max(0.2, elapsed / 4)) {
+                return true;
+            }
+            if (elapsed >= maxSeconds) {
+                return false;
             }
         }
     }
