@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Cache-blocked f32 GEMM in the BLIS/GotoBLAS loop order (Van Zee and van de Geijn, "BLIS", TOMS 2015): for each
  * NC-column, KC-deep block of op(B), all threads first pack it once into NR-column micro-panels (shared, zero-padded),
  * then each task packs an MC-row block of A into MR-row micro-panels (thread-local) and runs a register-tiled
- * MR × NR micro-kernel over it: MR = 6 rows, NR = 2 vectors, 12 accumulators + 2 B vectors + 1 broadcast = 15 of
- * the 16 AVX2 registers. The packed B micro-panel (KC × NR) stays in L1, the A block (MC × KC) in L2. The
- * micro-kernel writes its tile to a small array and a separate step adds it into C, which keeps the FMA loop small
+ * MR × NR micro-kernel over it: MR = 6 rows, NR = 2 vectors, 12 accumulators + 2 B vectors + 1 A vector = 15 of
+ * the 16 AVX2 registers (A is packed pre-broadcast, see {@link #packA}). The packed B micro-panel (KC × NR) stays
+ * in L1, the A block (MC × KC vectors) in L2. The micro-kernel writes its tile to a small array and a separate step adds it into C, which keeps the FMA loop small
  * enough for C2 to keep all twelve accumulators in registers.
  *
  * <p>Parallel tasks are (row block × column range) pairs: row blocks split evenly by micro-panels (a multiple of the
@@ -30,13 +30,13 @@ final class GemmF32 implements GemmKernel {
     private static final int LANES = SPECIES.length();
     static final int MR = 6;
     private static final int NR = 2 * LANES;
+    /** Depth of a packed slice: KC × NR floats of B (16 KiB at 256 bits) fit L1 (32 KiB on Zen 3, 48 on Ice Lake). */
+    static final int KC = 256;
     /**
-     * Depth of a packed slice: KC × NR floats of B (24 KiB at 256 bits) fit L1 (32 KiB on Zen 3, 48 on Ice Lake);
-     * deeper slices also mean fewer read-modify-write passes over C. Measured on Zen 3 (2048³): 384 ≥ 256, 512.
+     * Most rows of A per block. A is packed pre-broadcast (each element as a full vector), so the block takes
+     * MC × KC × LANES floats: 384 KiB at 256 bits, inside Zen 3's 512 KiB L2.
      */
-    static final int KC = 384;
-    /** Most rows of A per block: MC × KC floats (144 KiB) fit L2 (512 KiB on Zen 3). Measured: 96 ≥ 72, 144. */
-    static final int MC = 96;
+    static final int MC = 48;
     /** Most columns of B packed at once: KC × NC floats (4 MiB) stay in L3. */
     static final int NC = 4096;
     /** Below this many multiply-adds the fork/join costs more than it saves. */
@@ -44,7 +44,7 @@ final class GemmF32 implements GemmKernel {
 
     /** Per thread: [0] packed A block, [1] packed B block (the caller's, shared with workers), [2] edge tile. */
     private final ThreadLocal<float[][]> scratch =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC], new float[0], new float[MR * NR]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC * LANES], new float[0], new float[MR * NR]});
 
     GemmF32() {}
 
@@ -114,7 +114,7 @@ final class GemmF32 implements GemmKernel {
                                 if (direct) {
                                     microDirect(kc, a, aOff, lda, i0 + ii, m, pStart, pb, jp * NR * kc, s[2]);
                                 } else {
-                                    micro(kc, s[0], ip * MR * kc, pb, jp * NR * kc, s[2]);
+                                    micro(kc, s[0], ip * MR * kc * LANES, pb, jp * NR * kc, s[2]);
                                 }
                                 storeTile(s[2], c, cOff + (long) (i0 + ii) * ldc + jStart + jj, ldc, Math.min(MR, mc - ii),
                                         ncols, acc);
@@ -170,21 +170,27 @@ final class GemmF32 implements GemmKernel {
         }
     }
 
-    /** pa[panel·MR·kc + p·MR + i] = A[i0 + panel·MR + i][p0 + p], zero beyond the block's mc rows. */
+    /**
+     * Packs A pre-broadcast: pa[((panel·kc + p)·MR + i)·LANES + lane] = A[i0 + panel·MR + i][p0 + p] for every lane,
+     * zero beyond the block's mc rows. The micro-kernel then loads whole vectors of A instead of broadcasting scalars:
+     * with broadcasts C2 kept three of them live and spilled an accumulator to the stack (seen in the disassembly),
+     * putting a store-load round trip on that FMA chain; pre-broadcast A measured +30% for the micro-kernel.
+     */
     private static void packA(float[] pa, int kc, int i0, int mc, int p0, MemorySegment a, long aOff, int lda) {
         int mPanels = (mc + MR - 1) / MR;
+        FloatVector zero = FloatVector.zero(SPECIES);
         for (int ip = 0; ip < mPanels; ip++) {
-            int base = ip * MR * kc;
+            int base = ip * MR * kc * LANES;
             for (int i = 0; i < MR; i++) {
                 int row = ip * MR + i;
                 if (row < mc) {
                     long src = (aOff + (long) (i0 + row) * lda + p0) * 4;
                     for (int p = 0; p < kc; p++) {
-                        pa[base + p * MR + i] = a.get(F32, src + p * 4L);
+                        FloatVector.broadcast(SPECIES, a.get(F32, src + p * 4L)).intoArray(pa, base + (p * MR + i) * LANES);
                     }
                 } else {
                     for (int p = 0; p < kc; p++) {
-                        pa[base + p * MR + i] = 0f;
+                        zero.intoArray(pa, base + (p * MR + i) * LANES);
                     }
                 }
             }
@@ -192,7 +198,7 @@ final class GemmF32 implements GemmKernel {
     }
 
     /**
-     * tile[0 .. MR·NR) = packed A micro-panel · packed B micro-panel, over kc steps. Kept small and free of calls so
+     * tile[0 .. MR·NR) = packed (pre-broadcast) A micro-panel · packed B micro-panel, over kc steps. Kept small and free of calls so
      * that C2 inlines every vector op (a method that grows past C2's node budget leaves some uninlined, and then the
      * accumulators are boxed: 5× slower, measured).
      */
@@ -200,13 +206,13 @@ final class GemmF32 implements GemmKernel {
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
         for (int p = 0; p < kc; p++) {
-            int ai = aBase + p * MR;
+            int ai = aBase + p * MR * LANES;
             int bi = bBase + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + LANES);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ai]);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ai + 1]);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            FloatVector a0 = FloatVector.fromArray(SPECIES, pa, ai);
+            FloatVector a1 = FloatVector.fromArray(SPECIES, pa, ai + 1 * LANES);
+            FloatVector a2 = FloatVector.fromArray(SPECIES, pa, ai + 2 * LANES);
             if (FMA) {
                 c00 = a0.fma(b0, c00);
                 c01 = a0.fma(b1, c01);
@@ -222,9 +228,9 @@ final class GemmF32 implements GemmKernel {
                 c20 = a2.mul(b0).add(c20);
                 c21 = a2.mul(b1).add(c21);
             }
-            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[ai + 3]);
-            FloatVector a4 = FloatVector.broadcast(SPECIES, pa[ai + 4]);
-            FloatVector a5 = FloatVector.broadcast(SPECIES, pa[ai + 5]);
+            FloatVector a3 = FloatVector.fromArray(SPECIES, pa, ai + 3 * LANES);
+            FloatVector a4 = FloatVector.fromArray(SPECIES, pa, ai + 4 * LANES);
+            FloatVector a5 = FloatVector.fromArray(SPECIES, pa, ai + 5 * LANES);
             if (FMA) {
                 c30 = a3.fma(b0, c30);
                 c31 = a3.fma(b1, c31);
