@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * then each task packs an MC-row block of A into MR-row micro-panels (thread-local) and runs a register-tiled
  * MR × NR micro-kernel over it: MR = 6 rows, NR = 2 vectors, 12 accumulators + 2 B vectors + 1 A vector = 15 of
  * the 16 AVX2 registers (A is packed pre-broadcast, see {@link #packA}). The packed B micro-panel (KC × NR) stays
- * in L1, the A block (MC × KC vectors) in L2. The micro-kernel writes its tile to a small array and a separate step adds it into C, which keeps the FMA loop small
- * enough for C2 to keep all twelve accumulators in registers.
+ * in L1, the A block (MC × KC vectors) in L2. The micro-kernel writes its tile to a small array and a separate
+ * step adds it into C, which keeps the FMA loop small enough for C2 to keep all twelve accumulators in registers.
  *
  * <p>Parallel tasks are (row block × column range) pairs: row blocks split evenly by micro-panels (a multiple of the
  * thread count, so two threads get equal work), column ranges only when there are too few row blocks (skinny M).
