@@ -2,6 +2,7 @@
 module dev.minnow.bench {
     requires transitive dev.minnow.models;
     requires jmh.core;
+    requires java.management;
     exports dev.minnow.bench;
     exports dev.minnow.bench.jmh;
     opens dev.minnow.bench.jmh;

@@ -50,6 +50,9 @@ public final class KernelBench {
         out.printf(Locale.ROOT, "machine  %s, %d threads in pool, JDK %s%n", cpuModel(),
                 pool, Runtime.version());
         out.printf(Locale.ROOT, "load     %s (1/5/15-min load average before the run; other processes skew the figures)%n", loadAverage());
+        out.printf(Locale.ROOT, "clock    %s%n", CPU_CLOCK
+                ? "thread CPU time for 1-thread rows and the 1-thread FMA probe (minnow.bench.clock=cpu); wall clock otherwise"
+                : "wall clock (-Dminnow.bench.clock=cpu times 1-thread rows by CPU time, for busy machines)");
         out.printf(Locale.ROOT, "kernels  %s (%s); preferred species %d bits%n", vec.name(), KernelProvider.reason(),
                 KernelProvider.preferredVectorBits());
         if (vec.vectorBits() == 0) {
@@ -61,7 +64,7 @@ public final class KernelBench {
         double[] peak = new double[pool + 1];
         double[] bw = new double[pool + 1];
         for (int t : threadCounts) {
-            peak[t] = MachineProbe.fmaPeak(bits, t, quick ? 100 : 250, quick ? 3 : 5).value();
+            peak[t] = MachineProbe.fmaPeak(bits, t, quick ? 100 : 250, quick ? 3 : 5, CPU_CLOCK && t == 1).value();
         }
         for (int t : threadCounts) {
             bw[t] = MachineProbe.readBandwidth(bits, t, probeBytes, quick ? 3 : 5).value();
@@ -210,6 +213,12 @@ public final class KernelBench {
 
     static volatile float sink;
 
+    /**
+     * {@code -Dminnow.bench.clock=cpu}: time one-thread rows and the FMA probe by thread CPU time, which discounts
+     * time the OS gave to other processes (for measuring on a busy machine); default: wall clock.
+     */
+    private static final boolean CPU_CLOCK = "cpu".equals(System.getProperty("minnow.bench.clock", "wall"));
+
     /** Timings taken before the JIT went quiet (the warm-up ran out of time): pessimistic figures. */
     private static int unwarmed;
 
@@ -239,11 +248,12 @@ public final class KernelBench {
     }
 
     private static double batch(Runnable op, int calls) {
-        long b0 = System.nanoTime();
+        boolean cpu = CPU_CLOCK && Parallel.threads() == 1;
+        long b0 = MachineProbe.clock(cpu);
         for (int i = 0; i < calls; i++) {
             op.run();
         }
-        return (System.nanoTime() - b0) / 1e9 / calls;
+        return (MachineProbe.clock(cpu) - b0) / 1e9 / calls;
     }
 
     static MemorySegment random(Arena arena, SplittableRandom r, long n) {

@@ -4,6 +4,7 @@ import dev.minnow.kernels.Parallel;
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -68,6 +69,14 @@ public final class MachineProbe {
      * the {@code bits}-bit species, each repetition lasting about {@code millis} ms; best of {@code reps}.
      */
     public static Rate fmaPeak(int bits, int threads, int millis, int reps) {
+        return fmaPeak(bits, threads, millis, reps, false);
+    }
+
+    /**
+     * As {@link #fmaPeak(int, int, int, int)}; with {@code cpuClock} each thread's share is timed by that thread's
+     * CPU time instead of the wall clock, which discounts time the OS gave to other processes (for a busy machine).
+     */
+    public static Rate fmaPeak(int bits, int threads, int millis, int reps, boolean cpuClock) {
         VectorF32 loops = loops(bits);
         int lanes = bits / 32;
         int t = Math.min(threads, Parallel.poolSize());
@@ -91,9 +100,9 @@ public final class MachineProbe {
             Parallel.withThreads(t, () -> Parallel.forChunks(t, 1, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     await(start);
-                    long t0 = System.nanoTime();
+                    long t0 = clock(cpuClock);
                     sink[i] += loops.fmaChains(perThread);
-                    ns[i] = System.nanoTime() - t0;
+                    ns[i] = clock(cpuClock) - t0;
                 }
             }));
             long slowest = 1;
@@ -107,6 +116,17 @@ public final class MachineProbe {
             throw new AssertionError("FMA probe diverged");
         }
         return new Rate(best, t, bits);
+    }
+
+    /** Nanoseconds: the calling thread's CPU time, or the wall clock. */
+    public static long clock(boolean cpu) {
+        if (cpu) {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            if (mx.isCurrentThreadCpuTimeSupported()) {
+                return mx.getCurrentThreadCpuTime();
+            }
+        }
+        return System.nanoTime();
     }
 
     private static void await(CyclicBarrier barrier) {
