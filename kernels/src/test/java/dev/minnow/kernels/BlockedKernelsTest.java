@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * GEMM and GEMV at shapes that cross the blocking boundaries (KC = 256 deep slices, MC = 48-row blocks, NC = 4096
+ * GEMM and GEMV at shapes that cross the blocking boundaries (KC = 256 deep slices, MC = 12-row blocks, NC = 4096
  * columns; see GemmF32) and on shared memory, so that the multi-threaded paths run: 1 and 2 threads, both B
  * layouts, accumulate or not, every width. The pointwise-convolution shapes (many pixels, few channels) are here too.
  */
@@ -23,7 +23,7 @@ class BlockedKernelsTest {
     static Stream<Arguments> gemmCases() {
         int[][] shapes = {
             {200, 40, 800},   // k crosses KC twice, m crosses MC twice
-            {97, 130, 257},   // k = KC + 1, m = 2·MC + 1, partial micro-panels everywhere
+            {97, 130, 257},   // k = KC + 1, m = 8·MC + 1, partial micro-panels everywhere
             {288, 33, 512},   // exact multiples of KC, MC and MR
             {5, 4100, 20},    // n crosses NC; m below one micro-panel: the column split runs
             {1000, 16, 32},   // pointwise conv: pixels × out-channels × in-channels
