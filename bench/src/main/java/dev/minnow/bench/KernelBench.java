@@ -60,14 +60,14 @@ public final class KernelBench {
         }
 
         // ---- the machine ----
-        long probeBytes = quick ? Math.min(256L << 20, MachineProbe.defaultBandwidthBytes()) : MachineProbe.defaultBandwidthBytes();
+        long probeBytes = quick ? Math.min(128L << 20, MachineProbe.defaultBandwidthBytes()) : MachineProbe.defaultBandwidthBytes();
         double[] peak = new double[pool + 1];
         double[] bw = new double[pool + 1];
         for (int t : threadCounts) {
-            peak[t] = MachineProbe.fmaPeak(bits, t, quick ? 100 : 250, quick ? 3 : 5, CPU_CLOCK && t == 1).value();
+            peak[t] = MachineProbe.fmaPeak(bits, t, quick ? 60 : 250, quick ? 3 : 5, CPU_CLOCK && t == 1).value();
         }
         for (int t : threadCounts) {
-            bw[t] = MachineProbe.readBandwidth(bits, t, probeBytes, quick ? 3 : 5).value();
+            bw[t] = MachineProbe.readBandwidth(bits, t, probeBytes, quick ? 2 : 5).value();
         }
         StringBuilder p = new StringBuilder("probe    FMA peak (" + bits + "-bit, 12 chains):");
         for (int t : threadCounts) {
@@ -81,7 +81,7 @@ public final class KernelBench {
 
         // ---- the kernels ----
         List<Row> rows = new ArrayList<>();
-        double budget = quick ? 0.1 : 0.5; // seconds of timing per row (plus warm-up)
+        double budget = quick ? 0.08 : 0.5; // seconds of timing per row (plus warm-up)
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(42);
             // dot: L1-resident, single call on one thread; vector at each width against the scalar specification
