@@ -68,14 +68,19 @@ final class GemmF32 implements GemmKernel {
         }
         boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MACS && Parallel.shareable(a, b, c);
         int threads = parallel ? Parallel.threads() : 1;
-        // row blocks: even split by MR-row micro-panels, at most MC rows each, a multiple of the thread count
+        int nBlock = Math.min(n, NC);
+        int nPanelsMax = (nBlock + NR - 1) / NR;
+        // few columns (pointwise convolutions: n = out-channels): each A row is used by at most two micro-panels,
+        // so packing A would cost as much as the multiply; the micro-kernel reads it in place instead
+        boolean direct = nPanelsMax <= 2;
+        // row blocks: even split by MR-row micro-panels, at most MC rows each (A unpacked: 16 micro-panels, to keep
+        // the task count low), a multiple of the thread count
         int mPanels = (m + MR - 1) / MR;
-        int blocks = (mPanels + MC / MR - 1) / (MC / MR);
+        int panelsPerBlock = direct ? 16 : MC / MR;
+        int blocks = (mPanels + panelsPerBlock - 1) / panelsPerBlock;
         if (threads > 1) {
             blocks = Math.min(mPanels, (blocks + threads - 1) / threads * threads);
         }
-        int nBlock = Math.min(n, NC);
-        int nPanelsMax = (nBlock + NR - 1) / NR;
         // column ranges: only when row blocks alone cannot keep the threads busy
         int parts = threads > 1 && blocks < 4 * threads ? Math.min(nPanelsMax, (4 * threads + blocks - 1) / blocks) : 1;
         ThreadLocal<float[][]> scratchOf = scratch; // lambdas below must not capture this (see Specializer)
@@ -97,9 +102,6 @@ final class GemmF32 implements GemmKernel {
                 } else {
                     packB(pb, kc, jStart, nc, pStart, 0, nPanels, b, bOff, ldb, bT);
                 }
-                // few columns (pointwise convolutions: n = out-channels): each A row is used by at most two
-                // micro-panels, so packing A would cost as much as the multiply; read it in place instead
-                boolean direct = nPanels <= 2;
                 Parallel.RangeBody body = (from, to) -> {
                     float[][] s = scratchOf.get();
                     for (int t = from; t < to; t++) {
