@@ -3,6 +3,7 @@ package dev.minnow.cli;
 import dev.minnow.bench.KernelBench;
 import dev.minnow.models.cnn.CnnDemo;
 import dev.minnow.models.lightfield.LightFieldDemo;
+import dev.minnow.models.llm.LlmDemo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +28,8 @@ final class DemoCommand implements Callable<Integer> {
         CnnDemo.run(System.out, 1.0, 10);
         section("light field: random-weight MobileR2L rendering an orbit");
         LightFieldDemo.run(System.out, 8);
+        section("LLM: a synthesised Llama-architecture model written as GGUF, loaded back, generating");
+        LlmDemo.run(System.out);
         return 0;
     }
 
