@@ -490,98 +490,22 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return pairSum(p).mul(i8(w, x + 192 + g));
     }
 
-    // ---- several rows per pass: GEMV (4 weight rows · one activation row) and GEMM (one weight row · 4 activation
-    // rows). Each row pair keeps exactly the lane structure and operation order of dotQ8_0Q8_0 / dotQ4_0Q8_0 (its
-    // own int block sums, its own float accumulator, one reduction at the end), so every output equals that dot.
+    // ---- batched GEMM: each weight row is unpacked once into 16-bit levels plus f32 block scales (a per-thread
+    // native scratch that stays in L1/L2), then dotted with every quantized activation row. The unpacked dots keep
+    // exactly the lane structure and operation order of dotQ8_0Q8_0 / dotQ4_0Q8_0 (same products, same pair sums,
+    // same per-block scale product, one reduction), so every GEMM entry equals the corresponding dot.
+    // (A first version kept 4 rows in flight in one method, 4 weight rows per activation load for GEMV and one weight
+    // row per 4 activation rows for GEMM: C2 hit NodeCountInliningCutoff in it, left scaleAdd/half calls out of line
+    // and ran 5x slower than one dot per row; see BENCH-NOTES.)
 
-    @Override
-    protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int from, int to,
-                            MemorySegment xq, MemorySegment y, long yOff) {
-        int r = from;
-        if (type == DType.Q8_0 || type == DType.Q4_0) {
-            int nb = cols / 32;
-            for (; r + 4 <= to; r += 4) {
-                long x = wOff + rowBytes * r;
-                long yb = (yOff + r) * 4;
-                if (type == DType.Q8_0) {
-                    gemvQ8_0x4(nb, w, x, rowBytes, xq, y, yb);
-                } else {
-                    gemvQ4_0x4(nb, w, x, rowBytes, xq, y, yb);
-                }
-            }
+    private static final ThreadLocal<MemorySegment[]> UNPACKED = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+    private static MemorySegment unpackedScratch(long bytes) {
+        MemorySegment[] holder = UNPACKED.get();
+        if (holder[0] == null || holder[0].byteSize() < bytes) {
+            holder[0] = java.lang.foreign.Arena.ofAuto().allocate(Math.max(bytes, 4096), 64);
         }
-        super.gemvRows(type, cols, w, wOff, rowBytes, r, to, xq, y, yOff);
-    }
-
-    private void gemvQ8_0x4(int nb, MemorySegment w, long x0, long rb, MemorySegment a, MemorySegment y, long yb) {
-        FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
-        FloatVector acc1 = acc0;
-        FloatVector acc2 = acc0;
-        FloatVector acc3 = acc0;
-        for (int ib = 0; ib < nb; ib++) {
-            long x = x0 + 34L * ib;
-            long ya = 34L * ib;
-            IntVector s0 = IntVector.zero(WIDE_INTS);
-            IntVector s1 = s0;
-            IntVector s2 = s0;
-            IntVector s3 = s0;
-            for (int c = 0; c < 32; c += WIDE_LANES) {
-                ShortVector av = widenWide(a, ya + 2 + c);
-                s0 = s0.add(pairSum(widenWide(w, x + 2 + c).mul(av)));
-                s1 = s1.add(pairSum(widenWide(w, x + rb + 2 + c).mul(av)));
-                s2 = s2.add(pairSum(widenWide(w, x + 2 * rb + 2 + c).mul(av)));
-                s3 = s3.add(pairSum(widenWide(w, x + 3 * rb + 2 + c).mul(av)));
-            }
-            float da = half(a, ya);
-            acc0 = scaleAddWide(s0, half(w, x) * da, acc0);
-            acc1 = scaleAddWide(s1, half(w, x + rb) * da, acc1);
-            acc2 = scaleAddWide(s2, half(w, x + 2 * rb) * da, acc2);
-            acc3 = scaleAddWide(s3, half(w, x + 3 * rb) * da, acc3);
-        }
-        y.set(F32, yb, acc0.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + 4, acc1.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + 8, acc2.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + 12, acc3.reduceLanes(VectorOperators.ADD));
-    }
-
-    /** One Q4_0 chunk of NARROW_LANES weight bytes at {@code off} times the widened activation halves. */
-    private static IntVector q4_0Chunk(MemorySegment w, long off, ShortVector alo, ShortVector ahi) {
-        ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, off, LE);
-        ByteVector lo = q.and((byte) 0x0f).sub((byte) 8);
-        ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-        return pairSum(widenNarrow(lo).mul(alo).add(widenNarrow(hi).mul(ahi)));
-    }
-
-    private void gemvQ4_0x4(int nb, MemorySegment w, long x0, long rb, MemorySegment a, MemorySegment y, long yb) {
-        FloatVector acc0 = FloatVector.zero(NARROW_FLOATS);
-        FloatVector acc1 = acc0;
-        FloatVector acc2 = acc0;
-        FloatVector acc3 = acc0;
-        for (int ib = 0; ib < nb; ib++) {
-            long x = x0 + 18L * ib;
-            long ya = 34L * ib;
-            IntVector s0 = IntVector.zero(NARROW_INTS);
-            IntVector s1 = s0;
-            IntVector s2 = s0;
-            IntVector s3 = s0;
-            for (int c = 0; c < 16; c += NARROW_LANES) {
-                ShortVector alo = widenNarrow(a, ya + 2 + c);
-                ShortVector ahi = widenNarrow(a, ya + 18 + c);
-                s0 = s0.add(q4_0Chunk(w, x + 2 + c, alo, ahi));
-                s1 = s1.add(q4_0Chunk(w, x + rb + 2 + c, alo, ahi));
-                s2 = s2.add(q4_0Chunk(w, x + 2 * rb + 2 + c, alo, ahi));
-                s3 = s3.add(q4_0Chunk(w, x + 3 * rb + 2 + c, alo, ahi));
-            }
-            float da = half(a, ya);
-            acc0 = scaleAddNarrow(s0, half(w, x) * da, acc0);
-            acc1 = scaleAddNarrow(s1, half(w, x + rb) * da, acc1);
-            acc2 = scaleAddNarrow(s2, half(w, x + 2 * rb) * da, acc2);
-            acc3 = scaleAddNarrow(s3, half(w, x + 3 * rb) * da, acc3);
-        }
-        y.set(F32, yb, acc0.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + 4, acc1.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + 8, acc2.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + 12, acc3.reduceLanes(VectorOperators.ADD));
+        return holder[0];
     }
 
     @Override
@@ -592,92 +516,87 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             return;
         }
         int nb = k / 32;
+        long scales = 64L * nb;
+        MemorySegment u = unpackedScratch(scales + 4L * nb);
         for (int j = from; j < to; j++) {
             long x = wOff + rowBytes * j;
-            int i = 0;
-            for (; i + 4 <= m; i += 4) {
-                long yb = (yOff + (long) i * n + j) * 4;
-                if (type == DType.Q8_0) {
-                    gemmQ8_0x4(nb, w, x, xq, aBytes * i, aBytes, y, yb, 4L * n);
-                } else {
-                    gemmQ4_0x4(nb, w, x, xq, aBytes * i, aBytes, y, yb, 4L * n);
+            if (type == DType.Q8_0) {
+                for (int ib = 0; ib < nb; ib++) {
+                    unpackQ8_0(w, x + 34L * ib, u, 64L * ib);
+                    u.set(F32, scales + 4L * ib, half(w, x + 34L * ib));
+                }
+                for (int i = 0; i < m; i++) {
+                    y.set(F32, (yOff + (long) i * n + j) * 4, dotUnpackedQ8_0(nb, u, scales, xq, aBytes * i));
+                }
+            } else {
+                for (int ib = 0; ib < nb; ib++) {
+                    unpackQ4_0(w, x + 18L * ib, u, 64L * ib);
+                    u.set(F32, scales + 4L * ib, half(w, x + 18L * ib));
+                }
+                for (int i = 0; i < m; i++) {
+                    y.set(F32, (yOff + (long) i * n + j) * 4, dotUnpackedQ4_0(nb, u, scales, xq, aBytes * i));
                 }
             }
-            for (; i < m; i++) {
-                y.set(F32, (yOff + (long) i * n + j) * 4, dot(type, k, w, x, xq, aBytes * i));
-            }
         }
     }
 
-    /** One weight row · activation rows at a0, a0+ab, a0+2ab, a0+3ab; outputs at yb + t·ys bytes. */
-    private void gemmQ8_0x4(int nb, MemorySegment w, long x0, MemorySegment a, long a0, long ab, MemorySegment y,
-                            long yb, long ys) {
-        FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
-        FloatVector acc1 = acc0;
-        FloatVector acc2 = acc0;
-        FloatVector acc3 = acc0;
-        for (int ib = 0; ib < nb; ib++) {
-            long x = x0 + 34L * ib;
-            long ya = a0 + 34L * ib;
-            IntVector s0 = IntVector.zero(WIDE_INTS);
-            IntVector s1 = s0;
-            IntVector s2 = s0;
-            IntVector s3 = s0;
-            for (int c = 0; c < 32; c += WIDE_LANES) {
-                ShortVector wv = widenWide(w, x + 2 + c);
-                s0 = s0.add(pairSum(wv.mul(widenWide(a, ya + 2 + c))));
-                s1 = s1.add(pairSum(wv.mul(widenWide(a, ya + ab + 2 + c))));
-                s2 = s2.add(pairSum(wv.mul(widenWide(a, ya + 2 * ab + 2 + c))));
-                s3 = s3.add(pairSum(wv.mul(widenWide(a, ya + 3 * ab + 2 + c))));
-            }
-            float dw = half(w, x);
-            acc0 = scaleAddWide(s0, dw * half(a, ya), acc0);
-            acc1 = scaleAddWide(s1, dw * half(a, ya + ab), acc1);
-            acc2 = scaleAddWide(s2, dw * half(a, ya + 2 * ab), acc2);
-            acc3 = scaleAddWide(s3, dw * half(a, ya + 3 * ab), acc3);
+    /** The 32 int8 quants of the Q8_0 block at {@code x} as shorts at {@code dst}. */
+    private static void unpackQ8_0(MemorySegment w, long x, MemorySegment u, long dst) {
+        for (int c = 0; c < 32; c += WIDE_LANES) {
+            widenWide(w, x + 2 + c).intoMemorySegment(u, dst + 2L * c, LE);
         }
-        y.set(F32, yb, acc0.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + ys, acc1.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + 2 * ys, acc2.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + 3 * ys, acc3.reduceLanes(VectorOperators.ADD));
     }
 
-    private void gemmQ4_0x4(int nb, MemorySegment w, long x0, MemorySegment a, long a0, long ab, MemorySegment y,
-                            long yb, long ys) {
-        FloatVector acc0 = FloatVector.zero(NARROW_FLOATS);
-        FloatVector acc1 = acc0;
-        FloatVector acc2 = acc0;
-        FloatVector acc3 = acc0;
+    /** The Q4_0 block at {@code x} as 32 shorts: levels (q & 15) − 8 of bytes 0..15, then (q >> 4) − 8. */
+    private static void unpackQ4_0(MemorySegment w, long x, MemorySegment u, long dst) {
+        for (int c = 0; c < 16; c += NARROW_LANES) {
+            ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 2 + c, LE);
+            widenNarrow(q.and((byte) 0x0f).sub((byte) 8)).intoMemorySegment(u, dst + 2L * c, LE);
+            widenNarrow(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).intoMemorySegment(u, dst + 32 + 2L * c, LE);
+        }
+    }
+
+    /**
+     * As dotQ8_0Q8_0 over unpacked weights, with one change that leaves every int lane the same: where a block spans
+     * two or more vectors, two chunks' products are added in shorts before the pair sum (half the pair-sum work).
+     * That cannot overflow because gemm's activations come from quantizeQ8_0, whose quants lie in [−127, 127]:
+     * |w·a| ≤ 128·127 and two such products stay below 2^15.
+     */
+    private float dotUnpackedQ8_0(int nb, MemorySegment u, long scales, MemorySegment a, long aOff) {
+        FloatVector acc = FloatVector.zero(WIDE_FLOATS);
         for (int ib = 0; ib < nb; ib++) {
-            long x = x0 + 18L * ib;
-            long ya = a0 + 34L * ib;
-            IntVector s0 = IntVector.zero(NARROW_INTS);
-            IntVector s1 = s0;
-            IntVector s2 = s0;
-            IntVector s3 = s0;
+            long ub = 64L * ib;
+            long ya = aOff + 34L * ib;
+            IntVector sumi;
+            if (WIDE_LANES == 32) {
+                sumi = pairSum(ShortVector.fromMemorySegment(WIDE_SHORTS, u, ub, LE).mul(widenWide(a, ya + 2)));
+            } else {
+                sumi = IntVector.zero(WIDE_INTS);
+                for (int c = 0; c < 32; c += 2 * WIDE_LANES) {
+                    ShortVector p = ShortVector.fromMemorySegment(WIDE_SHORTS, u, ub + 2L * c, LE).mul(widenWide(a, ya + 2 + c))
+                            .add(ShortVector.fromMemorySegment(WIDE_SHORTS, u, ub + 2L * (c + WIDE_LANES), LE)
+                                    .mul(widenWide(a, ya + 2 + c + WIDE_LANES)));
+                    sumi = sumi.add(pairSum(p));
+                }
+            }
+            acc = scaleAddWide(sumi, u.get(F32, scales + 4L * ib) * half(a, ya), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private float dotUnpackedQ4_0(int nb, MemorySegment u, long scales, MemorySegment a, long aOff) {
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        for (int ib = 0; ib < nb; ib++) {
+            long ub = 64L * ib;
+            long ya = aOff + 34L * ib;
+            IntVector sumi = IntVector.zero(NARROW_INTS);
             for (int c = 0; c < 16; c += NARROW_LANES) {
-                ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 2 + c, LE);
-                ShortVector lo = widenNarrow(q.and((byte) 0x0f).sub((byte) 8));
-                ShortVector hi = widenNarrow(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
-                s0 = s0.add(q4_0Products(lo, hi, a, ya + 2 + c));
-                s1 = s1.add(q4_0Products(lo, hi, a, ya + ab + 2 + c));
-                s2 = s2.add(q4_0Products(lo, hi, a, ya + 2 * ab + 2 + c));
-                s3 = s3.add(q4_0Products(lo, hi, a, ya + 3 * ab + 2 + c));
+                ShortVector lo = ShortVector.fromMemorySegment(NARROW_SHORTS, u, ub + 2L * c, LE);
+                ShortVector hi = ShortVector.fromMemorySegment(NARROW_SHORTS, u, ub + 32 + 2L * c, LE);
+                sumi = sumi.add(pairSum(lo.mul(widenNarrow(a, ya + 2 + c)).add(hi.mul(widenNarrow(a, ya + 18 + c)))));
             }
-            float dw = half(w, x);
-            acc0 = scaleAddNarrow(s0, dw * half(a, ya), acc0);
-            acc1 = scaleAddNarrow(s1, dw * half(a, ya + ab), acc1);
-            acc2 = scaleAddNarrow(s2, dw * half(a, ya + 2 * ab), acc2);
-            acc3 = scaleAddNarrow(s3, dw * half(a, ya + 3 * ab), acc3);
+            acc = scaleAddNarrow(sumi, u.get(F32, scales + 4L * ib) * half(a, ya), acc);
         }
-        y.set(F32, yb, acc0.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + ys, acc1.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + 2 * ys, acc2.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb + 3 * ys, acc3.reduceLanes(VectorOperators.ADD));
-    }
-
-    /** Unpacked Q4_0 levels (lo, hi halves) · the activation quants at {@code off} and {@code off + 16}. */
-    private static IntVector q4_0Products(ShortVector lo, ShortVector hi, MemorySegment a, long off) {
-        return pairSum(lo.mul(widenNarrow(a, off)).add(hi.mul(widenNarrow(a, off + 16))));
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 }
