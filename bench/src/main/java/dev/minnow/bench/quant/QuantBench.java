@@ -21,8 +21,7 @@ import java.util.SplittableRandom;
 /**
  * Quantized GEMV and batched GEMM figures in one aligned table. GEMV: GB/s of weight bytes per call (activation
  * quantization included) at 1 thread and at {@link Parallel#threads()} threads, as % of the machine's read bandwidth
- * at the same thread count; the "row-dot" column is the one-row-at-a-time path (a {@code dot} per row, what
- * {@code gemv} did before the multi-row kernels) and the scalar column the specification, both at 1 thread. GEMM:
+ * at the same thread count, and the scalar specification at 1 thread (first shape only). GEMM:
  * 128 activation rows, GOPS counting a multiply-add as 2 operations, as % of the f32 FMA peak (GFLOPS, same count).
  *
  * <p>Usage: {@code QuantBench [seconds-per-case] [Q8_0,Q4_0,...]}. Properties: {@code -Dminnow.threads=2} (the pool),
@@ -54,10 +53,10 @@ public final class QuantBench {
                 CPU_CLOCK ? "thread CPU time (1-thread rows), wall (multi-thread)" : "wall");
         System.out.printf("read bandwidth %s GB/s, f32 FMA peak %s GFLOPS (1 thread / %d threads)%n",
                 pair(bw), pair(peak), threads);
-        String head = String.format("%-5s %-13s %7s | %8s %5s | %8s %5s | %8s %8s %7s", "type", "rows x cols", "MB",
-                "1t GB/s", "%bw", threads + "t GB/s", "%bw", "row-dot", "scalar", "vec/sc");
+        String head = String.format("%-5s %-13s %7s | %8s %5s | %8s %5s | %8s %7s", "type", "rows x cols", "MB",
+                "1t GB/s", "%bw", threads + "t GB/s", "%bw", "scalar", "vec/sc");
         System.out.println();
-        System.out.println("GEMV (GB/s of weights per call; row-dot and scalar at 1 thread)");
+        System.out.println("GEMV (GB/s of weights per call; scalar at 1 thread)");
         System.out.println(head);
         SplittableRandom rnd = new SplittableRandom(1);
         for (int[] shape : SHAPES) {
@@ -146,30 +145,16 @@ public final class QuantBench {
                     : () -> vq.gemv(t, rows, cols, w, 0, x, 0, y, 0);
             double s1 = oneThread(vec, seconds);
             double sN = threads > 1 ? best(vec, seconds, false) : s1;
-            String rowDot = "";
             String scalar = "";
             String speedup = "";
-            if (t != DType.F32) {
-                DType act = QuantKernels.activationType(t);
-                MemorySegment xq = arena.allocate(act.byteSize(cols), 64);
-                long rowBytes = t.byteSize(cols);
-                Runnable dots = () -> {
-                    vq.quantizeActivation(t, cols, x, 0, xq, 0);
-                    for (int i = 0; i < rows; i++) {
-                        y.setAtIndex(ValueLayout.JAVA_FLOAT, i, vq.dot(t, cols, w, rowBytes * i, xq, 0));
-                    }
-                };
-                rowDot = String.format("%8.2f", mb / 1e3 / oneThread(dots, seconds));
-                if (withScalar) {
-                    QuantKernels sc = ScalarQuantKernels.INSTANCE;
-                    double ss = oneThread(() -> sc.gemv(t, rows, cols, w, 0, x, 0, y, 0), seconds);
-                    scalar = String.format("%8.2f", mb / 1e3 / ss);
-                    speedup = String.format("%6.1fx", ss / s1);
-                }
+            if (t != DType.F32 && withScalar) {
+                QuantKernels sc = ScalarQuantKernels.INSTANCE;
+                double ss = oneThread(() -> sc.gemv(t, rows, cols, w, 0, x, 0, y, 0), seconds);
+                scalar = String.format("%8.2f", mb / 1e3 / ss);
+                speedup = String.format("%6.1fx", ss / s1);
             }
-            System.out.printf("%-5s %-13s %7.1f | %8.2f %5s | %8.2f %5s | %8s %8s %7s%n", t, rows + " x " + cols, mb,
-                    mb / 1e3 / s1, pct(mb / 1e3 / s1, bw, 0), mb / 1e3 / sN, pct(mb / 1e3 / sN, bw, 1), rowDot, scalar,
-                    speedup);
+            System.out.printf("%-5s %-13s %7.1f | %8.2f %5s | %8.2f %5s | %8s %7s%n", t, rows + " x " + cols, mb,
+                    mb / 1e3 / s1, pct(mb / 1e3 / s1, bw, 0), mb / 1e3 / sN, pct(mb / 1e3 / sN, bw, 1), scalar, speedup);
         }
     }
 
