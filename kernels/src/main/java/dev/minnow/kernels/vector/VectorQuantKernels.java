@@ -511,6 +511,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     protected void gemmColumns(DType type, int m, int n, int k, MemorySegment w, long wOff, long rowBytes, int from,
                                int to, MemorySegment xq, long aBytes, MemorySegment y, long yOff) {
+        if (type == DType.Q4_K) {
+            gemmColumnsQ4_K(m, n, k, w, wOff, rowBytes, from, to, xq, aBytes, y, yOff);
+            return;
+        }
         if (type != DType.Q8_0 && type != DType.Q4_0) {
             super.gemmColumns(type, m, n, k, w, wOff, rowBytes, from, to, xq, aBytes, y, yOff);
             return;
@@ -598,5 +602,76 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             acc = scaleAddNarrow(sumi, u.get(F32, scales + 4L * ib) * half(a, ya), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    // Q4_K: per super-block 256 levels (group 2c = low nibbles of bytes 32c.., group 2c+1 = their high nibbles, in
+    // activation order) as shorts, then the 8 scales and 8 mins as ints, then d and dmin as floats.
+
+    private void gemmColumnsQ4_K(int m, int n, int k, MemorySegment w, long wOff, long rowBytes, int from, int to,
+                                 MemorySegment xq, long aBytes, MemorySegment y, long yOff) {
+        int nb = k / 256;
+        long ints = 512L * nb;
+        long fl = ints + 64L * nb;
+        MemorySegment u = unpackedScratch(fl + 8L * nb);
+        int[] sc = new int[8];
+        int[] mn = new int[8];
+        for (int j = from; j < to; j++) {
+            long x = wOff + rowBytes * j;
+            for (int ib = 0; ib < nb; ib++) {
+                unpackQ4_K(w, x + 144L * ib, u, 512L * ib, ints + 64L * ib, fl + 8L * ib, sc, mn);
+            }
+            for (int i = 0; i < m; i++) {
+                y.set(F32, (yOff + (long) i * n + j) * 4, dotUnpackedQ4_K(nb, u, ints, fl, xq, aBytes * i));
+            }
+        }
+    }
+
+    private static void unpackQ4_K(MemorySegment w, long x, MemorySegment u, long lv, long ints, long fl, int[] sc,
+                                   int[] mn) {
+        unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
+        for (int t = 0; t < 8; t++) {
+            u.set(I32, ints + 4L * t, sc[t]);
+            u.set(I32, ints + 32 + 4L * t, mn[t]);
+        }
+        u.set(F32, fl, half(w, x));
+        u.set(F32, fl + 4, half(w, x + 2));
+        for (int c = 0; c < 4; c++) {
+            for (int l = 0; l < 32; l += NARROW_LANES) {
+                ByteVector v = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 16 + 32L * c + l, LE);
+                widenNarrow(v.and((byte) 0x0f)).intoMemorySegment(u, lv + 128L * c + 2L * l, LE);
+                widenNarrow(v.lanewise(VectorOperators.LSHR, 4)).intoMemorySegment(u, lv + 128L * c + 64 + 2L * l, LE);
+            }
+        }
+    }
+
+    /** dotQ4_KQ8_K over a row unpacked by unpackQ4_K: the same lanes, products, sums and float order. */
+    private float dotUnpackedQ4_K(int nb, MemorySegment u, long intsBase, long flBase, MemorySegment a, long aOff) {
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        float mins = 0;
+        for (int i = 0; i < nb; i++) {
+            long y = aOff + 292L * i;
+            long ints = intsBase + 64L * i;
+            long fl = flBase + 8L * i;
+            int sumMins = 0;
+            for (int j = 0; j < 16; j++) {
+                sumMins += a.get(S16, y + 260 + 2L * j) * u.get(I32, ints + 32 + 4L * (j >> 1));
+            }
+            IntVector block = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 4; c++) {
+                long lv = 512L * i + 128L * c;
+                long q8 = y + 4 + 64L * c;
+                ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
+                ShortVector pHi = ShortVector.zero(NARROW_SHORTS);
+                for (int l = 0; l < 32; l += NARROW_LANES) {
+                    pLo = pLo.add(ShortVector.fromMemorySegment(NARROW_SHORTS, u, lv + 2L * l, LE).mul(widenNarrow(a, q8 + l)));
+                    pHi = pHi.add(ShortVector.fromMemorySegment(NARROW_SHORTS, u, lv + 64 + 2L * l, LE).mul(widenNarrow(a, q8 + 32 + l)));
+                }
+                block = block.add(pairSum(pLo).mul(u.get(I32, ints + 8L * c))).add(pairSum(pHi).mul(u.get(I32, ints + 8L * c + 4)));
+            }
+            float dy = a.get(F32, y);
+            acc = scaleAddNarrow(block, u.get(F32, fl) * dy, acc);
+            mins -= u.get(F32, fl + 4) * dy * sumMins;
+        }
+        return mins + acc.reduceLanes(VectorOperators.ADD);
     }
 }
