@@ -347,4 +347,28 @@ class VectorQuantKernelsPropertyTest {
             }
         }
     }
+
+    /** Bad GEMM shapes give a clear IllegalArgumentException, on both implementations. */
+    @Test
+    void gemmRejectsBadShapes() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment w = arena.allocate(DType.Q8_0.byteSize(64) * 2);
+            MemorySegment x = arena.allocate(4L * 64 * 2);
+            MemorySegment y = arena.allocate(4L * 4);
+            for (QuantKernels k : new QuantKernels[] {SPEC, QuantKernelsAtWidth.vector(256, true)}) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> k.gemm(DType.Q8_0, 2, 3, 64, w, 0, x, 0, y, 0));
+                assertTrue(e.getMessage().contains("3 weight rows"), e.getMessage());
+                e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> k.gemm(DType.Q8_0, 2, 2, 40, w, 0, x, 0, y, 0));
+                assertTrue(e.getMessage().contains("block size"), e.getMessage());
+                e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> k.gemm(DType.Q8_0, -1, 2, 64, w, 0, x, 0, y, 0));
+                assertTrue(e.getMessage().contains("negative"), e.getMessage());
+                e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> k.gemm(DType.F32, 1, 1, 64, w, 0, x, 0, y, 0));
+                assertTrue(e.getMessage().contains("no quantized dot product"), e.getMessage());
+            }
+        }
+    }
 }
