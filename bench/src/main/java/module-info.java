@@ -5,5 +5,6 @@ module dev.minnow.bench {
     requires java.management;
     exports dev.minnow.bench;
     exports dev.minnow.bench.jmh;
+    exports dev.minnow.bench.quant;
     opens dev.minnow.bench.jmh;
 }

@@ -115,4 +115,24 @@ public interface QuantKernels {
      */
     void gemv(DType w, int rows, int cols, MemorySegment wSeg, long wOff, MemorySegment x, long xOff,
               MemorySegment y, long yOff);
+
+    /**
+     * Batched quantized GEMM (prefill): {@code y[i·n + j] = W[j,:]·x[i,:]} for i &lt; m, j &lt; n. W holds n rows of
+     * {@code k} elements of type {@code w} ({@code w.byteSize(k)} bytes each) at byte offset {@code wOff}; x is m×k
+     * f32 row-major at element offset {@code xOff}; y is m×n f32 row-major at element offset {@code yOff}. Each
+     * activation row is quantized once to {@link #activationType}; every entry equals what {@link #gemv} gives for
+     * that activation row (this default is exactly m such calls; implementations reuse each unpacked weight block
+     * for several activation rows and split the output columns over {@link Parallel}'s threads).
+     */
+    default void gemm(DType w, int m, int n, int k, MemorySegment wSeg, long wOff, MemorySegment x, long xOff,
+                      MemorySegment y, long yOff) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm " + w + ": negative size m=" + m + " n=" + n + " k=" + k);
+        }
+        MemorySegment row = java.lang.foreign.Arena.ofAuto().allocate(4L * Math.max(n, 1), 4);
+        for (int i = 0; i < m; i++) {
+            gemv(w, n, k, wSeg, wOff, x, xOff + (long) i * k, row, 0);
+            MemorySegment.copy(row, 0, y, 4L * (yOff + (long) i * n), 4L * n);
+        }
+    }
 }

@@ -300,4 +300,75 @@ class VectorQuantKernelsPropertyTest {
         System.arraycopy(x, 0, y, 1, x.length);
         return y;
     }
+
+    /**
+     * Batched GEMM against the dots it stands for: every entry of the scalar gemm equals the scalar dot of that
+     * weight row with that activation row quantized on its own, every entry of the vector gemm equals the vector dot
+     * (whose integer parts are bit-exact with the scalar ones, above), and the vector gemm equals m separate vector
+     * gemv calls. Sizes cover the 4-row tiles and their remainders; a non-zero y offset and x offset.
+     */
+    @ParameterizedTest(name = "{1} at {0} bits")
+    @MethodSource("cases")
+    void gemmMatchesDotsAndSeparateGemvs(int bits, DType t) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
+        String name = "qgemm-" + t + "-" + bits;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        DType act = QuantKernels.activationType(t);
+        int[][] shapes = {{0, 3, 1}, {1, 1, 1}, {3, 5, 2}, {4, 4, 1}, {9, 7, 3}, {13, 6, 2}};
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] sh : shapes) {
+                int m = sh[0];
+                int n = sh[1];
+                int kk = sh[2] * t.blockSize();
+                long rowBytes = t.byteSize(kk);
+                MemorySegment w = blocks(arena, t, n * sh[2], r, false, 0);
+                int xOff = 5;
+                int yOff = 3;
+                float[] x = Gen.floats(r, xOff + m * kk);
+                MemorySegment xs = Gen.segment(arena, x);
+                MemorySegment yv = arena.allocate(4L * (yOff + m * n));
+                MemorySegment ys = arena.allocate(4L * (yOff + m * n));
+                k.gemm(t, m, n, kk, w, 0, xs, xOff, yv, yOff);
+                SPEC.gemm(t, m, n, kk, w, 0, xs, xOff, ys, yOff);
+                MemorySegment xq = arena.allocate(act.byteSize(kk) + 1);
+                MemorySegment row = arena.allocate(4L * n + 4);
+                for (int i = 0; i < m; i++) {
+                    SPEC.quantizeActivation(t, kk, xs, xOff + (long) i * kk, xq, 0);
+                    k.gemv(t, n, kk, w, 0, xs, xOff + (long) i * kk, row, 0);
+                    for (int j = 0; j < n; j++) {
+                        String at = t + " m=" + m + " n=" + n + " k=" + kk + " (" + i + "," + j + ") seed=" + seed;
+                        float got = yv.getAtIndex(F32, yOff + (long) i * n + j);
+                        assertEquals(SPEC.dot(t, kk, w, rowBytes * j, xq, 0), ys.getAtIndex(F32, yOff + (long) i * n + j), "scalar gemm " + at);
+                        assertEquals(k.dot(t, kk, w, rowBytes * j, xq, 0), got, "vector gemm vs dot " + at);
+                        assertEquals(row.getAtIndex(F32, j), got, "vector gemm vs gemv " + at);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Bad GEMM shapes give a clear IllegalArgumentException, on both implementations. */
+    @Test
+    void gemmRejectsBadShapes() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment w = arena.allocate(DType.Q8_0.byteSize(64) * 2);
+            MemorySegment x = arena.allocate(4L * 64 * 2);
+            MemorySegment y = arena.allocate(4L * 4);
+            for (QuantKernels k : new QuantKernels[] {SPEC, QuantKernelsAtWidth.vector(256, true)}) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> k.gemm(DType.Q8_0, 2, 3, 64, w, 0, x, 0, y, 0));
+                assertTrue(e.getMessage().contains("3 weight rows"), e.getMessage());
+                e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> k.gemm(DType.Q8_0, 2, 2, 40, w, 0, x, 0, y, 0));
+                assertTrue(e.getMessage().contains("block size"), e.getMessage());
+                e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> k.gemm(DType.Q8_0, -1, 2, 64, w, 0, x, 0, y, 0));
+                assertTrue(e.getMessage().contains("negative"), e.getMessage());
+                e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> k.gemm(DType.F32, 1, 1, 64, w, 0, x, 0, y, 0));
+                assertTrue(e.getMessage().contains("no quantized dot product"), e.getMessage());
+            }
+        }
+    }
 }

@@ -613,14 +613,63 @@ public class ScalarQuantKernels implements QuantKernels {
         MemorySegment xq = scratch(act.byteSize(cols));
         quantizeActivation(type, cols, x, xOff, xq, 0);
         if (Parallel.shareable(w, x, y)) {
-            Parallel.forRange(rows, 16, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    y.set(F32, (yOff + r) * 4, dot(type, cols, w, wOff + rowBytes * r, xq, 0));
-                }
-            });
+            Parallel.forRange(rows, 16, (from, to) -> gemvRows(type, cols, w, wOff, rowBytes, from, to, xq, y, yOff));
         } else {
-            for (int r = 0; r < rows; r++) {
-                y.set(F32, (yOff + r) * 4, dot(type, cols, w, wOff + rowBytes * r, xq, 0));
+            gemvRows(type, cols, w, wOff, rowBytes, 0, rows, xq, y, yOff);
+        }
+    }
+
+    /**
+     * y[r] = W[r,:]·xq for r in [from, to), xq one activation row already quantized (at byte offset 0). The
+     * specification is one {@link #dot} per row; the vector twin streams several weight rows per activation load and
+     * must give the same floats as its own {@code dot}.
+     */
+    protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int from, int to,
+                            MemorySegment xq, MemorySegment y, long yOff) {
+        for (int r = from; r < to; r++) {
+            y.set(F32, (yOff + r) * 4, dot(type, cols, w, wOff + rowBytes * r, xq, 0));
+        }
+    }
+
+    @Override
+    public void gemm(DType type, int m, int n, int k, MemorySegment w, long wOff, MemorySegment x, long xOff,
+                     MemorySegment y, long yOff) {
+        DType act = QuantKernels.activationType(type);
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm " + type + ": negative size m=" + m + " n=" + n + " k=" + k);
+        }
+        checkBlocks(k, type.blockSize(), "gemm " + type);
+        long rowBytes = type.byteSize(k);
+        long need = wOff + rowBytes * n;
+        if (wOff < 0 || need > w.byteSize()) {
+            throw new IllegalArgumentException("gemm " + type + ": " + n + " weight rows of " + k + " need " + need
+                    + " bytes, the buffer has " + w.byteSize());
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        long aBytes = act.byteSize(k);
+        MemorySegment xq = scratch(aBytes * m);
+        for (int i = 0; i < m; i++) {
+            quantizeActivation(type, k, x, xOff + (long) i * k, xq, aBytes * i);
+        }
+        if (Parallel.shareable(w, x, y)) {
+            Parallel.forRange(n, 4, (from, to) -> gemmColumns(type, m, n, k, w, wOff, rowBytes, from, to, xq, aBytes, y, yOff));
+        } else {
+            gemmColumns(type, m, n, k, w, wOff, rowBytes, 0, n, xq, aBytes, y, yOff);
+        }
+    }
+
+    /**
+     * Output columns [from, to) of {@link #gemm}: y[i·n + j] = W[j,:]·(activation row i at byte aBytes·i of xq).
+     * The specification is one {@link #dot} per entry; the vector twin unpacks each weight block once for several
+     * activation rows and must give the same floats as its own {@code dot}.
+     */
+    protected void gemmColumns(DType type, int m, int n, int k, MemorySegment w, long wOff, long rowBytes, int from,
+                               int to, MemorySegment xq, long aBytes, MemorySegment y, long yOff) {
+        for (int j = from; j < to; j++) {
+            for (int i = 0; i < m; i++) {
+                y.set(F32, (yOff + (long) i * n + j) * 4, dot(type, k, w, wOff + rowBytes * j, xq, aBytes * i));
             }
         }
     }

@@ -489,4 +489,189 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
         return pairSum(p).mul(i8(w, x + 192 + g));
     }
+
+    // ---- batched GEMM: each weight row is unpacked once into 16-bit levels plus f32 block scales (a per-thread
+    // native scratch that stays in L1/L2), then dotted with every quantized activation row. The unpacked dots keep
+    // exactly the lane structure and operation order of dotQ8_0Q8_0 / dotQ4_0Q8_0 (same products, same pair sums,
+    // same per-block scale product, one reduction), so every GEMM entry equals the corresponding dot.
+    // (A first version kept 4 rows in flight in one method, 4 weight rows per activation load for GEMV and one weight
+    // row per 4 activation rows for GEMM: C2 hit NodeCountInliningCutoff in it, left scaleAdd/half calls out of line
+    // and ran 5x slower than one dot per row; see BENCH-NOTES.)
+
+    private static final ThreadLocal<MemorySegment[]> UNPACKED = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+    private static MemorySegment unpackedScratch(long bytes) {
+        MemorySegment[] holder = UNPACKED.get();
+        if (holder[0] == null || holder[0].byteSize() < bytes) {
+            holder[0] = java.lang.foreign.Arena.ofAuto().allocate(Math.max(bytes, 4096), 64);
+        }
+        return holder[0];
+    }
+
+    @Override
+    protected void gemmColumns(DType type, int m, int n, int k, MemorySegment w, long wOff, long rowBytes, int from,
+                               int to, MemorySegment xq, long aBytes, MemorySegment y, long yOff) {
+        if (type == DType.Q4_K) {
+            gemmColumnsQ4_K(m, n, k, w, wOff, rowBytes, from, to, xq, aBytes, y, yOff);
+            return;
+        }
+        if (type != DType.Q8_0 && type != DType.Q4_0) {
+            super.gemmColumns(type, m, n, k, w, wOff, rowBytes, from, to, xq, aBytes, y, yOff);
+            return;
+        }
+        int nb = k / 32;
+        long scales = 64L * nb;
+        MemorySegment u = unpackedScratch(scales + 4L * nb);
+        for (int j = from; j < to; j++) {
+            long x = wOff + rowBytes * j;
+            if (type == DType.Q8_0) {
+                for (int ib = 0; ib < nb; ib++) {
+                    unpackQ8_0(w, x + 34L * ib, u, 64L * ib);
+                    u.set(F32, scales + 4L * ib, half(w, x + 34L * ib));
+                }
+                for (int i = 0; i < m; i++) {
+                    y.set(F32, (yOff + (long) i * n + j) * 4, dotUnpackedQ8_0(nb, u, scales, xq, aBytes * i));
+                }
+            } else {
+                for (int ib = 0; ib < nb; ib++) {
+                    unpackQ4_0(w, x + 18L * ib, u, 64L * ib);
+                    u.set(F32, scales + 4L * ib, half(w, x + 18L * ib));
+                }
+                for (int i = 0; i < m; i++) {
+                    y.set(F32, (yOff + (long) i * n + j) * 4, dotUnpackedQ4_0(nb, u, scales, xq, aBytes * i));
+                }
+            }
+        }
+    }
+
+    /** The 32 int8 quants of the Q8_0 block at {@code x} as shorts at {@code dst}. */
+    private static void unpackQ8_0(MemorySegment w, long x, MemorySegment u, long dst) {
+        for (int c = 0; c < 32; c += WIDE_LANES) {
+            widenWide(w, x + 2 + c).intoMemorySegment(u, dst + 2L * c, LE);
+        }
+    }
+
+    /** The Q4_0 block at {@code x} as 32 shorts: levels (q & 15) − 8 of bytes 0..15, then (q >> 4) − 8. */
+    private static void unpackQ4_0(MemorySegment w, long x, MemorySegment u, long dst) {
+        for (int c = 0; c < 16; c += NARROW_LANES) {
+            ByteVector q = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 2 + c, LE);
+            widenNarrow(q.and((byte) 0x0f).sub((byte) 8)).intoMemorySegment(u, dst + 2L * c, LE);
+            widenNarrow(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).intoMemorySegment(u, dst + 32 + 2L * c, LE);
+        }
+    }
+
+    /**
+     * As dotQ8_0Q8_0 over unpacked weights, with one change that leaves every int lane the same: where a block spans
+     * two or more vectors, two chunks' products are added in shorts before the pair sum (half the pair-sum work).
+     * That cannot overflow because gemm's activations come from quantizeQ8_0, whose quants lie in [−127, 127]:
+     * |w·a| ≤ 128·127 and two such products stay below 2^15.
+     */
+    private float dotUnpackedQ8_0(int nb, MemorySegment u, long scales, MemorySegment a, long aOff) {
+        FloatVector acc = FloatVector.zero(WIDE_FLOATS);
+        for (int ib = 0; ib < nb; ib++) {
+            long ub = 64L * ib;
+            long ya = aOff + 34L * ib;
+            IntVector sumi;
+            if (WIDE_LANES == 32) {
+                sumi = pairSum(ShortVector.fromMemorySegment(WIDE_SHORTS, u, ub, LE).mul(widenWide(a, ya + 2)));
+            } else {
+                sumi = IntVector.zero(WIDE_INTS);
+                for (int c = 0; c < 32; c += 2 * WIDE_LANES) {
+                    ShortVector p = ShortVector.fromMemorySegment(WIDE_SHORTS, u, ub + 2L * c, LE).mul(widenWide(a, ya + 2 + c))
+                            .add(ShortVector.fromMemorySegment(WIDE_SHORTS, u, ub + 2L * (c + WIDE_LANES), LE)
+                                    .mul(widenWide(a, ya + 2 + c + WIDE_LANES)));
+                    sumi = sumi.add(pairSum(p));
+                }
+            }
+            acc = scaleAddWide(sumi, u.get(F32, scales + 4L * ib) * half(a, ya), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private float dotUnpackedQ4_0(int nb, MemorySegment u, long scales, MemorySegment a, long aOff) {
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        for (int ib = 0; ib < nb; ib++) {
+            long ub = 64L * ib;
+            long ya = aOff + 34L * ib;
+            IntVector sumi = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 16; c += NARROW_LANES) {
+                ShortVector lo = ShortVector.fromMemorySegment(NARROW_SHORTS, u, ub + 2L * c, LE);
+                ShortVector hi = ShortVector.fromMemorySegment(NARROW_SHORTS, u, ub + 32 + 2L * c, LE);
+                sumi = sumi.add(pairSum(lo.mul(widenNarrow(a, ya + 2 + c)).add(hi.mul(widenNarrow(a, ya + 18 + c)))));
+            }
+            acc = scaleAddNarrow(sumi, u.get(F32, scales + 4L * ib) * half(a, ya), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    // Q4_K: per super-block 256 levels (group 2c = low nibbles of bytes 32c.., group 2c+1 = their high nibbles, in
+    // activation order) as shorts, then the 8 scales and 8 mins as ints, then d and dmin as floats.
+
+    private void gemmColumnsQ4_K(int m, int n, int k, MemorySegment w, long wOff, long rowBytes, int from, int to,
+                                 MemorySegment xq, long aBytes, MemorySegment y, long yOff) {
+        int nb = k / 256;
+        long ints = 512L * nb;
+        long fl = ints + 64L * nb;
+        MemorySegment u = unpackedScratch(fl + 8L * nb);
+        int[] sc = new int[8];
+        int[] mn = new int[8];
+        for (int j = from; j < to; j++) {
+            long x = wOff + rowBytes * j;
+            for (int ib = 0; ib < nb; ib++) {
+                unpackQ4_K(w, x + 144L * ib, u, 512L * ib, ints + 64L * ib, fl + 8L * ib, sc, mn);
+            }
+            for (int i = 0; i < m; i++) {
+                y.set(F32, (yOff + (long) i * n + j) * 4, dotUnpackedQ4_K(nb, u, ints, fl, xq, aBytes * i));
+            }
+        }
+    }
+
+    private static void unpackQ4_K(MemorySegment w, long x, MemorySegment u, long lv, long ints, long fl, int[] sc,
+                                   int[] mn) {
+        unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
+        for (int t = 0; t < 8; t++) {
+            u.set(I32, ints + 4L * t, sc[t]);
+            u.set(I32, ints + 32 + 4L * t, mn[t]);
+        }
+        u.set(F32, fl, half(w, x));
+        u.set(F32, fl + 4, half(w, x + 2));
+        for (int c = 0; c < 4; c++) {
+            for (int l = 0; l < 32; l += NARROW_LANES) {
+                ByteVector v = ByteVector.fromMemorySegment(NARROW_BYTES, w, x + 16 + 32L * c + l, LE);
+                widenNarrow(v.and((byte) 0x0f)).intoMemorySegment(u, lv + 128L * c + 2L * l, LE);
+                widenNarrow(v.lanewise(VectorOperators.LSHR, 4)).intoMemorySegment(u, lv + 128L * c + 64 + 2L * l, LE);
+            }
+        }
+    }
+
+    /** dotQ4_KQ8_K over a row unpacked by unpackQ4_K: the same lanes, products, sums and float order. */
+    private float dotUnpackedQ4_K(int nb, MemorySegment u, long intsBase, long flBase, MemorySegment a, long aOff) {
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        float mins = 0;
+        for (int i = 0; i < nb; i++) {
+            long y = aOff + 292L * i;
+            long ints = intsBase + 64L * i;
+            long fl = flBase + 8L * i;
+            int sumMins = 0;
+            for (int j = 0; j < 16; j++) {
+                sumMins += a.get(S16, y + 260 + 2L * j) * u.get(I32, ints + 32 + 4L * (j >> 1));
+            }
+            IntVector block = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 4; c++) {
+                long lv = 512L * i + 128L * c;
+                long q8 = y + 4 + 64L * c;
+                ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
+                ShortVector pHi = ShortVector.zero(NARROW_SHORTS);
+                for (int l = 0; l < 32; l += NARROW_LANES) {
+                    pLo = pLo.add(ShortVector.fromMemorySegment(NARROW_SHORTS, u, lv + 2L * l, LE).mul(widenNarrow(a, q8 + l)));
+                    pHi = pHi.add(ShortVector.fromMemorySegment(NARROW_SHORTS, u, lv + 64 + 2L * l, LE).mul(widenNarrow(a, q8 + 32 + l)));
+                }
+                block = block.add(pairSum(pLo).mul(u.get(I32, ints + 8L * c))).add(pairSum(pHi).mul(u.get(I32, ints + 8L * c + 4)));
+            }
+            float dy = a.get(F32, y);
+            acc = scaleAddNarrow(block, u.get(F32, fl) * dy, acc);
+            mins -= u.get(F32, fl + 4) * dy * sumMins;
+        }
+        return mins + acc.reduceLanes(VectorOperators.ADD);
+    }
 }

@@ -1,0 +1,222 @@
+package dev.minnow.bench.quant;
+
+import dev.minnow.kernels.KernelProvider;
+import dev.minnow.kernels.Kernels;
+import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.QuantKernels;
+import dev.minnow.kernels.scalar.ScalarQuantKernels;
+import dev.minnow.quant.GgmlQuant;
+import dev.minnow.tensor.DType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Quantized GEMV and batched GEMM figures in one aligned table. GEMV: GB/s of weight bytes per call (activation
+ * quantization included) at 1 thread and at {@link Parallel#threads()} threads, as % of the machine's read bandwidth
+ * at the same thread count, and the scalar specification at 1 thread (first shape only). GEMM:
+ * 128 activation rows, GOPS counting a multiply-add as 2 operations, as % of the f32 FMA peak (GFLOPS, same count).
+ *
+ * <p>Usage: {@code QuantBench [seconds-per-case] [Q8_0,Q4_0,...]}. Properties: {@code -Dminnow.threads=2} (the pool),
+ * {@code -Dminnow.bench.clock=cpu} (1-thread timings by thread CPU time, which discounts time the OS gave to other
+ * processes on a busy machine; multi-thread timings are always wall clock), {@code -Dminnow.bench.bandwidth=b1,b2}
+ * (GB/s at 1 and 2 threads) and {@code -Dminnow.bench.fmaPeak=p1,p2} (GFLOPS), measured with
+ * {@code dev.minnow.kernels.vector.MachineProbe}; when these are absent and that class is on the class path it is
+ * called, otherwise the % columns are left empty.
+ */
+public final class QuantBench {
+    private static final boolean CPU_CLOCK = "cpu".equals(System.getProperty("minnow.bench.clock", "wall"));
+    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    private static final int[][] SHAPES = {{2048, 5632}, {5632, 2048}, {32000, 2048}};
+    static volatile float sink;
+
+    private QuantBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Locale.setDefault(Locale.ROOT);
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        List<String> types = args.length > 1 ? Arrays.asList(args[1].split(","))
+                : List.of("F32", "Q8_0", "Q4_0", "Q4_K", "Q6_K");
+        int threads = Parallel.threads();
+        double[] bw = probe("minnow.bench.bandwidth", "readBandwidth", threads);
+        double[] peak = probe("minnow.bench.fmaPeak", "fmaPeak", threads);
+        QuantKernels vq = KernelProvider.quant();
+        Kernels f32 = KernelProvider.get();
+        System.out.printf("quant kernels %s, f32 kernels %s, pool %d threads, clock %s%n", vq.name(), f32.name(), threads,
+                CPU_CLOCK ? "thread CPU time (1-thread rows), wall (multi-thread)" : "wall");
+        System.out.printf("read bandwidth %s GB/s, f32 FMA peak %s GFLOPS (1 thread / %d threads)%n",
+                pair(bw), pair(peak), threads);
+        String head = String.format("%-5s %-13s %7s | %8s %5s | %8s %5s | %8s %7s", "type", "rows x cols", "MB",
+                "1t GB/s", "%bw", threads + "t GB/s", "%bw", "scalar", "vec/sc");
+        System.out.println();
+        System.out.println("GEMV (GB/s of weights per call; scalar at 1 thread)");
+        System.out.println(head);
+        SplittableRandom rnd = new SplittableRandom(1);
+        for (int[] shape : SHAPES) {
+            for (String name : types) {
+                DType t = DType.valueOf(name);
+                gemvRow(t, shape[0], shape[1], seconds, bw, threads, vq, f32, rnd, shape == SHAPES[0]);
+            }
+        }
+        System.out.println();
+        System.out.println("GEMM, 128 activation rows (GOPS, a multiply-add = 2 ops)");
+        System.out.printf("%-5s %-13s | %8s %5s | %8s %5s%n", "type", "n x k", "1t GOPS", "%peak", threads + "t GOPS", "%peak");
+        for (int[] shape : new int[][] {{2048, 5632}, {5632, 2048}}) {
+            for (String name : types) {
+                if (name.equals("F32") && !Boolean.getBoolean("minnow.bench.f32gemm")) {
+                    continue; // the f32 GEMM has its own bench (KernelBench); -Dminnow.bench.f32gemm=true adds it
+                }
+                gemmRow(DType.valueOf(name), 128, shape[0], shape[1], seconds, peak, threads, vq, f32, rnd);
+            }
+        }
+    }
+
+    private static String pair(double[] v) {
+        return v == null ? "n/a" : String.format("%.1f / %.1f", v[0], v[1]);
+    }
+
+    /** {@code [1-thread, pool]} from the property, else MachineProbe by reflection, else null. */
+    private static double[] probe(String property, String method, int threads) {
+        String p = System.getProperty(property);
+        if (p != null && !p.isBlank()) {
+            String[] s = p.split(",");
+            double a = Double.parseDouble(s[0].trim());
+            return new double[] {a, s.length > 1 ? Double.parseDouble(s[1].trim()) : a};
+        }
+        try {
+            Class<?> c = Class.forName("dev.minnow.kernels.vector.MachineProbe");
+            int bits = KernelProvider.quant().vectorBits() == 0 ? 256 : KernelProvider.quant().vectorBits();
+            double[] out = new double[2];
+            for (int i = 0; i < 2; i++) {
+                int t = i == 0 ? 1 : threads;
+                Object rate = method.equals("fmaPeak")
+                        ? c.getMethod(method, int.class, int.class, int.class, int.class, boolean.class)
+                                .invoke(null, bits, t, 300, 5, CPU_CLOCK && t == 1)
+                        : c.getMethod(method, int.class, int.class, long.class, int.class)
+                                .invoke(null, bits, t, 512L << 20, 3);
+                out[i] = (double) rate.getClass().getMethod("value").invoke(rate);
+            }
+            return out;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static MemorySegment weights(Arena arena, DType t, int rows, int cols, SplittableRandom r) {
+        long rowBytes = t == DType.F32 ? 4L * cols : GgmlQuant.rowBytes(t, cols);
+        MemorySegment w = arena.allocate(rowBytes * rows, 64);
+        float[] row = new float[cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                row[j] = (float) r.nextGaussian();
+            }
+            if (t == DType.F32) {
+                MemorySegment.copy(row, 0, w, ValueLayout.JAVA_FLOAT, rowBytes * i, cols);
+            } else {
+                GgmlQuant.quantizeRow(t, row, 0, w, rowBytes * i, cols);
+            }
+        }
+        return w;
+    }
+
+    private static MemorySegment floats(Arena arena, int n, SplittableRandom r) {
+        MemorySegment x = arena.allocate(4L * n, 64);
+        for (int j = 0; j < n; j++) {
+            x.setAtIndex(ValueLayout.JAVA_FLOAT, j, (float) r.nextGaussian());
+        }
+        return x;
+    }
+
+    private static void gemvRow(DType t, int rows, int cols, double seconds, double[] bw, int threads, QuantKernels vq,
+                                Kernels f32, SplittableRandom r, boolean withScalar) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment w = weights(arena, t, rows, cols, r);
+            MemorySegment x = floats(arena, cols, r);
+            MemorySegment y = arena.allocate(4L * rows, 64);
+            double mb = w.byteSize() / 1e6;
+            Runnable vec = t == DType.F32 ? () -> f32.gemv(rows, cols, w, 0, x, 0, y, 0)
+                    : () -> vq.gemv(t, rows, cols, w, 0, x, 0, y, 0);
+            double s1 = oneThread(vec, seconds);
+            double sN = threads > 1 ? best(vec, seconds, false) : s1;
+            String scalar = "";
+            String speedup = "";
+            if (t != DType.F32 && withScalar) {
+                QuantKernels sc = ScalarQuantKernels.INSTANCE;
+                double ss = oneThread(() -> sc.gemv(t, rows, cols, w, 0, x, 0, y, 0), seconds);
+                scalar = String.format("%8.2f", mb / 1e3 / ss);
+                speedup = String.format("%6.1fx", ss / s1);
+            }
+            System.out.printf("%-5s %-13s %7.1f | %8.2f %5s | %8.2f %5s | %8s %7s%n", t, rows + " x " + cols, mb,
+                    mb / 1e3 / s1, pct(mb / 1e3 / s1, bw, 0), mb / 1e3 / sN, pct(mb / 1e3 / sN, bw, 1), scalar, speedup);
+        }
+    }
+
+    private static void gemmRow(DType t, int m, int n, int k, double seconds, double[] peak, int threads,
+                                QuantKernels vq, Kernels f32, SplittableRandom r) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment w = weights(arena, t, n, k, r);
+            MemorySegment x = floats(arena, m * k, r);
+            MemorySegment y = arena.allocate(4L * m * n, 64);
+            Runnable op = t == DType.F32 ? () -> f32.gemm(m, n, k, x, 0, k, w, 0, k, true, y, 0, n, false)
+                    : () -> vq.gemm(t, m, n, k, w, 0, x, 0, y, 0);
+            double ops = 2.0 * m * n * k / 1e9;
+            double s1 = oneThread(op, seconds);
+            double sN = threads > 1 ? best(op, seconds, false) : s1;
+            System.out.printf("%-5s %-13s | %8.1f %5s | %8.1f %5s%n", t, n + " x " + k, ops / s1, pct(ops / s1, peak, 0),
+                    ops / sN, pct(ops / sN, peak, 1));
+        }
+    }
+
+    private static String pct(double v, double[] ref, int i) {
+        return ref == null ? "" : String.format("%4.0f%%", 100 * v / ref[i]);
+    }
+
+    /**
+     * Seconds per call on one thread: the op runs inside a parallel loop body, where {@link Parallel} runs nested
+     * loops inline on the calling thread (the other chunk is empty), timed by that thread's CPU time with
+     * {@code minnow.bench.clock=cpu}.
+     */
+    private static double oneThread(Runnable op, double seconds) {
+        if (Parallel.threads() == 1) {
+            return best(op, seconds, CPU_CLOCK);
+        }
+        double[] out = new double[1];
+        Parallel.forRange(2, 1, (from, to) -> {
+            if (from == 0) {
+                out[0] = best(op, seconds, CPU_CLOCK);
+            }
+        });
+        return out[0];
+    }
+
+    /** Warm-up for a third of the budget (at least 3 calls), then the best single call over the rest. */
+    private static double best(Runnable op, double seconds, boolean cpu) {
+        long end = System.nanoTime() + (long) (seconds / 3 * 1e9);
+        int calls = 0;
+        while (calls < 3 || System.nanoTime() < end) {
+            op.run();
+            calls++;
+        }
+        long best = Long.MAX_VALUE;
+        end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
+        calls = 0;
+        while (calls < 3 || System.nanoTime() < end) {
+            long t0 = clock(cpu);
+            op.run();
+            best = Math.min(best, clock(cpu) - t0);
+            calls++;
+        }
+        return Math.max(1, best) / 1e9;
+    }
+
+    private static long clock(boolean cpu) {
+        return cpu ? MX.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+}
