@@ -83,14 +83,11 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
      * ({@link QuantKernels}). A batch reads each weight row once for all its activation rows.
      */
     final class QuantMatrix implements WeightMatrix {
-        private static final ThreadLocal<MemorySegment> QUANTIZED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
-
         private final DType type;
         private final int rows;
         private final int cols;
         private final MemorySegment w;
         private final long rowBytes;
-        private final long activationRowBytes;
         private final QuantKernels qk;
 
         QuantMatrix(DType type, int rows, int cols, MemorySegment w, QuantKernels qk) {
@@ -99,7 +96,6 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             this.cols = cols;
             this.w = w;
             this.rowBytes = type.byteSize(cols);
-            this.activationRowBytes = QuantKernels.activationType(type).byteSize(cols);
             this.qk = qk;
         }
 
@@ -120,23 +116,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 gemv(a, aOff, c, cOff);
                 return;
             }
-            MemorySegment q = QUANTIZED.get();
-            if (q.byteSize() < m * activationRowBytes) {
-                q = Arena.ofAuto().allocate(m * activationRowBytes, 64);
-                QUANTIZED.set(q);
-            }
-            for (int i = 0; i < m; i++) {
-                qk.quantizeActivation(type, cols, a, aOff + (long) i * cols, q, i * activationRowBytes);
-            }
-            MemorySegment aq = q;
-            Parallel.forRange(rows, 4, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    long wOff = r * rowBytes;
-                    for (int i = 0; i < m; i++) {
-                        c.setAtIndex(F32, cOff + (long) i * rows + r, qk.dot(type, cols, w, wOff, aq, i * activationRowBytes));
-                    }
-                }
-            });
+            // activations quantized once; each weight row unpacked once for all m rows (QuantKernels.gemm)
+            qk.gemm(type, m, rows, cols, w, 0, a, aOff, c, cOff);
         }
 
         @Override
