@@ -103,6 +103,12 @@ public final class Conv2d implements Layer {
         return new Conv2d(Buffers.f32(w, weight.shape()), Buffers.f32(nb, out), sh, sw, ph, pw, dh, dw, groups, activation);
     }
 
+    /** {@code {kh, kw, sh, sw, ph, pw, dh, dw}}. */
+    int[] geometry() { return new int[] {kh, kw, sh, sw, ph, pw, dh, dw}; }
+
+    /** The fused activation, or null. */
+    Activation activation() { return activation; }
+
     public int inChannels() { return in; }
 
     public int outChannels() { return out; }
@@ -134,6 +140,10 @@ public final class Conv2d implements Layer {
     @Override
     public Tensor forward(Tensor x) {
         Buffers.checkNchw("Conv2d", x, in);
+        Tensor quantized = Int8Quantization.intercept(this, x);
+        if (quantized != null) {
+            return quantized;
+        }
         int n = (int) x.dim(0), h = (int) x.dim(2), w = (int) x.dim(3);
         int[] o = outputSize(h, w);
         int ho = o[0], wo = o[1];
