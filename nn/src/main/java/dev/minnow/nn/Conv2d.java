@@ -75,6 +75,11 @@ public final class Conv2d implements Layer {
         return new Conv2d(weight, bias, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups, null);
     }
 
+    /** The same convolution with no padding (a caller that pads explicitly, e.g. patch-based inference). */
+    public Conv2d withoutPadding() {
+        return new Conv2d(weight, bias, sh, sw, 0, 0, dh, dw, groups, activation);
+    }
+
     /** The same convolution followed by {@code act} (null for none). */
     public Conv2d withActivation(Activation act) {
         return new Conv2d(weight, bias, sh, sw, ph, pw, dh, dw, groups, act);
@@ -103,8 +108,8 @@ public final class Conv2d implements Layer {
         return new Conv2d(Buffers.f32(w, weight.shape()), Buffers.f32(nb, out), sh, sw, ph, pw, dh, dw, groups, activation);
     }
 
-    /** {@code {kh, kw, sh, sw, ph, pw, dh, dw}}. */
-    int[] geometry() { return new int[] {kh, kw, sh, sw, ph, pw, dh, dw}; }
+    /** {@code {kh, kw, sh, sw, ph, pw, dh, dw}}: kernel, stride, padding and dilation per axis. */
+    public int[] geometry() { return new int[] {kh, kw, sh, sw, ph, pw, dh, dw}; }
 
     /** The fused activation, or null. */
     Activation activation() { return activation; }
