@@ -2,4 +2,5 @@
 module dev.minnow.bench {
     requires transitive dev.minnow.models;
     exports dev.minnow.bench;
+    exports dev.minnow.bench.cnn;
 }
