@@ -17,23 +17,11 @@ public interface Int8ConvKernels {
 
     /** The process-wide implementation: vector when {@link KernelProvider#get()} chose vector, at the same width. */
     static Int8ConvKernels get() {
-        return Holder.INSTANCE;
+        return Int8ConvKernelsChoice.INSTANCE;
     }
 
     /** The scalar specification. */
     static Int8ConvKernels scalar() {
         return dev.minnow.kernels.scalar.ScalarInt8ConvKernels.INSTANCE;
-    }
-
-    /** Lazy holder: the vector class loads only when the vector kernels were chosen. */
-    final class Holder {
-        static final Int8ConvKernels INSTANCE = choose();
-
-        private Holder() {}
-
-        private static Int8ConvKernels choose() {
-            Kernels k = KernelProvider.get();
-            return k.vectorBits() == 0 ? scalar() : new dev.minnow.kernels.vector.VectorInt8ConvKernels(k.vectorBits());
-        }
     }
 }

@@ -23,7 +23,7 @@ import java.util.Map;
  * name without "Test"); run it as a program:
  *
  * <pre>java -Dminnow.threads=T --add-modules jdk.incubator.vector -cp (bench test class path) dev.minnow.bench.cnn.OrtCompare
- *     [--rounds N] [--warmup N] name=model.onnx:input.npy ...</pre>
+ *     [--rounds N] [--warmup N] [--minnow-int8] name=model.onnx:input.npy ...</pre>
  *
  * The two engines run alternately (one Minnow run, one ORT run per round) so machine load hits both alike. ORT gets
  * {@code intra_op_num_threads} = Minnow's thread count and one inter-op thread. Prints median and min per engine,
