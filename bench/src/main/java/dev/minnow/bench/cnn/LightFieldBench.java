@@ -18,7 +18,7 @@ import java.util.Map;
  * 400×300. Threads come from {@code -Dminnow.threads}. Prints ms/frame (median and min), MACs/frame and GFLOP/s
  * (2 FLOPs per MAC).
  *
- * <pre>java -Dminnow.threads=1 --add-modules jdk.incubator.vector -cp ... dev.minnow.bench.cnn.LightFieldBench [config...] [--frames N] [--warmup N]</pre>
+ * <pre>java -Dminnow.threads=1 --add-modules jdk.incubator.vector -cp ... dev.minnow.bench.cnn.LightFieldBench [config...] [--frames N] [--warmup N] [--int8]</pre>
  */
 public final class LightFieldBench {
     private LightFieldBench() {}
@@ -34,10 +34,13 @@ public final class LightFieldBench {
 
     public static void main(String[] args) throws Exception {
         int frames = 5, warmup = 2;
+        boolean int8 = false;
         java.util.List<String> names = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--frames")) {
                 frames = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--int8")) {
+                int8 = true;
             } else if (args[i].equals("--warmup")) {
                 warmup = Integer.parseInt(args[++i]);
             } else {
@@ -54,21 +57,28 @@ public final class LightFieldBench {
             SafetensorsWriter.write(file, LightFieldDemo.randomStateDict(c.width, c.blocks, c.stages, 1), Map.of("format", "pt"));
             try (LightField lf = LightField.load(file)) {
                 Camera cam = Camera.orbit(4, 30, 15, c.raysH, c.raysW, c.raysW * 0.9, 2, 6, 8, 6);
+                java.util.function.Function<Camera, RgbImage> render = lf::render;
+                if (int8) {   // convolutions in int8, calibrated on one other view (ConvTranspose2d tail stays float)
+                    dev.minnow.nn.Int8Quantization.Plan plan = lf.quantizeInt8(
+                            java.util.List.of(Camera.orbit(4, 200, 15, c.raysH, c.raysW, c.raysW * 0.9, 2, 6, 8, 6)),
+                            dev.minnow.nn.Int8Quantization.Range.MIN_MAX, 100);
+                    render = v -> lf.render(v, plan);
+                }
                 RgbImage img = null;
                 for (int i = 0; i < warmup; i++) {
-                    img = lf.render(cam);
+                    img = render.apply(cam);
                 }
                 double[] ms = new double[frames];
                 for (int f = 0; f < frames; f++) {
                     long t0 = System.nanoTime();
-                    img = lf.render(Camera.orbit(4, 30 + 10 * f, 15, c.raysH, c.raysW, c.raysW * 0.9, 2, 6, 8, 6));
+                    img = render.apply(Camera.orbit(4, 30 + 10 * f, 15, c.raysH, c.raysW, c.raysW * 0.9, 2, 6, 8, 6));
                     ms[f] = (System.nanoTime() - t0) / 1e6;
                 }
                 Arrays.sort(ms);
                 double macs = (double) lf.network().macsPerRay() * c.raysH * c.raysW;
                 double med = ms[frames / 2];
-                System.out.printf("%-16s %s: %dx%d, %.1f ms/frame median, %.1f min (%d frames), %.2f GMAC/frame, %.1f GFLOP/s (median)%n",
-                        c.name, lf.network(), img.width(), img.height(), med, ms[0], frames, macs / 1e9, 2 * macs / med / 1e6);
+                System.out.printf("%-16s %s%s: %dx%d, %.1f ms/frame median, %.1f min (%d frames), %.2f GMAC/frame, %.1f GFLOP/s (median)%n",
+                        c.name, lf.network(), int8 ? " int8" : "", img.width(), img.height(), med, ms[0], frames, macs / 1e9, 2 * macs / med / 1e6);
             } finally {
                 Files.deleteIfExists(file);
                 Files.deleteIfExists(dir);
