@@ -4,6 +4,7 @@ module dev.minnow.bench {
     requires jmh.core;
     requires java.management;
     exports dev.minnow.bench;
+    exports dev.minnow.bench.cnn;
     exports dev.minnow.bench.jmh;
     exports dev.minnow.bench.quant;
     opens dev.minnow.bench.jmh;

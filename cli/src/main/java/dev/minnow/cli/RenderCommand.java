@@ -18,8 +18,20 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, description = "MobileR2L model.safetensors")
     Path model;
 
-    @Option(names = {"-o", "--output"}, required = true, description = "output PNG")
+    @Option(names = {"-o", "--output"}, description = "output PNG (one view)")
     Path output;
+
+    @Option(names = "--orbit", paramLabel = "N", description = "render N views around the orbit (azimuth 0..360) into --out")
+    Integer orbit;
+
+    @Option(names = "--spiral", description = "with --orbit: elevation sweeps from -elevation to +elevation along the path")
+    boolean spiral;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "with --orbit: directory for frame_000.png ...")
+    Path outDir;
+
+    @Option(names = "--int8", description = "run the convolutions in int8, calibrated on 3 orbit views (the upsampling tail stays float)")
+    boolean int8;
 
     @Option(names = "--azimuth", defaultValue = "30", description = "degrees (default: ${DEFAULT-VALUE})")
     double azimuth;
@@ -62,14 +74,48 @@ final class RenderCommand implements Callable<Integer> {
         if (hw.length != 2 || h < 1 || w < 1 || (long) h * w > 1 << 20) {
             throw new IllegalArgumentException("--rays must be HxW with 1 <= H*W <= 1048576, got '" + rays + "'");
         }
+        if ((orbit == null) == (output == null) || (orbit == null) != (outDir == null)) {
+            throw new IllegalArgumentException("give either -o view.png, or --orbit N with --out DIR");
+        }
+        if (orbit != null && (orbit < 1 || orbit > 100000)) {
+            throw new IllegalArgumentException("--orbit must be 1..100000 views, got " + orbit);
+        }
         try (LightField lf = LightField.load(model)) {
             int k = 8, l = 6; // MobileR2L: 8 samples, 6 octaves → 312 channels
+            java.util.function.Function<Camera, RgbImage> render = lf::render;
+            if (int8) {
+                java.util.List<Camera> calib = new java.util.ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    calib.add(Camera.orbit(radius, azimuth + 120 * i, elevation, h, w, focal, near, far, k, l));
+                }
+                dev.minnow.nn.Int8Quantization.Plan plan = lf.quantizeInt8(calib, dev.minnow.nn.Int8Quantization.Range.MIN_MAX, 100);
+                render = c -> lf.render(c, plan);
+            }
+            if (orbit != null) {
+                java.nio.file.Files.createDirectories(outDir);
+                long t0 = System.nanoTime();
+                for (int i = 0; i < orbit; i++) {
+                    double el = spiral && orbit > 1 ? -elevation + 2 * elevation * i / (orbit - 1) : elevation;
+                    Camera c = Camera.orbit(radius, azimuth + 360.0 * i / orbit, el, h, w, focal, near, far, k, l);
+                    RgbImage img = render.apply(c);
+                    if (!ImageIO.write(img.toBufferedImage(), "png", outDir.resolve(String.format("frame_%03d.png", i)).toFile())) {
+                        throw new IllegalArgumentException("no PNG writer available");
+                    }
+                }
+                double ms = (System.nanoTime() - t0) / 1e6 / orbit;
+                InfoCommand.row("network", lf.network().toString() + (int8 ? " (int8)" : ""));
+                InfoCommand.row("frames", orbit + (spiral ? " (spiral)" : " (orbit)") + " -> " + outDir);
+                InfoCommand.row("threads", Integer.toString(Parallel.threads()));
+                InfoCommand.row("latency", String.format("%.2f ms/frame mean incl. PNG writing (%d frames)", ms, orbit));
+                return 0;
+            }
             Camera cam = Camera.orbit(radius, azimuth, elevation, h, w, focal, near, far, k, l);
-            Timing.Result<RgbImage> r = Timing.measure(1, repeat, () -> lf.render(cam));
+            java.util.function.Function<Camera, RgbImage> f = render;
+            Timing.Result<RgbImage> r = Timing.measure(1, repeat, () -> f.apply(cam));
             if (!ImageIO.write(r.value().toBufferedImage(), "png", output.toFile())) {
                 throw new IllegalArgumentException("no PNG writer available");
             }
-            InfoCommand.row("network", lf.network().toString());
+            InfoCommand.row("network", lf.network().toString() + (int8 ? " (int8)" : ""));
             InfoCommand.row("image", r.value().width() + "x" + r.value().height() + " -> " + output);
             InfoCommand.row("threads", Integer.toString(Parallel.threads()));
             InfoCommand.row("latency", String.format("%.2f ms/frame median (%d runs)", r.medianMs(), r.runs()));

@@ -2,6 +2,8 @@ package dev.minnow.cli;
 
 import dev.minnow.kernels.Parallel;
 import dev.minnow.models.cnn.CnnModel;
+import dev.minnow.models.cnn.Int8Ptq;
+import dev.minnow.nn.Int8Quantization;
 import dev.minnow.models.cnn.DigitsInt8;
 import dev.minnow.models.lightfield.LightField;
 import dev.minnow.models.onnx.OnnxGraph;
@@ -42,6 +44,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "untimed warm-up runs (default: ${DEFAULT-VALUE})")
     int warmup;
 
+    @Option(names = "--int8", paramLabel = "CALIB.npy",
+            description = "quantize every convolution to int8 (per-channel weights, per-tensor uint8 inputs) calibrated on these samples")
+    Path int8;
+
+    @Option(names = "--percentile", paramLabel = "P",
+            description = "with --int8: clip activation ranges to the [100-P, P] percentiles (default: calibration min/max)")
+    Double percentile;
+
     @Override
     public Integer call() {
         Timing.threads(threads);
@@ -72,12 +82,27 @@ final class RunCommand implements Callable<Integer> {
             net = m::forward;
             label = m.arch().id();
         }
+        String quant = null;
+        if (int8 != null) {
+            Tensor calib = Npy.read(int8);
+            Int8Quantization.Range range = percentile == null ? Int8Quantization.Range.MIN_MAX : Int8Quantization.Range.PERCENTILE;
+            Int8Quantization.Plan plan = Int8Ptq.calibrate(net, calib, 64, range, percentile == null ? 100 : percentile);
+            net = Int8Ptq.int8(net, plan);
+            quant = plan.layers() + " convolutions in int8, calibrated on " + Arrays.toString(calib.shape())
+                    + (percentile == null ? " (min/max)" : " (percentile " + percentile + ")");
+        } else if (percentile != null) {
+            throw new IllegalArgumentException("--percentile needs --int8 CALIB.npy");
+        }
+        UnaryOperator<Tensor> run = net;
         try {
-            Timing.Result<Tensor> r = Timing.measure(warmup, repeat, () -> net.apply(x));
+            Timing.Result<Tensor> r = Timing.measure(warmup, repeat, () -> run.apply(x));
             if (output != null) {
                 Npy.write(output, r.value());
             }
             InfoCommand.row("model", label + " (" + model.getFileName() + ")");
+            if (quant != null) {
+                InfoCommand.row("int8", quant);
+            }
             InfoCommand.row("input", Arrays.toString(x.shape()));
             InfoCommand.row("output", Arrays.toString(r.value().shape()) + (output != null ? " -> " + output : ""));
             InfoCommand.row("threads", Integer.toString(Parallel.threads()));

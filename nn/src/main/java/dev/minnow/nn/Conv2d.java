@@ -75,6 +75,11 @@ public final class Conv2d implements Layer {
         return new Conv2d(weight, bias, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups, null);
     }
 
+    /** The same convolution with no padding (a caller that pads explicitly, e.g. patch-based inference). */
+    public Conv2d withoutPadding() {
+        return new Conv2d(weight, bias, sh, sw, 0, 0, dh, dw, groups, activation);
+    }
+
     /** The same convolution followed by {@code act} (null for none). */
     public Conv2d withActivation(Activation act) {
         return new Conv2d(weight, bias, sh, sw, ph, pw, dh, dw, groups, act);
@@ -102,6 +107,12 @@ public final class Conv2d implements Layer {
         }
         return new Conv2d(Buffers.f32(w, weight.shape()), Buffers.f32(nb, out), sh, sw, ph, pw, dh, dw, groups, activation);
     }
+
+    /** {@code {kh, kw, sh, sw, ph, pw, dh, dw}}: kernel, stride, padding and dilation per axis. */
+    public int[] geometry() { return new int[] {kh, kw, sh, sw, ph, pw, dh, dw}; }
+
+    /** The fused activation, or null. */
+    Activation activation() { return activation; }
 
     public int inChannels() { return in; }
 
@@ -134,6 +145,10 @@ public final class Conv2d implements Layer {
     @Override
     public Tensor forward(Tensor x) {
         Buffers.checkNchw("Conv2d", x, in);
+        Tensor quantized = Int8Quantization.intercept(this, x);
+        if (quantized != null) {
+            return quantized;
+        }
         int n = (int) x.dim(0), h = (int) x.dim(2), w = (int) x.dim(3);
         int[] o = outputSize(h, w);
         int ho = o[0], wo = o[1];

@@ -19,10 +19,28 @@ final class MobileNetV2 {
 
     private MobileNetV2() {}
 
+    /** One inverted residual block (or the stem / last 1×1 conv): its convolutions in order, and whether x + body(x). */
+    record Block(String name, List<Conv2d> convs, boolean residual) {
+        Layer layer() {
+            Layer body = Layer.sequence(convs);
+            return residual ? Blocks.residual(body) : body;
+        }
+    }
+
     static Layer build(StateDict sd) {
         List<Layer> layers = new ArrayList<>();
+        for (Block b : blocks(sd)) {
+            layers.add(b.layer());
+        }
+        layers.add(Blocks.poolAndClassify(sd.linear("classifier.1")));
+        return Layer.sequence(layers);
+    }
+
+    /** The stem, the 17 inverted residual blocks and the last 1×1 conv (features.0..18), in order. */
+    static List<Block> blocks(StateDict sd) {
+        List<Block> blocks = new ArrayList<>();
         Conv2d stem = sd.convBn("features.0.0", "features.0.1", 3, 2, Activation.RELU6);
-        layers.add(stem);
+        blocks.add(new Block("features.0", List.of(stem), false));
         int c = stem.outChannels();
         int i = 1;
         for (; sd.has("features." + i + ".conv.0.0.weight"); i++) {
@@ -31,7 +49,7 @@ final class MobileNetV2 {
             }
             String p = "features." + i + ".conv.";
             int stride = BLOCK_STRIDES[i - 1];
-            List<Layer> body = new ArrayList<>();
+            List<Conv2d> body = new ArrayList<>();
             int hidden = c;
             int next = 0;
             if (sd.has(p + "3.weight")) { // expansion present
@@ -43,16 +61,14 @@ final class MobileNetV2 {
             body.add(sd.convBn(p + next + ".0", p + next + ".1", hidden, stride, Activation.RELU6));
             Conv2d project = sd.convBn(p + (next + 1), p + (next + 2), hidden, 1, null);
             body.add(project);
-            Layer block = Layer.sequence(body);
             int out = project.outChannels();
-            layers.add(stride == 1 && out == c ? Blocks.residual(block) : block);
+            blocks.add(new Block("features." + i, List.copyOf(body), stride == 1 && out == c));
             c = out;
         }
         if (i != BLOCK_STRIDES.length + 1) {
             throw sd.error("found " + (i - 1) + " inverted residual blocks, mobilenet_v2 has 17");
         }
-        layers.add(sd.convBn("features." + i + ".0", "features." + i + ".1", c, 1, Activation.RELU6));
-        layers.add(Blocks.poolAndClassify(sd.linear("classifier.1")));
-        return Layer.sequence(layers);
+        blocks.add(new Block("features." + i, List.of(sd.convBn("features." + i + ".0", "features." + i + ".1", c, 1, Activation.RELU6)), false));
+        return blocks;
     }
 }

@@ -51,6 +51,37 @@ public final class LightField implements AutoCloseable {
         return new RgbImage((int) rgb.dim(2), (int) rgb.dim(3), rgb.toFloatArray());
     }
 
+    /**
+     * Int8 post-training quantization of the network's convolutions (per-channel int8 weights, per-tensor uint8
+     * inputs; the ConvTranspose2d upsampling tail stays float), calibrated on the rays of {@code views}.
+     */
+    public dev.minnow.nn.Int8Quantization.Plan quantizeInt8(java.util.List<Camera> views, dev.minnow.nn.Int8Quantization.Range range,
+                                                            double percentile) {
+        dev.minnow.nn.Int8Quantization.Calibration cal = dev.minnow.nn.Int8Quantization.calibration();
+        for (Camera c : views) {
+            cal.run(() -> render(c));
+        }
+        return cal.quantize(range, percentile);
+    }
+
+    /** {@link #render} with the planned convolutions in int8. */
+    public RgbImage render(Camera camera, dev.minnow.nn.Int8Quantization.Plan plan) {
+        return plan.run(() -> render(camera));
+    }
+
+    /** Peak signal-to-noise ratio in dB of {@code got} against {@code ref} (values in [0, 1]). */
+    public static double psnr(RgbImage ref, RgbImage got) {
+        float[] a = ref.data(), b = got.data();
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("images differ in size");
+        }
+        double se = 0;
+        for (int i = 0; i < a.length; i++) {
+            se += (a[i] - b[i]) * (double) (a[i] - b[i]);
+        }
+        return se == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(a.length / se);
+    }
+
     @Override
     public void close() { file.close(); }
 }

@@ -34,7 +34,7 @@ import java.util.Set;
  */
 public final class OnnxGraph {
     /** The operators Minnow executes. */
-    public static final Set<String> SUPPORTED = Set.of("Conv", "ConvTranspose", "BatchNormalization", "Relu", "Clip", "Sigmoid",
+    public static final Set<String> SUPPORTED = Set.of("QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "Conv", "ConvTranspose", "BatchNormalization", "Relu", "Clip", "Sigmoid",
             "HardSigmoid", "HardSwish", "Erf", "Add", "Sub", "Mul", "Div", "Concat", "MaxPool", "AveragePool", "GlobalAveragePool",
             "ReduceMean", "Flatten", "Gemm", "Reshape", "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Identity", "Dropout",
             "Cast", "Softmax");
@@ -335,6 +335,36 @@ public final class OnnxGraph {
                 constants.put(out, a.t());
             }
             case "Identity", "Dropout" -> unary(n, x -> x);
+            case "QuantizeLinear", "DequantizeLinear" -> {
+                boolean q = n.opType().equals("QuantizeLinear");
+                long axis = n.intAttr("axis", 1);
+                String a = n.input(0), sc = n.input(1), zp = n.inputs().size() > 2 ? n.input(2) : "";
+                steps.add(v -> {
+                    Tensor z = zp.isEmpty() ? null : need(v, zp, n);
+                    v.put(out, q ? Qdq.quantize(need(v, a, n), need(v, sc, n), z, axis) : Qdq.dequantize(need(v, a, n), need(v, sc, n), z, axis));
+                });
+            }
+            case "QLinearConv" -> {
+                noAutoPad(n);
+                int[] strides = ints(n.intsAttr("strides"), 2, 1), dil = ints(n.intsAttr("dilations"), 2, 1);
+                int[] pads = ints(n.intsAttr("pads"), 4, 0);
+                int group = (int) n.intAttr("group", 1);
+                List<String> in = n.inputs();
+                if (in.size() < 8) {
+                    throw new IllegalArgumentException("QLinearConv needs 8 or 9 inputs, got " + in.size());
+                }
+                steps.add(v -> v.put(out, Qdq.qlinearConv(need(v, in.get(0), n), need(v, in.get(1), n), opt(v, in.get(2), n),
+                        need(v, in.get(3), n), need(v, in.get(4), n), opt(v, in.get(5), n), need(v, in.get(6), n), opt(v, in.get(7), n),
+                        in.size() > 8 ? opt(v, in.get(8), n) : null, strides, pads, dil, group)));
+            }
+            case "QLinearMatMul" -> {
+                List<String> in = n.inputs();
+                if (in.size() != 8) {
+                    throw new IllegalArgumentException("QLinearMatMul needs 8 inputs, got " + in.size());
+                }
+                steps.add(v -> v.put(out, Qdq.qlinearMatMul(need(v, in.get(0), n), need(v, in.get(1), n), opt(v, in.get(2), n),
+                        need(v, in.get(3), n), need(v, in.get(4), n), opt(v, in.get(5), n), need(v, in.get(6), n), opt(v, in.get(7), n))));
+            }
             case "Conv" -> {
                 Conv2d c = conv(n);
                 unary(n, c::forward);
@@ -496,6 +526,11 @@ public final class OnnxGraph {
             throw new IllegalStateException(n + ": input '" + name + "' has not been computed");
         }
         return t;
+    }
+
+    /** An optional input: null when its name is empty. */
+    private static Tensor opt(Map<String, Tensor> v, String name, OnnxModel.Node n) {
+        return name.isEmpty() ? null : need(v, name, n);
     }
 
     private static long[] longs(Tensor t) {

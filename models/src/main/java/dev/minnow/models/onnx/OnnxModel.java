@@ -332,7 +332,7 @@ public final class OnnxModel implements AutoCloseable {
             }
             return Map.entry(name, Buffers.f32(v, shape));
         }
-        if (dt == DType.I64 || dt == DType.I32) {
+        if (dt == DType.I64 || dt == DType.I32 || dt == DType.U8 || dt == DType.I8) {   // int8/uint8 ride in int32_data
             if (intData.size() != count) {
                 throw new ModelFormatException(path, at, label + ": int data holds " + intData.size() + " values, shape needs " + count);
             }
@@ -340,6 +340,8 @@ public final class OnnxModel implements AutoCloseable {
             for (int k = 0; k < count; k++) {
                 if (dt == DType.I64) {
                     t.segment().setAtIndex(Tensor.I64_LE, k, intData.get(k));
+                } else if (dt == DType.U8 || dt == DType.I8) {
+                    t.segment().set(java.lang.foreign.ValueLayout.JAVA_BYTE, k, (byte) (long) intData.get(k));
                 } else {
                     t.segment().setAtIndex(Tensor.I32_LE, k, (int) (long) intData.get(k));
                 }

@@ -1,0 +1,88 @@
+package dev.minnow.bench.cnn;
+
+import dev.minnow.kernels.KernelProvider;
+import dev.minnow.kernels.Parallel;
+import dev.minnow.models.lightfield.Camera;
+import dev.minnow.models.lightfield.LightField;
+import dev.minnow.models.lightfield.LightFieldDemo;
+import dev.minnow.models.lightfield.RgbImage;
+import dev.minnow.tensor.io.SafetensorsWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * MobileR2L rendering latency with random weights at the published configuration (width 256, 29 body blocks, SR
+ * tail 64/64/16; LLFF 63×84 rays ×12 → 756×1008, Blender 100×100 ×8 → 800×800) and a small configuration for
+ * 400×300. Threads come from {@code -Dminnow.threads}. Prints ms/frame (median and min), MACs/frame and GFLOP/s
+ * (2 FLOPs per MAC).
+ *
+ * <pre>java -Dminnow.threads=1 --add-modules jdk.incubator.vector -cp ... dev.minnow.bench.cnn.LightFieldBench [config...] [--frames N] [--warmup N] [--int8]</pre>
+ */
+public final class LightFieldBench {
+    private LightFieldBench() {}
+
+    record Config(String name, int width, int blocks, int[][] stages, int raysH, int raysW) {}
+
+    static final Config[] CONFIGS = {
+        new Config("llff-1008x756", 256, 29, new int[][] {{64, 4}, {64, 4}, {16, 3}}, 63, 84),
+        new Config("blender-800x800", 256, 29, new int[][] {{64, 4}, {64, 4}, {16, 4}}, 100, 100),
+        new Config("small-400x300", 64, 4, new int[][] {{32, 4}, {16, 4}}, 75, 100),
+        new Config("tiny-400x300", 32, 2, new int[][] {{16, 4}, {8, 4}}, 75, 100),
+    };
+
+    public static void main(String[] args) throws Exception {
+        int frames = 5, warmup = 2;
+        boolean int8 = false;
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--frames")) {
+                frames = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--int8")) {
+                int8 = true;
+            } else if (args[i].equals("--warmup")) {
+                warmup = Integer.parseInt(args[++i]);
+            } else {
+                names.add(args[i]);
+            }
+        }
+        System.out.printf("kernels %s, threads %d%n", KernelProvider.get().name(), Parallel.threads());
+        for (Config c : CONFIGS) {
+            if (!names.isEmpty() && !names.contains(c.name)) {
+                continue;
+            }
+            Path dir = Files.createTempDirectory("minnow-lf-bench");
+            Path file = dir.resolve("m.safetensors");
+            SafetensorsWriter.write(file, LightFieldDemo.randomStateDict(c.width, c.blocks, c.stages, 1), Map.of("format", "pt"));
+            try (LightField lf = LightField.load(file)) {
+                Camera cam = Camera.orbit(4, 30, 15, c.raysH, c.raysW, c.raysW * 0.9, 2, 6, 8, 6);
+                java.util.function.Function<Camera, RgbImage> render = lf::render;
+                if (int8) {   // convolutions in int8, calibrated on one other view (ConvTranspose2d tail stays float)
+                    dev.minnow.nn.Int8Quantization.Plan plan = lf.quantizeInt8(
+                            java.util.List.of(Camera.orbit(4, 200, 15, c.raysH, c.raysW, c.raysW * 0.9, 2, 6, 8, 6)),
+                            dev.minnow.nn.Int8Quantization.Range.MIN_MAX, 100);
+                    render = v -> lf.render(v, plan);
+                }
+                RgbImage img = null;
+                for (int i = 0; i < warmup; i++) {
+                    img = render.apply(cam);
+                }
+                double[] ms = new double[frames];
+                for (int f = 0; f < frames; f++) {
+                    long t0 = System.nanoTime();
+                    img = render.apply(Camera.orbit(4, 30 + 10 * f, 15, c.raysH, c.raysW, c.raysW * 0.9, 2, 6, 8, 6));
+                    ms[f] = (System.nanoTime() - t0) / 1e6;
+                }
+                Arrays.sort(ms);
+                double macs = (double) lf.network().macsPerRay() * c.raysH * c.raysW;
+                double med = ms[frames / 2];
+                System.out.printf("%-16s %s%s: %dx%d, %.1f ms/frame median, %.1f min (%d frames), %.2f GMAC/frame, %.1f GFLOP/s (median)%n",
+                        c.name, lf.network(), int8 ? " int8" : "", img.width(), img.height(), med, ms[0], frames, macs / 1e9, 2 * macs / med / 1e6);
+            } finally {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.minnow.bench.cnn;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.minnow.kernels.KernelProvider;
+import dev.minnow.kernels.Parallel;
+import dev.minnow.models.onnx.OnnxGraph;
+import dev.minnow.models.onnx.OnnxModel;
+import dev.minnow.tensor.Tensor;
+import dev.minnow.tensor.io.Npy;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Minnow's {@link OnnxGraph} against ONNX Runtime (Java, CPU, all graph optimizations) on the same ONNX files and
+ * inputs in one process, batch 1. ONNX Runtime is a test-scope dependency of the bench module only: this harness
+ * lives in the test sources so nothing native reaches Minnow's run-time class path. Not a unit test (no assertion,
+ * name without "Test"); run it as a program:
+ *
+ * <pre>java -Dminnow.threads=T --add-modules jdk.incubator.vector -cp (bench test class path) dev.minnow.bench.cnn.OrtCompare
+ *     [--rounds N] [--warmup N] [--minnow-int8] name=model.onnx:input.npy ...</pre>
+ *
+ * The two engines run alternately (one Minnow run, one ORT run per round) so machine load hits both alike. ORT gets
+ * {@code intra_op_num_threads} = Minnow's thread count and one inter-op thread. Prints median and min per engine,
+ * the Minnow/ORT ratio of the medians, and the max abs difference of the outputs.
+ */
+public final class OrtCompare {
+    private OrtCompare() {}
+
+    public static void main(String[] args) throws Exception {
+        int rounds = 20, warmup = 10;
+        boolean int8 = false;
+        List<String[]> cases = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--minnow-int8" -> int8 = true;
+                default -> {
+                    String[] nv = args[i].split("=", 2), mi = nv[1].split(":", 2);
+                    cases.add(new String[] {nv[0], mi[0], mi[1]});
+                }
+            }
+        }
+        int threads = Parallel.threads();
+        System.out.printf("kernels %s, threads %d, onnxruntime %s%n", KernelProvider.get().name(), threads,
+                OrtEnvironment.getEnvironment().getVersion());
+        System.out.printf("%-22s %7s %12s %12s %12s %12s %8s %10s%n", "model", "threads", "minnow med", "minnow min",
+                "ort med", "ort min", "ratio", "max|diff|");
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        for (String[] c : cases) {
+            Tensor x = Npy.read(Path.of(c[2]));
+            float[] xv = x.toFloatArray();
+            try (OnnxModel m = OnnxModel.open(Path.of(c[1]));
+                 OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+                OnnxGraph graph = new OnnxGraph(m);
+                java.util.function.UnaryOperator<Tensor> g = graph::run;
+                if (int8) {   // Minnow's own int8 PTQ (calibrated on the input itself) against ORT in float
+                    g = dev.minnow.models.cnn.Int8Ptq.int8(g, dev.minnow.models.cnn.Int8Ptq.calibrate(g, x, 8,
+                            dev.minnow.nn.Int8Quantization.Range.MIN_MAX, 100));
+                }
+                opts.setIntraOpNumThreads(threads);
+                opts.setInterOpNumThreads(1);
+                opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                try (OrtSession s = env.createSession(c[1], opts)) {
+                    String inName = s.getInputNames().iterator().next();
+                    float[] mo = null, oo = null;
+                    double[] tm = new double[rounds], to = new double[rounds];
+                    for (int r = -warmup; r < rounds; r++) {
+                        long t0 = System.nanoTime();
+                        Tensor y = g.apply(x);
+                        long t1 = System.nanoTime();
+                        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(xv), x.shape());
+                             OrtSession.Result res = s.run(Map.of(inName, in))) {
+                            long t2 = System.nanoTime();
+                            OnnxTensor out = (OnnxTensor) res.get(0);
+                            FloatBuffer fb = out.getFloatBuffer();
+                            oo = new float[fb.remaining()];
+                            fb.get(oo);
+                            if (r >= 0) {
+                                tm[r] = (t1 - t0) / 1e6;
+                                to[r] = (t2 - t1) / 1e6;
+                            }
+                        }
+                        mo = y.toFloatArray();
+                    }
+                    double diff = 0;
+                    for (int i = 0; i < Math.min(mo.length, oo.length); i++) {
+                        diff = Math.max(diff, Math.abs(mo[i] - oo[i]));
+                    }
+                    Arrays.sort(tm);
+                    Arrays.sort(to);
+                    String label = c[0] + (int8 ? " (minnow int8)" : "");
+                    System.out.printf("%-22s %7d %9.2f ms %9.2f ms %9.2f ms %9.2f ms %8.2f %10.2e%n", label, threads, tm[rounds / 2], tm[0],
+                            to[rounds / 2], to[0], tm[rounds / 2] / to[rounds / 2], diff);
+                }
+            }
+        }
+    }
+}
