@@ -1,5 +1,9 @@
 /** Benchmarks: JMH kernels (scalar/vector pairs) and the machine probes behind {@code minnow bench}. */
 module dev.minnow.bench {
     requires transitive dev.minnow.models;
+    requires jmh.core;
+    requires java.management;
     exports dev.minnow.bench;
+    exports dev.minnow.bench.jmh;
+    opens dev.minnow.bench.jmh;
 }

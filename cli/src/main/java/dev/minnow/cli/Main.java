@@ -7,9 +7,9 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code minnow <command>}. Errors print one line and exit non-zero. */
 @Command(name = "minnow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Pure-Java neural-network inference (FFM + Vector API).",
-        subcommands = {InfoCommand.class, DemoCommand.class, BenchCommand.class, QuantizeCommand.class,
-                GenerateCommand.class, TokenizeCommand.class, LogitsCommand.class, SynthCommand.class, PerplexityCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, DemoCommand.class, BenchCommand.class, RunCommand.class, ClassifyCommand.class,
+            RenderCommand.class, QuantizeCommand.class, GenerateCommand.class, TokenizeCommand.class, LogitsCommand.class,
+            SynthCommand.class, PerplexityCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

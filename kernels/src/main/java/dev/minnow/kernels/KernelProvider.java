@@ -50,7 +50,7 @@ public final class KernelProvider {
         if (q == null) {
             Kernels k = get();
             q = k.vectorBits() == 0 ? dev.minnow.kernels.scalar.ScalarQuantKernels.INSTANCE
-                    : new dev.minnow.kernels.vector.VectorQuantKernels(cpuHasFma());
+                    : VectorFactory.createQuant(cpuHasFma());
             quantInstance = q;
         }
         return q;
@@ -181,6 +181,10 @@ public final class KernelProvider {
 
         static int preferredBits() {
             return dev.minnow.kernels.vector.VectorKernels.preferredBits();
+        }
+
+        static QuantKernels createQuant(boolean fma) {
+            return new dev.minnow.kernels.vector.VectorQuantKernels(fma);
         }
     }
 }

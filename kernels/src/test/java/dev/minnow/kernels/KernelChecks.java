@@ -95,11 +95,16 @@ final class KernelChecks {
     }
 
     static void checkGemv(Kernels k, int rows, int cols, String caseName) {
+        checkGemv(k, rows, cols, caseName, false);
+    }
+
+    /** {@code shared}: inputs in a shared arena, so the kernel may run on all of {@link Parallel}'s threads. */
+    static void checkGemv(Kernels k, int rows, int cols, String caseName, boolean shared) {
         long seed = Gen.seed(caseName);
         SplittableRandom r = new SplittableRandom(seed);
         float[] w = Gen.floats(r, rows * cols);
         float[] x = Gen.floats(r, cols);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = shared ? Arena.ofShared() : Arena.ofConfined()) {
             MemorySegment sw = Gen.segment(arena, w), sx = Gen.segment(arena, x);
             MemorySegment y1 = arena.allocate(Math.max(1, rows) * 4L + 4), y2 = arena.allocate(Math.max(1, rows) * 4L + 4);
             y1.set(Gen.F32, rows * 4L, 42f);
@@ -118,6 +123,11 @@ final class KernelChecks {
     }
 
     static void checkGemm(Kernels k, int m, int n, int kk, boolean bT, boolean accumulate, String caseName) {
+        checkGemm(k, m, n, kk, bT, accumulate, caseName, false);
+    }
+
+    /** {@code shared}: operands in a shared arena, so the kernel may run on all of {@link Parallel}'s threads. */
+    static void checkGemm(Kernels k, int m, int n, int kk, boolean bT, boolean accumulate, String caseName, boolean shared) {
         long seed = Gen.seed(caseName);
         SplittableRandom r = new SplittableRandom(seed);
         // leading dimensions larger than the logical widths, to catch stride bugs
@@ -125,7 +135,7 @@ final class KernelChecks {
         float[] a = Gen.floats(r, m * lda);
         float[] b = Gen.floats(r, (bT ? n : kk) * ldb);
         float[] c0 = Gen.floats(r, m * ldc);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = shared ? Arena.ofShared() : Arena.ofConfined()) {
             MemorySegment sa = Gen.segment(arena, a), sb = Gen.segment(arena, b);
             MemorySegment c1 = Gen.segment(arena, c0), c2 = Gen.segment(arena, c0);
             k.gemm(m, n, kk, sa, 0, lda, sb, 0, ldb, bT, c1, 0, ldc, accumulate);

@@ -143,18 +143,23 @@ class VectorQuantKernelsPropertyTest {
     void integerPartsBitExactWithPowerOfTwoScales(int bits, DType t) {
         QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
         for (int nb : BLOCKS) {
-            String name = "qdot-exact-" + t + "-" + bits + "-" + nb;
-            long seed = Gen.seed(name);
-            SplittableRandom r = new SplittableRandom(seed);
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment w = blocks(arena, t, nb, r, true, 3);
-                MemorySegment a = activations(arena, QuantKernels.activationType(t), nb * t.blockSize() / QuantKernels.activationType(t).blockSize(), r, true);
-                int n = nb * t.blockSize();
-                float want = SPEC.dot(t, n, w, 0, a, 0);
-                float got = k.dot(t, n, w, 0, a, 0);
-                assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got),
-                        "dot " + t + " on " + k.name() + " blocks=" + nb + " seed=" + seed + ": want " + want + " got " + got);
-            }
+            checkExact(k, t, nb, "qdot-exact-" + t + "-" + bits + "-" + nb);
+        }
+    }
+
+    /** {@code k.dot} equals the scalar specification bit for bit on power-of-two scales (see the class comment). */
+    static void checkExact(QuantKernels k, DType t, int nb, String caseName) {
+        long seed = Gen.seed(caseName);
+        SplittableRandom r = new SplittableRandom(seed);
+        try (Arena arena = Arena.ofConfined()) {
+            DType act = QuantKernels.activationType(t);
+            MemorySegment w = blocks(arena, t, nb, r, true, 3);
+            MemorySegment a = activations(arena, act, nb * t.blockSize() / act.blockSize(), r, true);
+            int n = nb * t.blockSize();
+            float want = SPEC.dot(t, n, w, 0, a, 0);
+            float got = k.dot(t, n, w, 0, a, 0);
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got),
+                    "dot " + t + " on " + k.name() + " blocks=" + nb + " seed=" + seed + ": want " + want + " got " + got);
         }
     }
 
@@ -256,5 +261,43 @@ class VectorQuantKernelsPropertyTest {
                         + f32 + " vs quantized " + want + " seed=" + seed);
             }
         }
+    }
+
+    @ParameterizedTest(name = "{1} at {0} bits")
+    @MethodSource("cases")
+    void f32ActivationDotWithinReassociationBound(int bits, DType t) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
+        for (int nb : BLOCKS) {
+            String name = "qdotf32-" + t + "-" + bits + "-" + nb;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            try (Arena arena = Arena.ofConfined()) {
+                int n = nb * t.blockSize();
+                MemorySegment w = blocks(arena, t, nb, r, false, 0);
+                float[] x = Gen.floats(r, n);
+                MemorySegment xs = Gen.segment(arena, concat1(x));
+                float want = SPEC.dotF32(t, n, w, 0, xs, 1);
+                float got = k.dotF32(t, n, w, 0, xs, 1);
+                double abs = 0;
+                float[] wb = new float[t.blockSize()];
+                for (int b = 0; b < nb; b++) {
+                    ScalarQuantKernels.dequantizeBlock(t, w, (long) b * t.bytesPerBlock(), wb);
+                    for (int j = 0; j < wb.length; j++) {
+                        abs += Math.abs((double) wb[j] * x[b * wb.length + j]);
+                    }
+                }
+                double bound = 2.0 * n * 0x1p-24 * abs + 1e-30;
+                assertTrue(Math.abs(want - got) <= bound, "dotF32 " + t + " on " + k.name() + " n=" + n + " seed=" + seed
+                        + ": want " + want + " got " + got + " bound " + bound);
+            }
+        }
+    }
+
+    /** x with one leading guard element, so the f32 offset is not block-aligned. */
+    private static float[] concat1(float[] x) {
+        float[] y = new float[x.length + 1];
+        y[0] = 42f;
+        System.arraycopy(x, 0, y, 1, x.length);
+        return y;
     }
 }

@@ -231,4 +231,22 @@ class GgmlQuantTest {
         }
         assertFalse(GgmlQuant.supports(DType.F64));
     }
+
+    /** Any bytes are a valid block (NaN/inf scales included): dequantizing and re-quantizing never throws. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q8_1",
+            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K"})
+    void arbitraryBytesDequantizeAndRequantizeWithoutFailing(DType t) {
+        SplittableRandom r = Gen.random("fuzz-" + t);
+        int n = t.blockSize() == 1 ? 64 : 3 * t.blockSize();
+        for (int round = 0; round < 20; round++) {
+            byte[] q = new byte[(int) GgmlQuant.rowBytes(t, n)];
+            for (int i = 0; i < q.length; i++) {
+                q[i] = (byte) r.nextInt(256);
+            }
+            float[] y = dequantize(t, q, n);
+            byte[] again = quantize(t, y);
+            assertEquals(q.length, again.length);
+        }
+    }
 }

@@ -2,331 +2,101 @@ package dev.minnow.kernels.vector;
 
 import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.Kernels;
-import dev.minnow.kernels.Parallel;
 import dev.minnow.kernels.RopeLayout;
-import dev.minnow.kernels.scalar.ScalarKernels;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels for one species width. Tails (n not a multiple of the lane count) run the scalar
- * definition, so a kernel differs from {@link ScalarKernels} only by the order of float additions.
+ * Vector API kernels for one species width (128, 256 or 512 bits), with or without FMA. The work is done by a copy
+ * of {@link F32Kernels} (and {@link GemmF32}) specialised for that width by {@link Specializer}, so that the species
+ * is a JIT constant; this class forwards to it. Widths above the hardware's run correctly but in software (slowly).
  */
 public final class VectorKernels implements Kernels {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-
-    private final VectorSpecies<Float> species;
-    private final int lanes;
-    private final boolean fma;
-    private final GemmF32 gemm;
+    private final VectorF32 impl;
 
     /** @param bits 128, 256 or 512; @param fma use fused multiply-add (only where the CPU has it) */
     public VectorKernels(int bits, boolean fma) {
-        this.species = switch (bits) {
-            case 64 -> FloatVector.SPECIES_64;
-            case 128 -> FloatVector.SPECIES_128;
-            case 256 -> FloatVector.SPECIES_256;
-            case 512 -> FloatVector.SPECIES_512;
-            default -> throw new IllegalArgumentException("vector width must be 128, 256 or 512 bits, got " + bits);
-        };
-        this.lanes = species.length();
-        this.fma = fma;
-        this.gemm = new GemmF32(species, fma);
+        if (bits != 64 && bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException("vector width must be 128, 256 or 512 bits, got " + bits);
+        }
+        this.impl = Specializer.instance(F32Kernels.class, VectorF32.class, bits, fma);
     }
 
     /** Bit size of the platform's preferred float species. */
     public static int preferredBits() { return FloatVector.SPECIES_PREFERRED.vectorBitSize(); }
 
-    @Override public String name() { return "vector-" + species.vectorBitSize() + (fma ? "" : "-nofma"); }
+    /** The specialised copy, for {@link MachineProbe}. */
+    VectorF32 impl() { return impl; }
 
-    @Override public int vectorBits() { return species.vectorBitSize(); }
+    @Override public String name() { return impl.name(); }
 
-    private FloatVector load(MemorySegment s, long idx) {
-        return FloatVector.fromMemorySegment(species, s, idx * 4, LE);
-    }
+    @Override public int vectorBits() { return impl.vectorBits(); }
 
-    private FloatVector madd(FloatVector a, FloatVector b, FloatVector acc) {
-        return fma ? a.fma(b, acc) : a.mul(b).add(acc);
-    }
+    @Override public String toString() { return impl.name(); }
 
     @Override
     public float dot(MemorySegment a, long aOff, MemorySegment b, long bOff, int n) {
-        FloatVector s0 = FloatVector.zero(species), s1 = s0, s2 = s0, s3 = s0;
-        int i = 0;
-        int step = 4 * lanes;
-        for (; i <= n - step; i += step) {
-            s0 = madd(load(a, aOff + i), load(b, bOff + i), s0);
-            s1 = madd(load(a, aOff + i + lanes), load(b, bOff + i + lanes), s1);
-            s2 = madd(load(a, aOff + i + 2 * lanes), load(b, bOff + i + 2 * lanes), s2);
-            s3 = madd(load(a, aOff + i + 3 * lanes), load(b, bOff + i + 3 * lanes), s3);
-        }
-        for (; i <= n - lanes; i += lanes) {
-            s0 = madd(load(a, aOff + i), load(b, bOff + i), s0);
-        }
-        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            s += a.getAtIndex(F32, aOff + i) * b.getAtIndex(F32, bOff + i);
-        }
-        return s;
+        return impl.dot(a, aOff, b, bOff, n);
     }
 
     @Override
-    public float sum(MemorySegment x, long xOff, int n) {
-        FloatVector s0 = FloatVector.zero(species), s1 = s0;
-        int i = 0;
-        for (; i <= n - 2 * lanes; i += 2 * lanes) {
-            s0 = s0.add(load(x, xOff + i));
-            s1 = s1.add(load(x, xOff + i + lanes));
-        }
-        for (; i <= n - lanes; i += lanes) {
-            s0 = s0.add(load(x, xOff + i));
-        }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            s += x.getAtIndex(F32, xOff + i);
-        }
-        return s;
-    }
+    public float sum(MemorySegment x, long xOff, int n) { return impl.sum(x, xOff, n); }
 
     @Override
     public void axpy(int n, float alpha, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        FloatVector va = FloatVector.broadcast(species, alpha);
-        int i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            madd(va, load(x, xOff + i), load(y, yOff + i)).intoMemorySegment(y, (yOff + i) * 4, LE);
-        }
-        for (; i < n; i++) {
-            y.setAtIndex(F32, yOff + i, y.getAtIndex(F32, yOff + i) + alpha * x.getAtIndex(F32, xOff + i));
-        }
+        impl.axpy(n, alpha, x, xOff, y, yOff);
     }
 
     @Override
-    public void scale(int n, float s, MemorySegment x, long xOff) {
-        int i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            load(x, xOff + i).mul(s).intoMemorySegment(x, (xOff + i) * 4, LE);
-        }
-        for (; i < n; i++) {
-            x.setAtIndex(F32, xOff + i, x.getAtIndex(F32, xOff + i) * s);
-        }
-    }
+    public void scale(int n, float s, MemorySegment x, long xOff) { impl.scale(n, s, x, xOff); }
 
     @Override
     public void add(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff) {
-        int i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            load(a, aOff + i).add(load(b, bOff + i)).intoMemorySegment(out, (outOff + i) * 4, LE);
-        }
-        for (; i < n; i++) {
-            out.setAtIndex(F32, outOff + i, a.getAtIndex(F32, aOff + i) + b.getAtIndex(F32, bOff + i));
-        }
+        impl.add(n, a, aOff, b, bOff, out, outOff);
     }
 
     @Override
     public void mul(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff) {
-        int i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            load(a, aOff + i).mul(load(b, bOff + i)).intoMemorySegment(out, (outOff + i) * 4, LE);
-        }
-        for (; i < n; i++) {
-            out.setAtIndex(F32, outOff + i, a.getAtIndex(F32, aOff + i) * b.getAtIndex(F32, bOff + i));
-        }
+        impl.mul(n, a, aOff, b, bOff, out, outOff);
     }
 
     @Override
     public void gemv(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        if (!Parallel.shareable(w, x, y)) {
-            gemvRows(0, rows, cols, w, wOff, x, xOff, y, yOff);
-            return;
-        }
-        Parallel.forRange(rows, Math.max(1, (1 << 14) / Math.max(cols, 1)),
-                (from, to) -> gemvRows(from, to, cols, w, wOff, x, xOff, y, yOff));
-    }
-
-    /** Four rows at a time so each activation load feeds four independent FMA chains. */
-    private void gemvRows(int from, int to, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff,
-                          MemorySegment y, long yOff) {
-        int r = from;
-        int vecEnd = cols - cols % lanes;
-        for (; r <= to - 4; r += 4) {
-            long r0 = wOff + (long) r * cols, r1 = r0 + cols, r2 = r1 + cols, r3 = r2 + cols;
-            FloatVector s0 = FloatVector.zero(species), s1 = s0, s2 = s0, s3 = s0;
-            for (int c = 0; c < vecEnd; c += lanes) {
-                FloatVector xv = load(x, xOff + c);
-                s0 = madd(load(w, r0 + c), xv, s0);
-                s1 = madd(load(w, r1 + c), xv, s1);
-                s2 = madd(load(w, r2 + c), xv, s2);
-                s3 = madd(load(w, r3 + c), xv, s3);
-            }
-            float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-            float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
-            for (int c = vecEnd; c < cols; c++) {
-                float xv = x.getAtIndex(F32, xOff + c);
-                t0 += w.getAtIndex(F32, r0 + c) * xv;
-                t1 += w.getAtIndex(F32, r1 + c) * xv;
-                t2 += w.getAtIndex(F32, r2 + c) * xv;
-                t3 += w.getAtIndex(F32, r3 + c) * xv;
-            }
-            y.setAtIndex(F32, yOff + r, t0);
-            y.setAtIndex(F32, yOff + r + 1, t1);
-            y.setAtIndex(F32, yOff + r + 2, t2);
-            y.setAtIndex(F32, yOff + r + 3, t3);
-        }
-        for (; r < to; r++) {
-            y.setAtIndex(F32, yOff + r, dot(w, wOff + (long) r * cols, x, xOff, cols));
-        }
+        impl.gemv(rows, cols, w, wOff, x, xOff, y, yOff);
     }
 
     @Override
     public void gemm(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                      boolean bTransposed, MemorySegment c, long cOff, int ldc, boolean accumulate) {
-        gemm.multiply(m, n, k, a, aOff, lda, b, bOff, ldb, bTransposed, c, cOff, ldc, accumulate);
+        impl.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, bTransposed, c, cOff, ldc, accumulate);
     }
 
     @Override
     public void rmsNorm(int n, MemorySegment x, long xOff, MemorySegment w, long wOff, float eps, MemorySegment out, long outOff) {
-        float ss = dot(x, xOff, x, xOff, n);
-        float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
-        int i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            load(x, xOff + i).mul(inv).mul(load(w, wOff + i)).intoMemorySegment(out, (outOff + i) * 4, LE);
-        }
-        for (; i < n; i++) {
-            out.setAtIndex(F32, outOff + i, x.getAtIndex(F32, xOff + i) * inv * w.getAtIndex(F32, wOff + i));
-        }
+        impl.rmsNorm(n, x, xOff, w, wOff, eps, out, outOff);
     }
 
     @Override
     public void layerNorm(int n, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment b, long bOff,
                           float eps, MemorySegment out, long outOff) {
-        float mean = sum(x, xOff, n) / n;
-        FloatVector vm = FloatVector.broadcast(species, mean);
-        FloatVector acc = FloatVector.zero(species);
-        int i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            FloatVector d = load(x, xOff + i).sub(vm);
-            acc = madd(d, d, acc);
-        }
-        float var = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float d = x.getAtIndex(F32, xOff + i) - mean;
-            var += d * d;
-        }
-        var /= n;
-        float inv = (float) (1.0 / Math.sqrt(var + eps));
-        i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            FloatVector v = load(x, xOff + i).sub(vm).mul(inv);
-            if (w != null) {
-                v = v.mul(load(w, wOff + i));
-            }
-            if (b != null) {
-                v = v.add(load(b, bOff + i));
-            }
-            v.intoMemorySegment(out, (outOff + i) * 4, LE);
-        }
-        for (; i < n; i++) {
-            float v = (x.getAtIndex(F32, xOff + i) - mean) * inv;
-            if (w != null) {
-                v *= w.getAtIndex(F32, wOff + i);
-            }
-            if (b != null) {
-                v += b.getAtIndex(F32, bOff + i);
-            }
-            out.setAtIndex(F32, outOff + i, v);
-        }
+        impl.layerNorm(n, x, xOff, w, wOff, b, bOff, eps, out, outOff);
     }
 
     @Override
-    public void softmax(int n, MemorySegment x, long xOff) {
-        if (n == 0) {
-            return;
-        }
-        FloatVector vmax = FloatVector.broadcast(species, Float.NEGATIVE_INFINITY);
-        int i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            vmax = vmax.max(load(x, xOff + i));
-        }
-        float max = vmax.reduceLanes(VectorOperators.MAX);
-        for (; i < n; i++) {
-            max = Math.max(max, x.getAtIndex(F32, xOff + i));
-        }
-        FloatVector vsum = FloatVector.zero(species);
-        i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            FloatVector e = load(x, xOff + i).sub(max).lanewise(VectorOperators.EXP);
-            e.intoMemorySegment(x, (xOff + i) * 4, LE);
-            vsum = vsum.add(e);
-        }
-        float sum = vsum.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float e = (float) Math.exp(x.getAtIndex(F32, xOff + i) - max);
-            x.setAtIndex(F32, xOff + i, e);
-            sum += e;
-        }
-        scale(n, 1f / sum, x, xOff);
-    }
+    public void softmax(int n, MemorySegment x, long xOff) { impl.softmax(n, x, xOff); }
 
     @Override
-    public void activate(Activation act, int n, MemorySegment x, long xOff) {
-        int i = 0;
-        FloatVector one = FloatVector.broadcast(species, 1f);
-        for (; i <= n - lanes; i += lanes) {
-            FloatVector v = load(x, xOff + i);
-            FloatVector r = switch (act) {
-                case RELU -> v.max(0f);
-                case RELU6 -> v.max(0f).min(6f);
-                case SILU -> v.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-                case GELU -> v.mul(0.5f).mul(erf(v.mul(0.70710678118654752f)).add(1f));
-                case GELU_TANH -> v.mul(0.5f).mul(v.mul(v).mul(v).mul(0.044715f).add(v).mul(0.7978845608028654f)
-                        .lanewise(VectorOperators.TANH).add(1f));
-                case SIGMOID -> one.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-                case HARD_SIGMOID -> v.div(6f).add(0.5f).max(0f).min(1f);
-                case HARD_SWISH -> v.mul(v.div(6f).add(0.5f).max(0f).min(1f));
-            };
-            r.intoMemorySegment(x, (xOff + i) * 4, LE);
-        }
-        for (; i < n; i++) {
-            x.setAtIndex(F32, xOff + i, ScalarKernels.activation(act, x.getAtIndex(F32, xOff + i)));
-        }
-    }
-
-    /**
-     * erf(x) for the GELU kernel: Abramowitz–Stegun 7.1.26 (|error| ≤ 1.5e-7), computed in float lanes.
-     */
-    private FloatVector erf(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector t = FloatVector.broadcast(species, 1f).div(ax.mul(0.3275911f).add(1f));
-        FloatVector poly = t.mul(1.061405429f).add(-1.453152027f);
-        poly = poly.mul(t).add(1.421413741f);
-        poly = poly.mul(t).add(-0.284496736f);
-        poly = poly.mul(t).add(0.254829592f);
-        poly = poly.mul(t);
-        FloatVector y = poly.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)).neg().add(1f);
-        VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
-        return y.blend(y.neg(), neg);
-    }
+    public void activate(Activation act, int n, MemorySegment x, long xOff) { impl.activate(act, n, x, xOff); }
 
     @Override
     public void rope(RopeLayout layout, int nHeads, int headDim, int rotaryDim, float[] cos, float[] sin,
                      MemorySegment x, long xOff) {
-        // Rotation is memory-light and rarely hot; the scalar form is exact and shared.
-        ScalarKernels.INSTANCE.rope(layout, nHeads, headDim, rotaryDim, cos, sin, x, xOff);
+        impl.rope(layout, nHeads, headDim, rotaryDim, cos, sin, x, xOff);
     }
 
     @Override
-    public int argmax(MemorySegment x, long xOff, int n) {
-        return ScalarKernels.INSTANCE.argmax(x, xOff, n);
-    }
+    public int argmax(MemorySegment x, long xOff, int n) { return impl.argmax(x, xOff, n); }
 
     @Override
-    public int topK(MemorySegment x, long xOff, int n, int k, int[] outIdx) {
-        return ScalarKernels.INSTANCE.topK(x, xOff, n, k, outIdx);
-    }
+    public int topK(MemorySegment x, long xOff, int n, int k, int[] outIdx) { return impl.topK(x, xOff, n, k, outIdx); }
 }

@@ -1,0 +1,395 @@
+package dev.minnow.kernels.vector;
+
+import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.RopeLayout;
+import dev.minnow.kernels.scalar.ScalarKernels;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Template of the Vector API f32 kernels, copied per (width, FMA) by {@link Specializer} so that {@link #SPECIES}
+ * is a JIT constant; reached through {@link VectorKernels}. Tails (n not a multiple of the lane count) run the
+ * scalar definition, so a kernel differs from {@link ScalarKernels} only by the order of float additions.
+ * Must stay self-contained (see {@link Specializer}). Hot loops call the Vector API directly, never through small
+ * helpers that return vectors: when C2 declines to inline such a helper ("callee uses too much stack", node budget)
+ * its vectors are boxed, which made dot 100× slower in one benchmark.
+ */
+final class F32Kernels implements VectorF32 {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final VectorSpecies<Float> SPECIES = Specializer.species(MethodHandles.lookup());
+    private static final int LANES = SPECIES.length();
+    private static final long VBYTES = SPECIES.vectorByteSize();
+    private static final boolean FMA = Specializer.fma(MethodHandles.lookup());
+
+    private final GemmKernel gemm = Specializer.instance(GemmF32.class, GemmKernel.class, SPECIES.vectorBitSize(), FMA);
+
+    F32Kernels() {}
+
+    @Override public String name() { return "vector-" + SPECIES.vectorBitSize() + (FMA ? "" : "-nofma"); }
+
+    @Override public int vectorBits() { return SPECIES.vectorBitSize(); }
+
+    @Override
+    public float dot(MemorySegment a, long aOff, MemorySegment b, long bOff, int n) {
+        return dotStatic(a, aOff, b, bOff, n);
+    }
+
+    /** Static so that lambdas need not capture {@code this} (a hidden copy cannot be named in their descriptors). */
+    private static float dotStatic(MemorySegment a, long aOff, MemorySegment b, long bOff, int n) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        int step = 4 * LANES;
+        for (; i <= n - step; i += step) {
+            long ai = (aOff + i) * 4, bi = (bOff + i) * 4;
+            FloatVector a0 = FloatVector.fromMemorySegment(SPECIES, a, ai, LE);
+            FloatVector a1 = FloatVector.fromMemorySegment(SPECIES, a, ai + VBYTES, LE);
+            FloatVector a2 = FloatVector.fromMemorySegment(SPECIES, a, ai + 2 * VBYTES, LE);
+            FloatVector a3 = FloatVector.fromMemorySegment(SPECIES, a, ai + 3 * VBYTES, LE);
+            FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, bi, LE);
+            FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, b, bi + VBYTES, LE);
+            FloatVector b2 = FloatVector.fromMemorySegment(SPECIES, b, bi + 2 * VBYTES, LE);
+            FloatVector b3 = FloatVector.fromMemorySegment(SPECIES, b, bi + 3 * VBYTES, LE);
+            if (FMA) {
+                s0 = a0.fma(b0, s0);
+                s1 = a1.fma(b1, s1);
+                s2 = a2.fma(b2, s2);
+                s3 = a3.fma(b3, s3);
+            } else {
+                s0 = a0.mul(b0).add(s0);
+                s1 = a1.mul(b1).add(s1);
+                s2 = a2.mul(b2).add(s2);
+                s3 = a3.mul(b3).add(s3);
+            }
+        }
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector a0 = FloatVector.fromMemorySegment(SPECIES, a, (aOff + i) * 4, LE);
+            FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, (bOff + i) * 4, LE);
+            s0 = FMA ? a0.fma(b0, s0) : a0.mul(b0).add(s0);
+        }
+        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += a.getAtIndex(F32, aOff + i) * b.getAtIndex(F32, bOff + i);
+        }
+        return s;
+    }
+
+    @Override
+    public float sum(MemorySegment x, long xOff, int n) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
+        int i = 0;
+        for (; i <= n - 2 * LANES; i += 2 * LANES) {
+            s0 = s0.add(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE));
+            s1 = s1.add(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i + LANES) * 4, LE));
+        }
+        for (; i <= n - LANES; i += LANES) {
+            s0 = s0.add(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE));
+        }
+        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x.getAtIndex(F32, xOff + i);
+        }
+        return s;
+    }
+
+    @Override
+    public void axpy(int n, float alpha, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        FloatVector va = FloatVector.broadcast(SPECIES, alpha);
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector xv = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE);
+            FloatVector yv = FloatVector.fromMemorySegment(SPECIES, y, (yOff + i) * 4, LE);
+            (FMA ? va.fma(xv, yv) : va.mul(xv).add(yv)).intoMemorySegment(y, (yOff + i) * 4, LE);
+        }
+        for (; i < n; i++) {
+            y.setAtIndex(F32, yOff + i, y.getAtIndex(F32, yOff + i) + alpha * x.getAtIndex(F32, xOff + i));
+        }
+    }
+
+    @Override
+    public void scale(int n, float s, MemorySegment x, long xOff) {
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).mul(s).intoMemorySegment(x, (xOff + i) * 4, LE);
+        }
+        for (; i < n; i++) {
+            x.setAtIndex(F32, xOff + i, x.getAtIndex(F32, xOff + i) * s);
+        }
+    }
+
+    @Override
+    public void add(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff) {
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, (aOff + i) * 4, LE);
+            FloatVector bv = FloatVector.fromMemorySegment(SPECIES, b, (bOff + i) * 4, LE);
+            av.add(bv).intoMemorySegment(out, (outOff + i) * 4, LE);
+        }
+        for (; i < n; i++) {
+            out.setAtIndex(F32, outOff + i, a.getAtIndex(F32, aOff + i) + b.getAtIndex(F32, bOff + i));
+        }
+    }
+
+    @Override
+    public void mul(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff) {
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector av = FloatVector.fromMemorySegment(SPECIES, a, (aOff + i) * 4, LE);
+            FloatVector bv = FloatVector.fromMemorySegment(SPECIES, b, (bOff + i) * 4, LE);
+            av.mul(bv).intoMemorySegment(out, (outOff + i) * 4, LE);
+        }
+        for (; i < n; i++) {
+            out.setAtIndex(F32, outOff + i, a.getAtIndex(F32, aOff + i) * b.getAtIndex(F32, bOff + i));
+        }
+    }
+
+    @Override
+    public void gemv(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        if (!Parallel.shareable(w, x, y)) {
+            gemvRows(0, rows, cols, w, wOff, x, xOff, y, yOff);
+            return;
+        }
+        Parallel.forRange(rows, Math.max(1, (1 << 14) / Math.max(cols, 1)),
+                (from, to) -> gemvRows(from, to, cols, w, wOff, x, xOff, y, yOff));
+    }
+
+    /** Four rows at a time so each activation load feeds four independent FMA chains. */
+    private static void gemvRows(int from, int to, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff,
+                          MemorySegment y, long yOff) {
+        int r = from;
+        int vecEnd = cols - cols % LANES;
+        for (; r <= to - 4; r += 4) {
+            long r0 = wOff + (long) r * cols, r1 = r0 + cols, r2 = r1 + cols, r3 = r2 + cols;
+            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+            for (int c = 0; c < vecEnd; c += LANES) {
+                FloatVector xv = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c) * 4, LE);
+                FloatVector w0 = FloatVector.fromMemorySegment(SPECIES, w, (r0 + c) * 4, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(SPECIES, w, (r1 + c) * 4, LE);
+                FloatVector w2 = FloatVector.fromMemorySegment(SPECIES, w, (r2 + c) * 4, LE);
+                FloatVector w3 = FloatVector.fromMemorySegment(SPECIES, w, (r3 + c) * 4, LE);
+                if (FMA) {
+                    s0 = w0.fma(xv, s0);
+                    s1 = w1.fma(xv, s1);
+                    s2 = w2.fma(xv, s2);
+                    s3 = w3.fma(xv, s3);
+                } else {
+                    s0 = w0.mul(xv).add(s0);
+                    s1 = w1.mul(xv).add(s1);
+                    s2 = w2.mul(xv).add(s2);
+                    s3 = w3.mul(xv).add(s3);
+                }
+            }
+            float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
+            float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+            for (int c = vecEnd; c < cols; c++) {
+                float xv = x.getAtIndex(F32, xOff + c);
+                t0 += w.getAtIndex(F32, r0 + c) * xv;
+                t1 += w.getAtIndex(F32, r1 + c) * xv;
+                t2 += w.getAtIndex(F32, r2 + c) * xv;
+                t3 += w.getAtIndex(F32, r3 + c) * xv;
+            }
+            y.setAtIndex(F32, yOff + r, t0);
+            y.setAtIndex(F32, yOff + r + 1, t1);
+            y.setAtIndex(F32, yOff + r + 2, t2);
+            y.setAtIndex(F32, yOff + r + 3, t3);
+        }
+        for (; r < to; r++) {
+            y.setAtIndex(F32, yOff + r, dotStatic(w, wOff + (long) r * cols, x, xOff, cols));
+        }
+    }
+
+    @Override
+    public void gemm(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                     boolean bTransposed, MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        gemm.multiply(m, n, k, a, aOff, lda, b, bOff, ldb, bTransposed, c, cOff, ldc, accumulate);
+    }
+
+    @Override
+    public void rmsNorm(int n, MemorySegment x, long xOff, MemorySegment w, long wOff, float eps, MemorySegment out, long outOff) {
+        float ss = dot(x, xOff, x, xOff, n);
+        float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector xv = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE);
+            FloatVector wv = FloatVector.fromMemorySegment(SPECIES, w, (wOff + i) * 4, LE);
+            xv.mul(inv).mul(wv).intoMemorySegment(out, (outOff + i) * 4, LE);
+        }
+        for (; i < n; i++) {
+            out.setAtIndex(F32, outOff + i, x.getAtIndex(F32, xOff + i) * inv * w.getAtIndex(F32, wOff + i));
+        }
+    }
+
+    @Override
+    public void layerNorm(int n, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment b, long bOff,
+                          float eps, MemorySegment out, long outOff) {
+        float mean = sum(x, xOff, n) / n;
+        FloatVector vm = FloatVector.broadcast(SPECIES, mean);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector d = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).sub(vm);
+            acc = FMA ? d.fma(d, acc) : d.mul(d).add(acc);
+        }
+        float var = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float d = x.getAtIndex(F32, xOff + i) - mean;
+            var += d * d;
+        }
+        var /= n;
+        float inv = (float) (1.0 / Math.sqrt(var + eps));
+        i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector v = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).sub(vm).mul(inv);
+            if (w != null) {
+                v = v.mul(FloatVector.fromMemorySegment(SPECIES, w, (wOff + i) * 4, LE));
+            }
+            if (b != null) {
+                v = v.add(FloatVector.fromMemorySegment(SPECIES, b, (bOff + i) * 4, LE));
+            }
+            v.intoMemorySegment(out, (outOff + i) * 4, LE);
+        }
+        for (; i < n; i++) {
+            float v = (x.getAtIndex(F32, xOff + i) - mean) * inv;
+            if (w != null) {
+                v *= w.getAtIndex(F32, wOff + i);
+            }
+            if (b != null) {
+                v += b.getAtIndex(F32, bOff + i);
+            }
+            out.setAtIndex(F32, outOff + i, v);
+        }
+    }
+
+    @Override
+    public void softmax(int n, MemorySegment x, long xOff) {
+        if (n == 0) {
+            return;
+        }
+        FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            vmax = vmax.max(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE));
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, x.getAtIndex(F32, xOff + i));
+        }
+        FloatVector vsum = FloatVector.zero(SPECIES);
+        i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector e = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).sub(max).lanewise(VectorOperators.EXP);
+            e.intoMemorySegment(x, (xOff + i) * 4, LE);
+            vsum = vsum.add(e);
+        }
+        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x.getAtIndex(F32, xOff + i) - max);
+            x.setAtIndex(F32, xOff + i, e);
+            sum += e;
+        }
+        scale(n, 1f / sum, x, xOff);
+    }
+
+    @Override
+    public void activate(Activation act, int n, MemorySegment x, long xOff) {
+        int i = 0;
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector v = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE);
+            FloatVector r = switch (act) {
+                case RELU -> v.max(0f);
+                case RELU6 -> v.max(0f).min(6f);
+                case SILU -> v.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+                case GELU -> v.mul(0.5f).mul(erf(v.mul(0.70710678118654752f)).add(1f));
+                case GELU_TANH -> v.mul(0.5f).mul(v.mul(v).mul(v).mul(0.044715f).add(v).mul(0.7978845608028654f)
+                        .lanewise(VectorOperators.TANH).add(1f));
+                case SIGMOID -> one.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+                case HARD_SIGMOID -> v.div(6f).add(0.5f).max(0f).min(1f);
+                case HARD_SWISH -> v.mul(v.div(6f).add(0.5f).max(0f).min(1f));
+            };
+            r.intoMemorySegment(x, (xOff + i) * 4, LE);
+        }
+        for (; i < n; i++) {
+            x.setAtIndex(F32, xOff + i, ScalarKernels.activation(act, x.getAtIndex(F32, xOff + i)));
+        }
+    }
+
+    /**
+     * erf(x) for the GELU kernel: Abramowitz–Stegun 7.1.26 (|error| ≤ 1.5e-7), computed in float LANES.
+     */
+    private static FloatVector erf(FloatVector x) {
+        FloatVector ax = x.abs();
+        FloatVector t = FloatVector.broadcast(SPECIES, 1f).div(ax.mul(0.3275911f).add(1f));
+        FloatVector poly = t.mul(1.061405429f).add(-1.453152027f);
+        poly = poly.mul(t).add(1.421413741f);
+        poly = poly.mul(t).add(-0.284496736f);
+        poly = poly.mul(t).add(0.254829592f);
+        poly = poly.mul(t);
+        FloatVector y = poly.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)).neg().add(1f);
+        VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
+        return y.blend(y.neg(), neg);
+    }
+
+    @Override
+    public void rope(RopeLayout layout, int nHeads, int headDim, int rotaryDim, float[] cos, float[] sin,
+                     MemorySegment x, long xOff) {
+        // Rotation is memory-light and rarely hot; the scalar form is exact and shared.
+        ScalarKernels.INSTANCE.rope(layout, nHeads, headDim, rotaryDim, cos, sin, x, xOff);
+    }
+
+    @Override
+    public int argmax(MemorySegment x, long xOff, int n) {
+        return ScalarKernels.INSTANCE.argmax(x, xOff, n);
+    }
+
+    @Override
+    public int topK(MemorySegment x, long xOff, int n, int k, int[] outIdx) {
+        return ScalarKernels.INSTANCE.topK(x, xOff, n, k, outIdx);
+    }
+
+    @Override
+    public float fmaChains(long iters) {
+        FloatVector m = FloatVector.broadcast(SPECIES, 0.999999f);
+        FloatVector c = FloatVector.broadcast(SPECIES, 1e-3f);
+        FloatVector a0 = FloatVector.broadcast(SPECIES, 0.5f), a1 = a0.add(0.01f), a2 = a0.add(0.02f), a3 = a0.add(0.03f);
+        FloatVector a4 = a0.add(0.04f), a5 = a0.add(0.05f), a6 = a0.add(0.06f), a7 = a0.add(0.07f);
+        FloatVector a8 = a0.add(0.08f), a9 = a0.add(0.09f), a10 = a0.add(0.10f), a11 = a0.add(0.11f);
+        for (long i = 0; i < iters; i++) { // acc·m + c with m close to 1: values stay finite and normal
+            a0 = a0.fma(m, c);
+            a1 = a1.fma(m, c);
+            a2 = a2.fma(m, c);
+            a3 = a3.fma(m, c);
+            a4 = a4.fma(m, c);
+            a5 = a5.fma(m, c);
+            a6 = a6.fma(m, c);
+            a7 = a7.fma(m, c);
+            a8 = a8.fma(m, c);
+            a9 = a9.fma(m, c);
+            a10 = a10.fma(m, c);
+            a11 = a11.fma(m, c);
+        }
+        return a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).add(a8.add(a9).add(a10.add(a11)))
+                .reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float streamSum(MemorySegment s, long off, long len) {
+        long vb = SPECIES.vectorByteSize();
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        long end = off + len - 4 * vb;
+        for (long o = off; o <= end; o += 4 * vb) {
+            s0 = s0.add(FloatVector.fromMemorySegment(SPECIES, s, o, LE));
+            s1 = s1.add(FloatVector.fromMemorySegment(SPECIES, s, o + vb, LE));
+            s2 = s2.add(FloatVector.fromMemorySegment(SPECIES, s, o + 2 * vb, LE));
+            s3 = s3.add(FloatVector.fromMemorySegment(SPECIES, s, o + 3 * vb, LE));
+        }
+        return s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    }
+}

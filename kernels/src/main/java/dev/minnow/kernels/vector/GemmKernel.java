@@ -1,0 +1,9 @@
+package dev.minnow.kernels.vector;
+
+import java.lang.foreign.MemorySegment;
+
+/** The f32 GEMM entry point of one width-specialised {@link GemmF32} copy; arguments as {@link dev.minnow.kernels.Kernels#gemm}. */
+interface GemmKernel {
+    void multiply(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                  boolean bT, MemorySegment c, long cOff, int ldc, boolean accumulate);
+}

@@ -1,0 +1,76 @@
+package dev.minnow.models.lightfield;
+
+import dev.minnow.nn.Buffers;
+import dev.minnow.tensor.Tensor;
+
+/**
+ * Ray generation, point sampling and positional encoding (MobileR2L {@code get_ray_directions('openGL')},
+ * {@code get_rays}, {@code PointSampler} without jitter and {@code PositionalEmbedder}, no π factor). All math is
+ * double, cast to float at the end, as in the reference.
+ *
+ * <p>Pixel (row v, column u): {@code d_cam = ((u − W/2 + 0.5)/f, −(v − H/2 + 0.5)/f, −1)}, {@code d = R·d_cam},
+ * {@code o = t}; depths {@code z_k = near·(1 − k/(K−1)) + far·k/(K−1)}; points {@code p_k = o + z_k·d}, point channel
+ * {@code 3k + a}. Encoded channel {@code (2L+1)·(3k + a) + j}: {@code sin(2^j p)} for j &lt; L, {@code cos(2^(j−L) p)}
+ * for L ≤ j &lt; 2L, {@code p} for j = 2L.
+ */
+public final class Rays {
+    private Rays() {}
+
+    /** Sample points, {@code [3K, H, W]}. */
+    public static Tensor points(Camera cam) {
+        int h = cam.height(), w = cam.width(), k = cam.samples();
+        Tensor out = Buffers.f32(3L * k, h, w);
+        double[] p = new double[3 * k];
+        for (int v = 0; v < h; v++) {
+            for (int u = 0; u < w; u++) {
+                pointsAt(cam, v, u, p);
+                for (int c = 0; c < 3 * k; c++) {
+                    out.setFloat((float) p[c], c, v, u);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The network input, {@code [1, 3K(2L+1), H, W]}. */
+    public static Tensor encode(Camera cam) {
+        int h = cam.height(), w = cam.width(), k = cam.samples(), l = cam.frequencies();
+        int per = 2 * l + 1;
+        int plane = h * w;
+        float[] enc = new float[cam.encodedChannels() * plane];
+        double[] p = new double[3 * k];
+        for (int v = 0; v < h; v++) {
+            for (int u = 0; u < w; u++) {
+                pointsAt(cam, v, u, p);
+                int px = v * w + u;
+                for (int c = 0; c < 3 * k; c++) {
+                    int base = per * c * plane + px;
+                    for (int m = 0; m < l; m++) {
+                        double arg = p[c] * Math.scalb(1.0, m);
+                        enc[base + m * plane] = (float) Math.sin(arg);
+                        enc[base + (l + m) * plane] = (float) Math.cos(arg);
+                    }
+                    enc[base + 2 * l * plane] = (float) p[c];
+                }
+            }
+        }
+        return Buffers.f32(enc, 1, cam.encodedChannels(), h, w);
+    }
+
+    private static void pointsAt(Camera cam, int v, int u, double[] p) {
+        double[][] m = cam.c2w();
+        double[] dc = {(u - 0.5 * cam.width() + 0.5) / cam.focal(), -(v - 0.5 * cam.height() + 0.5) / cam.focal(), -1.0};
+        double[] d = new double[3];
+        for (int i = 0; i < 3; i++) {
+            d[i] = m[i][0] * dc[0] + m[i][1] * dc[1] + m[i][2] * dc[2];
+        }
+        int k = cam.samples();
+        for (int s = 0; s < k; s++) {
+            double t = (double) s / (k - 1);
+            double z = cam.near() * (1 - t) + cam.far() * t;
+            for (int a = 0; a < 3; a++) {
+                p[3 * s + a] = m[a][3] + z * d[a];
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Neural light fields: MobileR2L ({@link dev.minnow.models.lightfield.MobileR2L}) loaded by state_dict name, its
+ * ray generation and positional encoding ({@link dev.minnow.models.lightfield.Rays},
+ * {@link dev.minnow.models.lightfield.Camera}) and the {@link dev.minnow.models.lightfield.LightField} API that
+ * renders an {@link dev.minnow.models.lightfield.RgbImage}. Design notes: {@code shared/design/lightfield.md}.
+ */
+package dev.minnow.models.lightfield;

@@ -1,0 +1,575 @@
+package dev.minnow.models.onnx;
+
+import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.KernelProvider;
+import dev.minnow.nn.Buffers;
+import dev.minnow.nn.Conv2d;
+import dev.minnow.nn.ConvTranspose2d;
+import dev.minnow.nn.Ops;
+import dev.minnow.nn.Pool2d;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Tensor;
+import dev.minnow.tensor.io.ModelFormatException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Executes an {@link OnnxModel}'s graph on Minnow's operators. At construction every node is checked against the
+ * supported operator set (ai.onnx opset ≤ 13) and compiled into a step, so an unsupported operator, attribute or
+ * a non-constant weight fails with a message naming the node, its op type and the opset before any computation.
+ * A BatchNormalization whose input is a Conv used nowhere else is folded into that Conv.
+ *
+ * <pre>{@code
+ * try (OnnxModel m = OnnxModel.open(path)) {
+ *     OnnxGraph g = new OnnxGraph(m);
+ *     Tensor logits = g.run(image);          // single input, single output
+ * }
+ * }</pre>
+ */
+public final class OnnxGraph {
+    /** The operators Minnow executes. */
+    public static final Set<String> SUPPORTED = Set.of("Conv", "ConvTranspose", "BatchNormalization", "Relu", "Clip", "Sigmoid",
+            "HardSigmoid", "HardSwish", "Erf", "Add", "Sub", "Mul", "Div", "Concat", "MaxPool", "AveragePool", "GlobalAveragePool",
+            "ReduceMean", "Flatten", "Gemm", "Reshape", "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Identity", "Dropout",
+            "Cast", "Softmax");
+    static final long MAX_OPSET = 13;
+
+    @FunctionalInterface
+    private interface Step {
+        void run(Map<String, Tensor> values);
+    }
+
+    private final Path file;
+    private final long opset;
+    private final Map<String, Tensor> constants = new HashMap<>();
+    private final List<Step> steps = new ArrayList<>();
+    private final List<String> inputNames;
+    private final List<String> outputNames;
+
+    public OnnxGraph(OnnxModel model) {
+        this.file = model.path();
+        this.opset = model.opset("");
+        if (opset < 1 || opset > MAX_OPSET) {
+            throw new ModelFormatException(file, -1, "ai.onnx opset " + opset + " is not supported (Minnow implements opset 1.." + MAX_OPSET
+                    + ")");
+        }
+        // validate first: nothing is computed when any node is unsupported
+        for (OnnxModel.Node n : model.nodes()) {
+            if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
+                throw unsupported(n, "custom domain '" + n.domain() + "'");
+            }
+            if (!SUPPORTED.contains(n.opType())) {
+                throw unsupported(n, "operator not implemented");
+            }
+            if (n.outputs().isEmpty() || n.inputs().isEmpty() && !n.opType().equals("Constant")) {
+                throw new ModelFormatException(file, -1, n.opType() + " node '" + n.name() + "' (opset " + opset + ") has no "
+                        + (n.outputs().isEmpty() ? "outputs" : "inputs"));
+            }
+        }
+        constants.putAll(model.initializers());
+        Map<String, Integer> consumers = new HashMap<>();
+        for (OnnxModel.Node n : model.nodes()) {
+            for (String in : n.inputs()) {
+                consumers.merge(in, 1, Integer::sum);
+            }
+        }
+        for (OnnxModel.ValueInfo o : model.outputs()) {
+            consumers.merge(o.name(), 1, Integer::sum);
+        }
+        List<OnnxModel.Node> nodes = model.nodes();
+        Set<Integer> fused = new java.util.HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (fused.contains(i)) {
+                continue;
+            }
+            OnnxModel.Node n = nodes.get(i);
+            try {
+                if (n.opType().equals("Conv")) {
+                    compileConvChain(nodes, i, consumers, fused);
+                    continue;
+                }
+                if (FOLDABLE.contains(n.opType()) && allInputsConstant(n)) {
+                    fold(n);
+                } else {
+                    compile(n);
+                }
+            } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException e) {
+                throw new ModelFormatException(file, -1, n.opType() + " node '" + n.name() + "' (opset " + opset + "): " + e.getMessage(), e);
+            }
+        }
+        this.inputNames = model.inputs().stream().map(OnnxModel.ValueInfo::name).toList();
+        this.outputNames = model.outputs().stream().map(OnnxModel.ValueInfo::name).toList();
+    }
+
+    /** Cheap operators evaluated at load time when all their inputs are constants (weights behind Identity, Cast bounds). */
+    static final Set<String> FOLDABLE = Set.of("Identity", "Dropout", "Cast", "Gather", "Unsqueeze", "Squeeze", "Concat", "Reshape",
+            "Add", "Sub", "Mul", "Div");
+
+    private boolean allInputsConstant(OnnxModel.Node n) {
+        for (String in : n.inputs()) {
+            if (!in.isEmpty() && !constants.containsKey(in)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void fold(OnnxModel.Node n) {
+        int before = steps.size();
+        compile(n);
+        Map<String, Tensor> values = new HashMap<>(constants);
+        for (int k = before; k < steps.size(); k++) {
+            steps.get(k).run(values);
+        }
+        while (steps.size() > before) {
+            steps.remove(steps.size() - 1);
+        }
+        for (String out : n.outputs()) {
+            if (values.containsKey(out)) {
+                constants.put(out, values.get(out));
+            }
+        }
+    }
+
+    private ModelFormatException unsupported(OnnxModel.Node n, String why) {
+        return new ModelFormatException(file, -1, "unsupported " + n.opType() + " node '" + n.name() + "' (opset " + opset + "): " + why
+                + "; supported: " + new java.util.TreeSet<>(SUPPORTED));
+    }
+
+    private static int consumerIndex(List<OnnxModel.Node> nodes, int from, String value, Map<String, Integer> consumers) {
+        if (consumers.getOrDefault(value, 0) != 1) {
+            return -1;
+        }
+        for (int j = from + 1; j < nodes.size(); j++) {
+            if (nodes.get(j).inputs().contains(value)) {
+                return nodes.get(j).input(0).equals(value) ? j : -1;
+            }
+        }
+        return -1;
+    }
+
+    private boolean constantInputs(OnnxModel.Node n, int from, int to) {
+        for (int k = from; k <= to; k++) {
+            if (!constants.containsKey(n.input(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Tensor constant(OnnxModel.Node n, int input, String what) {
+        Tensor t = constants.get(n.input(input));
+        if (t == null) {
+            throw new IllegalArgumentException(what + " '" + n.input(input) + "' must be a constant (initializer or Constant node)");
+        }
+        return t;
+    }
+
+    /** Runs a single-input graph and returns its first output. */
+    public Tensor run(Tensor input) {
+        if (inputNames.size() != 1) {
+            throw new IllegalArgumentException("graph has inputs " + inputNames + "; call run(Map)");
+        }
+        return Buffers.recycling(() -> run(Map.of(inputNames.get(0), input)).get(outputNames.get(0)));
+    }
+
+    /** Runs the graph; returns the graph outputs by name. */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        Map<String, Tensor> values = new HashMap<>(constants);
+        for (String name : inputNames) {
+            Tensor t = inputs.get(name);
+            if (t == null) {
+                throw new IllegalArgumentException("missing graph input '" + name + "'");
+            }
+            values.put(name, t.dtype() == DType.F32 ? t.contiguous() : t);
+        }
+        for (Step s : steps) {
+            s.run(values);
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String name : outputNames) {
+            out.put(name, values.get(name));
+        }
+        return out;
+    }
+
+    public List<String> inputNames() { return inputNames; }
+
+    /** Compiled steps (after folding constants and fusing Conv + BatchNormalization + activation). */
+    public int stepCount() { return steps.size(); }
+
+    public List<String> outputNames() { return outputNames; }
+
+    // ---- compilation ----
+
+    private static int[] ints(long[] v, int n, int def) {
+        int[] r = new int[n];
+        Arrays.fill(r, def);
+        if (v != null) {
+            if (v.length != n) {
+                throw new IllegalArgumentException("expected " + n + " values, got " + Arrays.toString(v));
+            }
+            for (int i = 0; i < n; i++) {
+                r[i] = Math.toIntExact(v[i]);
+            }
+        }
+        return r;
+    }
+
+    private static void noAutoPad(OnnxModel.Node n) {
+        OnnxModel.Attribute a = n.attributes().get("auto_pad");
+        if (a != null && a.s() != null && !a.s().equals("NOTSET")) {
+            throw new IllegalArgumentException("auto_pad=" + a.s() + " is not supported (export with explicit pads)");
+        }
+    }
+
+    private static int[] symmetricPads(OnnxModel.Node n) {
+        int[] p = ints(n.intsAttr("pads"), 4, 0);
+        if (p[0] != p[2] || p[1] != p[3]) {
+            throw new IllegalArgumentException("asymmetric pads " + Arrays.toString(p) + " are not supported");
+        }
+        return new int[] {p[0], p[1]};
+    }
+
+    private Conv2d conv(OnnxModel.Node n) {
+        noAutoPad(n);
+        Tensor w = constant(n, 0 + 1, "weight");
+        if (w.rank() != 4) {
+            throw new IllegalArgumentException("only 2-D convolutions are supported, weight " + Arrays.toString(w.shape()));
+        }
+        Tensor b = n.input(2).isEmpty() ? null : constant(n, 2, "bias");
+        return Conv2d.of(w, b, ints(n.intsAttr("strides"), 2, 1), symmetricPads(n), ints(n.intsAttr("dilations"), 2, 1),
+                (int) n.intAttr("group", 1));
+    }
+
+    /**
+     * A Conv, plus the BatchNormalization and then the activation (Relu, Clip(0, 6), Sigmoid, HardSwish) that follow
+     * it when each is the only consumer of the previous output: one fused {@link Conv2d} step.
+     */
+    private void compileConvChain(List<OnnxModel.Node> nodes, int i, Map<String, Integer> consumers, Set<Integer> fused) {
+        OnnxModel.Node n = nodes.get(i);
+        Conv2d c = conv(n);
+        String outName = n.outputs().get(0);
+        int last = i;
+        int bn = consumerIndex(nodes, last, outName, consumers);
+        if (bn >= 0 && nodes.get(bn).opType().equals("BatchNormalization") && constantInputs(nodes.get(bn), 1, 4)) {
+            OnnxModel.Node b = nodes.get(bn);
+            c = c.foldBatchNorm(constant(b, 1, "scale"), constant(b, 2, "B"), constant(b, 3, "mean"), constant(b, 4, "var"),
+                    b.floatAttr("epsilon", 1e-5f));
+            fused.add(bn);
+            outName = b.outputs().get(0);
+            last = bn;
+        }
+        int act = consumerIndex(nodes, last, outName, consumers);
+        if (act >= 0) {
+            Activation a = activationOf(nodes, nodes.get(act));
+            if (a != null) {
+                c = c.withActivation(a);
+                fused.add(act);
+                outName = nodes.get(act).outputs().get(0);
+            }
+        }
+        Conv2d conv = c;
+        String in = n.input(0), out = outName;
+        steps.add(v -> v.put(out, conv.forward(v.get(in))));
+    }
+
+    /** The activation a node computes, when it is one a Conv2d can fuse; null otherwise. */
+    private Activation activationOf(List<OnnxModel.Node> nodes, OnnxModel.Node n) {
+        return switch (n.opType()) {
+            case "Relu" -> Activation.RELU;
+            case "Sigmoid" -> Activation.SIGMOID;
+            case "HardSwish" -> Activation.HARD_SWISH;
+            case "Clip" -> {
+                if (opset < 11) {
+                    yield null;
+                }
+                Tensor lo = n.input(1).isEmpty() ? null : constantOrLiteral(nodes, n.input(1));
+                Tensor hi = n.input(2).isEmpty() ? null : constantOrLiteral(nodes, n.input(2));
+                if (lo == null || lo.elementCount() != 1 || lo.toFloatArray()[0] != 0f) {
+                    yield null;
+                }
+                if (n.input(2).isEmpty()) {
+                    yield Activation.RELU;
+                }
+                yield hi != null && hi.elementCount() == 1 && hi.toFloatArray()[0] == 6f ? Activation.RELU6 : null;
+            }
+            default -> null;
+        };
+    }
+
+    /** A known constant, or the value of a later Constant node not compiled yet; null otherwise. */
+    private Tensor constantOrLiteral(List<OnnxModel.Node> nodes, String name) {
+        Tensor t = constants.get(name);
+        if (t != null) {
+            return t;
+        }
+        for (OnnxModel.Node m : nodes) {
+            if (m.opType().equals("Constant") && m.outputs().contains(name)) {
+                OnnxModel.Attribute a = m.attributes().get("value");
+                return a == null ? null : a.t();
+            }
+        }
+        return null;
+    }
+
+    private void unary(OnnxModel.Node n, java.util.function.UnaryOperator<Tensor> f) {
+        String in = n.input(0), out = n.outputs().get(0);
+        steps.add(v -> v.put(out, f.apply(v.get(in))));
+    }
+
+    private void compile(OnnxModel.Node n) {
+        String out = n.outputs().isEmpty() ? "" : n.outputs().get(0);
+        switch (n.opType()) {
+            case "Constant" -> {
+                OnnxModel.Attribute a = n.attributes().get("value");
+                if (a == null || a.t() == null) {
+                    throw new IllegalArgumentException("only the 'value' tensor form of Constant is supported");
+                }
+                constants.put(out, a.t());
+            }
+            case "Identity", "Dropout" -> unary(n, x -> x);
+            case "Conv" -> {
+                Conv2d c = conv(n);
+                unary(n, c::forward);
+            }
+            case "ConvTranspose" -> {
+                noAutoPad(n);
+                if (n.intsAttr("output_shape") != null) {
+                    throw new IllegalArgumentException("output_shape is not supported; use pads/output_padding");
+                }
+                int[] s = ints(n.intsAttr("strides"), 2, 1), d = ints(n.intsAttr("dilations"), 2, 1), op = ints(n.intsAttr("output_padding"), 2, 0);
+                int[] p = symmetricPads(n);
+                if (s[0] != s[1] || d[0] != d[1] || p[0] != p[1] || op[0] != op[1]) {
+                    throw new IllegalArgumentException("ConvTranspose needs equal strides, dilations, pads and output_padding along H and W");
+                }
+                Tensor b = n.input(2).isEmpty() ? null : constant(n, 2, "bias");
+                ConvTranspose2d ct = ConvTranspose2d.of(constant(n, 1, "weight"), b, s[0], p[0], op[0], d[0], (int) n.intAttr("group", 1));
+                unary(n, ct::forward);
+            }
+            case "BatchNormalization" -> {
+                float[] g = constant(n, 1, "scale").toFloatArray(), b = constant(n, 2, "B").toFloatArray();
+                float[] m = constant(n, 3, "mean").toFloatArray(), var = constant(n, 4, "var").toFloatArray();
+                double eps = n.floatAttr("epsilon", 1e-5f);
+                float[] scale = new float[g.length], shift = new float[g.length];
+                for (int c = 0; c < g.length; c++) {
+                    double s = g[c] / Math.sqrt(var[c] + eps);
+                    scale[c] = (float) s;
+                    shift[c] = (float) (b[c] - m[c] * s);
+                }
+                unary(n, x -> channelAffine(x, scale, shift));
+            }
+            case "Relu" -> unary(n, x -> Ops.activate(Activation.RELU, x));
+            case "Sigmoid" -> unary(n, x -> Ops.activate(Activation.SIGMOID, x));
+            case "HardSwish" -> unary(n, x -> Ops.activate(Activation.HARD_SWISH, x));
+            case "HardSigmoid" -> {
+                float alpha = n.floatAttr("alpha", 0.2f), beta = n.floatAttr("beta", 0.5f);
+                unary(n, x -> map(x, e -> Math.max(0f, Math.min(1f, alpha * e + beta))));
+            }
+            case "Erf" -> unary(n, x -> map(x, e -> (float) erf(e)));
+            case "Clip" -> {
+                float lo, hi;
+                if (opset < 11) {
+                    lo = n.floatAttr("min", Float.NEGATIVE_INFINITY);
+                    hi = n.floatAttr("max", Float.POSITIVE_INFINITY);
+                } else {
+                    lo = n.input(1).isEmpty() ? Float.NEGATIVE_INFINITY : constant(n, 1, "min").toFloatArray()[0];
+                    hi = n.input(2).isEmpty() ? Float.POSITIVE_INFINITY : constant(n, 2, "max").toFloatArray()[0];
+                }
+                if (lo == 0f && hi == 6f) {
+                    unary(n, x -> Ops.activate(Activation.RELU6, x));
+                } else if (lo == 0f && hi == Float.POSITIVE_INFINITY) {
+                    unary(n, x -> Ops.activate(Activation.RELU, x));
+                } else {
+                    unary(n, x -> map(x, e -> Math.min(hi, Math.max(lo, e))));
+                }
+            }
+            case "Add", "Sub", "Mul", "Div" -> {
+                String a = n.input(0), b = n.input(1);
+                char op = n.opType().charAt(0);
+                steps.add(v -> v.put(out, Elementwise.binary(op, need(v, a, n), need(v, b, n))));
+            }
+            case "Concat" -> {
+                int axis = (int) n.intAttr("axis", 0);
+                List<String> ins = n.inputs();
+                steps.add(v -> {
+                    Tensor[] ts = new Tensor[ins.size()];
+                    for (int k = 0; k < ts.length; k++) {
+                        ts[k] = need(v, ins.get(k), n);
+                    }
+                    v.put(out, Elementwise.concat(axis, ts));
+                });
+            }
+            case "MaxPool", "AveragePool" -> {
+                noAutoPad(n);
+                int[] k = ints(n.intsAttr("kernel_shape"), 2, 1), s = ints(n.intsAttr("strides"), 2, 1), p = symmetricPads(n);
+                int[] d = ints(n.intsAttr("dilations"), 2, 1);
+                if (k[0] != k[1] || s[0] != s[1] || p[0] != p[1] || d[0] != 1 || d[1] != 1) {
+                    throw new IllegalArgumentException("only square, undilated pooling with equal strides and pads is supported");
+                }
+                boolean ceil = n.intAttr("ceil_mode", 0) == 1;
+                Pool2d pool = n.opType().equals("MaxPool") ? Pool2d.max(k[0], s[0], p[0], ceil)
+                        : Pool2d.avg(k[0], s[0], p[0], ceil, n.intAttr("count_include_pad", 0) == 1);
+                if (n.outputs().size() > 1) {
+                    throw new IllegalArgumentException("MaxPool indices output is not supported");
+                }
+                unary(n, pool::forward);
+            }
+            case "GlobalAveragePool" -> unary(n, Ops::globalAveragePool);
+            case "ReduceMean" -> {
+                long[] axes = n.intsAttr("axes");
+                boolean keep = n.intAttr("keepdims", 1) == 1;
+                unary(n, x -> Elementwise.reduceMean(x, axes, keep));
+            }
+            case "Flatten" -> {
+                int axis = (int) n.intAttr("axis", 1);
+                unary(n, x -> {
+                    int ax = axis < 0 ? axis + x.rank() : axis;
+                    long outer = 1;
+                    for (int i = 0; i < ax; i++) {
+                        outer *= x.dim(i);
+                    }
+                    return x.reshape(outer, -1);
+                });
+            }
+            case "Gemm" -> {
+                if (n.intAttr("transA", 0) != 0) {
+                    throw new IllegalArgumentException("transA=1 is not supported");
+                }
+                boolean transB = n.intAttr("transB", 0) == 1;
+                float alpha = n.floatAttr("alpha", 1f), beta = n.floatAttr("beta", 1f);
+                Tensor w = Buffers.asF32(constant(n, 1, "B"));
+                Tensor c = n.input(2).isEmpty() ? null : Buffers.asF32(constant(n, 2, "C"));
+                String a = n.input(0);
+                steps.add(v -> v.put(out, gemm(need(v, a, n), w, transB, c, alpha, beta)));
+            }
+            case "Softmax" -> {
+                long axis = n.intAttr("axis", opset >= 13 ? -1 : 1);
+                unary(n, x -> {
+                    if (axis != -1 && axis != x.rank() - 1) {
+                        throw new IllegalArgumentException(n + ": Softmax only over the last axis");
+                    }
+                    return Ops.softmax(x);
+                });
+            }
+            case "Reshape" -> {
+                String shapeName = n.input(1), a = n.input(0);
+                steps.add(v -> v.put(out, Elementwise.reshape(need(v, a, n), longs(need(v, shapeName, n)))));
+            }
+            case "Shape" -> unary(n, x -> Elementwise.int64s(x.shape()));
+            case "Gather" -> {
+                int axis = (int) n.intAttr("axis", 0);
+                String a = n.input(0), idx = n.input(1);
+                steps.add(v -> v.put(out, Elementwise.gather(need(v, a, n), need(v, idx, n), axis)));
+            }
+            case "Unsqueeze", "Squeeze" -> {
+                long[] attrAxes = n.intsAttr("axes");
+                String a = n.input(0), axesName = n.input(1);
+                boolean unsq = n.opType().equals("Unsqueeze");
+                steps.add(v -> {
+                    long[] axes = attrAxes != null ? attrAxes : axesName.isEmpty() ? null : longs(need(v, axesName, n));
+                    Tensor x = need(v, a, n);
+                    v.put(out, unsq ? Elementwise.unsqueeze(x, axes) : Elementwise.squeeze(x, axes));
+                });
+            }
+            case "Cast" -> {
+                int to = (int) n.intAttr("to", 1);
+                DType dt = OnnxModel.dtypeOf(to);
+                if (dt != DType.F32 && dt != DType.I64 && dt != DType.I32) {
+                    throw new IllegalArgumentException("Cast to ONNX type " + to + " is not supported");
+                }
+                unary(n, x -> Elementwise.cast(x, dt));
+            }
+            default -> throw unsupported(n, "operator not implemented");
+        }
+    }
+
+    private static Tensor need(Map<String, Tensor> v, String name, OnnxModel.Node n) {
+        Tensor t = v.get(name);
+        if (t == null) {
+            throw new IllegalStateException(n + ": input '" + name + "' has not been computed");
+        }
+        return t;
+    }
+
+    private static long[] longs(Tensor t) {
+        long n = t.elementCount();
+        long[] r = new long[(int) n];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = t.dtype() == DType.I64 ? t.contiguous().segment().getAtIndex(Tensor.I64_LE, i) : (long) t.toFloatArray()[i];
+        }
+        return r;
+    }
+
+    private static Tensor gemm(Tensor a, Tensor w, boolean transB, Tensor c, float alpha, float beta) {
+        if (a.rank() != 2) {
+            throw new IllegalArgumentException("Gemm input must be 2-D, got " + Arrays.toString(a.shape()));
+        }
+        int m = (int) a.dim(0), k = (int) a.dim(1);
+        int n = (int) (transB ? w.dim(0) : w.dim(1));
+        if ((transB ? w.dim(1) : w.dim(0)) != k) {
+            throw new IllegalArgumentException("Gemm: A " + Arrays.toString(a.shape()) + " and B " + Arrays.toString(w.shape()) + " do not fit");
+        }
+        Tensor y = Buffers.f32(m, n);
+        Tensor af = Buffers.asF32(a.contiguous());
+        KernelProvider.get().gemm(m, n, k, af.segment(), 0, k, w.segment(), 0, transB ? k : n, transB, y.segment(), 0, n, false);
+        float[] yv = y.toFloatArray();
+        float[] cv = c == null ? null : c.toFloatArray();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float v = alpha * yv[i * n + j];
+                if (cv != null) {
+                    v += beta * (cv.length == n ? cv[j] : cv.length == 1 ? cv[0] : cv[i * n + j]);
+                }
+                yv[i * n + j] = v;
+            }
+        }
+        return Buffers.f32(yv, m, n);
+    }
+
+    private static Tensor channelAffine(Tensor x, float[] scale, float[] shift) {
+        if (x.rank() < 2 || x.dim(1) != scale.length) {
+            throw new IllegalArgumentException("BatchNormalization over " + scale.length + " channels got " + Arrays.toString(x.shape()));
+        }
+        float[] v = Buffers.asF32(x.contiguous()).toFloatArray();
+        long plane = x.elementCount() / (x.dim(0) * x.dim(1));
+        for (int i = 0; i < v.length; i++) {
+            int c = (int) ((i / plane) % scale.length);
+            v[i] = v[i] * scale[c] + shift[c];
+        }
+        return Buffers.f32(v, x.shape());
+    }
+
+    private static Tensor map(Tensor x, FloatOp f) {
+        float[] v = Buffers.asF32(x.contiguous()).toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = f.apply(v[i]);
+        }
+        return Buffers.f32(v, x.shape());
+    }
+
+    @FunctionalInterface
+    private interface FloatOp {
+        float apply(float x);
+    }
+
+    /** erf via erfc's Chebyshev fit (Numerical Recipes {@code erfcc}, fractional error below 1.2e-7), in double. */
+    static double erf(double x) {
+        double z = Math.abs(x);
+        double t = 1.0 / (1.0 + 0.5 * z);
+        double ans = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1 - ans : ans - 1;
+    }
+
+    @Override
+    public String toString() {
+        return "OnnxGraph[" + file + ", opset " + opset + ", " + steps.size() + " steps]";
+    }
+}

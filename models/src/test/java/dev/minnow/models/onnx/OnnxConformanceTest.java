@@ -1,0 +1,48 @@
+package dev.minnow.models.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.tensor.Tensor;
+import dev.minnow.tensor.io.Npy;
+import dev.minnow.tensor.testing.Fixtures;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The fixtures' opset-13 ONNX exports run through {@link OnnxGraph} against the PyTorch outputs. */
+@Tag("conformance")
+class OnnxConformanceTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "cnn/squeezenet1_1, input.npy, logits.npy, 1e-3",
+        "cnn/mobilenet_v2, input.npy, logits.npy, 1e-3",
+        "digits, test_x0.npy, test_logits0.npy, 1e-4",
+        "lightfield, rays_encoded.npy, rgb.npy, 1e-4"})
+    void matchesReference(String dir, String input, String expected, double tol) {
+        Path d = Fixtures.path(dir);
+        try (OnnxModel m = OnnxModel.open(d.resolve("model.onnx"))) {
+            OnnxGraph g = new OnnxGraph(m);
+            Tensor x = Npy.read(d.resolve(input));
+            if (x.rank() == 3) {
+                x = x.reshape(1, x.dim(0), x.dim(1), x.dim(2));
+            }
+            float[] got = g.run(x).toFloatArray();
+            if (dir.equals("cnn/mobilenet_v2")) { // 52 Conv(+BN+Clip) + 10 Add + pool, flatten, Gemm
+                assertTrue(g.stepCount() == 65, "Conv+BN+Clip fusion: " + g.stepCount() + " steps");
+            }
+            float[] want = Npy.read(d.resolve(expected)).toFloatArray();
+            assertArrayEquals(new int[] {want.length}, new int[] {got.length});
+            double err = 0, scale = 0;
+            for (int i = 0; i < want.length; i++) {
+                err = Math.max(err, Math.abs(got[i] - want[i]));
+                scale = Math.max(scale, Math.abs(want[i]));
+            }
+            System.out.printf("onnx %s: max abs error %.3g (max|ref| %.3g)%n", dir, err, scale);
+            double bound = dir.startsWith("cnn") ? tol * scale : tol;
+            assertTrue(err <= bound, dir + ": max abs error " + err + " > " + bound);
+        }
+    }
+}

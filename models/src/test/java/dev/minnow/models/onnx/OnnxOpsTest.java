@@ -1,0 +1,246 @@
+package dev.minnow.models.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.nn.Buffers;
+import dev.minnow.tensor.Tensor;
+import dev.minnow.tensor.io.ModelFormatException;
+import dev.minnow.tensor.testing.Gen;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The glue operators the fixtures do not use (Shape → Gather → Unsqueeze → Concat → Reshape, broadcasting Mul/Div/Sub,
+ * Gemm with alpha/beta, ReduceMean, Softmax), on a model written here with a minimal protobuf writer, against plain
+ * Java arithmetic.
+ */
+class OnnxOpsTest {
+    @TempDir
+    Path dir;
+
+    /** Minimal protobuf writer for the ONNX messages the test needs. */
+    static final class Pb {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        Pb varint(long v) {
+            while ((v & ~0x7fL) != 0) {
+                out.write((int) ((v & 0x7f) | 0x80));
+                v >>>= 7;
+            }
+            out.write((int) v);
+            return this;
+        }
+
+        Pb i64(int field, long v) {
+            return varint((long) field << 3).varint(v);
+        }
+
+        Pb f32(int field, float v) {
+            varint((long) field << 3 | 5);
+            int b = Float.floatToRawIntBits(v);
+            for (int i = 0; i < 4; i++) {
+                out.write(b >>> (8 * i));
+            }
+            return this;
+        }
+
+        Pb bytes(int field, byte[] b) {
+            varint((long) field << 3 | 2).varint(b.length);
+            out.write(b, 0, b.length);
+            return this;
+        }
+
+        Pb str(int field, String s) {
+            return bytes(field, s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        Pb msg(int field, Pb m) {
+            return bytes(field, m.out.toByteArray());
+        }
+
+        byte[] toBytes() {
+            return out.toByteArray();
+        }
+    }
+
+    static Pb floatTensor(String name, float[] v, long... dims) {
+        Pb t = new Pb();
+        for (long d : dims) {
+            t.i64(1, d);
+        }
+        t.i64(2, 1).str(8, name);
+        ByteBuffer bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            bb.putFloat(f);
+        }
+        return t.bytes(9, bb.array());
+    }
+
+    static Pb longTensor(String name, long[] v, long... dims) {
+        Pb t = new Pb();
+        for (long d : dims) {
+            t.i64(1, d);
+        }
+        t.i64(2, 7).str(8, name);
+        Pb packed = new Pb();
+        for (long x : v) {
+            packed.varint(x);
+        }
+        return t.bytes(7, packed.toBytes());
+    }
+
+    static Pb node(String op, List<String> in, List<String> out, Pb... attrs) {
+        Pb n = new Pb();
+        in.forEach(s -> n.str(1, s));
+        out.forEach(s -> n.str(2, s));
+        n.str(3, op + "_" + out.get(0)).str(4, op);
+        for (Pb a : attrs) {
+            n.msg(5, a);
+        }
+        return n;
+    }
+
+    static Pb intAttr(String name, long v) {
+        return new Pb().str(1, name).i64(3, v).i64(20, 2);
+    }
+
+    static Pb floatAttr(String name, float v) {
+        return new Pb().str(1, name).f32(2, v).i64(20, 1);
+    }
+
+    static Pb intsAttr(String name, long... v) {
+        Pb packed = new Pb();
+        for (long x : v) {
+            packed.varint(x);
+        }
+        return new Pb().str(1, name).bytes(8, packed.toBytes()).i64(20, 7);
+    }
+
+    static Pb tensorAttr(String name, Pb t) {
+        return new Pb().str(1, name).msg(5, t).i64(20, 4);
+    }
+
+    static Pb valueInfo(String name, long... dims) {
+        Pb shape = new Pb();
+        for (long d : dims) {
+            shape.msg(1, new Pb().i64(1, d));
+        }
+        Pb tensorType = new Pb().i64(1, 1).msg(2, shape);
+        return new Pb().str(1, name).msg(2, new Pb().msg(1, tensorType));
+    }
+
+    static byte[] model(long opset, List<Pb> nodes, List<Pb> inits, List<Pb> inputs, List<Pb> outputs) {
+        Pb g = new Pb();
+        nodes.forEach(n -> g.msg(1, n));
+        g.str(2, "test");
+        inits.forEach(t -> g.msg(5, t));
+        inputs.forEach(v -> g.msg(11, v));
+        outputs.forEach(v -> g.msg(12, v));
+        return new Pb().i64(1, 8).msg(7, g).msg(8, new Pb().str(1, "").i64(2, opset)).toBytes();
+    }
+
+    @Test
+    void shapeOpsBroadcastingGemmSoftmaxReduceMean() throws IOException {
+        SplittableRandom r = Gen.random("onnx-glue");
+        float[] scale = Gen.floats(r, 3), row = Gen.floats(r, 60), w = Gen.floats(r, 4 * 60), c = Gen.floats(r, 4);
+        List<Pb> nodes = List.of(
+                node("Shape", List.of("X"), List.of("s")),
+                node("Constant", List.of(), List.of("zero"), tensorAttr("value", longTensor("zero", new long[] {0}))),
+                node("Gather", List.of("s", "zero"), List.of("n"), intAttr("axis", 0)),
+                node("Constant", List.of(), List.of("axes"), tensorAttr("value", longTensor("axes", new long[] {0}, 1))),
+                node("Unsqueeze", List.of("n", "axes"), List.of("n1")),
+                node("Constant", List.of(), List.of("m1"), tensorAttr("value", longTensor("m1", new long[] {-1}, 1))),
+                node("Concat", List.of("n1", "m1"), List.of("shp"), intAttr("axis", 0)),
+                node("Mul", List.of("X", "scale"), List.of("xs")),
+                node("Reshape", List.of("xs", "shp"), List.of("flat")),
+                node("Constant", List.of(), List.of("two"), tensorAttr("value", floatTensor("two", new float[] {2f}))),
+                node("Div", List.of("flat", "two"), List.of("half")),
+                node("Sub", List.of("half", "row"), List.of("centred")),
+                node("Gemm", List.of("centred", "W", "C"), List.of("z"), intAttr("transB", 1), floatAttr("alpha", 0.5f), floatAttr("beta", 2f)),
+                node("Softmax", List.of("z"), List.of("probs")),
+                node("ReduceMean", List.of("X"), List.of("mean"), intsAttr("axes", 1, 3), intAttr("keepdims", 0)));
+        byte[] bytes = model(13, nodes,
+                List.of(floatTensor("scale", scale, 1, 3, 1, 1), floatTensor("row", row, 60), floatTensor("W", w, 4, 60), floatTensor("C", c, 4)),
+                List.of(valueInfo("X", 2, 3, 4, 5)), List.of(valueInfo("probs", 2, 4), valueInfo("mean", 2, 4)));
+        Path p = dir.resolve("glue.onnx");
+        Files.write(p, bytes);
+        float[] x = Gen.floats(r, 2 * 3 * 4 * 5);
+        try (OnnxModel m = OnnxModel.open(p)) {
+            assertEquals(13, m.opset(""));
+            Map<String, Tensor> out = new OnnxGraph(m).run(Map.of("X", Buffers.f32(x, 2, 3, 4, 5)));
+            Tensor probs = out.get("probs"), mean = out.get("mean");
+            assertArrayEquals(new long[] {2, 4}, probs.shape());
+            assertArrayEquals(new long[] {2, 4}, mean.shape());
+            for (int b = 0; b < 2; b++) {
+                double[] z = new double[4];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int o = 0; o < 4; o++) {
+                    double acc = 0;
+                    for (int i = 0; i < 60; i++) {
+                        double v = x[b * 60 + i] * scale[i / 20] / 2.0 - row[i];
+                        acc += v * w[o * 60 + i];
+                    }
+                    z[o] = 0.5 * acc + 2 * c[o];
+                    max = Math.max(max, z[o]);
+                }
+                double sum = 0;
+                for (int o = 0; o < 4; o++) {
+                    sum += Math.exp(z[o] - max);
+                }
+                for (int o = 0; o < 4; o++) {
+                    assertEquals(Math.exp(z[o] - max) / sum, probs.getFloat(b, o), 1e-5, "probs " + b + "," + o);
+                }
+                for (int hgt = 0; hgt < 4; hgt++) {
+                    double s = 0;
+                    for (int ch = 0; ch < 3; ch++) {
+                        for (int wd = 0; wd < 5; wd++) {
+                            s += x[((b * 3 + ch) * 4 + hgt) * 5 + wd];
+                        }
+                    }
+                    assertEquals(s / 15, mean.getFloat(b, hgt), 1e-6, "mean " + b + "," + hgt);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsNewerOpsetAndNonConstantWeights() throws IOException {
+        Path p = dir.resolve("opset.onnx");
+        Files.write(p, model(17, List.of(node("Relu", List.of("X"), List.of("Y"))), List.of(), List.of(valueInfo("X", 1)),
+                List.of(valueInfo("Y", 1))));
+        try (OnnxModel m = OnnxModel.open(p)) {
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> new OnnxGraph(m));
+            assertTrue(e.getMessage().contains("opset 17"), e.getMessage());
+        }
+        Path q = dir.resolve("weights.onnx");
+        Files.write(q, model(13, List.of(node("Conv", List.of("X", "Wdyn"), List.of("Y"))), List.of(),
+                List.of(valueInfo("X", 1, 1, 3, 3), valueInfo("Wdyn", 1, 1, 1, 1)), List.of(valueInfo("Y", 1, 1, 3, 3))));
+        try (OnnxModel m = OnnxModel.open(q)) {
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> new OnnxGraph(m));
+            assertTrue(e.getMessage().contains("Conv node") && e.getMessage().contains("Wdyn") && e.getMessage().contains("opset 13"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void erfIsAccurate() {
+        double[][] ref = {{0, 0}, {0.1, 0.1124629160182849}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149},
+            {2, 0.9953222650189527}, {-1.5, -0.9661051464753108}, {4, 0.9999999845827421}};
+        for (double[] p : ref) {
+            assertEquals(p[1], OnnxGraph.erf(p[0]), 2e-7, "erf(" + p[0] + ")");
+        }
+    }
+}

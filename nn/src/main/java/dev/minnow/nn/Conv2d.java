@@ -1,0 +1,289 @@
+package dev.minnow.nn;
+
+import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.ConvKernels;
+import dev.minnow.kernels.KernelProvider;
+import dev.minnow.kernels.Kernels;
+import dev.minnow.kernels.Parallel;
+import dev.minnow.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * 2-D convolution over NCHW F32 with PyTorch's semantics and weight layout {@code [out, in/groups, kh, kw]}: any
+ * kernel size, stride, zero padding, dilation and group count, an optional bias and an optional fused activation.
+ *
+ * <p>Three paths: pointwise (1×1, stride 1, no padding) is one GEMM per image, {@code W[out, in] · X[in, H·W]};
+ * depthwise (groups = in = out, square kernel, dilation 1) runs {@link ConvKernels#depthwise} per channel on a
+ * zero-padded, column-phase-split copy of the channel; everything else is im2col + GEMM per group.
+ * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
+ */
+public final class Conv2d implements Layer {
+    private final int in;
+    private final int out;
+    private final int kh;
+    private final int kw;
+    private final int sh;
+    private final int sw;
+    private final int ph;
+    private final int pw;
+    private final int dh;
+    private final int dw;
+    private final int groups;
+    private final Tensor weight;   // F32 contiguous [out, in/groups, kh, kw]
+    private final Tensor bias;     // F32 [out] or null
+    private final Activation activation; // null: identity
+
+    private Conv2d(Tensor weight, Tensor bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups, Activation activation) {
+        if (weight.rank() != 4) {
+            throw new IllegalArgumentException("Conv2d weight must be [out, in/groups, kh, kw], got " + Arrays.toString(weight.shape()));
+        }
+        if (groups < 1 || sh < 1 || sw < 1 || dh < 1 || dw < 1 || ph < 0 || pw < 0) {
+            throw new IllegalArgumentException("Conv2d needs groups, stride, dilation >= 1 and padding >= 0; got groups=" + groups
+                    + " stride=" + sh + "x" + sw + " padding=" + ph + "x" + pw + " dilation=" + dh + "x" + dw);
+        }
+        this.weight = Buffers.asF32(weight);
+        this.out = Math.toIntExact(weight.dim(0));
+        this.in = Math.toIntExact(weight.dim(1) * groups);
+        this.kh = Math.toIntExact(weight.dim(2));
+        this.kw = Math.toIntExact(weight.dim(3));
+        if (out % groups != 0) {
+            throw new IllegalArgumentException("Conv2d: " + out + " output channels not divisible by groups=" + groups);
+        }
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != out)) {
+            throw new IllegalArgumentException("Conv2d bias must be [" + out + "], got " + Arrays.toString(bias.shape()));
+        }
+        this.bias = bias == null ? null : Buffers.asF32(bias);
+        this.sh = sh;
+        this.sw = sw;
+        this.ph = ph;
+        this.pw = pw;
+        this.dh = dh;
+        this.dw = dw;
+        this.groups = groups;
+        this.activation = activation;
+    }
+
+    /** Square stride, padding and dilation. {@code bias} may be null. */
+    public static Conv2d of(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return new Conv2d(weight, bias, stride, stride, padding, padding, dilation, dilation, groups, null);
+    }
+
+    /** Per-axis {@code {h, w}} stride, padding and dilation. */
+    public static Conv2d of(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return new Conv2d(weight, bias, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups, null);
+    }
+
+    /** The same convolution followed by {@code act} (null for none). */
+    public Conv2d withActivation(Activation act) {
+        return new Conv2d(weight, bias, sh, sw, ph, pw, dh, dw, groups, act);
+    }
+
+    /**
+     * Folds an eval-mode BatchNorm that follows this convolution into its weights and bias:
+     * {@code w' = w·γ/√(σ²+ε)}, {@code b' = (b − μ)·γ/√(σ²+ε) + β} (computed in double, stored as F32).
+     */
+    public Conv2d foldBatchNorm(Tensor gamma, Tensor beta, Tensor mean, Tensor var, double eps) {
+        float[] g = gamma.toFloatArray(), be = beta.toFloatArray(), m = mean.toFloatArray(), v = var.toFloatArray();
+        if (g.length != out || be.length != out || m.length != out || v.length != out) {
+            throw new IllegalArgumentException("BatchNorm over " + g.length + " channels cannot follow a Conv2d with " + out + " outputs");
+        }
+        float[] w = weight.toFloatArray();
+        float[] b = bias == null ? new float[out] : bias.toFloatArray();
+        int per = w.length / out;
+        float[] nb = new float[out];
+        for (int c = 0; c < out; c++) {
+            double s = g[c] / Math.sqrt((double) v[c] + eps);
+            for (int i = 0; i < per; i++) {
+                w[c * per + i] = (float) (w[c * per + i] * s);
+            }
+            nb[c] = (float) ((b[c] - (double) m[c]) * s + be[c]);
+        }
+        return new Conv2d(Buffers.f32(w, weight.shape()), Buffers.f32(nb, out), sh, sw, ph, pw, dh, dw, groups, activation);
+    }
+
+    public int inChannels() { return in; }
+
+    public int outChannels() { return out; }
+
+    public int groups() { return groups; }
+
+    public Tensor weight() { return weight; }
+
+    /** The bias, or null. */
+    public Tensor bias() { return bias; }
+
+    /** Output {@code {H, W}} for an input of {@code h × w}; throws when the kernel does not fit. */
+    public int[] outputSize(int h, int w) {
+        int ho = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
+        int wo = (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
+        if (h + 2 * ph - dh * (kh - 1) - 1 < 0 || w + 2 * pw - dw * (kw - 1) - 1 < 0) {
+            throw new IllegalArgumentException("Conv2d " + kh + "x" + kw + " (padding " + ph + "x" + pw + ", dilation " + dh + "x" + dw
+                    + ") does not fit an input of " + h + "x" + w);
+        }
+        return new int[] {ho, wo};
+    }
+
+    /** Multiply-accumulates for one image of {@code h × w}. */
+    public long macs(int h, int w) {
+        int[] o = outputSize(h, w);
+        return (long) out * o[0] * o[1] * (in / groups) * kh * kw;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Buffers.checkNchw("Conv2d", x, in);
+        int n = (int) x.dim(0), h = (int) x.dim(2), w = (int) x.dim(3);
+        int[] o = outputSize(h, w);
+        int ho = o[0], wo = o[1];
+        Tensor y = Buffers.f32(n, out, ho, wo);
+        MemorySegment xs = x.segment(), ys = y.segment();
+        boolean depthwise = groups == in && groups == out && kh == kw && dh == 1 && dw == 1 && sh == sw;
+        boolean pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1;
+        Kernels k = KernelProvider.get();
+        for (int b = 0; b < n; b++) {
+            long xOff = (long) b * in * h * w;
+            long yOff = (long) b * out * ho * wo;
+            if (depthwise) {
+                depthwise(xs, xOff, h, w, ys, yOff, ho, wo);
+                continue; // bias and activation done per channel
+            }
+            if (pointwise) {
+                k.gemm(out, h * w, in, weight.segment(), 0, in, xs, xOff, h * w, false, ys, yOff, h * w, false);
+            } else {
+                general(k, xs, xOff, h, w, ys, yOff, ho, wo);
+            }
+            biasAndActivation(k, ys, yOff, ho * wo);
+        }
+        return y;
+    }
+
+    private void biasAndActivation(Kernels k, MemorySegment ys, long yOff, int plane) {
+        if (bias == null && activation == null) {
+            return;
+        }
+        float[] b = bias == null ? null : bias.toFloatArray();
+        Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, plane)), (from, to) -> {
+            float[] row = new float[plane];
+            for (int c = from; c < to; c++) {
+                long off = yOff + (long) c * plane;
+                if (b != null) {
+                    MemorySegment.copy(ys, Tensor.F32_LE, off * 4, row, 0, plane);
+                    float bv = b[c];
+                    for (int i = 0; i < plane; i++) {
+                        row[i] += bv;
+                    }
+                    MemorySegment.copy(row, 0, ys, Tensor.F32_LE, off * 4, plane);
+                }
+                if (activation != null) {
+                    k.activate(activation, plane, ys, off);
+                }
+            }
+        });
+    }
+
+    private void depthwise(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
+        int kk = kh, s = sh;
+        int hp = (ho - 1) * s + kk;            // padded rows the taps reach
+        int phw = wo + (kk - 1) / s;           // columns per phase the taps reach
+        ConvKernels ck = ConvKernels.get();
+        Kernels k = KernelProvider.get();
+        MemorySegment ws = weight.segment();
+        float[] b = bias == null ? null : bias.toFloatArray();
+        int plane = h * w;
+        int phasedLen = s * hp * phw;
+        Parallel.forRange(out, 1, (from, to) -> {
+            float[] src = s == 1 ? null : new float[plane];
+            float[] phased = s == 1 ? null : new float[phasedLen];   // zero borders stay zero: every channel writes the same cells
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment scratch = arena.allocate((long) phasedLen * 4, 64);
+                for (int c = from; c < to; c++) {
+                    if (s == 1) { // one phase: copy rows straight into the padded plane (its zero border is never written)
+                        for (int iy = 0; iy < h; iy++) {
+                            int y = iy + ph;
+                            if (y < hp) {
+                                MemorySegment.copy(xs, (xOff + (long) c * plane + (long) iy * w) * 4, scratch,
+                                        ((long) y * phw + pw) * 4, (long) Math.min(w, phw - pw) * 4);
+                            }
+                        }
+                    } else {
+                        MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, src, 0, plane);
+                        for (int r = 0; r < s; r++) {
+                            for (int y = 0; y < hp; y++) {
+                                int iy = y - ph;
+                                if (iy < 0 || iy >= h) {
+                                    continue;
+                                }
+                                int dst = (r * hp + y) * phw, row = iy * w;
+                                for (int xq = 0; xq < phw; xq++) {
+                                    int ix = xq * s + r - pw;
+                                    if (ix >= 0 && ix < w) {
+                                        phased[dst + xq] = src[row + ix];
+                                    }
+                                }
+                            }
+                        }
+                        MemorySegment.copy(phased, 0, scratch, Tensor.F32_LE, 0, phasedLen);
+                    }
+                    long outOff = yOff + (long) c * ho * wo;
+                    ck.depthwise(kk, s, scratch, 0, hp, phw, ws, (long) c * kk * kk, b == null ? 0f : b[c], ys, outOff, ho, wo);
+                    if (activation != null) {
+                        k.activate(activation, ho * wo, ys, outOff);
+                    }
+                }
+            }
+        });
+    }
+
+    private void general(Kernels k, MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
+        int inG = in / groups, outG = out / groups;
+        int rows = inG * kh * kw;
+        int cols = ho * wo;
+        MemorySegment col = Buffers.scratch((long) rows * cols * 4);
+        float[] src = new float[inG * h * w];
+        for (int g = 0; g < groups; g++) {
+            MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) g * inG * h * w) * 4, src, 0, src.length);
+            Parallel.forRange(rows, Math.max(1, 8192 / Math.max(1, cols)), (from, to) -> {
+                float[] line = new float[cols];
+                for (int r = from; r < to; r++) {
+                    int ci = r / (kh * kw), ky = (r / kw) % kh, kx = r % kw;
+                    int base = ci * h * w;
+                    for (int oy = 0; oy < ho; oy++) {
+                        int iy = oy * sh - ph + ky * dh;
+                        int d = oy * wo;
+                        if (iy < 0 || iy >= h) {
+                            java.util.Arrays.fill(line, d, d + wo, 0f);
+                            continue;
+                        }
+                        int srow = base + iy * w;
+                        if (sw == 1) { // a contiguous run of the input row, zeros either side
+                            int shift = kx * dw - pw;                       // ix = ox + shift
+                            int lo = Math.min(wo, Math.max(0, -shift)), hi = Math.max(lo, Math.min(wo, w - shift));
+                            java.util.Arrays.fill(line, d, d + lo, 0f);
+                            if (hi > lo) {
+                                System.arraycopy(src, srow + lo + shift, line, d + lo, hi - lo);
+                            }
+                            java.util.Arrays.fill(line, d + hi, d + wo, 0f);
+                            continue;
+                        }
+                        for (int ox = 0; ox < wo; ox++) {
+                            int ix = ox * sw - pw + kx * dw;
+                            line[d + ox] = ix >= 0 && ix < w ? src[srow + ix] : 0f;
+                        }
+                    }
+                    MemorySegment.copy(line, 0, col, Tensor.F32_LE, (long) r * cols * 4, cols);
+                }
+            });
+            k.gemm(outG, cols, rows, weight.segment(), (long) g * outG * rows, rows, col, 0, cols, false,
+                    ys, yOff + (long) g * outG * cols, cols, false);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Conv2d(" + in + "→" + out + ", k" + kh + "x" + kw + ", s" + sh + "x" + sw + ", p" + ph + "x" + pw
+                + (dh != 1 || dw != 1 ? ", d" + dh + "x" + dw : "") + (groups != 1 ? ", g" + groups : "")
+                + (bias != null ? ", bias" : "") + (activation != null ? ", " + activation : "") + ")";
+    }
+}

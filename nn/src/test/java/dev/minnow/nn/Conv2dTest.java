@@ -1,0 +1,122 @@
+package dev.minnow.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.kernels.Activation;
+import dev.minnow.tensor.Tensor;
+import dev.minnow.tensor.testing.Gen;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Conv2d and ConvTranspose2d against {@link ConvReference} over seeded random shapes, strides, paddings, dilations, groups. */
+class Conv2dTest {
+
+    private static void checkConv(SplittableRandom r, String ctx, int n, int cin, int cout, int groups, int kh, int kw,
+                                  int sh, int sw, int ph, int pw, int dh, int dw, int h, int w, boolean withBias) {
+        float[] x = Gen.floats(r, n * cin * h * w);
+        float[] wt = Gen.floats(r, cout * (cin / groups) * kh * kw);
+        float[] bias = withBias ? Gen.floats(r, cout) : null;
+        Conv2d conv = Conv2d.of(Tensor.of(wt, cout, cin / groups, kh, kw), bias == null ? null : Tensor.of(bias, cout),
+                new int[] {sh, sw}, new int[] {ph, pw}, new int[] {dh, dw}, groups);
+        int[] o = conv.outputSize(h, w);
+        Tensor y = conv.forward(Buffers.f32(x, n, cin, h, w));
+        ConvReference.assertShape(new long[] {n, cout, o[0], o[1]}, y.shape(), ctx);
+        double[][] ref = ConvReference.conv2d(x, n, cin, h, w, wt, bias, cout, kh, kw, sh, sw, ph, pw, dh, dw, groups, o[0], o[1]);
+        ConvReference.assertClose(ref, y.toFloatArray(), (cin / groups) * kh * kw, ctx + " " + conv);
+    }
+
+    @Test
+    void randomGeneralConvolutions() {
+        long seed = Gen.seed("conv2d-random");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int iter = 0; iter < 150; iter++) {
+            int groups = 1 + r.nextInt(3);
+            int cin = groups * (1 + r.nextInt(4)), cout = groups * (1 + r.nextInt(4));
+            int kh = 1 + r.nextInt(5), kw = r.nextInt(4) == 0 ? 1 + r.nextInt(5) : kh;
+            int sh = 1 + r.nextInt(3), sw = r.nextBoolean() ? sh : 1 + r.nextInt(3);
+            int dh = r.nextInt(4) == 0 ? 2 : 1, dw = r.nextInt(4) == 0 ? 2 : 1;
+            int ph = r.nextInt(kh), pw = r.nextInt(kw);
+            int h = Math.max(1, dh * (kh - 1) + 1 - 2 * ph) + r.nextInt(12), w = Math.max(1, dw * (kw - 1) + 1 - 2 * pw) + r.nextInt(12);
+            checkConv(r, "iter " + iter + " seed=" + seed, 1 + r.nextInt(2), cin, cout, groups, kh, kw, sh, sw, ph, pw, dh, dw, h, w,
+                    r.nextBoolean());
+        }
+    }
+
+    @Test
+    void pointwiseAndDepthwiseFastPaths() {
+        long seed = Gen.seed("conv2d-fast-paths");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int iter = 0; iter < 60; iter++) {
+            int c = 1 + r.nextInt(20);
+            int h = 1 + r.nextInt(20), w = 1 + r.nextInt(40);
+            String ctx = "iter " + iter + " seed=" + seed;
+            // pointwise: one GEMM
+            checkConv(r, ctx + " pointwise", 1 + r.nextInt(2), c, 1 + r.nextInt(20), 1, 1, 1, 1, 1, 0, 0, 1, 1, h, w, r.nextBoolean());
+            // depthwise 3x3 / 5x5 / 7x7, stride 1..2, any padding
+            int k = new int[] {3, 5, 7}[r.nextInt(3)];
+            int s = 1 + r.nextInt(2);
+            int p = r.nextInt(k / 2 + 1);
+            int hh = Math.max(h, k), ww = Math.max(w, k);
+            checkConv(r, ctx + " depthwise", 1 + r.nextInt(2), c, c, c, k, k, s, s, p, p, 1, 1, hh, ww, r.nextBoolean());
+        }
+    }
+
+    @Test
+    void fusedActivationAndBatchNormFolding() {
+        long seed = Gen.seed("conv2d-bn");
+        SplittableRandom r = new SplittableRandom(seed);
+        int cin = 4, cout = 6, h = 7, w = 9;
+        float[] x = Gen.floats(r, cin * h * w), wt = Gen.floats(r, cout * cin * 9), bias = Gen.floats(r, cout);
+        float[] gamma = Gen.floats(r, cout, 0.75, 1.25), beta = Gen.floats(r, cout), mean = Gen.floats(r, cout), var = Gen.floats(r, cout, 0.5, 1.5);
+        Conv2d conv = Conv2d.of(Tensor.of(wt, cout, cin, 3, 3), Tensor.of(bias, cout), 1, 1, 1, 1)
+                .foldBatchNorm(Tensor.of(gamma), Tensor.of(beta), Tensor.of(mean), Tensor.of(var), 1e-5)
+                .withActivation(Activation.RELU6);
+        float[] got = conv.forward(Buffers.f32(x, 1, cin, h, w)).toFloatArray();
+        double[] ref = ConvReference.conv2d(x, 1, cin, h, w, wt, bias, cout, 3, 3, 1, 1, 1, 1, 1, 1, 1, h, w)[0];
+        for (int i = 0; i < got.length; i++) {
+            int c = i / (h * w);
+            double bn = (ref[i] - mean[c]) / Math.sqrt(var[c] + 1e-5) * gamma[c] + beta[c];
+            double want = Math.min(Math.max(bn, 0), 6);
+            assertEquals(want, got[i], 1e-5, "at " + i + " seed=" + seed);
+        }
+    }
+
+    @Test
+    void rejectsBadShapes() {
+        Conv2d conv = Conv2d.of(Tensor.of(new float[2 * 3 * 9], 2, 3, 3, 3), null, 1, 0, 1, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.forward(Buffers.f32(1, 4, 5, 5)));
+        assertTrue(e.getMessage().contains("3 input channels"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> conv.forward(Buffers.f32(1, 3, 2, 2)));
+        assertThrows(IllegalArgumentException.class, () -> Conv2d.of(Tensor.of(new float[9], 3, 1, 3, 1), null, 1, 0, 1, 2));
+    }
+
+    @Test
+    void randomTransposedConvolutions() {
+        long seed = Gen.seed("convtranspose2d-random");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int iter = 0; iter < 100; iter++) {
+            int groups = 1 + r.nextInt(2);
+            int cin = groups * (1 + r.nextInt(4)), cout = groups * (1 + r.nextInt(4));
+            int k = 1 + r.nextInt(4), stride = 1 + r.nextInt(3), dil = r.nextInt(4) == 0 ? 2 : 1;
+            int pad = r.nextInt(k), op = r.nextInt(Math.max(stride, dil));
+            int h = 1 + r.nextInt(6), w = 1 + r.nextInt(6), n = 1 + r.nextInt(2);
+            float[] x = Gen.floats(r, n * cin * h * w), wt = Gen.floats(r, cin * (cout / groups) * k * k);
+            float[] bias = r.nextBoolean() ? Gen.floats(r, cout) : null;
+            ConvTranspose2d ct;
+            int[] o;
+            try {
+                ct = ConvTranspose2d.of(Tensor.of(wt, cin, cout / groups, k, k), bias == null ? null : Tensor.of(bias), stride, pad, op, dil, groups);
+                o = ct.outputSize(h, w);
+            } catch (IllegalArgumentException empty) {
+                continue;
+            }
+            String ctx = "iter " + iter + " seed=" + seed + " " + ct;
+            Tensor y = ct.forward(Buffers.f32(x, n, cin, h, w));
+            ConvReference.assertShape(new long[] {n, cout, o[0], o[1]}, y.shape(), ctx);
+            ConvReference.assertClose(ConvReference.convTranspose2d(x, n, cin, h, w, wt, bias, cout, k, stride, pad, dil, groups, o[0], o[1]),
+                    y.toFloatArray(), (cin / groups) * k * k, ctx);
+        }
+    }
+}
