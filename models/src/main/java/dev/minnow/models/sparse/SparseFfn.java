@@ -264,6 +264,16 @@ public final class SparseFfn implements AutoCloseable {
         }
     }
 
+    /** Test hook: use a fixed neuron set on layer l. */
+    void useNeurons(int l, int[] neurons) {
+        replace(l, neurons);
+    }
+
+    /** Test hook: use a fixed |SiLU(gate)| threshold on layer l. */
+    void useThreshold(int l, float threshold) {
+        thresholds[l] = new ThresholdLayer(threshold);
+    }
+
     private void replace(int l, int[] neurons) {
         if (gathered[l] != null) {
             gathered[l].close();
