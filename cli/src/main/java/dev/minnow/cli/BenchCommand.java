@@ -30,8 +30,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kv-type", defaultValue = "f32", description = "with -m: KV cache type f32 or f16")
     String kvType;
 
+    @Option(names = "--sparse", description = "with -m: also decode with sparse FFNs after a prompt of -p tokens: "
+            + "coreinfer, coreinfer-all, threshold or hot")
+    String sparse;
+
+    @Option(names = "--alpha", defaultValue = "0.2", description = "with --sparse coreinfer: token-wise alpha (default ${DEFAULT-VALUE})")
+    double alpha;
+
+    @Option(names = "--beta", defaultValue = "0.4", description = "with --sparse: kept FFN fraction (default ${DEFAULT-VALUE})")
+    double beta;
+
     @Override
     public Integer call() {
+        if (model != null && sparse != null) {
+            SparseBench.run(model, sparse, alpha, beta, promptTokens, genTokens, repetitions);
+            return 0;
+        }
         if (model != null) {
             LlmBench.run(model, promptTokens, genTokens, repetitions, KvCacheType.parse(kvType), System.out);
             return 0;

@@ -55,6 +55,19 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--ids", description = "print token ids instead of text")
     boolean ids;
 
+    @Option(names = "--sparse", defaultValue = "dense",
+            description = "sparse FFN decoding: dense, coreinfer, coreinfer-all, threshold or hot (default ${DEFAULT-VALUE})")
+    String sparse;
+
+    @Option(names = "--alpha", defaultValue = "0.2", description = "coreinfer: token-wise fraction of positive activations (default ${DEFAULT-VALUE})")
+    double alpha;
+
+    @Option(names = "--beta", defaultValue = "0.4", description = "sparse: kept fraction of the FFN neurons (default ${DEFAULT-VALUE})")
+    double beta;
+
+    @Option(names = "--calib", description = "threshold/hot: calibration text file (its first 4096 tokens)")
+    Path calib;
+
     @Override
     public Integer call() {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -65,6 +78,9 @@ final class GenerateCommand implements Callable<Integer> {
                 .kvCacheType(KvCacheType.parse(kvType)).batchSize(batch);
         try (LanguageModel lm = LanguageModel.load(model, load)) {
             int[] promptIds = lm.tokenizer().encode(prompt, true);
+            dev.minnow.models.sparse.Sparsity sp = dev.minnow.models.sparse.SparseEval.parse(sparse, alpha, beta);
+            options = options.sparsity(sp);
+            dev.minnow.models.sparse.SparseEval.install(lm.session(), sp, calibTokens(lm), 256);
             GenerationResult r;
             if (ids) {
                 out.print(join(promptIds) + " |");
@@ -78,6 +94,18 @@ final class GenerateCommand implements Callable<Integer> {
             out.println(LlmDemo.statsLine(r, lm.loadNanos()));
         }
         return 0;
+    }
+
+    private int[] calibTokens(LanguageModel lm) {
+        if (calib == null) {
+            return null;
+        }
+        try {
+            int[] all = lm.tokenizer().encode(java.nio.file.Files.readString(calib, StandardCharsets.UTF_8), true);
+            return java.util.Arrays.copyOf(all, Math.min(all.length, 4096)); // the first 4096 tokens calibrate
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static String join(int[] ids) {

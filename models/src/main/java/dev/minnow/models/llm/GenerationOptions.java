@@ -25,6 +25,7 @@ public final class GenerationOptions {
     private long seed = 42;
     private boolean stopAtEndOfGeneration = true;
     private int[] stopTokens = new int[0];
+    private dev.minnow.models.sparse.Sparsity sparsity = dev.minnow.models.sparse.Sparsity.dense();
 
     private GenerationOptions() {}
 
@@ -40,6 +41,7 @@ public final class GenerationOptions {
         o.seed = seed;
         o.stopAtEndOfGeneration = stopAtEndOfGeneration;
         o.stopTokens = stopTokens;
+        o.sparsity = sparsity;
         return o;
     }
 
@@ -148,6 +150,15 @@ public final class GenerationOptions {
     public boolean stopAtEndOfGeneration() { return stopAtEndOfGeneration; }
 
     public int[] stopTokens() { return stopTokens.clone(); }
+
+    /** Sparse-activation decoding of the FFNs (dense by default); see {@link dev.minnow.models.sparse.SparseFfn}. */
+    public GenerationOptions sparsity(dev.minnow.models.sparse.Sparsity s) {
+        GenerationOptions o = copy();
+        o.sparsity = java.util.Objects.requireNonNull(s, "sparsity");
+        return o;
+    }
+
+    public dev.minnow.models.sparse.Sparsity sparsity() { return sparsity; }
 
     boolean isStopToken(int id) {
         for (int s : stopTokens) {

@@ -159,6 +159,7 @@ public final class LanguageModel implements AutoCloseable {
         GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
 
         session.reset();
+        session.sparsity(options.sparsity());
         long t0 = System.nanoTime();
         float[] logits = options.maxTokens() > 0 ? session.forward(promptIds) : new float[0];
         long prefill = System.nanoTime() - t0;

@@ -36,6 +36,7 @@ public final class LlamaSession implements AutoCloseable {
     private final float[] cos;
     private final float[] sin;
     private int position;
+    private dev.minnow.models.sparse.SparseFfn sparse; // sparse decoding hook (null: dense)
 
     LlamaSession(LlamaModel model, int contextSize, KvCacheType kvType, int maxBatch) {
         this.model = model;
@@ -82,6 +83,33 @@ public final class LlamaSession implements AutoCloseable {
 
     public KvCacheType kvCacheType() { return cache.type; }
 
+    /**
+     * Sets how decode steps sparsify the FFNs (see {@link dev.minnow.models.sparse.SparseFfn}); the same policy
+     * keeps its state (calibration, the current core set), a new one starts fresh.
+     */
+    public void sparsity(dev.minnow.models.sparse.Sparsity s) {
+        if (sparse != null && sparse.sparsity().equals(s)) {
+            return;
+        }
+        if (sparse != null) {
+            sparse.close();
+            sparse = null;
+        }
+        if (s != null && !(s instanceof dev.minnow.models.sparse.Sparsity.Dense)) {
+            int n = c.layers();
+            WeightMatrix[] g = new WeightMatrix[n], u = new WeightMatrix[n], d = new WeightMatrix[n];
+            for (int l = 0; l < n; l++) {
+                g[l] = model.layers[l].gate();
+                u[l] = model.layers[l].up();
+                d[l] = model.layers[l].down();
+            }
+            sparse = new dev.minnow.models.sparse.SparseFfn(s, kernels, c.dim(), c.ffnDim(), g, u, d);
+        }
+    }
+
+    /** The sparse decoding state, or null when decoding is dense. */
+    public dev.minnow.models.sparse.SparseFfn sparseFfn() { return sparse; }
+
     /** Forgets the sequence (the cache is overwritten from position 0). */
     public void reset() { position = 0; }
 
@@ -115,6 +143,9 @@ public final class LlamaSession implements AutoCloseable {
             if (t < 0 || t >= c.vocabSize()) {
                 throw new IllegalArgumentException("token id " + t + " is outside the vocabulary of " + c.vocabSize());
             }
+        }
+        if (sparse != null) {
+            sparse.beginRun(tokens.length);
         }
         for (int start = 0; start < tokens.length; start += maxBatch) {
             int n = Math.min(maxBatch, tokens.length - start);
@@ -215,11 +246,16 @@ public final class LlamaSession implements AutoCloseable {
             for (int t = 0; t < n; t++) {
                 kernels.rmsNorm(dim, x, (long) t * dim, layer.ffnNorm(), 0, c.rmsEps(), xb, (long) t * dim);
             }
-            matmul(layer.gate(), n, xb, hb);
-            matmul(layer.up(), n, xb, hb2);
-            kernels.activate(Activation.SILU, n * c.ffnDim(), hb, 0);
-            kernels.mul(n * c.ffnDim(), hb, 0, hb2, 0, hb, 0);
-            matmul(layer.down(), n, hb, xb2);
+            if (n > 1 || sparse == null || !sparse.decode(l, xb, xb2)) {
+                matmul(layer.gate(), n, xb, hb);
+                matmul(layer.up(), n, xb, hb2);
+                kernels.activate(Activation.SILU, n * c.ffnDim(), hb, 0);
+                kernels.mul(n * c.ffnDim(), hb, 0, hb2, 0, hb, 0);
+                if (n > 1 && sparse != null) {
+                    sparse.record(l, n, xb, hb);
+                }
+                matmul(layer.down(), n, hb, xb2);
+            }
             kernels.add(n * dim, x, 0, xb2, 0, x, 0);
         }
     }
@@ -237,6 +273,9 @@ public final class LlamaSession implements AutoCloseable {
 
     @Override
     public void close() {
+        if (sparse != null) {
+            sparse.close();
+        }
         cache.close();
         arena.close();
     }

@@ -34,6 +34,9 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
     /** Row r as f32 into {@code out[0..cols)} (embedding lookup). */
     void row(int r, float[] out);
 
+    /** The raw weight bytes (rows of {@code type().byteSize(cols)} bytes), for gathering (sparse decoding). */
+    MemorySegment data();
+
     /** The matrix over tensor {@code t} of shape [rows, cols]. */
     static WeightMatrix of(String name, Tensor t, Kernels kernels) {
         if (t.rank() != 2) {
@@ -60,6 +63,9 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
     record F32Matrix(int rows, int cols, MemorySegment w, Kernels kernels) implements WeightMatrix {
         @Override
         public DType type() { return DType.F32; }
+
+        @Override
+        public MemorySegment data() { return w; }
 
         @Override
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
@@ -104,6 +110,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         @Override public int cols() { return cols; }
 
         @Override public DType type() { return type; }
+
+        @Override public MemorySegment data() { return w; }
 
         @Override
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
@@ -178,6 +186,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         @Override public int cols() { return cols; }
 
         @Override public DType type() { return type; }
+
+        @Override public MemorySegment data() { return w; }
 
         private static float[] scratch(ThreadLocal<float[]> tl, int n) {
             float[] s = tl.get();

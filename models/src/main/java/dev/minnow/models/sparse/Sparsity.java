@@ -43,7 +43,9 @@ public sealed interface Sparsity {
      */
     record Threshold(double target) implements Sparsity {
         public Threshold {
-            check("target", target);
+            if (!(target >= 0 && target < 1)) {
+                throw new IllegalArgumentException("target must be in [0, 1), got " + target);
+            }
         }
     }
 

@@ -1,0 +1,537 @@
+package dev.minnow.models.sparse;
+
+import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.KernelProvider;
+import dev.minnow.kernels.Kernels;
+import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.QuantKernels;
+import dev.minnow.models.llm.WeightMatrix;
+import dev.minnow.quant.GgmlQuant;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The sparse FFN state of one decoding session: it watches the dense multi-token runs (prefill, calibration) and
+ * computes the SwiGLU FFN of single-token decode steps from a neuron subset.
+ *
+ * <p>The session calls {@link #beginRun} before every forward call, {@link #record} after each dense FFN of a
+ * multi-token batch (the FFN input and SiLU(gate)·up), and {@link #decode} instead of the dense FFN of a
+ * single-token step (it returns false when the layer stays dense).
+ *
+ * <ul>
+ *   <li>{@link Sparsity.CoreInfer}: every prefill (a run of more than one token) replaces the recorded prompt
+ *       activations; the first decode step after it selects {@link CoreNeurons#sentenceCore} per sparsified layer and
+ *       gathers the weights once ({@link Gathered}).</li>
+ *   <li>{@link Sparsity.HotNeurons}: {@link #calibrate} counts, per layer, how often each neuron is token-core
+ *       (alpha 0.2) over the calibration text and gathers the {@code keep·N} most frequent once.</li>
+ *   <li>{@link Sparsity.Threshold}: {@link #calibrate} sets per layer the {@code target}-quantile of |SiLU(gate)|;
+ *       decode computes the gate densely and the up rows and down columns of the survivors only
+ *       ({@link ThresholdLayer}).</li>
+ * </ul>
+ *
+ * <p>Gathered weights: gate/up rows keep their type (whole blocks) and use the same GEMV as the dense model. ffn_down
+ * has its blocks along the FFN dimension, so its columns are gathered as: F32 → F32 and F16 → F16 (bit-exact copies);
+ * block-quantized → by default <b>requantized to Q8_0</b> (K padded to a multiple of 32 with zero columns: 34 bytes
+ * per 32 weights, about the bandwidth of the original Q8_0, one extra rounding of the weights, ≤ 1/254 of each block's
+ * largest magnitude), or with system property {@code minnow.sparse.down=exact} <b>dequantized to F32</b> (4 bytes per
+ * weight: exact weights, and the activations are rounded through the same Q8_0/Q8_K format the dense matrix uses, so
+ * with every neuron kept the result equals the dense one up to float reassociation — but it streams ~3.8× the bytes of
+ * a Q8_0 down matrix).
+ */
+public final class SparseFfn implements AutoCloseable {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Token-wise alpha used to count "hot" neurons on calibration text. */
+    static final double HOT_ALPHA = 0.2;
+
+    private final Sparsity sparsity;
+    private final Kernels kernels;
+    private final int dim;
+    private final int ffn;
+    private final WeightMatrix[] gate, up, down;
+    private final boolean exactDown;
+    private final Gathered[] gathered;
+    private final ThresholdLayer[] thresholds;
+    // CoreInfer: the prompt activations of the current prefill, per layer; HotNeurons: counts; Threshold: |gate| samples
+    private final float[][] prompt;
+    private final int[] promptTokens;
+    private final int[][] hotCounts;
+    private final float[][] gateSamples;
+    private final int[] gateSampleCount;
+    private boolean calibrating;
+    private boolean pendingSelection;
+
+    public SparseFfn(Sparsity sparsity, Kernels kernels, int dim, int ffn, WeightMatrix[] gate, WeightMatrix[] up,
+                     WeightMatrix[] down) {
+        this(sparsity, kernels, dim, ffn, gate, up, down, "exact".equals(System.getProperty("minnow.sparse.down")));
+    }
+
+    public SparseFfn(Sparsity sparsity, Kernels kernels, int dim, int ffn, WeightMatrix[] gate, WeightMatrix[] up,
+                     WeightMatrix[] down, boolean exactDown) {
+        this.sparsity = sparsity;
+        this.kernels = kernels;
+        this.dim = dim;
+        this.ffn = ffn;
+        this.gate = gate.clone();
+        this.up = up.clone();
+        this.down = down.clone();
+        this.exactDown = exactDown;
+        int layers = gate.length;
+        gathered = new Gathered[layers];
+        thresholds = new ThresholdLayer[layers];
+        prompt = new float[layers][];
+        promptTokens = new int[layers];
+        hotCounts = new int[layers][];
+        gateSamples = new float[layers][];
+        gateSampleCount = new int[layers];
+    }
+
+    public Sparsity sparsity() { return sparsity; }
+
+    public int layers() { return gate.length; }
+
+    /** Whether layer {@code l} is sparsified at all by this policy. */
+    public boolean sparsifies(int l) {
+        return switch (sparsity) {
+            case Sparsity.Dense d -> false;
+            case Sparsity.CoreInfer c -> c.sparsifies(l, gate.length);
+            case Sparsity.Threshold t -> true;
+            case Sparsity.HotNeurons h -> true;
+        };
+    }
+
+    /** Needs {@link #calibrate} before decoding sparsely (static policies). */
+    public boolean needsCalibration() {
+        return sparsity instanceof Sparsity.HotNeurons || sparsity instanceof Sparsity.Threshold;
+    }
+
+    /** Starts (true) or ends (false) a calibration pass: the dense runs in between feed the static statistics. */
+    public void calibrate(boolean start) {
+        if (start) {
+            calibrating = true;
+            Arrays.fill(gateSampleCount, 0);
+            Arrays.fill(hotCounts, null);
+            Arrays.fill(gateSamples, null);
+            return;
+        }
+        calibrating = false;
+        for (int l = 0; l < gate.length; l++) {
+            if (!sparsifies(l)) {
+                continue;
+            }
+            switch (sparsity) {
+                case Sparsity.HotNeurons h -> {
+                    int[] counts = hotCounts[l] == null ? new int[ffn] : hotCounts[l];
+                    replace(l, CoreNeurons.mostFrequent(counts, (int) Math.floor(h.keep() * ffn)));
+                }
+                case Sparsity.Threshold t -> {
+                    float thr = 0f;
+                    int n = gateSampleCount[l];
+                    if (n > 0 && t.target() > 0) {
+                        float[] s = Arrays.copyOf(gateSamples[l], n);
+                        Arrays.sort(s);
+                        thr = s[Math.min(n - 1, (int) Math.floor(t.target() * n))];
+                    }
+                    thresholds[l] = new ThresholdLayer(thr);
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** Called before each forward call of {@code tokens} tokens. */
+    public void beginRun(int tokens) {
+        if (tokens > 1 && !calibrating && sparsity instanceof Sparsity.CoreInfer) {
+            Arrays.fill(prompt, null);
+            Arrays.fill(promptTokens, 0);
+            pendingSelection = true;
+        }
+    }
+
+    /** Whether {@link #record} wants layer {@code l}'s multi-token activations. */
+    public boolean records(int l) {
+        if (!sparsifies(l)) {
+            return false;
+        }
+        return calibrating ? needsCalibration() : sparsity instanceof Sparsity.CoreInfer;
+    }
+
+    /**
+     * After the dense FFN of a multi-token batch: {@code x} the FFN input [n × dim], {@code acts} SiLU(gate)·up
+     * [n × ffn] (offsets 0).
+     */
+    public void record(int l, int n, MemorySegment x, MemorySegment acts) {
+        if (!records(l)) {
+            return;
+        }
+        float[] a = new float[n * ffn];
+        MemorySegment.copy(acts, F32, 0, a, 0, a.length);
+        if (!calibrating) {
+            float[] old = prompt[l] == null ? new float[0] : prompt[l];
+            float[] all = Arrays.copyOf(old, old.length + a.length);
+            System.arraycopy(a, 0, all, old.length, a.length);
+            prompt[l] = all;
+            promptTokens[l] += n;
+            return;
+        }
+        switch (sparsity) {
+            case Sparsity.HotNeurons h -> {
+                if (hotCounts[l] == null) {
+                    hotCounts[l] = new int[ffn];
+                }
+                int k = CoreNeurons.tokenLimit(a, n, ffn, HOT_ALPHA);
+                long[] scratch = new long[ffn];
+                for (int t = 0; t < n; t++) {
+                    for (int i : CoreNeurons.tokenCore(a, t, ffn, k, scratch)) {
+                        hotCounts[l][i]++;
+                    }
+                }
+            }
+            case Sparsity.Threshold t -> {
+                float[] g = gateActivations(l, n, x);
+                float[] s = gateSamples[l] == null ? new float[g.length] : gateSamples[l];
+                if (s.length < gateSampleCount[l] + g.length) {
+                    s = Arrays.copyOf(s, Math.max(2 * s.length, gateSampleCount[l] + g.length));
+                }
+                for (float v : g) {
+                    s[gateSampleCount[l]++] = Math.abs(v);
+                }
+                gateSamples[l] = s;
+            }
+            default -> { }
+        }
+    }
+
+    /** SiLU(x·W_gateᵀ) for n rows. */
+    private float[] gateActivations(int l, int n, MemorySegment x) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment g = arena.allocate((long) n * ffn * 4, 64);
+            for (int t = 0; t < n; t++) {
+                gate[l].gemv(x, (long) t * dim, g, (long) t * ffn);
+            }
+            kernels.activate(Activation.SILU, n * ffn, g, 0);
+            float[] out = new float[n * ffn];
+            MemorySegment.copy(g, F32, 0, out, 0, out.length);
+            return out;
+        }
+    }
+
+    /**
+     * The FFN of one decode token: out[0..dim) = FFN_l(x[0..dim)) restricted to the kept neurons. Returns false (and
+     * writes nothing) when the layer stays dense.
+     */
+    public boolean decode(int l, MemorySegment x, MemorySegment out) {
+        if (calibrating || !sparsifies(l)) {
+            return false;
+        }
+        if (pendingSelection) {
+            select();
+        }
+        if (sparsity instanceof Sparsity.Threshold) {
+            ThresholdLayer t = thresholds[l];
+            if (t == null) {
+                return false;
+            }
+            t.forward(l, x, out);
+            return true;
+        }
+        Gathered g = gathered[l];
+        if (g == null) {
+            return false;
+        }
+        g.forward(x, out);
+        return true;
+    }
+
+    /** CoreInfer: select the sentence-wise core neurons of the recorded prompt and gather them, per layer. */
+    private void select() {
+        pendingSelection = false;
+        Sparsity.CoreInfer c = (Sparsity.CoreInfer) sparsity;
+        for (int l = 0; l < gate.length; l++) {
+            if (prompt[l] == null) {
+                if (gathered[l] != null) {
+                    gathered[l].close();
+                    gathered[l] = null;
+                }
+                continue;
+            }
+            replace(l, CoreNeurons.sentenceCore(prompt[l], promptTokens[l], ffn, c.alpha(), c.beta()));
+        }
+    }
+
+    /** Test hook: use a fixed neuron set on layer l. */
+    void useNeurons(int l, int[] neurons) {
+        replace(l, neurons);
+    }
+
+    /** Test hook: use a fixed |SiLU(gate)| threshold on layer l. */
+    void useThreshold(int l, float threshold) {
+        thresholds[l] = new ThresholdLayer(threshold);
+    }
+
+    private void replace(int l, int[] neurons) {
+        if (gathered[l] != null) {
+            gathered[l].close();
+        }
+        gathered[l] = new Gathered(l, neurons);
+    }
+
+    /** The activations recorded for layer l at the last prefill ([tokens × ffn]; null if none), for tests. */
+    float[] promptActivations(int l) {
+        return prompt[l] == null ? null : prompt[l].clone();
+    }
+
+    /** The neurons layer l currently keeps (null when dense or not yet selected). */
+    public int[] kept(int l) {
+        if (pendingSelection) {
+            select();
+        }
+        return gathered[l] == null ? null : gathered[l].neurons.clone();
+    }
+
+    /** Kept fraction of the sparsified layers' FFN neurons (mean over layers), for reports; 1 when dense. */
+    public double keptFraction() {
+        double sum = 0;
+        int n = 0;
+        for (int l = 0; l < gate.length; l++) {
+            if (gathered[l] != null) {
+                sum += gathered[l].neurons.length / (double) ffn;
+                n++;
+            } else if (thresholds[l] != null && thresholds[l].steps > 0) {
+                sum += thresholds[l].kept / (double) thresholds[l].steps / ffn;
+                n++;
+            }
+        }
+        return n == 0 ? 1.0 : sum / n;
+    }
+
+    @Override
+    public void close() {
+        for (int l = 0; l < gathered.length; l++) {
+            if (gathered[l] != null) {
+                gathered[l].close();
+                gathered[l] = null;
+            }
+        }
+    }
+
+    /** The dot-product activation format ggml pairs with a weight type (null: activations stay f32). */
+    static DType activationFormat(DType w) {
+        return switch (w) {
+            case F16 -> DType.F16;
+            case BF16 -> DType.BF16;
+            case Q4_0, Q5_0, Q8_0 -> DType.Q8_0;
+            case Q4_1, Q5_1 -> DType.Q8_1;
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> DType.Q8_K;
+            default -> null;
+        };
+    }
+
+    /** Layer l's FFN restricted to a neuron subset, as contiguous copies of the kept rows and columns. */
+    final class Gathered implements AutoCloseable {
+        final int[] neurons;
+        private final Arena arena = Arena.ofShared();
+        private final WeightMatrix g, u, d;
+        private final int k;       // kept neurons
+        private final int kDown;   // columns of the gathered down matrix (k, or k padded to 32 for Q8_0)
+        private final DType roundThrough; // exact quantized down: activations rounded through this format
+        private final MemorySegment hidden, upOut;
+
+        Gathered(int l, int[] neurons) {
+            this.neurons = neurons.clone();
+            this.k = neurons.length;
+            g = gatherRows("blk." + l + ".ffn_gate(sparse)", gate[l], neurons);
+            u = gatherRows("blk." + l + ".ffn_up(sparse)", up[l], neurons);
+            WeightMatrix dn = down[l];
+            DType dt = dn.type();
+            boolean requant = dt != DType.F32 && dt != DType.F16 && !exactDown;
+            kDown = requant ? Math.max(32, (k + 31) / 32 * 32) : Math.max(k, 1);
+            roundThrough = (dt != DType.F32 && dt != DType.F16 && exactDown) ? activationFormat(dt) : null;
+            hidden = arena.allocate((long) Math.max(kDown, 1) * 4, 64);
+            upOut = arena.allocate((long) Math.max(k, 1) * 4, 64);
+            d = gatherColumns("blk." + l + ".ffn_down(sparse)", dn, neurons, requant);
+        }
+
+        private WeightMatrix gatherRows(String name, WeightMatrix w, int[] idx) {
+            long rowBytes = w.type().byteSize(w.cols());
+            MemorySegment src = w.data();
+            MemorySegment dst = arena.allocate(Math.max(1, idx.length) * rowBytes, 64);
+            for (int j = 0; j < idx.length; j++) {
+                MemorySegment.copy(src, idx[j] * rowBytes, dst, j * rowBytes, rowBytes);
+            }
+            return WeightMatrix.of(name, Tensor.wrap(dst, w.type(), Math.max(1, idx.length), w.cols()), kernels);
+        }
+
+        private WeightMatrix gatherColumns(String name, WeightMatrix w, int[] idx, boolean requant) {
+            int rows = w.rows(), cols = w.cols();
+            DType t = w.type();
+            if (t == DType.F16) {
+                MemorySegment src = w.data();
+                MemorySegment dst = arena.allocate((long) rows * kDown * 2, 64);
+                for (int r = 0; r < rows; r++) {
+                    long s = (long) r * cols, o = (long) r * kDown;
+                    for (int j = 0; j < idx.length; j++) {
+                        dst.setAtIndex(I16, o + j, src.getAtIndex(I16, s + idx[j]));
+                    }
+                }
+                return WeightMatrix.of(name, Tensor.wrap(dst, DType.F16, rows, kDown), kernels);
+            }
+            DType outType = requant ? DType.Q8_0 : DType.F32;
+            long outRowBytes = outType.byteSize(kDown);
+            MemorySegment dst = arena.allocate(rows * outRowBytes, 64);
+            MemorySegment src = w.data();
+            long srcRowBytes = t.byteSize(cols);
+            Parallel.forRange(rows, 16, (r0, r1) -> {
+                float[] full = new float[cols];
+                float[] picked = new float[kDown];
+                for (int r = r0; r < r1; r++) {
+                    if (t == DType.F32) {
+                        MemorySegment.copy(src, F32, r * srcRowBytes, full, 0, cols);
+                    } else {
+                        GgmlQuant.dequantizeRow(t, src, r * srcRowBytes, full, 0, cols);
+                    }
+                    for (int j = 0; j < idx.length; j++) {
+                        picked[j] = full[idx[j]];
+                    }
+                    if (requant) {
+                        GgmlQuant.quantizeRow(DType.Q8_0, picked, 0, dst, r * outRowBytes, kDown);
+                    } else {
+                        MemorySegment.copy(picked, 0, dst, F32, r * outRowBytes, kDown);
+                    }
+                }
+            });
+            return WeightMatrix.of(name, Tensor.wrap(dst, outType, rows, kDown), kernels);
+        }
+
+        void forward(MemorySegment x, MemorySegment out) {
+            if (k == 0) {
+                out.asSlice(0, dim * 4L).fill((byte) 0);
+                return;
+            }
+            g.gemv(x, 0, hidden, 0);
+            u.gemv(x, 0, upOut, 0);
+            kernels.activate(Activation.SILU, k, hidden, 0);
+            kernels.mul(k, hidden, 0, upOut, 0, hidden, 0);
+            if (roundThrough != null && k % roundThrough.blockSize() == 0) {
+                float[] h = new float[k];
+                MemorySegment.copy(hidden, F32, 0, h, 0, k);
+                MemorySegment q = MemorySegment.ofArray(new byte[(int) GgmlQuant.rowBytes(roundThrough, k)]);
+                GgmlQuant.quantizeRow(roundThrough, h, 0, q, 0, k);
+                GgmlQuant.dequantizeRow(roundThrough, q, 0, h, 0, k);
+                MemorySegment.copy(h, 0, hidden, F32, 0, k);
+            }
+            d.gemv(hidden, 0, out, 0); // padding columns of a Q8_0 down are zero weights; hidden's tail stays 0
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+
+    /**
+     * CATS on one layer: gate GEMV dense; neurons with |SiLU(gate)| below the threshold are dropped; the up rows of
+     * the survivors are dotted one by one (the rows in their own type, same dot kernels as the dense GEMV), and the
+     * down columns of the survivors are accumulated with axpy from a transposed f32 copy of W_down ([ffn × dim],
+     * built once per layer: 4 bytes per weight, so against a quantized down matrix it only pays off at high
+     * sparsity).
+     */
+    final class ThresholdLayer {
+        final float threshold;
+        private MemorySegment downT; // [ffn × dim] f32
+        private final MemorySegment g;
+        private final MemorySegment h;
+        private final MemorySegment xq;
+        private final int[] survivors = new int[ffn];
+        long steps, kept;
+
+        ThresholdLayer(float threshold) {
+            this.threshold = threshold;
+            Arena a = Arena.ofAuto();
+            g = a.allocate(ffn * 4L, 64);
+            h = a.allocate(ffn * 4L, 64);
+            xq = a.allocate(Math.max(64, dim * 4L + 1024), 64);
+        }
+
+        private MemorySegment transposedDown(int l) {
+            if (downT == null) {
+                WeightMatrix w = down[l];
+                MemorySegment t = Arena.ofAuto().allocate((long) ffn * dim * 4, 64);
+                float[] row = new float[ffn];
+                for (int r = 0; r < dim; r++) {
+                    w.row(r, row);
+                    for (int i = 0; i < ffn; i++) {
+                        t.setAtIndex(F32, (long) i * dim + r, row[i]);
+                    }
+                }
+                downT = t;
+            }
+            return downT;
+        }
+
+        void forward(int l, MemorySegment x, MemorySegment out) {
+            MemorySegment dt = transposedDown(l);
+            gate[l].gemv(x, 0, g, 0);
+            kernels.activate(Activation.SILU, ffn, g, 0);
+            int m = 0;
+            for (int i = 0; i < ffn; i++) {
+                if (Math.abs(g.getAtIndex(F32, i)) >= threshold) {
+                    survivors[m++] = i;
+                }
+            }
+            steps++;
+            kept += m;
+            final int count = m;
+            WeightMatrix uw = up[l];
+            DType ut = uw.type();
+            MemorySegment uData = uw.data();
+            long rowBytes = ut.byteSize(dim);
+            if (ut == DType.F32 || activationFormat(ut) == DType.F16 || activationFormat(ut) == DType.BF16
+                    || dim % activationFormat(ut).blockSize() != 0) {
+                if (ut == DType.F32) {
+                    Parallel.forRange(count, 64, (a, b) -> {
+                        for (int j = a; j < b; j++) {
+                            int i = survivors[j];
+                            h.setAtIndex(F32, i, g.getAtIndex(F32, i) * kernels.dot(uData, i * (long) dim, x, 0, dim));
+                        }
+                    });
+                } else { // other float types: dense up (quality-equivalent, no bandwidth saved on up)
+                    MemorySegment full = Arena.ofAuto().allocate(ffn * 4L, 64);
+                    uw.gemv(x, 0, full, 0);
+                    for (int j = 0; j < count; j++) {
+                        int i = survivors[j];
+                        h.setAtIndex(F32, i, g.getAtIndex(F32, i) * full.getAtIndex(F32, i));
+                    }
+                }
+            } else {
+                QuantKernels qk = KernelProvider.quant();
+                qk.quantizeActivation(ut, dim, x, 0, xq, 0);
+                Parallel.forRange(count, 64, (a, b) -> {
+                    for (int j = a; j < b; j++) {
+                        int i = survivors[j];
+                        h.setAtIndex(F32, i, g.getAtIndex(F32, i) * qk.dot(ut, dim, uData, i * rowBytes, xq, 0));
+                    }
+                });
+            }
+            out.asSlice(0, dim * 4L).fill((byte) 0);
+            // axpy over survivors; the output is split across threads so no two threads write the same floats
+            int chunk = 256;
+            int chunks = (dim + chunk - 1) / chunk;
+            Parallel.forRange(chunks, 1, (c0, c1) -> {
+                for (int c = c0; c < c1; c++) {
+                    int o = c * chunk;
+                    int len = Math.min(chunk, dim - o);
+                    for (int j = 0; j < count; j++) {
+                        int i = survivors[j];
+                        kernels.axpy(len, h.getAtIndex(F32, i), dt, (long) i * dim + o, out, o);
+                    }
+                }
+            });
+        }
+    }
+}
