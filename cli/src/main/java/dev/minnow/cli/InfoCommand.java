@@ -15,7 +15,7 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() {
         Kernels k = KernelProvider.get();
         row("java", Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
-        row("vector module", KernelProvider.vectorModulePresent() ? "jdk.incubator.vector" : "absent");
+        row("vector module", KernelProvider.vectorModulePresent() ? KernelProvider.VECTOR_MODULE : "absent");
         row("preferred species", KernelProvider.preferredVectorBits() + " bits");
         row("kernels", k.name() + " (" + KernelProvider.reason() + ")");
         row("threads", Parallel.threads() + " of " + Runtime.getRuntime().availableProcessors() + " processors");

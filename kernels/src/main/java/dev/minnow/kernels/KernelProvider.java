@@ -17,6 +17,9 @@ import java.util.Locale;
  * (species width; wider than the hardware runs correctly but slowly), {@code minnow.threads=N}.
  */
 public final class KernelProvider {
+    /** Name of the JDK module that holds the Vector API. */
+    public static final String VECTOR_MODULE = "jdk.incubator." + "vector";
+
     private static volatile Kernels instance;
     private static volatile String reason = "";
 
@@ -84,9 +87,9 @@ public final class KernelProvider {
     }
 
     public static boolean vectorModulePresent() {
-        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
                 || KernelProvider.class.getModule().getLayer() != null
-                   && KernelProvider.class.getModule().getLayer().findModule("jdk.incubator.vector").isPresent();
+                   && KernelProvider.class.getModule().getLayer().findModule(VECTOR_MODULE).isPresent();
     }
 
     private static Kernels choose() {
