@@ -109,6 +109,14 @@ public interface QuantKernels {
     float dotF32(DType w, int n, MemorySegment wSeg, long wOff, MemorySegment x, long xOff);
 
     /**
+     * Dequantizes {@code n} elements (whole blocks) of weight type {@code w} at byte offset {@code wOff} into f32
+     * {@code y} at element offset {@code yOff}, exactly as ggml's {@code dequantize_row_*}: every implementation gives
+     * the same floats bit for bit (the same float operations per element, no fused multiply-add). Prefill uses it to
+     * unpack weight tiles once for a whole batch of activation rows and multiply them with the f32 GEMM.
+     */
+    void dequantize(DType w, int n, MemorySegment wSeg, long wOff, MemorySegment y, long yOff);
+
+    /**
      * Quantized GEMV: y[r] = W[r,:]·x for r &lt; rows, W row-major with rows of {@code w.byteSize(cols)} bytes at
      * byte offset {@code wOff}; x and y are f32 at element offsets. x is quantized once to
      * {@link #activationType}, then rows are split over {@link Parallel}'s threads (when all segments are shareable).

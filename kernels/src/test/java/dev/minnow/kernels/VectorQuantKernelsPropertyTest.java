@@ -293,6 +293,45 @@ class VectorQuantKernelsPropertyTest {
         }
     }
 
+    /**
+     * Dequantization is bit-exact in every implementation: same floats as ggml's dequantize_row_* (the scalar
+     * dequantizeBlock), at an unaligned byte offset of the blocks and a non-zero f32 offset of the output, with the
+     * guard elements around the output left untouched.
+     */
+    @ParameterizedTest(name = "{1} at {0} bits")
+    @MethodSource("cases")
+    void dequantizeIsBitExact(int bits, DType t) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
+        for (int nb : BLOCKS) {
+            String name = "qdequant-" + t + "-" + bits + "-" + nb;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            try (Arena arena = Arena.ofConfined()) {
+                int n = nb * t.blockSize();
+                MemorySegment w = blocks(arena, t, nb, r, false, 3);
+                MemorySegment want = arena.allocate(4L * (n + 2), 64);
+                MemorySegment got = arena.allocate(4L * (n + 2), 64);
+                got.setAtIndex(F32, 0, 42f);
+                got.setAtIndex(F32, n + 1, 43f);
+                SPEC.dequantize(t, n, w, 0, want, 1);
+                k.dequantize(t, n, w, 0, got, 1);
+                float[] block = new float[t.blockSize()];
+                for (int b = 0; b < nb; b++) {
+                    ScalarQuantKernels.dequantizeBlock(t, w, (long) b * t.bytesPerBlock(), block);
+                    for (int j = 0; j < block.length; j++) {
+                        int e = b * block.length + j;
+                        assertEquals(Float.floatToRawIntBits(block[j]), Float.floatToRawIntBits(want.getAtIndex(F32, 1 + e)),
+                                "scalar dequantize " + t + " element " + e + " seed=" + seed);
+                        assertEquals(Float.floatToRawIntBits(block[j]), Float.floatToRawIntBits(got.getAtIndex(F32, 1 + e)),
+                                k.name() + " dequantize " + t + " element " + e + " seed=" + seed);
+                    }
+                }
+                assertEquals(42f, got.getAtIndex(F32, 0), "guard before the output, seed=" + seed);
+                assertEquals(43f, got.getAtIndex(F32, n + 1), "guard after the output, seed=" + seed);
+            }
+        }
+    }
+
     /** x with one leading guard element, so the f32 offset is not block-aligned. */
     private static float[] concat1(float[] x) {
         float[] y = new float[x.length + 1];

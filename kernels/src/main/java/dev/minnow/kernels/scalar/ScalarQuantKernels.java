@@ -469,6 +469,18 @@ public class ScalarQuantKernels implements QuantKernels {
         return sum;
     }
 
+    @Override
+    public void dequantize(DType type, int n, MemorySegment w, long wOff, MemorySegment y, long yOff) {
+        QuantKernels.activationType(type); // rejects unsupported weight types
+        int bs = type.blockSize();
+        checkBlocks(n, bs, "dequantize " + type);
+        float[] block = new float[bs];
+        for (int b = 0; b < n / bs; b++) {
+            dequantizeBlock(type, w, wOff + (long) type.bytesPerBlock() * b, block);
+            MemorySegment.copy(block, 0, y, F32, (yOff + (long) bs * b) * 4, bs);
+        }
+    }
+
     /** Dequantizes one block exactly as ggml's {@code dequantize_row_*} (same float operations and order). */
     public static void dequantizeBlock(DType type, MemorySegment w, long x, float[] y) {
         switch (type) {

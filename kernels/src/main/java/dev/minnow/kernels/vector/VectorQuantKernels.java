@@ -437,6 +437,100 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    // ---- dequantization (prefill tiles) ----
+
+    /**
+     * Q8_0, Q4_0, Q4_K and Q6_K in vector form (8 levels at a time as bytes, {@code convertShape(B2F)}, then the
+     * same multiplies and subtractions as the scalar code, never fused), the other types through the scalar code:
+     * bit-identical with {@link ScalarQuantKernels#dequantizeBlock} either way.
+     */
+    @Override
+    public void dequantize(DType type, int n, MemorySegment w, long wOff, MemorySegment y, long yOff) {
+        boolean vectorized = type == DType.Q8_0 || type == DType.Q4_0 || type == DType.Q4_K || type == DType.Q6_K;
+        if (BITS < 256 || !vectorized) {
+            super.dequantize(type, n, w, wOff, y, yOff); // the 8-lane float path needs 256-bit vectors
+            return;
+        }
+        int bs = type.blockSize();
+        checkBlocks(n, bs, "dequantize " + type);
+        long bpb = type.bytesPerBlock();
+        for (int b = 0; b < n / bs; b++) {
+            long x = wOff + bpb * b;
+            long yo = (yOff + (long) bs * b) * 4;
+            switch (type) {
+                case Q8_0 -> dequantQ8_0(w, x, y, yo);
+                case Q4_0 -> dequantQ4_0(w, x, y, yo);
+                case Q4_K -> {
+                    for (int g = 0; g < 8; g++) {
+                        dequantQ4_KGroup(w, x, g, y, yo + 128L * g);
+                    }
+                }
+                default -> {
+                    for (int h = 0; h < 2; h++) {
+                        for (int l = 0; l < 32; l += 8) {
+                            dequantQ6_KOctet(w, x, h, l, y, yo + 512L * h + 4L * l);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static FloatVector bytesToFloats(ByteVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.B2F, F8, 0);
+    }
+
+    private static void dequantQ8_0(MemorySegment w, long x, MemorySegment y, long yo) {
+        float d = half(w, x);
+        for (int j = 0; j < 32; j += 8) {
+            bytesToFloats(ByteVector.fromMemorySegment(B8, w, x + 2 + j, LE)).mul(d).intoMemorySegment(y, yo + 4L * j, LE);
+        }
+    }
+
+    private static void dequantQ4_0(MemorySegment w, long x, MemorySegment y, long yo) {
+        float d = half(w, x);
+        for (int j = 0; j < 16; j += 8) {
+            ByteVector q = ByteVector.fromMemorySegment(B8, w, x + 2 + j, LE);
+            bytesToFloats(q.and((byte) 0x0f).sub((byte) 8)).mul(d).intoMemorySegment(y, yo + 4L * j, LE);
+            bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).mul(d).intoMemorySegment(y, yo + 4L * (j + 16), LE);
+        }
+    }
+
+    /** Group g (32 levels) of a Q4_K block: dl·v − ml with dl = d·scale, ml = dmin·min, as dequantize_row_q4_K. */
+    private static void dequantQ4_KGroup(MemorySegment w, long x, int g, MemorySegment y, long yo) {
+        float dl = half(w, x) * k4Scale(w, x + 4, g, false);
+        float ml = half(w, x + 2) * k4Scale(w, x + 4, g, true);
+        long q = x + 16 + 32L * (g / 2);
+        boolean high = (g & 1) != 0;
+        for (int l = 0; l < 32; l += 8) {
+            ByteVector v = ByteVector.fromMemorySegment(B8, w, q + l, LE);
+            v = high ? v.lanewise(VectorOperators.LSHR, 4) : v.and((byte) 0x0f);
+            bytesToFloats(v).mul(dl).sub(ml).intoMemorySegment(y, yo + 4L * l, LE);
+        }
+    }
+
+    /**
+     * Levels l..l+8 of the four 32-level quarters of half h of a Q6_K block: q = (ql nibble | two qh bits << 4) − 32,
+     * y = (d·scale)·q, as dequantize_row_q6_K.
+     */
+    private static void dequantQ6_KOctet(MemorySegment w, long x, int h, int l, MemorySegment y, long yo) {
+        float d = half(w, x + 208);
+        long ql = x + 64L * h;
+        long qh = x + 128 + 32L * h;
+        long sc = x + 192 + 8L * h + l / 16;
+        ByteVector lo = ByteVector.fromMemorySegment(B8, w, ql + l, LE);
+        ByteVector hi = ByteVector.fromMemorySegment(B8, w, ql + 32 + l, LE);
+        ByteVector bits = ByteVector.fromMemorySegment(B8, w, qh + l, LE);
+        ByteVector q1 = lo.and((byte) 0x0f).or(bits.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+        ByteVector q2 = hi.and((byte) 0x0f).or(bits.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+        ByteVector q3 = lo.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+        ByteVector q4 = hi.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+        bytesToFloats(q1).mul(d * w.get(B, sc)).intoMemorySegment(y, yo, LE);
+        bytesToFloats(q2).mul(d * w.get(B, sc + 2)).intoMemorySegment(y, yo + 128, LE);
+        bytesToFloats(q3).mul(d * w.get(B, sc + 4)).intoMemorySegment(y, yo + 256, LE);
+        bytesToFloats(q4).mul(d * w.get(B, sc + 6)).intoMemorySegment(y, yo + 384, LE);
+    }
+
     /** The 8 six-bit scales and mins of a Q4_K/Q5_K block from its 12 scale bytes read as three LE ints. */
     private static void unpackK4Scales(int u0, int u1, int u2, int[] sc, int[] mn) {
         for (int j = 0; j < 4; j++) {

@@ -51,7 +51,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             return new F32Matrix(rows, cols, t.segment(), kernels);
         }
         if (t.dtype().isQuantized() && ConvertingMatrix.vecDotType(t.dtype()) != null && cols % t.dtype().blockSize() == 0) {
-            return new QuantMatrix(t.dtype(), rows, cols, t.segment(), KernelProvider.quant());
+            return new QuantMatrix(t.dtype(), rows, cols, t.segment(), KernelProvider.quant(), kernels);
         }
         if (!GgmlQuant.supports(t.dtype()) || !t.dtype().isFloat() && ConvertingMatrix.vecDotType(t.dtype()) == null) {
             throw new IllegalArgumentException("tensor '" + name + "' has type " + t.dtype() + ", which Minnow cannot multiply yet");
@@ -86,7 +86,11 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
     /**
      * GGML block-quantized weights multiplied as llama.cpp does: each activation row is quantized once to the
      * type's activation format (Q8_0, Q8_1 or Q8_K) and every weight row is dotted with it in integers
-     * ({@link QuantKernels}). A batch reads each weight row once for all its activation rows.
+     * ({@link QuantKernels}) — the decode path, memory-bound. A batch of at least {@link #F32_GEMM_MIN_ROWS} rows
+     * (prefill, compute-bound) instead rounds its activations through the same activation format, dequantizes the
+     * weights tile by tile ({@link QuantKernels#dequantize}, exact) and multiplies with the f32 GEMM, which on CPUs
+     * without a byte multiply-add in the Vector API runs several times faster than the integer dots: the products
+     * are the same (quantized weight × quantized activation), only their summation order differs.
      */
     final class QuantMatrix implements WeightMatrix {
         private final DType type;
@@ -95,14 +99,34 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         private final MemorySegment w;
         private final long rowBytes;
         private final QuantKernels qk;
+        private final Kernels kernels;
 
-        QuantMatrix(DType type, int rows, int cols, MemorySegment w, QuantKernels qk) {
+        /** Batches from this many rows on go through dequantized tiles and the f32 GEMM. */
+        static final int F32_GEMM_MIN_ROWS = Integer.getInteger("minnow.prefill.f32MinRows", 8);
+        /** Weight rows per dequantized tile: a tile of 2048 columns is 512 KiB of f32, an L2's worth. */
+        private static final int PREFILL_TILE = 64;
+        private static final ThreadLocal<MemorySegment> TILE = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+        private static final ThreadLocal<MemorySegment> ROUNDED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+        private static final ThreadLocal<MemorySegment> QUANTIZED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+
+        QuantMatrix(DType type, int rows, int cols, MemorySegment w, QuantKernels qk, Kernels kernels) {
             this.type = type;
             this.rows = rows;
             this.cols = cols;
             this.w = w;
             this.rowBytes = type.byteSize(cols);
             this.qk = qk;
+            this.kernels = kernels;
+        }
+
+        /** A thread's reusable off-heap buffer of at least {@code bytes} (shared arena: the pool's workers read it). */
+        private static MemorySegment buffer(ThreadLocal<MemorySegment> tl, long bytes) {
+            MemorySegment s = tl.get();
+            if (s.byteSize() < bytes) {
+                s = Arena.ofAuto().allocate(Math.max(bytes, 4096), 64);
+                tl.set(s);
+            }
+            return s;
         }
 
         @Override public int rows() { return rows; }
@@ -124,8 +148,42 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 gemv(a, aOff, c, cOff);
                 return;
             }
-            // activations quantized once; each weight row unpacked once for all m rows (QuantKernels.gemm)
-            qk.gemm(type, m, rows, cols, w, 0, a, aOff, c, cOff);
+            if (m < F32_GEMM_MIN_ROWS || kernels == null || !Parallel.shareable(a, c)) {
+                // activations quantized once; each weight row unpacked once for all m rows (QuantKernels.gemm)
+                qk.gemm(type, m, rows, cols, w, 0, a, aOff, c, cOff);
+                return;
+            }
+            MemorySegment as = roundedActivations(m, a, aOff);
+            int tiles = (rows + PREFILL_TILE - 1) / PREFILL_TILE;
+            Parallel.forRange(tiles, 1, (from, to) -> {
+                MemorySegment tile = buffer(TILE, 4L * PREFILL_TILE * cols);
+                for (int t = from; t < to; t++) {
+                    int r0 = t * PREFILL_TILE;
+                    int n = Math.min(PREFILL_TILE, rows - r0);
+                    qk.dequantize(type, n * cols, w, r0 * rowBytes, tile, 0);
+                    kernels.gemm(m, n, cols, as, 0, cols, tile, 0, cols, true, c, cOff + r0, rows, false);
+                }
+            });
+        }
+
+        /**
+         * The m activation rows rounded through the activation format (quantized as the integer path quantizes
+         * them, then dequantized), so the f32 products equal the integer path's block products.
+         */
+        private MemorySegment roundedActivations(int m, MemorySegment a, long aOff) {
+            DType act = QuantKernels.activationType(type);
+            long qBytes = act.byteSize(cols);
+            MemorySegment q = buffer(QUANTIZED, qBytes);
+            MemorySegment out = buffer(ROUNDED, 4L * m * cols);
+            for (int i = 0; i < m; i++) {
+                qk.quantizeActivation(type, cols, a, aOff + (long) i * cols, q, 0);
+                if (act == DType.Q8_0) {
+                    qk.dequantize(act, cols, q, 0, out, (long) i * cols);
+                } else {
+                    GgmlQuant.dequantizeRow(act, q, 0, out, 4L * i * cols, cols);
+                }
+            }
+            return out;
         }
 
         @Override
