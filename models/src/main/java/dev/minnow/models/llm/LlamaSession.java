@@ -114,6 +114,17 @@ public final class LlamaSession implements AutoCloseable {
     public void reset() { position = 0; }
 
     /**
+     * Keeps the first {@code position} positions and forgets the rest: the next {@link #forward} writes the cache
+     * from there (a conversation whose new prompt shares only a prefix with what is cached).
+     */
+    public void rewind(int position) {
+        if (position < 0 || position > this.position) {
+            throw new IllegalArgumentException("cannot rewind to position " + position + ": the cache holds 0.." + this.position);
+        }
+        this.position = position;
+    }
+
+    /**
      * Runs {@code tokens} at the current position and returns the logits after the last of them (a new array).
      * Throws when the tokens would run past the context.
      */
