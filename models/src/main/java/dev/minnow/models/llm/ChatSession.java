@@ -181,7 +181,7 @@ public final class ChatSession {
      * The reply text as it streams: holds back whatever could be the start of a stop string and cuts the text where
      * one appears.
      */
-    private static final class StopText {
+    static final class StopText {
         private final List<String> stops;
         private final Consumer<String> out;
         private final StringBuilder text = new StringBuilder();
