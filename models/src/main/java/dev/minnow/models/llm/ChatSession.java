@@ -61,6 +61,7 @@ public final class ChatSession {
     private final List<ChatMessage> history = new ArrayList<>();
     private int[] cached = new int[0]; // the tokens at cache positions 0..cachedLength
     private int cachedLength;
+    private long rewindsSeen = -1; // the session's rewind count after this chat's last rewind
     private float[] promptLogits;
 
     ChatSession(LanguageModel model, ChatTemplate template, String systemPrompt) {
@@ -108,7 +109,7 @@ public final class ChatSession {
                     + options.maxTokens() + ") = " + need + " exceeds the context size " + session.contextSize()
                     + "; reset the conversation (/reset), raise the context (--ctx) or lower max tokens (-n)");
         }
-        if (session.position() != cachedLength) {
+        if (session.position() != cachedLength || session.rewinds() != rewindsSeen) {
             cachedLength = 0; // someone else used the session: nothing cached can be trusted
         }
         int reused = commonPrefix(cached, cachedLength, ids);
@@ -116,6 +117,7 @@ public final class ChatSession {
             reused--; // the last prompt token must run to give the logits
         }
         session.rewind(reused);
+        rewindsSeen = session.rewinds();
         cachedLength = reused;
         session.sparsity(options.sparsity());
 

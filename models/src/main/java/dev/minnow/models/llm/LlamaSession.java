@@ -36,6 +36,7 @@ public final class LlamaSession implements AutoCloseable {
     private final float[] cos;
     private final float[] sin;
     private int position;
+    private long rewinds;
     private dev.minnow.models.sparse.SparseFfn sparse; // sparse decoding hook (null: dense)
 
     LlamaSession(LlamaModel model, int contextSize, KvCacheType kvType, int maxBatch) {
@@ -111,7 +112,10 @@ public final class LlamaSession implements AutoCloseable {
     public dev.minnow.models.sparse.SparseFfn sparseFfn() { return sparse; }
 
     /** Forgets the sequence (the cache is overwritten from position 0). */
-    public void reset() { position = 0; }
+    public void reset() { position = 0; rewinds++; }
+
+    /** How many times {@link #reset} or {@link #rewind} ran: whoever keeps track of the cached tokens can tell. */
+    public long rewinds() { return rewinds; }
 
     /**
      * Keeps the first {@code position} positions and forgets the rest: the next {@link #forward} writes the cache
@@ -122,6 +126,7 @@ public final class LlamaSession implements AutoCloseable {
             throw new IllegalArgumentException("cannot rewind to position " + position + ": the cache holds 0.." + this.position);
         }
         this.position = position;
+        rewinds++;
     }
 
     /**

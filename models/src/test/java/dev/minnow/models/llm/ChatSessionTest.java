@@ -122,7 +122,7 @@ class ChatSessionTest {
     }
 
     @Test
-    void stopTokenEndsTheReplyAndGenerateInBetweenForcesAFullRun() {
+    void stopTokenEndsTheReplyAndOtherUseOfTheSessionForcesAFullRun() {
         try (LanguageModel lm = load(256)) {
             ChatSession chat = lm.chat("chatml", null);
             ChatSession.Turn probe = chat.send("fish", GenerationOptions.greedy().maxTokens(1), s -> { });
@@ -136,6 +136,16 @@ class ChatSessionTest {
             lm.generate("the river", GenerationOptions.greedy().maxTokens(3), s -> { });
             ChatSession.Turn after = chat.send("more", GenerationOptions.greedy().maxTokens(2), s -> { });
             assertEquals(0, after.reusedTokens(), "the session moved under the chat: nothing is trusted");
+
+            // rewritten behind the chat's back to the very same position: still detected
+            int position = lm.session().position();
+            lm.session().reset();
+            int[] other = new int[position];
+            Arrays.fill(other, 65);
+            lm.session().forward(other);
+            assertEquals(position, lm.session().position());
+            ChatSession.Turn rewritten = chat.send("again", GenerationOptions.greedy().maxTokens(2), s -> { });
+            assertEquals(0, rewritten.reusedTokens());
         }
     }
 
