@@ -34,6 +34,7 @@ class ChatCommandTest {
 
     static String[] chat(String stdin, String... args) {
         InputStream in = System.in;
+        String threads = System.getProperty("minnow.threads");
         System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
         try {
             String[] all = new String[args.length + 1];
@@ -42,6 +43,11 @@ class ChatCommandTest {
             return MainTest.capture(() -> Main.execute(all));
         } finally {
             System.setIn(in);
+            if (threads == null) {
+                System.clearProperty("minnow.threads"); // --threads sets it; other tests keep their default
+            } else {
+                System.setProperty("minnow.threads", threads);
+            }
         }
     }
 

@@ -123,7 +123,7 @@ public final class LlamaSession implements AutoCloseable {
      */
     public void rewind(int position) {
         if (position < 0 || position > this.position) {
-            throw new IllegalArgumentException("cannot rewind to position " + position + ": the cache holds 0.." + this.position);
+            throw new IllegalArgumentException("cannot rewind to position " + position + ": the cache holds " + this.position + " positions");
         }
         this.position = position;
         rewinds++;
