@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Pure-Java neural-network inference (FFM + Vector API).",
         subcommands = {InfoCommand.class, DemoCommand.class, BenchCommand.class, RunCommand.class, ClassifyCommand.class,
             RenderCommand.class, QuantizeCommand.class, GenerateCommand.class, TokenizeCommand.class, LogitsCommand.class,
-            SynthCommand.class, PerplexityCommand.class, SparsityCurveCommand.class, CommandLine.HelpCommand.class})
+            SynthCommand.class, PerplexityCommand.class, SparsityCurveCommand.class, ChatCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

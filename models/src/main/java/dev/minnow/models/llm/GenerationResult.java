@@ -13,7 +13,7 @@ package dev.minnow.models.llm;
 public record GenerationResult(int[] promptIds, int[] generatedIds, String text, StopReason stopReason,
                                long prefillNanos, long decodeNanos) {
     /** Why generation ended. */
-    public enum StopReason { MAX_TOKENS, END_OF_GENERATION, STOP_TOKEN }
+    public enum StopReason { MAX_TOKENS, END_OF_GENERATION, STOP_TOKEN, STOP_STRING }
 
     /** Prompt tokens per second. */
     public double prefillTokensPerSecond() {

@@ -196,6 +196,26 @@ public final class LanguageModel implements AutoCloseable {
                 text.toString(), reason, prefill, decode);
     }
 
+    /** The file's {@code tokenizer.chat_template} (Jinja text), or null when it has none. */
+    public String chatTemplateText() {
+        return file.has("tokenizer.chat_template") ? file.getString("tokenizer.chat_template") : null;
+    }
+
+    /** A conversation in the file's chat template (ChatML when it has none, as llama.cpp), no system prompt. */
+    public ChatSession chat() { return chat(null, null); }
+
+    /**
+     * A conversation with this model on its session (do not interleave with {@link #generate}). {@code template}
+     * is a template name ({@code chatml}, {@code llama3}, ...) or Jinja text to recognise, or null for the file's
+     * own; {@code systemPrompt} opens every rendering, or null for none. Throws {@link IllegalArgumentException}
+     * for a template Minnow does not know.
+     */
+    public ChatSession chat(String template, String systemPrompt) {
+        String source = template != null ? template : chatTemplateText();
+        ChatTemplate t = source == null ? ChatTemplate.CHATML : ChatTemplate.detect(source);
+        return new ChatSession(this, t, systemPrompt);
+    }
+
     @Override
     public void close() {
         session.close();

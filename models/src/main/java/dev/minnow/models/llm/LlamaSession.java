@@ -36,6 +36,7 @@ public final class LlamaSession implements AutoCloseable {
     private final float[] cos;
     private final float[] sin;
     private int position;
+    private long rewinds;
     private dev.minnow.models.sparse.SparseFfn sparse; // sparse decoding hook (null: dense)
 
     LlamaSession(LlamaModel model, int contextSize, KvCacheType kvType, int maxBatch) {
@@ -111,7 +112,22 @@ public final class LlamaSession implements AutoCloseable {
     public dev.minnow.models.sparse.SparseFfn sparseFfn() { return sparse; }
 
     /** Forgets the sequence (the cache is overwritten from position 0). */
-    public void reset() { position = 0; }
+    public void reset() { position = 0; rewinds++; }
+
+    /** How many times {@link #reset} or {@link #rewind} ran: whoever keeps track of the cached tokens can tell. */
+    public long rewinds() { return rewinds; }
+
+    /**
+     * Keeps the first {@code position} positions and forgets the rest: the next {@link #forward} writes the cache
+     * from there (a conversation whose new prompt shares only a prefix with what is cached).
+     */
+    public void rewind(int position) {
+        if (position < 0 || position > this.position) {
+            throw new IllegalArgumentException("cannot rewind to position " + position + ": the cache holds " + this.position + " positions");
+        }
+        this.position = position;
+        rewinds++;
+    }
 
     /**
      * Runs {@code tokens} at the current position and returns the logits after the last of them (a new array).

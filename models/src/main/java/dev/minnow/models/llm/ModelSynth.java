@@ -50,6 +50,11 @@ public final class ModelSynth {
 
     /** Writes a model of {@code spec} with {@code vocab} to {@code out}. */
     public static void writeLlama(Path out, Spec spec, Vocabulary vocab) {
+        writeLlama(out, spec, vocab, null);
+    }
+
+    /** As {@link #writeLlama(Path, Spec, Vocabulary)}, with {@code tokenizer.chat_template} (null: none). */
+    public static void writeLlama(Path out, Spec spec, Vocabulary vocab, String chatTemplate) {
         int n = vocab.size();
         LlamaConfig c = LlamaConfig.of(spec.dim(), spec.layers(), spec.heads(), spec.kvHeads(), spec.ffnDim(), n, spec.contextLength());
         GgufWriter w = new GgufWriter();
@@ -65,6 +70,9 @@ public final class ModelSynth {
         w.putF32("llama.rope.freq_base", c.ropeBase());
         w.putF32("llama.attention.layer_norm_rms_epsilon", c.rmsEps());
         putVocabulary(w, vocab);
+        if (chatTemplate != null) {
+            w.putString("tokenizer.chat_template", chatTemplate);
+        }
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom root = new SplittableRandom(spec.seed());
             DType wt = spec.weightType();
@@ -240,6 +248,42 @@ public final class ModelSynth {
         int eot = tokens.size() - 1;
         return Vocabulary.builder(Vocabulary.Model.GPT2, tokens).types(types).merges(mergeList).preTokenizer("gpt-2")
                 .bos(eot).eos(eot).addBos(true).build();
+    }
+
+    /**
+     * {@code base} with {@code texts} appended as control tokens (e.g. ChatML's {@code <|im_start|>} and
+     * {@code <|im_end|>}, so a synthesised model can chat in a template's own markers).
+     */
+    public static Vocabulary withControlTokens(Vocabulary base, String... texts) {
+        int n = base.size();
+        List<String> tokens = new ArrayList<>(n + texts.length);
+        TokenType[] types = new TokenType[n + texts.length];
+        for (int i = 0; i < n; i++) {
+            tokens.add(base.textString(i));
+            types[i] = base.type(i);
+        }
+        for (int i = 0; i < texts.length; i++) {
+            tokens.add(texts[i]);
+            types[n + i] = TokenType.CONTROL;
+        }
+        Vocabulary.Builder b = Vocabulary.builder(base.model(), tokens).types(types).merges(base.merges())
+                .preTokenizer(base.preTokenizer()).addBos(base.addBos()).addEos(base.addEos())
+                .addSpacePrefix(base.addSpacePrefix());
+        float[] scores = new float[n + texts.length];
+        for (int i = 0; i < n; i++) {
+            scores[i] = base.score(i);
+        }
+        b.scores(scores);
+        if (base.bos() >= 0) {
+            b.bos(base.bos());
+        }
+        if (base.eos() >= 0) {
+            b.eos(base.eos());
+        }
+        if (base.unk() >= 0) {
+            b.unk(base.unk());
+        }
+        return b.build();
     }
 
     private static String byteChar(int b) {

@@ -13,7 +13,9 @@
  * {@code QuantKernels} on activations quantized to Q8_0/Q8_1/Q8_K, as llama.cpp does; F16 and BF16 rows are
  * converted to f32 tiles as they are used, after rounding the activations to F16/BF16 as ggml does. Also here:
  * {@link dev.minnow.models.llm.ModelSynth} (random-weight GGUF files of any shape),
- * {@link dev.minnow.models.llm.Perplexity} and {@link dev.minnow.models.llm.LlmBench}.
+ * {@link dev.minnow.models.llm.Perplexity}, {@link dev.minnow.models.llm.LlmBench}, and chat:
+ * {@link dev.minnow.models.llm.ChatTemplate} (llama.cpp's built-in chat formats and their detection) and
+ * {@link dev.minnow.models.llm.ChatSession} (a conversation that reuses the KV cache across turns).
  * Tokenizers live in {@code dev.minnow.models.tokenizer}; the GGUF format in {@code dev.minnow.tensor.gguf}.
  */
 package dev.minnow.models.llm;

@@ -1,0 +1,128 @@
+package dev.minnow.cli;
+
+import dev.minnow.models.llm.ChatSession;
+import dev.minnow.models.llm.GenerationOptions;
+import dev.minnow.models.llm.KvCacheType;
+import dev.minnow.models.llm.LanguageModel;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code minnow chat}: a conversation over stdin lines. Each reply streams, then one line of figures: prompt tokens
+ * run and reused from the KV cache, decode speed. {@code /reset} starts over, {@code /quit} or end of input exits.
+ */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = "Chat with a GGUF language model in its chat template; one message per line, /reset, /quit.")
+final class ChatCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file")
+    Path model;
+
+    @Option(names = "--system", description = "system prompt")
+    String system;
+
+    @Option(names = "--chat-template",
+            description = "template name (chatml, llama2, llama3, gemma, phi3, zephyr, mistral-v7, ...) or Jinja text; "
+                    + "default: the model's tokenizer.chat_template, ChatML when it has none")
+    String chatTemplate;
+
+    @Option(names = {"-n", "--max-tokens"}, defaultValue = "256", description = "most tokens per reply (default ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(names = "--temp", defaultValue = "0", description = "temperature; 0 is greedy (default ${DEFAULT-VALUE})")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "keep the k most likely tokens; 0 is off")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling mass; 1 is off")
+    float topP;
+
+    @Option(names = "--min-p", defaultValue = "0", description = "drop tokens below min-p times the top probability; 0 is off")
+    float minP;
+
+    @Option(names = "--repeat-penalty", defaultValue = "1", description = "repetition penalty over the last 64 tokens; 1 is off")
+    float repeatPenalty;
+
+    @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--ctx", defaultValue = "0", description = "context size; 0 is min(trained context, 2048)")
+    int ctx;
+
+    @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache type: f32 or f16 (default ${DEFAULT-VALUE})")
+    String kvType;
+
+    @Option(names = "--batch", defaultValue = "64", description = "prompt tokens per batched step (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--threads", description = "kernel threads (default: all processors)")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        Timing.threads(threads);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        GenerationOptions options = (temperature == 0 ? GenerationOptions.greedy() : GenerationOptions.sampling(temperature)
+                .topK(topK).topP(topP).minP(minP).seed(seed))
+                .repetitionPenalty(repeatPenalty, 64).maxTokens(maxTokens);
+        LanguageModel.Options load = LanguageModel.Options.defaults().contextSize(ctx)
+                .kvCacheType(KvCacheType.parse(kvType)).batchSize(batch);
+        try (LanguageModel lm = LanguageModel.load(model, load)) {
+            ChatSession chat = lm.chat(chatTemplate, system);
+            String source = chatTemplate != null ? "forced" : lm.chatTemplateText() != null ? "from the model" : "default, the model has none";
+            out.printf(Locale.ROOT, "%s: chat template %s (%s), ctx %d | /reset clears, /quit exits%n",
+                    model.getFileName(), chat.template().templateName(), source, lm.contextSize());
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line;
+            while (true) {
+                out.print("> ");
+                out.flush();
+                line = in.readLine();
+                if (line == null) {
+                    out.println();
+                    break;
+                }
+                String command = line.strip();
+                if (command.isEmpty()) {
+                    continue;
+                }
+                if (command.equals("/quit") || command.equals("/exit")) {
+                    break;
+                }
+                if (command.equals("/reset")) {
+                    chat.reset();
+                    out.println("(conversation cleared)");
+                    continue;
+                }
+                ChatSession.Turn turn;
+                try {
+                    turn = chat.send(line, options, out::print);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("minnow chat: " + e.getMessage());
+                    continue;
+                }
+                out.println();
+                out.println(statsLine(turn));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return 0;
+    }
+
+    /** After each reply: prompt tokens run and reused, then decode speed. */
+    static String statsLine(ChatSession.Turn t) {
+        return String.format(Locale.ROOT, "prompt %d tok (%d run, %d reused) | prefill %.1f tok/s | decode %.1f tok/s (%d tok)",
+                t.promptIds().length, t.evaluatedTokens(), t.reusedTokens(), t.prefillTokensPerSecond(),
+                t.decodeTokensPerSecond(), t.replyIds().length);
+    }
+}
