@@ -437,6 +437,118 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    // ---- GEMV over an activation row widened once ----
+
+    private static final ThreadLocal<MemorySegment> WIDE_ACTIVATION = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+    private static final ThreadLocal<float[]> ACTIVATION_SCALES = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * Q4_0 and Q4_K rows against an activation row that is first widened to shorts (and, for Q8_0, its block scales
+     * converted to floats) once per call instead of once per weight row: the weight bytes are zero-extended to shorts
+     * in one instruction and split into nibbles with short operations. Same lanes, same integer sums and the same
+     * float operations in the same order as {@link #dotQ4_0Q8_0} / {@link #dotQ4_KQ8_K}: bit-identical results.
+     */
+    @Override
+    protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int from, int to,
+                            MemorySegment xq, MemorySegment y, long yOff) {
+        if (type != DType.Q4_0 && type != DType.Q4_K) {
+            super.gemvRows(type, cols, w, wOff, rowBytes, from, to, xq, y, yOff);
+            return;
+        }
+        int bs = type == DType.Q4_0 ? 32 : 256;
+        checkBlocks(cols, bs, "gemv " + type);
+        int nb = cols / bs;
+        MemorySegment as = WIDE_ACTIVATION.get();
+        if (as.byteSize() < 2L * cols) {
+            as = java.lang.foreign.Arena.ofAuto().allocate(Math.max(2L * cols, 4096), 64);
+            WIDE_ACTIVATION.set(as);
+        }
+        long stride = type == DType.Q4_0 ? 34 : 292;
+        long first = type == DType.Q4_0 ? 2 : 4;
+        for (int ib = 0; ib < nb; ib++) {
+            for (int c = 0; c < bs; c += NARROW_LANES) {
+                widenNarrow(xq, stride * ib + first + c).intoMemorySegment(as, 2L * (bs * ib + c), LE);
+            }
+        }
+        if (type == DType.Q4_0) {
+            float[] ad = ACTIVATION_SCALES.get();
+            if (ad.length < nb) {
+                ad = new float[nb];
+                ACTIVATION_SCALES.set(ad);
+            }
+            for (int ib = 0; ib < nb; ib++) {
+                ad[ib] = half(xq, 34L * ib);
+            }
+            for (int r = from; r < to; r++) {
+                y.set(F32, (yOff + r) * 4, dotQ4_0Wide(nb, w, wOff + rowBytes * r, as, ad));
+            }
+        } else {
+            int[] sc = new int[8];
+            int[] mn = new int[8];
+            for (int r = from; r < to; r++) {
+                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, sc, mn));
+            }
+        }
+    }
+
+    private static ShortVector zeroExtendNarrow(MemorySegment w, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(NARROW_BYTES, w, off, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, NARROW_SHORTS, 0);
+    }
+
+    private float dotQ4_0Wide(int nb, MemorySegment w, long wOff, MemorySegment as, float[] ad) {
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        for (int ib = 0; ib < nb; ib++) {
+            long x = wOff + 18L * ib;
+            long y = 64L * ib;
+            IntVector sumi = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 16; c += NARROW_LANES) {
+                ShortVector q = zeroExtendNarrow(w, x + 2 + c);
+                ShortVector lo = q.and((short) 0x0f).sub((short) 8);
+                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
+                ShortVector p = lo.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, y + 2L * c, LE))
+                        .add(hi.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, y + 32 + 2L * c, LE)));
+                sumi = sumi.add(pairSum(p));
+            }
+            acc = scaleAddNarrow(sumi, half(w, x) * ad[ib], acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private float dotQ4_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] sc, int[] mn) {
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        float mins = 0;
+        for (int i = 0; i < nb; i++) {
+            long x = wOff + 144L * i;
+            long y = 292L * i;
+            unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
+            int sumMins = 0;
+            for (int j = 0; j < 16; j++) {
+                sumMins += xq.get(S16, y + 260 + 2L * j) * mn[j >> 1];
+            }
+            IntVector block = IntVector.zero(NARROW_INTS);
+            for (int c = 0; c < 4; c++) {
+                block = q4KPair(w, x + 16 + 32L * c, as, 512L * i + 128L * c, sc[2 * c], sc[2 * c + 1], block);
+            }
+            float dy = xq.get(F32, y);
+            acc = scaleAddNarrow(block, half(w, x) * dy, acc);
+            mins -= half(w, x + 2) * dy * sumMins;
+        }
+        return mins + acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** 64 levels of a Q4_K block (32 bytes: low nibbles, then high nibbles) against 64 widened activations. */
+    private static IntVector q4KPair(MemorySegment w, long q, MemorySegment as, long a, int scLo, int scHi, IntVector block) {
+        ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
+        ShortVector pHi = ShortVector.zero(NARROW_SHORTS);
+        for (int l = 0; l < 32; l += NARROW_LANES) {
+            ShortVector v = zeroExtendNarrow(w, q + l);
+            pLo = pLo.add(v.and((short) 0x0f).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 2L * l, LE)));
+            pHi = pHi.add(v.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 64 + 2L * l, LE)));
+        }
+        return block.add(pairSum(pLo).mul(scLo)).add(pairSum(pHi).mul(scHi));
+    }
+
     // ---- dequantization (prefill tiles) ----
 
     /**
