@@ -27,6 +27,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "with -m: repetitions (default ${DEFAULT-VALUE})")
     int repetitions;
 
+    @Option(names = {"-t", "--threads"}, split = ",", description = "with -m: thread counts, e.g. 1,2 (default: the pool size)")
+    int[] threads;
+
+    @Option(names = "--bandwidth", description = "with -m: probe the read bandwidth at each thread count and show decode GB/s as a share of it")
+    boolean bandwidth;
+
     @Option(names = "--kv-type", defaultValue = "f32", description = "with -m: KV cache type f32 or f16")
     String kvType;
 
@@ -47,7 +53,8 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         if (model != null) {
-            LlmBench.run(model, promptTokens, genTokens, repetitions, KvCacheType.parse(kvType), System.out);
+            int[] t = threads != null ? threads : new int[] {dev.minnow.kernels.Parallel.threads()};
+            LlmBench.run(model, promptTokens, genTokens, repetitions, KvCacheType.parse(kvType), t, bandwidth, System.out);
             return 0;
         }
         if (!what.equals("kernels")) {

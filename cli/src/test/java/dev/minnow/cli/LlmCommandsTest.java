@@ -63,6 +63,22 @@ class LlmCommandsTest {
         r = MainTest.capture(() -> Main.execute("bench", "-m", model.toString(), "-p", "4", "-n", "2", "-r", "1"));
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("pp4") && r[1].contains("tg2") && r[1].contains("t/s"), r[1]);
+
+        // one row pair per thread count, and with --bandwidth the decode roofline columns
+        System.setProperty("minnow.probe.bytes", String.valueOf(64L << 20)); // the smallest probe buffer
+        try {
+            r = MainTest.capture(() -> Main.execute("bench", "-m", model.toString(), "-p", "4", "-n", "2", "-r", "1",
+                    "-t", "1,1", "--bandwidth"));
+        } finally {
+            System.clearProperty("minnow.probe.bytes");
+        }
+        assertEquals("0", r[0], r[2]);
+        assertEquals(2, r[1].lines().filter(l -> l.contains("| tg2 ")).count(), r[1]);
+        assertTrue(r[1].contains("% bw") && r[1].lines().filter(l -> l.contains("| tg2 ")).allMatch(l -> l.matches(".*\\d+% \\|$")), r[1]);
+
+        r = MainTest.capture(() -> Main.execute("bench", "-m", model.toString(), "-t", "0"));
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("thread count 0 is outside 1.."), r[2]);
     }
 
     @Test

@@ -24,8 +24,33 @@ public final class LlmBench {
     public record Row(String test, double tokensPerSecond, double stdDev) {}
 
     public static List<Row> run(Path model, int promptTokens, int genTokens, int repetitions, KvCacheType kv, PrintStream out) {
+        return run(model, promptTokens, genTokens, repetitions, kv, new int[] {Parallel.threads()}, false, out);
+    }
+
+    /**
+     * The pp/tg table at each thread count in {@code threads} (each ≤ the pool size). With {@code bandwidth}, the
+     * machine's streaming read bandwidth is probed at each thread count in the same run and every decode row also
+     * shows the weight stream it implies (file bytes × tokens/s) as a share of it, the decode roofline.
+     */
+    public static List<Row> run(Path model, int promptTokens, int genTokens, int repetitions, KvCacheType kv,
+                                int[] threads, boolean bandwidth, PrintStream out) {
         if (promptTokens < 0 || genTokens < 0 || repetitions < 1) {
             throw new IllegalArgumentException("need pp >= 0, tg >= 0 and repetitions >= 1");
+        }
+        if (threads.length == 0) {
+            throw new IllegalArgumentException("need at least one thread count");
+        }
+        for (int t : threads) {
+            if (t < 1 || t > Parallel.poolSize()) {
+                throw new IllegalArgumentException("thread count " + t + " is outside 1.." + Parallel.poolSize()
+                        + " (the pool size; set -Dminnow.threads for a larger pool)");
+            }
+        }
+        long size;
+        try {
+            size = Files.size(model);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         int ctx = Math.max(1, Math.max(promptTokens, genTokens));
         try (LanguageModel lm = LanguageModel.load(model, LanguageModel.Options.defaults().contextSize(ctx).kvCacheType(kv))) {
@@ -34,37 +59,49 @@ public final class LlmBench {
             SplittableRandom r = new SplittableRandom(1234);
             int[] prompt = r.ints(promptTokens, 0, c.vocabSize()).toArray();
             int[] gen = r.ints(genTokens, 0, c.vocabSize()).toArray();
-            List<Row> rows = new ArrayList<>();
-            if (promptTokens > 0) {
-                rows.add(measure("pp" + promptTokens, promptTokens, repetitions, () -> {
-                    s.reset();
-                    s.forward(prompt);
-                }));
-            }
-            if (genTokens > 0) {
-                rows.add(measure("tg" + genTokens, genTokens, repetitions, () -> {
-                    s.reset();
-                    for (int t : gen) {
-                        s.forward(t);
-                    }
-                }));
-            }
-            long size;
-            try {
-                size = Files.size(model);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
             String type = lm.model().layers[0].wq().type().toString();
             long params = paramCount(c);
-            String header = String.format(Locale.ROOT, "| %-24s | %10s | %8s | %-5s | %-12s | %7s | %-6s | %16s |",
-                    "model", "size", "params", "type", "kernels", "threads", "test", "t/s");
+            String header = String.format(Locale.ROOT, "| %-24s | %10s | %8s | %-5s | %-12s | %7s | %-6s | %16s |%s",
+                    "model", "size", "params", "type", "kernels", "threads", "test", "t/s",
+                    bandwidth ? String.format(Locale.ROOT, " %8s | %8s | %6s |", "GB/s", "read bw", "% bw") : "");
             out.println(header);
             out.println(header.replaceAll("[^|]", "-"));
-            for (Row row : rows) {
-                out.printf(Locale.ROOT, "| %-24s | %6.2f GiB | %6.2f B | %-5s | %-12s | %7d | %-6s | %8.2f ± %5.2f |%n",
-                        trim(model.getFileName().toString(), 24), size / (double) (1L << 30), params / 1e9, type,
-                        KernelProvider.get().name(), Parallel.threads(), row.test(), row.tokensPerSecond(), row.stdDev());
+            List<Row> rows = new ArrayList<>();
+            for (int t : threads) {
+                double bw = bandwidth ? dev.minnow.kernels.vector.MachineProbe.readBandwidth(
+                        Math.max(128, KernelProvider.get().vectorBits()), t,
+                        Math.min(512L << 20, dev.minnow.kernels.vector.MachineProbe.defaultBandwidthBytes()), 3).value() : 0;
+                List<Row> mine = new ArrayList<>();
+                Parallel.withThreads(t, () -> {
+                    if (promptTokens > 0) {
+                        mine.add(measure("pp" + promptTokens, promptTokens, repetitions, () -> {
+                            s.reset();
+                            s.forward(prompt);
+                        }));
+                    }
+                    if (genTokens > 0) {
+                        mine.add(measure("tg" + genTokens, genTokens, repetitions, () -> {
+                            s.reset();
+                            for (int g : gen) {
+                                s.forward(g);
+                            }
+                        }));
+                    }
+                });
+                for (Row row : mine) {
+                    String extra = "";
+                    if (bandwidth) {
+                        boolean decode = row.test().startsWith("tg");
+                        double gbs = size * row.tokensPerSecond() / 1e9;
+                        extra = decode
+                                ? String.format(Locale.ROOT, " %8.2f | %8.2f | %5.0f%% |", gbs, bw, 100 * gbs / bw)
+                                : String.format(Locale.ROOT, " %8s | %8.2f | %6s |", "", bw, "");
+                    }
+                    out.printf(Locale.ROOT, "| %-24s | %6.2f GiB | %6.2f B | %-5s | %-12s | %7d | %-6s | %8.2f ± %5.2f |%s%n",
+                            trim(model.getFileName().toString(), 24), size / (double) (1L << 30), params / 1e9, type,
+                            KernelProvider.get().name(), t, row.test(), row.tokensPerSecond(), row.stdDev(), extra);
+                }
+                rows.addAll(mine);
             }
             return rows;
         }
