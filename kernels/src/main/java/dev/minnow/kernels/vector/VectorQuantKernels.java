@@ -443,7 +443,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     private static final ThreadLocal<float[]> ACTIVATION_SCALES = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
-     * Q4_0 and Q4_K rows against an activation row that is first widened to shorts (and, for Q8_0, its block scales
+     * Q4_0, Q4_K and Q6_K rows against an activation row that is first widened to shorts (and, for Q8_0, its block scales
      * converted to floats) once per call instead of once per weight row: the weight bytes are zero-extended to shorts
      * in one instruction and split into nibbles with short operations. Same lanes, same integer sums and the same
      * float operations in the same order as {@link #dotQ4_0Q8_0} / {@link #dotQ4_KQ8_K}: bit-identical results.
@@ -451,7 +451,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int from, int to,
                             MemorySegment xq, MemorySegment y, long yOff) {
-        if (type != DType.Q4_0 && type != DType.Q4_K) {
+        if (type != DType.Q4_0 && type != DType.Q4_K && type != DType.Q6_K) {
             super.gemvRows(type, cols, w, wOff, rowBytes, from, to, xq, y, yOff);
             return;
         }
@@ -482,11 +482,16 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             for (int r = from; r < to; r++) {
                 y.set(F32, (yOff + r) * 4, dotQ4_0Wide(nb, w, wOff + rowBytes * r, as, ad));
             }
-        } else {
+        } else if (type == DType.Q4_K) {
             int[] sc = new int[8];
             int[] mn = new int[8];
             for (int r = from; r < to; r++) {
                 y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, sc, mn));
+            }
+        } else {
+            int[] lanes = new int[NARROW_INTS.length()];
+            for (int r = from; r < to; r++) {
+                y.set(F32, (yOff + r) * 4, dotQ6_KWide(nb, w, wOff + rowBytes * r, xq, 0, as, lanes));
             }
         }
     }
@@ -657,43 +662,66 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     public float dotQ6_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 256, "dotQ6_KQ8_K");
-        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
-        for (int i = 0; i < n / 256; i++) {
-            long x = wOff + 210L * i;
-            long y = aOff + 292L * i;
-            IntVector block = IntVector.zero(NARROW_INTS);
-            for (int g = 0; g < 16; g++) {
-                block = block.add(q6Group(w, x, a, y, g));
+        int nb = n / 256;
+        return dotQ6_KWide(nb, w, wOff, a, aOff, widenedActivations(a, aOff, nb, 256, 292, 4), new int[NARROW_INTS.length()]);
+    }
+
+    /** The int8 values of {@code nb} activation blocks widened to shorts, in this thread's scratch. */
+    private static MemorySegment widenedActivations(MemorySegment xq, long xOff, int nb, int bs, long stride, long first) {
+        MemorySegment as = WIDE_ACTIVATION.get();
+        if (as.byteSize() < 2L * bs * nb) {
+            as = java.lang.foreign.Arena.ofAuto().allocate(Math.max(2L * bs * nb, 4096), 64);
+            WIDE_ACTIVATION.set(as);
+        }
+        for (int ib = 0; ib < nb; ib++) {
+            for (int c = 0; c < bs; c += NARROW_LANES) {
+                widenNarrow(xq, xOff + stride * ib + first + c).intoMemorySegment(as, 2L * (bs * ib + c), LE);
             }
-            acc = scaleAddNarrow(block, half(w, x + 208) * a.get(F32, y), acc);
+        }
+        return as;
+    }
+
+    /**
+     * Q6_K block dots against activations widened to shorts ({@code as}, 512 bytes per block; their f32 scales
+     * still read from the Q8_K row {@code xq} at {@code xOff}). The integer lanes of a block accumulate in
+     * {@code lanes} through {@link #q6Chunk} calls: a helper small enough for C2 to compile with every Vector API
+     * call intrinsified, and no vector crossing a call boundary (a vector returned from a call that is not inlined
+     * is boxed on the heap).
+     */
+    private float dotQ6_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, long xOff, MemorySegment as, int[] lanes) {
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        for (int i = 0; i < nb; i++) {
+            long x = wOff + 210L * i;
+            IntVector.zero(NARROW_INTS).intoArray(lanes, 0);
+            for (int h = 0; h < 2; h++) {
+                for (int c = 0; c < 32; c += NARROW_LANES) {
+                    for (int k = 0; k < 2; k++) {
+                        q6Chunk(w, x + 64L * h, x + 128 + 32L * h, x + 192 + 8L * h, as, 512L * i + 256L * h, c, k, lanes);
+                    }
+                }
+            }
+            acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), half(w, x + 208) * xq.get(F32, xOff + 292L * i), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /**
-     * scale·Σ level·q8 over 16-element group g = 8h + 2k + half of a Q6_K block. A method of its own: C2 stops
-     * inlining (and so stops intrinsifying) Vector API calls once a method grows past its inlining budget, and
-     * then every vector operation allocates.
+     * Chunk c (NARROW_LANES levels) of two 32-level quarters of a Q6_K half block that share their ql bytes:
+     * quarters k and k + 2 (k = 0 or 1) take the low and high nibbles of the bytes at ql + 32k, and qh bit pairs
+     * (2k, 2k + 1) and (2k + 4, 2k + 5). Group g = 2·quarter + c/16 of the half scales the pair sums; they are added
+     * into {@code lanes}. Small on purpose: C2 stops intrinsifying once a compiled method grows past its node budget.
      */
-    private static IntVector q6Group(MemorySegment w, long x, MemorySegment a, long y, int g) {
-        int h = g >> 3;
-        int k = (g >> 1) & 3;
-        int half = g & 1;
-        long ql = x + 64L * h + 32L * (k & 1);
-        long qh = x + 128 + 32L * h;
-        long q8 = y + 4 + 128L * h + 32L * k;
-        ShortVector p = ShortVector.zero(NARROW_SHORTS);
-        int shift = 2 * k;
-        for (int c = 16 * half; c < 16 * half + 16; c += NARROW_LANES) {
-            // assembled in 16-bit lanes: x86 has no byte shifts, and a run-time shift count is native only there
-            ShortVector lo = widenNarrow(w, ql + c);
-            lo = k < 2 ? lo.and((short) 0x0f) : lo.lanewise(VectorOperators.LSHR, 4).and((short) 0x0f);
-            ShortVector hi = widenNarrow(w, qh + c).lanewise(VectorOperators.LSHR, shift).and((short) 3)
-                    .lanewise(VectorOperators.LSHL, 4);
-            ShortVector v = lo.or(hi).sub((short) 32);
-            p = p.add(v.mul(widenNarrow(a, q8 + c))); // |level·q8| ≤ 4096: two chunks fit 16 bits
-        }
-        return pairSum(p).mul(i8(w, x + 192 + g));
+    private static void q6Chunk(MemorySegment w, long ql, long qh, long sc, MemorySegment as, long a, int c, int k, int[] lanes) {
+        ShortVector b = zeroExtendNarrow(w, qh + c).lanewise(VectorOperators.LSHR, 2 * k);
+        ShortVector l = zeroExtendNarrow(w, ql + 32L * k + c);
+        ShortVector lo = l.and((short) 0x0f).or(b.and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+        ShortVector hi = l.lanewise(VectorOperators.LSHR, 4).or(b.lanewise(VectorOperators.LSHR, 4).and((short) 3)
+                .lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+        int g = c / 16;
+        // |level·q8| ≤ 4096 per product: one pair sum per 16-bit product vector
+        IntVector s0 = pairSum(lo.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 64L * k + 2L * c, LE))).mul(w.get(B, sc + 2 * k + g));
+        IntVector s1 = pairSum(hi.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 128 + 64L * k + 2L * c, LE))).mul(w.get(B, sc + 4 + 2 * k + g));
+        IntVector.fromArray(NARROW_INTS, lanes, 0).add(s0.add(s1)).intoArray(lanes, 0);
     }
 
     // ---- batched GEMM: each weight row is unpacked once into 16-bit levels plus f32 block scales (a per-thread
