@@ -45,6 +45,16 @@ public interface Kernels {
     void gemv(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff);
 
     /**
+     * y[r] = Σ_c f32(W[r,c])·x[c] for r &lt; rows, W an F16 (IEEE half, little-endian) row-major matrix at element
+     * offset {@code wOff}: the decode product of F16 weights, reading 2 bytes per weight. Every half converts exactly
+     * as {@link Float#float16ToFloat}. Multi-threaded like {@link #gemv}.
+     */
+    void gemvF16(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff);
+
+    /** dst[i] = {@link Float#float16ToFloat}(src[i]) for i &lt; n, src F16 little-endian; offsets in elements. Exact. */
+    void convertF16(int n, MemorySegment src, long srcOff, MemorySegment dst, long dstOff);
+
+    /**
      * C = A·op(B) (or C += when {@code accumulate}). A is m × k with row stride lda; op(B) is k × n: when
      * {@code bTransposed} B is stored n × k (row stride ldb, the layout of linear-layer weights [out, in]),
      * otherwise k × n. C is m × n with row stride ldc. Multi-threaded.

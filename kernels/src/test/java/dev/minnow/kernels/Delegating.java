@@ -16,6 +16,8 @@ abstract class Delegating implements Kernels {
     @Override public void scale(int n, float s, MemorySegment x, long xOff) { inner.scale(n, s, x, xOff); }
     @Override public void add(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment o, long oOff) { inner.add(n, a, aOff, b, bOff, o, oOff); }
     @Override public void mul(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment o, long oOff) { inner.mul(n, a, aOff, b, bOff, o, oOff); }
+    @Override public void gemvF16(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) { inner.gemvF16(rows, cols, w, wOff, x, xOff, y, yOff); }
+    @Override public void convertF16(int n, MemorySegment src, long srcOff, MemorySegment dst, long dstOff) { inner.convertF16(n, src, srcOff, dst, dstOff); }
     @Override public void gemv(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) { inner.gemv(rows, cols, w, wOff, x, xOff, y, yOff); }
     @Override public void gemm(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb, boolean bT, MemorySegment c, long cOff, int ldc, boolean acc) { inner.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, bT, c, cOff, ldc, acc); }
     @Override public void rmsNorm(int n, MemorySegment x, long xOff, MemorySegment w, long wOff, float eps, MemorySegment o, long oOff) { inner.rmsNorm(n, x, xOff, w, wOff, eps, o, oOff); }

@@ -122,6 +122,77 @@ final class KernelChecks {
         }
     }
 
+    /** gemvF16 against the scalar spec on random halves (finite, some subnormal), bound as for gemv. */
+    static void checkGemvF16(Kernels k, int rows, int cols, String caseName, boolean shared) {
+        long seed = Gen.seed(caseName);
+        SplittableRandom r = new SplittableRandom(seed);
+        short[] w = new short[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            float v = r.nextInt(16) == 0 ? (float) (r.nextDouble(-1, 1) * 0x1p-16) : (float) r.nextGaussian();
+            w[i] = Float.floatToFloat16(v);
+        }
+        float[] x = Gen.floats(r, cols);
+        try (Arena arena = shared ? Arena.ofShared() : Arena.ofConfined()) {
+            MemorySegment sw = arena.allocate(2L * w.length + 2, 2).asSlice(2); // odd element offset below
+            MemorySegment.copy(w, 0, sw, java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0, w.length);
+            MemorySegment sx = Gen.segment(arena, x);
+            MemorySegment y1 = arena.allocate(Math.max(1, rows) * 4L + 4), y2 = arena.allocate(Math.max(1, rows) * 4L + 4);
+            y1.set(Gen.F32, rows * 4L, 42f);
+            k.gemvF16(rows, cols, sw, 0, sx, 0, y1, 0);
+            SPEC.gemvF16(rows, cols, sw, 0, sx, 0, y2, 0);
+            for (int i = 0; i < rows; i++) {
+                double abs = 0;
+                double exact = 0;
+                for (int c = 0; c < cols; c++) {
+                    double p = (double) Float.float16ToFloat(w[i * cols + c]) * x[c];
+                    abs += Math.abs(p);
+                    exact += p;
+                }
+                String where = ctx(k, "gemvF16 row " + i + " of " + rows + "x" + cols, cols, seed);
+                assertClose(y2.getAtIndex(Gen.F32, i), y1.getAtIndex(Gen.F32, i), 2 * cols * U * abs + 1e-30, where);
+                // and the spec itself against a double-precision sum of the exactly converted halves
+                assertClose(exact, y2.getAtIndex(Gen.F32, i), cols * U * abs + 1e-30, "spec " + where);
+            }
+            assertEquals(42f, y1.get(Gen.F32, rows * 4L), ctx(k, "gemvF16 wrote past its output", cols, seed));
+        }
+    }
+
+    /** convertF16 over all 65536 halves, bit for bit (NaN payloads included), between guard elements. */
+    static void checkConvertF16All(Kernels k) {
+        int n = 1 << 16;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = arena.allocate(2L * n + 6, 2);
+            var f16 = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < n; i++) {
+                src.setAtIndex(f16, 3 + i, (short) i);
+            }
+            MemorySegment dst = arena.allocate(4L * (n + 2), 4);
+            dst.setAtIndex(Gen.F32, 0, 42f);
+            dst.setAtIndex(Gen.F32, n + 1, 43f);
+            k.convertF16(n, src, 3, dst, 1);
+            for (int i = 0; i < n; i++) {
+                int want = Float.floatToRawIntBits(Float.float16ToFloat((short) i));
+                int got = Float.floatToRawIntBits(dst.getAtIndex(Gen.F32, 1 + i));
+                if (want != got) {
+                    fail(k.name() + " convertF16 of half 0x" + Integer.toHexString(i) + ": want 0x" + Integer.toHexString(want)
+                            + " got 0x" + Integer.toHexString(got));
+                }
+            }
+            assertEquals(42f, dst.getAtIndex(Gen.F32, 0), k.name() + " convertF16 wrote before its output");
+            assertEquals(43f, dst.getAtIndex(Gen.F32, n + 1), k.name() + " convertF16 wrote past its output");
+            // short lengths exercise the tails
+            for (int len : new int[] {0, 1, 7, 15, 17, 33}) {
+                MemorySegment d = arena.allocate(4L * (len + 1), 4);
+                d.setAtIndex(Gen.F32, len, 44f);
+                k.convertF16(len, src, 3 + 0x3c00, d, 0);
+                for (int i = 0; i < len; i++) {
+                    assertEquals(Float.float16ToFloat((short) (0x3c00 + i)), d.getAtIndex(Gen.F32, i), k.name() + " convertF16 n=" + len);
+                }
+                assertEquals(44f, d.getAtIndex(Gen.F32, len), k.name() + " convertF16 n=" + len + " wrote past its output");
+            }
+        }
+    }
+
     static void checkGemm(Kernels k, int m, int n, int kk, boolean bT, boolean accumulate, String caseName) {
         checkGemm(k, m, n, kk, bT, accumulate, caseName, false);
     }

@@ -84,6 +84,22 @@ class VectorKernelsPropertyTest {
         KernelChecks.checkGemv(k, rows, cols, "gemv/" + k.name() + "/" + rows + "x" + cols);
     }
 
+    @ParameterizedTest(name = "{0} {1}x{2}")
+    @MethodSource("gemvShapes")
+    void gemvF16(Kernels k, int rows, int cols) {
+        KernelChecks.checkGemvF16(k, rows, cols, "gemvF16/" + k.name() + "/" + rows + "x" + cols, rows % 2 == 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("implementationsOnly")
+    void convertF16EveryHalf(Kernels k) {
+        KernelChecks.checkConvertF16All(k);
+    }
+
+    static Stream<Arguments> implementationsOnly() {
+        return implementations().stream().map(Arguments::of);
+    }
+
     static Stream<Arguments> gemmShapes() {
         int[][] shapes = {{0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {1, 7, 15}, {5, 16, 17}, {6, 32, 8}, {7, 33, 31},
             {13, 17, 255}, {97, 40, 257}, {12, 300, 33}, {200, 9, 20}};

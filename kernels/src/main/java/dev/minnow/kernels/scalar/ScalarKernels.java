@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 /** The specification: straightforward loops, accumulation in index order, single-threaded. */
 public final class ScalarKernels implements Kernels {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public static final ScalarKernels INSTANCE = new ScalarKernels();
 
@@ -73,6 +74,25 @@ public final class ScalarKernels implements Kernels {
     public void gemv(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) {
         for (int r = 0; r < rows; r++) {
             set(y, yOff + r, dot(w, wOff + (long) r * cols, x, xOff, cols));
+        }
+    }
+
+    @Override
+    public void gemvF16(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        for (int r = 0; r < rows; r++) {
+            float s = 0f;
+            long row = wOff + (long) r * cols;
+            for (int c = 0; c < cols; c++) {
+                s += Float.float16ToFloat(w.getAtIndex(F16, row + c)) * get(x, xOff + c);
+            }
+            set(y, yOff + r, s);
+        }
+    }
+
+    @Override
+    public void convertF16(int n, MemorySegment src, long srcOff, MemorySegment dst, long dstOff) {
+        for (int i = 0; i < n; i++) {
+            set(dst, dstOff + i, Float.float16ToFloat(src.getAtIndex(F16, srcOff + i)));
         }
     }
 

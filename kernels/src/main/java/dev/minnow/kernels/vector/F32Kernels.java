@@ -9,6 +9,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -28,6 +31,12 @@ final class F32Kernels implements VectorF32 {
     private static final int LANES = SPECIES.length();
     private static final long VBYTES = SPECIES.vectorByteSize();
     private static final boolean FMA = Specializer.fma(MethodHandles.lookup());
+    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** F16 kernels need a half-width short species: 128-bit and wider float species only. */
+    private static final boolean HALVES = SPECIES.vectorBitSize() >= 128;
+    private static final VectorSpecies<Short> HALF_SPECIES =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, SPECIES.vectorBitSize() / 2)));
+    private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
 
     private final GemmKernel gemm = Specializer.instance(GemmF32.class, GemmKernel.class, SPECIES.vectorBitSize(), FMA);
 
@@ -202,6 +211,81 @@ final class F32Kernels implements VectorF32 {
         }
         for (; r < to; r++) {
             y.setAtIndex(F32, yOff + r, dotStatic(w, wOff + (long) r * cols, x, xOff, cols));
+        }
+    }
+
+    // ---- F16 weights. A half converts exactly in integer lanes: magnitude bits << 13 reinterpreted as a float and
+    // multiplied by 2^112 rebias the exponent (normals) or scale the subnormals exactly; exponent 31 (inf, NaN)
+    // becomes 255 with its mantissa kept (NaNs made quiet, as Float.float16ToFloat does); then the sign. Written out in each loop (no helper returning vectors).
+
+    @Override
+    public void convertF16(int n, MemorySegment src, long srcOff, MemorySegment dst, long dstOff) {
+        int i = 0;
+        if (HALVES) {
+            for (; i <= n - LANES; i += LANES) {
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, src, (srcOff + i) * 2, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
+                IntVector mag = h.and(0x7fff);
+                IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .blend(shifted.or(0x7f800000), mag.compare(VectorOperators.GE, 0x7c00))
+                        .lanewise(VectorOperators.OR, 0x00400000, mag.compare(VectorOperators.GT, 0x7c00))
+                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                bits.reinterpretAsFloats().intoMemorySegment(dst, (dstOff + i) * 4, LE);
+            }
+        }
+        for (; i < n; i++) {
+            dst.setAtIndex(F32, dstOff + i, Float.float16ToFloat(src.getAtIndex(F16, srcOff + i)));
+        }
+    }
+
+    @Override
+    public void gemvF16(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        if (!Parallel.shareable(w, x, y)) {
+            gemvF16Rows(0, rows, cols, w, wOff, x, xOff, y, yOff);
+            return;
+        }
+        Parallel.forRange(rows, Math.max(1, (1 << 14) / Math.max(cols, 1)),
+                (from, to) -> gemvF16Rows(from, to, cols, w, wOff, x, xOff, y, yOff));
+    }
+
+    /** One row at a time, two accumulators; the f32 activations are re-read per row (they stay in L1). */
+    private static void gemvF16Rows(int from, int to, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff,
+                                    MemorySegment y, long yOff) {
+        int vecEnd = HALVES ? cols - cols % (2 * LANES) : 0;
+        for (int r = from; r < to; r++) {
+            long row = wOff + (long) r * cols;
+            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
+            for (int c = 0; c < vecEnd; c += 2 * LANES) {
+                IntVector h0 = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (row + c) * 2, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
+                IntVector h1 = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (row + c + LANES) * 2, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
+                IntVector m0 = h0.and(0x7fff), m1 = h1.and(0x7fff);
+                IntVector t0 = m0.lanewise(VectorOperators.LSHL, 13), t1 = m1.lanewise(VectorOperators.LSHL, 13);
+                FloatVector w0 = t0.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .blend(t0.or(0x7f800000), m0.compare(VectorOperators.GE, 0x7c00))
+                        .lanewise(VectorOperators.OR, 0x00400000, m0.compare(VectorOperators.GT, 0x7c00))
+                        .or(h0.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                FloatVector w1 = t1.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .blend(t1.or(0x7f800000), m1.compare(VectorOperators.GE, 0x7c00))
+                        .lanewise(VectorOperators.OR, 0x00400000, m1.compare(VectorOperators.GT, 0x7c00))
+                        .or(h1.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c) * 4, LE);
+                FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c + LANES) * 4, LE);
+                if (FMA) {
+                    s0 = w0.fma(x0, s0);
+                    s1 = w1.fma(x1, s1);
+                } else {
+                    s0 = w0.mul(x0).add(s0);
+                    s1 = w1.mul(x1).add(s1);
+                }
+            }
+            float t = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            for (int c = vecEnd; c < cols; c++) {
+                t += Float.float16ToFloat(w.getAtIndex(F16, row + c)) * x.getAtIndex(F32, xOff + c);
+            }
+            y.setAtIndex(F32, yOff + r, t);
         }
     }
 

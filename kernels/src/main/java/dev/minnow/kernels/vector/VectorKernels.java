@@ -61,6 +61,16 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void gemvF16(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        impl.gemvF16(rows, cols, w, wOff, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void convertF16(int n, MemorySegment src, long srcOff, MemorySegment dst, long dstOff) {
+        impl.convertF16(n, src, srcOff, dst, dstOff);
+    }
+
+    @Override
     public void gemv(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) {
         impl.gemv(rows, cols, w, wOff, x, xOff, y, yOff);
     }

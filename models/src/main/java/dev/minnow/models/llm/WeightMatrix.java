@@ -294,6 +294,10 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         @Override
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
             MemorySegment xs = roundedActivations(1, x, xOff);
+            if (type == DType.F16) {
+                kernels.gemvF16(rows, cols, w, 0, xs, 0, y, yOff); // 2 bytes per weight, converted in registers
+                return;
+            }
             int tiles = (rows + TILE - 1) / TILE;
             Parallel.forRange(tiles, 1, (from, to) -> {
                 float[] tile = scratch(SCRATCH, TILE * cols);
@@ -346,8 +350,12 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 for (int t = from; t < to; t++) {
                     int r0 = t * GEMM_TILE;
                     int n = Math.min(GEMM_TILE, rows - r0);
-                    rowsToF32(r0, n, tile);
-                    MemorySegment.copy(tile, 0, ts, F32, 0, n * cols);
+                    if (type == DType.F16) {
+                        kernels.convertF16(n * cols, w, (long) r0 * cols, ts, 0);
+                    } else {
+                        rowsToF32(r0, n, tile);
+                        MemorySegment.copy(tile, 0, ts, F32, 0, n * cols);
+                    }
                     kernels.gemm(m, n, cols, as, 0, cols, ts, 0, cols, true, c, cOff + r0, rows, false);
                 }
             });
