@@ -61,7 +61,7 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache type: f32 or f16 (default ${DEFAULT-VALUE})")
     String kvType;
 
-    @Option(names = "--batch", defaultValue = "64", description = "prompt tokens per batched step (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "128", description = "prompt tokens per batched step (default ${DEFAULT-VALUE})")
     int batch;
 
     @Option(names = "--threads", description = "kernel threads (default: all processors)")

@@ -49,7 +49,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache type: f32 or f16 (default ${DEFAULT-VALUE})")
     String kvType;
 
-    @Option(names = "--batch", defaultValue = "64", description = "prompt tokens per batched step (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "128", description = "prompt tokens per batched step (default ${DEFAULT-VALUE})")
     int batch;
 
     @Option(names = "--ids", description = "print token ids instead of text")

@@ -40,7 +40,7 @@ public final class LanguageModel implements AutoCloseable {
             }
         }
 
-        public static Options defaults() { return new Options(0, KvCacheType.F32, 64, null); }
+        public static Options defaults() { return new Options(0, KvCacheType.F32, 128, null); }
 
         public Options contextSize(int n) { return new Options(n, kvCacheType, batchSize, kernels); }
 
