@@ -451,11 +451,11 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int from, int to,
                             MemorySegment xq, MemorySegment y, long yOff) {
-        if (type != DType.Q4_0 && type != DType.Q4_K && type != DType.Q6_K) {
+        if (type != DType.Q8_0 && type != DType.Q4_0 && type != DType.Q4_K && type != DType.Q6_K) {
             super.gemvRows(type, cols, w, wOff, rowBytes, from, to, xq, y, yOff);
             return;
         }
-        int bs = type == DType.Q4_0 ? 32 : 256;
+        int bs = type == DType.Q4_0 || type == DType.Q8_0 ? 32 : 256;
         checkBlocks(cols, bs, "gemv " + type);
         int nb = cols / bs;
         MemorySegment as = WIDE_ACTIVATION.get();
@@ -463,14 +463,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             as = java.lang.foreign.Arena.ofAuto().allocate(Math.max(2L * cols, 4096), 64);
             WIDE_ACTIVATION.set(as);
         }
-        long stride = type == DType.Q4_0 ? 34 : 292;
-        long first = type == DType.Q4_0 ? 2 : 4;
+        long stride = bs == 32 ? 34 : 292;
+        long first = bs == 32 ? 2 : 4;
         for (int ib = 0; ib < nb; ib++) {
             for (int c = 0; c < bs; c += NARROW_LANES) {
                 widenNarrow(xq, stride * ib + first + c).intoMemorySegment(as, 2L * (bs * ib + c), LE);
             }
         }
-        if (type == DType.Q4_0) {
+        if (bs == 32) {
             float[] ad = ACTIVATION_SCALES.get();
             if (ad.length < nb) {
                 ad = new float[nb];
@@ -479,8 +479,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             for (int ib = 0; ib < nb; ib++) {
                 ad[ib] = half(xq, 34L * ib);
             }
-            for (int r = from; r < to; r++) {
-                y.set(F32, (yOff + r) * 4, dotQ4_0Wide(nb, w, wOff + rowBytes * r, as, ad));
+            if (type == DType.Q8_0) {
+                for (int r = from; r < to; r++) {
+                    y.set(F32, (yOff + r) * 4, dotQ8_0Wide(nb, w, wOff + rowBytes * r, as, ad));
+                }
+            } else {
+                for (int r = from; r < to; r++) {
+                    y.set(F32, (yOff + r) * 4, dotQ4_0Wide(nb, w, wOff + rowBytes * r, as, ad));
+                }
             }
         } else if (type == DType.Q4_K) {
             int[] sc = new int[8];
@@ -499,6 +505,29 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     private static ShortVector zeroExtendNarrow(MemorySegment w, long off) {
         return (ShortVector) ByteVector.fromMemorySegment(NARROW_BYTES, w, off, LE)
                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, NARROW_SHORTS, 0);
+    }
+
+    /** {@link #dotQ8_0Q8_0}'s lanes and order against widened activations, every Vector API call written out. */
+    private float dotQ8_0Wide(int nb, MemorySegment w, long wOff, MemorySegment as, float[] ad) {
+        FloatVector acc = FloatVector.zero(WIDE_FLOATS);
+        for (int ib = 0; ib < nb; ib++) {
+            long x = wOff + 34L * ib;
+            long y = 64L * ib;
+            IntVector sumi = IntVector.zero(WIDE_INTS);
+            for (int c = 0; c < 32; c += WIDE_LANES) {
+                ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(WIDE_BYTES, w, x + 2 + c, LE)
+                        .convertShape(VectorOperators.B2S, WIDE_SHORTS, 0))
+                        .mul(ShortVector.fromMemorySegment(WIDE_SHORTS, as, y + 2L * c, LE));
+                IntVector v = p.reinterpretAsInts();
+                IntVector pairs = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(v.lanewise(VectorOperators.ASHR, 16));
+                sumi = c == 0 ? pairs : sumi.add(pairs);
+            }
+            FloatVector f = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
+            FloatVector d = FloatVector.broadcast(WIDE_FLOATS, half(w, x) * ad[ib]);
+            acc = fma ? f.fma(d, acc) : f.mul(d).add(acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     private float dotQ4_0Wide(int nb, MemorySegment w, long wOff, MemorySegment as, float[] ad) {
