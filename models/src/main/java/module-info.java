@@ -2,6 +2,7 @@
 module dev.minnow.models {
     requires transitive dev.minnow.nn;
     requires transitive java.desktop;
+    requires jdk.management;
     exports dev.minnow.models;
     exports dev.minnow.models.cnn;
     exports dev.minnow.models.lightfield;

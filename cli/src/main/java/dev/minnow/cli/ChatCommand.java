@@ -52,6 +52,12 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--repeat-penalty", defaultValue = "1", description = "repetition penalty over the last 64 tokens; 1 is off")
     float repeatPenalty;
 
+    @Option(names = "--frequency-penalty", defaultValue = "0", description = "lower recent tokens' logits by this times their count; 0 is off")
+    float frequencyPenalty;
+
+    @Option(names = "--presence-penalty", defaultValue = "0", description = "lower recent tokens' logits by this; 0 is off")
+    float presencePenalty;
+
     @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default ${DEFAULT-VALUE})")
     long seed;
 
@@ -73,7 +79,8 @@ final class ChatCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         GenerationOptions options = (temperature == 0 ? GenerationOptions.greedy() : GenerationOptions.sampling(temperature)
                 .topK(topK).topP(topP).minP(minP).seed(seed))
-                .repetitionPenalty(repeatPenalty, 64).maxTokens(maxTokens);
+                .repetitionPenalty(repeatPenalty, 64).frequencyPresencePenalty(frequencyPenalty, presencePenalty)
+                .maxTokens(maxTokens);
         LanguageModel.Options load = LanguageModel.Options.defaults().contextSize(ctx)
                 .kvCacheType(KvCacheType.parse(kvType)).batchSize(batch);
         try (LanguageModel lm = LanguageModel.load(model, load)) {

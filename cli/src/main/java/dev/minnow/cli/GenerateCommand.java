@@ -40,6 +40,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--repeat-penalty", defaultValue = "1", description = "repetition penalty over the last 64 tokens; 1 is off")
     float repeatPenalty;
 
+    @Option(names = "--frequency-penalty", defaultValue = "0", description = "lower recent tokens' logits by this times their count; 0 is off")
+    float frequencyPenalty;
+
+    @Option(names = "--presence-penalty", defaultValue = "0", description = "lower recent tokens' logits by this; 0 is off")
+    float presencePenalty;
+
     @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default ${DEFAULT-VALUE})")
     long seed;
 
@@ -51,6 +57,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--batch", defaultValue = "128", description = "prompt tokens per batched step (default ${DEFAULT-VALUE})")
     int batch;
+
+    @Option(names = "--stop", description = "stop when this text appears (repeatable); it is not printed")
+    java.util.List<String> stop = new java.util.ArrayList<>();
 
     @Option(names = "--ids", description = "print token ids instead of text")
     boolean ids;
@@ -73,7 +82,8 @@ final class GenerateCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         GenerationOptions options = (temperature == 0 ? GenerationOptions.greedy() : GenerationOptions.sampling(temperature)
                 .topK(topK).topP(topP).minP(minP).seed(seed))
-                .repetitionPenalty(repeatPenalty, 64).maxTokens(maxTokens);
+                .repetitionPenalty(repeatPenalty, 64).frequencyPresencePenalty(frequencyPenalty, presencePenalty)
+                .stopStrings(stop.toArray(String[]::new)).maxTokens(maxTokens);
         LanguageModel.Options load = LanguageModel.Options.defaults().contextSize(ctx)
                 .kvCacheType(KvCacheType.parse(kvType)).batchSize(batch);
         try (LanguageModel lm = LanguageModel.load(model, load)) {

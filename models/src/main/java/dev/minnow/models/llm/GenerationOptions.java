@@ -10,7 +10,8 @@ import java.util.Arrays;
  * GenerationOptions.sampling(0.8f).topP(0.95f).seed(42).maxTokens(128)
  * }</pre>
  *
- * Sampling applies, in llama.cpp's order: repetition penalty over the last {@code repeatLastN} tokens, top-k,
+ * Sampling applies, in llama.cpp's order: repetition, frequency and presence penalties over the last
+ * {@code repeatLastN} tokens, top-k,
  * top-p, min-p, then temperature and a draw from a {@link java.util.SplittableRandom} seeded with {@code seed}.
  * Temperature 0 is greedy (argmax, ties to the lowest id).
  */
@@ -21,7 +22,10 @@ public final class GenerationOptions {
     private float topP = 1f;
     private float minP;
     private float repetitionPenalty = 1f;
+    private float frequencyPenalty;
+    private float presencePenalty;
     private int repeatLastN = 64;
+    private String[] stopStrings = new String[0];
     private long seed = 42;
     private boolean stopAtEndOfGeneration = true;
     private int[] stopTokens = new int[0];
@@ -37,7 +41,10 @@ public final class GenerationOptions {
         o.topP = topP;
         o.minP = minP;
         o.repetitionPenalty = repetitionPenalty;
+        o.frequencyPenalty = frequencyPenalty;
+        o.presencePenalty = presencePenalty;
         o.repeatLastN = repeatLastN;
+        o.stopStrings = stopStrings;
         o.seed = seed;
         o.stopAtEndOfGeneration = stopAtEndOfGeneration;
         o.stopTokens = stopTokens;
@@ -111,6 +118,32 @@ public final class GenerationOptions {
         return o;
     }
 
+    /**
+     * OpenAI-style penalties over the last {@code repeatLastN} tokens, as llama.cpp applies them after the repetition
+     * penalty: logit −= frequency · count + presence · [count &gt; 0] (0: off).
+     */
+    public GenerationOptions frequencyPresencePenalty(float frequency, float presence) {
+        if (!Float.isFinite(frequency) || !Float.isFinite(presence)) {
+            throw new IllegalArgumentException("frequency and presence penalties must be finite, got " + frequency + ", " + presence);
+        }
+        GenerationOptions o = copy();
+        o.frequencyPenalty = frequency;
+        o.presencePenalty = presence;
+        return o;
+    }
+
+    /** Texts that end generation when they appear in the output (they and what follows are not emitted). */
+    public GenerationOptions stopStrings(String... texts) {
+        for (String t : texts) {
+            if (t == null || t.isEmpty()) {
+                throw new IllegalArgumentException("stop strings must be non-empty");
+            }
+        }
+        GenerationOptions o = copy();
+        o.stopStrings = texts.clone();
+        return o;
+    }
+
     public GenerationOptions seed(long s) {
         GenerationOptions o = copy();
         o.seed = s;
@@ -145,6 +178,12 @@ public final class GenerationOptions {
 
     public int repeatLastN() { return repeatLastN; }
 
+    public float frequencyPenalty() { return frequencyPenalty; }
+
+    public float presencePenalty() { return presencePenalty; }
+
+    public java.util.List<String> stopStrings() { return java.util.List.of(stopStrings); }
+
     public long seed() { return seed; }
 
     public boolean stopAtEndOfGeneration() { return stopAtEndOfGeneration; }
@@ -174,6 +213,9 @@ public final class GenerationOptions {
         return "GenerationOptions[maxTokens=" + maxTokens + (temperature == 0 ? ", greedy" : ", temperature=" + temperature
                 + ", topK=" + topK + ", topP=" + topP + ", minP=" + minP + ", seed=" + seed)
                 + (repetitionPenalty != 1 ? ", repetitionPenalty=" + repetitionPenalty + "/" + repeatLastN : "")
+                + (frequencyPenalty != 0 || presencePenalty != 0 ? ", frequencyPenalty=" + frequencyPenalty
+                        + ", presencePenalty=" + presencePenalty : "")
+                + (stopStrings.length > 0 ? ", stopStrings=" + Arrays.toString(stopStrings) : "")
                 + (stopTokens.length > 0 ? ", stopTokens=" + Arrays.toString(stopTokens) : "") + "]";
     }
 }

@@ -155,13 +155,16 @@ public final class LanguageModel implements AutoCloseable {
         Utf8Stream utf8 = new Utf8Stream();
         int[] history = Arrays.copyOf(promptIds, promptIds.length + options.maxTokens());
         int len = promptIds.length;
-        StringBuilder text = new StringBuilder();
+        ChatSession.StopText stops = new ChatSession.StopText(options.stopStrings(), onText);
         GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
 
         session.reset();
         session.sparsity(options.sparsity());
         long t0 = System.nanoTime();
-        float[] logits = options.maxTokens() > 0 ? session.forward(promptIds) : new float[0];
+        float[] logits = new float[config().vocabSize()]; // reused for every step: decoding allocates no logits
+        if (options.maxTokens() > 0) {
+            session.forwardInto(logits, promptIds);
+        }
         long prefill = System.nanoTime() - t0;
         long t1 = System.nanoTime();
         int generated = 0;
@@ -177,23 +180,21 @@ public final class LanguageModel implements AutoCloseable {
             }
             history[len++] = next;
             generated++;
-            String piece = utf8.push(tokenizer.piece(next, false));
-            if (!piece.isEmpty()) {
-                text.append(piece);
-                onText.accept(piece);
+            if (stops.push(utf8.push(tokenizer.piece(next, false)))) {
+                reason = GenerationResult.StopReason.STOP_STRING;
+                break;
             }
             if (generated < options.maxTokens()) {
-                logits = session.forward(next);
+                session.forwardInto(logits, next);
             }
         }
-        String tail = utf8.flush();
-        if (!tail.isEmpty()) {
-            text.append(tail);
-            onText.accept(tail);
+        if (reason != GenerationResult.StopReason.STOP_STRING) {
+            stops.push(utf8.flush());
+            stops.finish();
         }
         long decode = System.nanoTime() - t1;
         return new GenerationResult(promptIds.clone(), Arrays.copyOfRange(history, promptIds.length, len),
-                text.toString(), reason, prefill, decode);
+                stops.text(), reason, prefill, decode);
     }
 
     /** The file's {@code tokenizer.chat_template} (Jinja text), or null when it has none. */

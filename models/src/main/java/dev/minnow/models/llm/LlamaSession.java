@@ -134,7 +134,18 @@ public final class LlamaSession implements AutoCloseable {
      * Throws when the tokens would run past the context.
      */
     public float[] forward(int... tokens) {
-        return run(tokens, null);
+        return run(tokens, null, null);
+    }
+
+    /**
+     * As {@link #forward}, writing the logits into {@code out} (length ≥ the vocabulary) and returning it: the decode
+     * loop's allocation-free form.
+     */
+    public float[] forwardInto(float[] out, int... tokens) {
+        if (out.length < c.vocabSize()) {
+            throw new IllegalArgumentException("logits buffer of " + out.length + " floats, the vocabulary has " + c.vocabSize());
+        }
+        return run(tokens, null, out);
     }
 
     /**
@@ -143,11 +154,11 @@ public final class LlamaSession implements AutoCloseable {
      */
     public float[][] forwardAll(int... tokens) {
         float[][] all = new float[tokens.length][];
-        run(tokens, all);
+        run(tokens, all, null);
         return all;
     }
 
-    private float[] run(int[] tokens, float[][] all) {
+    private float[] run(int[] tokens, float[][] all, float[] into) {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("no tokens to run");
         }
@@ -190,8 +201,8 @@ public final class LlamaSession implements AutoCloseable {
         int last = ((tokens.length - 1) % maxBatch);
         kernels.rmsNorm(c.dim(), x, (long) last * c.dim(), model.outputNorm, 0, c.rmsEps(), xb, 0);
         model.output.gemv(xb, 0, logits, 0);
-        float[] out = new float[c.vocabSize()];
-        MemorySegment.copy(logits, WeightMatrix.F32, 0, out, 0, out.length);
+        float[] out = into != null ? into : new float[c.vocabSize()];
+        MemorySegment.copy(logits, WeightMatrix.F32, 0, out, 0, c.vocabSize());
         return out;
     }
 

@@ -21,7 +21,8 @@ public final class LlmBench {
     private LlmBench() {}
 
     /** One line of the table. */
-    public record Row(String test, double tokensPerSecond, double stdDev) {}
+    /** One line of the table; {@code bytesPerToken}: heap bytes allocated per token (all threads), -1 if unknown. */
+    public record Row(String test, double tokensPerSecond, double stdDev, long bytesPerToken) {}
 
     public static List<Row> run(Path model, int promptTokens, int genTokens, int repetitions, KvCacheType kv, PrintStream out) {
         return run(model, promptTokens, genTokens, repetitions, kv, new int[] {Parallel.threads()}, false, out);
@@ -61,8 +62,8 @@ public final class LlmBench {
             int[] gen = r.ints(genTokens, 0, c.vocabSize()).toArray();
             String type = lm.model().layers[0].wq().type().toString();
             long params = paramCount(c);
-            String header = String.format(Locale.ROOT, "| %-24s | %10s | %8s | %-5s | %-12s | %7s | %-6s | %16s |%s",
-                    "model", "size", "params", "type", "kernels", "threads", "test", "t/s",
+            String header = String.format(Locale.ROOT, "| %-24s | %10s | %8s | %-5s | %-12s | %7s | %-6s | %16s | %9s |%s",
+                    "model", "size", "params", "type", "kernels", "threads", "test", "t/s", "alloc/tok",
                     bandwidth ? String.format(Locale.ROOT, " %8s | %8s | %6s |", "GB/s", "read bw", "% bw") : "");
             out.println(header);
             out.println(header.replaceAll("[^|]", "-"));
@@ -80,10 +81,11 @@ public final class LlmBench {
                         }));
                     }
                     if (genTokens > 0) {
+                        float[] logits = new float[c.vocabSize()];
                         mine.add(measure("tg" + genTokens, genTokens, repetitions, () -> {
                             s.reset();
                             for (int g : gen) {
-                                s.forward(g);
+                                s.forwardInto(logits, g);
                             }
                         }));
                     }
@@ -97,9 +99,10 @@ public final class LlmBench {
                                 ? String.format(Locale.ROOT, " %8.2f | %8.2f | %5.0f%% |", gbs, bw, 100 * gbs / bw)
                                 : String.format(Locale.ROOT, " %8s | %8.2f | %6s |", "", bw, "");
                     }
-                    out.printf(Locale.ROOT, "| %-24s | %6.2f GiB | %6.2f B | %-5s | %-12s | %7d | %-6s | %8.2f ± %5.2f |%s%n",
+                    out.printf(Locale.ROOT, "| %-24s | %6.2f GiB | %6.2f B | %-5s | %-12s | %7d | %-6s | %8.2f ± %5.2f | %9s |%s%n",
                             trim(model.getFileName().toString(), 24), size / (double) (1L << 30), params / 1e9, type,
-                            KernelProvider.get().name(), t, row.test(), row.tokensPerSecond(), row.stdDev(), extra);
+                            KernelProvider.get().name(), t, row.test(), row.tokensPerSecond(), row.stdDev(),
+                            bytes(row.bytesPerToken()), extra);
                 }
                 rows.addAll(mine);
             }
@@ -119,11 +122,14 @@ public final class LlmBench {
     private static Row measure(String name, int tokens, int reps, Runnable body) {
         body.run(); // warm-up
         double[] tps = new double[reps];
+        long alloc0 = allocatedBytes();
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();
             body.run();
             tps[i] = tokens * 1e9 / (System.nanoTime() - t0);
         }
+        long alloc1 = allocatedBytes();
+        long perToken = alloc0 < 0 || alloc1 < 0 ? -1 : (alloc1 - alloc0) / ((long) tokens * reps);
         double mean = 0;
         for (double v : tps) {
             mean += v;
@@ -133,6 +139,26 @@ public final class LlmBench {
         for (double v : tps) {
             var += (v - mean) * (v - mean);
         }
-        return new Row(name, mean, reps > 1 ? Math.sqrt(var / (reps - 1)) : 0);
+        return new Row(name, mean, reps > 1 ? Math.sqrt(var / (reps - 1)) : 0, perToken);
+    }
+
+    /** Heap bytes allocated so far by all live threads (HotSpot's per-thread counters), or -1. */
+    static long allocatedBytes() {
+        if (!(java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx)
+                || !mx.isThreadAllocatedMemorySupported() || !mx.isThreadAllocatedMemoryEnabled()) {
+            return -1;
+        }
+        long sum = 0;
+        for (long b : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
+    }
+
+    private static String bytes(long b) {
+        if (b < 0) {
+            return "n/a";
+        }
+        return b < 10_000 ? b + " B" : b < 10_000_000 ? b / 1000 + " kB" : b / 1_000_000 + " MB";
     }
 }

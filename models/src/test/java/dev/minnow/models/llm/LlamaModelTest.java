@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.models.tokenizer.Vocabulary;
@@ -280,6 +281,20 @@ class LlamaModelTest {
             GenerationResult stopped = lm.generate("the fish", GenerationOptions.greedy().maxTokens(10).stopTokens(first), s -> { });
             assertEquals(0, stopped.generatedIds().length);
             assertEquals(GenerationResult.StopReason.STOP_TOKEN, stopped.stopReason());
+            // a stop string cuts the text before it, nothing after it is streamed
+            GenerationOptions free = GenerationOptions.greedy().maxTokens(12).stopAtEndOfGeneration(false);
+            GenerationResult full = lm.generate("the fish", free, s -> { });
+            String whole = full.text();
+            if (whole.length() >= 3) {
+                String stop = whole.substring(whole.length() / 2, whole.length() / 2 + 2);
+                StringBuilder cutStream = new StringBuilder();
+                GenerationResult cut = lm.generate("the fish", free.stopStrings(stop), cutStream::append);
+                assertEquals(whole.substring(0, whole.indexOf(stop)), cut.text());
+                assertEquals(cut.text(), cutStream.toString());
+                assertEquals(GenerationResult.StopReason.STOP_STRING, cut.stopReason());
+            } else {
+                fail("the synthesised model generated too little text to test stop strings: '" + whole + "'");
+            }
             assertThrows(IllegalStateException.class, () -> {
                 lm.session().reset();
                 lm.session().forward(new int[25]);
@@ -312,6 +327,57 @@ class LlamaModelTest {
         assertTrue(counts[0] > 50 && counts[1] > 50 && counts[2] > 50, java.util.Arrays.toString(counts));
         assertThrows(IllegalArgumentException.class, () -> GenerationOptions.sampling(-1f));
         assertThrows(IllegalArgumentException.class, () -> GenerationOptions.greedy().topP(0f));
+    }
+
+    /** Penalties against llama.cpp's rule written plainly: per distinct recent token, repeat, then freq·count + presence. */
+    @Test
+    void penaltiesMatchPlainReference() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(dev.minnow.tensor.testing.Gen.seed("penalties"));
+        for (int trial = 0; trial < 200; trial++) {
+            int v = 1 + r.nextInt(40);
+            float[] logits = new float[v];
+            for (int i = 0; i < v; i++) {
+                logits[i] = (float) r.nextGaussian() * 3;
+            }
+            int len = r.nextInt(30);
+            int[] history = new int[len + 3];
+            for (int i = 0; i < len; i++) {
+                history[i] = r.nextInt(v);
+            }
+            int lastN = r.nextInt(12);
+            float rep = 0.5f + (float) r.nextDouble() * 2;
+            float freq = (float) r.nextDouble() - 0.2f;
+            float pres = (float) r.nextDouble() - 0.2f;
+            float[] want = logits.clone();
+            int[] count = new int[v];
+            for (int i = Math.max(0, len - lastN); i < len; i++) {
+                count[history[i]]++;
+            }
+            for (int t = 0; t < v; t++) {
+                if (lastN > 0 && count[t] > 0) {
+                    float l = want[t] <= 0 ? want[t] * rep : want[t] / rep;
+                    want[t] = l - count[t] * freq - pres;
+                }
+            }
+            Sampler s = new Sampler(GenerationOptions.greedy().repetitionPenalty(rep, lastN).frequencyPresencePenalty(freq, pres));
+            float[] got = logits.clone();
+            int pick = s.sample(got, history, len);
+            assertArrayEquals(want, got, "trial " + trial);
+            assertEquals(Sampler.argmax(want), pick, "trial " + trial);
+            // the same sampler twice: its counts start from zero again
+            float[] again = logits.clone();
+            s.sample(again, history, len);
+            assertArrayEquals(want, again, "second call, trial " + trial);
+        }
+    }
+
+    @Test
+    void samplingNeverPicksNaN() {
+        for (long seed = 0; seed < 50; seed++) {
+            Sampler s = new Sampler(GenerationOptions.sampling(1f).seed(seed));
+            int pick = s.sample(new float[] {Float.NaN, 0f, 0.5f, Float.NaN, Float.NEGATIVE_INFINITY}, new int[0], 0);
+            assertTrue(pick == 1 || pick == 2, "seed " + seed + " picked " + pick);
+        }
     }
 
     @Test
