@@ -42,6 +42,8 @@ public final class LlamaModel {
     final MemorySegment outputNorm;
     final MemorySegment outputNormBias;
     final WeightMatrix output;
+    /** Added to the logits ({@code output.bias}, optional in llama.cpp's qwen2), or null. */
+    final MemorySegment outputBias;
     final Layer[] layers;
     /** RoPE frequency factors (theta of pair i divided by factor i), or null: Llama 3.1's {@code rope_freqs}. */
     final float[] ropeFreqs;
@@ -50,7 +52,7 @@ public final class LlamaModel {
     final float[] ropeFactorsShort;
 
     LlamaModel(LlamaConfig config, Kernels kernels, WeightMatrix tokenEmbedding, MemorySegment outputNorm,
-               MemorySegment outputNormBias, WeightMatrix output, Layer[] layers, float[] ropeFreqs,
+               MemorySegment outputNormBias, WeightMatrix output, MemorySegment outputBias, Layer[] layers, float[] ropeFreqs,
                float[] ropeFactorsLong, float[] ropeFactorsShort) {
         this.config = config;
         this.kernels = kernels;
@@ -58,6 +60,7 @@ public final class LlamaModel {
         this.outputNorm = outputNorm;
         this.outputNormBias = outputNormBias;
         this.output = output;
+        this.outputBias = outputBias;
         this.layers = layers;
         this.ropeFreqs = ropeFreqs;
         this.ropeFactorsLong = ropeFactorsLong;
@@ -156,8 +159,9 @@ public final class LlamaModel {
                             + "must both be present or both absent");
                 }
             }
+            MemorySegment outBias = optionalVector("output.bias", c.vocabSize());
             checkAllUsed();
-            return new LlamaModel(c, kernels, emb, norm, normBias, out, layers, freqs, longF, shortF);
+            return new LlamaModel(c, kernels, emb, norm, normBias, out, outBias, layers, freqs, longF, shortF);
         }
 
         /** Every tensor must have been read: one the forward pass ignores would make its answers wrong. */

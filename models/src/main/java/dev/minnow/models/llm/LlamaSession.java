@@ -163,6 +163,7 @@ public final class LlamaSession implements AutoCloseable {
                 } else {
                     model.output.gemm(n, xb, 0, batchLogits, 0);
                 }
+                addBias(n, c.vocabSize(), batchLogits, model.outputBias);
                 for (int t = 0; t < n; t++) {
                     all[start + t] = new float[c.vocabSize()];
                     MemorySegment.copy(batchLogits, WeightMatrix.F32, (long) t * c.vocabSize() * 4, all[start + t], 0, c.vocabSize());
@@ -176,6 +177,7 @@ public final class LlamaSession implements AutoCloseable {
         int last = ((tokens.length - 1) % maxBatch);
         norm(x, (long) last * c.dim(), model.outputNorm, model.outputNormBias, xb, 0);
         model.output.gemv(xb, 0, logits, 0);
+        addBias(1, c.vocabSize(), logits, model.outputBias);
         float[] out = new float[c.vocabSize()];
         MemorySegment.copy(logits, WeightMatrix.F32, 0, out, 0, out.length);
         return out;

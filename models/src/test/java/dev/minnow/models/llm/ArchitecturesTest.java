@@ -179,7 +179,7 @@ class ArchitecturesTest {
                     bk = get(f, p + "attn_k.bias");
                     bv = get(f, p + "attn_v.bias");
                 }
-                float[] wo = get(f, p + "attn_output.weight");
+                float[] wo = get(f, p + "attn_output.weight"), bo = get(f, p + "attn_output.bias");
                 float[] an = get(f, p + "attn_norm.weight"), anb = get(f, p + "attn_norm.bias");
                 float[][] h = new float[n][], qs = new float[n][], ks = new float[n][], vs = new float[n][];
                 for (int t = 0; t < n; t++) {
@@ -215,7 +215,7 @@ class ArchitecturesTest {
                             }
                         }
                     }
-                    float[] o = matvec(wo, dim, qDim, out, null);
+                    float[] o = matvec(wo, dim, qDim, out, bo);
                     for (int i = 0; i < dim; i++) {
                         x[t][i] += o[i];
                     }
@@ -247,7 +247,7 @@ class ArchitecturesTest {
             }
             float[] out = get(f, "output.weight");
             float[] last = norm(ln, x[n - 1], get(f, "output_norm.weight"), get(f, "output_norm.bias"), c.normEps());
-            return matvec(out != null ? out : emb, c.vocabSize(), dim, last, null);
+            return matvec(out != null ? out : emb, c.vocabSize(), dim, last, get(f, "output.bias"));
         }
     }
 
@@ -298,6 +298,33 @@ class ArchitecturesTest {
         }
     }
 
+    /** llama.cpp's optional output-projection and logit biases (qwen2's bo and output_b). */
+    @Test
+    void optionalAttentionOutputAndLogitBiases() {
+        Path base = model("qwen2", DType.F32);
+        float[] bo = new float[64];
+        float[] ob = new float[vocab.size()];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < bo.length; i++) {
+            bo[i] = (float) (r.nextDouble() - 0.5);
+        }
+        for (int i = 0; i < ob.length; i++) {
+            ob[i] = (float) (r.nextDouble() * 4 - 2);
+        }
+        Path withBo = variantFile(base, "qwen2-bo", w -> { }, null, "blk.1.attn_output.bias", bo);
+        Path both = variantFile(withBo, "qwen2-bo-ob", w -> { }, null, "output.bias", ob);
+        for (int batch : new int[] {1, 4}) {
+            try (LanguageModel lm = load(both, 16, batch, null)) {
+                assertNotNull(lm.model().layers[1].woBias());
+                assertNull(lm.model().layers[0].woBias());
+                assertClose(reference(both, IDS, 16), lm.session().forward(IDS), 1e-4f, "qwen2 with biases, batch " + batch);
+                lm.session().reset();
+                float[][] all = lm.session().forwardAll(IDS);
+                assertClose(reference(both, Arrays.copyOf(IDS, 3), 16), all[2], 1e-4f, "forwardAll position 2, batch " + batch);
+            }
+        }
+    }
+
     @Test
     void configReadsEachArchitecturesKeysAndTensors() {
         try (LanguageModel lm = load(model("stablelm", DType.F32), 8, 4, null)) {
@@ -324,6 +351,9 @@ class ArchitecturesTest {
             assertEquals(16, c.ropeOriginalContext());
             assertTrue(c.ropeAttnFactor() > 1f, "Phi-3 LongRoPE attention factor " + c.ropeAttnFactor());
             assertEquals(96, lm.model().layers[0].gate().rows());
+            // the long and short factors give different answers, so the forward test tells which one a session used
+            Path p = model("phi3-bias-factors", DType.F32);
+            assertTrue(maxAbsDiff(reference(p, IDS, 16), reference(p, IDS, 32)) > 1e-2f);
             assertEquals(64 + 2 * 32, lm.model().layers[0].wq().rows() + lm.model().layers[0].wk().rows() + lm.model().layers[0].wv().rows());
         }
         try (LanguageModel lm = load(model("llama-rope-freqs", DType.F32), 8, 4, null)) {
