@@ -145,6 +145,12 @@ class ArchitecturesTest {
 
     /** Logits after the last of {@code ids}, for a session of {@code contextSize} positions (it picks Phi-3's factors). */
     static float[] reference(Path model, int[] ids, int contextSize) {
+        float[][] all = referenceAll(model, ids, contextSize);
+        return all[all.length - 1];
+    }
+
+    /** Logits after each of {@code ids}. */
+    static float[][] referenceAll(Path model, int[] ids, int contextSize) {
         try (GgufFile f = GgufFile.open(model)) {
             LlamaConfig c = LlamaConfig.fromGguf(f, (int) f.tensorInfos().get("token_embd.weight").shape()[0]);
             boolean ln = c.architecture() == Architecture.STABLELM;
@@ -246,8 +252,12 @@ class ArchitecturesTest {
                 }
             }
             float[] out = get(f, "output.weight");
-            float[] last = norm(ln, x[n - 1], get(f, "output_norm.weight"), get(f, "output_norm.bias"), c.normEps());
-            return matvec(out != null ? out : emb, c.vocabSize(), dim, last, get(f, "output.bias"));
+            float[][] logits = new float[n][];
+            for (int t = 0; t < n; t++) {
+                float[] h = norm(ln, x[t], get(f, "output_norm.weight"), get(f, "output_norm.bias"), c.normEps());
+                logits[t] = matvec(out != null ? out : emb, c.vocabSize(), dim, h, get(f, "output.bias"));
+            }
+            return logits;
         }
     }
 
@@ -277,6 +287,7 @@ class ArchitecturesTest {
         Path p = model(name, DType.F32);
         // phi3-bias-factors: context 16 is not longer than the original 16 (short factors), 32 is (long factors)
         for (int ctx : name.equals("phi3-bias-factors") ? new int[] {16, 32} : new int[] {16}) {
+            float[][] ref = referenceAll(p, IDS, ctx);
             for (Kernels k : new LinkedHashSet<>(List.of(KernelProvider.get(), KernelProvider.scalar()))) {
                 try (LanguageModel lm = load(p, ctx, 3, k)) {
                     String what = name + " ctx " + ctx + " " + k.name();
@@ -285,14 +296,14 @@ class ArchitecturesTest {
                     s.reset();
                     for (int t = 0; t < IDS.length; t++) {
                         float[] stepped = s.forward(IDS[t]);
-                        assertClose(reference(p, Arrays.copyOf(IDS, t + 1), ctx), stepped, 1e-4f, what + " step " + t);
+                        assertClose(ref[t], stepped, 1e-4f, what + " step " + t);
                         if (t == IDS.length - 1) {
                             assertClose(batched, stepped, 1e-4f, what + " batched vs stepped");
                         }
                     }
-                    float[] ref = reference(p, IDS, ctx);
-                    System.out.printf("%s: batched max abs diff vs naive reference %.2e%n", what, maxAbsDiff(ref, batched));
-                    assertClose(ref, batched, 1e-4f, what + " batched");
+                    float[] last = ref[IDS.length - 1];
+                    System.out.printf("%s: batched max abs diff vs naive reference %.2e%n", what, maxAbsDiff(last, batched));
+                    assertClose(last, batched, 1e-4f, what + " batched");
                 }
             }
         }
@@ -468,6 +479,42 @@ class ArchitecturesTest {
             w.write(out);
         }
         return out;
+    }
+
+    /** Seeded byte mutations of the header and metadata, and truncations: a clean load or a clear error, nothing else. */
+    @ParameterizedTest
+    @ValueSource(strings = {"phi3-bias-factors", "stablelm-parallel", "qwen2"})
+    void mutatedAndTruncatedFilesLoadOrFailClearly(String name) throws java.io.IOException {
+        Path base = model(name, DType.F32);
+        byte[] all = Files.readAllBytes(base);
+        long dataStart;
+        try (GgufFile f = GgufFile.open(base)) {
+            dataStart = f.dataStart();
+        }
+        long seed = dev.minnow.tensor.testing.Gen.seed("mutated-" + name);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        int rejected = 0;
+        Path p = dir.resolve("fuzz-" + name + ".gguf");
+        for (int i = 0; i < 50; i++) {
+            byte[] m;
+            if (i % 5 == 4) {
+                m = Arrays.copyOf(all, r.nextInt(all.length)); // truncated
+            } else {
+                m = all.clone();
+                for (int k = 1 + r.nextInt(4); k > 0; k--) {
+                    int at = r.nextInt((int) dataStart);
+                    m[at] = (byte) (r.nextBoolean() ? r.nextInt(256) : m[at] ^ (1 << r.nextInt(8)));
+                }
+            }
+            Files.write(p, m);
+            try (LanguageModel lm = LanguageModel.load(p, LanguageModel.Options.defaults().contextSize(4))) {
+                lm.session().forward(1, 2);
+            } catch (ModelFormatException | IllegalArgumentException e) {
+                assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), name + " case " + i + " seed " + seed);
+                rejected++;
+            }
+        }
+        assertTrue(rejected >= 10, name + ": only " + rejected + " of 50 damaged files rejected; seed " + seed);
     }
 
     record Bad(String base, String name, Consumer<GgufWriter> edit, String drop, String add, float[] values,
