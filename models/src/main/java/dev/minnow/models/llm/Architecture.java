@@ -20,6 +20,10 @@ import java.util.stream.Stream;
  *   <tr><td>phi3</td><td>RMSNorm</td><td>(i, i+d/2)</td><td>fused {@code attn_qkv}, fused gate+up in
  *       {@code ffn_up}, optional {@code rope_factors_long/short}</td></tr>
  * </table>
+ *
+ * <p>Phi-3's {@code attention.sliding_window} is not applied: llama.cpp disables Phi SWA too (its conversion scripts
+ * do not describe the window correctly), so outputs match llama.cpp's. YaRN RoPE scaling and per-head Q/K norms are
+ * rejected at load with a message naming the key or tensor.
  */
 public enum Architecture {
     LLAMA("llama", Norm.RMS, RopeLayout.INTERLEAVED),

@@ -348,6 +348,8 @@ class ArchitecturesTest {
             assertNotNull(lm.model().layers[0].attnNormBias());
             assertTrue(lm.toString().contains("stablelm dim 64"), lm.toString());
         }
+        // StableLM 2's GGUF files name their byte-level BPE pre-tokenizer 'stablelm2': llama.cpp splits it as qwen2
+        assertEquals(dev.minnow.models.tokenizer.PreTokenizer.QWEN2, dev.minnow.models.tokenizer.PreTokenizer.ofGguf("stablelm2"));
         try (LanguageModel lm = load(model("stablelm-parallel", DType.F32), 8, 4, null)) {
             assertTrue(lm.model().layers[1].parallelResidual());
             assertNull(lm.model().layers[1].qBias());
