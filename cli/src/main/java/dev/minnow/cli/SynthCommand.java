@@ -34,6 +34,9 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--parallel-residual", description = "stablelm: no ffn_norm, the FFN reads the attention's normed input")
     boolean parallelResidual;
 
+    @Option(names = "--qk-norm", description = "stablelm: per-head Q/K LayerNorms (StableLM 2 12B)")
+    boolean qkNorm;
+
     @Option(names = "--rope-factors", description = "llama: write rope_freqs (Llama 3.1 style); phi3: rope_factors_long/short")
     boolean ropeFactors;
 
@@ -71,7 +74,7 @@ final class SynthCommand implements Callable<Integer> {
     public Integer call() {
         Architecture a = Architecture.of(arch);
         ModelSynth.Variant variant = ModelSynth.Variant.of(a).ropeDim(ropeDim).parallelResidual(parallelResidual)
-                .ropeFactors(ropeFactors);
+                .ropeFactors(ropeFactors).qkNorms(qkNorm);
         if (tied != null) {
             variant = variant.tiedOutput(tied);
         }

@@ -68,7 +68,7 @@ class LlmCommandsTest {
     /** synth --arch writes each architecture; generate, logits and bench -m run it through LanguageModel. */
     @Test
     void otherArchitecturesSynthesiseAndRun() {
-        String[][] archs = {{"qwen2"}, {"stablelm", "--parallel-residual"}, {"phi3", "--rope-factors", "--qkv-bias"}};
+        String[][] archs = {{"qwen2"}, {"stablelm", "--parallel-residual", "--qk-norm"}, {"phi3", "--rope-factors", "--qkv-bias"}};
         for (String[] a : archs) {
             Path m = dir.resolve(a[0] + ".gguf");
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("synth", "--arch", a[0], "--dim", "32",

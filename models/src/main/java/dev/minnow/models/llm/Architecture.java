@@ -16,14 +16,14 @@ import java.util.stream.Stream;
  *   <tr><td>llama</td><td>RMSNorm</td><td>(2i, 2i+1)</td><td>optional {@code rope_freqs} (Llama 3.1+)</td></tr>
  *   <tr><td>qwen2</td><td>RMSNorm</td><td>(i, i+d/2)</td><td>Q/K/V biases</td></tr>
  *   <tr><td>stablelm</td><td>LayerNorm with bias</td><td>(i, i+d/2)</td><td>partial rotary, optional biases,
- *       parallel residual where a layer has no {@code ffn_norm}</td></tr>
+ *       parallel residual where a layer has no {@code ffn_norm}, optional per-head Q/K LayerNorms (2 12B)</td></tr>
  *   <tr><td>phi3</td><td>RMSNorm</td><td>(i, i+d/2)</td><td>fused {@code attn_qkv}, fused gate+up in
  *       {@code ffn_up}, optional {@code rope_factors_long/short}</td></tr>
  * </table>
  *
  * <p>Phi-3's {@code attention.sliding_window} is not applied: llama.cpp disables Phi SWA too (its conversion scripts
- * do not describe the window correctly), so outputs match llama.cpp's. YaRN RoPE scaling and per-head Q/K norms are
- * rejected at load with a message naming the key or tensor.
+ * do not describe the window correctly), so outputs match llama.cpp's. YaRN RoPE scaling, and per-head Q/K norms outside
+ * stablelm, are rejected at load with a message naming the key or tensor.
  */
 public enum Architecture {
     LLAMA("llama", Norm.RMS, RopeLayout.INTERLEAVED),

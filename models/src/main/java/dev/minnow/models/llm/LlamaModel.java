@@ -24,11 +24,13 @@ public final class LlamaModel {
     /**
      * One transformer block: attention then SwiGLU feed-forward, each after a norm. Biases are null when the file
      * has none; {@code ffnNorm} is null for a parallel-residual block (StableLM 2 12B), whose feed-forward reads the
-     * attention's normed input.
+     * attention's normed input. {@code qNorm}/{@code kNorm} ([heads × headDim], StableLM 2 12B) are per-head LayerNorm
+     * weights applied to the queries and keys before RoPE, or null.
      */
     record Layer(MemorySegment attnNorm, MemorySegment attnNormBias,
                  WeightMatrix wq, WeightMatrix wk, WeightMatrix wv,
                  MemorySegment qBias, MemorySegment kBias, MemorySegment vBias,
+                 MemorySegment qNorm, MemorySegment kNorm,
                  WeightMatrix wo, MemorySegment woBias,
                  MemorySegment ffnNorm, MemorySegment ffnNormBias,
                  WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
@@ -122,6 +124,12 @@ public final class LlamaModel {
                     bk = optionalVector(p + "attn_k.bias", c.kvDim());
                     bv = optionalVector(p + "attn_v.bias", c.kvDim());
                 }
+                MemorySegment qNorm = null, kNorm = null;
+                if (arch == Architecture.STABLELM) {
+                    // optional per-head LayerNorms of Q and K, ggml shape {headDim, heads}
+                    qNorm = optionalHeadNorm(p + "attn_q_norm.weight", c.heads());
+                    kNorm = optionalHeadNorm(p + "attn_k_norm.weight", c.kvHeads());
+                }
                 WeightMatrix wo = matrix(p + "attn_output.weight", c.dim(), c.qDim());
                 MemorySegment bo = optionalVector(p + "attn_output.bias", c.dim());
                 MemorySegment ffnNorm;
@@ -144,7 +152,7 @@ public final class LlamaModel {
                     up = matrix(p + "ffn_up.weight", c.ffnDim(), c.dim());
                 }
                 WeightMatrix down = matrix(p + "ffn_down.weight", c.dim(), c.ffnDim());
-                layers[l] = new Layer(attnNorm, attnNormBias, wq, wk, wv, bq, bk, bv, wo, bo, ffnNorm, ffnNormBias,
+                layers[l] = new Layer(attnNorm, attnNormBias, wq, wk, wv, bq, bk, bv, qNorm, kNorm, wo, bo, ffnNorm, ffnNormBias,
                         gate, up, down);
             }
             MemorySegment norm = vector("output_norm.weight", c.dim());
@@ -169,7 +177,7 @@ public final class LlamaModel {
             for (String name : f.tensorInfos().keySet()) {
                 if (!used.contains(name)) {
                     String why = name.endsWith("attn_q_norm.weight") || name.endsWith("attn_k_norm.weight")
-                            ? "per-head query/key norms (StableLM 2 12B, Qwen3, ...) are not supported"
+                            ? "per-head query/key norms are supported for stablelm only"
                             : "the " + arch + " forward pass Minnow runs does not use it";
                     throw new GgufFormatException(f.path(), -1, "unexpected tensor '" + name + "': " + why);
                 }
@@ -218,6 +226,22 @@ public final class LlamaModel {
                 throw new GgufFormatException(f.path(), -1, "tensor '" + name + "' has shape " + Arrays.toString(s)
                         + ", expected [" + n + "]");
             }
+            if (t.dtype() == DType.F32) {
+                return t.segment();
+            }
+            if (!t.dtype().isFloat()) {
+                throw new GgufFormatException(f.path(), -1, "tensor '" + name + "' has type " + t.dtype() + ", expected F32 or F16");
+            }
+            return MemorySegment.ofArray(t.toFloatArray());
+        }
+
+        /** A per-head norm weight of shape [heads, headDim] as F32, or null when absent. */
+        private MemorySegment optionalHeadNorm(String name, int heads) {
+            if (!f.hasTensor(name)) {
+                return null;
+            }
+            Tensor t = tensor(name);
+            shape(name, t, heads, c.headDim());
             if (t.dtype() == DType.F32) {
                 return t.segment();
             }

@@ -209,6 +209,19 @@ public final class LlamaSession implements AutoCloseable {
         }
     }
 
+    /** LayerNorm of each head of each of the n rows of {@code rows} with that head's weights; nothing when null. */
+    private void headNorm(int n, int heads, MemorySegment rows, MemorySegment w) {
+        if (w != null) {
+            int hd = c.headDim();
+            for (int t = 0; t < n; t++) {
+                for (int h = 0; h < heads; h++) {
+                    long off = ((long) t * heads + h) * hd;
+                    kernels.layerNorm(hd, rows, off, w, (long) h * hd, null, 0, c.normEps(), rows, off);
+                }
+            }
+        }
+    }
+
     private void matmul(WeightMatrix w, int n, MemorySegment in, MemorySegment out) {
         if (n == 1) {
             w.gemv(in, 0, out, 0);
@@ -240,6 +253,8 @@ public final class LlamaSession implements AutoCloseable {
             addBias(n, qDim, q, layer.qBias());
             addBias(n, kvDim, k, layer.kBias());
             addBias(n, kvDim, v, layer.vBias());
+            headNorm(n, c.heads(), q, layer.qNorm());
+            headNorm(n, c.kvHeads(), k, layer.kNorm());
             for (int t = 0; t < n; t++) {
                 int pos = position + t;
                 ropeTables(pos);

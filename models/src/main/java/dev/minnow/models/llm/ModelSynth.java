@@ -59,9 +59,11 @@ public final class ModelSynth {
      * @param parallelResidual stablelm only: omit {@code ffn_norm}, so the FFN reads the attention's normed input
      * @param ropeFactors      llama: write Llama-3-style {@code rope_freqs}; phi3: write {@code rope_factors_long/short}
      *                         with {@code rope.scaling.original_context_length} = context / 4 and an attention factor
+     * @param qkNorms          stablelm only: per-head LayerNorm weights {@code attn_q_norm}/{@code attn_k_norm}
+     *                         (StableLM 2 12B)
      */
     public record Variant(Architecture architecture, int ropeDim, boolean qkvBiases, boolean tiedOutput,
-                          boolean parallelResidual, boolean ropeFactors) {
+                          boolean parallelResidual, boolean ropeFactors, boolean qkNorms) {
         public Variant {
             java.util.Objects.requireNonNull(architecture, "architecture");
             if (ropeDim < 0 || ropeDim % 2 != 0) {
@@ -69,6 +71,9 @@ public final class ModelSynth {
             }
             if (parallelResidual && architecture != Architecture.STABLELM) {
                 throw new IllegalArgumentException("parallel residual is a stablelm option, not " + architecture);
+            }
+            if (qkNorms && architecture != Architecture.STABLELM) {
+                throw new IllegalArgumentException("per-head Q/K norms are a stablelm option, not " + architecture);
             }
             if (ropeFactors && architecture != Architecture.LLAMA && architecture != Architecture.PHI3) {
                 throw new IllegalArgumentException("RoPE factors are a llama (rope_freqs) or phi3 (rope_factors_long/short) option, not "
@@ -82,21 +87,23 @@ public final class ModelSynth {
          */
         public static Variant of(Architecture a) {
             return switch (a) {
-                case LLAMA, PHI3 -> new Variant(a, 0, false, false, false, false);
-                case QWEN2 -> new Variant(a, 0, true, true, false, false);
-                case STABLELM -> new Variant(a, 0, true, false, false, false);
+                case LLAMA, PHI3 -> new Variant(a, 0, false, false, false, false, false);
+                case QWEN2 -> new Variant(a, 0, true, true, false, false, false);
+                case STABLELM -> new Variant(a, 0, true, false, false, false, false);
             };
         }
 
-        public Variant ropeDim(int n) { return new Variant(architecture, n, qkvBiases, tiedOutput, parallelResidual, ropeFactors); }
+        public Variant ropeDim(int n) { return new Variant(architecture, n, qkvBiases, tiedOutput, parallelResidual, ropeFactors, qkNorms); }
 
-        public Variant qkvBiases(boolean b) { return new Variant(architecture, ropeDim, b, tiedOutput, parallelResidual, ropeFactors); }
+        public Variant qkvBiases(boolean b) { return new Variant(architecture, ropeDim, b, tiedOutput, parallelResidual, ropeFactors, qkNorms); }
 
-        public Variant tiedOutput(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, b, parallelResidual, ropeFactors); }
+        public Variant tiedOutput(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, b, parallelResidual, ropeFactors, qkNorms); }
 
-        public Variant parallelResidual(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, tiedOutput, b, ropeFactors); }
+        public Variant parallelResidual(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, tiedOutput, b, ropeFactors, qkNorms); }
 
-        public Variant ropeFactors(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, tiedOutput, parallelResidual, b); }
+        public Variant ropeFactors(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, tiedOutput, parallelResidual, b, qkNorms); }
+
+        public Variant qkNorms(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, tiedOutput, parallelResidual, ropeFactors, b); }
     }
 
     /** Writes a llama model of {@code spec} with {@code vocab} to {@code out}. */
@@ -164,6 +171,10 @@ public final class ModelSynth {
                         addBias(w, arena, p + "attn_v.bias", c.kvDim(), 0.2f, root.split());
                     }
                 }
+                if (variant.qkNorms()) {
+                    addHeadNorm(w, arena, p + "attn_q_norm.weight", c.heads(), c.headDim(), root.split());
+                    addHeadNorm(w, arena, p + "attn_k_norm.weight", c.kvHeads(), c.headDim(), root.split());
+                }
                 add(w, arena, p + "attn_output.weight", wt, c.dim(), c.qDim(), gain(c.qDim()), root.split());
                 if (!variant.parallelResidual()) {
                     addNorm(w, arena, p + "ffn_norm.weight", c.dim(), root.split());
@@ -197,6 +208,15 @@ public final class ModelSynth {
             }
             w.write(out);
         }
+    }
+
+    /** Per-head norm weights, [heads, headDim] (ggml {headDim, heads}), about 1. */
+    private static void addHeadNorm(GgufWriter w, Arena arena, String name, int heads, int headDim, SplittableRandom r) {
+        MemorySegment seg = arena.allocate((long) heads * headDim * 4, 64);
+        for (int i = 0; i < heads * headDim; i++) {
+            seg.setAtIndex(WeightMatrix.F32, i, (float) (1 + 0.3 * (r.nextDouble() * 2 - 1)));
+        }
+        w.addTensor(name, DType.F32, new long[] {heads, headDim}, seg);
     }
 
     /** A bias vector, uniform in ±amplitude. */

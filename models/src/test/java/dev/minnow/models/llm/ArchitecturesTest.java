@@ -60,6 +60,7 @@ class ArchitecturesTest {
             case "qwen2-untied" -> ModelSynth.Variant.of(Architecture.QWEN2).tiedOutput(false);
             case "stablelm" -> ModelSynth.Variant.of(Architecture.STABLELM);
             case "stablelm-parallel" -> ModelSynth.Variant.of(Architecture.STABLELM).parallelResidual(true).qkvBiases(false);
+            case "stablelm-12b" -> ModelSynth.Variant.of(Architecture.STABLELM).parallelResidual(true).qkNorms(true);
             case "phi3" -> ModelSynth.Variant.of(Architecture.PHI3);
             case "phi3-bias-factors" -> ModelSynth.Variant.of(Architecture.PHI3).qkvBiases(true).ropeFactors(true);
             default -> throw new IllegalArgumentException(name);
@@ -107,6 +108,18 @@ class ArchitecturesTest {
             y[r] = (float) acc;
         }
         return y;
+    }
+
+    /** LayerNorm of each head with its own weights (w: [heads × hd]); nothing when w is null. */
+    static void headNorm(float[] v, float[] w, int heads, int hd, float eps) {
+        if (w == null) {
+            return;
+        }
+        for (int h = 0; h < heads; h++) {
+            float[] head = Arrays.copyOfRange(v, h * hd, (h + 1) * hd);
+            float[] normed = norm(true, head, Arrays.copyOfRange(w, h * hd, (h + 1) * hd), null, eps);
+            System.arraycopy(normed, 0, v, h * hd, hd);
+        }
     }
 
     /** Rotates the first ropeDim dims of each head: pair i is (2i, 2i+1) interleaved or (i, i + ropeDim/2) split. */
@@ -187,12 +200,15 @@ class ArchitecturesTest {
                 }
                 float[] wo = get(f, p + "attn_output.weight"), bo = get(f, p + "attn_output.bias");
                 float[] an = get(f, p + "attn_norm.weight"), anb = get(f, p + "attn_norm.bias");
+                float[] qn = get(f, p + "attn_q_norm.weight"), kn = get(f, p + "attn_k_norm.weight");
                 float[][] h = new float[n][], qs = new float[n][], ks = new float[n][], vs = new float[n][];
                 for (int t = 0; t < n; t++) {
                     h[t] = norm(ln, x[t], an, anb, c.normEps());
                     qs[t] = matvec(wq, qDim, dim, h[t], bq);
                     ks[t] = matvec(wk, kvDim, dim, h[t], bk);
                     vs[t] = matvec(wv, kvDim, dim, h[t], bv);
+                    headNorm(qs[t], qn, c.heads(), hd, c.normEps());
+                    headNorm(ks[t], kn, c.kvHeads(), hd, c.normEps());
                     rope(qs[t], c.heads(), hd, c.ropeDim(), interleaved, t, c, factors);
                     rope(ks[t], c.kvHeads(), hd, c.ropeDim(), interleaved, t, c, factors);
                 }
@@ -282,7 +298,8 @@ class ArchitecturesTest {
     // ---- forward pass against the reference ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-rope-freqs", "qwen2", "qwen2-untied", "stablelm", "stablelm-parallel", "phi3", "phi3-bias-factors"})
+    @ValueSource(strings = {"llama-rope-freqs", "qwen2", "qwen2-untied", "stablelm", "stablelm-parallel", "stablelm-12b", "phi3",
+            "phi3-bias-factors"})
     void f32ForwardMatchesNaiveReferenceBatchedAndStepped(String name) {
         Path p = model(name, DType.F32);
         // phi3-bias-factors: context 16 is not longer than the original 16 (short factors), 32 is (long factors)
@@ -353,6 +370,10 @@ class ArchitecturesTest {
         try (LanguageModel lm = load(model("stablelm-parallel", DType.F32), 8, 4, null)) {
             assertTrue(lm.model().layers[1].parallelResidual());
             assertNull(lm.model().layers[1].qBias());
+        }
+        try (LanguageModel lm = load(model("stablelm-12b", DType.F32), 8, 4, null)) {
+            assertNotNull(lm.model().layers[0].qNorm());
+            assertNotNull(lm.model().layers[1].kNorm());
         }
         try (LanguageModel lm = load(model("qwen2", DType.F32), 8, 4, null)) {
             assertEquals(Architecture.QWEN2, lm.config().architecture());
@@ -544,8 +565,10 @@ class ArchitecturesTest {
                         IllegalArgumentException.class, "stablelm hyper-parameter: attention.layer_norm_epsilon -1.0"),
                 new Bad("stablelm", "eps-type", w -> w.putString("stablelm.attention.layer_norm_epsilon", "x"), null, null, null,
                         ModelFormatException.class, "stablelm.attention.layer_norm_epsilon"),
-                new Bad("stablelm", "qk-norm", none, null, "blk.0.attn_q_norm.weight", new float[64],
-                        ModelFormatException.class, "'blk.0.attn_q_norm.weight': per-head query/key norms"),
+                new Bad("stablelm", "qk-norm-shape", none, null, "blk.0.attn_q_norm.weight", new float[64],
+                        ModelFormatException.class, "tensor 'blk.0.attn_q_norm.weight' has shape [64], expected [4, 16]"),
+                new Bad("phi3", "qk-norm", none, null, "blk.0.attn_k_norm.weight", new float[64],
+                        ModelFormatException.class, "'blk.0.attn_k_norm.weight': per-head query/key norms are supported for stablelm only"),
                 new Bad("stablelm", "missing-norm-bias-shape", none, "output_norm.bias", "output_norm.bias", new float[3],
                         ModelFormatException.class, "tensor 'output_norm.bias' has shape [3], expected [64]"),
                 new Bad("phi3", "kv-heads", w -> w.putU32("phi3.attention.head_count_kv", 4), null, null, null,
