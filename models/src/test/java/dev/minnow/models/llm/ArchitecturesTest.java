@@ -353,6 +353,30 @@ class ArchitecturesTest {
         }
     }
 
+    /** Linear RoPE scaling (rope.scaling.factor, old key rope.scale_linear; type 'none' never scales), with factors. */
+    @Test
+    void linearRopeScaling() {
+        Path base = model("llama-rope-freqs", DType.F32);
+        Path scaled = variantFile(base, "llama-linear", w -> w.putF32("llama.rope.scaling.factor", 4f), null, null, null);
+        Path old = variantFile(base, "llama-linear-old", w -> w.putF32("llama.rope.scale_linear", 4f), null, null, null);
+        Path none = variantFile(base, "llama-none", w -> {
+            w.putF32("llama.rope.scaling.factor", 4f);
+            w.putString("llama.rope.scaling.type", "none");
+        }, null, null, null);
+        float[] plain = reference(base, IDS, 16);
+        for (Path p : List.of(scaled, old, none)) {
+            try (LanguageModel lm = load(p, 16, 4, null)) {
+                float expectScale = p == none ? 1f : 0.25f;
+                assertEquals(expectScale, lm.config().ropeFreqScale(), p.getFileName().toString());
+                float[] ref = reference(p, IDS, 16);
+                assertClose(ref, lm.session().forward(IDS), 1e-4f, p.getFileName().toString());
+                if (p != none) {
+                    assertTrue(maxAbsDiff(ref, plain) > 1e-2f, "scaling changes the answer");
+                }
+            }
+        }
+    }
+
     @Test
     void configReadsEachArchitecturesKeysAndTensors() {
         try (LanguageModel lm = load(model("stablelm", DType.F32), 8, 4, null)) {
