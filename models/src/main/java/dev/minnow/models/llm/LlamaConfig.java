@@ -47,7 +47,8 @@ public record LlamaConfig(Architecture architecture, int dim, int layers, int he
         check(a, heads > 0 && heads <= 1024, "attention.head_count " + heads + " must be in 1..1024");
         check(a, kvHeads > 0 && kvHeads <= heads, "attention.head_count_kv " + kvHeads + " must be in 1..head_count (" + heads + ")");
         check(a, heads % kvHeads == 0, "attention.head_count_kv " + kvHeads + " must divide attention.head_count " + heads);
-        check(a, headDim > 0 && headDim <= 4096, "head dim " + headDim + " must be in 1..4096");
+        check(a, headDim > 0 && headDim <= 4096, "head dim (attention.key_length, default embedding_length / head_count) "
+                + headDim + " must be in 1..4096");
         check(a, (long) heads * headDim <= 1 << 20, "head_count × head dim " + (long) heads * headDim + " must be at most 1048576");
         check(a, ffnDim > 0 && ffnDim <= 1 << 20, "feed_forward_length " + ffnDim + " must be in 1..1048576");
         check(a, vocabSize > 0, "vocabulary size " + vocabSize + " must be positive");

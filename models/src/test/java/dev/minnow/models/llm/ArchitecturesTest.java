@@ -579,6 +579,8 @@ class ArchitecturesTest {
                         IllegalArgumentException.class, "unsupported architecture 'gpt2'; supported: llama, qwen2, stablelm, phi3"),
                 new Bad("qwen2", "rope-dim", w -> w.putU32("qwen2.rope.dimension_count", 7), null, null, null,
                         IllegalArgumentException.class, "qwen2 hyper-parameter: rope.dimension_count 7"),
+                new Bad("qwen2", "key-length", w -> w.putU32("qwen2.attention.key_length", 0), null, null, null,
+                        IllegalArgumentException.class, "attention.key_length"),
                 new Bad("qwen2", "yarn", w -> w.putString("qwen2.rope.scaling.type", "yarn"), null, null, null,
                         IllegalArgumentException.class, "qwen2.rope.scaling.type 'yarn' is not supported"),
                 new Bad("qwen2", "scale", w -> w.putF32("qwen2.rope.scaling.factor", -2f), null, null, null,
