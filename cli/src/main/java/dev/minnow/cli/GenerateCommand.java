@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code minnow generate}: stream a continuation of a prompt, then one line of figures. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Generate text with a GGUF language model (llama architecture), streaming tokens.")
+        description = "Generate text with a GGUF language model (llama, qwen2, stablelm, phi3), streaming tokens.")
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file")
     Path model;

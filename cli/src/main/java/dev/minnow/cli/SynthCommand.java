@@ -1,5 +1,6 @@
 package dev.minnow.cli;
 
+import dev.minnow.models.llm.Architecture;
 import dev.minnow.models.llm.ModelSynth;
 import dev.minnow.models.tokenizer.Vocabulary;
 import dev.minnow.tensor.DType;
@@ -14,11 +15,30 @@ import picocli.CommandLine.Option;
 
 /** {@code minnow synth}: write a seeded random-weight model as GGUF. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
-        description = "Write a random-weight llama model (GGUF) of a given shape, e.g. TinyLlama's: "
-                + "--dim 2048 --layers 22 --heads 32 --kv-heads 4 --ffn 5632.")
+        description = "Write a random-weight model (GGUF: llama, qwen2, stablelm or phi3) of a given shape, e.g. TinyLlama's: "
+                + "--dim 2048 --layers 22 --heads 32 --kv-heads 4 --ffn 5632; Qwen2.5-0.5B's: --arch qwen2 --dim 896 "
+                + "--layers 24 --heads 14 --kv-heads 2 --ffn 4864.")
 final class SynthCommand implements Callable<Integer> {
-    @Option(names = "--arch", defaultValue = "llama", description = "architecture (supported: llama)")
+    @Option(names = "--arch", defaultValue = "llama", description = "architecture: llama, qwen2, stablelm, phi3 (default ${DEFAULT-VALUE})")
     String arch;
+
+    @Option(names = "--rope-dim", defaultValue = "0", description = "rotated dims per head (0: the whole head; stablelm a quarter)")
+    int ropeDim;
+
+    @Option(names = "--tied", negatable = true, description = "reuse the token embedding as the output matrix (default: qwen2 yes, others no)")
+    Boolean tied;
+
+    @Option(names = "--qkv-bias", negatable = true, description = "write Q/K/V biases (default: qwen2 and stablelm yes, others no)")
+    Boolean qkvBias;
+
+    @Option(names = "--parallel-residual", description = "stablelm: no ffn_norm, the FFN reads the attention's normed input")
+    boolean parallelResidual;
+
+    @Option(names = "--qk-norm", description = "stablelm: per-head Q/K LayerNorms (StableLM 2 12B)")
+    boolean qkNorm;
+
+    @Option(names = "--rope-factors", description = "llama: write rope_freqs (Llama 3.1 style); phi3: rope_factors_long/short")
+    boolean ropeFactors;
 
     @Option(names = "--dim", required = true, description = "embedding width")
     int dim;
@@ -52,8 +72,14 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!arch.equals("llama")) {
-            throw new IllegalArgumentException("unsupported architecture '" + arch + "'; supported: llama");
+        Architecture a = Architecture.of(arch);
+        ModelSynth.Variant variant = ModelSynth.Variant.of(a).ropeDim(ropeDim).parallelResidual(parallelResidual)
+                .ropeFactors(ropeFactors).qkNorms(qkNorm);
+        if (tied != null) {
+            variant = variant.tiedOutput(tied);
+        }
+        if (qkvBias != null) {
+            variant = variant.qkvBiases(qkvBias);
         }
         DType t;
         try {
@@ -64,15 +90,15 @@ final class SynthCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Vocabulary vocab = vocabFrom != null ? ModelSynth.vocabularyFrom(vocabFrom) : ModelSynth.byteLevelVocabulary(200);
         var spec = new ModelSynth.Spec(dim, layers, heads, kvHeads == null ? heads : kvHeads, ffn, ctx, t, seed);
-        ModelSynth.writeLlama(output, spec, vocab);
+        ModelSynth.write(output, spec, variant, vocab);
         long size;
         try {
             size = Files.size(output);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        System.out.printf(Locale.ROOT, "%s: llama dim %d, %d layers, %d/%d heads, ffn %d, vocab %d, %s | %.1f MiB in %.1f s%n",
-                output, dim, layers, heads, spec.kvHeads(), ffn, vocab.size(), t, size / 1048576.0, (System.nanoTime() - t0) / 1e9);
+        System.out.printf(Locale.ROOT, "%s: %s dim %d, %d layers, %d/%d heads, ffn %d, vocab %d, %s | %.1f MiB in %.1f s%n",
+                output, a, dim, layers, heads, spec.kvHeads(), ffn, vocab.size(), t, size / 1048576.0, (System.nanoTime() - t0) / 1e9);
         return 0;
     }
 }

@@ -81,6 +81,33 @@ class LlmCommandsTest {
         assertTrue(r[2].contains("thread count 0 is outside 1.."), r[2]);
     }
 
+    /** synth --arch writes each architecture; generate, logits and bench -m run it through LanguageModel. */
+    @Test
+    void otherArchitecturesSynthesiseAndRun() {
+        String[][] archs = {{"qwen2"}, {"stablelm", "--parallel-residual", "--qk-norm"}, {"phi3", "--rope-factors", "--qkv-bias"}};
+        for (String[] a : archs) {
+            Path m = dir.resolve(a[0] + ".gguf");
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("synth", "--arch", a[0], "--dim", "32",
+                    "--layers", "1", "--heads", "4", "--kv-heads", "2", "--ffn", "64", "--ctx", "64", "--type", "q8_0",
+                    "-o", m.toString()));
+            args.addAll(java.util.Arrays.asList(a).subList(1, a.length));
+            String[] r = MainTest.capture(() -> Main.execute(args.toArray(String[]::new)));
+            assertEquals("0", r[0], r[2]);
+            assertTrue(r[1].contains(a[0] + " dim 32, 1 layers, 4/2 heads, ffn 64") && r[1].contains("Q8_0"), r[1]);
+            r = MainTest.capture(() -> Main.execute("generate", "-m", m.toString(), "-p", "the fish", "-n", "3", "--ids"));
+            assertEquals("0", r[0], r[2]);
+            r = MainTest.capture(() -> Main.execute("logits", "-m", m.toString(), "-p", "the fish", "-o", dir.resolve(a[0] + ".npy").toString()));
+            assertEquals("0", r[0], r[2]);
+            r = MainTest.capture(() -> Main.execute("bench", "-m", m.toString(), "-p", "4", "-n", "2", "-r", "1"));
+            assertEquals("0", r[0], r[2]);
+            assertTrue(r[1].contains("tg2"), r[1]);
+        }
+        String[] r = MainTest.capture(() -> Main.execute("synth", "--arch", "qwen2", "--parallel-residual", "--dim", "32",
+                "--layers", "1", "--heads", "4", "--ffn", "48", "-o", dir.resolve("y.gguf").toString()));
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("parallel residual is a stablelm option"), r[2]);
+    }
+
     @Test
     void errorsAreOneLine() {
         String[] r = MainTest.capture(() -> Main.execute("generate", "-m", model.toString(), "-p", "the fish", "-n", "100", "--ctx", "16"));
@@ -91,7 +118,7 @@ class LlmCommandsTest {
         r = MainTest.capture(() -> Main.execute("synth", "--arch", "mamba", "--dim", "32", "--layers", "1", "--heads", "4",
                 "--ffn", "48", "-o", dir.resolve("x.gguf").toString()));
         assertEquals("1", r[0]);
-        assertTrue(r[2].contains("unsupported architecture 'mamba'; supported: llama"), r[2]);
+        assertTrue(r[2].contains("unsupported architecture 'mamba'; supported: llama, qwen2, stablelm, phi3"), r[2]);
 
         r = MainTest.capture(() -> Main.execute("generate", "-m", dir.resolve("missing.gguf").toString(), "-p", "x"));
         assertEquals("1", r[0]);

@@ -226,7 +226,7 @@ public final class LanguageModel implements AutoCloseable {
     @Override
     public String toString() {
         LlamaConfig c = model.config();
-        return "LanguageModel[" + path.getFileName() + ", llama dim " + c.dim() + ", " + c.layers() + " layers, "
+        return "LanguageModel[" + path.getFileName() + ", " + c.architecture() + " dim " + c.dim() + ", " + c.layers() + " layers, "
                 + c.heads() + "/" + c.kvHeads() + " heads, ffn " + c.ffnDim() + ", vocab " + c.vocabSize()
                 + ", ctx " + session.contextSize() + " (" + session.kvCacheType() + " cache)]";
     }

@@ -35,6 +35,7 @@ public final class LlamaSession implements AutoCloseable {
     private final float[] embedRow;
     private final float[] cos;
     private final float[] sin;
+    private final float[] ropeFactors; // per rotated pair, theta divided by it; null: none
     private int position;
     private long rewinds;
     private dev.minnow.models.sparse.SparseFfn sparse; // sparse decoding hook (null: dense)
@@ -71,6 +72,7 @@ public final class LlamaSession implements AutoCloseable {
         embedRow = new float[c.dim()];
         cos = new float[c.ropeDim() / 2];
         sin = new float[c.ropeDim() / 2];
+        ropeFactors = model.ropeFactors(contextSize);
     }
 
     private MemorySegment alloc(long floats) {
@@ -181,13 +183,14 @@ public final class LlamaSession implements AutoCloseable {
             if (all != null) {
                 MemorySegment batchLogits = batchLogits();
                 for (int t = 0; t < n; t++) {
-                    kernels.rmsNorm(c.dim(), x, (long) t * c.dim(), model.outputNorm, 0, c.rmsEps(), xb, (long) t * c.dim());
+                    norm(x, (long) t * c.dim(), model.outputNorm, model.outputNormBias, xb, (long) t * c.dim());
                 }
                 if (n == 1) {
                     model.output.gemv(xb, 0, batchLogits, 0);
                 } else {
                     model.output.gemm(n, xb, 0, batchLogits, 0);
                 }
+                addBias(n, c.vocabSize(), batchLogits, model.outputBias);
                 for (int t = 0; t < n; t++) {
                     all[start + t] = new float[c.vocabSize()];
                     MemorySegment.copy(batchLogits, WeightMatrix.F32, (long) t * c.vocabSize() * 4, all[start + t], 0, c.vocabSize());
@@ -199,8 +202,9 @@ public final class LlamaSession implements AutoCloseable {
         }
         // logits of the last token only
         int last = ((tokens.length - 1) % maxBatch);
-        kernels.rmsNorm(c.dim(), x, (long) last * c.dim(), model.outputNorm, 0, c.rmsEps(), xb, 0);
+        norm(x, (long) last * c.dim(), model.outputNorm, model.outputNormBias, xb, 0);
         model.output.gemv(xb, 0, logits, 0);
+        addBias(1, c.vocabSize(), logits, model.outputBias);
         float[] out = into != null ? into : new float[c.vocabSize()];
         MemorySegment.copy(logits, WeightMatrix.F32, 0, out, 0, c.vocabSize());
         return out;
@@ -213,6 +217,36 @@ public final class LlamaSession implements AutoCloseable {
             batchLogitsBuffer = alloc((long) maxBatch * c.vocabSize());
         }
         return batchLogitsBuffer;
+    }
+
+    /** The architecture's norm of x[off .. off+dim) into out: RMSNorm, or LayerNorm with an optional bias. */
+    private void norm(MemorySegment in, long inOff, MemorySegment w, MemorySegment bias, MemorySegment out, long outOff) {
+        switch (c.norm()) {
+            case RMS -> kernels.rmsNorm(c.dim(), in, inOff, w, 0, c.normEps(), out, outOff);
+            case LAYER -> kernels.layerNorm(c.dim(), in, inOff, w, 0, bias, 0, c.normEps(), out, outOff);
+        }
+    }
+
+    /** Adds {@code bias} (length {@code width}) to each of the n rows of {@code rows}; nothing when it is null. */
+    private void addBias(int n, int width, MemorySegment rows, MemorySegment bias) {
+        if (bias != null) {
+            for (int t = 0; t < n; t++) {
+                kernels.add(width, rows, (long) t * width, bias, 0, rows, (long) t * width);
+            }
+        }
+    }
+
+    /** LayerNorm of each head of each of the n rows of {@code rows} with that head's weights; nothing when null. */
+    private void headNorm(int n, int heads, MemorySegment rows, MemorySegment w) {
+        if (w != null) {
+            int hd = c.headDim();
+            for (int t = 0; t < n; t++) {
+                for (int h = 0; h < heads; h++) {
+                    long off = ((long) t * heads + h) * hd;
+                    kernels.layerNorm(hd, rows, off, w, (long) h * hd, null, 0, c.normEps(), rows, off);
+                }
+            }
+        }
     }
 
     private void matmul(WeightMatrix w, int n, MemorySegment in, MemorySegment out) {
@@ -238,11 +272,16 @@ public final class LlamaSession implements AutoCloseable {
             LlamaModel.Layer layer = model.layers[l];
             // attention
             for (int t = 0; t < n; t++) {
-                kernels.rmsNorm(dim, x, (long) t * dim, layer.attnNorm(), 0, c.rmsEps(), xb, (long) t * dim);
+                norm(x, (long) t * dim, layer.attnNorm(), layer.attnNormBias(), xb, (long) t * dim);
             }
             matmul(layer.wq(), n, xb, q);
             matmul(layer.wk(), n, xb, k);
             matmul(layer.wv(), n, xb, v);
+            addBias(n, qDim, q, layer.qBias());
+            addBias(n, kvDim, k, layer.kBias());
+            addBias(n, kvDim, v, layer.vBias());
+            headNorm(n, c.heads(), q, layer.qNorm());
+            headNorm(n, c.kvHeads(), k, layer.kNorm());
             for (int t = 0; t < n; t++) {
                 int pos = position + t;
                 ropeTables(pos);
@@ -268,10 +307,13 @@ public final class LlamaSession implements AutoCloseable {
                 }
             }
             matmul(layer.wo(), n, att, xb2);
+            addBias(n, dim, xb2, layer.woBias());
             kernels.add(n * dim, x, 0, xb2, 0, x, 0);
-            // feed-forward
-            for (int t = 0; t < n; t++) {
-                kernels.rmsNorm(dim, x, (long) t * dim, layer.ffnNorm(), 0, c.rmsEps(), xb, (long) t * dim);
+            // feed-forward: on the normed residual, or (parallel residual) on the attention's normed input, still in xb
+            if (!layer.parallelResidual()) {
+                for (int t = 0; t < n; t++) {
+                    norm(x, (long) t * dim, layer.ffnNorm(), layer.ffnNormBias(), xb, (long) t * dim);
+                }
             }
             if (n > 1 || sparse == null || !sparse.decode(l, xb, xb2)) {
                 matmul(layer.gate(), n, xb, hb);
@@ -287,13 +329,20 @@ public final class LlamaSession implements AutoCloseable {
         }
     }
 
-    /** cos/sin of pos·base^(-2i/ropeDim), computed as ggml does (float theta, multiplied pair by pair). */
+    /**
+     * cos/sin of freqScale · pos·base^(-2i/ropeDim) / factor[i], times the attention factor, computed as ggml's
+     * rope cache does (float theta, multiplied pair by pair; YaRN's extrapolation mix off).
+     */
     private void ropeTables(int pos) {
         float thetaScale = (float) Math.pow(c.ropeBase(), -2.0 / c.ropeDim());
+        float freqScale = c.ropeFreqScale();
+        float mscale = c.ropeAttnFactor();
         float theta = pos;
         for (int i = 0; i < cos.length; i++) {
-            cos[i] = (float) Math.cos(theta);
-            sin[i] = (float) Math.sin(theta);
+            float angle = ropeFactors == null ? theta : theta / ropeFactors[i];
+            angle *= freqScale;
+            cos[i] = (float) Math.cos(angle) * mscale;
+            sin[i] = (float) Math.sin(angle) * mscale;
             theta *= thetaScale;
         }
     }

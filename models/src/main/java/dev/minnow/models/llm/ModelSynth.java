@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Writes {@code llama}-architecture GGUF files with seeded random weights, for tests, demos and benchmarks (the
- * shapes of real models without their downloads). Also makes a small byte-level BPE vocabulary by training merges
+ * Writes GGUF files of the {@link Architecture}s (llama, qwen2, stablelm, phi3) with seeded random weights, for tests,
+ * demos and benchmarks (the shapes of real models without their downloads). Also makes a small byte-level BPE vocabulary by training merges
  * on a built-in paragraph, so a model can be made with no files at all.
  */
 public final class ModelSynth {
@@ -48,31 +48,116 @@ public final class ModelSynth {
         }
     }
 
-    /** Writes a model of {@code spec} with {@code vocab} to {@code out}. */
+    /**
+     * The architecture of a synthesised model and its optional parts; tensor and key names are llama.cpp's.
+     *
+     * @param architecture     which decoder to write
+     * @param ropeDim          rotated dims per head (0: the architecture's usual, a quarter of the head for stablelm as
+     *                         StableLM 2's partial_rotary_factor 0.25, else the whole head)
+     * @param qkvBiases        write {@code attn_q/k/v.bias} (for phi3: {@code attn_qkv.bias})
+     * @param tiedOutput       omit {@code output.weight}: the logits reuse the token embedding
+     * @param parallelResidual stablelm only: omit {@code ffn_norm}, so the FFN reads the attention's normed input
+     * @param ropeFactors      llama: write Llama-3-style {@code rope_freqs}; phi3: write {@code rope_factors_long/short}
+     *                         with {@code rope.scaling.original_context_length} = context / 4 and an attention factor
+     * @param qkNorms          stablelm only: per-head LayerNorm weights {@code attn_q_norm}/{@code attn_k_norm}
+     *                         (StableLM 2 12B)
+     */
+    public record Variant(Architecture architecture, int ropeDim, boolean qkvBiases, boolean tiedOutput,
+                          boolean parallelResidual, boolean ropeFactors, boolean qkNorms) {
+        public Variant {
+            java.util.Objects.requireNonNull(architecture, "architecture");
+            if (ropeDim < 0 || ropeDim % 2 != 0) {
+                throw new IllegalArgumentException("rope dims " + ropeDim + " must be even and >= 0 (0: the whole head)");
+            }
+            if (parallelResidual && architecture != Architecture.STABLELM) {
+                throw new IllegalArgumentException("parallel residual is a stablelm option, not " + architecture);
+            }
+            if (qkNorms && architecture != Architecture.STABLELM) {
+                throw new IllegalArgumentException("per-head Q/K norms are a stablelm option, not " + architecture);
+            }
+            if (ropeFactors && architecture != Architecture.LLAMA && architecture != Architecture.PHI3) {
+                throw new IllegalArgumentException("RoPE factors are a llama (rope_freqs) or phi3 (rope_factors_long/short) option, not "
+                        + architecture);
+            }
+        }
+
+        /**
+         * The usual shape of each architecture: llama plain; qwen2 with Q/K/V biases and tied output (as
+         * Qwen2.5-0.5B); stablelm with biases and a quarter of each head rotated (as StableLM 2 1.6B); phi3 fused.
+         */
+        public static Variant of(Architecture a) {
+            return switch (a) {
+                case LLAMA, PHI3 -> new Variant(a, 0, false, false, false, false, false);
+                case QWEN2 -> new Variant(a, 0, true, true, false, false, false);
+                case STABLELM -> new Variant(a, 0, true, false, false, false, false);
+            };
+        }
+
+        public Variant ropeDim(int n) { return new Variant(architecture, n, qkvBiases, tiedOutput, parallelResidual, ropeFactors, qkNorms); }
+
+        public Variant qkvBiases(boolean b) { return new Variant(architecture, ropeDim, b, tiedOutput, parallelResidual, ropeFactors, qkNorms); }
+
+        public Variant tiedOutput(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, b, parallelResidual, ropeFactors, qkNorms); }
+
+        public Variant parallelResidual(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, tiedOutput, b, ropeFactors, qkNorms); }
+
+        public Variant ropeFactors(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, tiedOutput, parallelResidual, b, qkNorms); }
+
+        public Variant qkNorms(boolean b) { return new Variant(architecture, ropeDim, qkvBiases, tiedOutput, parallelResidual, ropeFactors, b); }
+    }
+
+    /** Writes a llama model of {@code spec} with {@code vocab} to {@code out}. */
     public static void writeLlama(Path out, Spec spec, Vocabulary vocab) {
-        writeLlama(out, spec, vocab, null);
+        write(out, spec, Variant.of(Architecture.LLAMA), vocab, null);
     }
 
     /** As {@link #writeLlama(Path, Spec, Vocabulary)}, with {@code tokenizer.chat_template} (null: none). */
     public static void writeLlama(Path out, Spec spec, Vocabulary vocab, String chatTemplate) {
+        write(out, spec, Variant.of(Architecture.LLAMA), vocab, chatTemplate);
+    }
+
+    /** Writes a model of {@code spec} in the shape of {@code variant} with {@code vocab} to {@code out}. */
+    public static void write(Path out, Spec spec, Variant variant, Vocabulary vocab) {
+        write(out, spec, variant, vocab, null);
+    }
+
+    /** As {@link #write(Path, Spec, Variant, Vocabulary)}, with {@code tokenizer.chat_template} (null: none). */
+    public static void write(Path out, Spec spec, Variant variant, Vocabulary vocab, String chatTemplate) {
         int n = vocab.size();
-        LlamaConfig c = LlamaConfig.of(spec.dim(), spec.layers(), spec.heads(), spec.kvHeads(), spec.ffnDim(), n, spec.contextLength());
+        Architecture arch = variant.architecture();
+        int headDim = spec.dim() / spec.heads();
+        // StableLM 2 rotates a quarter of each head (partial_rotary_factor 0.25)
+        int ropeDim = variant.ropeDim() > 0 ? variant.ropeDim()
+                : arch == Architecture.STABLELM ? Math.max(2, (headDim / 4) & ~1) : headDim;
+        LlamaConfig c = LlamaConfig.of(arch, spec.dim(), spec.layers(), spec.heads(), spec.kvHeads(), spec.ffnDim(), n,
+                spec.contextLength(), ropeDim);
+        String k = arch.ggufName() + ".";
         GgufWriter w = new GgufWriter();
-        w.putString("general.architecture", "llama");
-        w.putString("general.name", "minnow-synth-" + spec.dim() + "x" + spec.layers() + "-" + spec.weightType());
-        w.putU32("llama.context_length", c.contextLength());
-        w.putU32("llama.embedding_length", c.dim());
-        w.putU32("llama.block_count", c.layers());
-        w.putU32("llama.feed_forward_length", c.ffnDim());
-        w.putU32("llama.attention.head_count", c.heads());
-        w.putU32("llama.attention.head_count_kv", c.kvHeads());
-        w.putU32("llama.rope.dimension_count", c.ropeDim());
-        w.putF32("llama.rope.freq_base", c.ropeBase());
-        w.putF32("llama.attention.layer_norm_rms_epsilon", c.rmsEps());
+        w.putString("general.architecture", arch.ggufName());
+        w.putString("general.name", "minnow-synth-" + (arch == Architecture.LLAMA ? "" : arch + "-") + spec.dim() + "x"
+                + spec.layers() + "-" + spec.weightType());
+        w.putU32(k + "context_length", c.contextLength());
+        w.putU32(k + "embedding_length", c.dim());
+        w.putU32(k + "block_count", c.layers());
+        w.putU32(k + "feed_forward_length", c.ffnDim());
+        w.putU32(k + "attention.head_count", c.heads());
+        w.putU32(k + "attention.head_count_kv", c.kvHeads());
+        w.putU32(k + "rope.dimension_count", c.ropeDim());
+        w.putF32(k + "rope.freq_base", c.ropeBase());
+        w.putF32(k + arch.epsilonKey(), c.normEps());
+        boolean phi3Factors = arch == Architecture.PHI3 && variant.ropeFactors();
+        if (phi3Factors) {
+            int original = Math.max(1, c.contextLength() / 4);
+            w.putU32(k + "rope.scaling.original_context_length", original);
+            // Phi-3's LongRoPE attention factor, sqrt(1 + ln(scale) / ln(original context))
+            w.putF32(k + "rope.scaling.attn_factor",
+                    (float) Math.sqrt(1 + Math.log((double) c.contextLength() / original) / Math.log(Math.max(2, original))));
+        }
         putVocabulary(w, vocab);
         if (chatTemplate != null) {
             w.putString("tokenizer.chat_template", chatTemplate);
         }
+        boolean layerNorm = arch.norm() == Architecture.Norm.LAYER;
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom root = new SplittableRandom(spec.seed());
             DType wt = spec.weightType();
@@ -81,19 +166,89 @@ public final class ModelSynth {
             for (int l = 0; l < c.layers(); l++) {
                 String p = "blk." + l + ".";
                 addNorm(w, arena, p + "attn_norm.weight", c.dim(), root.split());
-                add(w, arena, p + "attn_q.weight", wt, c.qDim(), c.dim(), gain(c.dim()), root.split());
-                add(w, arena, p + "attn_k.weight", wt, c.kvDim(), c.dim(), gain(c.dim()), root.split());
-                add(w, arena, p + "attn_v.weight", wt, c.kvDim(), c.dim(), gain(c.dim()), root.split());
+                if (layerNorm) {
+                    addBias(w, arena, p + "attn_norm.bias", c.dim(), 0.1f, root.split());
+                }
+                if (arch == Architecture.PHI3) {
+                    add(w, arena, p + "attn_qkv.weight", wt, c.qDim() + 2 * c.kvDim(), c.dim(), gain(c.dim()), root.split());
+                    if (variant.qkvBiases()) {
+                        addBias(w, arena, p + "attn_qkv.bias", c.qDim() + 2 * c.kvDim(), 0.2f, root.split());
+                    }
+                } else {
+                    add(w, arena, p + "attn_q.weight", wt, c.qDim(), c.dim(), gain(c.dim()), root.split());
+                    add(w, arena, p + "attn_k.weight", wt, c.kvDim(), c.dim(), gain(c.dim()), root.split());
+                    add(w, arena, p + "attn_v.weight", wt, c.kvDim(), c.dim(), gain(c.dim()), root.split());
+                    if (variant.qkvBiases()) {
+                        addBias(w, arena, p + "attn_q.bias", c.qDim(), 0.2f, root.split());
+                        addBias(w, arena, p + "attn_k.bias", c.kvDim(), 0.2f, root.split());
+                        addBias(w, arena, p + "attn_v.bias", c.kvDim(), 0.2f, root.split());
+                    }
+                }
+                if (variant.qkNorms()) {
+                    addHeadNorm(w, arena, p + "attn_q_norm.weight", c.heads(), c.headDim(), root.split());
+                    addHeadNorm(w, arena, p + "attn_k_norm.weight", c.kvHeads(), c.headDim(), root.split());
+                }
                 add(w, arena, p + "attn_output.weight", wt, c.dim(), c.qDim(), gain(c.qDim()), root.split());
-                addNorm(w, arena, p + "ffn_norm.weight", c.dim(), root.split());
-                add(w, arena, p + "ffn_gate.weight", wt, c.ffnDim(), c.dim(), gain(c.dim()), root.split());
-                add(w, arena, p + "ffn_up.weight", wt, c.ffnDim(), c.dim(), gain(c.dim()), root.split());
+                if (!variant.parallelResidual()) {
+                    addNorm(w, arena, p + "ffn_norm.weight", c.dim(), root.split());
+                    if (layerNorm) {
+                        addBias(w, arena, p + "ffn_norm.bias", c.dim(), 0.1f, root.split());
+                    }
+                }
+                if (arch == Architecture.PHI3) {
+                    // gate rows then up rows in one tensor, as convert_hf_to_gguf writes Phi-3's gate_up_proj
+                    add(w, arena, p + "ffn_up.weight", wt, 2 * c.ffnDim(), c.dim(), gain(c.dim()), root.split());
+                } else {
+                    add(w, arena, p + "ffn_gate.weight", wt, c.ffnDim(), c.dim(), gain(c.dim()), root.split());
+                    add(w, arena, p + "ffn_up.weight", wt, c.ffnDim(), c.dim(), gain(c.dim()), root.split());
+                }
                 add(w, arena, p + "ffn_down.weight", wt, c.dim(), c.ffnDim(), gain(c.ffnDim()), root.split());
             }
             addNorm(w, arena, "output_norm.weight", c.dim(), root.split());
-            add(w, arena, "output.weight", wt, n, c.dim(), gain(c.dim()) * 4, root.split());
+            if (layerNorm) {
+                addBias(w, arena, "output_norm.bias", c.dim(), 0.1f, root.split());
+            }
+            if (!variant.tiedOutput()) {
+                add(w, arena, "output.weight", wt, n, c.dim(), gain(c.dim()) * 4, root.split());
+            }
+            if (variant.ropeFactors()) {
+                if (arch == Architecture.LLAMA) {
+                    addFactors(w, arena, "rope_freqs.weight", c.ropeDim() / 2, 8f, root.split());
+                } else {
+                    addFactors(w, arena, "rope_factors_long.weight", c.ropeDim() / 2, 12f, root.split());
+                    addFactors(w, arena, "rope_factors_short.weight", c.ropeDim() / 2, 1.5f, root.split());
+                }
+            }
             w.write(out);
         }
+    }
+
+    /** Per-head norm weights, [heads, headDim] (ggml {headDim, heads}), about 1. */
+    private static void addHeadNorm(GgufWriter w, Arena arena, String name, int heads, int headDim, SplittableRandom r) {
+        MemorySegment seg = arena.allocate((long) heads * headDim * 4, 64);
+        for (int i = 0; i < heads * headDim; i++) {
+            seg.setAtIndex(WeightMatrix.F32, i, (float) (1 + 0.3 * (r.nextDouble() * 2 - 1)));
+        }
+        w.addTensor(name, DType.F32, new long[] {heads, headDim}, seg);
+    }
+
+    /** A bias vector, uniform in ±amplitude. */
+    private static void addBias(GgufWriter w, Arena arena, String name, int n, float amplitude, SplittableRandom r) {
+        MemorySegment seg = arena.allocate(n * 4L, 64);
+        for (int i = 0; i < n; i++) {
+            seg.setAtIndex(WeightMatrix.F32, i, (float) (amplitude * (r.nextDouble() * 2 - 1)));
+        }
+        w.addTensor(name, DType.F32, new long[] {n}, seg);
+    }
+
+    /** RoPE frequency factors rising from 1 (high frequencies) to about {@code max} (low ones), as Llama 3's do. */
+    private static void addFactors(GgufWriter w, Arena arena, String name, int n, float max, SplittableRandom r) {
+        MemorySegment seg = arena.allocate(n * 4L, 64);
+        for (int i = 0; i < n; i++) {
+            double ramp = n == 1 ? 1 : (double) i / (n - 1);
+            seg.setAtIndex(WeightMatrix.F32, i, (float) (1 + (max - 1) * ramp * (0.8 + 0.2 * r.nextDouble())));
+        }
+        w.addTensor(name, DType.F32, new long[] {n}, seg);
     }
 
     private static float gain(int cols) { return (float) (1.0 / Math.sqrt(cols)); }

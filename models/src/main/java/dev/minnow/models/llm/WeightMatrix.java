@@ -39,24 +39,50 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
 
     /** The matrix over tensor {@code t} of shape [rows, cols]. */
     static WeightMatrix of(String name, Tensor t, Kernels kernels) {
+        checkShape(name, t);
+        return rowsOf(name, t, 0, (int) t.dim(0), kernels);
+    }
+
+    /**
+     * Rows {@code [first, first + n)} of tensor {@code t} (shape [rows, cols]) as a matrix, viewed in place: one part
+     * of a fused tensor such as Phi-3's {@code attn_qkv} (Q, K, V stacked by rows) or {@code ffn_up} (gate, then up).
+     * Whole rows hold whole blocks, so any row range of a quantized tensor is itself a valid quantized matrix.
+     */
+    static WeightMatrix rowsOf(String name, Tensor t, int first, int n, Kernels kernels) {
+        checkShape(name, t);
+        int rows = (int) t.dim(0);
+        int cols = (int) t.dim(1);
+        if (first < 0 || n < 1 || (long) first + n > rows) {
+            throw new IllegalArgumentException("tensor '" + name + "': rows " + first + ".." + ((long) first + n)
+                    + " are outside its " + rows + " rows");
+        }
+        DType type = t.dtype();
+        long rowBytes;
+        try {
+            rowBytes = type.byteSize(cols);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tensor '" + name + "': " + e.getMessage());
+        }
+        MemorySegment w = t.segment().asSlice(first * rowBytes, n * rowBytes);
+        if (type == DType.F32) {
+            return new F32Matrix(n, cols, w, kernels);
+        }
+        if (type.isQuantized() && ConvertingMatrix.vecDotType(type) != null && cols % type.blockSize() == 0) {
+            return new QuantMatrix(type, n, cols, w, KernelProvider.quant(), kernels);
+        }
+        if (!GgmlQuant.supports(type) || !type.isFloat() && ConvertingMatrix.vecDotType(type) == null) {
+            throw new IllegalArgumentException("tensor '" + name + "' has type " + type + ", which Minnow cannot multiply yet");
+        }
+        return new ConvertingMatrix(type, n, cols, w, kernels);
+    }
+
+    private static void checkShape(String name, Tensor t) {
         if (t.rank() != 2) {
             throw new IllegalArgumentException("tensor '" + name + "' must be 2-D, got shape " + java.util.Arrays.toString(t.shape()));
         }
         if (t.dim(0) > Integer.MAX_VALUE || t.dim(1) > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("tensor '" + name + "' is too large: " + java.util.Arrays.toString(t.shape()));
         }
-        int rows = (int) t.dim(0);
-        int cols = (int) t.dim(1);
-        if (t.dtype() == DType.F32) {
-            return new F32Matrix(rows, cols, t.segment(), kernels);
-        }
-        if (t.dtype().isQuantized() && ConvertingMatrix.vecDotType(t.dtype()) != null && cols % t.dtype().blockSize() == 0) {
-            return new QuantMatrix(t.dtype(), rows, cols, t.segment(), KernelProvider.quant(), kernels);
-        }
-        if (!GgmlQuant.supports(t.dtype()) || !t.dtype().isFloat() && ConvertingMatrix.vecDotType(t.dtype()) == null) {
-            throw new IllegalArgumentException("tensor '" + name + "' has type " + t.dtype() + ", which Minnow cannot multiply yet");
-        }
-        return new ConvertingMatrix(t.dtype(), rows, cols, t.segment(), kernels);
     }
 
     /** F32 weights: straight to the kernels. */

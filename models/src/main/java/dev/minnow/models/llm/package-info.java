@@ -1,6 +1,9 @@
 /**
- * Small language models from GGUF: the {@code llama} architecture's forward pass (RMSNorm, RoPE, grouped-query
- * attention over a KV cache, SwiGLU), sampling, and the {@link dev.minnow.models.llm.LanguageModel} facade.
+ * Small language models from GGUF: one decoder forward pass (norm, RoPE, grouped-query attention over a KV cache,
+ * SwiGLU) for the {@code llama}, {@code qwen2}, {@code stablelm} and {@code phi3} architectures
+ * ({@link dev.minnow.models.llm.Architecture} lists what differs; {@link dev.minnow.models.llm.LlamaConfig},
+ * {@link dev.minnow.models.llm.LlamaModel} and {@link dev.minnow.models.llm.LlamaSession} keep their llama names),
+ * sampling, and the {@link dev.minnow.models.llm.LanguageModel} facade.
  *
  * <pre>{@code
  * try (var lm = LanguageModel.load(Path.of("model.gguf"))) {

@@ -24,8 +24,8 @@ public enum PreTokenizer {
     /** {@code llama-bpe} (Llama 3). */
     LLAMA3(List.of("llama-bpe", "llama3", "smaug-bpe", "falcon3"), List.of(
             "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+")),
-    /** {@code qwen2} (Qwen 2 / 2.5, DeepSeek-R1-Qwen). */
-    QWEN2(List.of("qwen2", "qwen2.5", "qwen-2.5", "deepseek-r1-qwen"), List.of(
+    /** {@code qwen2} (Qwen 2 / 2.5, DeepSeek-R1-Qwen) and {@code stablelm2} (StableLM 2: same regex in llama.cpp). */
+    QWEN2(List.of("qwen2", "qwen2.5", "qwen-2.5", "deepseek-r1-qwen", "stablelm2"), List.of(
             "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"));
 
     private final List<String> ggufNames;
