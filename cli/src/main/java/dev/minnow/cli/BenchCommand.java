@@ -10,9 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code minnow bench kernels}: kernel figures against the measured peak and bandwidth. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: 'kernels' (FMA peak, bandwidth, kernels).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: 'kernels' (FMA peak, bandwidth, f32 kernels), 'quant' (quantized GEMV/GEMM per format), or -m MODEL.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", defaultValue = "kernels", description = "What to benchmark: kernels")
+    @Parameters(index = "0", arity = "0..1", defaultValue = "kernels", description = "What to benchmark: kernels or quant")
     String what;
 
     @Option(names = {"-m", "--model"}, description = "benchmark this GGUF language model instead (llama-bench's pp/tg table)")
@@ -47,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
     double beta;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if (model != null && sparse != null) {
             SparseBench.run(model, sparse, alpha, beta, promptTokens, genTokens, repetitions);
             return 0;
@@ -57,8 +57,12 @@ final class BenchCommand implements Callable<Integer> {
             LlmBench.run(model, promptTokens, genTokens, repetitions, KvCacheType.parse(kvType), t, bandwidth, System.out);
             return 0;
         }
+        if (what.equals("quant")) {
+            dev.minnow.bench.quant.QuantBench.main(new String[] {"1.0"});
+            return 0;
+        }
         if (!what.equals("kernels")) {
-            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: kernels)");
+            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: kernels, quant)");
         }
         KernelBench.run(System.out, false);
         return 0;

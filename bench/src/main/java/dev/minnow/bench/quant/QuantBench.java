@@ -43,7 +43,7 @@ public final class QuantBench {
         Locale.setDefault(Locale.ROOT);
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         List<String> types = args.length > 1 ? Arrays.asList(args[1].split(","))
-                : List.of("F32", "Q8_0", "Q4_0", "Q4_K", "Q6_K");
+                : List.of("F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K");
         int threads = Parallel.threads();
         double[] bw = probe("minnow.bench.bandwidth", "readBandwidth", threads);
         double[] peak = probe("minnow.bench.fmaPeak", "fmaPeak", threads);
@@ -66,11 +66,13 @@ public final class QuantBench {
             }
         }
         System.out.println();
-        System.out.println("GEMM, 128 activation rows (GOPS, a multiply-add = 2 ops)");
-        System.out.printf("%-5s %-13s | %8s %5s | %8s %5s%n", "type", "n x k", "1t GOPS", "%peak", threads + "t GOPS", "%peak");
+        System.out.println("GEMM, 128 activation rows (GOPS, a multiply-add = 2 ops): the prefill path (WeightMatrix.gemm:"
+                + " dequantized tiles + f32 GEMM), then the integer path (QuantKernels.gemm)");
+        System.out.printf("%-5s %-13s | %8s %5s | %8s %5s | %8s %5s%n", "type", "n x k", "1t GOPS", "%peak", threads + "t GOPS",
+                "%peak", "int 1t", "%peak");
         for (int[] shape : new int[][] {{2048, 5632}, {5632, 2048}}) {
             for (String name : types) {
-                if (name.equals("F32") && !Boolean.getBoolean("minnow.bench.f32gemm")) {
+                if ((name.equals("F32") || name.equals("F16")) && !Boolean.getBoolean("minnow.bench.f32gemm")) {
                     continue; // the f32 GEMM has its own bench (KernelBench); -Dminnow.bench.f32gemm=true adds it
                 }
                 gemmRow(DType.valueOf(name), 128, shape[0], shape[1], seconds, peak, threads, vq, f32, rnd);
@@ -110,7 +112,7 @@ public final class QuantBench {
     }
 
     private static MemorySegment weights(Arena arena, DType t, int rows, int cols, SplittableRandom r) {
-        long rowBytes = t == DType.F32 ? 4L * cols : GgmlQuant.rowBytes(t, cols);
+        long rowBytes = t == DType.F32 ? 4L * cols : t == DType.F16 ? 2L * cols : GgmlQuant.rowBytes(t, cols);
         MemorySegment w = arena.allocate(rowBytes * rows, 64);
         float[] row = new float[cols];
         for (int i = 0; i < rows; i++) {
@@ -119,6 +121,10 @@ public final class QuantBench {
             }
             if (t == DType.F32) {
                 MemorySegment.copy(row, 0, w, ValueLayout.JAVA_FLOAT, rowBytes * i, cols);
+            } else if (t == DType.F16) {
+                for (int j = 0; j < cols; j++) {
+                    w.set(ValueLayout.JAVA_SHORT_UNALIGNED, rowBytes * i + 2L * j, Float.floatToFloat16(row[j]));
+                }
             } else {
                 GgmlQuant.quantizeRow(t, row, 0, w, rowBytes * i, cols);
             }
@@ -142,12 +148,13 @@ public final class QuantBench {
             MemorySegment y = arena.allocate(4L * rows, 64);
             double mb = w.byteSize() / 1e6;
             Runnable vec = t == DType.F32 ? () -> f32.gemv(rows, cols, w, 0, x, 0, y, 0)
+                    : t == DType.F16 ? () -> f32.gemvF16(rows, cols, w, 0, x, 0, y, 0)
                     : () -> vq.gemv(t, rows, cols, w, 0, x, 0, y, 0);
             double s1 = oneThread(vec, seconds);
             double sN = threads > 1 ? best(vec, seconds, false) : s1;
             String scalar = "";
             String speedup = "";
-            if (t != DType.F32 && withScalar) {
+            if (t != DType.F32 && t != DType.F16 && withScalar) {
                 QuantKernels sc = ScalarQuantKernels.INSTANCE;
                 double ss = oneThread(() -> sc.gemv(t, rows, cols, w, 0, x, 0, y, 0), seconds);
                 scalar = String.format("%8.2f", mb / 1e3 / ss);
@@ -164,13 +171,19 @@ public final class QuantBench {
             MemorySegment w = weights(arena, t, n, k, r);
             MemorySegment x = floats(arena, m * k, r);
             MemorySegment y = arena.allocate(4L * m * n, 64);
-            Runnable op = t == DType.F32 ? () -> f32.gemm(m, n, k, x, 0, k, w, 0, k, true, y, 0, n, false)
-                    : () -> vq.gemm(t, m, n, k, w, 0, x, 0, y, 0);
+            dev.minnow.models.llm.WeightMatrix matrix = dev.minnow.models.llm.WeightMatrix.of("bench",
+                    dev.minnow.tensor.Tensor.wrap(w, t, n, k), f32);
+            Runnable op = () -> matrix.gemm(m, x, 0, y, 0);
             double ops = 2.0 * m * n * k / 1e9;
             double s1 = oneThread(op, seconds);
             double sN = threads > 1 ? best(op, seconds, false) : s1;
-            System.out.printf("%-5s %-13s | %8.1f %5s | %8.1f %5s%n", t, n + " x " + k, ops / s1, pct(ops / s1, peak, 0),
-                    ops / sN, pct(ops / sN, peak, 1));
+            String intPath = "";
+            if (t != DType.F32 && t != DType.F16) {
+                double si = oneThread(() -> vq.gemm(t, m, n, k, w, 0, x, 0, y, 0), seconds);
+                intPath = String.format("%8.1f %5s", ops / si, pct(ops / si, peak, 0));
+            }
+            System.out.printf("%-5s %-13s | %8.1f %5s | %8.1f %5s | %s%n", t, n + " x " + k, ops / s1, pct(ops / s1, peak, 0),
+                    ops / sN, pct(ops / sN, peak, 1), intPath);
         }
     }
 
