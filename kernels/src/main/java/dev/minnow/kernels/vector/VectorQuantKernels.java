@@ -491,8 +491,9 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         } else if (type == DType.Q4_K) {
             int[] sc = new int[8];
             int[] mn = new int[8];
+            int[] lanes = new int[NARROW_INTS.length()];
             for (int r = from; r < to; r++) {
-                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, sc, mn));
+                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, sc, mn, lanes));
             }
         } else {
             int[] lanes = new int[NARROW_INTS.length()];
@@ -549,7 +550,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    private float dotQ4_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] sc, int[] mn) {
+    private float dotQ4_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] sc, int[] mn,
+                              int[] lanes) {
         FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         float mins = 0;
         for (int i = 0; i < nb; i++) {
@@ -560,19 +562,22 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             for (int j = 0; j < 16; j++) {
                 sumMins += xq.get(S16, y + 260 + 2L * j) * mn[j >> 1];
             }
-            IntVector block = IntVector.zero(NARROW_INTS);
+            IntVector.zero(NARROW_INTS).intoArray(lanes, 0);
             for (int c = 0; c < 4; c++) {
-                block = q4KPair(w, x + 16 + 32L * c, as, 512L * i + 128L * c, sc[2 * c], sc[2 * c + 1], block);
+                q4KPair(w, x + 16 + 32L * c, as, 512L * i + 128L * c, sc[2 * c], sc[2 * c + 1], lanes);
             }
             float dy = xq.get(F32, y);
-            acc = scaleAddNarrow(block, half(w, x) * dy, acc);
+            acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), half(w, x) * dy, acc);
             mins -= half(w, x + 2) * dy * sumMins;
         }
         return mins + acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** 64 levels of a Q4_K block (32 bytes: low nibbles, then high nibbles) against 64 widened activations. */
-    private static IntVector q4KPair(MemorySegment w, long q, MemorySegment as, long a, int scLo, int scHi, IntVector block) {
+    /**
+     * 64 levels of a Q4_K block (32 bytes: low nibbles, then high nibbles) against 64 widened activations, added
+     * into the block's integer {@code lanes} (no vector crosses the call: see {@link #dotQ6_KWide}).
+     */
+    private static void q4KPair(MemorySegment w, long q, MemorySegment as, long a, int scLo, int scHi, int[] lanes) {
         ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
         ShortVector pHi = ShortVector.zero(NARROW_SHORTS);
         for (int l = 0; l < 32; l += NARROW_LANES) {
@@ -580,7 +585,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             pLo = pLo.add(v.and((short) 0x0f).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 2L * l, LE)));
             pHi = pHi.add(v.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 64 + 2L * l, LE)));
         }
-        return block.add(pairSum(pLo).mul(scLo)).add(pairSum(pHi).mul(scHi));
+        IntVector.fromArray(NARROW_INTS, lanes, 0).add(pairSum(pLo).mul(scLo)).add(pairSum(pHi).mul(scHi)).intoArray(lanes, 0);
     }
 
     // ---- dequantization (prefill tiles) ----
