@@ -16,7 +16,7 @@ import java.util.Map;
  * MobileR2L rendering latency with random weights at the published configuration (width 256, 29 body blocks, SR
  * tail 64/64/16; LLFF 63×84 rays ×12 → 756×1008, Blender 100×100 ×8 → 800×800) and a small configuration for
  * 400×300. Threads come from {@code -Dminnow.threads}. Prints ms/frame (median and min), MACs/frame and GFLOP/s
- * (2 FLOPs per MAC).
+ * (2 FLOPs per MAC). Warm-up runs at least {@code --warmup} frames and 5 seconds.
  *
  * <pre>java -Dminnow.threads=1 --add-modules jdk.incubator.vector -cp ... dev.minnow.bench.cnn.LightFieldBench [config...] [--frames N] [--warmup N] [--int8]</pre>
  */
@@ -64,8 +64,11 @@ public final class LightFieldBench {
                             dev.minnow.nn.Int8Quantization.Range.MIN_MAX, 100);
                     render = v -> lf.render(v, plan);
                 }
+                // warm-up: at least `warmup` frames and 5 s, so C2 has compiled the kernels (with two frames of a small
+                // configuration the JIT is still interpreting, and the figures are 10x too slow)
                 RgbImage img = null;
-                for (int i = 0; i < warmup; i++) {
+                long warmStart = System.nanoTime();
+                for (int i = 0; i < warmup || System.nanoTime() - warmStart < 5_000_000_000L; i++) {
                     img = render.apply(cam);
                 }
                 double[] ms = new double[frames];
