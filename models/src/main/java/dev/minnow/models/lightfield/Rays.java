@@ -38,22 +38,25 @@ public final class Rays {
         int per = 2 * l + 1;
         int plane = h * w;
         float[] enc = new float[cam.encodedChannels() * plane];
-        double[] p = new double[3 * k];
-        for (int v = 0; v < h; v++) {
-            for (int u = 0; u < w; u++) {
-                pointsAt(cam, v, u, p);
-                int px = v * w + u;
-                for (int c = 0; c < 3 * k; c++) {
-                    int base = per * c * plane + px;
-                    for (int m = 0; m < l; m++) {
-                        double arg = p[c] * Math.scalb(1.0, m);
-                        enc[base + m * plane] = (float) Math.sin(arg);
-                        enc[base + (l + m) * plane] = (float) Math.cos(arg);
+        // rows in parallel: each writes its own pixels of every channel plane (the same values in any order)
+        dev.minnow.kernels.Parallel.forRange(h, 4, (v0, v1) -> {
+            double[] p = new double[3 * k];
+            for (int v = v0; v < v1; v++) {
+                for (int u = 0; u < w; u++) {
+                    pointsAt(cam, v, u, p);
+                    int px = v * w + u;
+                    for (int c = 0; c < 3 * k; c++) {
+                        int base = per * c * plane + px;
+                        for (int m = 0; m < l; m++) {
+                            double arg = p[c] * Math.scalb(1.0, m);
+                            enc[base + m * plane] = (float) Math.sin(arg);
+                            enc[base + (l + m) * plane] = (float) Math.cos(arg);
+                        }
+                        enc[base + 2 * l * plane] = (float) p[c];
                     }
-                    enc[base + 2 * l * plane] = (float) p[c];
                 }
             }
-        }
+        });
         return Buffers.f32(enc, 1, cam.encodedChannels(), h, w);
     }
 
