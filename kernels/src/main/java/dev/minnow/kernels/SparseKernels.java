@@ -73,26 +73,4 @@ public interface SparseKernels {
      */
     void axpyRows(DType t, int count, int[] rows, float[] coef, int n, MemorySegment w, long wOff, MemorySegment y,
                   long yOff);
-
-    /**
-     * SwiGLU of interleaved gate/up results: {@code h[hOff + j] = SiLU(gu[guOff + 2j])·gu[guOff + 2j + 1]} for
-     * j &lt; k, SiLU(v) = v / (1 + exp(−v)) in float as {@code ScalarKernels} computes it.
-     */
-    default void swiGluInterleaved(int k, MemorySegment gu, long guOff, MemorySegment h, long hOff) {
-        for (int j = 0; j < k; j++) {
-            float g = gu.getAtIndex(Layouts.F32, guOff + 2L * j);
-            float u = gu.getAtIndex(Layouts.F32, guOff + 2L * j + 1);
-            h.setAtIndex(Layouts.F32, hOff + j, g / (1f + (float) Math.exp(-g)) * u);
-        }
-    }
-
-    /** Layouts shared by the implementations. */
-    final class Layouts {
-        public static final java.lang.foreign.ValueLayout.OfFloat F32 =
-                java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-        public static final java.lang.foreign.ValueLayout.OfShort F16 =
-                java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-
-        private Layouts() {}
-    }
 }

@@ -338,17 +338,4 @@ class SparseKernelsPropertyTest {
             assertEquals(bits, SparseKernelsAtWidth.vector(bits, true).vectorBits());
         }
     }
-
-    @Test
-    void swiGluOfInterleavedPairs() {
-        try (Arena a = Arena.ofConfined()) {
-            float[] gu = {1f, 2f, -3f, 0.5f, 0f, 7f};
-            MemorySegment s = f32(a, gu, 0), h = a.allocate(12, 4);
-            SPEC.swiGluInterleaved(3, s, 0, h, 0);
-            for (int j = 0; j < 3; j++) {
-                double g = gu[2 * j];
-                assertEquals(g / (1 + Math.exp(-g)) * gu[2 * j + 1], h.getAtIndex(F32, j), 1e-6, "pair " + j);
-            }
-        }
-    }
 }

@@ -62,12 +62,18 @@ public final class SparseEval {
         }
     }
 
-    /** Decode speed: {@code prompt} prefilled (not timed), then {@code gen} single tokens; best of reps, tok/s. */
+    /**
+     * Decode speed: {@code prompt} prefilled and the sparse selection done (neither timed; see {@link #selectMillis}),
+     * then {@code gen} single tokens timed; best of reps after one warm-up round, tok/s.
+     */
     public static double decodeSpeed(LlamaSession s, int[] prompt, int[] gen, int reps) {
         double best = 0;
         for (int r = 0; r <= reps; r++) { // the first round warms up
             s.reset();
             s.forward(prompt);
+            if (s.sparseFfn() != null) {
+                s.sparseFfn().prepare();
+            }
             long t0 = System.nanoTime();
             for (int t : gen) {
                 s.forward(t);
@@ -78,6 +84,13 @@ public final class SparseEval {
             }
         }
         return best;
+    }
+
+    /** The time CoreInfer's per-prompt selection and gathering takes after prefilling {@code prompt}, in ms (0 for other policies). */
+    public static double selectMillis(LlamaSession s, int[] prompt) {
+        s.reset();
+        s.forward(prompt);
+        return s.sparseFfn() == null ? 0 : s.sparseFfn().prepare() / 1e6;
     }
 
     /** Quality of sparse decoding against dense decoding. */
