@@ -39,6 +39,13 @@ public interface SparseKernels {
      */
     void axpyQ8_0(int n, float a, MemorySegment w, long wOff, MemorySegment y, long yOff);
 
+    /**
+     * Four row axpys of type t (F32, F16 or Q8_0) into the same y, in order: bit-identical to the single-row axpy
+     * with (a0, row at byte w0), then a1, a2, a3 (the vector twin loads and stores y once for the four).
+     */
+    void axpy4(DType t, int n, MemorySegment w, float a0, long w0, float a1, long w1, float a2, long w2, float a3, long w3,
+               MemorySegment y, long yOff);
+
     /** Whether {@link #gemvRows} takes rows of type {@code t} with {@code cols} elements. */
     static boolean supportsRows(DType t, int cols) {
         return switch (t) {

@@ -117,6 +117,39 @@ class SparseKernelsPropertyTest {
         }
     }
 
+    /** axpy4 equals four single-row axpys in order, bit for bit, on the twin and on the specification. */
+    @ParameterizedTest(name = "{0} bits fma={1}")
+    @MethodSource("widths")
+    void axpy4IsFourAxpysInOrder(int bits, boolean fma) {
+        SparseKernels k = SparseKernelsAtWidth.vector(bits, fma);
+        for (DType t : new DType[] {DType.F32, DType.F16, DType.Q8_0}) {
+            for (int n : t == DType.Q8_0 ? new int[] {0, 32, 64, 96, 288, 1056} : new int[] {0, 1, 7, 15, 16, 17, 31, 33, 255, 257, 1000}) {
+                String name = "sparse-axpy4-" + t + "-" + bits + "-" + n;
+                long seed = Gen.seed(name);
+                SplittableRandom r = new SplittableRandom(seed);
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment w = matrix(a, t, 5, n, r);
+                    long rb = t.byteSize(n);
+                    float[] c = Gen.floats(r, 4);
+                    long[] o = {rb * r.nextInt(5), rb * r.nextInt(5), rb * r.nextInt(5), rb * r.nextInt(5)};
+                    float[] y0 = Gen.floats(r, n);
+                    for (SparseKernels impl : new SparseKernels[] {k, SPEC}) {
+                        MemorySegment four = f32(a, y0, 1), one = f32(a, y0, 1);
+                        impl.axpy4(t, n, w, c[0], o[0], c[1], o[1], c[2], o[2], c[3], o[3], four, 0);
+                        for (int j = 0; j < 4; j++) {
+                            switch (t) {
+                                case F32 -> impl.axpyF32(n, c[j], w, o[j], one, 0);
+                                case F16 -> impl.axpyF16(n, c[j], w, o[j], one, 0);
+                                default -> impl.axpyQ8_0(n, c[j], w, o[j], one, 0);
+                            }
+                        }
+                        assertBits(one, four, n, "axpy4 " + t + " on " + impl.name() + " n=" + n + " seed=" + seed);
+                    }
+                }
+            }
+        }
+    }
+
     /** Every one of the 65536 f16 bit patterns converts as {@link Float#float16ToFloat} does (through axpy with a = 1). */
     @ParameterizedTest(name = "{0} bits")
     @ValueSource(ints = {128, 256, 512})

@@ -80,6 +80,24 @@ public class ScalarSparseKernels implements SparseKernels {
         }
     }
 
+    @Override
+    public void axpy4(DType t, int n, MemorySegment w, float a0, long w0, float a1, long w1, float a2, long w2, float a3,
+                      long w3, MemorySegment y, long yOff) {
+        axpy(t, n, a0, w, w0, y, yOff);
+        axpy(t, n, a1, w, w1, y, yOff);
+        axpy(t, n, a2, w, w2, y, yOff);
+        axpy(t, n, a3, w, w3, y, yOff);
+    }
+
+    private void axpy(DType t, int n, float a, MemorySegment w, long wOff, MemorySegment y, long yOff) {
+        switch (t) {
+            case F32 -> axpyF32(n, a, w, wOff, y, yOff);
+            case F16 -> axpyF16(n, a, w, wOff, y, yOff);
+            case Q8_0 -> axpyQ8_0(n, a, w, wOff, y, yOff);
+            default -> throw new IllegalArgumentException("row axpy of " + t + " (supported: F32, F16, Q8_0)");
+        }
+    }
+
     // ---- drivers ----
 
     /** A reusable buffer of at least {@code bytes} in an automatic (shareable) arena, per calling thread. */
@@ -207,13 +225,14 @@ public class ScalarSparseKernels implements SparseKernels {
                 int len = Math.min(chunk, n - o);
                 y.asSlice(4L * (yOff + o), 4L * len).fill((byte) 0);
                 long inRow = t.byteSize(o);
-                for (int j = 0; j < count; j++) {
-                    long off = wOff + rowBytes * rows[j] + inRow;
-                    switch (t) {
-                        case F32 -> axpyF32(len, coef[j], w, off, y, yOff + o);
-                        case F16 -> axpyF16(len, coef[j], w, off, y, yOff + o);
-                        default -> axpyQ8_0(len, coef[j], w, off, y, yOff + o);
-                    }
+                int j = 0;
+                for (; j + 4 <= count; j += 4) {
+                    axpy4(t, len, w, coef[j], wOff + rowBytes * rows[j] + inRow, coef[j + 1], wOff + rowBytes * rows[j + 1] + inRow,
+                            coef[j + 2], wOff + rowBytes * rows[j + 2] + inRow, coef[j + 3], wOff + rowBytes * rows[j + 3] + inRow,
+                            y, yOff + o);
+                }
+                for (; j < count; j++) {
+                    axpy(t, len, coef[j], w, wOff + rowBytes * rows[j] + inRow, y, yOff + o);
                 }
             }
         };

@@ -69,21 +69,26 @@ public final class SparseEval {
     public static double decodeSpeed(LlamaSession s, int[] prompt, int[] gen, int reps) {
         double best = 0;
         for (int r = 0; r <= reps; r++) { // the first round warms up
-            s.reset();
-            s.forward(prompt);
-            if (s.sparseFfn() != null) {
-                s.sparseFfn().prepare();
-            }
-            long t0 = System.nanoTime();
-            for (int t : gen) {
-                s.forward(t);
-            }
-            double tps = gen.length * 1e9 / (System.nanoTime() - t0);
+            double tps = decodeRound(s, prompt, gen);
             if (r > 0) {
                 best = Math.max(best, tps);
             }
         }
         return best;
+    }
+
+    /** One round: reset, prefill {@code prompt} and select (untimed), then decode {@code gen}; tok/s of the decode. */
+    public static double decodeRound(LlamaSession s, int[] prompt, int[] gen) {
+        s.reset();
+        s.forward(prompt);
+        if (s.sparseFfn() != null) {
+            s.sparseFfn().prepare();
+        }
+        long t0 = System.nanoTime();
+        for (int t : gen) {
+            s.forward(t);
+        }
+        return gen.length * 1e9 / (System.nanoTime() - t0);
     }
 
     /** The time CoreInfer's per-prompt selection and gathering takes after prefilling {@code prompt}, in ms (0 for other policies). */

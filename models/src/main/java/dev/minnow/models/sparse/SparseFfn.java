@@ -34,14 +34,19 @@ import java.util.Arrays;
  *       ({@link ThresholdLayer}).</li>
  * </ul>
  *
- * <p>Gathered weights: gate/up rows keep their type (whole blocks) and use the same GEMV as the dense model. ffn_down
- * has its blocks along the FFN dimension, so its columns are gathered as: F32 → F32 and F16 → F16 (bit-exact copies);
- * block-quantized → by default <b>requantized to Q8_0</b> (K padded to a multiple of 32 with zero columns: 34 bytes
- * per 32 weights, about the bandwidth of the original Q8_0, one extra rounding of the weights, ≤ 1/254 of each block's
- * largest magnitude), or with system property {@code minnow.sparse.down=exact} <b>dequantized to F32</b> (4 bytes per
- * weight: exact weights, and the activations are rounded through the same Q8_0/Q8_K format the dense matrix uses, so
- * with every neuron kept the result equals the dense one up to float reassociation — but it streams ~3.8× the bytes of
- * a Q8_0 down matrix).
+ * <p>Every neuron kept ({@link #keepsEverything}, or a selection that happens to be full): nothing is recorded,
+ * selected or copied and the layer takes the dense path, so the result is the dense one exactly.
+ *
+ * <p>Gathered weights (kernels: {@link SparseKernels}): the kept gate rows and then the kept up rows are packed into
+ * one buffer in their own type (whole blocks) and computed as one row-sparse GEMV (one activation quantization, one
+ * parallel loop, the dense dot kernels). ffn_down has its blocks along the FFN dimension, so its columns are gathered
+ * as: F32 → F32 and F16 → F16 (bit-exact copies); block-quantized → by default <b>requantized to Q8_0</b> (K padded to
+ * a multiple of 32 with zero columns: 34 bytes per 32 weights — the bandwidth of Q8_0, 1.9× that of Q4_0 — and one
+ * extra rounding of the weights, ≤ 1/254 of each block's largest magnitude), or with system property
+ * {@code minnow.sparse.down=exact} <b>dequantized to F32</b> (4 bytes per weight: exact weights, and the activations are
+ * rounded through the same Q8_0/Q8_K format the dense matrix uses, so the result equals the dense one up to float
+ * reassociation — but it streams ~3.8× the bytes of a Q8_0 down matrix). The threshold method sums its survivors'
+ * down columns as rows of a transposed copy of W_down in the same types ({@link TransposedDown}).
  */
 public final class SparseFfn implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
