@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "0.2", description = "with --sparse coreinfer: token-wise alpha (default ${DEFAULT-VALUE})")
     double alpha;
 
-    @Option(names = "--beta", defaultValue = "0.4", description = "with --sparse: kept FFN fraction (default ${DEFAULT-VALUE})")
+    @Option(names = "--beta", defaultValue = "0.5", description = "with --sparse: kept FFN fraction (default ${DEFAULT-VALUE}, chosen from the curve in models/SPARSE-NOTES.md)")
     double beta;
 
     @Override

@@ -71,7 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "0.2", description = "coreinfer: token-wise fraction of positive activations (default ${DEFAULT-VALUE})")
     double alpha;
 
-    @Option(names = "--beta", defaultValue = "0.4", description = "sparse: kept fraction of the FFN neurons (default ${DEFAULT-VALUE})")
+    @Option(names = "--beta", defaultValue = "0.5", description = "sparse: kept fraction of the FFN neurons (default ${DEFAULT-VALUE}, chosen from the curve in models/SPARSE-NOTES.md)")
     double beta;
 
     @Option(names = "--calib", description = "threshold/hot: calibration text file (its first 4096 tokens)")

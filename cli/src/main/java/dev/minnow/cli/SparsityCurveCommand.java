@@ -61,6 +61,9 @@ final class SparsityCurveCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, defaultValue = "2", description = "speed: timed repetitions, best kept (default ${DEFAULT-VALUE})")
     int reps;
 
+    @Option(names = "--speed-calib", defaultValue = "256", description = "speed: random calibration tokens for threshold/hot (default ${DEFAULT-VALUE})")
+    int speedCalib;
+
     @Override
     public Integer call() {
         if (speedModel == null && model == null) {
@@ -79,33 +82,47 @@ final class SparsityCurveCommand implements Callable<Integer> {
     }
 
     private void speed() {
-        int ctx = promptTokens + genTokens + 1;
-        try (LanguageModel lm = LanguageModel.load(speedModel, LanguageModel.Options.defaults().contextSize(Math.max(ctx, 256)))) {
-            LlamaSession s = lm.session();
+        int ctx = Math.max(promptTokens + genTokens + 1, 256);
+        try (LanguageModel lm = LanguageModel.load(speedModel, LanguageModel.Options.defaults().contextSize(ctx))) {
+            LlamaSession dense = lm.session();
+            dense.sparsity(null);
             int vocab = lm.config().vocabSize();
             int[] prompt = SparseEval.randomTokens(promptTokens, vocab, 1);
             int[] gen = SparseEval.randomTokens(genTokens, vocab, 2);
-            int[] calib = SparseEval.randomTokens(1024, vocab, 3);
-            System.out.printf(Locale.ROOT, "speed: %s, %d threads, prompt %d, decode %d tokens, best of %d%n",
-                    speedModel.getFileName(), Parallel.threads(), promptTokens, genTokens, reps);
-            s.sparsity(null);
-            double dense = SparseEval.decodeSpeed(s, prompt, gen, reps);
-            System.out.printf(Locale.ROOT, "| %-14s | %5s | %8s | %7s |%n", "method", "keep", "tok/s", "speedup vs paired dense");
-            System.out.printf(Locale.ROOT, "| %-14s | %5s | %8.2f | %7.2f |%n", "dense", "1.00", dense, 1.0);
+            int[] calib = SparseEval.randomTokens(speedCalib, vocab, 3);
+            System.out.printf(Locale.ROOT, "speed: %s, %d threads, prompt %d (untimed), decode %d tokens timed, best of %d per side, "
+                    + "dense and sparse rounds alternating%n", speedModel.getFileName(), Parallel.threads(), promptTokens, genTokens, reps);
+            System.out.printf(Locale.ROOT, "| %-14s | %5s | %6s | %8s | %8s | %7s | %9s | %7s |%n", "method", "keep", "layers", "tok/s",
+                    "dense", "speedup", "select ms", "load");
             for (String m : methods) {
                 for (double k : keep) {
-                    s.sparsity(null);
-                    double paired = SparseEval.decodeSpeed(s, prompt, gen, reps); // dense right before: load drifts
-                    Sparsity sp = SparseEval.parse(m, alpha, k);
-                    SparseEval.install(s, sp, calib, 256);
-                    double tps = SparseEval.decodeSpeed(s, prompt, gen, reps);
-                    System.out.printf(Locale.ROOT, "| %-14s | %5.2f | %8.2f | %7.2f |  (dense just before: %.2f)%n", m, k, tps,
-                            tps / paired, paired);
-                    s.sparsity(null);
+                    try (LlamaSession sparse = lm.model().newSession(ctx, dense.kvCacheType())) {
+                        SparseEval.install(sparse, SparseEval.parse(m, alpha, k), calib, 256);
+                        double selectMs = SparseEval.selectMillis(sparse, prompt);
+                        double bestDense = 0, bestSparse = 0;
+                        for (int r = 0; r <= reps; r++) { // round 0 warms both up
+                            double d = SparseEval.decodeRound(dense, prompt, gen);
+                            double sp = SparseEval.decodeRound(sparse, prompt, gen);
+                            if (r > 0) {
+                                bestDense = Math.max(bestDense, d);
+                                bestSparse = Math.max(bestSparse, sp);
+                            }
+                        }
+                        double kept = sparse.sparseFfn() == null ? 1 : sparse.sparseFfn().keptFraction();
+                        System.out.printf(Locale.ROOT, "| %-14s | %5.2f | %6.3f | %8.2f | %8.2f | %7.2f | %9.1f | %7s |%n", m, k, kept,
+                                bestSparse, bestDense, bestSparse / bestDense, selectMs, loadAverage());
+                    }
                 }
             }
-            double dense2 = SparseEval.decodeSpeed(s, prompt, gen, reps);
-            System.out.printf(Locale.ROOT, "| %-14s | %5s | %8.2f | %7.2f |  (dense again, drift check)%n", "dense", "1.00", dense2, dense2 / dense);
+        }
+    }
+
+    /** The 1-minute load average (other processes share the machine), or "?" where there is no /proc/loadavg. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
         }
     }
 

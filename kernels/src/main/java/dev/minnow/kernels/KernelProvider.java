@@ -61,6 +61,23 @@ public final class KernelProvider {
 
     private static volatile QuantKernels quantInstance;
 
+    /**
+     * The sparse-decoding kernels matching {@link #get()} and {@link #quant()}: the Vector API twin (on the same dense
+     * kernels) when those are vector ones, otherwise the scalar specification.
+     */
+    public static SparseKernels sparse() {
+        SparseKernels s = sparseInstance;
+        if (s == null) {
+            Kernels k = get();
+            s = k.vectorBits() == 0 ? dev.minnow.kernels.scalar.ScalarSparseKernels.INSTANCE
+                    : VectorFactory.createSparse(k, quant(), cpuHasFma());
+            sparseInstance = s;
+        }
+        return s;
+    }
+
+    private static volatile SparseKernels sparseInstance;
+
     /** Why {@link #get()} chose what it chose. */
     public static String reason() {
         get();
@@ -188,6 +205,10 @@ public final class KernelProvider {
 
         static QuantKernels createQuant(boolean fma) {
             return new dev.minnow.kernels.vector.VectorQuantKernels(fma);
+        }
+
+        static SparseKernels createSparse(Kernels k, QuantKernels q, boolean fma) {
+            return new dev.minnow.kernels.vector.VectorSparseKernels(k, q, fma);
         }
     }
 }

@@ -7,6 +7,10 @@
  * k.gemm(m, n, kk, a, 0, kk, w, 0, kk, true, c, 0, n, false);   // C = A · Wᵀ
  * }</pre>
  *
+ * <p>{@link dev.minnow.kernels.QuantKernels} (GGML block dots) and {@link dev.minnow.kernels.SparseKernels}
+ * (row-sparse GEMV over selected rows and column-sparse axpys over transposed rows, for sparse-activation decoding)
+ * come from the same provider ({@code KernelProvider.quant()}, {@code KernelProvider.sparse()}).
+ *
  * <p>All float data are little-endian f32 in {@link java.lang.foreign.MemorySegment}s; offsets are in elements.
  * System properties: {@code minnow.kernels=scalar|vector}, {@code minnow.vectorBits=128|256|512},
  * {@code minnow.threads=N}.

@@ -62,22 +62,40 @@ public final class SparseEval {
         }
     }
 
-    /** Decode speed: {@code prompt} prefilled (not timed), then {@code gen} single tokens; best of reps, tok/s. */
+    /**
+     * Decode speed: {@code prompt} prefilled and the sparse selection done (neither timed; see {@link #selectMillis}),
+     * then {@code gen} single tokens timed; best of reps after one warm-up round, tok/s.
+     */
     public static double decodeSpeed(LlamaSession s, int[] prompt, int[] gen, int reps) {
         double best = 0;
         for (int r = 0; r <= reps; r++) { // the first round warms up
-            s.reset();
-            s.forward(prompt);
-            long t0 = System.nanoTime();
-            for (int t : gen) {
-                s.forward(t);
-            }
-            double tps = gen.length * 1e9 / (System.nanoTime() - t0);
+            double tps = decodeRound(s, prompt, gen);
             if (r > 0) {
                 best = Math.max(best, tps);
             }
         }
         return best;
+    }
+
+    /** One round: reset, prefill {@code prompt} and select (untimed), then decode {@code gen}; tok/s of the decode. */
+    public static double decodeRound(LlamaSession s, int[] prompt, int[] gen) {
+        s.reset();
+        s.forward(prompt);
+        if (s.sparseFfn() != null) {
+            s.sparseFfn().prepare();
+        }
+        long t0 = System.nanoTime();
+        for (int t : gen) {
+            s.forward(t);
+        }
+        return gen.length * 1e9 / (System.nanoTime() - t0);
+    }
+
+    /** The time CoreInfer's per-prompt selection and gathering takes after prefilling {@code prompt}, in ms (0 for other policies). */
+    public static double selectMillis(LlamaSession s, int[] prompt) {
+        s.reset();
+        s.forward(prompt);
+        return s.sparseFfn() == null ? 0 : s.sparseFfn().prepare() / 1e6;
     }
 
     /** Quality of sparse decoding against dense decoding. */

@@ -4,7 +4,7 @@ import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.Parallel;
-import dev.minnow.kernels.QuantKernels;
+import dev.minnow.kernels.SparseKernels;
 import dev.minnow.models.llm.WeightMatrix;
 import dev.minnow.quant.GgmlQuant;
 import dev.minnow.tensor.DType;
@@ -34,14 +34,19 @@ import java.util.Arrays;
  *       ({@link ThresholdLayer}).</li>
  * </ul>
  *
- * <p>Gathered weights: gate/up rows keep their type (whole blocks) and use the same GEMV as the dense model. ffn_down
- * has its blocks along the FFN dimension, so its columns are gathered as: F32 → F32 and F16 → F16 (bit-exact copies);
- * block-quantized → by default <b>requantized to Q8_0</b> (K padded to a multiple of 32 with zero columns: 34 bytes
- * per 32 weights, about the bandwidth of the original Q8_0, one extra rounding of the weights, ≤ 1/254 of each block's
- * largest magnitude), or with system property {@code minnow.sparse.down=exact} <b>dequantized to F32</b> (4 bytes per
- * weight: exact weights, and the activations are rounded through the same Q8_0/Q8_K format the dense matrix uses, so
- * with every neuron kept the result equals the dense one up to float reassociation — but it streams ~3.8× the bytes of
- * a Q8_0 down matrix).
+ * <p>Every neuron kept ({@link #keepsEverything}, or a selection that happens to be full): nothing is recorded,
+ * selected or copied and the layer takes the dense path, so the result is the dense one exactly.
+ *
+ * <p>Gathered weights (kernels: {@link SparseKernels}): the kept gate rows and then the kept up rows are packed into
+ * one buffer in their own type (whole blocks) and computed as one row-sparse GEMV (one activation quantization, one
+ * parallel loop, the dense dot kernels). ffn_down has its blocks along the FFN dimension, so its columns are gathered
+ * as: F32 → F32 and F16 → F16 (bit-exact copies); block-quantized → by default <b>requantized to Q8_0</b> (K padded to
+ * a multiple of 32 with zero columns: 34 bytes per 32 weights — the bandwidth of Q8_0, 1.9× that of Q4_0 — and one
+ * extra rounding of the weights, ≤ 1/254 of each block's largest magnitude), or with system property
+ * {@code minnow.sparse.down=exact} <b>dequantized to F32</b> (4 bytes per weight: exact weights, and the activations are
+ * rounded through the same Q8_0/Q8_K format the dense matrix uses, so the result equals the dense one up to float
+ * reassociation — but it streams ~3.8× the bytes of a Q8_0 down matrix). The threshold method sums its survivors'
+ * down columns as rows of a transposed copy of W_down in the same types ({@link TransposedDown}).
  */
 public final class SparseFfn implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -51,12 +56,14 @@ public final class SparseFfn implements AutoCloseable {
 
     private final Sparsity sparsity;
     private final Kernels kernels;
+    private final SparseKernels sk = KernelProvider.sparse();
     private final int dim;
     private final int ffn;
     private final WeightMatrix[] gate, up, down;
     private final boolean exactDown;
     private final Gathered[] gathered;
     private final ThresholdLayer[] thresholds;
+    private final TransposedDown[] transposed; // threshold: W_down transposed, per layer, built once
     // CoreInfer: the prompt activations of the current prefill, per layer; HotNeurons: counts; Threshold: |gate| samples
     private final float[][] prompt;
     private final int[] promptTokens;
@@ -84,6 +91,7 @@ public final class SparseFfn implements AutoCloseable {
         int layers = gate.length;
         gathered = new Gathered[layers];
         thresholds = new ThresholdLayer[layers];
+        transposed = new TransposedDown[layers];
         prompt = new float[layers][];
         promptTokens = new int[layers];
         hotCounts = new int[layers][];
@@ -102,6 +110,19 @@ public final class SparseFfn implements AutoCloseable {
             case Sparsity.CoreInfer c -> c.sparsifies(l, gate.length);
             case Sparsity.Threshold t -> true;
             case Sparsity.HotNeurons h -> true;
+        };
+    }
+
+    /**
+     * Whether the policy keeps every neuron whatever the activations (CoreInfer/hot with floor(keep·N) = N, threshold
+     * 0): then nothing is recorded or selected, and decode steps take the dense path, which is exactly the dense result.
+     */
+    public boolean keepsEverything() {
+        return switch (sparsity) {
+            case Sparsity.Dense d -> true;
+            case Sparsity.CoreInfer c -> (int) Math.floor(c.beta() * ffn) >= ffn;
+            case Sparsity.Threshold t -> t.target() <= 0;
+            case Sparsity.HotNeurons h -> (int) Math.floor(h.keep() * ffn) >= ffn;
         };
     }
 
@@ -127,7 +148,7 @@ public final class SparseFfn implements AutoCloseable {
             switch (sparsity) {
                 case Sparsity.HotNeurons h -> {
                     int[] counts = hotCounts[l] == null ? new int[ffn] : hotCounts[l];
-                    replace(l, CoreNeurons.mostFrequent(counts, (int) Math.floor(h.keep() * ffn)));
+                    replace(l, CoreNeurons.mostFrequent(counts, Math.min(ffn, (int) Math.floor(h.keep() * ffn))));
                 }
                 case Sparsity.Threshold t -> {
                     float thr = 0f;
@@ -137,7 +158,7 @@ public final class SparseFfn implements AutoCloseable {
                         Arrays.sort(s);
                         thr = s[Math.min(n - 1, (int) Math.floor(t.target() * n))];
                     }
-                    thresholds[l] = new ThresholdLayer(thr);
+                    thresholds[l] = new ThresholdLayer(l, thr);
                 }
                 default -> { }
             }
@@ -155,7 +176,7 @@ public final class SparseFfn implements AutoCloseable {
 
     /** Whether {@link #record} wants layer {@code l}'s multi-token activations. */
     public boolean records(int l) {
-        if (!sparsifies(l)) {
+        if (!sparsifies(l) || keepsEverything()) {
             return false;
         }
         return calibrating ? needsCalibration() : sparsity instanceof Sparsity.CoreInfer;
@@ -234,25 +255,43 @@ public final class SparseFfn implements AutoCloseable {
         }
         if (sparsity instanceof Sparsity.Threshold) {
             ThresholdLayer t = thresholds[l];
-            if (t == null) {
+            if (t == null || t.threshold <= 0) { // threshold 0 keeps every neuron: the dense path is exact
                 return false;
             }
-            t.forward(l, x, out);
+            t.forward(x, out);
             return true;
         }
         Gathered g = gathered[l];
-        if (g == null) {
+        if (g == null || g.full) { // every neuron kept: the dense path (no copies, exact)
             return false;
         }
         g.forward(x, out);
         return true;
     }
 
+    /**
+     * Does a pending CoreInfer selection now (selection and gathering otherwise happen at the first decode step
+     * after a prefill); returns its time in nanoseconds (0 when nothing was pending).
+     */
+    public long prepare() {
+        if (!pendingSelection) {
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        select();
+        return System.nanoTime() - t0;
+    }
+
     /** CoreInfer: select the sentence-wise core neurons of the recorded prompt and gather them, per layer. */
     private void select() {
         pendingSelection = false;
         Sparsity.CoreInfer c = (Sparsity.CoreInfer) sparsity;
+        boolean all = keepsEverything();
         for (int l = 0; l < gate.length; l++) {
+            if (all && sparsifies(l)) {
+                replace(l, allNeurons());
+                continue;
+            }
             if (prompt[l] == null) {
                 if (gathered[l] != null) {
                     gathered[l].close();
@@ -264,21 +303,32 @@ public final class SparseFfn implements AutoCloseable {
         }
     }
 
-    /** Test hook: use a fixed neuron set on layer l. */
+    /** Test hook: use a fixed neuron set on layer l, gathered even when it is every neuron. */
     void useNeurons(int l, int[] neurons) {
-        replace(l, neurons);
+        if (gathered[l] != null) {
+            gathered[l].close();
+        }
+        gathered[l] = new Gathered(l, neurons, true);
+    }
+
+    private int[] allNeurons() {
+        int[] all = new int[ffn];
+        for (int i = 0; i < ffn; i++) {
+            all[i] = i;
+        }
+        return all;
     }
 
     /** Test hook: use a fixed |SiLU(gate)| threshold on layer l. */
     void useThreshold(int l, float threshold) {
-        thresholds[l] = new ThresholdLayer(threshold);
+        thresholds[l] = new ThresholdLayer(l, threshold);
     }
 
     private void replace(int l, int[] neurons) {
         if (gathered[l] != null) {
             gathered[l].close();
         }
-        gathered[l] = new Gathered(l, neurons);
+        gathered[l] = new Gathered(l, neurons, false);
     }
 
     /** The activations recorded for layer l at the last prefill ([tokens × ffn]; null if none), for tests. */
@@ -317,6 +367,10 @@ public final class SparseFfn implements AutoCloseable {
                 gathered[l].close();
                 gathered[l] = null;
             }
+            if (transposed[l] != null) {
+                transposed[l].arena.close();
+                transposed[l] = null;
+            }
         }
     }
 
@@ -332,29 +386,56 @@ public final class SparseFfn implements AutoCloseable {
         };
     }
 
-    /** Layer l's FFN restricted to a neuron subset, as contiguous copies of the kept rows and columns. */
+    /**
+     * Layer l's FFN restricted to a neuron subset, pre-packed once per selection so a decode step streams contiguous
+     * memory: the K kept gate rows followed by the K kept up rows in one buffer, in their own type (whole blocks),
+     * run as one row-sparse GEMV ({@link SparseKernels#gemvRows}: one activation quantization, one parallel loop for
+     * gate and up), then SiLU(gate)·up; and the kept down columns as a [dim × K] matrix (see the class comment for
+     * its type). A set holding every neuron is {@link #full}: nothing is copied and decode takes the dense path.
+     */
     final class Gathered implements AutoCloseable {
         final int[] neurons;
+        final boolean full;
         private final Arena arena = Arena.ofShared();
-        private final WeightMatrix g, u, d;
-        private final int k;       // kept neurons
-        private final int kDown;   // columns of the gathered down matrix (k, or k padded to 32 for Q8_0)
-        private final DType roundThrough; // exact quantized down: activations rounded through this format
-        private final MemorySegment hidden, upOut;
+        private int k;               // kept neurons
+        private int kDown;           // columns of the gathered down matrix (k, or k padded to 32 for Q8_0)
+        private DType gateUpType;    // type of gateUp (null: g and u are used instead)
+        private MemorySegment gateUp; // [2K × dim]: K gate rows, then K up rows
+        private WeightMatrix g, u;   // types gemvRows does not take (BF16, ...): gathered matrices
+        private WeightMatrix d;      // down [dim × kDown], F32 or Q8_0 (null when F16)
+        private MemorySegment downF16; // down [dim × K] f16
+        private DType roundThrough;  // exact quantized down: activations rounded through this format
+        private MemorySegment hidden, gu;
 
-        Gathered(int l, int[] neurons) {
+        Gathered(int l, int[] neurons, boolean force) {
             this.neurons = neurons.clone();
-            this.k = neurons.length;
-            g = gatherRows("blk." + l + ".ffn_gate(sparse)", gate[l], neurons);
-            u = gatherRows("blk." + l + ".ffn_up(sparse)", up[l], neurons);
+            this.full = !force && neurons.length == ffn;
+            if (full) {
+                return;
+            }
+            k = neurons.length;
+            DType gt = gate[l].type();
+            if (gt == up[l].type() && SparseKernels.supportsRows(gt, dim)) {
+                long rowBytes = gt.byteSize(dim);
+                gateUpType = gt;
+                gateUp = arena.allocate(Math.max(1, 2L * k) * rowBytes, 64);
+                MemorySegment gs = gate[l].data(), us = up[l].data();
+                for (int j = 0; j < k; j++) {
+                    MemorySegment.copy(gs, neurons[j] * rowBytes, gateUp, j * rowBytes, rowBytes);
+                    MemorySegment.copy(us, neurons[j] * rowBytes, gateUp, (k + j) * rowBytes, rowBytes);
+                }
+            } else {
+                g = gatherRows("blk." + l + ".ffn_gate(sparse)", gate[l], neurons);
+                u = gatherRows("blk." + l + ".ffn_up(sparse)", up[l], neurons);
+            }
             WeightMatrix dn = down[l];
             DType dt = dn.type();
             boolean requant = dt != DType.F32 && dt != DType.F16 && !exactDown;
             kDown = requant ? Math.max(32, (k + 31) / 32 * 32) : Math.max(k, 1);
             roundThrough = (dt != DType.F32 && dt != DType.F16 && exactDown) ? activationFormat(dt) : null;
             hidden = arena.allocate((long) Math.max(kDown, 1) * 4, 64);
-            upOut = arena.allocate((long) Math.max(k, 1) * 4, 64);
-            d = gatherColumns("blk." + l + ".ffn_down(sparse)", dn, neurons, requant);
+            gu = arena.allocate(Math.max(2L * k, 1) * 4, 64);
+            gatherColumns("blk." + l + ".ffn_down(sparse)", dn, neurons, requant);
         }
 
         private WeightMatrix gatherRows(String name, WeightMatrix w, int[] idx) {
@@ -367,7 +448,7 @@ public final class SparseFfn implements AutoCloseable {
             return WeightMatrix.of(name, Tensor.wrap(dst, w.type(), Math.max(1, idx.length), w.cols()), kernels);
         }
 
-        private WeightMatrix gatherColumns(String name, WeightMatrix w, int[] idx, boolean requant) {
+        private void gatherColumns(String name, WeightMatrix w, int[] idx, boolean requant) {
             int rows = w.rows(), cols = w.cols();
             DType t = w.type();
             if (t == DType.F16) {
@@ -379,7 +460,8 @@ public final class SparseFfn implements AutoCloseable {
                         dst.setAtIndex(I16, o + j, src.getAtIndex(I16, s + idx[j]));
                     }
                 }
-                return WeightMatrix.of(name, Tensor.wrap(dst, DType.F16, rows, kDown), kernels);
+                downF16 = dst;
+                return;
             }
             DType outType = requant ? DType.Q8_0 : DType.F32;
             long outRowBytes = outType.byteSize(kDown);
@@ -387,16 +469,16 @@ public final class SparseFfn implements AutoCloseable {
             MemorySegment src = w.data();
             long srcRowBytes = t.byteSize(cols);
             Parallel.forRange(rows, 16, (r0, r1) -> {
-                float[] full = new float[cols];
+                float[] fullRow = new float[cols];
                 float[] picked = new float[kDown];
                 for (int r = r0; r < r1; r++) {
                     if (t == DType.F32) {
-                        MemorySegment.copy(src, F32, r * srcRowBytes, full, 0, cols);
+                        MemorySegment.copy(src, F32, r * srcRowBytes, fullRow, 0, cols);
                     } else {
-                        GgmlQuant.dequantizeRow(t, src, r * srcRowBytes, full, 0, cols);
+                        GgmlQuant.dequantizeRow(t, src, r * srcRowBytes, fullRow, 0, cols);
                     }
                     for (int j = 0; j < idx.length; j++) {
-                        picked[j] = full[idx[j]];
+                        picked[j] = fullRow[idx[j]];
                     }
                     if (requant) {
                         GgmlQuant.quantizeRow(DType.Q8_0, picked, 0, dst, r * outRowBytes, kDown);
@@ -405,7 +487,7 @@ public final class SparseFfn implements AutoCloseable {
                     }
                 }
             });
-            return WeightMatrix.of(name, Tensor.wrap(dst, outType, rows, kDown), kernels);
+            d = WeightMatrix.of(name, Tensor.wrap(dst, outType, rows, kDown), kernels);
         }
 
         void forward(MemorySegment x, MemorySegment out) {
@@ -413,10 +495,14 @@ public final class SparseFfn implements AutoCloseable {
                 out.asSlice(0, dim * 4L).fill((byte) 0);
                 return;
             }
-            g.gemv(x, 0, hidden, 0);
-            u.gemv(x, 0, upOut, 0);
-            kernels.activate(Activation.SILU, k, hidden, 0);
-            kernels.mul(k, hidden, 0, upOut, 0, hidden, 0);
+            if (gateUp != null) {
+                sk.gemvRows(gateUpType, 2 * k, null, dim, gateUp, 0, x, 0, gu, 0);
+            } else {
+                g.gemv(x, 0, gu, 0);
+                u.gemv(x, 0, gu, k);
+            }
+            kernels.activate(Activation.SILU, k, gu, 0);
+            kernels.mul(k, gu, 0, gu, k, hidden, 0);
             if (roundThrough != null && k % roundThrough.blockSize() == 0) {
                 float[] h = new float[k];
                 MemorySegment.copy(hidden, F32, 0, h, 0, k);
@@ -425,7 +511,11 @@ public final class SparseFfn implements AutoCloseable {
                 GgmlQuant.dequantizeRow(roundThrough, q, 0, h, 0, k);
                 MemorySegment.copy(h, 0, hidden, F32, 0, k);
             }
-            d.gemv(hidden, 0, out, 0); // padding columns of a Q8_0 down are zero weights; hidden's tail stays 0
+            if (downF16 != null) {
+                sk.gemvRows(DType.F16, dim, null, k, downF16, 0, hidden, 0, out, 0);
+            } else {
+                d.gemv(hidden, 0, out, 0); // padding columns of a Q8_0 down are zero weights; hidden's tail stays 0
+            }
         }
 
         @Override
@@ -434,48 +524,84 @@ public final class SparseFfn implements AutoCloseable {
         }
     }
 
+    private TransposedDown transposedDown(int l) {
+        if (transposed[l] == null) {
+            transposed[l] = new TransposedDown(down[l]);
+        }
+        return transposed[l];
+    }
+
     /**
-     * CATS on one layer: gate GEMV dense; neurons with |SiLU(gate)| below the threshold are dropped; the up rows of
-     * the survivors are dotted one by one (the rows in their own type, same dot kernels as the dense GEMV), and the
-     * down columns of the survivors are accumulated with axpy from a transposed f32 copy of W_down ([ffn × dim],
-     * built once per layer: 4 bytes per weight, so against a quantized down matrix it only pays off at high
-     * sparsity).
+     * W_down transposed, [ffn × dim]: row i is neuron i's down column, so a token's surviving neurons are summed as
+     * rows ({@link SparseKernels#axpyRows}). F32 and F16 models keep their values exactly; block-quantized models get
+     * Q8_0 rows (one extra rounding, as the gathered down) unless {@code minnow.sparse.down=exact} (then f32).
+     */
+    final class TransposedDown {
+        final Arena arena = Arena.ofShared();
+        final DType type;
+        final MemorySegment rows;
+
+        TransposedDown(WeightMatrix w) {
+            DType dt = w.type();
+            type = dt == DType.F16 ? DType.F16 : dt != DType.F32 && !exactDown && dim % 32 == 0 ? DType.Q8_0 : DType.F32;
+            long rowBytes = type.byteSize(dim);
+            rows = arena.allocate(Math.max(1, (long) ffn * rowBytes), 64);
+            if (type == DType.F16) {
+                MemorySegment src = w.data();
+                for (int r = 0; r < dim; r++) {
+                    for (int i = 0; i < ffn; i++) {
+                        rows.setAtIndex(I16, (long) i * dim + r, src.getAtIndex(I16, (long) r * ffn + i));
+                    }
+                }
+                return;
+            }
+            float[] t = new float[Math.multiplyExact(ffn, dim)];
+            float[] row = new float[ffn];
+            for (int r = 0; r < dim; r++) {
+                w.row(r, row);
+                for (int i = 0; i < ffn; i++) {
+                    t[i * dim + r] = row[i];
+                }
+            }
+            if (type == DType.F32) {
+                MemorySegment.copy(t, 0, rows, F32, 0, t.length);
+            } else {
+                Parallel.forRange(ffn, 64, (a, b) -> {
+                    for (int i = a; i < b; i++) {
+                        GgmlQuant.quantizeRow(DType.Q8_0, t, i * dim, rows, i * rowBytes, dim);
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * CATS on one layer: the gate GEMV stays dense; neurons with |SiLU(gate)| below the threshold are dropped; the
+     * up rows of the survivors go through one row-sparse GEMV ({@link SparseKernels#gemvRows}, the same dot kernels
+     * as the dense GEMV), and their down columns are summed as rows of the transposed down
+     * ({@link SparseKernels#axpyRows}).
      */
     final class ThresholdLayer {
+        final int l;
         final float threshold;
-        private MemorySegment downT; // [ffn × dim] f32
         private final MemorySegment g;
-        private final MemorySegment h;
-        private final MemorySegment xq;
+        private final MemorySegment upSel;
         private final int[] survivors = new int[ffn];
+        private final float[] coef = new float[ffn];
         long steps, kept;
 
-        ThresholdLayer(float threshold) {
+        ThresholdLayer(int l, float threshold) {
+            this.l = l;
             this.threshold = threshold;
             Arena a = Arena.ofAuto();
             g = a.allocate(ffn * 4L, 64);
-            h = a.allocate(ffn * 4L, 64);
-            xq = a.allocate(Math.max(64, dim * 4L + 1024), 64);
-        }
-
-        private MemorySegment transposedDown(int l) {
-            if (downT == null) {
-                WeightMatrix w = down[l];
-                MemorySegment t = Arena.ofAuto().allocate((long) ffn * dim * 4, 64);
-                float[] row = new float[ffn];
-                for (int r = 0; r < dim; r++) {
-                    w.row(r, row);
-                    for (int i = 0; i < ffn; i++) {
-                        t.setAtIndex(F32, (long) i * dim + r, row[i]);
-                    }
-                }
-                downT = t;
+            upSel = a.allocate(ffn * 4L, 64);
+            if (threshold > 0) {
+                transposedDown(l); // built here, not in the first decode step
             }
-            return downT;
         }
 
-        void forward(int l, MemorySegment x, MemorySegment out) {
-            MemorySegment dt = transposedDown(l);
+        void forward(MemorySegment x, MemorySegment out) {
             gate[l].gemv(x, 0, g, 0);
             kernels.activate(Activation.SILU, ffn, g, 0);
             int m = 0;
@@ -486,52 +612,21 @@ public final class SparseFfn implements AutoCloseable {
             }
             steps++;
             kept += m;
-            final int count = m;
             WeightMatrix uw = up[l];
-            DType ut = uw.type();
-            MemorySegment uData = uw.data();
-            long rowBytes = ut.byteSize(dim);
-            if (ut == DType.F32 || activationFormat(ut) == DType.F16 || activationFormat(ut) == DType.BF16
-                    || dim % activationFormat(ut).blockSize() != 0) {
-                if (ut == DType.F32) {
-                    Parallel.forRange(count, 64, (a, b) -> {
-                        for (int j = a; j < b; j++) {
-                            int i = survivors[j];
-                            h.setAtIndex(F32, i, g.getAtIndex(F32, i) * kernels.dot(uData, i * (long) dim, x, 0, dim));
-                        }
-                    });
-                } else { // other float types: dense up (quality-equivalent, no bandwidth saved on up)
-                    MemorySegment full = Arena.ofAuto().allocate(ffn * 4L, 64);
-                    uw.gemv(x, 0, full, 0);
-                    for (int j = 0; j < count; j++) {
-                        int i = survivors[j];
-                        h.setAtIndex(F32, i, g.getAtIndex(F32, i) * full.getAtIndex(F32, i));
-                    }
+            if (SparseKernels.supportsRows(uw.type(), dim)) {
+                sk.gemvRows(uw.type(), m, survivors, dim, uw.data(), 0, x, 0, upSel, 0);
+                for (int j = 0; j < m; j++) {
+                    coef[j] = g.getAtIndex(F32, survivors[j]) * upSel.getAtIndex(F32, j);
                 }
-            } else {
-                QuantKernels qk = KernelProvider.quant();
-                qk.quantizeActivation(ut, dim, x, 0, xq, 0);
-                Parallel.forRange(count, 64, (a, b) -> {
-                    for (int j = a; j < b; j++) {
-                        int i = survivors[j];
-                        h.setAtIndex(F32, i, g.getAtIndex(F32, i) * qk.dot(ut, dim, uData, i * rowBytes, xq, 0));
-                    }
-                });
+            } else { // other types: dense up (quality-equivalent, no bandwidth saved on up)
+                MemorySegment fullUp = Arena.ofAuto().allocate(ffn * 4L, 64);
+                uw.gemv(x, 0, fullUp, 0);
+                for (int j = 0; j < m; j++) {
+                    coef[j] = g.getAtIndex(F32, survivors[j]) * fullUp.getAtIndex(F32, survivors[j]);
+                }
             }
-            out.asSlice(0, dim * 4L).fill((byte) 0);
-            // axpy over survivors; the output is split across threads so no two threads write the same floats
-            int chunk = 256;
-            int chunks = (dim + chunk - 1) / chunk;
-            Parallel.forRange(chunks, 1, (c0, c1) -> {
-                for (int c = c0; c < c1; c++) {
-                    int o = c * chunk;
-                    int len = Math.min(chunk, dim - o);
-                    for (int j = 0; j < count; j++) {
-                        int i = survivors[j];
-                        kernels.axpy(len, h.getAtIndex(F32, i), dt, (long) i * dim + o, out, o);
-                    }
-                }
-            });
+            TransposedDown td = transposedDown(l);
+            sk.axpyRows(td.type, m, survivors, coef, dim, td.rows, 0, out, 0);
         }
     }
 }

@@ -86,9 +86,9 @@ class SparseFfnTest {
     }
 
     @ParameterizedTest(name = "{0} seed {1}")
-    @CsvSource({"F32,1,1e-5", "F32,2,1e-5", "Q8_0,3,2e-2", "Q4_0,4,2e-2"})
+    @CsvSource({"F32,1,1e-5", "F32,2,1e-5", "F16,8,5e-3", "Q8_0,3,2e-2", "Q4_0,4,2e-2", "Q4_K,9,2e-2"})
     void gatheredSubsetMatchesZeroedReference(DType t, long seed, double tol) {
-        int dim = 64, n = 96;
+        int dim = t == DType.Q4_K ? 256 : 64, n = t == DType.Q4_K ? 512 : 96;
         try (Arena arena = Arena.ofShared()) {
             Ffn f = ffn(t, dim, n, seed, arena);
             SplittableRandom r = new SplittableRandom(seed * 31);
@@ -115,8 +115,9 @@ class SparseFfnTest {
     }
 
     @ParameterizedTest(name = "{0} seed {1}")
-    @CsvSource({"F32,5,1e-5", "Q8_0,6,1e-4", "Q4_K,7,1e-4"})
-    void thresholdMatchesMaskedReference(DType t, long seed, double tol) {
+    @CsvSource({"F32,5,1e-5,true", "F16,10,1e-4,true", "Q8_0,6,1e-4,true", "Q4_K,7,1e-4,true", "Q8_0,11,2e-2,false",
+            "Q4_0,12,2e-2,false"})
+    void thresholdMatchesMaskedReference(DType t, long seed, double tol, boolean exact) {
         int dim = 256, n = 512;
         try (Arena arena = Arena.ofShared()) {
             Ffn f = ffn(t, dim, n, seed, arena);
@@ -154,15 +155,94 @@ class SparseFfnTest {
                 kept += keep[i] ? 1 : 0;
             }
             try (SparseFfn s = new SparseFfn(Sparsity.threshold(0.5), K, dim, n, new WeightMatrix[] {f.gate},
-                    new WeightMatrix[] {f.up}, new WeightMatrix[] {f.down}, true)) {
+                    new WeightMatrix[] {f.up}, new WeightMatrix[] {f.down}, exact)) {
                 s.useThreshold(0, thr * (1 + 1e-6f));
                 assertTrue(s.decode(0, xs, out));
                 boolean[] keepStrict = new boolean[n];
                 for (int i = 0; i < n; i++) {
                     keepStrict[i] = a[i] >= thr * (1 + 1e-6);
                 }
-                assertClose(reference(f, x, keepStrict), out, tol, t + " seed " + seed + " (" + kept + " kept)");
+                assertClose(reference(f, x, keepStrict), out, tol, t + " exact=" + exact + " seed " + seed + " (" + kept + " kept)");
                 assertEquals(0.5, s.keptFraction(), 0.01);
+            }
+        }
+    }
+
+    /** The dense FFN as the session computes it (gate and up GEMVs, SiLU, product, down GEMV). */
+    static MemorySegment denseFfn(Ffn f, MemorySegment x, int dim, int n, Arena arena) {
+        MemorySegment g = arena.allocate(4L * n, 64), u = arena.allocate(4L * n, 64), out = arena.allocate(4L * dim, 64);
+        f.gate.gemv(x, 0, g, 0);
+        f.up.gemv(x, 0, u, 0);
+        K.activate(dev.minnow.kernels.Activation.SILU, n, g, 0);
+        K.mul(n, g, 0, u, 0, g, 0);
+        f.down.gemv(g, 0, out, 0);
+        return out;
+    }
+
+    /**
+     * Every neuron gathered (forced: the policies take the dense path for a full set) equals the dense FFN within
+     * float reassociation: the packed gate/up rows go through the same dot kernels, the down matrix is the exact
+     * gathered copy (F32, F16; quantized types with exact down), or within the Q8_0 requantization otherwise (for
+     * Q4_K the dense down rounds the activations through Q8_K, 256 values per scale, the requantized one through
+     * Q8_0: the two differ by up to ~2% of the largest output here).
+     */
+    @ParameterizedTest(name = "{0} exact={1}")
+    @CsvSource({"F32,true,1e-6", "F16,true,1e-5", "Q8_0,true,1e-5", "Q4_0,true,1e-5", "Q4_K,true,1e-5",
+            "Q8_0,false,2e-2", "Q4_0,false,2e-2", "Q4_K,false,4e-2"})
+    void everyNeuronGatheredEqualsDenseLayer(DType t, boolean exact, double tol) {
+        int dim = 256, n = 512;
+        long seed = 100 + t.ordinal();
+        try (Arena arena = Arena.ofShared()) {
+            Ffn f = ffn(t, dim, n, seed, arena);
+            SplittableRandom r = new SplittableRandom(seed);
+            MemorySegment x = arena.allocate(4L * dim, 64), out = arena.allocate(4L * dim, 64);
+            for (int j = 0; j < dim; j++) {
+                x.setAtIndex(F32, j, (float) r.nextGaussian());
+            }
+            MemorySegment dense = denseFfn(f, x, dim, n, arena);
+            double[] ref = new double[dim];
+            for (int i = 0; i < dim; i++) {
+                ref[i] = dense.getAtIndex(F32, i);
+            }
+            try (SparseFfn s = new SparseFfn(Sparsity.hotNeurons(0.5), K, dim, n, new WeightMatrix[] {f.gate},
+                    new WeightMatrix[] {f.up}, new WeightMatrix[] {f.down}, exact)) {
+                s.useNeurons(0, IntStream.range(0, n).toArray());
+                assertTrue(s.decode(0, x, out));
+                assertClose(ref, out, tol, t + " exact=" + exact + " seed " + seed);
+            }
+        }
+    }
+
+    /** Policies that keep every neuron record nothing, select nothing and leave decode to the dense path. */
+    @Test
+    void fullSetsTakeTheDensePath() {
+        int dim = 64, n = 96;
+        try (Arena arena = Arena.ofShared()) {
+            Ffn f = ffn(DType.F32, dim, n, 3, arena);
+            MemorySegment x = arena.allocate(4L * dim, 64), out = arena.allocate(4L * dim, 64);
+            WeightMatrix[] g = {f.gate}, u = {f.up}, d = {f.down};
+            try (SparseFfn hot = new SparseFfn(Sparsity.hotNeurons(1.0), K, dim, n, g, u, d, false)) {
+                assertTrue(hot.keepsEverything());
+                assertTrue(!hot.records(0));
+                hot.calibrate(true);
+                hot.calibrate(false);
+                assertEquals(n, hot.kept(0).length);
+                assertTrue(!hot.decode(0, x, out), "hot 1.0 decodes densely");
+            }
+            try (SparseFfn thr = new SparseFfn(Sparsity.threshold(0), K, dim, n, g, u, d, false)) {
+                assertTrue(thr.keepsEverything());
+                thr.calibrate(true);
+                thr.calibrate(false);
+                assertTrue(!thr.decode(0, x, out), "threshold 0 decodes densely");
+            }
+            try (SparseFfn core = new SparseFfn(new Sparsity.CoreInfer(0.2, 1.0, 0, 0), K, dim, n, g, u, d, false)) {
+                assertTrue(core.keepsEverything() && !core.records(0));
+                core.beginRun(4);
+                assertEquals(n, core.kept(0).length);
+                assertTrue(!core.decode(0, x, out), "coreinfer beta 1 decodes densely");
+            }
+            try (SparseFfn half = new SparseFfn(new Sparsity.CoreInfer(0.2, 0.5, 0, 0), K, dim, n, g, u, d, false)) {
+                assertTrue(!half.keepsEverything() && half.records(0));
             }
         }
     }
