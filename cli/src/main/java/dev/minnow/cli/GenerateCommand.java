@@ -2,7 +2,6 @@ package dev.minnow.cli;
 
 import dev.minnow.models.llm.GenerationOptions;
 import dev.minnow.models.llm.GenerationResult;
-import dev.minnow.models.llm.KvCacheType;
 import dev.minnow.models.llm.LanguageModel;
 import dev.minnow.models.llm.LlmDemo;
 import java.io.PrintStream;
@@ -19,44 +18,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file")
     Path model;
 
+    @picocli.CommandLine.Mixin
+    SamplingOptions sampling = new SamplingOptions();
+
     @Option(names = {"-p", "--prompt"}, required = true, description = "prompt text (BOS is added when the model asks)")
     String prompt;
 
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "128", description = "tokens to generate (default ${DEFAULT-VALUE})")
     int maxTokens;
-
-    @Option(names = "--temp", defaultValue = "0", description = "temperature; 0 is greedy (default ${DEFAULT-VALUE})")
-    float temperature;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "keep the k most likely tokens; 0 is off")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling mass; 1 is off")
-    float topP;
-
-    @Option(names = "--min-p", defaultValue = "0", description = "drop tokens below min-p times the top probability; 0 is off")
-    float minP;
-
-    @Option(names = "--repeat-penalty", defaultValue = "1", description = "repetition penalty over the last 64 tokens; 1 is off")
-    float repeatPenalty;
-
-    @Option(names = "--frequency-penalty", defaultValue = "0", description = "lower recent tokens' logits by this times their count; 0 is off")
-    float frequencyPenalty;
-
-    @Option(names = "--presence-penalty", defaultValue = "0", description = "lower recent tokens' logits by this; 0 is off")
-    float presencePenalty;
-
-    @Option(names = "--seed", defaultValue = "42", description = "sampling seed (default ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--ctx", defaultValue = "0", description = "context size; 0 is min(trained context, 2048)")
-    int ctx;
-
-    @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache type: f32 or f16 (default ${DEFAULT-VALUE})")
-    String kvType;
-
-    @Option(names = "--batch", defaultValue = "128", description = "prompt tokens per batched step (default ${DEFAULT-VALUE})")
-    int batch;
 
     @Option(names = "--stop", description = "stop when this text appears (repeatable); it is not printed")
     java.util.List<String> stop = new java.util.ArrayList<>();
@@ -80,12 +49,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        GenerationOptions options = (temperature == 0 ? GenerationOptions.greedy() : GenerationOptions.sampling(temperature)
-                .topK(topK).topP(topP).minP(minP).seed(seed))
-                .repetitionPenalty(repeatPenalty, 64).frequencyPresencePenalty(frequencyPenalty, presencePenalty)
-                .stopStrings(stop.toArray(String[]::new)).maxTokens(maxTokens);
-        LanguageModel.Options load = LanguageModel.Options.defaults().contextSize(ctx)
-                .kvCacheType(KvCacheType.parse(kvType)).batchSize(batch);
+        GenerationOptions options = sampling.generation(maxTokens).stopStrings(stop.toArray(String[]::new));
+        LanguageModel.Options load = sampling.load();
         try (LanguageModel lm = LanguageModel.load(model, load)) {
             int[] promptIds = lm.tokenizer().encode(prompt, true);
             dev.minnow.models.sparse.Sparsity sp = dev.minnow.models.sparse.SparseEval.parse(sparse, alpha, beta);

@@ -52,6 +52,15 @@ class LlmCommandsTest {
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].startsWith("the fish"), r[1]);
 
+        // penalties and stop strings reach the generation options; a bad value is a one-line error
+        r = MainTest.capture(() -> Main.execute("generate", "-m", model.toString(), "-p", "the fish", "-n", "4",
+                "--frequency-penalty", "0.5", "--presence-penalty", "0.2", "--repeat-penalty", "1.1", "--stop", "zz"));
+        assertEquals("0", r[0], r[2]);
+        r = MainTest.capture(() -> Main.execute("generate", "-m", model.toString(), "-p", "the fish", "-n", "4",
+                "--frequency-penalty", "NaN"));
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("frequency and presence penalties must be finite"), r[2]);
+
         Path npy = dir.resolve("l.npy");
         r = MainTest.capture(() -> Main.execute("logits", "-m", model.toString(), "-p", "the fish", "-o", npy.toString()));
         assertEquals("0", r[0], r[2]);
