@@ -1,7 +1,6 @@
 package dev.minnow.models.llm;
 
 import dev.minnow.models.tokenizer.Tokenizer;
-import dev.minnow.models.tokenizer.Vocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -129,41 +128,15 @@ public final class ChatSession {
         cachedLength = ids.length;
         promptLogits = logits.clone();
 
-        Vocabulary vocab = tokenizer.vocabulary();
-        Sampler sampler = new Sampler(options);
-        Utf8Stream utf8 = new Utf8Stream();
-        StopText stops = new StopText(template.stopStrings(), onText);
-        int len = ids.length;
-        int generated = 0;
-        GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
+        java.util.List<String> stopStrings = new java.util.ArrayList<>(template.stopStrings());
+        stopStrings.addAll(options.stopStrings());
         long t1 = System.nanoTime();
-        while (generated < options.maxTokens()) {
-            int next = sampler.sample(logits, tokens, len);
-            if (options.stopAtEndOfGeneration() && vocab.isEndOfGeneration(next)) {
-                reason = GenerationResult.StopReason.END_OF_GENERATION;
-                break;
-            }
-            if (options.isStopToken(next)) {
-                reason = GenerationResult.StopReason.STOP_TOKEN;
-                break;
-            }
-            tokens[len++] = next;
-            generated++;
-            if (stops.push(utf8.push(tokenizer.piece(next, false)))) {
-                reason = GenerationResult.StopReason.STOP_STRING;
-                break;
-            }
-            if (generated < options.maxTokens()) {
-                logits = session.forward(next);
-                cachedLength = len;
-            }
-        }
-        if (reason != GenerationResult.StopReason.STOP_STRING) {
-            stops.push(utf8.flush());
-            stops.finish();
-        }
+        LanguageModel.Decoded d = LanguageModel.decode(session, tokenizer, options, logits, tokens, ids.length, stopStrings, onText);
+        cachedLength = d.cachedLength();
+        int len = d.length();
+        GenerationResult.StopReason reason = d.reason();
         long decode = System.nanoTime() - t1;
-        String reply = stops.text();
+        String reply = d.text();
         history.add(ChatMessage.user(userText));
         history.add(ChatMessage.assistant(reply));
         return new Turn(reply, ids, reused, ids.length - reused, Arrays.copyOfRange(tokens, ids.length, len), reason,

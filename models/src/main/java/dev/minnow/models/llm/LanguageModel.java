@@ -150,13 +150,7 @@ public final class LanguageModel implements AutoCloseable {
                     + ") = " + need + " exceeds the context size " + session.contextSize()
                     + "; raise the context (--ctx) or lower max tokens (-n)");
         }
-        Vocabulary vocab = tokenizer.vocabulary();
-        Sampler sampler = new Sampler(options);
-        Utf8Stream utf8 = new Utf8Stream();
         int[] history = Arrays.copyOf(promptIds, promptIds.length + options.maxTokens());
-        int len = promptIds.length;
-        ChatSession.StopText stops = new ChatSession.StopText(options.stopStrings(), onText);
-        GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
 
         session.reset();
         session.sparsity(options.sparsity());
@@ -167,9 +161,36 @@ public final class LanguageModel implements AutoCloseable {
         }
         long prefill = System.nanoTime() - t0;
         long t1 = System.nanoTime();
+        Decoded d = decode(session, tokenizer, options, logits, history, promptIds.length, options.stopStrings(), onText);
+        long decode = System.nanoTime() - t1;
+        return new GenerationResult(promptIds.clone(), Arrays.copyOfRange(history, promptIds.length, d.length()),
+                d.text(), d.reason(), prefill, decode);
+    }
+
+    /**
+     * What {@link #decode} did: {@code tokens[0..length)} hold the prompt and the reply, the first {@code cachedLength}
+     * of them are in the session's KV cache (the last sampled token is not run), {@code text} the reply cut before
+     * any stop string.
+     */
+    record Decoded(int length, int cachedLength, GenerationResult.StopReason reason, String text) {}
+
+    /**
+     * The decode loop of {@link #generate} and {@link ChatSession}: from {@code logits} after {@code tokens[0..len)},
+     * sample, stop at end-of-generation, a stop token, a stop string or {@code options.maxTokens()}, stream the text
+     * (held back where it could begin a stop string), run each accepted token. {@code tokens} has room for
+     * {@code len + options.maxTokens()}; {@code logits} is reused for every step.
+     */
+    static Decoded decode(LlamaSession session, Tokenizer tokenizer, GenerationOptions options, float[] logits, int[] tokens,
+                          int len, java.util.List<String> stopStrings, Consumer<String> onText) {
+        Vocabulary vocab = tokenizer.vocabulary();
+        Sampler sampler = new Sampler(options);
+        Utf8Stream utf8 = new Utf8Stream();
+        ChatSession.StopText stops = new ChatSession.StopText(stopStrings, onText);
+        GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
+        int cached = len;
         int generated = 0;
         while (generated < options.maxTokens()) {
-            int next = sampler.sample(logits, history, len);
+            int next = sampler.sample(logits, tokens, len);
             if (options.stopAtEndOfGeneration() && vocab.isEndOfGeneration(next)) {
                 reason = GenerationResult.StopReason.END_OF_GENERATION;
                 break;
@@ -178,7 +199,7 @@ public final class LanguageModel implements AutoCloseable {
                 reason = GenerationResult.StopReason.STOP_TOKEN;
                 break;
             }
-            history[len++] = next;
+            tokens[len++] = next;
             generated++;
             if (stops.push(utf8.push(tokenizer.piece(next, false)))) {
                 reason = GenerationResult.StopReason.STOP_STRING;
@@ -186,15 +207,14 @@ public final class LanguageModel implements AutoCloseable {
             }
             if (generated < options.maxTokens()) {
                 session.forwardInto(logits, next);
+                cached = len;
             }
         }
         if (reason != GenerationResult.StopReason.STOP_STRING) {
             stops.push(utf8.flush());
             stops.finish();
         }
-        long decode = System.nanoTime() - t1;
-        return new GenerationResult(promptIds.clone(), Arrays.copyOfRange(history, promptIds.length, len),
-                stops.text(), reason, prefill, decode);
+        return new Decoded(len, cached, reason, stops.text());
     }
 
     /** The file's {@code tokenizer.chat_template} (Jinja text), or null when it has none. */
