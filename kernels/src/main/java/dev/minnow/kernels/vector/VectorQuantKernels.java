@@ -492,8 +492,15 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             int[] sc = new int[8];
             int[] mn = new int[8];
             int[] lanes = new int[NARROW_INTS.length()];
+            // the 16 bsums of each Q8_K block summed in pairs: one per 32-level group, each group has one min
+            int[] bsums = new int[8 * nb];
+            for (int i = 0; i < nb; i++) {
+                for (int g = 0; g < 8; g++) {
+                    bsums[8 * i + g] = xq.get(S16, 292L * i + 260 + 4L * g) + xq.get(S16, 292L * i + 262 + 4L * g);
+                }
+            }
             for (int r = from; r < to; r++) {
-                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, sc, mn, lanes));
+                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums, sc, mn, lanes));
             }
         } else {
             int[] lanes = new int[NARROW_INTS.length()];
@@ -550,8 +557,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    private float dotQ4_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] sc, int[] mn,
-                              int[] lanes) {
+    private float dotQ4_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] bsums,
+                              int[] sc, int[] mn, int[] lanes) {
         FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         float mins = 0;
         for (int i = 0; i < nb; i++) {
@@ -559,8 +566,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             long y = 292L * i;
             unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
             int sumMins = 0;
-            for (int j = 0; j < 16; j++) {
-                sumMins += xq.get(S16, y + 260 + 2L * j) * mn[j >> 1];
+            for (int g = 0; g < 8; g++) {
+                sumMins += bsums[8 * i + g] * mn[g];
             }
             IntVector.zero(NARROW_INTS).intoArray(lanes, 0);
             for (int c = 0; c < 4; c++) {
