@@ -380,14 +380,33 @@ public final class GgufFile implements AutoCloseable {
         }
 
         String string(String what) {
-            long len = u64("length of " + what);
-            if (len < 0 || len > MAX_STRING) {
-                throw error(pos - 8, what + " has absurd length " + Long.toUnsignedString(len));
+            return string(what, null, -1);
+        }
+
+        /**
+         * A string: {@code what} names it in errors, or (when null) element {@code index} of array {@code key} —
+         * the message is only built on error, since a vocabulary holds tens of thousands of strings.
+         */
+        String string(String what, String key, int index) {
+            if (remaining() < 8) {
+                need(8, "length of " + describe(what, key, index));
             }
-            need(len, what);
-            byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
+            long len = seg.get(I64, pos);
+            pos += 8;
+            if (len < 0 || len > MAX_STRING) {
+                throw error(pos - 8, describe(what, key, index) + " has absurd length " + Long.toUnsignedString(len));
+            }
+            if (len > remaining()) {
+                need(len, describe(what, key, index));
+            }
+            byte[] b = new byte[(int) len];
+            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, (int) len);
             pos += len;
             return new String(b, StandardCharsets.UTF_8);
+        }
+
+        private static String describe(String what, String key, int index) {
+            return what != null ? what : "element " + index + " of '" + key + "'";
         }
 
         Object scalar(String key, GgufType t) {
@@ -466,7 +485,7 @@ public final class GgufFile implements AutoCloseable {
                 case STRING -> {
                     String[] a = new String[len];
                     for (int i = 0; i < len; i++) {
-                        a[i] = string("element " + i + " of '" + key + "'");
+                        a[i] = string(null, key, i);
                     }
                     return a;
                 }
