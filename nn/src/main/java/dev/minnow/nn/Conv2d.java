@@ -144,6 +144,27 @@ public final class Conv2d implements Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (!Profile.ENABLED) {
+            return run(x);
+        }
+        long t0 = Profile.begin();
+        Tensor y = run(x);
+        Profile.end(profileKind(), t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
+        return y;
+    }
+
+    /** The profile label of this convolution's path. */
+    private String profileKind() {
+        if (groups == in && groups == out) {
+            return "conv dw" + kh + " s" + sh;
+        }
+        if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1) {
+            return "conv pw";
+        }
+        return "conv " + kh + "x" + kw + " s" + sh + (groups > 1 ? " g" : "");
+    }
+
+    private Tensor run(Tensor x) {
         Buffers.checkNchw("Conv2d", x, in);
         Tensor quantized = Int8Quantization.intercept(this, x);
         if (quantized != null) {

@@ -57,6 +57,13 @@ public final class Pool2d implements Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        long t0 = Profile.begin();
+        Tensor y = forwardImpl(x);
+        Profile.end("pool", t0, 0);
+        return y;
+    }
+
+    private Tensor forwardImpl(Tensor x) {
         Buffers.checkNchw(kind + " pool", x, -1);
         int n = (int) x.dim(0), c = (int) x.dim(1), h = (int) x.dim(2), w = (int) x.dim(3);
         int ho = outputLength(h), wo = outputLength(w);

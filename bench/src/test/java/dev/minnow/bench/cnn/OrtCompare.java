@@ -7,6 +7,7 @@ import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.models.onnx.OnnxGraph;
 import dev.minnow.models.onnx.OnnxModel;
+import dev.minnow.nn.Profile;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.tensor.io.Npy;
 import java.nio.FloatBuffer;
@@ -23,7 +24,12 @@ import java.util.Map;
  * name without "Test"); run it as a program:
  *
  * <pre>java -Dminnow.threads=T --add-modules jdk.incubator.vector -cp (bench test class path) dev.minnow.bench.cnn.OrtCompare
- *     [--rounds N] [--warmup N] [--minnow-int8] name=model.onnx:input.npy ...</pre>
+ *     [--rounds N] [--warmup N] [--threads 1,2] [--minnow-int8] [--peak GFLOPS] name=model.onnx:input.npy ...</pre>
+ *
+ * {@code --threads} runs every case at each listed thread count in this one process (capping Minnow's pool with
+ * {@link Parallel#setActiveThreads}, a fresh ORT session per count; the pool needs {@code -Dminnow.threads} ≥ the
+ * largest). With {@code -Dminnow.profile=true} each case is followed by Minnow's time per operator kind
+ * ({@link Profile}), GFLOP/s as a percentage of {@code --peak} (the one-thread FMA peak, times the thread count).
  *
  * The two engines run alternately (one Minnow run, one ORT run per round) so machine load hits both alike. ORT gets
  * {@code intra_op_num_threads} = Minnow's thread count and one inter-op thread. Prints median and min per engine,
@@ -35,20 +41,23 @@ public final class OrtCompare {
     public static void main(String[] args) throws Exception {
         int rounds = 20, warmup = 10;
         boolean int8 = false;
+        double peak = 0;
+        int[] threadList = {Parallel.threads()};
         List<String[]> cases = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--minnow-int8" -> int8 = true;
+                case "--threads" -> threadList = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--peak" -> peak = Double.parseDouble(args[++i]);
                 default -> {
                     String[] nv = args[i].split("=", 2), mi = nv[1].split(":", 2);
                     cases.add(new String[] {nv[0], mi[0], mi[1]});
                 }
             }
         }
-        int threads = Parallel.threads();
-        System.out.printf("kernels %s, threads %d, onnxruntime %s%n", KernelProvider.get().name(), threads,
+        System.out.printf("kernels %s, threads %s, onnxruntime %s%n", KernelProvider.get().name(), Arrays.toString(threadList),
                 OrtEnvironment.getEnvironment().getVersion());
         System.out.printf("%-22s %7s %12s %12s %12s %12s %8s %10s%n", "model", "threads", "minnow med", "minnow min",
                 "ort med", "ort min", "ratio", "max|diff|");
@@ -56,6 +65,8 @@ public final class OrtCompare {
         for (String[] c : cases) {
             Tensor x = Npy.read(Path.of(c[2]));
             float[] xv = x.toFloatArray();
+            for (int threads : threadList) {
+            Parallel.setActiveThreads(threads);
             try (OnnxModel m = OnnxModel.open(Path.of(c[1]));
                  OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
                 OnnxGraph graph = new OnnxGraph(m);
@@ -98,7 +109,16 @@ public final class OrtCompare {
                     String label = c[0] + (int8 ? " (minnow int8)" : "");
                     System.out.printf("%-22s %7d %9.2f ms %9.2f ms %9.2f ms %9.2f ms %8.2f %10.2e%n", label, threads, tm[rounds / 2], tm[0],
                             to[rounds / 2], to[0], tm[rounds / 2] / to[rounds / 2], diff);
+                    if (Profile.ENABLED) {   // -Dminnow.profile=true: where Minnow's time goes, per operator kind
+                        Profile.reset();
+                        int passes = Math.max(5, rounds);
+                        for (int p = 0; p < passes; p++) {
+                            g.apply(x);
+                        }
+                        Profile.print(System.out, passes, peak * threads);
+                    }
                 }
+            }
             }
         }
     }
