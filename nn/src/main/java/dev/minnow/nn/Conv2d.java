@@ -1,7 +1,7 @@
 package dev.minnow.nn;
 
 import dev.minnow.kernels.Activation;
-import dev.minnow.kernels.ConvKernels;
+import dev.minnow.kernels.CnnKernels;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.Parallel;
@@ -15,8 +15,9 @@ import java.util.Arrays;
  * kernel size, stride, zero padding, dilation and group count, an optional bias and an optional fused activation.
  *
  * <p>Three paths: pointwise (1×1, stride 1, no padding) is one GEMM per image, {@code W[out, in] · X[in, H·W]};
- * depthwise (groups = in = out, square kernel, dilation 1) runs {@link ConvKernels#depthwise} per channel on a
- * zero-padded, column-phase-split copy of the channel; everything else is im2col + GEMM per group.
+ * depthwise (groups = in = out, square kernel, dilation 1) runs {@link CnnKernels#depthwise} per channel on a
+ * zero-padded, column-phase-split copy of the channel, bias and activation fused; everything else is im2col + GEMM per group. The GEMM paths
+ * add bias and activation in one pass ({@link CnnKernels#biasActivate}).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
  */
 public final class Conv2d implements Layer {
@@ -34,6 +35,8 @@ public final class Conv2d implements Layer {
     private final Tensor weight;   // F32 contiguous [out, in/groups, kh, kw]
     private final Tensor bias;     // F32 [out] or null
     private final Activation activation; // null: identity
+    private final float[] weightArray;   // the weights on the heap (depthwise reads them per channel)
+    private final float[] biasArray;     // or null
 
     private Conv2d(Tensor weight, Tensor bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups, Activation activation) {
         if (weight.rank() != 4) {
@@ -63,6 +66,8 @@ public final class Conv2d implements Layer {
         this.dw = dw;
         this.groups = groups;
         this.activation = activation;
+        this.weightArray = this.weight.toFloatArray();
+        this.biasArray = this.bias == null ? null : this.bias.toFloatArray();
     }
 
     /** Square stride, padding and dilation. {@code bias} may be null. */
@@ -173,7 +178,7 @@ public final class Conv2d implements Layer {
         int n = (int) x.dim(0), h = (int) x.dim(2), w = (int) x.dim(3);
         int[] o = outputSize(h, w);
         int ho = o[0], wo = o[1];
-        Tensor y = Buffers.f32(n, out, ho, wo);
+        Tensor y = Buffers.f32Overwritten(n, out, ho, wo);   // every element is written below
         MemorySegment xs = x.segment(), ys = y.segment();
         boolean depthwise = groups == in && groups == out && kh == kw && dh == 1 && dw == 1 && sh == sw;
         boolean pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1;
@@ -199,75 +204,86 @@ public final class Conv2d implements Layer {
         if (bias == null && activation == null) {
             return;
         }
-        float[] b = bias == null ? null : bias.toFloatArray();
-        Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, plane)), (from, to) -> {
-            float[] row = new float[plane];
+        float[] b = biasArray;
+        Activation act = activation;
+        CnnKernels ck = CnnKernels.get();
+        Parallel.forRange(out, Math.max(1, 32768 / Math.max(1, plane)), (from, to) -> {
             for (int c = from; c < to; c++) {
-                long off = yOff + (long) c * plane;
-                if (b != null) {
-                    MemorySegment.copy(ys, Tensor.F32_LE, off * 4, row, 0, plane);
-                    float bv = b[c];
-                    for (int i = 0; i < plane; i++) {
-                        row[i] += bv;
-                    }
-                    MemorySegment.copy(row, 0, ys, Tensor.F32_LE, off * 4, plane);
-                }
-                if (activation != null) {
-                    k.activate(activation, plane, ys, off);
-                }
+                ck.biasActivate(plane, b == null ? 0f : b[c], act, ys, yOff + (long) c * plane);
             }
         });
     }
 
+    /** Per thread: the padded, phase-split plane of one channel and one input row (depthwise). */
+    private static final ThreadLocal<float[][]> DW_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    /**
+     * Depthwise: per channel, bulk-copies the input rows into a zero-padded plane on the heap (split into column
+     * phases when strided), then {@link CnnKernels#depthwise} computes the output with bias and activation fused.
+     * Channels are split over the threads in tasks of at least ~64k multiply-adds.
+     */
     private void depthwise(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
         int kk = kh, s = sh;
         int hp = (ho - 1) * s + kk;            // padded rows the taps reach
         int phw = wo + (kk - 1) / s;           // columns per phase the taps reach
-        ConvKernels ck = ConvKernels.get();
-        Kernels k = KernelProvider.get();
-        MemorySegment ws = weight.segment();
-        float[] b = bias == null ? null : bias.toFloatArray();
-        int plane = h * w;
+        CnnKernels ck = CnnKernels.get();
+        float[] wt = weightArray, b = biasArray;
+        Activation act = activation;
+        int plane = h * w, taps = kk * kk, padH = ph, padW = pw;
         int phasedLen = s * hp * phw;
-        Parallel.forRange(out, 1, (from, to) -> {
-            float[] src = s == 1 ? null : new float[plane];
-            float[] phased = s == 1 ? null : new float[phasedLen];   // zero borders stay zero: every channel writes the same cells
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment scratch = arena.allocate((long) phasedLen * 4, 64);
-                for (int c = from; c < to; c++) {
-                    if (s == 1) { // one phase: copy rows straight into the padded plane (its zero border is never written)
-                        for (int iy = 0; iy < h; iy++) {
-                            int y = iy + ph;
-                            if (y < hp) {
-                                MemorySegment.copy(xs, (xOff + (long) c * plane + (long) iy * w) * 4, scratch,
-                                        ((long) y * phw + pw) * 4, (long) Math.min(w, phw - pw) * 4);
-                            }
-                        }
-                    } else {
-                        MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, src, 0, plane);
-                        for (int r = 0; r < s; r++) {
-                            for (int y = 0; y < hp; y++) {
-                                int iy = y - ph;
-                                if (iy < 0 || iy >= h) {
-                                    continue;
-                                }
-                                int dst = (r * hp + y) * phw, row = iy * w;
-                                for (int xq = 0; xq < phw; xq++) {
-                                    int ix = xq * s + r - pw;
-                                    if (ix >= 0 && ix < w) {
-                                        phased[dst + xq] = src[row + ix];
-                                    }
-                                }
-                            }
-                        }
-                        MemorySegment.copy(phased, 0, scratch, Tensor.F32_LE, 0, phasedLen);
+        int grain = Math.max(1, 65536 / Math.max(1, ho * wo * taps));
+        Parallel.forRange(out, grain, (from, to) -> {
+            float[][] sc = DW_SCRATCH.get();
+            if (sc[0].length < phasedLen + 16) {   // slack: the kernel's last vector of a row may read past the plane
+                sc[0] = new float[phasedLen + 16];
+            }
+            if (sc[1].length < plane) {
+                sc[1] = new float[plane];
+            }
+            float[] phased = sc[0], stage = sc[1];
+            java.util.Arrays.fill(phased, 0, phasedLen, 0f);   // borders stay zero: every channel writes the same cells
+            for (int c = from; c < to; c++) {
+                MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, stage, 0, plane);   // one bulk copy
+                for (int iy = 0; iy < h; iy++) {
+                    int y = iy + padH;
+                    if (y >= hp) {
+                        break;
                     }
-                    long outOff = yOff + (long) c * ho * wo;
-                    ck.depthwise(kk, s, scratch, 0, hp, phw, ws, (long) c * kk * kk, b == null ? 0f : b[c], ys, outOff, ho, wo);
-                    if (activation != null) {
-                        k.activate(activation, ho * wo, ys, outOff);
+                    if (s == 1) {
+                        int len = Math.min(w, phw - padW);
+                        if (len > 0) {
+                            System.arraycopy(stage, iy * w, phased, y * phw + padW, len);
+                        }
+                        continue;
+                    }
+                    int row = iy * w;
+                    if (s == 2) {   // input column ix goes to padded column ix + padW: phase (ix + padW) % 2, column (ix + padW) / 2
+                        int pe = padW % 2, xe = padW / 2, xo = (padW + 1) / 2;   // where the even and the odd input columns start
+                        int de = (pe * hp + y) * phw, dOdd = ((1 - pe) * hp + y) * phw;
+                        int ne = Math.max(0, Math.min((w + 1) / 2, phw - xe)), no = Math.max(0, Math.min(w / 2, phw - xo));
+                        int pairs = Math.min(ne, no);
+                        ck.deinterleave(stage, row, pairs, phased, de + xe, phased, dOdd + xo);
+                        for (int j = pairs; j < ne; j++) {
+                            phased[de + xe + j] = stage[row + 2 * j];
+                        }
+                        for (int j = pairs; j < no; j++) {
+                            phased[dOdd + xo + j] = stage[row + 2 * j + 1];
+                        }
+                        continue;
+                    }
+                    for (int r = 0; r < s; r++) {   // padded column x·s + r  ←  input column x·s + r − padW
+                        int dst = (r * hp + y) * phw;
+                        int xq = 0, ix = r - padW;
+                        while (ix < 0) {
+                            ix += s;
+                            xq++;
+                        }
+                        for (; ix < w && xq < phw; ix += s, xq++) {
+                            phased[dst + xq] = stage[row + ix];
+                        }
                     }
                 }
+                ck.depthwise(kk, s, phased, 0, hp, phw, wt, c * taps, b == null ? 0f : b[c], act, ys, yOff + (long) c * ho * wo, ho, wo);
             }
         });
     }
@@ -276,7 +292,7 @@ public final class Conv2d implements Layer {
         int inG = in / groups, outG = out / groups;
         int rows = inG * kh * kw;
         int cols = ho * wo;
-        MemorySegment col = Buffers.scratch((long) rows * cols * 4);
+        MemorySegment col = Buffers.scratchOverwritten((long) rows * cols * 4);   // im2col writes every cell
         float[] src = new float[inG * h * w];
         for (int g = 0; g < groups; g++) {
             MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) g * inG * h * w) * 4, src, 0, src.length);

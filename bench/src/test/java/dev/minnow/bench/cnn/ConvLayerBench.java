@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
 /**
  * Single-layer timings of the convolution kinds mobile CNNs spend their time in (MobileNetV2 1.0 / ResNet18 /
  * SqueezeNet shapes at 224²), best of several batches after warm-up (the best batch is the one other processes
- * disturbed least), inside {@link Buffers#recycling} as in a forward pass. Program, not a test:
+ * disturbed least), inside {@link Buffers#recycling} as in a forward pass. One thread is timed by the calling thread's CPU
+ * time (other processes' share of a busy machine does not count), two threads by wall time. Program, not a test:
  * {@code ConvLayerBench [--threads 1,2] [--peak GFLOPS] [filter]}.
  */
 public final class ConvLayerBench {
@@ -88,10 +89,11 @@ public final class ConvLayerBench {
     private static void run(String name, Layer l, long macs, Tensor x, int[] threads, double peak) {
         for (int t : threads) {
             Parallel.setActiveThreads(t);
-            long best = Long.MAX_VALUE;
+            long best = Long.MAX_VALUE, bestCpu = Long.MAX_VALUE;
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             int reps = (int) Math.max(1, Math.min(200, 20_000_000L / Math.max(1, macs)));
             for (int batch = 0; batch < 25; batch++) {
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
                 Buffers.recycling(() -> {
                     Tensor y = null;
                     for (int i = 0; i < reps; i++) {
@@ -100,6 +102,10 @@ public final class ConvLayerBench {
                     return y;
                 });
                 best = Math.min(best, (System.nanoTime() - t0) / reps);
+                bestCpu = Math.min(bestCpu, (mx.getCurrentThreadCpuTime() - c0) / reps);
+            }
+            if (t == 1) {   // one thread: its CPU time discounts what other processes took on a shared machine
+                best = bestCpu;
             }
             double gf = 2.0 * macs / best;
             System.out.printf("%-24s %3d %10.1f %9s %7s%n", name, t, best / 1e3, macs == 0 ? "" : String.format("%.1f", gf),

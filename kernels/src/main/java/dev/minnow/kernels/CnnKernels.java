@@ -1,0 +1,48 @@
+package dev.minnow.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The CNN kernels around GEMM: a depthwise convolution with its bias and activation fused, reading a zero-padded,
+ * column-phase-split plane from a heap array (the caller fills it with bulk row copies), and the bias-plus-activation
+ * epilogue of GEMM-based convolutions. The scalar implementation ({@code scalar.ScalarCnnKernels}) is the
+ * specification; the Vector API one ({@code vector.VectorCnnKernels}) must agree within its property test's bound.
+ *
+ * <p>Plane layout (as {@link ConvKernels}): phase {@code r < stride} is an {@code hp × pw} plane at
+ * {@code in[inOff + r·hp·pw]} holding {@code padded[y][x·stride + r]} at {@code [y·pw + x]}.
+ *
+ * <p>Activations: {@code act} null means identity; otherwise the value is {@code ScalarKernels.activation(act, v)}.
+ */
+public interface CnnKernels {
+
+    /** "scalar" or "vector-256" and the like. */
+    String name();
+
+    /**
+     * Depthwise k×k convolution of one channel, bias and activation fused:
+     * {@code out[outOff + oy·wo + ox] = act(bias + Σ_{ky<k} Σ_{kx<k} w[wOff + ky·k + kx] · phase[kx % stride][(oy·stride + ky)·pw + ox + kx / stride])},
+     * summed in that order (bias first, ky outer, kx inner) for {@code oy < ho, ox < wo}.
+     */
+    void depthwise(int k, int stride, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias,
+                   Activation act, MemorySegment out, long outOff, int ho, int wo);
+
+    /** {@code y[off + i] = act(y[off + i] + bias)} for {@code i < n} (F32 little-endian, offsets in elements). */
+    void biasActivate(int n, float bias, Activation act, MemorySegment y, long off);
+
+    /**
+     * Splits interleaved pairs (the column phases of a stride-2 convolution): {@code even[evenOff + j] = src[srcOff + 2j]}
+     * and {@code odd[oddOff + j] = src[srcOff + 2j + 1]} for {@code j < pairs}. {@code even} and {@code odd} may be the
+     * same array (disjoint ranges).
+     */
+    void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff);
+
+    /** The process-wide implementation: vector when {@link KernelProvider#get()} chose vector, at the same width. */
+    static CnnKernels get() {
+        return CnnKernelsChoice.INSTANCE;
+    }
+
+    /** The scalar specification. */
+    static CnnKernels scalar() {
+        return dev.minnow.kernels.scalar.ScalarCnnKernels.INSTANCE;
+    }
+}

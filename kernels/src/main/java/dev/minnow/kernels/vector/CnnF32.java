@@ -1,0 +1,265 @@
+package dev.minnow.kernels.vector;
+
+import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.CnnKernels;
+import dev.minnow.kernels.scalar.ScalarKernels;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API twin of {@code ScalarCnnKernels}, a {@link Specializer} template (one copy per width and FMA choice, so
+ * the species is a JIT constant). Depthwise: vectorised along output columns, the k² taps accumulated in one register
+ * in the specification's order (only FMA rounding differs), bias first and the activation applied in register before
+ * the one store; the 3×3 case keeps its nine weights in registers. ReLU, ReLU6, hard-sigmoid and hard-swish run in
+ * vector with the scalar formulas' operations (bit-exact given the same input); other activations fall back to the
+ * scalar function per element.
+ */
+final class CnnF32 implements CnnKernels {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    private static final VectorSpecies<Float> SPECIES = Specializer.species(MethodHandles.lookup());
+    private static final boolean FMA = Specializer.fma(MethodHandles.lookup());
+    private static final int LANES = SPECIES.length();
+    /**
+     * Deinterleaving shuffles (single-vector: the two-vector rearrange is not intrinsified): EVEN_ODD puts the even
+     * lanes in the lower half and the odd ones in the upper, ODD_EVEN the reverse; UPPER selects the upper half.
+     */
+    private static final VectorShuffle<Float> EVEN_ODD = VectorShuffle.fromOp(SPECIES, i -> i < LANES / 2 ? 2 * i : 2 * (i - LANES / 2) + 1);
+    private static final VectorShuffle<Float> ODD_EVEN = VectorShuffle.fromOp(SPECIES, i -> i < LANES / 2 ? 2 * i + 1 : 2 * (i - LANES / 2));
+    private static final VectorMask<Float> UPPER = SPECIES.indexInRange(-LANES / 2, LANES / 2);   // lanes i with 0 ≤ i − LANES/2 < LANES/2
+
+    CnnF32() {}
+
+    @Override
+    public String name() { return "vector-" + SPECIES.vectorBitSize() + (FMA ? "" : "-nofma"); }
+
+    /** 0 identity, 1 ReLU, 2 ReLU6, 3 hard-sigmoid, 4 hard-swish, -1 another (scalar per element). */
+    private static int code(Activation act) {
+        if (act == null) {
+            return 0;
+        }
+        return switch (act) {
+            case RELU -> 1;
+            case RELU6 -> 2;
+            case HARD_SIGMOID -> 3;
+            case HARD_SWISH -> 4;
+            default -> -1;
+        };
+    }
+
+    private static FloatVector act(int code, FloatVector v) {
+        return switch (code) {
+            case 1 -> v.max(0f);
+            case 2 -> v.max(0f).min(6f);
+            case 3 -> v.div(6f).add(0.5f).max(0f).min(1f);
+            case 4 -> v.mul(v.div(6f).add(0.5f).max(0f).min(1f));
+            default -> v;
+        };
+    }
+
+    private static FloatVector fma(FloatVector w, FloatVector x, FloatVector acc) {
+        return FMA ? w.fma(x, acc) : w.mul(x).add(acc);
+    }
+
+    @Override
+    public void depthwise(int k, int stride, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias,
+                          Activation act, MemorySegment out, long outOff, int ho, int wo) {
+        int code = code(act);
+        if (k == 3) {
+            dw3(stride, in, inOff, hp, pw, w, wOff, bias, code, out, outOff, ho, wo);
+        } else {
+            dwAny(k, stride, in, inOff, hp, pw, w, wOff, bias, code, out, outOff, ho, wo);
+        }
+        if (code < 0) {
+            for (int i = 0; i < ho * wo; i++) {
+                long at = (outOff + i) * 4;
+                out.set(F32, at,
+                        ScalarKernels.activation(act, out.get(F32, at)));
+            }
+        }
+    }
+
+    /**
+     * 3×3: full vectors here, the row's last partial vector in {@link #dw3Tail}, the activation over the finished row
+     * by {@link #activateRow} (kept apart so this loop stays within C2's inlining budget: past it some vector ops stay
+     * calls and the accumulators are boxed, 20× slower, measured).
+     */
+    private static void dw3(int s, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias, int code,
+                            MemorySegment out, long outOff, int ho, int wo) {
+        int phase = hp * pw;
+        int c1 = (1 % s) * phase + 1 / s, c2 = (2 % s) * phase + 2 / s;   // column tap offsets
+        FloatVector w0 = FloatVector.broadcast(SPECIES, w[wOff]), w1 = FloatVector.broadcast(SPECIES, w[wOff + 1]);
+        FloatVector w2 = FloatVector.broadcast(SPECIES, w[wOff + 2]), w3 = FloatVector.broadcast(SPECIES, w[wOff + 3]);
+        FloatVector w4 = FloatVector.broadcast(SPECIES, w[wOff + 4]), w5 = FloatVector.broadcast(SPECIES, w[wOff + 5]);
+        FloatVector w6 = FloatVector.broadcast(SPECIES, w[wOff + 6]), w7 = FloatVector.broadcast(SPECIES, w[wOff + 7]);
+        FloatVector w8 = FloatVector.broadcast(SPECIES, w[wOff + 8]);
+        FloatVector b = FloatVector.broadcast(SPECIES, bias);
+        int vecEnd = wo - wo % LANES;
+        for (int oy = 0; oy < ho; oy++) {
+            int r0 = inOff + oy * s * pw, r1 = r0 + pw, r2 = r1 + pw;
+            long o = (outOff + (long) oy * wo) * 4;
+            for (int ox = 0; ox < vecEnd; ox += LANES) {
+                FloatVector acc;
+                if (FMA) {
+                    acc = w0.fma(FloatVector.fromArray(SPECIES, in, r0 + ox), b);
+                    acc = w1.fma(FloatVector.fromArray(SPECIES, in, r0 + c1 + ox), acc);
+                    acc = w2.fma(FloatVector.fromArray(SPECIES, in, r0 + c2 + ox), acc);
+                    acc = w3.fma(FloatVector.fromArray(SPECIES, in, r1 + ox), acc);
+                    acc = w4.fma(FloatVector.fromArray(SPECIES, in, r1 + c1 + ox), acc);
+                    acc = w5.fma(FloatVector.fromArray(SPECIES, in, r1 + c2 + ox), acc);
+                    acc = w6.fma(FloatVector.fromArray(SPECIES, in, r2 + ox), acc);
+                    acc = w7.fma(FloatVector.fromArray(SPECIES, in, r2 + c1 + ox), acc);
+                    acc = w8.fma(FloatVector.fromArray(SPECIES, in, r2 + c2 + ox), acc);
+                } else {
+                    acc = w0.mul(FloatVector.fromArray(SPECIES, in, r0 + ox)).add(b);
+                    acc = w1.mul(FloatVector.fromArray(SPECIES, in, r0 + c1 + ox)).add(acc);
+                    acc = w2.mul(FloatVector.fromArray(SPECIES, in, r0 + c2 + ox)).add(acc);
+                    acc = w3.mul(FloatVector.fromArray(SPECIES, in, r1 + ox)).add(acc);
+                    acc = w4.mul(FloatVector.fromArray(SPECIES, in, r1 + c1 + ox)).add(acc);
+                    acc = w5.mul(FloatVector.fromArray(SPECIES, in, r1 + c2 + ox)).add(acc);
+                    acc = w6.mul(FloatVector.fromArray(SPECIES, in, r2 + ox)).add(acc);
+                    acc = w7.mul(FloatVector.fromArray(SPECIES, in, r2 + c1 + ox)).add(acc);
+                    acc = w8.mul(FloatVector.fromArray(SPECIES, in, r2 + c2 + ox)).add(acc);
+                }
+                acc.intoMemorySegment(out, o + ox * 4L, LE);
+            }
+            if (vecEnd < wo) {
+                dwTail(3, s, in, r0, phase, pw, w, wOff, bias, out, o, vecEnd, wo);
+            }
+            if (code > 0) {
+                activateRow(code, out, o, wo);
+            }
+        }
+    }
+
+    /** The last partial vector of an output row (columns [ox, wo)), pre-activation, any k. */
+    private static void dwTail(int k, int s, float[] in, int row, int phase, int pw, float[] w, int wOff, float bias,
+                               MemorySegment out, long o, int ox, int wo) {
+        // full loads when the array has room (lanes past wo are dropped), else masked ones (a masked load that reaches
+        // past the end of its array leaves the JIT's fast path)
+        int maxCol = 0;
+        for (int kx = 0; kx < k; kx++) {
+            maxCol = Math.max(maxCol, tapColumn(kx, s, phase));   // not monotonic in kx: the phases come first
+        }
+        int last = row + (k - 1) * pw + ox + maxCol;
+        VectorMask<Float> m = last + LANES <= in.length ? SPECIES.maskAll(true) : SPECIES.indexInRange(ox, wo);
+        FloatVector acc = FloatVector.broadcast(SPECIES, bias);
+        for (int ky = 0; ky < k; ky++) {
+            int r = row + ky * pw + ox;
+            for (int kx = 0; kx < k; kx++) {
+                FloatVector x = FloatVector.fromArray(SPECIES, in, r + tapColumn(kx, s, phase), m);
+                acc = fma(FloatVector.broadcast(SPECIES, w[wOff + ky * k + kx]), x, acc);
+            }
+        }
+        float[] lanes = new float[LANES];
+        acc.intoArray(lanes, 0);
+        for (int i = 0; i < wo - ox; i++) {
+            out.set(F32, o + (long) (ox + i) * 4, lanes[i]);
+        }
+    }
+
+    /** Offset of column tap kx in the phase-split plane, without an integer division for strides 1 and 2. */
+    private static int tapColumn(int kx, int s, int phase) {
+        return s == 1 ? kx : s == 2 ? (kx & 1) * phase + (kx >> 1) : (kx % s) * phase + kx / s;
+    }
+
+    /** The vector activation {@code code} (> 0) over {@code n} floats at byte {@code o}; scalar tail. */
+    private static void activateRow(int code, MemorySegment out, long o, int n) {
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            act(code, FloatVector.fromMemorySegment(SPECIES, out, o + i * 4L, LE)).intoMemorySegment(out, o + i * 4L, LE);
+        }
+        for (; i < n; i++) {
+            out.set(F32, o + i * 4L, actScalar(code, out.get(F32, o + i * 4L)));
+        }
+    }
+
+    /** {@link #act} on one float: the scalar specification's formulas. */
+    private static float actScalar(int code, float v) {
+        return switch (code) {
+            case 1 -> Math.max(v, 0f);
+            case 2 -> Math.min(Math.max(v, 0f), 6f);
+            case 3 -> Math.min(Math.max(v / 6f + 0.5f, 0f), 1f);
+            case 4 -> v * Math.min(Math.max(v / 6f + 0.5f, 0f), 1f);
+            default -> v;
+        };
+    }
+
+    private static void dwAny(int k, int s, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias, int code,
+                              MemorySegment out, long outOff, int ho, int wo) {
+        int phase = hp * pw;
+        int taps = k * k;
+        int[] tapOff = new int[taps];   // no division by the stride in the inner loop
+        for (int ky = 0; ky < k; ky++) {
+            for (int kx = 0; kx < k; kx++) {
+                tapOff[ky * k + kx] = ky * pw + tapColumn(kx, s, phase);
+            }
+        }
+        FloatVector b = FloatVector.broadcast(SPECIES, bias);
+        int vecEnd = wo - wo % LANES;
+        for (int oy = 0; oy < ho; oy++) {
+            int row = inOff + oy * s * pw;
+            long o = (outOff + (long) oy * wo) * 4;
+            for (int ox = 0; ox < vecEnd; ox += LANES) {
+                FloatVector acc = b;
+                int r = row + ox;
+                for (int t = 0; t < taps; t++) {
+                    acc = fma(FloatVector.broadcast(SPECIES, w[wOff + t]), FloatVector.fromArray(SPECIES, in, r + tapOff[t]), acc);
+                }
+                acc.intoMemorySegment(out, o + ox * 4L, LE);
+            }
+            if (vecEnd < wo) {
+                dwTail(k, s, in, row, phase, pw, w, wOff, bias, out, o, vecEnd, wo);
+            }
+            if (code > 0) {
+                activateRow(code, out, o, wo);
+            }
+        }
+    }
+
+    @Override
+    public void biasActivate(int n, float bias, Activation act, MemorySegment y, long off) {
+        int code = code(act);
+        FloatVector b = FloatVector.broadcast(SPECIES, bias);
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            long at = (off + i) * 4;
+            FloatVector v = FloatVector.fromMemorySegment(SPECIES, y, at, LE).add(b);
+            act(code, v).intoMemorySegment(y, at, LE);
+        }
+        for (; i < n; i++) {   // scalar tail, the same operations as the scalar specification
+            long at = (off + i) * 4;
+            float v = y.get(F32, at) + bias;
+            y.set(F32, at, code > 0 ? ScalarKernels.activation(act, v) : v);   // code < 0: activated below
+        }
+        if (code < 0) {
+            for (int j = 0; j < n; j++) {
+                long at = (off + j) * 4;
+                y.set(F32, at,
+                        ScalarKernels.activation(act, y.get(F32, at)));
+            }
+        }
+    }
+
+    @Override
+    public void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
+        int j = 0;
+        for (; j <= pairs - LANES; j += LANES) {
+            FloatVector a = FloatVector.fromArray(SPECIES, src, srcOff + 2 * j);
+            FloatVector b = FloatVector.fromArray(SPECIES, src, srcOff + 2 * j + LANES);
+            // even = [a0 a2 .. | b0 b2 ..], odd = [a1 a3 .. | b1 b3 ..]
+            a.rearrange(EVEN_ODD).blend(b.rearrange(ODD_EVEN), UPPER).intoArray(even, evenOff + j);
+            a.rearrange(ODD_EVEN).blend(b.rearrange(EVEN_ODD), UPPER).intoArray(odd, oddOff + j);
+        }
+        for (; j < pairs; j++) {
+            even[evenOff + j] = src[srcOff + 2 * j];
+            odd[oddOff + j] = src[srcOff + 2 * j + 1];
+        }
+    }
+}
