@@ -190,6 +190,10 @@ public final class Conv2d implements Layer {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo);
                 continue; // bias and activation done per channel
             }
+            if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
+                pointwiseBlocked(k, xs, xOff, ys, yOff, h * w);
+                continue; // bias and activation done per block
+            }
             if (pointwise) {
                 k.gemm(out, h * w, in, weight.segment(), 0, in, xs, xOff, h * w, false, ys, yOff, h * w, false);
             } else {
@@ -198,6 +202,39 @@ public final class Conv2d implements Layer {
             biasAndActivation(k, ys, yOff, ho * wo);
         }
         return y;
+    }
+
+    /** Fewest pixels per block of {@link #pointwiseBlocked}. */
+    private static final int PIXEL_BLOCK_MIN = 256;
+
+    /**
+     * Pointwise convolution of a large plane as independent pixel blocks, one task each: the block's GEMM
+     * ({@code W · X[:, block]}, run single-threaded inside the task) and then its bias and activation while the block's
+     * output is still in cache. One fork-join per layer instead of the GEMM's per-panel ones, and no separate pass
+     * over the whole output for the epilogue. Blocks: a multiple of 64 pixels, the output block within ~256 KiB (L2),
+     * at least {@link #PIXEL_BLOCK_MIN}, about four per thread.
+     */
+    private void pointwiseBlocked(Kernels k, MemorySegment xs, long xOff, MemorySegment ys, long yOff, int plane) {
+        int threads = Parallel.threads();
+        int byCache = (65536 / Math.max(1, out)) / 64 * 64;
+        int byThreads = (plane / (4 * threads) + 63) / 64 * 64;
+        int block = Math.max(PIXEL_BLOCK_MIN, Math.min(byCache, byThreads));
+        int blocks = (plane + block - 1) / block;
+        float[] b = biasArray;
+        Activation act = activation;
+        CnnKernels ck = CnnKernels.get();
+        MemorySegment ws = weight.segment();
+        Parallel.forChunks(blocks, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int j0 = t * block, n = Math.min(block, plane - j0);
+                k.gemm(out, n, in, ws, 0, in, xs, xOff + j0, plane, false, ys, yOff + j0, plane, false);
+                if (b != null || act != null) {
+                    for (int c = 0; c < out; c++) {
+                        ck.biasActivate(n, b == null ? 0f : b[c], act, ys, yOff + (long) c * plane + j0);
+                    }
+                }
+            }
+        });
     }
 
     private void biasAndActivation(Kernels k, MemorySegment ys, long yOff, int plane) {
