@@ -30,6 +30,14 @@ public interface CnnKernels {
     void biasActivate(int n, float bias, Activation act, MemorySegment y, long off);
 
     /**
+     * Pointwise (1×1) convolution of pixels {@code [p0, p1)} with bias and activation fused, reading the input in place:
+     * {@code y[yOff + o·ldy + p] = act(bias[o] + Σ_{i<cin} w[o·cin + i] · x[xOff + i·ldx + p])} for {@code o < cout},
+     * summed bias first (0 when {@code bias} is null), then i ascending.
+     */
+    void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
+                   MemorySegment y, long yOff, int ldy, int p0, int p1);
+
+    /**
      * Splits interleaved pairs (the column phases of a stride-2 convolution): {@code even[evenOff + j] = src[srcOff + 2j]}
      * and {@code odd[oddOff + j] = src[srcOff + 2j + 1]} for {@code j < pairs}. {@code even} and {@code odd} may be the
      * same array (disjoint ranges).

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * are bit-exact before the activation, with FMA each of the k² steps skips one product rounding: bound
  * 2·k²·u·(|bias| + Σ|w·x|) before the activation, times its largest slope (1.5 for hard-swish on the values the bound
  * allows, 1 for the others; 1.2 for GELU, SiLU and the rest, computed in scalar on the vector's sums), plus 4u·max(1, |y|)
- * for the activation's own roundings of a different input. Bias+activation
+ * for the activation's own roundings of a different input. Pointwise: see {@link #pointwiseMatchesSpec}. Bias+activation
  * and deinterleave: bit-exact.
  */
 class CnnKernelsPropertyTest {
@@ -187,7 +187,80 @@ class CnnKernelsPropertyTest {
             public void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
                 base.deinterleave(src, srcOff, pairs, even, evenOff, odd, oddOff);
             }
+
+            @Override
+            public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
+                                  MemorySegment y, long yOff, int ldy, int p0, int p1) {
+                base.pointwise(cout, cin, w, bias, act, x, xOff, ldx, y, yOff, ldy, p0, p1);
+                y.setAtIndex(Gen.F32, yOff + (long) (cout - 1) * ldy + p1 - 1, y.getAtIndex(Gen.F32, yOff + (long) (cout - 1) * ldy + p1 - 1) + 1e-3f);
+            }
         };
         assertThrows(AssertionError.class, () -> depthwiseMatchesSpec(broken, 3, 2, 17, null));
+        assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, 7, 5, 33));
+    }
+
+    static Stream<Arguments> pointwiseCases() {
+        int[] couts = {1, 3, 4, 5, 17};
+        int[] cins = {0, 1, 7, 16, 33};
+        int[] pixels = {0, 1, 15, 16, 17, 31, 33, 65, 257};
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int i = 0; i < pixels.length; i++) {
+                out.add(Arguments.of(k, couts[i % couts.length], cins[(i + 2) % cins.length], pixels[i]));
+            }
+            out.add(Arguments.of(k, 24, 96, 64));
+        }
+        return out.stream();
+    }
+
+    /**
+     * Pointwise against the specification: a pixel range [p0, p1) inside wider rows (ldx, ldy > pixels), every
+     * activation in turn, bias or none. Without FMA bit-exact; with it within 2·cin·u·(|b| + Σ|w·x|) (times the
+     * activation's slope) plus 4u·max(1, |y|). Cells outside the range must stay untouched.
+     */
+    @ParameterizedTest(name = "{0} cout={1} cin={2} pixels={3}")
+    @MethodSource("pointwiseCases")
+    void pointwiseMatchesSpec(CnnKernels impl, int cout, int cin, int pixels) {
+        Activation[] acts = {null, Activation.RELU6, Activation.HARD_SWISH, Activation.RELU, Activation.SIGMOID};
+        for (int ai = 0; ai < acts.length; ai++) {
+            Activation act = acts[ai];
+            String name = "cnn-pointwise/" + impl.name() + "/" + cout + "/" + cin + "/" + pixels + "/" + act;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int p0 = r.nextInt(3), ldx = p0 + pixels + 1 + r.nextInt(5), ldy = p0 + pixels + 1 + r.nextInt(5);
+            long xOff = r.nextInt(3), yOff = r.nextInt(3);
+            float[] x = Gen.floats(r, (int) xOff + Math.max(1, cin) * ldx, -3, 3);
+            float[] w = Gen.floats(r, cout * cin + 1);
+            float[] bias = ai % 2 == 0 ? Gen.floats(r, cout, -1, 1) : null;
+            float[] y0 = Gen.floats(r, (int) yOff + cout * ldy + 1);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment xs = Gen.segment(arena, x), want = Gen.segment(arena, y0), got = Gen.segment(arena, y0);
+                SPEC.pointwise(cout, cin, w, bias, act, xs, xOff, ldx, want, yOff, ldy, p0, p0 + pixels);
+                impl.pointwise(cout, cin, w, bias, act, xs, xOff, ldx, got, yOff, ldy, p0, p0 + pixels);
+                boolean exact = impl.name().endsWith("-nofma");
+                double slope = act == Activation.HARD_SWISH ? 1.5 : act == Activation.SIGMOID ? 1.2 : 1;
+                for (int i = 0; i < y0.length; i++) {
+                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                    long rel = i - yOff;
+                    boolean inside = rel >= 0 && rel / ldy < cout && rel % ldy >= p0 && rel % ldy < p0 + pixels;
+                    String ctx = name + " at " + i + " seed=" + seed;
+                    if (!inside) {
+                        assertEquals(y0[i], b, 0f, "wrote outside the range: " + ctx);
+                        continue;
+                    }
+                    if (exact) {
+                        assertEquals(a, b, 0f, ctx);
+                        continue;
+                    }
+                    int o = (int) (rel / ldy), q = (int) (rel % ldy);
+                    double abs = bias == null ? 0 : Math.abs(bias[o]);
+                    for (int c = 0; c < cin; c++) {
+                        abs += Math.abs(w[o * cin + c] * x[(int) xOff + c * ldx + q]);
+                    }
+                    assertTrue(Math.abs(a - b) <= slope * 2 * Math.max(1, cin) * U * abs + 4 * U * Math.max(1, Math.abs(a)),
+                            ctx + ": " + a + " vs " + b);
+                }
+            }
+        }
     }
 }

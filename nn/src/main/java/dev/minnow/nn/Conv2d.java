@@ -204,11 +204,18 @@ public final class Conv2d implements Layer {
         return y;
     }
 
+    /**
+     * Most input channels for {@link CnnKernels#pointwise} (no packing; its input panel of in × 2 vectors stays in L1);
+     * wider layers use the packed GEMM.
+     */
+    private static final int DIRECT_MAX_IN = 256;
+
     /** Fewest pixels per block of {@link #pointwiseBlocked}. */
     private static final int PIXEL_BLOCK_MIN = 256;
 
     /**
-     * Pointwise convolution of a large plane as independent pixel blocks, one task each: the block's GEMM
+     * Pointwise convolution of a large plane as independent pixel blocks, one task each: up to {@link #DIRECT_MAX_IN}
+     * input channels {@link CnnKernels#pointwise} (bias and activation fused, input read in place), else the block's GEMM
      * ({@code W · X[:, block]}, run single-threaded inside the task) and then its bias and activation while the block's
      * output is still in cache. One fork-join per layer instead of the GEMM's per-panel ones, and no separate pass
      * over the whole output for the epilogue. Blocks: a multiple of 64 pixels, the output block within ~256 KiB (L2),
@@ -224,9 +231,15 @@ public final class Conv2d implements Layer {
         Activation act = activation;
         CnnKernels ck = CnnKernels.get();
         MemorySegment ws = weight.segment();
+        boolean direct = in <= DIRECT_MAX_IN;
+        float[] wt = weightArray;
         Parallel.forChunks(blocks, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int j0 = t * block, n = Math.min(block, plane - j0);
+                if (direct) {
+                    ck.pointwise(out, in, wt, b, act, xs, xOff, plane, ys, yOff, plane, j0, j0 + n);
+                    continue;
+                }
                 k.gemm(out, n, in, ws, 0, in, xs, xOff + j0, plane, false, ys, yOff + j0, plane, false);
                 if (b != null || act != null) {
                     for (int c = 0; c < out; c++) {

@@ -48,4 +48,18 @@ public final class ScalarCnnKernels implements CnnKernels {
             odd[oddOff + j] = src[srcOff + 2 * j + 1];
         }
     }
+
+    @Override
+    public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
+                          MemorySegment y, long yOff, int ldy, int p0, int p1) {
+        for (int o = 0; o < cout; o++) {
+            for (int p = p0; p < p1; p++) {
+                float acc = bias == null ? 0f : bias[o];
+                for (int i = 0; i < cin; i++) {
+                    acc += w[o * cin + i] * x.getAtIndex(F32, xOff + (long) i * ldx + p);
+                }
+                y.setAtIndex(F32, yOff + (long) o * ldy + p, act == null ? acc : ScalarKernels.activation(act, acc));
+            }
+        }
+    }
 }

@@ -262,4 +262,109 @@ final class CnnF32 implements CnnKernels {
             odd[oddOff + j] = src[srcOff + 2 * j + 1];
         }
     }
+
+    /**
+     * Pointwise: for each 2-vector pixel block, 4 output channels at a time in 8 accumulators (+ 2 input vectors and a
+     * broadcast weight: within the 16 AVX2 registers); the block's cin input vectors stay in L1 across the channel
+     * blocks. Epilogue (activation) in register. Leftover channels one at a time, leftover pixels in
+     * {@link #pointwiseTail}.
+     */
+    @Override
+    public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
+                          MemorySegment y, long yOff, int ldy, int p0, int p1) {
+        int code = code(act);
+        int p = p0;
+        for (; p <= p1 - 2 * LANES; p += 2 * LANES) {
+            int o = 0;
+            for (; o <= cout - 4; o += 4) {
+                pw4(o, cin, w, bias, code, x, xOff + p, ldx, y, yOff + (long) o * ldy + p, ldy);
+            }
+            for (; o < cout; o++) {
+                pw1(o, cin, w, bias, code, x, xOff + p, ldx, y, yOff + (long) o * ldy + p);
+            }
+        }
+        if (p < p1) {
+            pointwiseTail(cout, cin, w, bias, code, x, xOff, ldx, y, yOff, ldy, p, p1);
+        }
+        if (code < 0) {
+            for (int o = 0; o < cout; o++) {
+                for (int q = p0; q < p1; q++) {
+                    long at = (yOff + (long) o * ldy + q) * 4;
+                    y.set(F32, at, ScalarKernels.activation(act, y.get(F32, at)));
+                }
+            }
+        }
+    }
+
+    /** Channels o..o+3 of pixels [x0, x0 + 2·LANES) (x0, y0 already at the block). */
+    private static void pw4(int o, int cin, float[] w, float[] bias, int code, MemorySegment x, long x0, int ldx,
+                            MemorySegment y, long y0, int ldy) {
+        FloatVector a00, a01, a10, a11, a20, a21, a30, a31;
+        if (bias == null) {
+            a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = FloatVector.zero(SPECIES);
+        } else {
+            a00 = a01 = FloatVector.broadcast(SPECIES, bias[o]);
+            a10 = a11 = FloatVector.broadcast(SPECIES, bias[o + 1]);
+            a20 = a21 = FloatVector.broadcast(SPECIES, bias[o + 2]);
+            a30 = a31 = FloatVector.broadcast(SPECIES, bias[o + 3]);
+        }
+        int w0 = o * cin, w1 = w0 + cin, w2 = w1 + cin, w3 = w2 + cin;
+        for (int i = 0; i < cin; i++) {
+            long at = (x0 + (long) i * ldx) * 4;
+            FloatVector xa = FloatVector.fromMemorySegment(SPECIES, x, at, LE);
+            FloatVector xb = FloatVector.fromMemorySegment(SPECIES, x, at + LANES * 4L, LE);
+            FloatVector v = FloatVector.broadcast(SPECIES, w[w0 + i]);
+            a00 = fma(v, xa, a00);
+            a01 = fma(v, xb, a01);
+            v = FloatVector.broadcast(SPECIES, w[w1 + i]);
+            a10 = fma(v, xa, a10);
+            a11 = fma(v, xb, a11);
+            v = FloatVector.broadcast(SPECIES, w[w2 + i]);
+            a20 = fma(v, xa, a20);
+            a21 = fma(v, xb, a21);
+            v = FloatVector.broadcast(SPECIES, w[w3 + i]);
+            a30 = fma(v, xa, a30);
+            a31 = fma(v, xb, a31);
+        }
+        long r = y0 * 4, step = (long) ldy * 4, half = LANES * 4L;
+        act(code, a00).intoMemorySegment(y, r, LE);
+        act(code, a01).intoMemorySegment(y, r + half, LE);
+        act(code, a10).intoMemorySegment(y, r + step, LE);
+        act(code, a11).intoMemorySegment(y, r + step + half, LE);
+        act(code, a20).intoMemorySegment(y, r + 2 * step, LE);
+        act(code, a21).intoMemorySegment(y, r + 2 * step + half, LE);
+        act(code, a30).intoMemorySegment(y, r + 3 * step, LE);
+        act(code, a31).intoMemorySegment(y, r + 3 * step + half, LE);
+    }
+
+    /** Channel o of pixels [x0, x0 + 2·LANES). */
+    private static void pw1(int o, int cin, float[] w, float[] bias, int code, MemorySegment x, long x0, int ldx,
+                            MemorySegment y, long y0) {
+        FloatVector a0 = bias == null ? FloatVector.zero(SPECIES) : FloatVector.broadcast(SPECIES, bias[o]);
+        FloatVector a1 = a0;
+        int w0 = o * cin;
+        for (int i = 0; i < cin; i++) {
+            long at = (x0 + (long) i * ldx) * 4;
+            FloatVector v = FloatVector.broadcast(SPECIES, w[w0 + i]);
+            a0 = fma(v, FloatVector.fromMemorySegment(SPECIES, x, at, LE), a0);
+            a1 = fma(v, FloatVector.fromMemorySegment(SPECIES, x, at + LANES * 4L, LE), a1);
+        }
+        act(code, a0).intoMemorySegment(y, y0 * 4, LE);
+        act(code, a1).intoMemorySegment(y, y0 * 4 + LANES * 4L, LE);
+    }
+
+    /** Pixels [p, p1) (fewer than 2·LANES), scalar in the specification's order (FMA when the vector part uses it). */
+    private static void pointwiseTail(int cout, int cin, float[] w, float[] bias, int code, MemorySegment x, long xOff, int ldx,
+                                      MemorySegment y, long yOff, int ldy, int p, int p1) {
+        for (int o = 0; o < cout; o++) {
+            for (int q = p; q < p1; q++) {
+                float acc = bias == null ? 0f : bias[o];
+                for (int i = 0; i < cin; i++) {
+                    float xv = x.get(F32, (xOff + (long) i * ldx + q) * 4);
+                    acc = FMA ? Math.fma(w[o * cin + i], xv, acc) : acc + w[o * cin + i] * xv;
+                }
+                y.set(F32, (yOff + (long) o * ldy + q) * 4, code > 0 ? actScalar(code, acc) : acc);   // code < 0: by the caller
+            }
+        }
+    }
 }
