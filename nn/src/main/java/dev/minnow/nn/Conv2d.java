@@ -208,7 +208,7 @@ public final class Conv2d implements Layer {
      * Most input channels for {@link CnnKernels#pointwise} (no packing; its input panel of in × 2 vectors stays in L1);
      * wider layers use the packed GEMM.
      */
-    private static final int DIRECT_MAX_IN = 256;
+    private static final int DIRECT_MAX_IN = Integer.getInteger("minnow.cnn.pointwiseDirectMaxIn", 256);
 
     /** Fewest pixels per block of {@link #pointwiseBlocked}. */
     private static final int PIXEL_BLOCK_MIN = 256;
