@@ -38,6 +38,16 @@ public interface CnnKernels {
                    MemorySegment y, long yOff, int ldy, int p0, int p1);
 
     /**
+     * Direct convolution as shifted pointwise products (stride 1, no im2col): for pixels {@code p} in {@code [p0, p1)} of
+     * a grid laid out like the zero-padded input,
+     * {@code y[yOff + o·ldy + p] = act(bias[o] + Σ_{i<cin} Σ_{t<taps} w[(o·cin + i)·taps + t] · x[xOff + i·ldx + p + tapOff[t]])},
+     * summed bias first (0 when null), then i outer, t inner. Weights in PyTorch's {@code [out, in, kh, kw]} order
+     * when {@code tapOff[ky·kw + kx] = ky·dh·wp + kx·dw}.
+     */
+    void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x, int xOff,
+                     int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1);
+
+    /**
      * Splits interleaved pairs (the column phases of a stride-2 convolution): {@code even[evenOff + j] = src[srcOff + 2j]}
      * and {@code odd[oddOff + j] = src[srcOff + 2j + 1]} for {@code j < pairs}. {@code even} and {@code odd} may be the
      * same array (disjoint ranges).

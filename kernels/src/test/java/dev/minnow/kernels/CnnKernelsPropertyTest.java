@@ -189,6 +189,13 @@ class CnnKernelsPropertyTest {
             }
 
             @Override
+            public void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x,
+                                    int xOff, int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) {
+                base.convShifted(cout, cin, taps, tapOff, w, bias, act, x, xOff, ldx, y, yOff, ldy, p0, p1);
+                y.setAtIndex(Gen.F32, yOff + p0, y.getAtIndex(Gen.F32, yOff + p0) - 1e-3f);
+            }
+
+            @Override
             public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
                                   MemorySegment y, long yOff, int ldy, int p0, int p1) {
                 base.pointwise(cout, cin, w, bias, act, x, xOff, ldx, y, yOff, ldy, p0, p1);
@@ -197,6 +204,7 @@ class CnnKernelsPropertyTest {
         };
         assertThrows(AssertionError.class, () -> depthwiseMatchesSpec(broken, 3, 2, 17, null));
         assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, 7, 5, 33));
+        assertThrows(AssertionError.class, () -> convShiftedMatchesSpec(broken, 5, 3, 9, 40));
     }
 
     static Stream<Arguments> pointwiseCases() {
@@ -258,6 +266,76 @@ class CnnKernelsPropertyTest {
                         abs += Math.abs(w[o * cin + c] * x[(int) xOff + c * ldx + q]);
                     }
                     assertTrue(Math.abs(a - b) <= slope * 2 * Math.max(1, cin) * U * abs + 4 * U * Math.max(1, Math.abs(a)),
+                            ctx + ": " + a + " vs " + b);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> shiftedCases() {
+        int[][] shapes = {{1, 1, 9, 1}, {4, 3, 9, 16}, {5, 2, 9, 33}, {8, 16, 9, 64}, {3, 1, 49, 17}, {7, 5, 9, 40}, {4, 4, 4, 31}, {2, 3, 25, 0}};
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int[] s : shapes) {
+                out.add(Arguments.of(k, s[0], s[1], s[2], s[3]));
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * convShifted against the specification: random tap offsets (any non-negative shifts), a pixel range inside wider
+     * output rows, each activation in turn, bias or none. Bounds as {@link #pointwiseMatchesSpec} with cin·taps terms.
+     */
+    @ParameterizedTest(name = "{0} cout={1} cin={2} taps={3} pixels={4}")
+    @MethodSource("shiftedCases")
+    void convShiftedMatchesSpec(CnnKernels impl, int cout, int cin, int taps, int pixels) {
+        Activation[] acts = {null, Activation.RELU, Activation.HARD_SWISH, Activation.SIGMOID};
+        for (int ai = 0; ai < acts.length; ai++) {
+            Activation act = acts[ai];
+            String name = "cnn-shifted/" + impl.name() + "/" + cout + "/" + cin + "/" + taps + "/" + pixels + "/" + act;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int[] tapOff = new int[taps];
+            int maxTap = 0;
+            for (int t = 0; t < taps; t++) {
+                tapOff[t] = r.nextInt(40);
+                maxTap = Math.max(maxTap, tapOff[t]);
+            }
+            int p0 = r.nextInt(3), xOff = r.nextInt(3);
+            int ldx = p0 + pixels + maxTap + r.nextInt(4), ldy = p0 + pixels + 1 + r.nextInt(4);
+            float[] x = Gen.floats(r, xOff + cin * ldx, -2, 2);   // exactly what the taps reach (or a little more)
+            float[] w = Gen.floats(r, cout * cin * taps);
+            float[] bias = ai % 2 == 0 ? Gen.floats(r, cout, -1, 1) : null;
+            long yOff = r.nextInt(3);
+            float[] y0 = Gen.floats(r, (int) yOff + cout * ldy + 1);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment want = Gen.segment(arena, y0), got = Gen.segment(arena, y0);
+                SPEC.convShifted(cout, cin, taps, tapOff, w, bias, act, x, xOff, ldx, want, yOff, ldy, p0, p0 + pixels);
+                impl.convShifted(cout, cin, taps, tapOff, w, bias, act, x, xOff, ldx, got, yOff, ldy, p0, p0 + pixels);
+                boolean exact = impl.name().endsWith("-nofma");
+                double slope = act == Activation.HARD_SWISH ? 1.5 : act == Activation.SIGMOID ? 1.2 : 1;
+                for (int i = 0; i < y0.length; i++) {
+                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                    long rel = i - yOff;
+                    boolean inside = rel >= 0 && rel / ldy < cout && rel % ldy >= p0 && rel % ldy < p0 + pixels;
+                    String ctx = name + " at " + i + " seed=" + seed;
+                    if (!inside) {
+                        assertEquals(y0[i], b, 0f, "wrote outside the range: " + ctx);
+                        continue;
+                    }
+                    if (exact) {
+                        assertEquals(a, b, 0f, ctx);
+                        continue;
+                    }
+                    int o = (int) (rel / ldy), q = (int) (rel % ldy);
+                    double abs = bias == null ? 0 : Math.abs(bias[o]);
+                    for (int c = 0; c < cin; c++) {
+                        for (int t = 0; t < taps; t++) {
+                            abs += Math.abs(w[(o * cin + c) * taps + t] * x[xOff + c * ldx + q + tapOff[t]]);
+                        }
+                    }
+                    assertTrue(Math.abs(a - b) <= slope * 2 * cin * taps * U * abs + 4 * U * Math.max(1, Math.abs(a)),
                             ctx + ": " + a + " vs " + b);
                 }
             }

@@ -16,7 +16,8 @@ import java.util.Arrays;
  *
  * <p>Three paths: pointwise (1×1, stride 1, no padding) is one GEMM per image, {@code W[out, in] · X[in, H·W]};
  * depthwise (groups = in = out, square kernel, dilation 1) runs {@link CnnKernels#depthwise} per channel on a
- * zero-padded, column-phase-split copy of the channel, bias and activation fused; everything else is im2col + GEMM per group. The GEMM paths
+ * zero-padded, column-phase-split copy of the channel, bias and activation fused; other stride-1 convolutions with one group run as
+ * shifted pointwise products over a zero-padded copy (no im2col); everything else is im2col + GEMM per group. The GEMM paths
  * add bias and activation in one pass ({@link CnnKernels#biasActivate}).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
  */
@@ -194,6 +195,10 @@ public final class Conv2d implements Layer {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w);
                 continue; // bias and activation done per block
             }
+            if (!pointwise && groups == 1 && sh == 1 && sw == 1 && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
+                shifted(xs, xOff, h, w, ys, yOff, ho, wo);
+                continue; // bias and activation fused
+            }
             if (pointwise) {
                 k.gemm(out, h * w, in, weight.segment(), 0, in, xs, xOff, h * w, false, ys, yOff, h * w, false);
             } else {
@@ -260,6 +265,64 @@ public final class Conv2d implements Layer {
         Parallel.forRange(out, Math.max(1, 32768 / Math.max(1, plane)), (from, to) -> {
             for (int c = from; c < to; c++) {
                 ck.biasActivate(plane, b == null ? 0f : b[c], act, ys, yOff + (long) c * plane);
+            }
+        });
+    }
+
+    /** Smallest output plane for {@link #shifted} (below it the GEMM's parallelism over output channels wins). */
+    private static final int SHIFTED_MIN_PIXELS = Integer.getInteger("minnow.cnn.shiftedMinPixels", 256);
+    /** Largest in·kh·kw for {@link #shifted} (its per-block input panel must stay in L1/L2). */
+    private static final int SHIFTED_MAX_DEPTH = Integer.getInteger("minnow.cnn.shiftedMaxDepth", 2304);
+
+    /** Per thread: the zero-padded input of {@link #shifted}. */
+    private static final ThreadLocal<float[][]> SHIFT_SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * Stride-1 convolution without im2col: the input is copied once into a zero-padded heap array (row width
+     * {@code wp = w + 2·pw}); output pixel (oy, ox) is then grid pixel {@code oy·wp + ox} and tap (ky, kx) the constant
+     * offset {@code ky·dh·wp + kx·dw}, so {@link CnnKernels#convShifted} computes pixel blocks of the grid as shifted
+     * pointwise products, bias and activation fused, one task per block. The grid's columns past wo are computed and
+     * dropped when the rows are copied out.
+     */
+    private void shifted(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
+        int wp = w + 2 * pw, hp = h + 2 * ph, taps = kh * kw;
+        int[] tapOff = new int[taps];
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                tapOff[ky * kw + kx] = ky * dh * wp + kx * dw;
+            }
+        }
+        int grid = ho * wp;
+        int ldx = Math.max(hp * wp, grid + tapOff[taps - 1]) + 16;
+        float[][] sc = SHIFT_SCRATCH.get();
+        if (sc[0].length < in * ldx) {
+            sc[0] = new float[in * ldx];
+        }
+        float[] xp = sc[0];
+        java.util.Arrays.fill(xp, 0, in * ldx, 0f);
+        for (int i = 0; i < in; i++) {
+            for (int iy = 0; iy < h; iy++) {
+                MemorySegment.copy(xs, Tensor.F32_LE, (xOff + ((long) i * h + iy) * w) * 4, xp, i * ldx + (iy + ph) * wp + pw, w);
+            }
+        }
+        MemorySegment tmp = Buffers.scratchOverwritten((long) out * grid * 4);
+        int threads = Parallel.threads();
+        int block = Math.max(64, (grid / (4 * threads) + 15) / 16 * 16);
+        int blocks = (grid + block - 1) / block;
+        CnnKernels ck = CnnKernels.get();
+        float[] wt = weightArray, b = biasArray;
+        Activation act = activation;
+        Parallel.forChunks(blocks, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int p0 = t * block, p1 = Math.min(grid, p0 + block);
+                ck.convShifted(out, in, taps, tapOff, wt, b, act, xp, 0, ldx, tmp, 0, grid, p0, p1);
+            }
+        });
+        Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, ho * wo)), (from, to) -> {
+            for (int c = from; c < to; c++) {
+                for (int oy = 0; oy < ho; oy++) {
+                    MemorySegment.copy(tmp, ((long) c * grid + (long) oy * wp) * 4, ys, (yOff + ((long) c * ho + oy) * wo) * 4, (long) wo * 4);
+                }
             }
         });
     }

@@ -62,4 +62,20 @@ public final class ScalarCnnKernels implements CnnKernels {
             }
         }
     }
+
+    @Override
+    public void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x, int xOff,
+                            int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) {
+        for (int o = 0; o < cout; o++) {
+            for (int p = p0; p < p1; p++) {
+                float acc = bias == null ? 0f : bias[o];
+                for (int i = 0; i < cin; i++) {
+                    for (int t = 0; t < taps; t++) {
+                        acc += w[(o * cin + i) * taps + t] * x[xOff + i * ldx + p + tapOff[t]];
+                    }
+                }
+                y.setAtIndex(F32, yOff + (long) o * ldy + p, act == null ? acc : ScalarKernels.activation(act, acc));
+            }
+        }
+    }
 }

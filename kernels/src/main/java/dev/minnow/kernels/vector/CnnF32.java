@@ -367,4 +367,105 @@ final class CnnF32 implements CnnKernels {
             }
         }
     }
+
+    /** As {@link #pointwise}, over (input channel, tap) pairs read from a heap array at per-tap offsets. */
+    @Override
+    public void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x, int xOff,
+                            int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) {
+        int code = code(act);
+        int p = p0;
+        for (; p <= p1 - 2 * LANES; p += 2 * LANES) {
+            int o = 0;
+            for (; o <= cout - 4; o += 4) {
+                cs4(o, cin, taps, tapOff, w, bias, code, x, xOff + p, ldx, y, yOff + (long) o * ldy + p, ldy);
+            }
+            for (; o < cout; o++) {
+                cs1(o, cin, taps, tapOff, w, bias, code, x, xOff + p, ldx, y, yOff + (long) o * ldy + p);
+            }
+        }
+        for (; p < p1; p++) {   // leftover pixels, scalar in the specification's order
+            for (int o = 0; o < cout; o++) {
+                float acc = bias == null ? 0f : bias[o];
+                for (int i = 0; i < cin; i++) {
+                    for (int t = 0; t < taps; t++) {
+                        float xv = x[xOff + i * ldx + p + tapOff[t]], wv = w[(o * cin + i) * taps + t];
+                        acc = FMA ? Math.fma(wv, xv, acc) : acc + wv * xv;
+                    }
+                }
+                y.set(F32, (yOff + (long) o * ldy + p) * 4, code > 0 ? actScalar(code, acc) : acc);
+            }
+        }
+        if (code < 0) {
+            for (int o = 0; o < cout; o++) {
+                for (int q = p0; q < p1; q++) {
+                    long at = (yOff + (long) o * ldy + q) * 4;
+                    y.set(F32, at, ScalarKernels.activation(act, y.get(F32, at)));
+                }
+            }
+        }
+    }
+
+    /** Channels o..o+3 of 2·LANES grid pixels from x0. */
+    private static void cs4(int o, int cin, int taps, int[] tapOff, float[] w, float[] bias, int code, float[] x, int x0, int ldx,
+                            MemorySegment y, long y0, int ldy) {
+        FloatVector a00, a01, a10, a11, a20, a21, a30, a31;
+        if (bias == null) {
+            a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = FloatVector.zero(SPECIES);
+        } else {
+            a00 = a01 = FloatVector.broadcast(SPECIES, bias[o]);
+            a10 = a11 = FloatVector.broadcast(SPECIES, bias[o + 1]);
+            a20 = a21 = FloatVector.broadcast(SPECIES, bias[o + 2]);
+            a30 = a31 = FloatVector.broadcast(SPECIES, bias[o + 3]);
+        }
+        int per = cin * taps;
+        int w0 = o * per, w1 = w0 + per, w2 = w1 + per, w3 = w2 + per;
+        for (int i = 0; i < cin; i++) {
+            int xi = x0 + i * ldx, wi = i * taps;
+            for (int t = 0; t < taps; t++) {
+                int at = xi + tapOff[t];
+                FloatVector xa = FloatVector.fromArray(SPECIES, x, at);
+                FloatVector xb = FloatVector.fromArray(SPECIES, x, at + LANES);
+                FloatVector v = FloatVector.broadcast(SPECIES, w[w0 + wi + t]);
+                a00 = fma(v, xa, a00);
+                a01 = fma(v, xb, a01);
+                v = FloatVector.broadcast(SPECIES, w[w1 + wi + t]);
+                a10 = fma(v, xa, a10);
+                a11 = fma(v, xb, a11);
+                v = FloatVector.broadcast(SPECIES, w[w2 + wi + t]);
+                a20 = fma(v, xa, a20);
+                a21 = fma(v, xb, a21);
+                v = FloatVector.broadcast(SPECIES, w[w3 + wi + t]);
+                a30 = fma(v, xa, a30);
+                a31 = fma(v, xb, a31);
+            }
+        }
+        long r = y0 * 4, step = (long) ldy * 4, half = LANES * 4L;
+        act(code, a00).intoMemorySegment(y, r, LE);
+        act(code, a01).intoMemorySegment(y, r + half, LE);
+        act(code, a10).intoMemorySegment(y, r + step, LE);
+        act(code, a11).intoMemorySegment(y, r + step + half, LE);
+        act(code, a20).intoMemorySegment(y, r + 2 * step, LE);
+        act(code, a21).intoMemorySegment(y, r + 2 * step + half, LE);
+        act(code, a30).intoMemorySegment(y, r + 3 * step, LE);
+        act(code, a31).intoMemorySegment(y, r + 3 * step + half, LE);
+    }
+
+    /** Channel o of 2·LANES grid pixels from x0. */
+    private static void cs1(int o, int cin, int taps, int[] tapOff, float[] w, float[] bias, int code, float[] x, int x0, int ldx,
+                            MemorySegment y, long y0) {
+        FloatVector a0 = bias == null ? FloatVector.zero(SPECIES) : FloatVector.broadcast(SPECIES, bias[o]);
+        FloatVector a1 = a0;
+        int w0 = o * cin * taps;
+        for (int i = 0; i < cin; i++) {
+            int xi = x0 + i * ldx, wi = w0 + i * taps;
+            for (int t = 0; t < taps; t++) {
+                int at = xi + tapOff[t];
+                FloatVector v = FloatVector.broadcast(SPECIES, w[wi + t]);
+                a0 = fma(v, FloatVector.fromArray(SPECIES, x, at), a0);
+                a1 = fma(v, FloatVector.fromArray(SPECIES, x, at + LANES), a1);
+            }
+        }
+        act(code, a0).intoMemorySegment(y, y0 * 4, LE);
+        act(code, a1).intoMemorySegment(y, y0 * 4 + LANES * 4L, LE);
+    }
 }
