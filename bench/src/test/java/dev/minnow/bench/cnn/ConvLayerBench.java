@@ -13,7 +13,9 @@ import java.util.SplittableRandom;
  * Single-layer timings of the convolution kinds mobile CNNs spend their time in (MobileNetV2 1.0 / ResNet18 /
  * SqueezeNet shapes at 224²), best of several batches after warm-up (the best batch is the one other processes
  * disturbed least), inside {@link Buffers#recycling} as in a forward pass. One thread is timed by the calling thread's CPU
- * time (other processes' share of a busy machine does not count), two threads by wall time. Program, not a test:
+ * time (other processes' share of a busy machine does not count), two threads by wall time. Each case first runs for
+ * {@code -Dminnow.bench.warmupMs} (default 3000) so that C2 has compiled its kernels: on a loaded machine the
+ * compiler threads lag, and a short run times the C1 code, where every Vector API operation is a boxed call. Program, not a test:
  * {@code ConvLayerBench [--threads 1,2] [--peak GFLOPS] [filter]}.
  */
 public final class ConvLayerBench {
@@ -46,6 +48,7 @@ public final class ConvLayerBench {
         new Case("3x3 s1 16->64 @55", 16, 64, 3, 1, 1, 55, Activation.RELU),
     };
 
+    private static final long WARMUP_NANOS = Long.getLong("minnow.bench.warmupMs", 3000) * 1_000_000;
     private static final Tensor TINY = Tensor.of(new float[] {0f}, 1);
 
     public static void main(String[] args) {
@@ -95,6 +98,13 @@ public final class ConvLayerBench {
             long best = Long.MAX_VALUE, bestCpu = Long.MAX_VALUE;
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             int reps = (int) Math.max(1, Math.min(200, 20_000_000L / Math.max(1, macs)));
+            long warm = System.nanoTime() + WARMUP_NANOS;   // until C2 has compiled the kernels (slow on a busy machine)
+            while (System.nanoTime() < warm) {
+                Buffers.recycling(() -> {
+                    l.forward(x);
+                    return TINY;
+                });
+            }
             for (int batch = 0; batch < 25; batch++) {
                 long t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
                 for (int i = 0; i < reps; i++) {   // one recycling pass per call: its output buffer is reused, as in a network

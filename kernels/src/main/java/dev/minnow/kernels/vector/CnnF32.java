@@ -157,6 +157,11 @@ final class CnnF32 implements CnnKernels {
                 acc = fma(FloatVector.broadcast(SPECIES, w[wOff + ky * k + kx]), x, acc);
             }
         }
+        long at = o + ox * 4L;
+        if (at + LANES * 4L <= out.byteSize()) {   // a masked store is intrinsified only when its full extent is inside
+            acc.intoMemorySegment(out, at, LE, SPECIES.indexInRange(ox, wo));
+            return;
+        }
         float[] lanes = new float[LANES];
         acc.intoArray(lanes, 0);
         for (int i = 0; i < wo - ox; i++) {
