@@ -26,6 +26,13 @@ public final class ConvLayerBench {
 
     private static final Case[] CASES = {
         new Case("stem 3x3 s2 3->32 @224", 3, 32, 3, 2, 1, 224, Activation.RELU6),
+        new Case("x.5 pw 16->8 @112", 16, 8, 1, 1, 1, 112, null),
+        new Case("x.5 pw 8->48 @112", 8, 48, 1, 1, 1, 112, Activation.RELU6),
+        new Case("x.5 pw 48->16 @56", 48, 16, 1, 1, 1, 56, null),
+        new Case("x.5 pw 16->96 @56", 16, 96, 1, 1, 1, 56, Activation.RELU6),
+        new Case("x.5 dw3 s1 16 @112", 16, 16, 3, 1, 16, 112, Activation.RELU6),
+        new Case("x.5 dw3 s2 48 @112", 48, 48, 3, 2, 48, 112, Activation.RELU6),
+        new Case("x.5 dw3 s1 96 @56", 96, 96, 3, 1, 96, 56, Activation.RELU6),
         new Case("pw 16->96 @112", 16, 96, 1, 1, 1, 112, Activation.RELU6),
         new Case("pw 16->96 @112 noact", 16, 96, 1, 1, 1, 112, null),
         new Case("pw 96->24 @56", 96, 24, 1, 1, 1, 56, null),

@@ -15,9 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API twin of {@code ScalarCnnKernels}, a {@link Specializer} template (one copy per width and FMA choice, so
  * the species is a JIT constant). Depthwise: vectorised along output columns, the k² taps accumulated in one register
- * in the specification's order (only FMA rounding differs), bias first and the activation applied in register before
- * the one store; the 3×3 case keeps its nine weights in registers. ReLU, ReLU6, hard-sigmoid and hard-swish run in
- * vector with the scalar formulas' operations (bit-exact given the same input); other activations fall back to the
+ * in the specification's order (only FMA rounding differs), bias first; the 3×3 case keeps its nine weights in
+ * registers. Activations: ReLU and ReLU6 as a clamp in register before the store in the pointwise kernels, otherwise
+ * over each finished row while it is in L1 ({@code activateRow}); ReLU, ReLU6, hard-sigmoid and hard-swish run in
+ * vector with the scalar formulas' operations (bit-exact given the same input), other activations fall back to the
  * scalar function per element.
  */
 final class CnnF32 implements CnnKernels {
@@ -50,16 +51,6 @@ final class CnnF32 implements CnnKernels {
             case HARD_SIGMOID -> 3;
             case HARD_SWISH -> 4;
             default -> -1;
-        };
-    }
-
-    private static FloatVector act(int code, FloatVector v) {
-        return switch (code) {
-            case 1 -> v.max(0f);
-            case 2 -> v.max(0f).min(6f);
-            case 3 -> v.div(6f).add(0.5f).max(0f).min(1f);
-            case 4 -> v.mul(v.div(6f).add(0.5f).max(0f).min(1f));
-            default -> v;
         };
     }
 
@@ -174,18 +165,45 @@ final class CnnF32 implements CnnKernels {
         return s == 1 ? kx : s == 2 ? (kx & 1) * phase + (kx >> 1) : (kx % s) * phase + kx / s;
     }
 
-    /** The vector activation {@code code} (> 0) over {@code n} floats at byte {@code o}; scalar tail. */
+    /**
+     * The vector activation {@code code} (> 0) over {@code n} floats at byte {@code o}; scalar tail. One loop per
+     * activation with the operations written out: a shared helper with a switch, called from several hot loops, got
+     * compiled out of line and boxed its vectors (measured 2.5× slower).
+     */
     private static void activateRow(int code, MemorySegment out, long o, int n) {
         int i = 0;
-        for (; i <= n - LANES; i += LANES) {
-            act(code, FloatVector.fromMemorySegment(SPECIES, out, o + i * 4L, LE)).intoMemorySegment(out, o + i * 4L, LE);
+        int end = n - LANES;
+        switch (code) {
+            case 1 -> {
+                for (; i <= end; i += LANES) {
+                    FloatVector.fromMemorySegment(SPECIES, out, o + i * 4L, LE).max(0f).intoMemorySegment(out, o + i * 4L, LE);
+                }
+            }
+            case 2 -> {
+                for (; i <= end; i += LANES) {
+                    FloatVector.fromMemorySegment(SPECIES, out, o + i * 4L, LE).max(0f).min(6f).intoMemorySegment(out, o + i * 4L, LE);
+                }
+            }
+            case 3 -> {
+                for (; i <= end; i += LANES) {
+                    FloatVector v = FloatVector.fromMemorySegment(SPECIES, out, o + i * 4L, LE);
+                    v.div(6f).add(0.5f).max(0f).min(1f).intoMemorySegment(out, o + i * 4L, LE);
+                }
+            }
+            case 4 -> {
+                for (; i <= end; i += LANES) {
+                    FloatVector v = FloatVector.fromMemorySegment(SPECIES, out, o + i * 4L, LE);
+                    v.mul(v.div(6f).add(0.5f).max(0f).min(1f)).intoMemorySegment(out, o + i * 4L, LE);
+                }
+            }
+            default -> { }
         }
         for (; i < n; i++) {
             out.set(F32, o + i * 4L, actScalar(code, out.get(F32, o + i * 4L)));
         }
     }
 
-    /** {@link #act} on one float: the scalar specification's formulas. */
+    /** One activation on one float: the scalar specification's formulas. */
     private static float actScalar(int code, float v) {
         return switch (code) {
             case 1 -> Math.max(v, 0f);
@@ -235,19 +253,18 @@ final class CnnF32 implements CnnKernels {
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
             long at = (off + i) * 4;
-            FloatVector v = FloatVector.fromMemorySegment(SPECIES, y, at, LE).add(b);
-            act(code, v).intoMemorySegment(y, at, LE);
+            FloatVector.fromMemorySegment(SPECIES, y, at, LE).add(b).intoMemorySegment(y, at, LE);
         }
-        for (; i < n; i++) {   // scalar tail, the same operations as the scalar specification
+        for (; i < n; i++) {
             long at = (off + i) * 4;
-            float v = y.get(F32, at) + bias;
-            y.set(F32, at, code > 0 ? ScalarKernels.activation(act, v) : v);   // code < 0: activated below
+            y.set(F32, at, y.get(F32, at) + bias);
         }
-        if (code < 0) {
+        if (code > 0) {
+            activateRow(code, y, off * 4, n);   // the same operations as the scalar formulas: bit-exact
+        } else if (code < 0) {
             for (int j = 0; j < n; j++) {
                 long at = (off + j) * 4;
-                y.set(F32, at,
-                        ScalarKernels.activation(act, y.get(F32, at)));
+                y.set(F32, at, ScalarKernels.activation(act, y.get(F32, at)));
             }
         }
     }
@@ -278,14 +295,21 @@ final class CnnF32 implements CnnKernels {
     public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
                           MemorySegment y, long yOff, int ldy, int p0, int p1) {
         int code = code(act);
+        // ReLU and ReLU6 as a clamp in register (identity: ±∞); the others over the finished rows below
+        float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
         int p = p0;
         for (; p <= p1 - 2 * LANES; p += 2 * LANES) {
             int o = 0;
             for (; o <= cout - 4; o += 4) {
-                pw4(o, cin, w, bias, code, x, xOff + p, ldx, y, yOff + (long) o * ldy + p, ldy);
+                pw4(o, cin, w, bias, lo, hi, x, xOff + p, ldx, y, yOff + (long) o * ldy + p, ldy);
             }
             for (; o < cout; o++) {
-                pw1(o, cin, w, bias, code, x, xOff + p, ldx, y, yOff + (long) o * ldy + p);
+                pw1(o, cin, w, bias, lo, hi, x, xOff + p, ldx, y, yOff + (long) o * ldy + p);
+            }
+        }
+        if (code >= 3) {
+            for (int o = 0; o < cout; o++) {
+                activateRow(code, y, (yOff + (long) o * ldy + p0) * 4, p - p0);
             }
         }
         if (p < p1) {
@@ -302,7 +326,7 @@ final class CnnF32 implements CnnKernels {
     }
 
     /** Channels o..o+3 of pixels [x0, x0 + 2·LANES) (x0, y0 already at the block). */
-    private static void pw4(int o, int cin, float[] w, float[] bias, int code, MemorySegment x, long x0, int ldx,
+    private static void pw4(int o, int cin, float[] w, float[] bias, float lo, float hi, MemorySegment x, long x0, int ldx,
                             MemorySegment y, long y0, int ldy) {
         FloatVector a00, a01, a10, a11, a20, a21, a30, a31;
         if (bias == null) {
@@ -332,18 +356,18 @@ final class CnnF32 implements CnnKernels {
             a31 = fma(v, xb, a31);
         }
         long r = y0 * 4, step = (long) ldy * 4, half = LANES * 4L;
-        act(code, a00).intoMemorySegment(y, r, LE);
-        act(code, a01).intoMemorySegment(y, r + half, LE);
-        act(code, a10).intoMemorySegment(y, r + step, LE);
-        act(code, a11).intoMemorySegment(y, r + step + half, LE);
-        act(code, a20).intoMemorySegment(y, r + 2 * step, LE);
-        act(code, a21).intoMemorySegment(y, r + 2 * step + half, LE);
-        act(code, a30).intoMemorySegment(y, r + 3 * step, LE);
-        act(code, a31).intoMemorySegment(y, r + 3 * step + half, LE);
+        a00.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a01.max(lo).min(hi).intoMemorySegment(y, r + half, LE);
+        a10.max(lo).min(hi).intoMemorySegment(y, r + step, LE);
+        a11.max(lo).min(hi).intoMemorySegment(y, r + step + half, LE);
+        a20.max(lo).min(hi).intoMemorySegment(y, r + 2 * step, LE);
+        a21.max(lo).min(hi).intoMemorySegment(y, r + 2 * step + half, LE);
+        a30.max(lo).min(hi).intoMemorySegment(y, r + 3 * step, LE);
+        a31.max(lo).min(hi).intoMemorySegment(y, r + 3 * step + half, LE);
     }
 
     /** Channel o of pixels [x0, x0 + 2·LANES). */
-    private static void pw1(int o, int cin, float[] w, float[] bias, int code, MemorySegment x, long x0, int ldx,
+    private static void pw1(int o, int cin, float[] w, float[] bias, float lo, float hi, MemorySegment x, long x0, int ldx,
                             MemorySegment y, long y0) {
         FloatVector a0 = bias == null ? FloatVector.zero(SPECIES) : FloatVector.broadcast(SPECIES, bias[o]);
         FloatVector a1 = a0;
@@ -354,8 +378,8 @@ final class CnnF32 implements CnnKernels {
             a0 = fma(v, FloatVector.fromMemorySegment(SPECIES, x, at, LE), a0);
             a1 = fma(v, FloatVector.fromMemorySegment(SPECIES, x, at + LANES * 4L, LE), a1);
         }
-        act(code, a0).intoMemorySegment(y, y0 * 4, LE);
-        act(code, a1).intoMemorySegment(y, y0 * 4 + LANES * 4L, LE);
+        a0.max(lo).min(hi).intoMemorySegment(y, y0 * 4, LE);
+        a1.max(lo).min(hi).intoMemorySegment(y, y0 * 4 + LANES * 4L, LE);
     }
 
     /** Pixels [p, p1) (fewer than 2·LANES), scalar in the specification's order (FMA when the vector part uses it). */
@@ -378,14 +402,21 @@ final class CnnF32 implements CnnKernels {
     public void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x, int xOff,
                             int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) {
         int code = code(act);
+        // ReLU and ReLU6 as a clamp in register (identity: ±∞); the others over the finished rows below
+        float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
         int p = p0;
         for (; p <= p1 - 2 * LANES; p += 2 * LANES) {
             int o = 0;
             for (; o <= cout - 4; o += 4) {
-                cs4(o, cin, taps, tapOff, w, bias, code, x, xOff + p, ldx, y, yOff + (long) o * ldy + p, ldy);
+                cs4(o, cin, taps, tapOff, w, bias, lo, hi, x, xOff + p, ldx, y, yOff + (long) o * ldy + p, ldy);
             }
             for (; o < cout; o++) {
-                cs1(o, cin, taps, tapOff, w, bias, code, x, xOff + p, ldx, y, yOff + (long) o * ldy + p);
+                cs1(o, cin, taps, tapOff, w, bias, lo, hi, x, xOff + p, ldx, y, yOff + (long) o * ldy + p);
+            }
+        }
+        if (code >= 3) {
+            for (int o = 0; o < cout; o++) {
+                activateRow(code, y, (yOff + (long) o * ldy + p0) * 4, p - p0);
             }
         }
         for (; p < p1; p++) {   // leftover pixels, scalar in the specification's order
@@ -411,7 +442,7 @@ final class CnnF32 implements CnnKernels {
     }
 
     /** Channels o..o+3 of 2·LANES grid pixels from x0. */
-    private static void cs4(int o, int cin, int taps, int[] tapOff, float[] w, float[] bias, int code, float[] x, int x0, int ldx,
+    private static void cs4(int o, int cin, int taps, int[] tapOff, float[] w, float[] bias, float lo, float hi, float[] x, int x0, int ldx,
                             MemorySegment y, long y0, int ldy) {
         FloatVector a00, a01, a10, a11, a20, a21, a30, a31;
         if (bias == null) {
@@ -445,18 +476,18 @@ final class CnnF32 implements CnnKernels {
             }
         }
         long r = y0 * 4, step = (long) ldy * 4, half = LANES * 4L;
-        act(code, a00).intoMemorySegment(y, r, LE);
-        act(code, a01).intoMemorySegment(y, r + half, LE);
-        act(code, a10).intoMemorySegment(y, r + step, LE);
-        act(code, a11).intoMemorySegment(y, r + step + half, LE);
-        act(code, a20).intoMemorySegment(y, r + 2 * step, LE);
-        act(code, a21).intoMemorySegment(y, r + 2 * step + half, LE);
-        act(code, a30).intoMemorySegment(y, r + 3 * step, LE);
-        act(code, a31).intoMemorySegment(y, r + 3 * step + half, LE);
+        a00.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a01.max(lo).min(hi).intoMemorySegment(y, r + half, LE);
+        a10.max(lo).min(hi).intoMemorySegment(y, r + step, LE);
+        a11.max(lo).min(hi).intoMemorySegment(y, r + step + half, LE);
+        a20.max(lo).min(hi).intoMemorySegment(y, r + 2 * step, LE);
+        a21.max(lo).min(hi).intoMemorySegment(y, r + 2 * step + half, LE);
+        a30.max(lo).min(hi).intoMemorySegment(y, r + 3 * step, LE);
+        a31.max(lo).min(hi).intoMemorySegment(y, r + 3 * step + half, LE);
     }
 
     /** Channel o of 2·LANES grid pixels from x0. */
-    private static void cs1(int o, int cin, int taps, int[] tapOff, float[] w, float[] bias, int code, float[] x, int x0, int ldx,
+    private static void cs1(int o, int cin, int taps, int[] tapOff, float[] w, float[] bias, float lo, float hi, float[] x, int x0, int ldx,
                             MemorySegment y, long y0) {
         FloatVector a0 = bias == null ? FloatVector.zero(SPECIES) : FloatVector.broadcast(SPECIES, bias[o]);
         FloatVector a1 = a0;
@@ -470,7 +501,7 @@ final class CnnF32 implements CnnKernels {
                 a1 = fma(v, FloatVector.fromArray(SPECIES, x, at + LANES), a1);
             }
         }
-        act(code, a0).intoMemorySegment(y, y0 * 4, LE);
-        act(code, a1).intoMemorySegment(y, y0 * 4 + LANES * 4L, LE);
+        a0.max(lo).min(hi).intoMemorySegment(y, y0 * 4, LE);
+        a1.max(lo).min(hi).intoMemorySegment(y, y0 * 4 + LANES * 4L, LE);
     }
 }
