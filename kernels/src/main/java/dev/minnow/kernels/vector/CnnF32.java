@@ -121,7 +121,23 @@ final class CnnF32 implements CnnKernels {
                 acc.intoMemorySegment(out, o + ox * 4L, LE);
             }
             if (vecEnd < wo) {
-                dwTail(3, s, in, r0, phase, pw, w, wOff, bias, out, o, vecEnd, wo);
+                if (r2 + c2 + vecEnd + LANES <= in.length && o + wo * 4L + LANES * 4L <= out.byteSize()) {
+                    // the row's last partial vector with the weights already in registers: full loads (lanes past wo
+                    // are dropped) and a masked store, both inside their arrays so C2 keeps them intrinsic
+                    int ox = vecEnd;
+                    FloatVector acc = fma(w0, FloatVector.fromArray(SPECIES, in, r0 + ox), b);
+                    acc = fma(w1, FloatVector.fromArray(SPECIES, in, r0 + c1 + ox), acc);
+                    acc = fma(w2, FloatVector.fromArray(SPECIES, in, r0 + c2 + ox), acc);
+                    acc = fma(w3, FloatVector.fromArray(SPECIES, in, r1 + ox), acc);
+                    acc = fma(w4, FloatVector.fromArray(SPECIES, in, r1 + c1 + ox), acc);
+                    acc = fma(w5, FloatVector.fromArray(SPECIES, in, r1 + c2 + ox), acc);
+                    acc = fma(w6, FloatVector.fromArray(SPECIES, in, r2 + ox), acc);
+                    acc = fma(w7, FloatVector.fromArray(SPECIES, in, r2 + c1 + ox), acc);
+                    acc = fma(w8, FloatVector.fromArray(SPECIES, in, r2 + c2 + ox), acc);
+                    acc.intoMemorySegment(out, o + ox * 4L, LE, SPECIES.indexInRange(ox, wo));
+                } else {
+                    dwTail(3, s, in, r0, phase, pw, w, wOff, bias, out, o, vecEnd, wo);
+                }
             }
             if (code > 0) {
                 activateRow(code, out, o, wo);
