@@ -16,8 +16,8 @@ import java.util.Arrays;
  *
  * <p>Three paths: pointwise (1×1, stride 1, no padding) is one GEMM per image, {@code W[out, in] · X[in, H·W]};
  * depthwise (groups = in = out, square kernel, dilation 1) runs {@link CnnKernels#depthwise} per channel on a
- * zero-padded, column-phase-split copy of the channel, bias and activation fused; other stride-1 convolutions with one group run as
- * shifted pointwise products over a zero-padded copy (no im2col); everything else is im2col + GEMM per group. The GEMM paths
+ * zero-padded, column-phase-split copy of the channel, bias and activation fused; other convolutions with one group (and ≥ 256 output
+ * pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is im2col + GEMM per group. The GEMM paths
  * add bias and activation in one pass ({@link CnnKernels#biasActivate}).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
  */
@@ -195,7 +195,7 @@ public final class Conv2d implements Layer {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w);
                 continue; // bias and activation done per block
             }
-            if (!pointwise && groups == 1 && sh == 1 && sw == 1 && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
+            if (!pointwise && groups == 1 && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
                 shifted(xs, xOff, h, w, ys, yOff, ho, wo);
                 continue; // bias and activation fused
             }
@@ -274,42 +274,77 @@ public final class Conv2d implements Layer {
     /** Largest in·kh·kw for {@link #shifted} (its per-block input panel must stay in L1/L2). */
     private static final int SHIFTED_MAX_DEPTH = Integer.getInteger("minnow.cnn.shiftedMaxDepth", 2304);
 
-    /** Per thread: the zero-padded input of {@link #shifted}. */
-    private static final ThreadLocal<float[][]> SHIFT_SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** Per thread: the zero-padded, phase-split input of {@link #shifted} and one input plane. */
+    private static final ThreadLocal<float[][]> SHIFT_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     /**
-     * Stride-1 convolution without im2col: the input is copied once into a zero-padded heap array (row width
-     * {@code wp = w + 2·pw}); output pixel (oy, ox) is then grid pixel {@code oy·wp + ox} and tap (ky, kx) the constant
-     * offset {@code ky·dh·wp + kx·dw}, so {@link CnnKernels#convShifted} computes pixel blocks of the grid as shifted
-     * pointwise products, bias and activation fused, one task per block. The grid's columns past wo are computed and
-     * dropped when the rows are copied out.
+     * Convolution without im2col: the input is copied once into a zero-padded heap array, split into sh·sw phase
+     * planes of width {@code wq = ⌈(w + 2·pw)/sw⌉} when strided (stride 1: one plane); output pixel (oy, ox) is then grid
+     * pixel {@code oy·wq + ox} and tap (ky, kx) a constant offset (its phase plane plus {@code ⌊ky·dh/sh⌋·wq + ⌊kx·dw/sw⌋}),
+     * so {@link CnnKernels#convShifted} computes pixel blocks of the grid as shifted pointwise products, bias and
+     * activation fused, one task per block. The grid's columns past wo are computed and dropped when the rows are
+     * copied out.
      */
     private void shifted(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
         int wp = w + 2 * pw, hp = h + 2 * ph, taps = kh * kw;
+        // stride s: the padded input split into sh·sw phase planes, phase (ry, rx) holding padded[y·sh + ry][x·sw + rx]
+        // at [y·wq + x]; then tap (ky, kx) of output (oy, ox) is a constant offset from grid pixel oy·wq + ox
+        int hq = (hp + sh - 1) / sh, wq = (wp + sw - 1) / sw, phase = hq * wq;
         int[] tapOff = new int[taps];
+        int maxTap = 0;
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
-                tapOff[ky * kw + kx] = ky * dh * wp + kx * dw;
+                int y = ky * dh, x = kx * dw;
+                tapOff[ky * kw + kx] = ((y % sh) * sw + x % sw) * phase + (y / sh) * wq + x / sw;
+                maxTap = Math.max(maxTap, tapOff[ky * kw + kx]);
             }
         }
-        int grid = ho * wp;
-        int ldx = Math.max(hp * wp, grid + tapOff[taps - 1]) + 16;
+        int grid = ho * wq;
+        int ldx = Math.max(sh * sw * phase, grid + maxTap) + 16;
         float[][] sc = SHIFT_SCRATCH.get();
         if (sc[0].length < in * ldx) {
             sc[0] = new float[in * ldx];
         }
-        float[] xp = sc[0];
+        if (sc[1].length < h * w) {
+            sc[1] = new float[h * w];
+        }
+        float[] xp = sc[0], stage = sc[1];
         java.util.Arrays.fill(xp, 0, in * ldx, 0f);
+        CnnKernels ck = CnnKernels.get();
         for (int i = 0; i < in; i++) {
+            int base = i * ldx;
+            if (sw == 1) {
+                for (int iy = 0; iy < h; iy++) {
+                    int y = iy + ph;
+                    MemorySegment.copy(xs, Tensor.F32_LE, (xOff + ((long) i * h + iy) * w) * 4, xp,
+                            base + (y % sh) * phase + (y / sh) * wq + pw, w);
+                }
+                continue;
+            }
+            MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) i * h * w) * 4, stage, 0, h * w);
             for (int iy = 0; iy < h; iy++) {
-                MemorySegment.copy(xs, Tensor.F32_LE, (xOff + ((long) i * h + iy) * w) * 4, xp, i * ldx + (iy + ph) * wp + pw, w);
+                int y = iy + ph;
+                int rowBase = base + (y % sh) * sw * phase + (y / sh) * wq;   // phase (y % sh, 0) of this row
+                if (sw == 2) {   // input column ix → padded x = ix + pw → phase x % 2, column x / 2
+                    int pe = pw % 2, xe = pw / 2, xo = (pw + 1) / 2;
+                    int de = rowBase + pe * phase + xe, dOdd = rowBase + (1 - pe) * phase + xo;
+                    int pairs = w / 2;
+                    ck.deinterleave(stage, iy * w, pairs, xp, de, xp, dOdd);
+                    if (w % 2 == 1) {
+                        xp[de + pairs] = stage[iy * w + w - 1];
+                    }
+                    continue;
+                }
+                for (int ix = 0; ix < w; ix++) {
+                    int x = ix + pw;
+                    xp[rowBase + (x % sw) * phase + x / sw] = stage[iy * w + ix];
+                }
             }
         }
         MemorySegment tmp = Buffers.scratchOverwritten((long) out * grid * 4);
         int threads = Parallel.threads();
         int block = Math.max(64, (grid / (4 * threads) + 15) / 16 * 16);
         int blocks = (grid + block - 1) / block;
-        CnnKernels ck = CnnKernels.get();
         float[] wt = weightArray, b = biasArray;
         Activation act = activation;
         Parallel.forChunks(blocks, 1, (from, to) -> {
@@ -321,7 +356,7 @@ public final class Conv2d implements Layer {
         Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, ho * wo)), (from, to) -> {
             for (int c = from; c < to; c++) {
                 for (int oy = 0; oy < ho; oy++) {
-                    MemorySegment.copy(tmp, ((long) c * grid + (long) oy * wp) * 4, ys, (yOff + ((long) c * ho + oy) * wo) * 4, (long) wo * 4);
+                    MemorySegment.copy(tmp, ((long) c * grid + (long) oy * wq) * 4, ys, (yOff + ((long) c * ho + oy) * wo) * 4, (long) wo * 4);
                 }
             }
         });
