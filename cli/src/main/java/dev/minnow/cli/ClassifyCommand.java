@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /** {@code minnow classify}: ImageNet-style classification of one image with top-5 and latency. */
 @Command(name = "classify", mixinStandardHelpOptions = true,
-        description = "Classify an image (resize 256, centre crop 224, ImageNet mean/std) and print the top-5.")
+        description = "Classify an image (antialiased resize 256, centre crop 224, ImageNet mean/std) and print the top-5.")
 final class ClassifyCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, description = "model.safetensors")
     Path model;
@@ -35,6 +35,10 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "kernel threads (default: all processors)")
     Integer threads;
 
+    @Option(names = "--interpolation", defaultValue = "bilinear",
+            description = "resize filter: bilinear, bicubic (both antialiased as torchvision/PIL) or bilinear-no-antialias (default: ${DEFAULT-VALUE})")
+    String interpolation;
+
     @Option(names = "--repeat", defaultValue = "5", description = "timed runs (default: ${DEFAULT-VALUE})")
     int repeat;
 
@@ -46,7 +50,7 @@ final class ClassifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException(image + ": not an image format ImageIO can decode");
         }
         List<String> names = labels == null ? null : Files.readAllLines(labels);
-        Tensor x = ImageNetPreprocess.toTensor(img);
+        Tensor x = ImageNetPreprocess.toTensor(img, 256, 224, ImageNetPreprocess.Interpolation.parse(interpolation));
         try (CnnModel m = CnnModel.load(model, arch)) {
             Timing.Result<Tensor> r = Timing.measure(1, repeat, () -> m.forward(x));
             Tensor probs = Ops.softmax(r.value());

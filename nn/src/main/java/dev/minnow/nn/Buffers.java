@@ -26,11 +26,11 @@ public final class Buffers {
         final java.util.ArrayList<Boolean> used = new java.util.ArrayList<>();
         int depth;
 
-        MemorySegment take(long bytes) {
+        MemorySegment take(long bytes, boolean zero) {
             for (int i = 0; i < segments.size(); i++) {
                 if (!used.get(i) && segments.get(i).byteSize() == bytes) {
                     used.set(i, Boolean.TRUE);
-                    return segments.get(i).fill((byte) 0);
+                    return zero ? segments.get(i).fill((byte) 0) : segments.get(i);
                 }
             }
             MemorySegment s = Arena.ofAuto().allocate(bytes, 64);
@@ -75,12 +75,30 @@ public final class Buffers {
 
     /** Scratch memory of {@code bytes}, zero-filled, pooled inside {@link #recycling}. */
     public static MemorySegment scratch(long bytes) {
+        return scratch(bytes, true);
+    }
+
+    /**
+     * Scratch memory of {@code bytes} whose contents are unspecified (a pooled segment keeps what its last user
+     * wrote): for a caller that writes every byte before reading any.
+     */
+    public static MemorySegment scratchOverwritten(long bytes) {
+        return scratch(bytes, false);
+    }
+
+    private static MemorySegment scratch(long bytes, boolean zero) {
         Pool pool = POOL.get();
         long n = Math.max(bytes, 4);
         if (pool != null && pool.depth > 0) {
-            return pool.take(n);
+            return pool.take(n, zero);
         }
         return Arena.ofAuto().allocate(n, 64);
+    }
+
+    /** An F32 tensor of {@code shape} with unspecified contents (see {@link #scratchOverwritten}). */
+    public static Tensor f32Overwritten(long... shape) {
+        long n = Shapes.elementCount(shape);
+        return Tensor.wrap(scratch(n * 4, false).asSlice(0, n * 4), DType.F32, shape);
     }
 
     /** A zero-filled F32 tensor of {@code shape}, 64-byte aligned (pooled inside {@link #recycling}). */

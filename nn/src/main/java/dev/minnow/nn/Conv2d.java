@@ -1,7 +1,7 @@
 package dev.minnow.nn;
 
 import dev.minnow.kernels.Activation;
-import dev.minnow.kernels.ConvKernels;
+import dev.minnow.kernels.CnnKernels;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.Parallel;
@@ -15,8 +15,10 @@ import java.util.Arrays;
  * kernel size, stride, zero padding, dilation and group count, an optional bias and an optional fused activation.
  *
  * <p>Three paths: pointwise (1×1, stride 1, no padding) is one GEMM per image, {@code W[out, in] · X[in, H·W]};
- * depthwise (groups = in = out, square kernel, dilation 1) runs {@link ConvKernels#depthwise} per channel on a
- * zero-padded, column-phase-split copy of the channel; everything else is im2col + GEMM per group.
+ * depthwise (groups = in = out, square kernel, dilation 1) runs {@link CnnKernels#depthwise} per channel on a
+ * zero-padded, column-phase-split copy of the channel, bias and activation fused; other convolutions with one group (and ≥ 256 output
+ * pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is im2col + GEMM per group. The GEMM paths
+ * add bias and activation in one pass ({@link CnnKernels#biasActivate}).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
  */
 public final class Conv2d implements Layer {
@@ -34,6 +36,8 @@ public final class Conv2d implements Layer {
     private final Tensor weight;   // F32 contiguous [out, in/groups, kh, kw]
     private final Tensor bias;     // F32 [out] or null
     private final Activation activation; // null: identity
+    private final float[] weightArray;   // the weights on the heap (depthwise reads them per channel)
+    private final float[] biasArray;     // or null
 
     private Conv2d(Tensor weight, Tensor bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups, Activation activation) {
         if (weight.rank() != 4) {
@@ -63,6 +67,8 @@ public final class Conv2d implements Layer {
         this.dw = dw;
         this.groups = groups;
         this.activation = activation;
+        this.weightArray = this.weight.toFloatArray();
+        this.biasArray = this.bias == null ? null : this.bias.toFloatArray();
     }
 
     /** Square stride, padding and dilation. {@code bias} may be null. */
@@ -144,6 +150,27 @@ public final class Conv2d implements Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (!Profile.ENABLED) {
+            return run(x);
+        }
+        long t0 = Profile.begin();
+        Tensor y = run(x);
+        Profile.end(profileKind(), t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
+        return y;
+    }
+
+    /** The profile label of this convolution's path. */
+    private String profileKind() {
+        if (groups == in && groups == out) {
+            return "conv dw" + kh + " s" + sh;
+        }
+        if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1) {
+            return "conv pw";
+        }
+        return "conv " + kh + "x" + kw + " s" + sh + (groups > 1 ? " g" : "");
+    }
+
+    private Tensor run(Tensor x) {
         Buffers.checkNchw("Conv2d", x, in);
         Tensor quantized = Int8Quantization.intercept(this, x);
         if (quantized != null) {
@@ -152,7 +179,7 @@ public final class Conv2d implements Layer {
         int n = (int) x.dim(0), h = (int) x.dim(2), w = (int) x.dim(3);
         int[] o = outputSize(h, w);
         int ho = o[0], wo = o[1];
-        Tensor y = Buffers.f32(n, out, ho, wo);
+        Tensor y = Buffers.f32Overwritten(n, out, ho, wo);   // every element is written below
         MemorySegment xs = x.segment(), ys = y.segment();
         boolean depthwise = groups == in && groups == out && kh == kw && dh == 1 && dw == 1 && sh == sw;
         boolean pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1;
@@ -164,6 +191,14 @@ public final class Conv2d implements Layer {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo);
                 continue; // bias and activation done per channel
             }
+            if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
+                pointwiseBlocked(k, xs, xOff, ys, yOff, h * w);
+                continue; // bias and activation done per block
+            }
+            if (!pointwise && groups == 1 && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
+                shifted(xs, xOff, h, w, ys, yOff, ho, wo);
+                continue; // bias and activation fused
+            }
             if (pointwise) {
                 k.gemm(out, h * w, in, weight.segment(), 0, in, xs, xOff, h * w, false, ys, yOff, h * w, false);
             } else {
@@ -174,79 +209,229 @@ public final class Conv2d implements Layer {
         return y;
     }
 
-    private void biasAndActivation(Kernels k, MemorySegment ys, long yOff, int plane) {
-        if (bias == null && activation == null) {
-            return;
-        }
-        float[] b = bias == null ? null : bias.toFloatArray();
-        Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, plane)), (from, to) -> {
-            float[] row = new float[plane];
-            for (int c = from; c < to; c++) {
-                long off = yOff + (long) c * plane;
-                if (b != null) {
-                    MemorySegment.copy(ys, Tensor.F32_LE, off * 4, row, 0, plane);
-                    float bv = b[c];
-                    for (int i = 0; i < plane; i++) {
-                        row[i] += bv;
-                    }
-                    MemorySegment.copy(row, 0, ys, Tensor.F32_LE, off * 4, plane);
+    /**
+     * Most input channels for {@link CnnKernels#pointwise} (no packing; its input panel of in × 2 vectors stays in L1);
+     * wider layers use the packed GEMM.
+     */
+    private static final int DIRECT_MAX_IN = Integer.getInteger("minnow.cnn.pointwiseDirectMaxIn", 256);
+
+    /** Fewest pixels per block of {@link #pointwiseBlocked}. */
+    private static final int PIXEL_BLOCK_MIN = 256;
+
+    /**
+     * Pointwise convolution of a large plane as independent pixel blocks, one task each: up to {@link #DIRECT_MAX_IN}
+     * input channels {@link CnnKernels#pointwise} (bias and activation fused, input read in place), else the block's GEMM
+     * ({@code W · X[:, block]}, run single-threaded inside the task) and then its bias and activation while the block's
+     * output is still in cache. One fork-join per layer instead of the GEMM's per-panel ones, and no separate pass
+     * over the whole output for the epilogue. Blocks: a multiple of 64 pixels, the output block within ~256 KiB (L2),
+     * at least {@link #PIXEL_BLOCK_MIN}, about four per thread.
+     */
+    private void pointwiseBlocked(Kernels k, MemorySegment xs, long xOff, MemorySegment ys, long yOff, int plane) {
+        int threads = Parallel.threads();
+        int byCache = (65536 / Math.max(1, out)) / 64 * 64;
+        int byThreads = (plane / (4 * threads) + 63) / 64 * 64;
+        int block = Math.max(PIXEL_BLOCK_MIN, Math.min(byCache, byThreads));
+        int blocks = (plane + block - 1) / block;
+        float[] b = biasArray;
+        Activation act = activation;
+        CnnKernels ck = CnnKernels.get();
+        MemorySegment ws = weight.segment();
+        boolean direct = in <= DIRECT_MAX_IN;
+        float[] wt = weightArray;
+        Parallel.forChunks(blocks, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int j0 = t * block, n = Math.min(block, plane - j0);
+                if (direct) {
+                    ck.pointwise(out, in, wt, b, act, xs, xOff, plane, ys, yOff, plane, j0, j0 + n);
+                    continue;
                 }
-                if (activation != null) {
-                    k.activate(activation, plane, ys, off);
+                k.gemm(out, n, in, ws, 0, in, xs, xOff + j0, plane, false, ys, yOff + j0, plane, false);
+                if (b != null || act != null) {
+                    for (int c = 0; c < out; c++) {
+                        ck.biasActivate(n, b == null ? 0f : b[c], act, ys, yOff + (long) c * plane + j0);
+                    }
                 }
             }
         });
     }
 
+    private void biasAndActivation(Kernels k, MemorySegment ys, long yOff, int plane) {
+        if (bias == null && activation == null) {
+            return;
+        }
+        float[] b = biasArray;
+        Activation act = activation;
+        CnnKernels ck = CnnKernels.get();
+        Parallel.forRange(out, Math.max(1, 32768 / Math.max(1, plane)), (from, to) -> {
+            for (int c = from; c < to; c++) {
+                ck.biasActivate(plane, b == null ? 0f : b[c], act, ys, yOff + (long) c * plane);
+            }
+        });
+    }
+
+    /** Smallest output plane for {@link #shifted} (below it the GEMM's parallelism over output channels wins). */
+    private static final int SHIFTED_MIN_PIXELS = Integer.getInteger("minnow.cnn.shiftedMinPixels", 256);
+    /** Largest in·kh·kw for {@link #shifted} (its per-block input panel must stay in L1/L2). */
+    private static final int SHIFTED_MAX_DEPTH = Integer.getInteger("minnow.cnn.shiftedMaxDepth", 2304);
+
+    /** Per thread: the zero-padded, phase-split input of {@link #shifted} and one input plane. */
+    private static final ThreadLocal<float[][]> SHIFT_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    /**
+     * Convolution without im2col: the input is copied once into a zero-padded heap array, split into sh·sw phase
+     * planes of width {@code wq = ⌈(w + 2·pw)/sw⌉} when strided (stride 1: one plane); output pixel (oy, ox) is then grid
+     * pixel {@code oy·wq + ox} and tap (ky, kx) a constant offset (its phase plane plus {@code ⌊ky·dh/sh⌋·wq + ⌊kx·dw/sw⌋}),
+     * so {@link CnnKernels#convShifted} computes pixel blocks of the grid as shifted pointwise products, bias and
+     * activation fused, one task per block. The grid's columns past wo are computed and dropped when the rows are
+     * copied out.
+     */
+    private void shifted(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
+        int wp = w + 2 * pw, hp = h + 2 * ph, taps = kh * kw;
+        // stride s: the padded input split into sh·sw phase planes, phase (ry, rx) holding padded[y·sh + ry][x·sw + rx]
+        // at [y·wq + x]; then tap (ky, kx) of output (oy, ox) is a constant offset from grid pixel oy·wq + ox
+        int hq = (hp + sh - 1) / sh, wq = (wp + sw - 1) / sw, phase = hq * wq;
+        int[] tapOff = new int[taps];
+        int maxTap = 0;
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                int y = ky * dh, x = kx * dw;
+                tapOff[ky * kw + kx] = ((y % sh) * sw + x % sw) * phase + (y / sh) * wq + x / sw;
+                maxTap = Math.max(maxTap, tapOff[ky * kw + kx]);
+            }
+        }
+        int grid = ho * wq;
+        int ldx = Math.max(sh * sw * phase, grid + maxTap) + 16;
+        float[][] sc = SHIFT_SCRATCH.get();
+        if (sc[0].length < in * ldx) {
+            sc[0] = new float[in * ldx];
+        }
+        if (sc[1].length < h * w) {
+            sc[1] = new float[h * w];
+        }
+        float[] xp = sc[0], stage = sc[1];
+        java.util.Arrays.fill(xp, 0, in * ldx, 0f);
+        CnnKernels ck = CnnKernels.get();
+        for (int i = 0; i < in; i++) {
+            int base = i * ldx;
+            if (sw == 1) {
+                for (int iy = 0; iy < h; iy++) {
+                    int y = iy + ph;
+                    MemorySegment.copy(xs, Tensor.F32_LE, (xOff + ((long) i * h + iy) * w) * 4, xp,
+                            base + (y % sh) * phase + (y / sh) * wq + pw, w);
+                }
+                continue;
+            }
+            MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) i * h * w) * 4, stage, 0, h * w);
+            for (int iy = 0; iy < h; iy++) {
+                int y = iy + ph;
+                int rowBase = base + (y % sh) * sw * phase + (y / sh) * wq;   // phase (y % sh, 0) of this row
+                if (sw == 2) {   // input column ix → padded x = ix + pw → phase x % 2, column x / 2
+                    int pe = pw % 2, xe = pw / 2, xo = (pw + 1) / 2;
+                    int de = rowBase + pe * phase + xe, dOdd = rowBase + (1 - pe) * phase + xo;
+                    int pairs = w / 2;
+                    ck.deinterleave(stage, iy * w, pairs, xp, de, xp, dOdd);
+                    if (w % 2 == 1) {
+                        xp[de + pairs] = stage[iy * w + w - 1];
+                    }
+                    continue;
+                }
+                for (int ix = 0; ix < w; ix++) {
+                    int x = ix + pw;
+                    xp[rowBase + (x % sw) * phase + x / sw] = stage[iy * w + ix];
+                }
+            }
+        }
+        MemorySegment tmp = Buffers.scratchOverwritten((long) out * grid * 4);
+        int threads = Parallel.threads();
+        int block = Math.max(64, (grid / (4 * threads) + 15) / 16 * 16);
+        int blocks = (grid + block - 1) / block;
+        float[] wt = weightArray, b = biasArray;
+        Activation act = activation;
+        Parallel.forChunks(blocks, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int p0 = t * block, p1 = Math.min(grid, p0 + block);
+                ck.convShifted(out, in, taps, tapOff, wt, b, act, xp, 0, ldx, tmp, 0, grid, p0, p1);
+            }
+        });
+        Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, ho * wo)), (from, to) -> {
+            for (int c = from; c < to; c++) {
+                for (int oy = 0; oy < ho; oy++) {
+                    MemorySegment.copy(tmp, ((long) c * grid + (long) oy * wq) * 4, ys, (yOff + ((long) c * ho + oy) * wo) * 4, (long) wo * 4);
+                }
+            }
+        });
+    }
+
+    /** Per thread: the padded, phase-split plane of one channel and one input row (depthwise). */
+    private static final ThreadLocal<float[][]> DW_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    /**
+     * Depthwise: per channel, bulk-copies the input rows into a zero-padded plane on the heap (split into column
+     * phases when strided), then {@link CnnKernels#depthwise} computes the output with bias and activation fused.
+     * Channels are split over the threads in tasks of at least ~64k multiply-adds.
+     */
     private void depthwise(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
         int kk = kh, s = sh;
         int hp = (ho - 1) * s + kk;            // padded rows the taps reach
         int phw = wo + (kk - 1) / s;           // columns per phase the taps reach
-        ConvKernels ck = ConvKernels.get();
-        Kernels k = KernelProvider.get();
-        MemorySegment ws = weight.segment();
-        float[] b = bias == null ? null : bias.toFloatArray();
-        int plane = h * w;
+        CnnKernels ck = CnnKernels.get();
+        float[] wt = weightArray, b = biasArray;
+        Activation act = activation;
+        int plane = h * w, taps = kk * kk, padH = ph, padW = pw;
         int phasedLen = s * hp * phw;
-        Parallel.forRange(out, 1, (from, to) -> {
-            float[] src = s == 1 ? null : new float[plane];
-            float[] phased = s == 1 ? null : new float[phasedLen];   // zero borders stay zero: every channel writes the same cells
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment scratch = arena.allocate((long) phasedLen * 4, 64);
-                for (int c = from; c < to; c++) {
-                    if (s == 1) { // one phase: copy rows straight into the padded plane (its zero border is never written)
-                        for (int iy = 0; iy < h; iy++) {
-                            int y = iy + ph;
-                            if (y < hp) {
-                                MemorySegment.copy(xs, (xOff + (long) c * plane + (long) iy * w) * 4, scratch,
-                                        ((long) y * phw + pw) * 4, (long) Math.min(w, phw - pw) * 4);
-                            }
-                        }
-                    } else {
-                        MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, src, 0, plane);
-                        for (int r = 0; r < s; r++) {
-                            for (int y = 0; y < hp; y++) {
-                                int iy = y - ph;
-                                if (iy < 0 || iy >= h) {
-                                    continue;
-                                }
-                                int dst = (r * hp + y) * phw, row = iy * w;
-                                for (int xq = 0; xq < phw; xq++) {
-                                    int ix = xq * s + r - pw;
-                                    if (ix >= 0 && ix < w) {
-                                        phased[dst + xq] = src[row + ix];
-                                    }
-                                }
-                            }
-                        }
-                        MemorySegment.copy(phased, 0, scratch, Tensor.F32_LE, 0, phasedLen);
+        int grain = Math.max(1, 65536 / Math.max(1, ho * wo * taps));
+        Parallel.forRange(out, grain, (from, to) -> {
+            float[][] sc = DW_SCRATCH.get();
+            if (sc[0].length < phasedLen + 16) {   // slack: the kernel's last vector of a row may read past the plane
+                sc[0] = new float[phasedLen + 16];
+            }
+            if (sc[1].length < plane) {
+                sc[1] = new float[plane];
+            }
+            float[] phased = sc[0], stage = sc[1];
+            java.util.Arrays.fill(phased, 0, phasedLen, 0f);   // borders stay zero: every channel writes the same cells
+            for (int c = from; c < to; c++) {
+                MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, stage, 0, plane);   // one bulk copy
+                for (int iy = 0; iy < h; iy++) {
+                    int y = iy + padH;
+                    if (y >= hp) {
+                        break;
                     }
-                    long outOff = yOff + (long) c * ho * wo;
-                    ck.depthwise(kk, s, scratch, 0, hp, phw, ws, (long) c * kk * kk, b == null ? 0f : b[c], ys, outOff, ho, wo);
-                    if (activation != null) {
-                        k.activate(activation, ho * wo, ys, outOff);
+                    if (s == 1) {
+                        int len = Math.min(w, phw - padW);
+                        if (len > 0) {
+                            System.arraycopy(stage, iy * w, phased, y * phw + padW, len);
+                        }
+                        continue;
+                    }
+                    int row = iy * w;
+                    if (s == 2) {   // input column ix goes to padded column ix + padW: phase (ix + padW) % 2, column (ix + padW) / 2
+                        int pe = padW % 2, xe = padW / 2, xo = (padW + 1) / 2;   // where the even and the odd input columns start
+                        int de = (pe * hp + y) * phw, dOdd = ((1 - pe) * hp + y) * phw;
+                        int ne = Math.max(0, Math.min((w + 1) / 2, phw - xe)), no = Math.max(0, Math.min(w / 2, phw - xo));
+                        int pairs = Math.min(ne, no);
+                        ck.deinterleave(stage, row, pairs, phased, de + xe, phased, dOdd + xo);
+                        for (int j = pairs; j < ne; j++) {
+                            phased[de + xe + j] = stage[row + 2 * j];
+                        }
+                        for (int j = pairs; j < no; j++) {
+                            phased[dOdd + xo + j] = stage[row + 2 * j + 1];
+                        }
+                        continue;
+                    }
+                    for (int r = 0; r < s; r++) {   // padded column x·s + r  ←  input column x·s + r − padW
+                        int dst = (r * hp + y) * phw;
+                        int xq = 0, ix = r - padW;
+                        while (ix < 0) {
+                            ix += s;
+                            xq++;
+                        }
+                        for (; ix < w && xq < phw; ix += s, xq++) {
+                            phased[dst + xq] = stage[row + ix];
+                        }
                     }
                 }
+                ck.depthwise(kk, s, phased, 0, hp, phw, wt, c * taps, b == null ? 0f : b[c], act, ys, yOff + (long) c * ho * wo, ho, wo);
             }
         });
     }
@@ -255,7 +440,7 @@ public final class Conv2d implements Layer {
         int inG = in / groups, outG = out / groups;
         int rows = inG * kh * kw;
         int cols = ho * wo;
-        MemorySegment col = Buffers.scratch((long) rows * cols * 4);
+        MemorySegment col = Buffers.scratchOverwritten((long) rows * cols * 4);   // im2col writes every cell
         float[] src = new float[inG * h * w];
         for (int g = 0; g < groups; g++) {
             MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) g * inG * h * w) * 4, src, 0, src.length);

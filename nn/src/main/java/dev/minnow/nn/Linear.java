@@ -28,6 +28,13 @@ public final class Linear {
 
     /** x: [rows, in] contiguous F32; returns a new [rows, out] tensor. */
     public Tensor forward(Tensor x) {
+        long t0 = Profile.begin();
+        Tensor y = forwardImpl(x);
+        Profile.end("linear", t0, 0);
+        return y;
+    }
+
+    private Tensor forwardImpl(Tensor x) {
         if (x.rank() != 2 || x.dim(1) != in || x.dtype() != DType.F32 || !x.isContiguous()) {
             throw new IllegalArgumentException("Linear expects a contiguous F32 [rows, " + in + "] input, got "
                     + x.dtype() + Arrays.toString(x.shape()));

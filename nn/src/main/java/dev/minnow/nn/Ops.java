@@ -15,6 +15,13 @@ public final class Ops {
 
     /** {@code act(x)} element-wise ({@link Kernels#activate}). */
     public static Tensor activate(Activation act, Tensor x) {
+        long t0 = Profile.begin();
+        Tensor y = activateImpl(act, x);
+        Profile.end("activation", t0, 0);
+        return y;
+    }
+
+    private static Tensor activateImpl(Activation act, Tensor x) {
         Tensor y = copy(x);
         int n = Math.toIntExact(y.elementCount());
         Kernels k = KernelProvider.get();
@@ -34,6 +41,13 @@ public final class Ops {
 
     /** a + b, same shapes. */
     public static Tensor add(Tensor a, Tensor b) {
+        long t0 = Profile.begin();
+        Tensor y = addImpl(a, b);
+        Profile.end("add", t0, 0);
+        return y;
+    }
+
+    private static Tensor addImpl(Tensor a, Tensor b) {
         if (!Arrays.equals(a.shape(), b.shape()) || a.dtype() != DType.F32 || b.dtype() != DType.F32) {
             throw new IllegalArgumentException("add needs two F32 tensors of the same shape, got " + a.dtype() + Arrays.toString(a.shape())
                     + " and " + b.dtype() + Arrays.toString(b.shape()));
@@ -45,6 +59,13 @@ public final class Ops {
 
     /** Concatenation of NCHW tensors along channels. */
     public static Tensor concatChannels(Tensor... xs) {
+        long t0 = Profile.begin();
+        Tensor y = concatChannelsImpl(xs);
+        Profile.end("concat", t0, 0);
+        return y;
+    }
+
+    private static Tensor concatChannelsImpl(Tensor... xs) {
         if (xs.length == 0) {
             throw new IllegalArgumentException("concat of nothing");
         }
@@ -73,6 +94,13 @@ public final class Ops {
 
     /** [N, C, H, W] → [N, C, 1, 1], the mean of each plane (accumulated in double). */
     public static Tensor globalAveragePool(Tensor x) {
+        long t0 = Profile.begin();
+        Tensor y = globalAveragePoolImpl(x);
+        Profile.end("global avg pool", t0, 0);
+        return y;
+    }
+
+    private static Tensor globalAveragePoolImpl(Tensor x) {
         Buffers.checkNchw("global average pool", x, -1);
         int n = (int) x.dim(0), c = (int) x.dim(1);
         int plane = (int) (x.dim(2) * x.dim(3));

@@ -57,11 +57,22 @@ public final class Pool2d implements Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        long t0 = Profile.begin();
+        Tensor y = forwardImpl(x);
+        Profile.end("pool", t0, 0);
+        return y;
+    }
+
+    private Tensor forwardImpl(Tensor x) {
         Buffers.checkNchw(kind + " pool", x, -1);
         int n = (int) x.dim(0), c = (int) x.dim(1), h = (int) x.dim(2), w = (int) x.dim(3);
         int ho = outputLength(h), wo = outputLength(w);
-        Tensor y = Buffers.f32(n, c, ho, wo);
+        Tensor y = Buffers.f32Overwritten(n, c, ho, wo);   // every output is written
         MemorySegment xs = x.segment(), ys = y.segment();
+        if (kind == Kind.MAX) {
+            maxPool(xs, ys, n * c, h, w, ho, wo);
+            return y;
+        }
         Parallel.forRange(n * c, 1, (from, to) -> {
             float[] xin = new float[h * w];
             float[] yout = new float[ho * wo];
@@ -76,32 +87,75 @@ public final class Pool2d implements Layer {
                         int x1 = Math.min(x0 + kernel, w + padding);
                         int divisor = (y1 - y0) * (x1 - x0);
                         int ya = Math.max(y0, 0), yb = Math.min(y1, h), xa = Math.max(x0, 0), xb = Math.min(x1, w);
-                        float v;
-                        if (kind == Kind.MAX) {
-                            float m = Float.NEGATIVE_INFINITY;
-                            for (int iy = ya; iy < yb; iy++) {
-                                for (int ix = xa; ix < xb; ix++) {
-                                    m = Math.max(m, xin[src + iy * w + ix]); // NaN propagates, as in PyTorch
-                                }
+                        float s = 0f;
+                        for (int iy = ya; iy < yb; iy++) {
+                            for (int ix = xa; ix < xb; ix++) {
+                                s += xin[src + iy * w + ix];
                             }
-                            v = m;
-                        } else {
-                            float s = 0f;
-                            for (int iy = ya; iy < yb; iy++) {
-                                for (int ix = xa; ix < xb; ix++) {
-                                    s += xin[src + iy * w + ix];
-                                }
-                            }
-                            int d = countIncludePad ? divisor : (yb - ya) * (xb - xa);
-                            v = s / d;
                         }
-                        yout[dst + oy * wo + ox] = v;
+                        int d = countIncludePad ? divisor : (yb - ya) * (xb - xa);
+                        yout[dst + oy * wo + ox] = s / d;
                     }
                 }
                 MemorySegment.copy(yout, 0, ys, Tensor.F32_LE, (long) p * ho * wo * 4, ho * wo);
             }
         });
         return y;
+    }
+
+    /** Per thread: the −∞-padded plane, the column maxima of one output row, the output plane. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
+    /**
+     * Max pooling, separably: each plane is copied once into a −∞-padded array (cells past the input, padding and the
+     * ceil_mode overhang, can only lose a max, so the clipped windows of the definition give the same value); per output
+     * row the k input rows are reduced column by column, then each output takes the max of k of those at its stride.
+     * Math.max: NaN propagates as in PyTorch; max is order-independent, so the result equals the window-by-window one.
+     */
+    private void maxPool(MemorySegment xs, MemorySegment ys, int planes, int h, int w, int ho, int wo) {
+        int k = kernel, s = stride, p = padding;
+        int hp = Math.max(h + p, (ho - 1) * s + k), wp = Math.max(w + p, (wo - 1) * s + k);
+        int grain = Math.max(1, 16384 / Math.max(1, ho * wo * k));
+        Parallel.forRange(planes, grain, (from, to) -> {
+            float[][] sc = SCRATCH.get();
+            if (sc[0].length < hp * wp) {
+                sc[0] = new float[hp * wp];
+            }
+            if (sc[1].length < wp) {
+                sc[1] = new float[wp];
+            }
+            if (sc[2].length < ho * wo) {
+                sc[2] = new float[ho * wo];
+            }
+            float[] pad = sc[0], col = sc[1], yout = sc[2];
+            java.util.Arrays.fill(pad, 0, hp * wp, Float.NEGATIVE_INFINITY);   // the border is never written below
+            for (int plane = from; plane < to; plane++) {
+                long src = (long) plane * h * w;
+                for (int iy = 0; iy < h; iy++) {
+                    MemorySegment.copy(xs, Tensor.F32_LE, (src + (long) iy * w) * 4, pad, (iy + p) * wp + p, w);
+                }
+                for (int oy = 0; oy < ho; oy++) {
+                    int r0 = oy * s * wp;
+                    System.arraycopy(pad, r0, col, 0, wp);
+                    for (int ky = 1; ky < k; ky++) {
+                        int r = r0 + ky * wp;
+                        for (int xq = 0; xq < wp; xq++) {
+                            col[xq] = Math.max(col[xq], pad[r + xq]);
+                        }
+                    }
+                    int d = oy * wo;
+                    for (int ox = 0; ox < wo; ox++) {
+                        int x0 = ox * s;
+                        float m = col[x0];
+                        for (int kx = 1; kx < k; kx++) {
+                            m = Math.max(m, col[x0 + kx]);
+                        }
+                        yout[d + ox] = m;
+                    }
+                }
+                MemorySegment.copy(yout, 0, ys, Tensor.F32_LE, (long) plane * ho * wo * 4, ho * wo);
+            }
+        });
     }
 
     @Override

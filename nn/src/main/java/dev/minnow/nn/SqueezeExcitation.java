@@ -40,6 +40,13 @@ public final class SqueezeExcitation implements Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        long t0 = Profile.begin();
+        Tensor y = forwardImpl(x);
+        Profile.end("squeeze-excite", t0, 0);
+        return y;
+    }
+
+    private Tensor forwardImpl(Tensor x) {
         Buffers.checkNchw("SqueezeExcitation", x, channels);
         int n = (int) x.dim(0);
         int plane = (int) (x.dim(2) * x.dim(3));

@@ -44,6 +44,32 @@ class Conv2dTest {
         }
     }
 
+    /**
+     * Planes large enough for the pixel-block paths: convolutions as shifted products (any kernel, padding,
+     * dilation, strides 1–3 per axis, odd and even widths) and pointwise convolutions as pixel blocks (direct kernel and, past 256 input channels, GEMM), with
+     * pixel counts that leave partial vectors and channel counts that leave partial 4-channel blocks.
+     */
+    @Test
+    void largePlaneFastPaths() {
+        long seed = Gen.seed("conv2d-large-planes");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int iter = 0; iter < 12; iter++) {
+            String ctx = "iter " + iter + " seed=" + seed;
+            int kh = 1 + r.nextInt(5), kw = r.nextInt(3) == 0 ? 1 + r.nextInt(5) : kh;
+            int dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2);
+            int ph = r.nextInt(kh), pw = r.nextInt(kw);
+            int h = 18 + r.nextInt(20), w = 18 + r.nextInt(20);
+            checkConv(r, ctx + " shifted", 1 + r.nextInt(2), 1 + r.nextInt(9), 1 + r.nextInt(11), 1, kh, kw, 1, 1, ph, pw, dh, dw, h, w,
+                    r.nextBoolean());
+            int sh = 1 + r.nextInt(3), sw = r.nextBoolean() ? sh : 1 + r.nextInt(3);   // strided: phase-split planes
+            checkConv(r, ctx + " shifted strided", 1, 1 + r.nextInt(5), 1 + r.nextInt(9), 1, kh, kw, sh, sw, ph, pw, dh, dw,
+                    h * sh, w * sw + r.nextInt(2), r.nextBoolean());
+            int cin = iter % 4 == 0 ? 257 + r.nextInt(20) : 1 + r.nextInt(40);
+            checkConv(r, ctx + " pointwise blocks", 1, cin, 1 + r.nextInt(13), 1, 1, 1, 1, 1, 0, 0, 1, 1, 23 + r.nextInt(9), 24 + r.nextInt(9),
+                    r.nextBoolean());
+        }
+    }
+
     @Test
     void pointwiseAndDepthwiseFastPaths() {
         long seed = Gen.seed("conv2d-fast-paths");

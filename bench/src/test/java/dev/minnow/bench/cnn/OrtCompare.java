@@ -7,6 +7,7 @@ import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.models.onnx.OnnxGraph;
 import dev.minnow.models.onnx.OnnxModel;
+import dev.minnow.nn.Profile;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.tensor.io.Npy;
 import java.nio.FloatBuffer;
@@ -23,7 +24,12 @@ import java.util.Map;
  * name without "Test"); run it as a program:
  *
  * <pre>java -Dminnow.threads=T --add-modules jdk.incubator.vector -cp (bench test class path) dev.minnow.bench.cnn.OrtCompare
- *     [--rounds N] [--warmup N] [--minnow-int8] name=model.onnx:input.npy ...</pre>
+ *     [--rounds N] [--warmup N] [--threads 1,2] [--minnow-int8] [--peak GFLOPS] name=model.onnx:input.npy ...</pre>
+ *
+ * {@code --threads} runs every case at each listed thread count in this one process (capping Minnow's pool with
+ * {@link Parallel#setActiveThreads}, a fresh ORT session per count; the pool needs {@code -Dminnow.threads} ≥ the
+ * largest). With {@code -Dminnow.profile=true} each case is followed by Minnow's time per operator kind
+ * ({@link Profile}), GFLOP/s as a percentage of {@code --peak} (the one-thread FMA peak, times the thread count).
  *
  * The two engines run alternately (one Minnow run, one ORT run per round) so machine load hits both alike. ORT gets
  * {@code intra_op_num_threads} = Minnow's thread count and one inter-op thread. Prints median and min per engine,
@@ -35,27 +41,32 @@ public final class OrtCompare {
     public static void main(String[] args) throws Exception {
         int rounds = 20, warmup = 10;
         boolean int8 = false;
+        double peak = 0;
+        int[] threadList = {Parallel.threads()};
         List<String[]> cases = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--minnow-int8" -> int8 = true;
+                case "--threads" -> threadList = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--peak" -> peak = Double.parseDouble(args[++i]);
                 default -> {
                     String[] nv = args[i].split("=", 2), mi = nv[1].split(":", 2);
                     cases.add(new String[] {nv[0], mi[0], mi[1]});
                 }
             }
         }
-        int threads = Parallel.threads();
-        System.out.printf("kernels %s, threads %d, onnxruntime %s%n", KernelProvider.get().name(), threads,
+        System.out.printf("kernels %s, threads %s, onnxruntime %s%n", KernelProvider.get().name(), Arrays.toString(threadList),
                 OrtEnvironment.getEnvironment().getVersion());
-        System.out.printf("%-22s %7s %12s %12s %12s %12s %8s %10s%n", "model", "threads", "minnow med", "minnow min",
-                "ort med", "ort min", "ratio", "max|diff|");
+        System.out.printf("%-22s %7s %12s %12s %12s %12s %8s %10s %10s%n", "model", "threads", "minnow med", "minnow min",
+                "ort med", "ort min", "ratio", "max|diff|", "/max|ort|");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         for (String[] c : cases) {
             Tensor x = Npy.read(Path.of(c[2]));
             float[] xv = x.toFloatArray();
+            for (int threads : threadList) {
+            Parallel.setActiveThreads(threads);
             try (OnnxModel m = OnnxModel.open(Path.of(c[1]));
                  OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
                 OnnxGraph graph = new OnnxGraph(m);
@@ -70,14 +81,15 @@ public final class OrtCompare {
                 try (OrtSession s = env.createSession(c[1], opts)) {
                     String inName = s.getInputNames().iterator().next();
                     float[] mo = null, oo = null;
-                    double[] tm = new double[rounds], to = new double[rounds];
+                    double[] tm = new double[rounds], to = new double[rounds], cm = new double[rounds], co = new double[rounds];
+                    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
                     for (int r = -warmup; r < rounds; r++) {
-                        long t0 = System.nanoTime();
+                        long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
                         Tensor y = g.apply(x);
-                        long t1 = System.nanoTime();
+                        long t1 = System.nanoTime(), c1 = mx.getCurrentThreadCpuTime();
                         try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(xv), x.shape());
                              OrtSession.Result res = s.run(Map.of(inName, in))) {
-                            long t2 = System.nanoTime();
+                            long t2 = System.nanoTime(), c2 = mx.getCurrentThreadCpuTime();
                             OnnxTensor out = (OnnxTensor) res.get(0);
                             FloatBuffer fb = out.getFloatBuffer();
                             oo = new float[fb.remaining()];
@@ -85,20 +97,40 @@ public final class OrtCompare {
                             if (r >= 0) {
                                 tm[r] = (t1 - t0) / 1e6;
                                 to[r] = (t2 - t1) / 1e6;
+                                cm[r] = (c1 - c0) / 1e6;
+                                co[r] = (c2 - c1) / 1e6;
                             }
                         }
                         mo = y.toFloatArray();
                     }
-                    double diff = 0;
+                    double diff = 0, maxOrt = 0;
                     for (int i = 0; i < Math.min(mo.length, oo.length); i++) {
                         diff = Math.max(diff, Math.abs(mo[i] - oo[i]));
+                        maxOrt = Math.max(maxOrt, Math.abs(oo[i]));
                     }
                     Arrays.sort(tm);
                     Arrays.sort(to);
                     String label = c[0] + (int8 ? " (minnow int8)" : "");
-                    System.out.printf("%-22s %7d %9.2f ms %9.2f ms %9.2f ms %9.2f ms %8.2f %10.2e%n", label, threads, tm[rounds / 2], tm[0],
-                            to[rounds / 2], to[0], tm[rounds / 2] / to[rounds / 2], diff);
+                    System.out.printf("%-22s %7d %9.2f ms %9.2f ms %9.2f ms %9.2f ms %8.2f %10.2e %10.2e%n", label, threads, tm[rounds / 2], tm[0],
+                            to[rounds / 2], to[0], tm[rounds / 2] / to[rounds / 2], diff, diff / Math.max(maxOrt, 1e-30));
+                    if (threads == 1) {
+                        // one thread: both engines compute on this thread (ORT with intra_op_num_threads = 1 runs on the
+                        // caller), so its CPU time compares them without the time other processes took on a busy machine
+                        Arrays.sort(cm);
+                        Arrays.sort(co);
+                        System.out.printf("%-22s %7s %9.2f ms %9.2f ms %9.2f ms %9.2f ms %8.2f  (thread CPU time)%n", "", "cpu",
+                                cm[rounds / 2], cm[0], co[rounds / 2], co[0], cm[rounds / 2] / co[rounds / 2]);
+                    }
+                    if (Profile.ENABLED) {   // -Dminnow.profile=true: where Minnow's time goes, per operator kind
+                        Profile.reset();
+                        int passes = Math.max(5, rounds);
+                        for (int p = 0; p < passes; p++) {
+                            g.apply(x);
+                        }
+                        Profile.print(System.out, passes, peak * threads);
+                    }
                 }
+            }
             }
         }
     }

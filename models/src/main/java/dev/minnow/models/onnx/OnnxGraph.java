@@ -274,10 +274,51 @@ public final class OnnxGraph {
                 fused.add(act);
                 outName = nodes.get(act).outputs().get(0);
             }
+        } else {
+            int[] hs = hardSwishPattern(nodes, last, outName, consumers);
+            if (hs != null) {
+                c = c.withActivation(Activation.HARD_SWISH);
+                fused.add(hs[0]);
+                fused.add(hs[1]);
+                outName = nodes.get(hs[1]).outputs().get(0);
+            }
         }
         Conv2d conv = c;
         String in = n.input(0), out = outName;
         steps.add(v -> v.put(out, conv.forward(v.get(in))));
+    }
+
+    /**
+     * Hard-swish as exporters write it below opset 14, {@code Mul(y, HardSigmoid(y; alpha = 1/6, beta = 1/2))}, where
+     * those two nodes are y's only consumers and the HardSigmoid's output feeds only the Mul: their indices
+     * {HardSigmoid, Mul}, or null.
+     */
+    private static int[] hardSwishPattern(List<OnnxModel.Node> nodes, int from, String y, Map<String, Integer> consumers) {
+        if (consumers.getOrDefault(y, 0) != 2) {
+            return null;
+        }
+        int hs = -1, mul = -1;
+        for (int j = from + 1; j < nodes.size() && (hs < 0 || mul < 0); j++) {
+            OnnxModel.Node n = nodes.get(j);
+            if (!n.inputs().contains(y)) {
+                continue;
+            }
+            if (hs < 0 && n.opType().equals("HardSigmoid") && n.inputs().size() == 1
+                    && Math.abs(n.floatAttr("alpha", 0.2f) - 1f / 6) < 1e-6f && n.floatAttr("beta", 0.5f) == 0.5f) {
+                hs = j;
+            } else if (n.opType().equals("Mul") && n.inputs().size() == 2) {
+                mul = j;
+            } else {
+                return null;
+            }
+        }
+        if (hs < 0 || mul < 0 || mul < hs) {
+            return null;
+        }
+        String g = nodes.get(hs).outputs().get(0);
+        List<String> in = nodes.get(mul).inputs();
+        boolean operands = in.get(0).equals(y) && in.get(1).equals(g) || in.get(0).equals(g) && in.get(1).equals(y);
+        return operands && consumers.getOrDefault(g, 0) == 1 ? new int[] {hs, mul} : null;
     }
 
     /** The activation a node computes, when it is one a Conv2d can fuse; null otherwise. */

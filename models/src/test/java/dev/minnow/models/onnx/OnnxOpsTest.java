@@ -243,4 +243,49 @@ class OnnxOpsTest {
             assertEquals(p[1], OnnxGraph.erf(p[0]), 2e-7, "erf(" + p[0] + ")");
         }
     }
+
+    /**
+     * Conv → Mul(y, HardSigmoid(y; 1/6, 1/2)) (hard-swish as exported below opset 14) compiles to one fused step and
+     * equals a plain double-precision conv followed by that formula; the same with alpha 0.2 (not hard-swish) stays
+     * unfused and still equals its own formula.
+     */
+    @Test
+    void hardSwishPatternFusesIntoTheConv() throws IOException {
+        SplittableRandom r = Gen.random("onnx-hardswish-fusion");
+        int cin = 3, cout = 5, h = 6, w = 7;
+        float[] wt = Gen.floats(r, cout * cin * 9, -1, 1), b = Gen.floats(r, cout), x = Gen.floats(r, cin * h * w, -3, 3);
+        for (float alpha : new float[] {1f / 6, 0.2f}) {
+            List<Pb> nodes = List.of(
+                    node("Conv", List.of("X", "W", "B"), List.of("y"), intsAttr("pads", 1, 1, 1, 1), intsAttr("kernel_shape", 3, 3)),
+                    node("HardSigmoid", List.of("y"), List.of("g"), floatAttr("alpha", alpha), floatAttr("beta", 0.5f)),
+                    node("Mul", List.of("y", "g"), List.of("Z")));
+            Path p = dir.resolve("hswish" + alpha + ".onnx");
+            Files.write(p, model(13, nodes, List.of(floatTensor("W", wt, cout, cin, 3, 3), floatTensor("B", b, cout)),
+                    List.of(valueInfo("X", 1, cin, h, w)), List.of(valueInfo("Z", 1, cout, h, w))));
+            try (OnnxModel m = OnnxModel.open(p)) {
+                OnnxGraph g = new OnnxGraph(m);
+                assertEquals(alpha == 1f / 6 ? 1 : 3, g.stepCount(), "alpha " + alpha);
+                float[] z = g.run(Buffers.f32(x, 1, cin, h, w)).toFloatArray();
+                for (int o = 0; o < cout; o++) {
+                    for (int yy = 0; yy < h; yy++) {
+                        for (int xx = 0; xx < w; xx++) {
+                            double acc = b[o];
+                            for (int i = 0; i < cin; i++) {
+                                for (int ky = 0; ky < 3; ky++) {
+                                    for (int kx = 0; kx < 3; kx++) {
+                                        int iy = yy + ky - 1, ix = xx + kx - 1;
+                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                            acc += (double) wt[((o * cin + i) * 3 + ky) * 3 + kx] * x[(i * h + iy) * w + ix];
+                                        }
+                                    }
+                                }
+                            }
+                            double want = acc * Math.max(0, Math.min(1, alpha * acc + 0.5));
+                            assertEquals(want, z[(o * h + yy) * w + xx], 1e-5 * (1 + Math.abs(want)), "alpha " + alpha + " at " + o + "," + yy + "," + xx);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

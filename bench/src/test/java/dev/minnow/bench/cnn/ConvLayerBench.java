@@ -1,0 +1,134 @@
+package dev.minnow.bench.cnn;
+
+import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.Parallel;
+import dev.minnow.nn.Buffers;
+import dev.minnow.nn.Conv2d;
+import dev.minnow.nn.Layer;
+import dev.minnow.nn.Pool2d;
+import dev.minnow.tensor.Tensor;
+import java.util.SplittableRandom;
+
+/**
+ * Single-layer timings of the convolution kinds mobile CNNs spend their time in (MobileNetV2 1.0 / ResNet18 /
+ * SqueezeNet shapes at 224²), best of several batches after warm-up (the best batch is the one other processes
+ * disturbed least), inside {@link Buffers#recycling} as in a forward pass. One thread is timed by the calling thread's CPU
+ * time (other processes' share of a busy machine does not count), two threads by wall time. Each case first runs for
+ * {@code -Dminnow.bench.warmupMs} (default 3000) so that C2 has compiled its kernels: on a loaded machine the
+ * compiler threads lag, and a short run times the C1 code, where every Vector API operation is a boxed call. Program, not a test:
+ * {@code ConvLayerBench [--threads 1,2] [--peak GFLOPS] [filter]}.
+ */
+public final class ConvLayerBench {
+    private ConvLayerBench() {}
+
+    /** name, in, out, k, stride, groups, h (= w), activation. */
+    private record Case(String name, int in, int out, int k, int stride, int groups, int size, Activation act) {}
+
+    private static final Case[] CASES = {
+        new Case("stem 3x3 s2 3->32 @224", 3, 32, 3, 2, 1, 224, Activation.RELU6),
+        new Case("x.5 pw 16->8 @112", 16, 8, 1, 1, 1, 112, null),
+        new Case("x.5 pw 8->48 @112", 8, 48, 1, 1, 1, 112, Activation.RELU6),
+        new Case("x.5 pw 48->16 @56", 48, 16, 1, 1, 1, 56, null),
+        new Case("x.5 pw 16->96 @56", 16, 96, 1, 1, 1, 56, Activation.RELU6),
+        new Case("x.5 dw3 s1 16 @112", 16, 16, 3, 1, 16, 112, Activation.RELU6),
+        new Case("x.5 dw3 s2 48 @112", 48, 48, 3, 2, 48, 112, Activation.RELU6),
+        new Case("x.5 dw3 s1 96 @56", 96, 96, 3, 1, 96, 56, Activation.RELU6),
+        new Case("pw 16->96 @112", 16, 96, 1, 1, 1, 112, Activation.RELU6),
+        new Case("pw 16->96 @112 noact", 16, 96, 1, 1, 1, 112, null),
+        new Case("pw 96->24 @56", 96, 24, 1, 1, 1, 56, null),
+        new Case("pw 144->24 @56", 144, 24, 1, 1, 1, 56, null),
+        new Case("pw 24->144 @56", 24, 144, 1, 1, 1, 56, Activation.RELU6),
+        new Case("pw 192->32 @28", 192, 32, 1, 1, 1, 28, null),
+        new Case("pw 384->64 @14", 384, 64, 1, 1, 1, 14, null),
+        new Case("pw 960->160 @7", 960, 160, 1, 1, 1, 7, null),
+        new Case("pw 320->1280 @7", 320, 1280, 1, 1, 1, 7, Activation.RELU6),
+        new Case("dw3 s1 32 @112", 32, 32, 3, 1, 32, 112, Activation.RELU6),
+        new Case("dw3 s2 96 @112", 96, 96, 3, 2, 96, 112, Activation.RELU6),
+        new Case("dw3 s1 144 @56", 144, 144, 3, 1, 144, 56, Activation.RELU6),
+        new Case("dw3 s2 144 @56", 144, 144, 3, 2, 144, 56, Activation.RELU6),
+        new Case("dw3 s1 576 @14", 576, 576, 3, 1, 576, 14, Activation.RELU6),
+        new Case("dw3 s1 960 @7", 960, 960, 3, 1, 960, 7, Activation.RELU6),
+        new Case("dw5 s1 240 @28", 240, 240, 5, 1, 240, 28, Activation.RELU),
+        new Case("3x3 s1 64->64 @56", 64, 64, 3, 1, 1, 56, Activation.RELU),
+        new Case("3x3 s1 256->256 @14", 256, 256, 3, 1, 1, 14, Activation.RELU),
+        new Case("7x7 s2 3->64 @224", 3, 64, 7, 2, 1, 224, Activation.RELU),
+        new Case("3x3 s1 16->64 @55", 16, 64, 3, 1, 1, 55, Activation.RELU),
+    };
+
+    private static final long WARMUP_NANOS = Long.getLong("minnow.bench.warmupMs", 3000) * 1_000_000;
+    private static final Tensor TINY = Tensor.of(new float[] {0f}, 1);
+
+    public static void main(String[] args) {
+        int[] threads = {1, 2};
+        double peak = 0;
+        String filter = "";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--threads" -> threads = java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--peak" -> peak = Double.parseDouble(args[++i]);
+                default -> filter = args[i];
+            }
+        }
+        SplittableRandom r = new SplittableRandom(1);
+        System.out.printf("%-24s %3s %10s %9s %7s%n", "layer", "thr", "best us", "GFLOP/s", "% peak");
+        for (Case c : CASES) {
+            if (!c.name.contains(filter)) {
+                continue;
+            }
+            float[] w = new float[c.out * (c.in / c.groups) * c.k * c.k];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) r.nextGaussian() * 0.1f;
+            }
+            float[] b = new float[c.out];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) r.nextGaussian() * 0.1f;
+            }
+            Conv2d conv = Conv2d.of(Tensor.of(w, c.out, c.in / c.groups, c.k, c.k), Tensor.of(b, c.out), c.stride, c.k / 2, 1, c.groups)
+                    .withActivation(c.act);
+            float[] xv = new float[c.in * c.size * c.size];
+            for (int i = 0; i < xv.length; i++) {
+                xv[i] = (float) r.nextGaussian();
+            }
+            Tensor x = Tensor.of(xv, 1, c.in, c.size, c.size);
+            run(c.name, conv, conv.macs(c.size, c.size), x, threads, peak);
+        }
+        if ("pool".contains(filter) || filter.isEmpty()) {
+            float[] xv = new float[64 * 111 * 111];
+            Tensor x = Tensor.of(xv, 1, 64, 111, 111);
+            run("maxpool 3 s2 64 @111", Pool2d.max(3, 2, 0, true), 0, x, threads, peak);
+        }
+    }
+
+    private static void run(String name, Layer l, long macs, Tensor x, int[] threads, double peak) {
+        for (int t : threads) {
+            Parallel.setActiveThreads(t);
+            long best = Long.MAX_VALUE, bestCpu = Long.MAX_VALUE;
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            int reps = (int) Math.max(1, Math.min(200, 20_000_000L / Math.max(1, macs)));
+            long warm = System.nanoTime() + WARMUP_NANOS;   // until C2 has compiled the kernels (slow on a busy machine)
+            while (System.nanoTime() < warm) {
+                Buffers.recycling(() -> {
+                    l.forward(x);
+                    return TINY;
+                });
+            }
+            for (int batch = 0; batch < 25; batch++) {
+                long t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
+                for (int i = 0; i < reps; i++) {   // one recycling pass per call: its output buffer is reused, as in a network
+                    Buffers.recycling(() -> {
+                        l.forward(x);
+                        return TINY;
+                    });
+                }
+                best = Math.min(best, (System.nanoTime() - t0) / reps);
+                bestCpu = Math.min(bestCpu, (mx.getCurrentThreadCpuTime() - c0) / reps);
+            }
+            if (t == 1) {   // one thread: its CPU time discounts what other processes took on a shared machine
+                best = bestCpu;
+            }
+            double gf = 2.0 * macs / best;
+            System.out.printf("%-24s %3d %10.1f %9s %7s%n", name, t, best / 1e3, macs == 0 ? "" : String.format("%.1f", gf),
+                    macs == 0 || peak <= 0 ? "" : String.format("%.0f%%", 100 * gf / (peak * t)));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.minnow.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The CNN kernels around GEMM: a depthwise convolution with its bias and activation fused, reading a zero-padded,
+ * column-phase-split plane from a heap array (the caller fills it with bulk row copies), and the bias-plus-activation
+ * epilogue of GEMM-based convolutions. The scalar implementation ({@code scalar.ScalarCnnKernels}) is the
+ * specification; the Vector API one ({@code vector.VectorCnnKernels}) must agree within its property test's bound.
+ *
+ * <p>Plane layout (as {@link ConvKernels}): phase {@code r < stride} is an {@code hp × pw} plane at
+ * {@code in[inOff + r·hp·pw]} holding {@code padded[y][x·stride + r]} at {@code [y·pw + x]}.
+ *
+ * <p>Activations: {@code act} null means identity; otherwise the value is {@code ScalarKernels.activation(act, v)}.
+ */
+public interface CnnKernels {
+
+    /** "scalar" or "vector-256" and the like. */
+    String name();
+
+    /**
+     * Depthwise k×k convolution of one channel, bias and activation fused:
+     * {@code out[outOff + oy·wo + ox] = act(bias + Σ_{ky<k} Σ_{kx<k} w[wOff + ky·k + kx] · phase[kx % stride][(oy·stride + ky)·pw + ox + kx / stride])},
+     * summed in that order (bias first, ky outer, kx inner) for {@code oy < ho, ox < wo}.
+     */
+    void depthwise(int k, int stride, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias,
+                   Activation act, MemorySegment out, long outOff, int ho, int wo);
+
+    /** {@code y[off + i] = act(y[off + i] + bias)} for {@code i < n} (F32 little-endian, offsets in elements). */
+    void biasActivate(int n, float bias, Activation act, MemorySegment y, long off);
+
+    /**
+     * Pointwise (1×1) convolution of pixels {@code [p0, p1)} with bias and activation fused, reading the input in place:
+     * {@code y[yOff + o·ldy + p] = act(bias[o] + Σ_{i<cin} w[o·cin + i] · x[xOff + i·ldx + p])} for {@code o < cout},
+     * summed bias first (0 when {@code bias} is null), then i ascending.
+     */
+    void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
+                   MemorySegment y, long yOff, int ldy, int p0, int p1);
+
+    /**
+     * Direct convolution as shifted pointwise products (stride 1, no im2col): for pixels {@code p} in {@code [p0, p1)} of
+     * a grid laid out like the zero-padded input,
+     * {@code y[yOff + o·ldy + p] = act(bias[o] + Σ_{i<cin} Σ_{t<taps} w[(o·cin + i)·taps + t] · x[xOff + i·ldx + p + tapOff[t]])},
+     * summed bias first (0 when null), then i outer, t inner. Weights in PyTorch's {@code [out, in, kh, kw]} order
+     * when {@code tapOff[ky·kw + kx] = ky·dh·wp + kx·dw}.
+     */
+    void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x, int xOff,
+                     int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1);
+
+    /**
+     * Splits interleaved pairs (the column phases of a stride-2 convolution): {@code even[evenOff + j] = src[srcOff + 2j]}
+     * and {@code odd[oddOff + j] = src[srcOff + 2j + 1]} for {@code j < pairs}. {@code even} and {@code odd} may be the
+     * same array (disjoint ranges).
+     */
+    void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff);
+
+    /** The process-wide implementation: vector when {@link KernelProvider#get()} chose vector, at the same width. */
+    static CnnKernels get() {
+        return CnnKernelsChoice.INSTANCE;
+    }
+
+    /** The scalar specification. */
+    static CnnKernels scalar() {
+        return dev.minnow.kernels.scalar.ScalarCnnKernels.INSTANCE;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.minnow.kernels.scalar;
+
+import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.CnnKernels;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/** The specification of {@link CnnKernels}: plain loops in the documented order. */
+public final class ScalarCnnKernels implements CnnKernels {
+    public static final ScalarCnnKernels INSTANCE = new ScalarCnnKernels();
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private ScalarCnnKernels() {}
+
+    @Override
+    public String name() { return "scalar"; }
+
+    @Override
+    public void depthwise(int k, int stride, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias,
+                          Activation act, MemorySegment out, long outOff, int ho, int wo) {
+        int phase = hp * pw;
+        for (int oy = 0; oy < ho; oy++) {
+            for (int ox = 0; ox < wo; ox++) {
+                float acc = bias;
+                for (int ky = 0; ky < k; ky++) {
+                    for (int kx = 0; kx < k; kx++) {
+                        acc += w[wOff + ky * k + kx] * in[inOff + (kx % stride) * phase + (oy * stride + ky) * pw + ox + kx / stride];
+                    }
+                }
+                out.setAtIndex(F32, outOff + (long) oy * wo + ox, act == null ? acc : ScalarKernels.activation(act, acc));
+            }
+        }
+    }
+
+    @Override
+    public void biasActivate(int n, float bias, Activation act, MemorySegment y, long off) {
+        for (int i = 0; i < n; i++) {
+            float v = y.getAtIndex(F32, off + i) + bias;
+            y.setAtIndex(F32, off + i, act == null ? v : ScalarKernels.activation(act, v));
+        }
+    }
+
+    @Override
+    public void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
+        for (int j = 0; j < pairs; j++) {
+            even[evenOff + j] = src[srcOff + 2 * j];
+            odd[oddOff + j] = src[srcOff + 2 * j + 1];
+        }
+    }
+
+    @Override
+    public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
+                          MemorySegment y, long yOff, int ldy, int p0, int p1) {
+        for (int o = 0; o < cout; o++) {
+            for (int p = p0; p < p1; p++) {
+                float acc = bias == null ? 0f : bias[o];
+                for (int i = 0; i < cin; i++) {
+                    acc += w[o * cin + i] * x.getAtIndex(F32, xOff + (long) i * ldx + p);
+                }
+                y.setAtIndex(F32, yOff + (long) o * ldy + p, act == null ? acc : ScalarKernels.activation(act, acc));
+            }
+        }
+    }
+
+    @Override
+    public void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x, int xOff,
+                            int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) {
+        for (int o = 0; o < cout; o++) {
+            for (int p = p0; p < p1; p++) {
+                float acc = bias == null ? 0f : bias[o];
+                for (int i = 0; i < cin; i++) {
+                    for (int t = 0; t < taps; t++) {
+                        acc += w[(o * cin + i) * taps + t] * x[xOff + i * ldx + p + tapOff[t]];
+                    }
+                }
+                y.setAtIndex(F32, yOff + (long) o * ldy + p, act == null ? acc : ScalarKernels.activation(act, acc));
+            }
+        }
+    }
+}

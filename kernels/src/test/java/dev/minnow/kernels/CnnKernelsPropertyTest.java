@@ -1,0 +1,344 @@
+package dev.minnow.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.kernels.scalar.ScalarKernels;
+import dev.minnow.kernels.vector.VectorCnnKernels;
+import dev.minnow.tensor.testing.Gen;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The vector {@link CnnKernels} against the scalar specification at 128/256/512 bits, with and without FMA.
+ * Depthwise: kernel sizes 1, 3, 5, 7, strides 1..3, awkward output widths, every activation; without FMA the sums
+ * are bit-exact before the activation, with FMA each of the k² steps skips one product rounding: bound
+ * 2·k²·u·(|bias| + Σ|w·x|) before the activation, times its largest slope (1.5 for hard-swish on the values the bound
+ * allows, 1 for the others; 1.2 for GELU, SiLU and the rest, computed in scalar on the vector's sums), plus 4u·max(1, |y|)
+ * for the activation's own roundings of a different input. Pointwise: see {@link #pointwiseMatchesSpec}. Bias+activation
+ * and deinterleave: bit-exact.
+ */
+class CnnKernelsPropertyTest {
+    static final double U = 0x1p-24;
+    static final CnnKernels SPEC = CnnKernels.scalar();
+    static final int[] SIZES = {0, 1, 7, 15, 16, 17, 31, 33, 255, 257, 1000};
+
+    static List<CnnKernels> implementations() {
+        List<CnnKernels> ks = new ArrayList<>();
+        for (int bits : new int[] {128, 256, 512}) {
+            ks.add(VectorCnnKernels.create(bits, true));
+            ks.add(VectorCnnKernels.create(bits, false));
+        }
+        ks.add(CnnKernels.get());
+        return ks;
+    }
+
+    static Stream<Arguments> depthwiseCases() {
+        int[] widths = {1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 112};
+        Activation[] acts = {null, Activation.RELU, Activation.RELU6, Activation.HARD_SWISH, Activation.HARD_SIGMOID, Activation.SILU};
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int ks : new int[] {1, 3, 5, 7}) {
+                for (int stride = 1; stride <= 3; stride++) {
+                    for (int i = 0; i < widths.length; i++) {
+                        out.add(Arguments.of(k, ks, stride, widths[i], acts[(i + ks + stride) % acts.length]));
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} k={1} s={2} wo={3} {4}")
+    @MethodSource("depthwiseCases")
+    void depthwiseMatchesSpec(CnnKernels impl, int k, int stride, int wo, Activation act) {
+        String name = "cnn-depthwise/" + impl.name() + "/" + k + "/" + stride + "/" + wo + "/" + act;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        int ho = 1 + r.nextInt(5);
+        int pw = wo + (k - 1) / stride + r.nextInt(3);       // columns per phase: at least what the taps reach
+        int hp = (ho - 1) * stride + k + r.nextInt(2);
+        int inOff = r.nextInt(4);
+        // exactly as long as the taps need (or a little more): the kernels must not read past the array either way
+        float[] in = Gen.floats(r, inOff + stride * hp * pw + r.nextInt(2) * 40, -4, 4);
+        float[] w = Gen.floats(r, k * k + 2);
+        int wOff = r.nextInt(2);
+        float bias = (float) r.nextDouble(-1, 1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment want = arena.allocate(ho * wo * 4L + 8), got = arena.allocate(ho * wo * 4L + 8);
+            SPEC.depthwise(k, stride, in, inOff, hp, pw, w, wOff, bias, act, want, 1, ho, wo);
+            impl.depthwise(k, stride, in, inOff, hp, pw, w, wOff, bias, act, got, 1, ho, wo);
+            boolean exact = impl.name().endsWith("-nofma");
+            double slope = act == null || act == Activation.RELU || act == Activation.RELU6 || act == Activation.HARD_SIGMOID ? 1
+                    : act == Activation.HARD_SWISH ? 1.5 : 1.2;
+            int phase = hp * pw;
+            for (int oy = 0; oy < ho; oy++) {
+                for (int ox = 0; ox < wo; ox++) {
+                    double abs = Math.abs(bias);
+                    for (int ky = 0; ky < k; ky++) {
+                        for (int kx = 0; kx < k; kx++) {
+                            abs += Math.abs(w[wOff + ky * k + kx] * in[inOff + (kx % stride) * phase + (oy * stride + ky) * pw + ox + kx / stride]);
+                        }
+                    }
+                    int i = 1 + oy * wo + ox;
+                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                    String ctx = name + " at (" + oy + "," + ox + ") seed=" + seed;
+                    if (exact) {
+                        assertEquals(a, b, 0f, ctx);
+                    } else {
+                        assertTrue(Math.abs(a - b) <= slope * 2 * k * k * U * abs + 4 * U * Math.max(1, Math.abs(a)), ctx + ": " + a + " vs " + b);
+                    }
+                }
+            }
+            assertEquals(0f, got.getAtIndex(Gen.F32, 0), "wrote before outOff");
+            assertEquals(0f, got.getAtIndex(Gen.F32, 1 + ho * wo), "wrote past the output");
+        }
+    }
+
+    static Stream<Arguments> sizeCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int n : SIZES) {
+                out.add(Arguments.of(k, n));
+            }
+            out.add(Arguments.of(k, 1 + new SplittableRandom(Gen.seed(k.name())).nextInt(3000)));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizeCases")
+    void biasActivateIsExact(CnnKernels impl, int n) {
+        for (Activation act : new Activation[] {null, Activation.RELU, Activation.RELU6, Activation.HARD_SIGMOID, Activation.HARD_SWISH,
+            Activation.SIGMOID, Activation.GELU}) {
+            String name = "cnn-biasact/" + impl.name() + "/" + n + "/" + act;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            float[] y = Gen.floats(r, n + 2, -8, 8);
+            float bias = (float) r.nextDouble(-2, 2);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment want = Gen.segment(arena, y), got = Gen.segment(arena, y);
+                SPEC.biasActivate(n, bias, act, want, 1);
+                impl.biasActivate(n, bias, act, got, 1);
+                for (int i = 0; i < n + 2; i++) {
+                    float expect = i == 0 || i == n + 1 ? y[i]
+                            : act == null ? y[i] + bias : ScalarKernels.activation(act, y[i] + bias);
+                    assertEquals(expect, want.getAtIndex(Gen.F32, i), 0f, "spec " + name + " at " + i + " seed=" + seed);
+                    assertEquals(expect, got.getAtIndex(Gen.F32, i), 0f, name + " at " + i + " seed=" + seed);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizeCases")
+    void deinterleaveIsExact(CnnKernels impl, int pairs) {
+        String name = "cnn-deinterleave/" + impl.name() + "/" + pairs;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        int srcOff = r.nextInt(3);
+        float[] src = Gen.floats(r, srcOff + 2 * pairs + r.nextInt(2));
+        int evenOff = 1 + r.nextInt(3), oddOff = evenOff + pairs + r.nextInt(3);
+        float[] want = new float[oddOff + pairs + 2], got = new float[want.length];
+        java.util.Arrays.fill(want, -7f);
+        java.util.Arrays.fill(got, -7f);
+        for (int j = 0; j < pairs; j++) {
+            want[evenOff + j] = src[srcOff + 2 * j];
+            want[oddOff + j] = src[srcOff + 2 * j + 1];
+        }
+        impl.deinterleave(src, srcOff, pairs, got, evenOff, got, oddOff);
+        assertArrayEquals(want, got, name + " seed=" + seed);
+        float[] spec = new float[want.length];
+        java.util.Arrays.fill(spec, -7f);
+        SPEC.deinterleave(src, srcOff, pairs, spec, evenOff, spec, oddOff);
+        assertArrayEquals(want, spec, "spec " + name + " seed=" + seed);
+    }
+
+    /** The depthwise check catches a kernel that is off in its last output. */
+    @Test
+    void catchesABrokenKernel() {
+        CnnKernels base = VectorCnnKernels.create(256, false);
+        CnnKernels broken = new CnnKernels() {
+            @Override public String name() { return "broken-nofma"; }
+
+            @Override
+            public void depthwise(int k, int stride, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias,
+                                  Activation act, MemorySegment out, long outOff, int ho, int wo) {
+                base.depthwise(k, stride, in, inOff, hp, pw, w, wOff, bias, act, out, outOff, ho, wo);
+                out.setAtIndex(Gen.F32, outOff + ho * wo - 1, out.getAtIndex(Gen.F32, outOff + ho * wo - 1) + 1e-3f);
+            }
+
+            @Override
+            public void biasActivate(int n, float bias, Activation act, MemorySegment y, long off) {
+                base.biasActivate(n, bias, act, y, off);
+            }
+
+            @Override
+            public void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
+                base.deinterleave(src, srcOff, pairs, even, evenOff, odd, oddOff);
+            }
+
+            @Override
+            public void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x,
+                                    int xOff, int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) {
+                base.convShifted(cout, cin, taps, tapOff, w, bias, act, x, xOff, ldx, y, yOff, ldy, p0, p1);
+                y.setAtIndex(Gen.F32, yOff + p0, y.getAtIndex(Gen.F32, yOff + p0) - 1e-3f);
+            }
+
+            @Override
+            public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
+                                  MemorySegment y, long yOff, int ldy, int p0, int p1) {
+                base.pointwise(cout, cin, w, bias, act, x, xOff, ldx, y, yOff, ldy, p0, p1);
+                y.setAtIndex(Gen.F32, yOff + (long) (cout - 1) * ldy + p1 - 1, y.getAtIndex(Gen.F32, yOff + (long) (cout - 1) * ldy + p1 - 1) + 1e-3f);
+            }
+        };
+        assertThrows(AssertionError.class, () -> depthwiseMatchesSpec(broken, 3, 2, 17, null));
+        assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, 7, 5, 33));
+        assertThrows(AssertionError.class, () -> convShiftedMatchesSpec(broken, 5, 3, 9, 40));
+    }
+
+    static Stream<Arguments> pointwiseCases() {
+        int[] couts = {1, 3, 4, 5, 17};
+        int[] cins = {0, 1, 7, 16, 33};
+        int[] pixels = {0, 1, 15, 16, 17, 31, 33, 65, 257};
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int i = 0; i < pixels.length; i++) {
+                out.add(Arguments.of(k, couts[i % couts.length], cins[(i + 2) % cins.length], pixels[i]));
+            }
+            out.add(Arguments.of(k, 24, 96, 64));
+        }
+        return out.stream();
+    }
+
+    /**
+     * Pointwise against the specification: a pixel range [p0, p1) inside wider rows (ldx, ldy > pixels), every
+     * activation in turn, bias or none. Without FMA bit-exact; with it within 2·cin·u·(|b| + Σ|w·x|) (times the
+     * activation's slope) plus 4u·max(1, |y|). Cells outside the range must stay untouched.
+     */
+    @ParameterizedTest(name = "{0} cout={1} cin={2} pixels={3}")
+    @MethodSource("pointwiseCases")
+    void pointwiseMatchesSpec(CnnKernels impl, int cout, int cin, int pixels) {
+        Activation[] acts = {null, Activation.RELU6, Activation.HARD_SWISH, Activation.RELU, Activation.SIGMOID};
+        for (int ai = 0; ai < acts.length; ai++) {
+            Activation act = acts[ai];
+            String name = "cnn-pointwise/" + impl.name() + "/" + cout + "/" + cin + "/" + pixels + "/" + act;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int p0 = r.nextInt(3), ldx = p0 + pixels + 1 + r.nextInt(5), ldy = p0 + pixels + 1 + r.nextInt(5);
+            long xOff = r.nextInt(3), yOff = r.nextInt(3);
+            float[] x = Gen.floats(r, (int) xOff + Math.max(1, cin) * ldx, -3, 3);
+            float[] w = Gen.floats(r, cout * cin + 1);
+            float[] bias = ai % 2 == 0 ? Gen.floats(r, cout, -1, 1) : null;
+            float[] y0 = Gen.floats(r, (int) yOff + cout * ldy + 1);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment xs = Gen.segment(arena, x), want = Gen.segment(arena, y0), got = Gen.segment(arena, y0);
+                SPEC.pointwise(cout, cin, w, bias, act, xs, xOff, ldx, want, yOff, ldy, p0, p0 + pixels);
+                impl.pointwise(cout, cin, w, bias, act, xs, xOff, ldx, got, yOff, ldy, p0, p0 + pixels);
+                boolean exact = impl.name().endsWith("-nofma");
+                double slope = act == Activation.HARD_SWISH ? 1.5 : act == Activation.SIGMOID ? 1.2 : 1;
+                for (int i = 0; i < y0.length; i++) {
+                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                    long rel = i - yOff;
+                    boolean inside = rel >= 0 && rel / ldy < cout && rel % ldy >= p0 && rel % ldy < p0 + pixels;
+                    String ctx = name + " at " + i + " seed=" + seed;
+                    if (!inside) {
+                        assertEquals(y0[i], b, 0f, "wrote outside the range: " + ctx);
+                        continue;
+                    }
+                    if (exact) {
+                        assertEquals(a, b, 0f, ctx);
+                        continue;
+                    }
+                    int o = (int) (rel / ldy), q = (int) (rel % ldy);
+                    double abs = bias == null ? 0 : Math.abs(bias[o]);
+                    for (int c = 0; c < cin; c++) {
+                        abs += Math.abs(w[o * cin + c] * x[(int) xOff + c * ldx + q]);
+                    }
+                    assertTrue(Math.abs(a - b) <= slope * 2 * Math.max(1, cin) * U * abs + 4 * U * Math.max(1, Math.abs(a)),
+                            ctx + ": " + a + " vs " + b);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> shiftedCases() {
+        int[][] shapes = {{1, 1, 9, 1}, {4, 3, 9, 16}, {5, 2, 9, 33}, {8, 16, 9, 64}, {3, 1, 49, 17}, {7, 5, 9, 40}, {4, 4, 4, 31}, {2, 3, 25, 0}};
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int[] s : shapes) {
+                out.add(Arguments.of(k, s[0], s[1], s[2], s[3]));
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * convShifted against the specification: random tap offsets (any non-negative shifts), a pixel range inside wider
+     * output rows, each activation in turn, bias or none. Bounds as {@link #pointwiseMatchesSpec} with cin·taps terms.
+     */
+    @ParameterizedTest(name = "{0} cout={1} cin={2} taps={3} pixels={4}")
+    @MethodSource("shiftedCases")
+    void convShiftedMatchesSpec(CnnKernels impl, int cout, int cin, int taps, int pixels) {
+        Activation[] acts = {null, Activation.RELU, Activation.HARD_SWISH, Activation.SIGMOID};
+        for (int ai = 0; ai < acts.length; ai++) {
+            Activation act = acts[ai];
+            String name = "cnn-shifted/" + impl.name() + "/" + cout + "/" + cin + "/" + taps + "/" + pixels + "/" + act;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int[] tapOff = new int[taps];
+            int maxTap = 0;
+            for (int t = 0; t < taps; t++) {
+                tapOff[t] = r.nextInt(40);
+                maxTap = Math.max(maxTap, tapOff[t]);
+            }
+            int p0 = r.nextInt(3), xOff = r.nextInt(3);
+            int ldx = p0 + pixels + maxTap + r.nextInt(4), ldy = p0 + pixels + 1 + r.nextInt(4);
+            float[] x = Gen.floats(r, xOff + cin * ldx, -2, 2);   // exactly what the taps reach (or a little more)
+            float[] w = Gen.floats(r, cout * cin * taps);
+            float[] bias = ai % 2 == 0 ? Gen.floats(r, cout, -1, 1) : null;
+            long yOff = r.nextInt(3);
+            float[] y0 = Gen.floats(r, (int) yOff + cout * ldy + 1);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment want = Gen.segment(arena, y0), got = Gen.segment(arena, y0);
+                SPEC.convShifted(cout, cin, taps, tapOff, w, bias, act, x, xOff, ldx, want, yOff, ldy, p0, p0 + pixels);
+                impl.convShifted(cout, cin, taps, tapOff, w, bias, act, x, xOff, ldx, got, yOff, ldy, p0, p0 + pixels);
+                boolean exact = impl.name().endsWith("-nofma");
+                double slope = act == Activation.HARD_SWISH ? 1.5 : act == Activation.SIGMOID ? 1.2 : 1;
+                for (int i = 0; i < y0.length; i++) {
+                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                    long rel = i - yOff;
+                    boolean inside = rel >= 0 && rel / ldy < cout && rel % ldy >= p0 && rel % ldy < p0 + pixels;
+                    String ctx = name + " at " + i + " seed=" + seed;
+                    if (!inside) {
+                        assertEquals(y0[i], b, 0f, "wrote outside the range: " + ctx);
+                        continue;
+                    }
+                    if (exact) {
+                        assertEquals(a, b, 0f, ctx);
+                        continue;
+                    }
+                    int o = (int) (rel / ldy), q = (int) (rel % ldy);
+                    double abs = bias == null ? 0 : Math.abs(bias[o]);
+                    for (int c = 0; c < cin; c++) {
+                        for (int t = 0; t < taps; t++) {
+                            abs += Math.abs(w[(o * cin + c) * taps + t] * x[xOff + c * ldx + q + tapOff[t]]);
+                        }
+                    }
+                    assertTrue(Math.abs(a - b) <= slope * 2 * cin * taps * U * abs + 4 * U * Math.max(1, Math.abs(a)),
+                            ctx + ": " + a + " vs " + b);
+                }
+            }
+        }
+    }
+}

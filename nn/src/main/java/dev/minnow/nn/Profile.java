@@ -1,0 +1,75 @@
+package dev.minnow.nn;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Optional per-operator timer for CNN profiling: off unless the system property {@code minnow.profile} is
+ * {@code true}, and then every {@link Conv2d}, pooling, squeeze-and-excitation, add and activation step adds its wall
+ * time and multiply-accumulates under a kind label ("conv pw", "conv dw3 s1", …). Process-wide and not thread-safe
+ * beyond the calling thread (the forward pass's thread records; parallel workers never do).
+ */
+public final class Profile {
+    /** Whether timing is on ({@code -Dminnow.profile=true}). */
+    public static final boolean ENABLED = Boolean.getBoolean("minnow.profile");
+
+    private static final Map<String, long[]> TOTALS = new TreeMap<>();
+
+    private Profile() {}
+
+    /** Adds one call of {@code kind} that took {@code nanos} and did {@code macs} multiply-accumulates. */
+    public static synchronized void add(String kind, long nanos, long macs) {
+        long[] t = TOTALS.computeIfAbsent(kind, k -> new long[3]);
+        t[0] += nanos;
+        t[1] += macs;
+        t[2]++;
+    }
+
+    private static int depth;
+
+    /** Starts timing a step (0 when profiling is off); pair with {@link #end}. Nested steps count in the outer one only. */
+    public static long begin() {
+        if (!ENABLED) {
+            return 0;
+        }
+        depth++;
+        return System.nanoTime();
+    }
+
+    /** Ends the step {@link #begin} started. */
+    public static void end(String kind, long t0, long macs) {
+        if (!ENABLED) {
+            return;
+        }
+        long dt = System.nanoTime() - t0;
+        if (--depth == 0) {
+            add(kind, dt, macs);
+        }
+    }
+
+    /** Forgets everything recorded so far (after a warm-up). */
+    public static synchronized void reset() {
+        TOTALS.clear();
+    }
+
+    /**
+     * Prints one line per kind: time per pass, share, GFLOP/s (2 flops per MAC) and that as a percentage of
+     * {@code peakGflops} (0: no percentage), for {@code passes} recorded forward passes.
+     */
+    public static synchronized void print(PrintStream out, int passes, double peakGflops) {
+        long all = 0;
+        for (long[] t : TOTALS.values()) {
+            all += t[0];
+        }
+        out.printf("%-22s %6s %10s %6s %9s %7s%n", "kind", "calls", "ms/pass", "share", "GFLOP/s", "% peak");
+        for (Map.Entry<String, long[]> e : TOTALS.entrySet()) {
+            long[] t = e.getValue();
+            double gf = t[1] == 0 ? 0 : 2.0 * t[1] / t[0];
+            out.printf("%-22s %6d %10.3f %5.1f%% %9s %7s%n", e.getKey(), t[2] / Math.max(1, passes), t[0] / 1e6 / passes,
+                    100.0 * t[0] / Math.max(1, all), t[1] == 0 ? "" : String.format("%.1f", gf),
+                    t[1] == 0 || peakGflops <= 0 ? "" : String.format("%.0f%%", 100 * gf / peakGflops));
+        }
+        out.printf("%-22s %6s %10.3f%n", "total", "", all / 1e6 / passes);
+    }
+}
