@@ -21,4 +21,44 @@ for m in f16 q8_0-mix q4_0-mix q4_k_m-mix; do
   log "llm $m"
   ./minnow bench -m "$f" -p 128 -n 64 -r 3 -t 1,2 --bandwidth | tee "$OUT/llm-$m.txt"
 done
-log "done"
+
+log "quant"
+./minnow bench quant | tee "$OUT/quant.txt"
+
+# CNN latency against ONNX Runtime (a test-scope dependency of bench: compile the bench test classes first)
+log "ort"
+./minnow test -pl bench -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false >/dev/null 2>&1 || true
+. scripts/java-home.sh >/dev/null 2>&1 || true
+J="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+ORT=$(ls ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/1.23.2/onnxruntime-1.23.2.jar)
+CP=bench/target/test-classes:tensor/target/classes:kernels/target/classes:quant/target/classes:nn/target/classes:models/target/classes:bench/target/classes:$ORT
+O=$OUT/onnx F=${MINNOW_FIXTURES:-../shared/fixtures}
+for a in resnet18 mnasnet1_0 mobilenet_v3_small; do
+  "$J" --add-modules jdk.incubator.vector -cp "$CP" dev.minnow.bench.cnn.CnnOnnx $a 224 "$O/$a" >/dev/null 2>&1
+done
+"$J" --add-modules jdk.incubator.vector -cp "$CP" dev.minnow.bench.cnn.MobileNetV2Onnx 1.0 224 "$O/mobilenet_v2_1.0" >/dev/null 2>&1
+"$J" --add-modules jdk.incubator.vector -Dminnow.threads=2 -cp "$CP" dev.minnow.bench.cnn.OrtCompare --rounds 20 --warmup 40 --threads 1,2 \
+  mobilenet_v2_x0.5=$F/cnn/mobilenet_v2/model.onnx:$F/cnn/mobilenet_v2/input.npy \
+  mobilenet_v2_1.0=$O/mobilenet_v2_1.0/model.onnx:$O/mobilenet_v2_1.0/input.npy \
+  mobilenet_v3_small=$O/mobilenet_v3_small/model.onnx:$O/mobilenet_v3_small/input.npy \
+  mnasnet1_0=$O/mnasnet1_0/model.onnx:$O/mnasnet1_0/input.npy \
+  squeezenet1_1=$F/cnn/squeezenet1_1/model.onnx:$F/cnn/squeezenet1_1/input.npy \
+  resnet18=$O/resnet18/model.onnx:$O/resnet18/input.npy 2>&1 | grep -v WARNING | tee "$OUT/ort.txt"
+
+log "light field"
+LCP="cli/target/minnow-cli-0.1.0-SNAPSHOT.jar:$(ls cli/target/lib/*.jar | tr '\n' ':')"
+for t in 1 2; do
+  for mode in "" "--int8"; do
+    "$J" --add-modules jdk.incubator.vector -Dminnow.threads=$t -cp "$LCP" dev.minnow.bench.cnn.LightFieldBench \
+      tiny-400x300 small-400x300 --frames 10 $mode 2>&1 | grep -v WARNING | tee -a "$OUT/lightfield.txt"
+  done
+done
+if [ "${PUBLISHED:-0}" = 1 ]; then
+  for t in 1 2; do
+    for mode in "" "--int8"; do
+      "$J" --add-modules jdk.incubator.vector -Dminnow.threads=$t -cp "$LCP" dev.minnow.bench.cnn.LightFieldBench \
+        llff-1008x756 blender-800x800 --frames 2 --warmup 1 $mode 2>&1 | grep -v WARNING | tee -a "$OUT/lightfield.txt"
+    done
+  done
+fi
+log "all done"
