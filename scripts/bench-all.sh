@@ -28,8 +28,8 @@ log "quant"
 # CNN latency against ONNX Runtime (a test-scope dependency of bench: compile the bench test classes first)
 log "ort"
 ./minnow test -pl bench -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false >/dev/null 2>&1 || true
-. scripts/java-home.sh >/dev/null 2>&1 || true
-J="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+source scripts/java-home.sh
+J="$(minnow_java_home)/bin/java"
 ORT=$(ls ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/1.23.2/onnxruntime-1.23.2.jar)
 CP=bench/target/test-classes:tensor/target/classes:kernels/target/classes:quant/target/classes:nn/target/classes:models/target/classes:bench/target/classes:$ORT
 O=$OUT/onnx F=${MINNOW_FIXTURES:-../shared/fixtures}
