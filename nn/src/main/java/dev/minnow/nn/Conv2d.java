@@ -195,7 +195,8 @@ public final class Conv2d implements Layer {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w);
                 continue; // bias and activation done per block
             }
-            if (!pointwise && groups == 1 && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
+            if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
+                // (a strided 1×1 would copy every phase of the input to read one: im2col copies only what it reads)
                 shifted(xs, xOff, h, w, ys, yOff, ho, wo);
                 continue; // bias and activation fused
             }
