@@ -200,7 +200,8 @@ public final class Conv2d implements Layer {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
-            } else if (!pointwise && groups == 1 && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
+            } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
+                // (a strided 1×1 would copy every phase of the input to read one: im2col copies only what it reads)
                 shifted(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation fused
             } else {
                 if (pointwise) {
