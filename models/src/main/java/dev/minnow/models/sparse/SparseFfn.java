@@ -387,6 +387,27 @@ public final class SparseFfn implements AutoCloseable {
     }
 
     /**
+     * Elements idx[j] of the Q8_0 or Q4_0 row at byte {@code rowOff}, each the float product q·d that
+     * {@code dequantize_row_q8_0}/{@code _q4_0} writes (so bit-identical to dequantizing the row and picking).
+     */
+    static void pickBlockElements(DType t, MemorySegment src, long rowOff, int[] idx, float[] out) {
+        int bpb = t.bytesPerBlock();
+        for (int j = 0; j < idx.length; j++) {
+            int b = idx[j] >>> 5, e = idx[j] & 31;
+            long o = rowOff + (long) b * bpb;
+            float d = Float.float16ToFloat(src.get(I16, o));
+            int q;
+            if (t == DType.Q8_0) {
+                q = src.get(ValueLayout.JAVA_BYTE, o + 2 + e);
+            } else {
+                int packed = src.get(ValueLayout.JAVA_BYTE, o + 2 + (e & 15)) & 0xff;
+                q = (e < 16 ? packed & 0x0f : packed >>> 4) - 8;
+            }
+            out[j] = q * d;
+        }
+    }
+
+    /**
      * Layer l's FFN restricted to a neuron subset, pre-packed once per selection so a decode step streams contiguous
      * memory: the K kept gate rows followed by the K kept up rows in one buffer, in their own type (whole blocks),
      * run as one row-sparse GEMV ({@link SparseKernels#gemvRows}: one activation quantization, one parallel loop for
@@ -472,13 +493,17 @@ public final class SparseFfn implements AutoCloseable {
                 float[] fullRow = new float[cols];
                 float[] picked = new float[kDown];
                 for (int r = r0; r < r1; r++) {
-                    if (t == DType.F32) {
-                        MemorySegment.copy(src, F32, r * srcRowBytes, fullRow, 0, cols);
+                    if (t == DType.Q8_0 || t == DType.Q4_0) { // only the kept elements, as dequantize_row_* computes them
+                        pickBlockElements(t, src, r * srcRowBytes, idx, picked);
                     } else {
-                        GgmlQuant.dequantizeRow(t, src, r * srcRowBytes, fullRow, 0, cols);
-                    }
-                    for (int j = 0; j < idx.length; j++) {
-                        picked[j] = fullRow[idx[j]];
+                        if (t == DType.F32) {
+                            MemorySegment.copy(src, F32, r * srcRowBytes, fullRow, 0, cols);
+                        } else {
+                            GgmlQuant.dequantizeRow(t, src, r * srcRowBytes, fullRow, 0, cols);
+                        }
+                        for (int j = 0; j < idx.length; j++) {
+                            picked[j] = fullRow[idx[j]];
+                        }
                     }
                     if (requant) {
                         GgmlQuant.quantizeRow(DType.Q8_0, picked, 0, dst, r * outRowBytes, kDown);
