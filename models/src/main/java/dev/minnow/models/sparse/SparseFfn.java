@@ -615,13 +615,21 @@ public final class SparseFfn implements AutoCloseable {
         private final float[] coef = new float[ffn];
         long steps, kept;
 
+        /**
+         * {@code minnow.sparse.thresholdDown=dense}: the down projection is the dense down GEMV on the masked
+         * activations (zeros for dropped neurons) instead of the transposed rows — no copy, the dense down's bytes.
+         */
+        private final boolean denseDown = "dense".equals(System.getProperty("minnow.sparse.thresholdDown"));
+        private final MemorySegment masked;
+
         ThresholdLayer(int l, float threshold) {
             this.l = l;
             this.threshold = threshold;
             Arena a = Arena.ofAuto();
             g = a.allocate(ffn * 4L, 64);
             upSel = a.allocate(ffn * 4L, 64);
-            if (threshold > 0) {
+            masked = a.allocate(ffn * 4L, 64);
+            if (threshold > 0 && !denseDown) {
                 transposedDown(l); // built here, not in the first decode step
             }
         }
@@ -649,6 +657,14 @@ public final class SparseFfn implements AutoCloseable {
                 for (int j = 0; j < m; j++) {
                     coef[j] = g.getAtIndex(F32, survivors[j]) * fullUp.getAtIndex(F32, survivors[j]);
                 }
+            }
+            if (denseDown) {
+                masked.fill((byte) 0);
+                for (int j = 0; j < m; j++) {
+                    masked.setAtIndex(F32, survivors[j], coef[j]);
+                }
+                down[l].gemv(masked, 0, out, 0);
+                return;
             }
             TransposedDown td = transposedDown(l);
             sk.axpyRows(td.type, m, survivors, coef, dim, td.rows, 0, out, 0);

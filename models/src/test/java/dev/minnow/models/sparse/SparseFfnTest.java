@@ -165,6 +165,21 @@ class SparseFfnTest {
                 assertClose(reference(f, x, keepStrict), out, tol, t + " exact=" + exact + " seed " + seed + " (" + kept + " kept)");
                 assertEquals(0.5, s.keptFraction(), 0.01);
             }
+            // the opt-in dense down GEMV on the masked activations (quantized: activations rounded to Q8_0/Q8_K)
+            System.setProperty("minnow.sparse.thresholdDown", "dense");
+            try (SparseFfn s = new SparseFfn(Sparsity.threshold(0.5), K, dim, n, new WeightMatrix[] {f.gate},
+                    new WeightMatrix[] {f.up}, new WeightMatrix[] {f.down}, exact)) {
+                s.useThreshold(0, thr * (1 + 1e-6f));
+                assertTrue(s.decode(0, xs, out));
+                boolean[] keepStrict = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    keepStrict[i] = a[i] >= thr * (1 + 1e-6);
+                }
+                assertClose(reference(f, x, keepStrict), out, t == DType.F32 ? tol : Math.max(tol, 2e-2),
+                        t + " dense down, seed " + seed);
+            } finally {
+                System.clearProperty("minnow.sparse.thresholdDown");
+            }
         }
     }
 
