@@ -154,6 +154,7 @@ class SparseFfnTest {
                 keep[i] = a[i] >= thr;
                 kept += keep[i] ? 1 : 0;
             }
+            System.setProperty("minnow.sparse.thresholdDown", "rows");
             try (SparseFfn s = new SparseFfn(Sparsity.threshold(0.5), K, dim, n, new WeightMatrix[] {f.gate},
                     new WeightMatrix[] {f.up}, new WeightMatrix[] {f.down}, exact)) {
                 s.useThreshold(0, thr * (1 + 1e-6f));
@@ -164,9 +165,12 @@ class SparseFfnTest {
                 }
                 assertClose(reference(f, x, keepStrict), out, tol, t + " exact=" + exact + " seed " + seed + " (" + kept + " kept)");
                 assertEquals(0.5, s.keptFraction(), 0.01);
+            } finally {
+                System.clearProperty("minnow.sparse.thresholdDown");
             }
-            // the opt-in dense down GEMV on the masked activations (quantized: activations rounded to Q8_0/Q8_K)
-            System.setProperty("minnow.sparse.thresholdDown", "dense");
+            // the dense down GEMV on the masked activations (quantized: activations rounded to Q8_0/Q8_K); "auto"
+            // picks it at keep 0.5 for the quantized types here (Q8_0 rows of the transposed down are >= half the bytes)
+            System.setProperty("minnow.sparse.thresholdDown", t == DType.F32 ? "dense" : "auto");
             try (SparseFfn s = new SparseFfn(Sparsity.threshold(0.5), K, dim, n, new WeightMatrix[] {f.gate},
                     new WeightMatrix[] {f.up}, new WeightMatrix[] {f.down}, exact)) {
                 s.useThreshold(0, thr * (1 + 1e-6f));
