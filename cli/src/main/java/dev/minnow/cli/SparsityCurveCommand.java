@@ -58,7 +58,7 @@ final class SparsityCurveCommand implements Callable<Integer> {
     @Option(names = {"-n", "--n-gen"}, defaultValue = "32", description = "speed: decoded tokens timed (default ${DEFAULT-VALUE})")
     int genTokens;
 
-    @Option(names = {"-r", "--repetitions"}, defaultValue = "2", description = "speed: timed repetitions, best kept (default ${DEFAULT-VALUE})")
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "2", description = "speed: timed rounds (plus one warm-up round) (default ${DEFAULT-VALUE})")
     int reps;
 
     @Option(names = "--speed-calib", defaultValue = "256", description = "speed: random calibration tokens for threshold/hot (default ${DEFAULT-VALUE})")
@@ -90,8 +90,8 @@ final class SparsityCurveCommand implements Callable<Integer> {
             int[] prompt = SparseEval.randomTokens(promptTokens, vocab, 1);
             int[] gen = SparseEval.randomTokens(genTokens, vocab, 2);
             int[] calib = SparseEval.randomTokens(speedCalib, vocab, 3);
-            System.out.printf(Locale.ROOT, "speed: %s, %d threads, prompt %d (untimed), decode %d tokens timed, best of %d per side, "
-                    + "dense and sparse rounds alternating%n", speedModel.getFileName(), Parallel.threads(), promptTokens, genTokens, reps);
+            System.out.printf(Locale.ROOT, "speed: %s, %d threads, prompt %d (untimed), decode %d tokens x %d rounds; dense and sparse "
+                    + "sessions alternate token by token; tok/s = 1 / median token time%n", speedModel.getFileName(), Parallel.threads(), promptTokens, genTokens, reps);
             System.out.printf(Locale.ROOT, "| %-14s | %5s | %6s | %8s | %8s | %7s | %9s | %7s |%n", "method", "keep", "layers", "tok/s",
                     "dense", "speedup", "select ms", "load");
             for (String m : methods) {
@@ -99,15 +99,8 @@ final class SparsityCurveCommand implements Callable<Integer> {
                     try (LlamaSession sparse = lm.model().newSession(ctx, dense.kvCacheType())) {
                         SparseEval.install(sparse, SparseEval.parse(m, alpha, k), calib, 256);
                         double selectMs = SparseEval.selectMillis(sparse, prompt);
-                        double bestDense = 0, bestSparse = 0;
-                        for (int r = 0; r <= reps; r++) { // round 0 warms both up
-                            double d = SparseEval.decodeRound(dense, prompt, gen);
-                            double sp = SparseEval.decodeRound(sparse, prompt, gen);
-                            if (r > 0) {
-                                bestDense = Math.max(bestDense, d);
-                                bestSparse = Math.max(bestSparse, sp);
-                            }
-                        }
+                        double[] med = SparseEval.interleavedMedians(dense, sparse, prompt, gen, reps);
+                        double bestDense = 1e9 / med[0], bestSparse = 1e9 / med[1];
                         double kept = sparse.sparseFfn() == null ? 1 : sparse.sparseFfn().keptFraction();
                         System.out.printf(Locale.ROOT, "| %-14s | %5.2f | %6.3f | %8.2f | %8.2f | %7.2f | %9.1f | %7s |%n", m, k, kept,
                                 bestSparse, bestDense, bestSparse / bestDense, selectMs, loadAverage());

@@ -91,6 +91,44 @@ public final class SparseEval {
         return gen.length * 1e9 / (System.nanoTime() - t0);
     }
 
+    /**
+     * Decode token times of two sessions measured alternately, token by token (so both see the same machine load):
+     * per round both prefill {@code prompt} and select (untimed), then each token of {@code gen} is fed to
+     * {@code a} and then to {@code b}. The first round warms up. Returns the median nanoseconds per token of a and
+     * of b over the other {@code rounds} rounds.
+     */
+    public static double[] interleavedMedians(LlamaSession a, LlamaSession b, int[] prompt, int[] gen, int rounds) {
+        long[] ta = new long[gen.length * rounds], tb = new long[gen.length * rounds];
+        int n = 0;
+        for (int r = 0; r <= rounds; r++) {
+            for (LlamaSession s : new LlamaSession[] {a, b}) {
+                s.reset();
+                s.forward(prompt);
+                if (s.sparseFfn() != null) {
+                    s.sparseFfn().prepare();
+                }
+            }
+            for (int t : gen) {
+                long t0 = System.nanoTime();
+                a.forward(t);
+                long t1 = System.nanoTime();
+                b.forward(t);
+                long t2 = System.nanoTime();
+                if (r > 0) {
+                    ta[n] = t1 - t0;
+                    tb[n++] = t2 - t1;
+                }
+            }
+        }
+        return new double[] {median(ta, n), median(tb, n)};
+    }
+
+    private static double median(long[] v, int n) {
+        long[] c = Arrays.copyOf(v, n);
+        Arrays.sort(c);
+        return n == 0 ? Double.NaN : n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2.0;
+    }
+
     /** The time CoreInfer's per-prompt selection and gathering takes after prefilling {@code prompt}, in ms (0 for other policies). */
     public static double selectMillis(LlamaSession s, int[] prompt) {
         s.reset();

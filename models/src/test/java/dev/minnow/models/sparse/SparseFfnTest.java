@@ -154,6 +154,7 @@ class SparseFfnTest {
                 keep[i] = a[i] >= thr;
                 kept += keep[i] ? 1 : 0;
             }
+            System.setProperty("minnow.sparse.thresholdDown", "rows");
             try (SparseFfn s = new SparseFfn(Sparsity.threshold(0.5), K, dim, n, new WeightMatrix[] {f.gate},
                     new WeightMatrix[] {f.up}, new WeightMatrix[] {f.down}, exact)) {
                 s.useThreshold(0, thr * (1 + 1e-6f));
@@ -164,6 +165,24 @@ class SparseFfnTest {
                 }
                 assertClose(reference(f, x, keepStrict), out, tol, t + " exact=" + exact + " seed " + seed + " (" + kept + " kept)");
                 assertEquals(0.5, s.keptFraction(), 0.01);
+            } finally {
+                System.clearProperty("minnow.sparse.thresholdDown");
+            }
+            // the dense down GEMV on the masked activations (quantized: activations rounded to Q8_0/Q8_K); "auto"
+            // picks it at keep 0.5 for the quantized types here (Q8_0 rows of the transposed down are >= half the bytes)
+            System.setProperty("minnow.sparse.thresholdDown", t == DType.F32 ? "dense" : "auto");
+            try (SparseFfn s = new SparseFfn(Sparsity.threshold(0.5), K, dim, n, new WeightMatrix[] {f.gate},
+                    new WeightMatrix[] {f.up}, new WeightMatrix[] {f.down}, exact)) {
+                s.useThreshold(0, thr * (1 + 1e-6f));
+                assertTrue(s.decode(0, xs, out));
+                boolean[] keepStrict = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    keepStrict[i] = a[i] >= thr * (1 + 1e-6);
+                }
+                assertClose(reference(f, x, keepStrict), out, t == DType.F32 ? tol : Math.max(tol, 2e-2),
+                        t + " dense down, seed " + seed);
+            } finally {
+                System.clearProperty("minnow.sparse.thresholdDown");
             }
         }
     }
@@ -243,6 +262,30 @@ class SparseFfnTest {
             }
             try (SparseFfn half = new SparseFfn(new Sparsity.CoreInfer(0.2, 0.5, 0, 0), K, dim, n, g, u, d, false)) {
                 assertTrue(!half.keepsEverything() && half.records(0));
+            }
+        }
+    }
+
+    /** Picking Q8_0/Q4_0 elements directly gives the bits of dequantizing the whole row and picking. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"Q8_0", "Q4_0"})
+    void pickedBlockElementsEqualDequantizedRow(DType t) {
+        int n = 320;
+        SplittableRandom r = new SplittableRandom(t.ordinal());
+        try (Arena arena = Arena.ofConfined()) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = (float) r.nextGaussian();
+            }
+            MemorySegment q = arena.allocate(t.byteSize(n) + 7, 64).asSlice(7);
+            GgmlQuant.quantizeRow(t, v, 0, q, 0, n);
+            float[] full = new float[n];
+            GgmlQuant.dequantizeRow(t, q, 0, full, 0, n);
+            int[] idx = IntStream.range(0, n).filter(i -> r.nextInt(3) == 0).toArray();
+            float[] picked = new float[idx.length];
+            SparseFfn.pickBlockElements(t, q, 0, idx, picked);
+            for (int j = 0; j < idx.length; j++) {
+                assertEquals(Float.floatToIntBits(full[idx[j]]), Float.floatToIntBits(picked[j]), t + " element " + idx[j]);
             }
         }
     }
