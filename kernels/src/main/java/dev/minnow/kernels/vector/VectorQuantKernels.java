@@ -438,6 +438,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     }
 
     // ---- GEMV over an activation row widened once ----
+    // (The kernels below read their f16 block scales with their own MemorySegment.get, not the shared half() helper:
+    // C2 speculates on the segment class from the argument profile at each call site, and a helper shared by the
+    // prefill path, the activation quantizers and these loops sees mapped, native and heap segments alike — after a
+    // prefill, decode then compiled with per-block session checks and ran at half speed.)
 
     private static final ThreadLocal<MemorySegment> WIDE_ACTIVATION = ThreadLocal.withInitial(() -> MemorySegment.NULL);
     private static final ThreadLocal<float[]> ACTIVATION_SCALES = ThreadLocal.withInitial(() -> new float[0]);
@@ -532,7 +536,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 sumi = c == 0 ? pairs : sumi.add(pairs);
             }
             FloatVector f = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
-            FloatVector d = FloatVector.broadcast(WIDE_FLOATS, half(w, x) * ad[ib]);
+            FloatVector d = FloatVector.broadcast(WIDE_FLOATS, Float.float16ToFloat(w.get(S16, x)) * ad[ib]);
             acc = fma ? f.fma(d, acc) : f.mul(d).add(acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
@@ -552,7 +556,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                         .add(hi.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, y + 32 + 2L * c, LE)));
                 sumi = sumi.add(pairSum(p));
             }
-            acc = scaleAddNarrow(sumi, half(w, x) * ad[ib], acc);
+            acc = scaleAddNarrow(sumi, Float.float16ToFloat(w.get(S16, x)) * ad[ib], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -574,8 +578,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 q4KPair(w, x + 16 + 32L * c, as, 512L * i + 128L * c, sc[2 * c], sc[2 * c + 1], lanes);
             }
             float dy = xq.get(F32, y);
-            acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), half(w, x) * dy, acc);
-            mins -= half(w, x + 2) * dy * sumMins;
+            acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), Float.float16ToFloat(w.get(S16, x)) * dy, acc);
+            mins -= Float.float16ToFloat(w.get(S16, x + 2)) * dy * sumMins;
         }
         return mins + acc.reduceLanes(VectorOperators.ADD);
     }
@@ -741,7 +745,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     }
                 }
             }
-            acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), half(w, x + 208) * xq.get(F32, xOff + 292L * i), acc);
+            acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), Float.float16ToFloat(w.get(S16, x + 208)) * xq.get(F32, xOff + 292L * i), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
