@@ -37,7 +37,7 @@ for a in resnet18 mnasnet1_0 mobilenet_v3_small; do
   "$J" --add-modules jdk.incubator.vector -cp "$CP" dev.minnow.bench.cnn.CnnOnnx $a 224 "$O/$a" >/dev/null 2>&1
 done
 "$J" --add-modules jdk.incubator.vector -cp "$CP" dev.minnow.bench.cnn.MobileNetV2Onnx 1.0 224 "$O/mobilenet_v2_1.0" >/dev/null 2>&1
-"$J" --add-modules jdk.incubator.vector -Dminnow.threads=2 -cp "$CP" dev.minnow.bench.cnn.OrtCompare --rounds 20 --warmup 40 --threads 1,2 \
+"$J" --add-modules jdk.incubator.vector -Dminnow.threads=2 -cp "$CP" dev.minnow.bench.cnn.OrtCompare --rounds 15 --warmup 40 --threads 1,2 \
   mobilenet_v2_x0.5=$F/cnn/mobilenet_v2/model.onnx:$F/cnn/mobilenet_v2/input.npy \
   mobilenet_v2_1.0=$O/mobilenet_v2_1.0/model.onnx:$O/mobilenet_v2_1.0/input.npy \
   mobilenet_v3_small=$O/mobilenet_v3_small/model.onnx:$O/mobilenet_v3_small/input.npy \
