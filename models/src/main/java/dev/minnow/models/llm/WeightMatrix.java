@@ -306,6 +306,16 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         private float[] roundActivations(int m, MemorySegment a, long aOff) {
             float[] x = scratch(ACTIVATIONS, m * cols);
             MemorySegment.copy(a, F32, aOff * 4, x, 0, m * cols);
+            if (activationType == DType.F16) {
+                // GGML_FP16_TO_FP32(GGML_FP32_TO_FP16(x)) in place, without the codec's per-call arrays (the F16
+                // decode allocated 2.4 MB per token through them): round to nearest even, NaN -> quiet 0x7E00 + sign
+                for (int i = 0; i < m * cols; i++) {
+                    float f = x[i];
+                    short h = f != f ? (short) (((Float.floatToRawIntBits(f) >>> 16) & 0x8000) | 0x7e00) : Float.floatToFloat16(f);
+                    x[i] = Float.float16ToFloat(h);
+                }
+                return x;
+            }
             if (activationType != null && activationType.blockSize() <= cols && cols % activationType.blockSize() == 0) {
                 long qBytes = GgmlQuant.rowBytes(activationType, cols);
                 MemorySegment q = MemorySegment.ofArray(new byte[(int) qBytes]);
