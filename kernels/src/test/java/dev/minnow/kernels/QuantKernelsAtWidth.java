@@ -1,8 +1,6 @@
 package dev.minnow.kernels;
 
 import dev.minnow.kernels.vector.VectorQuantKernels;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,34 +24,8 @@ final class QuantKernelsAtWidth {
     }
 
     private static QuantKernels load(int bits, boolean fma) {
-        ClassLoader parent = VectorQuantKernels.class.getClassLoader();
-        ClassLoader child = new ClassLoader("vector-quant-" + bits, parent) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (!name.startsWith(NAME)) {
-                    return super.loadClass(name, resolve);
-                }
-                synchronized (getClassLoadingLock(name)) {
-                    Class<?> c = findLoadedClass(name);
-                    if (c == null) {
-                        try (InputStream in = parent.getResourceAsStream(name.replace('.', '/') + ".class")) {
-                            if (in == null) {
-                                throw new ClassNotFoundException(name);
-                            }
-                            byte[] b = in.readAllBytes();
-                            c = defineClass(name, b, 0, b.length);
-                        } catch (IOException e) {
-                            throw new ClassNotFoundException(name, e);
-                        }
-                    }
-                    return c;
-                }
-            }
-        };
-        String old = System.getProperty("minnow.vectorBits");
-        System.setProperty("minnow.vectorBits", Integer.toString(bits));
+        Class<?> c = ClassAtWidth.load(NAME, bits);
         try {
-            Class<?> c = Class.forName(NAME, true, child);
             QuantKernels k = (QuantKernels) c.getConstructor(boolean.class).newInstance(fma);
             if (k.vectorBits() != bits) {
                 throw new IllegalStateException("loaded " + k.name() + ", wanted " + bits + " bits");
@@ -61,12 +33,6 @@ final class QuantKernelsAtWidth {
             return k;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load " + NAME + " at " + bits + " bits", e);
-        } finally {
-            if (old == null) {
-                System.clearProperty("minnow.vectorBits");
-            } else {
-                System.setProperty("minnow.vectorBits", old);
-            }
         }
     }
 }

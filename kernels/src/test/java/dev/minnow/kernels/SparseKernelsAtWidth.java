@@ -1,8 +1,6 @@
 package dev.minnow.kernels;
 
 import dev.minnow.kernels.vector.VectorSparseKernels;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,34 +25,8 @@ final class SparseKernelsAtWidth {
     }
 
     private static SparseKernels load(int bits, Kernels f32, QuantKernels quant, boolean fma) {
-        ClassLoader parent = VectorSparseKernels.class.getClassLoader();
-        ClassLoader child = new ClassLoader("vector-sparse-" + bits, parent) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (!name.startsWith(NAME)) {
-                    return super.loadClass(name, resolve);
-                }
-                synchronized (getClassLoadingLock(name)) {
-                    Class<?> c = findLoadedClass(name);
-                    if (c == null) {
-                        try (InputStream in = parent.getResourceAsStream(name.replace('.', '/') + ".class")) {
-                            if (in == null) {
-                                throw new ClassNotFoundException(name);
-                            }
-                            byte[] b = in.readAllBytes();
-                            c = defineClass(name, b, 0, b.length);
-                        } catch (IOException e) {
-                            throw new ClassNotFoundException(name, e);
-                        }
-                    }
-                    return c;
-                }
-            }
-        };
-        String old = System.getProperty("minnow.vectorBits");
-        System.setProperty("minnow.vectorBits", Integer.toString(bits));
+        Class<?> c = ClassAtWidth.load(NAME, bits);
         try {
-            Class<?> c = Class.forName(NAME, true, child);
             SparseKernels k = (SparseKernels) c.getConstructor(Kernels.class, QuantKernels.class, boolean.class)
                     .newInstance(f32, quant, fma);
             if (k.vectorBits() != bits) {
@@ -63,12 +35,6 @@ final class SparseKernelsAtWidth {
             return k;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load " + NAME + " at " + bits + " bits", e);
-        } finally {
-            if (old == null) {
-                System.clearProperty("minnow.vectorBits");
-            } else {
-                System.setProperty("minnow.vectorBits", old);
-            }
         }
     }
 }

@@ -462,18 +462,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         int bs = type == DType.Q4_0 || type == DType.Q8_0 ? 32 : 256;
         checkBlocks(cols, bs, "gemv " + type);
         int nb = cols / bs;
-        MemorySegment as = WIDE_ACTIVATION.get();
-        if (as.byteSize() < 2L * cols) {
-            as = java.lang.foreign.Arena.ofAuto().allocate(Math.max(2L * cols, 4096), 64);
-            WIDE_ACTIVATION.set(as);
-        }
-        long stride = bs == 32 ? 34 : 292;
-        long first = bs == 32 ? 2 : 4;
-        for (int ib = 0; ib < nb; ib++) {
-            for (int c = 0; c < bs; c += NARROW_LANES) {
-                widenNarrow(xq, stride * ib + first + c).intoMemorySegment(as, 2L * (bs * ib + c), LE);
-            }
-        }
+        // Q8_0 blocks: f16 scale + 32 values (34 bytes); Q8_K: f32 scale + 256 values + 16 bsums (292 bytes)
+        MemorySegment as = bs == 32 ? widenedActivations(xq, 0, nb, 32, 34, 2) : widenedActivations(xq, 0, nb, 256, 292, 4);
         if (bs == 32) {
             float[] ad = ACTIVATION_SCALES.get();
             if (ad.length < nb) {

@@ -37,6 +37,19 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
     /** The raw weight bytes (rows of {@code type().byteSize(cols)} bytes), for gathering (sparse decoding). */
     MemorySegment data();
 
+    /**
+     * A thread's reusable off-heap buffer of at least {@code bytes}, in an automatic arena so the pool's workers can
+     * read it (the scratch of the quantized and converting matrices).
+     */
+    private static MemorySegment buffer(ThreadLocal<MemorySegment> tl, long bytes) {
+        MemorySegment s = tl.get();
+        if (s.byteSize() < bytes) {
+            s = Arena.ofAuto().allocate(Math.max(bytes, 4096), 64);
+            tl.set(s);
+        }
+        return s;
+    }
+
     /** The matrix over tensor {@code t} of shape [rows, cols]. */
     static WeightMatrix of(String name, Tensor t, Kernels kernels) {
         checkShape(name, t);
@@ -143,16 +156,6 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             this.rowBytes = type.byteSize(cols);
             this.qk = qk;
             this.kernels = kernels;
-        }
-
-        /** A thread's reusable off-heap buffer of at least {@code bytes} (shared arena: the pool's workers read it). */
-        private static MemorySegment buffer(ThreadLocal<MemorySegment> tl, long bytes) {
-            MemorySegment s = tl.get();
-            if (s.byteSize() < bytes) {
-                s = Arena.ofAuto().allocate(Math.max(bytes, 4096), 64);
-                tl.set(s);
-            }
-            return s;
         }
 
         @Override public int rows() { return rows; }
@@ -282,22 +285,13 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             return s;
         }
 
-        private static MemorySegment nativeScratch(ThreadLocal<MemorySegment> tl, long floats) {
-            MemorySegment s = tl.get();
-            if (s.byteSize() < floats * 4) {
-                s = Arena.ofAuto().allocate(Math.max(floats * 4, 64), 64);
-                tl.set(s);
-            }
-            return s;
-        }
-
         /** Rounds {@code m} rows of activations through the activation type into an off-heap copy. */
         private MemorySegment roundedActivations(int m, MemorySegment a, long aOff) {
             if (activationType == null) {
                 return a.asSlice(aOff * 4);
             }
             float[] x = roundActivations(m, a, aOff);
-            MemorySegment s = nativeScratch(NATIVE_ACTIVATIONS, (long) m * cols);
+            MemorySegment s = buffer(NATIVE_ACTIVATIONS, 4L * m * cols);
             MemorySegment.copy(x, 0, s, F32, 0, m * cols);
             return s;
         }
@@ -337,7 +331,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             int tiles = (rows + TILE - 1) / TILE;
             Parallel.forRange(tiles, 1, (from, to) -> {
                 float[] tile = scratch(SCRATCH, TILE * cols);
-                MemorySegment ts = nativeScratch(NATIVE_TILE, (long) TILE * cols);
+                MemorySegment ts = buffer(NATIVE_TILE, 4L * TILE * cols);
                 for (int t = from; t < to; t++) {
                     int r0 = t * TILE;
                     int n = Math.min(TILE, rows - r0);
@@ -382,7 +376,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             int tiles = (rows + GEMM_TILE - 1) / GEMM_TILE;
             Parallel.forRange(tiles, 1, (from, to) -> {
                 float[] tile = scratch(SCRATCH, GEMM_TILE * cols);
-                MemorySegment ts = nativeScratch(NATIVE_TILE, (long) GEMM_TILE * cols);
+                MemorySegment ts = buffer(NATIVE_TILE, 4L * GEMM_TILE * cols);
                 for (int t = from; t < to; t++) {
                     int r0 = t * GEMM_TILE;
                     int n = Math.min(GEMM_TILE, rows - r0);
