@@ -478,14 +478,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     y.set(F32, (yOff + r) * 4, dotQ8_0Wide(nb, w, wOff + rowBytes * r, as, ad));
                 }
             } else {
+                long k = q4_0Offsets(as, nb);
                 for (int r = from; r < to; r++) {
-                    y.set(F32, (yOff + r) * 4, dotQ4_0Wide(nb, w, wOff + rowBytes * r, as, ad));
+                    y.set(F32, (yOff + r) * 4, dotQ4_0Wide(nb, w, wOff + rowBytes * r, as, k, ad));
                 }
             }
         } else if (type == DType.Q4_K) {
             int[] sc = new int[8];
             int[] mn = new int[8];
-            int[] lanes = new int[NARROW_INTS.length()];
             // the 16 bsums of each Q8_K block summed in pairs: one per 32-level group, each group has one min
             int[] bsums = new int[8 * nb];
             for (int i = 0; i < nb; i++) {
@@ -494,7 +494,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 }
             }
             for (int r = from; r < to; r++) {
-                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums, sc, mn, lanes));
+                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums, sc, mn));
             }
         } else {
             int[] lanes = new int[NARROW_INTS.length()];
@@ -532,7 +532,26 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    private float dotQ4_0Wide(int nb, MemorySegment w, long wOff, MemorySegment as, float[] ad) {
+    /**
+     * Appends to the widened Q8_0 activations {@code as} (64 bytes per block) each block's offset correction
+     * −8·(a_lo + a_hi) as shorts (32 bytes per block), so that a Q4_0 row needs no "− 8" per nibble: its 16-bit
+     * products lo·a_lo + hi·a_hi + k equal (lo − 8)·a_lo + (hi − 8)·a_hi exactly (both fit in 16 bits), and the
+     * lane sums stay those of {@link #dotQ4_0Q8_0}. Returns the byte offset of the corrections in {@code as}.
+     */
+    private static long q4_0Offsets(MemorySegment as, int nb) {
+        long k = 64L * nb;
+        for (int ib = 0; ib < nb; ib++) {
+            for (int c = 0; c < 16; c += NARROW_LANES) {
+                ShortVector.fromMemorySegment(NARROW_SHORTS, as, 64L * ib + 2L * c, LE)
+                        .add(ShortVector.fromMemorySegment(NARROW_SHORTS, as, 64L * ib + 32 + 2L * c, LE))
+                        .mul((short) -8)
+                        .intoMemorySegment(as, k + 32L * ib + 2L * c, LE);
+            }
+        }
+        return k;
+    }
+
+    private float dotQ4_0Wide(int nb, MemorySegment w, long wOff, MemorySegment as, long k, float[] ad) {
         FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         for (int ib = 0; ib < nb; ib++) {
             long x = wOff + 18L * ib;
@@ -540,53 +559,60 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             IntVector sumi = IntVector.zero(NARROW_INTS);
             for (int c = 0; c < 16; c += NARROW_LANES) {
                 ShortVector q = zeroExtendNarrow(w, x + 2 + c);
-                ShortVector lo = q.and((short) 0x0f).sub((short) 8);
-                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
-                ShortVector p = lo.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, y + 2L * c, LE))
-                        .add(hi.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, y + 32 + 2L * c, LE)));
-                sumi = sumi.add(pairSum(p));
+                ShortVector p = q.and((short) 0x0f).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, y + 2L * c, LE))
+                        .add(q.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, y + 32 + 2L * c, LE)))
+                        .add(ShortVector.fromMemorySegment(NARROW_SHORTS, as, k + 32L * ib + 2L * c, LE));
+                sumi = sumi.add(pairSumSmall(p));
             }
             acc = scaleAddNarrow(sumi, Float.float16ToFloat(w.get(S16, x)) * ad[ib], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * {@link #pairSum} in two shifts and an add, valid when every pair sum fits in 16 bits: the high half of
+     * v + (v << 16) is hi + lo (mod 2^16), and the arithmetic shift sign-extends it.
+     */
+    private static IntVector pairSumSmall(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+    }
+
+    /**
+     * One Q4_K row against widened Q8_K activations: the lanes and integer sums of {@link #dotQ4_KQ8_K}, written
+     * as one loop body (no helper calls: a vector crossing a call that C2 does not inline is boxed) and big enough
+     * that C2 compiles it on its own instead of inlining it into the row loop.
+     */
     private float dotQ4_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] bsums,
-                              int[] sc, int[] mn, int[] lanes) {
+                              int[] sc, int[] mn) {
         FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         float mins = 0;
         for (int i = 0; i < nb; i++) {
             long x = wOff + 144L * i;
-            long y = 292L * i;
             unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
             int sumMins = 0;
             for (int g = 0; g < 8; g++) {
                 sumMins += bsums[8 * i + g] * mn[g];
             }
-            IntVector.zero(NARROW_INTS).intoArray(lanes, 0);
+            IntVector block = IntVector.zero(NARROW_INTS);
             for (int c = 0; c < 4; c++) {
-                q4KPair(w, x + 16 + 32L * c, as, 512L * i + 128L * c, sc[2 * c], sc[2 * c + 1], lanes);
+                long q = x + 16 + 32L * c;
+                long a = 512L * i + 128L * c;
+                ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
+                ShortVector pHi = ShortVector.zero(NARROW_SHORTS);
+                for (int l = 0; l < 32; l += NARROW_LANES) {
+                    ShortVector v = zeroExtendNarrow(w, q + l);
+                    pLo = pLo.add(v.and((short) 0x0f).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 2L * l, LE)));
+                    pHi = pHi.add(v.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 64 + 2L * l, LE)));
+                }
+                // per lane ≤ 4 products of 15·128 at 128 bits: the pair sums fit in 16 bits
+                block = block.add(pairSumSmall(pLo).mul(sc[2 * c])).add(pairSumSmall(pHi).mul(sc[2 * c + 1]));
             }
-            float dy = xq.get(F32, y);
-            acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), Float.float16ToFloat(w.get(S16, x)) * dy, acc);
+            float dy = xq.get(F32, 292L * i);
+            acc = scaleAddNarrow(block, Float.float16ToFloat(w.get(S16, x)) * dy, acc);
             mins -= Float.float16ToFloat(w.get(S16, x + 2)) * dy * sumMins;
         }
         return mins + acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * 64 levels of a Q4_K block (32 bytes: low nibbles, then high nibbles) against 64 widened activations, added
-     * into the block's integer {@code lanes} (no vector crosses the call: see {@link #dotQ6_KWide}).
-     */
-    private static void q4KPair(MemorySegment w, long q, MemorySegment as, long a, int scLo, int scHi, int[] lanes) {
-        ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
-        ShortVector pHi = ShortVector.zero(NARROW_SHORTS);
-        for (int l = 0; l < 32; l += NARROW_LANES) {
-            ShortVector v = zeroExtendNarrow(w, q + l);
-            pLo = pLo.add(v.and((short) 0x0f).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 2L * l, LE)));
-            pHi = pHi.add(v.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 64 + 2L * l, LE)));
-        }
-        IntVector.fromArray(NARROW_INTS, lanes, 0).add(pairSum(pLo).mul(scLo)).add(pairSum(pHi).mul(scHi)).intoArray(lanes, 0);
     }
 
     // ---- dequantization (prefill tiles) ----
@@ -704,8 +730,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     /** The int8 values of {@code nb} activation blocks widened to shorts, in this thread's scratch. */
     private static MemorySegment widenedActivations(MemorySegment xq, long xOff, int nb, int bs, long stride, long first) {
         MemorySegment as = WIDE_ACTIVATION.get();
-        if (as.byteSize() < 2L * bs * nb) {
-            as = java.lang.foreign.Arena.ofAuto().allocate(Math.max(2L * bs * nb, 4096), 64);
+        if (as.byteSize() < 3L * bs * nb) {
+            as = java.lang.foreign.Arena.ofAuto().allocate(Math.max(3L * bs * nb, 4096), 64);
             WIDE_ACTIVATION.set(as);
         }
         for (int ib = 0; ib < nb; ib++) {
@@ -718,45 +744,50 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
 
     /**
      * Q6_K block dots against activations widened to shorts ({@code as}, 512 bytes per block; their f32 scales
-     * still read from the Q8_K row {@code xq} at {@code xOff}). The integer lanes of a block accumulate in
-     * {@code lanes} through {@link #q6Chunk} calls: a helper small enough for C2 to compile with every Vector API
-     * call intrinsified, and no vector crossing a call boundary (a vector returned from a call that is not inlined
-     * is boxed on the heap).
+     * still read from the Q8_K row {@code xq} at {@code xOff}). Each step takes NARROW_LANES positions l of a half
+     * block and builds two of the four 6-bit levels that share them (quarters k and k + 2: ql[l + 32k] low and high
+     * nibbles, qh[l] bit pairs 2k and 2k + 4 moved to bits 4–5 with one shift and one mask); each level vector's
+     * products pair up into int lanes and are multiplied by its 16-level group's scale. One loop body, no helper
+     * calls inside a block, so C2 intrinsifies every operation and keeps the block sum in a register (a body with
+     * all four quarters, or the block loop and the block body in one method, crossed NodeCountInliningCutoff).
      */
     private float dotQ6_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, long xOff, MemorySegment as, int[] lanes) {
         FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         for (int i = 0; i < nb; i++) {
             long x = wOff + 210L * i;
-            IntVector.zero(NARROW_INTS).intoArray(lanes, 0);
-            for (int h = 0; h < 2; h++) {
-                for (int c = 0; c < 32; c += NARROW_LANES) {
-                    for (int k = 0; k < 2; k++) {
-                        q6Chunk(w, x + 64L * h, x + 128 + 32L * h, x + 192 + 8L * h, as, 512L * i + 256L * h, c, k, lanes);
-                    }
-                }
-            }
+            q6Block(w, x, as, 512L * i, lanes);
             acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), Float.float16ToFloat(w.get(S16, x + 208)) * xq.get(F32, xOff + 292L * i), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /**
-     * Chunk c (NARROW_LANES levels) of two 32-level quarters of a Q6_K half block that share their ql bytes:
-     * quarters k and k + 2 (k = 0 or 1) take the low and high nibbles of the bytes at ql + 32k, and qh bit pairs
-     * (2k, 2k + 1) and (2k + 4, 2k + 5). Group g = 2·quarter + c/16 of the half scales the pair sums; they are added
-     * into {@code lanes}. Small on purpose: C2 stops intrinsifying once a compiled method grows past its node budget.
+     * The integer lanes of one Q6_K block (at {@code x}) against its widened activations (at {@code a} in
+     * {@code as}), stored into {@code lanes}. A method of its own, too big for C2 to inline into the block loop: with
+     * the block loop's scale step in the same compilation C2 crossed NodeCountInliningCutoff and boxed vectors.
      */
-    private static void q6Chunk(MemorySegment w, long ql, long qh, long sc, MemorySegment as, long a, int c, int k, int[] lanes) {
-        ShortVector b = zeroExtendNarrow(w, qh + c).lanewise(VectorOperators.LSHR, 2 * k);
-        ShortVector l = zeroExtendNarrow(w, ql + 32L * k + c);
-        ShortVector lo = l.and((short) 0x0f).or(b.and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-        ShortVector hi = l.lanewise(VectorOperators.LSHR, 4).or(b.lanewise(VectorOperators.LSHR, 4).and((short) 3)
-                .lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-        int g = c / 16;
-        // |level·q8| ≤ 4096 per product: one pair sum per 16-bit product vector
-        IntVector s0 = pairSum(lo.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 64L * k + 2L * c, LE))).mul(w.get(B, sc + 2 * k + g));
-        IntVector s1 = pairSum(hi.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 128 + 64L * k + 2L * c, LE))).mul(w.get(B, sc + 4 + 2 * k + g));
-        IntVector.fromArray(NARROW_INTS, lanes, 0).add(s0.add(s1)).intoArray(lanes, 0);
+    private static void q6Block(MemorySegment w, long x, MemorySegment as, long a0, int[] lanes) {
+        IntVector sum = IntVector.zero(NARROW_INTS);
+        for (int h = 0; h < 2; h++) {
+            long ql = x + 64L * h;
+            long qh = x + 128 + 32L * h;
+            long sc = x + 192 + 8L * h;
+            long a = a0 + 256L * h;
+            for (int c = 0; c < 32; c += NARROW_LANES) {
+                for (int k = 0; k < 2; k++) {
+                    // quarters k and k + 2: ql[32k + l] low and high nibbles, qh bit pairs 2k and 2k + 4
+                    int g = 2 * k + (c >> 4);
+                    ShortVector bits = zeroExtendNarrow(w, qh + c);
+                    ShortVector l = zeroExtendNarrow(w, ql + 32L * k + c);
+                    ShortVector lo = l.and((short) 0x0f).or(bits.lanewise(VectorOperators.LSHL, 4 - 2 * k).and((short) 0x30)).sub((short) 32);
+                    ShortVector hi = l.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 2 * k).and((short) 0x30)).sub((short) 32);
+                    // |level·q8| ≤ 32·128 per product: each pair sum fits in 16 bits
+                    sum = sum.add(pairSumSmall(lo.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 64L * k + 2L * c, LE))).mul(w.get(B, sc + g)))
+                            .add(pairSumSmall(hi.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 128 + 64L * k + 2L * c, LE))).mul(w.get(B, sc + 4 + g)));
+                }
+            }
+        }
+        sum.intoArray(lanes, 0);
     }
 
     // ---- batched GEMM: each weight row is unpacked once into 16-bit levels plus f32 block scales (a per-thread
