@@ -175,6 +175,9 @@ public final class QuantBench {
                     dev.minnow.tensor.Tensor.wrap(w, t, n, k), f32);
             Runnable op = () -> matrix.gemm(m, x, 0, y, 0);
             double ops = 2.0 * m * n * k / 1e9;
+            // a GEMM call takes 30-100 ms: without a longer warm-up the first rows timed the f32 GEMM and the
+            // dequantizers before C2 had compiled them (session 2's 41-77% spread for the same shapes)
+            warmUp(op, Math.max(3.0, seconds));
             double s1 = oneThread(op, seconds);
             double sN = threads > 1 ? best(op, seconds, false) : s1;
             String intPath = "";
@@ -207,6 +210,13 @@ public final class QuantBench {
             }
         });
         return out[0];
+    }
+
+    private static void warmUp(Runnable op, double seconds) {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            op.run();
+        }
     }
 
     /** Warm-up for a third of the budget (at least 3 calls), then the best single call over the rest. */

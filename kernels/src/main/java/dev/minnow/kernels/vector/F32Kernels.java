@@ -249,28 +249,32 @@ final class F32Kernels implements VectorF32 {
                 (from, to) -> gemvF16Rows(from, to, cols, w, wOff, x, xOff, y, yOff));
     }
 
-    /** One row at a time, two accumulators; the f32 activations are re-read per row (they stay in L1). */
+    /**
+     * One row at a time, two accumulators; the f32 activations are re-read per row (they stay in L1). The fast
+     * conversion handles zeros, subnormals and normals exactly in four integer operations and a multiply:
+     * (h << 16) >> 3 puts the sign at bit 31 and the exponent and mantissa at bits 13–27 (the AND clears the three
+     * copies of the sign that the arithmetic shift smeared into bits 28–30), and ×2^112 rebiases. Exponent 31
+     * (inf, NaN) would come out as a finite ≥ 2^16, so each row also keeps the unsigned maximum of h << 17 and is
+     * recomputed by {@link #gemvF16RowExact} when one of its halves had exponent 31.
+     */
     private static void gemvF16Rows(int from, int to, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff,
                                     MemorySegment y, long yOff) {
         int vecEnd = HALVES ? cols - cols % (2 * LANES) : 0;
         for (int r = from; r < to; r++) {
             long row = wOff + (long) r * cols;
             FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
+            IntVector special = IntVector.zero(INT_SPECIES);
             for (int c = 0; c < vecEnd; c += 2 * LANES) {
                 IntVector h0 = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (row + c) * 2, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
                 IntVector h1 = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (row + c + LANES) * 2, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
-                IntVector m0 = h0.and(0x7fff), m1 = h1.and(0x7fff);
-                IntVector t0 = m0.lanewise(VectorOperators.LSHL, 13), t1 = m1.lanewise(VectorOperators.LSHL, 13);
-                FloatVector w0 = t0.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                        .blend(t0.or(0x7f800000), m0.compare(VectorOperators.GE, 0x7c00))
-                        .lanewise(VectorOperators.OR, 0x00400000, m0.compare(VectorOperators.GT, 0x7c00))
-                        .or(h0.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-                FloatVector w1 = t1.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                        .blend(t1.or(0x7f800000), m1.compare(VectorOperators.GE, 0x7c00))
-                        .lanewise(VectorOperators.OR, 0x00400000, m1.compare(VectorOperators.GT, 0x7c00))
-                        .or(h1.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                special = special.lanewise(VectorOperators.UMAX, h0.lanewise(VectorOperators.LSHL, 17))
+                        .lanewise(VectorOperators.UMAX, h1.lanewise(VectorOperators.LSHL, 17));
+                FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8fffffff)
+                        .reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8fffffff)
+                        .reinterpretAsFloats().mul(0x1p112f);
                 FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c) * 4, LE);
                 FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c + LANES) * 4, LE);
                 if (FMA) {
@@ -281,12 +285,57 @@ final class F32Kernels implements VectorF32 {
                     s1 = w1.mul(x1).add(s1);
                 }
             }
+            if (vecEnd > 0 && Integer.compareUnsigned(special.reduceLanes(VectorOperators.UMAX), 0xf8000000) >= 0) {
+                gemvF16RowExact(cols, vecEnd, row, w, x, xOff, y, yOff + r);
+                continue;
+            }
             float t = s0.add(s1).reduceLanes(VectorOperators.ADD);
             for (int c = vecEnd; c < cols; c++) {
                 t += Float.float16ToFloat(w.getAtIndex(F16, row + c)) * x.getAtIndex(F32, xOff + c);
             }
             y.setAtIndex(F32, yOff + r, t);
         }
+    }
+
+    /**
+     * A row with an infinite or NaN half: the same lanes and order as the fast loop, with exponent 31 converted as
+     * {@link Float#float16ToFloat} does (255 with the mantissa kept, NaNs made quiet).
+     */
+    private static void gemvF16RowExact(int cols, int vecEnd, long row, MemorySegment w, MemorySegment x, long xOff,
+                                        MemorySegment y, long yAt) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
+        for (int c = 0; c < vecEnd; c += 2 * LANES) {
+            FloatVector w0 = FloatVector.zero(SPECIES), w1 = w0;
+            for (int half = 0; half < 2; half++) {
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (row + c + half * LANES) * 2, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
+                IntVector m = h.and(0x7fff);
+                IntVector t = m.lanewise(VectorOperators.LSHL, 13);
+                FloatVector v = t.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .blend(t.or(0x7f800000), m.compare(VectorOperators.GE, 0x7c00))
+                        .lanewise(VectorOperators.OR, 0x00400000, m.compare(VectorOperators.GT, 0x7c00))
+                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                if (half == 0) {
+                    w0 = v;
+                } else {
+                    w1 = v;
+                }
+            }
+            FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c) * 4, LE);
+            FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c + LANES) * 4, LE);
+            if (FMA) {
+                s0 = w0.fma(x0, s0);
+                s1 = w1.fma(x1, s1);
+            } else {
+                s0 = w0.mul(x0).add(s0);
+                s1 = w1.mul(x1).add(s1);
+            }
+        }
+        float t = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (int c = vecEnd; c < cols; c++) {
+            t += Float.float16ToFloat(w.getAtIndex(F16, row + c)) * x.getAtIndex(F32, xOff + c);
+        }
+        y.setAtIndex(F32, yAt, t);
     }
 
     @Override
