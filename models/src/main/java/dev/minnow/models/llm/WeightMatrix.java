@@ -208,11 +208,27 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 qk.quantizeActivation(type, cols, a, aOff + (long) i * cols, q, 0);
                 if (act == DType.Q8_0) {
                     qk.dequantize(act, cols, q, 0, out, (long) i * cols);
+                } else if (act == DType.Q8_K) {
+                    dequantizeQ8_K(q, out, 4L * i * cols);
                 } else {
                     GgmlQuant.dequantizeRow(act, q, 0, out, 4L * i * cols, cols);
                 }
             }
             return out;
+        }
+
+        /**
+         * A Q8_K row (f32 d at 0, int8 levels at 4, 292 bytes per 256 values) to f32 in place, d·q as
+         * dequantize_row_q8_K: no per-row arrays (the codec's copy allocated ~10 KB per row, megabytes per token).
+         */
+        private void dequantizeQ8_K(MemorySegment q, MemorySegment out, long outOff) {
+            for (int b = 0; b < cols / 256; b++) {
+                float d = q.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 292L * b);
+                long o = outOff + 1024L * b;
+                for (int j = 0; j < 256; j++) {
+                    out.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o + 4L * j, d * q.get(ValueLayout.JAVA_BYTE, 292L * b + 4 + j));
+                }
+            }
         }
 
         @Override
