@@ -520,9 +520,9 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(WIDE_BYTES, w, x + 2 + c, LE)
                         .convertShape(VectorOperators.B2S, WIDE_SHORTS, 0))
                         .mul(ShortVector.fromMemorySegment(WIDE_SHORTS, as, y + 2L * c, LE));
+                // the activations come from quantizeQ8_0 (|a| ≤ 127): a pair of products is at most 2·128·127 < 2^15
                 IntVector v = p.reinterpretAsInts();
-                IntVector pairs = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(v.lanewise(VectorOperators.ASHR, 16));
+                IntVector pairs = v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
                 sumi = c == 0 ? pairs : sumi.add(pairs);
             }
             FloatVector f = (FloatVector) sumi.convert(VectorOperators.I2F, 0);
