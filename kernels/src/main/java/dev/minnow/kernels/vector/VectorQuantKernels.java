@@ -484,8 +484,6 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 }
             }
         } else if (type == DType.Q4_K) {
-            int[] sc = new int[8];
-            int[] mn = new int[8];
             // the 16 bsums of each Q8_K block summed in pairs: one per 32-level group, each group has one min
             int[] bsums = new int[8 * nb];
             for (int i = 0; i < nb; i++) {
@@ -494,7 +492,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 }
             }
             for (int r = from; r < to; r++) {
-                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums, sc, mn));
+                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums));
             }
         } else {
             int[] lanes = new int[NARROW_INTS.length()];
@@ -583,16 +581,20 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      * as one loop body (no helper calls: a vector crossing a call that C2 does not inline is boxed) and big enough
      * that C2 compiles it on its own instead of inlining it into the row loop.
      */
-    private float dotQ4_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] bsums,
-                              int[] sc, int[] mn) {
+    private float dotQ4_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] bsums) {
         FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         float mins = 0;
         for (int i = 0; i < nb; i++) {
             long x = wOff + 144L * i;
-            unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
+            // the eight 6-bit scales and mins, one per byte of a long (SWAR form of unpackK4Scales)
+            int u0 = w.get(I32, x + 4);
+            int u1 = w.get(I32, x + 8);
+            int u2 = w.get(I32, x + 12);
+            long scales = (u0 & 0x3f3f3f3fL) | (((u2 & 0x0f0f0f0f) | ((u0 >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
+            long mins8 = (u1 & 0x3f3f3f3fL) | ((((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
             int sumMins = 0;
             for (int g = 0; g < 8; g++) {
-                sumMins += bsums[8 * i + g] * mn[g];
+                sumMins += bsums[8 * i + g] * (int) ((mins8 >>> (8 * g)) & 0xff);
             }
             IntVector block = IntVector.zero(NARROW_INTS);
             for (int c = 0; c < 4; c++) {
@@ -606,7 +608,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     pHi = pHi.add(v.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 64 + 2L * l, LE)));
                 }
                 // per lane ≤ 4 products of 15·128 at 128 bits: the pair sums fit in 16 bits
-                block = block.add(pairSumSmall(pLo).mul(sc[2 * c])).add(pairSumSmall(pHi).mul(sc[2 * c + 1]));
+                block = block.add(pairSumSmall(pLo).mul((int) ((scales >>> (16 * c)) & 0xff)))
+                        .add(pairSumSmall(pHi).mul((int) ((scales >>> (16 * c + 8)) & 0xff)));
             }
             float dy = xq.get(F32, 292L * i);
             acc = scaleAddNarrow(block, Float.float16ToFloat(w.get(S16, x)) * dy, acc);
