@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -207,40 +208,24 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** The decode GEMV's row kernel ({@link #dotQ4_KWide}) on one row, so that GEMV rows equal dots bit for bit. */
     @Override
     public float dotQ4_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 256, "dotQ4_KQ8_K");
-        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
-        float mins = 0;
-        int[] sc = new int[8];
-        int[] mn = new int[8];
-        for (int i = 0; i < n / 256; i++) {
-            long x = wOff + 144L * i;
-            long y = aOff + 292L * i;
-            unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
-            int sumMins = 0;
-            for (int j = 0; j < 16; j++) {
-                sumMins += a.get(S16, y + 260 + 2L * j) * mn[j >> 1];
+        int nb = n / 256;
+        MemorySegment as = widenedActivations(a, aOff, nb, 256, 292, 4);
+        return dotQ4_KWide(nb, w, wOff, a.asSlice(aOff), as, pairedBsums(a, aOff, nb));
+    }
+
+    /** The 16 bsums of each Q8_K block summed in pairs: one per 32-level group (each Q4_K/Q5_K group has one min). */
+    private static int[] pairedBsums(MemorySegment xq, long xOff, int nb) {
+        int[] bsums = new int[8 * nb];
+        for (int i = 0; i < nb; i++) {
+            for (int g = 0; g < 8; g++) {
+                bsums[8 * i + g] = xq.get(S16, xOff + 292L * i + 260 + 4L * g) + xq.get(S16, xOff + 292L * i + 262 + 4L * g);
             }
-            IntVector block = IntVector.zero(NARROW_INTS);
-            for (int c = 0; c < 4; c++) {
-                long q = x + 16 + 32L * c;
-                long q8 = y + 4 + 64L * c;
-                ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
-                ShortVector pHi = ShortVector.zero(NARROW_SHORTS);
-                for (int l = 0; l < 32; l += NARROW_LANES) {
-                    ByteVector v = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + l, LE);
-                    // ≤ 32 · 15 · 128 / (lanes/2 per pair) stays inside 16 bits per lane
-                    pLo = pLo.add(widenNarrow(v.and((byte) 0x0f)).mul(widenNarrow(a, q8 + l)));
-                    pHi = pHi.add(widenNarrow(v.lanewise(VectorOperators.LSHR, 4)).mul(widenNarrow(a, q8 + 32 + l)));
-                }
-                block = block.add(pairSum(pLo).mul(sc[2 * c])).add(pairSum(pHi).mul(sc[2 * c + 1]));
-            }
-            float dy = a.get(F32, y);
-            acc = scaleAddNarrow(block, half(w, x) * dy, acc);
-            mins -= half(w, x + 2) * dy * sumMins;
         }
-        return mins + acc.reduceLanes(VectorOperators.ADD);
+        return bsums;
     }
 
     @Override
@@ -484,13 +469,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 }
             }
         } else if (type == DType.Q4_K) {
-            // the 16 bsums of each Q8_K block summed in pairs: one per 32-level group, each group has one min
-            int[] bsums = new int[8 * nb];
-            for (int i = 0; i < nb; i++) {
-                for (int g = 0; g < 8; g++) {
-                    bsums[8 * i + g] = xq.get(S16, 292L * i + 260 + 4L * g) + xq.get(S16, 292L * i + 262 + 4L * g);
-                }
-            }
+            int[] bsums = pairedBsums(xq, 0, nb);
             for (int r = from; r < to; r++) {
                 y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums));
             }
@@ -583,6 +562,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      */
     private float dotQ4_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] bsums) {
         FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        FloatVector minAcc = FloatVector.zero(NARROW_FLOATS);
         float mins = 0;
         for (int i = 0; i < nb; i++) {
             long x = wOff + 144L * i;
@@ -592,10 +572,6 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             int u2 = w.get(I32, x + 12);
             long scales = (u0 & 0x3f3f3f3fL) | (((u2 & 0x0f0f0f0f) | ((u0 >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
             long mins8 = (u1 & 0x3f3f3f3fL) | ((((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
-            int sumMins = 0;
-            for (int g = 0; g < 8; g++) {
-                sumMins += bsums[8 * i + g] * (int) ((mins8 >>> (8 * g)) & 0xff);
-            }
             IntVector block = IntVector.zero(NARROW_INTS);
             for (int c = 0; c < 4; c++) {
                 long q = x + 16 + 32L * c;
@@ -613,9 +589,24 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
             float dy = xq.get(F32, 292L * i);
             acc = scaleAddNarrow(block, Float.float16ToFloat(w.get(S16, x)) * dy, acc);
-            mins -= Float.float16ToFloat(w.get(S16, x + 2)) * dy * sumMins;
+            float dmin = Float.float16ToFloat(w.get(S16, x + 2)) * dy;
+            if (NARROW_BITS == 256) {
+                // mins·bsums in eight int lanes: the mins bytes zero-extended from the long (broadcast into two lanes: C2 does
+                // not intrinsify one-lane vectors, a 64-bit LongVector ran 4x slower)
+                IntVector mv = (IntVector) LongVector.broadcast(LongVector.SPECIES_128, mins8).reinterpretAsBytes()
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, NARROW_INTS, 0);
+                FloatVector mf = (FloatVector) mv.mul(IntVector.fromArray(NARROW_INTS, bsums, 8 * i)).convert(VectorOperators.I2F, 0);
+                FloatVector md = FloatVector.broadcast(NARROW_FLOATS, dmin);
+                minAcc = fma ? mf.fma(md, minAcc) : mf.mul(md).add(minAcc);
+            } else {
+                int sumMins = 0;
+                for (int g = 0; g < 8; g++) {
+                    sumMins += bsums[8 * i + g] * (int) ((mins8 >>> (8 * g)) & 0xff);
+                }
+                mins -= dmin * sumMins;
+            }
         }
-        return mins + acc.reduceLanes(VectorOperators.ADD);
+        return mins + acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
     }
 
     // ---- dequantization (prefill tiles) ----
@@ -950,15 +941,12 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     /** dotQ4_KQ8_K over a row unpacked by unpackQ4_K: the same lanes, products, sums and float order. */
     private float dotUnpackedQ4_K(int nb, MemorySegment u, long intsBase, long flBase, MemorySegment a, long aOff) {
         FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        FloatVector minAcc = FloatVector.zero(NARROW_FLOATS);
         float mins = 0;
         for (int i = 0; i < nb; i++) {
             long y = aOff + 292L * i;
             long ints = intsBase + 64L * i;
             long fl = flBase + 8L * i;
-            int sumMins = 0;
-            for (int j = 0; j < 16; j++) {
-                sumMins += a.get(S16, y + 260 + 2L * j) * u.get(I32, ints + 32 + 4L * (j >> 1));
-            }
             IntVector block = IntVector.zero(NARROW_INTS);
             for (int c = 0; c < 4; c++) {
                 long lv = 512L * i + 128L * c;
@@ -973,8 +961,22 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
             float dy = a.get(F32, y);
             acc = scaleAddNarrow(block, u.get(F32, fl) * dy, acc);
-            mins -= u.get(F32, fl + 4) * dy * sumMins;
+            // the mins term as dotQ4_KWide computes it (same lanes, same order: GEMM entries equal GEMV rows)
+            float dmin = u.get(F32, fl + 4) * dy;
+            if (NARROW_BITS == 256) {
+                IntVector bs = pairSum(ShortVector.fromMemorySegment(NARROW_SHORTS, a, y + 260, LE));
+                FloatVector mf = (FloatVector) IntVector.fromMemorySegment(NARROW_INTS, u, ints + 32, LE).mul(bs)
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector md = FloatVector.broadcast(NARROW_FLOATS, dmin);
+                minAcc = fma ? mf.fma(md, minAcc) : mf.mul(md).add(minAcc);
+            } else {
+                int sumMins = 0;
+                for (int g = 0; g < 8; g++) {
+                    sumMins += (a.get(S16, y + 260 + 4L * g) + a.get(S16, y + 262 + 4L * g)) * u.get(I32, ints + 32 + 4L * g);
+                }
+                mins -= dmin * sumMins;
+            }
         }
-        return mins + acc.reduceLanes(VectorOperators.ADD);
+        return mins + acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
     }
 }
