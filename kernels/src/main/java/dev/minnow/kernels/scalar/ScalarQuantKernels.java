@@ -41,6 +41,13 @@ public class ScalarQuantKernels implements QuantKernels {
         }
     }
 
+    /** As {@link #checkBlocks(int, int, String)}, naming the kernel "kernel type" only when it fails (no string per call). */
+    protected static void checkBlocks(int n, int block, String kernel, DType type) {
+        if (n < 0 || n % block != 0) {
+            checkBlocks(n, block, kernel + " " + type);
+        }
+    }
+
     /** ggml's nearest_int. */
     static int nearestInt(float f) {
         return (Float.floatToRawIntBits(f + 12582912.0f) & 0x007fffff) - 0x00400000;
@@ -456,7 +463,7 @@ public class ScalarQuantKernels implements QuantKernels {
     public float dotF32(DType type, int n, MemorySegment w, long wOff, MemorySegment x, long xOff) {
         QuantKernels.activationType(type); // rejects unsupported weight types
         int bs = type.blockSize();
-        checkBlocks(n, bs, "dotF32 " + type);
+        checkBlocks(n, bs, "dotF32", type);
         float[] block = new float[bs];
         float sum = 0;
         for (int b = 0; b < n / bs; b++) {
@@ -473,7 +480,7 @@ public class ScalarQuantKernels implements QuantKernels {
     public void dequantize(DType type, int n, MemorySegment w, long wOff, MemorySegment y, long yOff) {
         QuantKernels.activationType(type); // rejects unsupported weight types
         int bs = type.blockSize();
-        checkBlocks(n, bs, "dequantize " + type);
+        checkBlocks(n, bs, "dequantize", type);
         float[] block = new float[bs];
         for (int b = 0; b < n / bs; b++) {
             dequantizeBlock(type, w, wOff + (long) type.bytesPerBlock() * b, block);
@@ -650,7 +657,7 @@ public class ScalarQuantKernels implements QuantKernels {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("gemm " + type + ": negative size m=" + m + " n=" + n + " k=" + k);
         }
-        checkBlocks(k, type.blockSize(), "gemm " + type);
+        checkBlocks(k, type.blockSize(), "gemm", type);
         long rowBytes = type.byteSize(k);
         long need = wOff + rowBytes * n;
         if (wOff < 0 || need > w.byteSize()) {

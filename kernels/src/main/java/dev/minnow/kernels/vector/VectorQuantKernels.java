@@ -217,9 +217,15 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return dotQ4_KWide(nb, w, wOff, a.asSlice(aOff), as, pairedBsums(a, aOff, nb));
     }
 
-    /** The 16 bsums of each Q8_K block summed in pairs: one per 32-level group (each Q4_K/Q5_K group has one min). */
+    private static final ThreadLocal<int[]> PAIRED_BSUMS = ThreadLocal.withInitial(() -> new int[0]);
+
+    /** The 16 bsums of each Q8_K block summed in pairs: one per 32-level group (each Q4_K/Q5_K group has one min), in this thread's scratch. */
     private static int[] pairedBsums(MemorySegment xq, long xOff, int nb) {
-        int[] bsums = new int[8 * nb];
+        int[] bsums = PAIRED_BSUMS.get();
+        if (bsums.length < 8 * nb) {
+            bsums = new int[8 * nb];
+            PAIRED_BSUMS.set(bsums);
+        }
         for (int i = 0; i < nb; i++) {
             for (int g = 0; g < 8; g++) {
                 bsums[8 * i + g] = xq.get(S16, xOff + 292L * i + 260 + 4L * g) + xq.get(S16, xOff + 292L * i + 262 + 4L * g);
@@ -395,7 +401,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
         dev.minnow.kernels.QuantKernels.activationType(type); // rejects unsupported weight types
         int bs = type.blockSize();
-        checkBlocks(n, bs, "dotF32 " + type);
+        checkBlocks(n, bs, "dotF32", type);
         FloatVector acc = FloatVector.zero(F8);
         if (type == DType.Q8_0) {
             for (int b = 0; b < n / 32; b++) {
@@ -445,7 +451,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             return;
         }
         int bs = type == DType.Q4_0 || type == DType.Q8_0 ? 32 : 256;
-        checkBlocks(cols, bs, "gemv " + type);
+        checkBlocks(cols, bs, "gemv", type);
         int nb = cols / bs;
         // Q8_0 blocks: f16 scale + 32 values (34 bytes); Q8_K: f32 scale + 256 values + 16 bsums (292 bytes)
         MemorySegment as = bs == 32 ? widenedActivations(xq, 0, nb, 32, 34, 2) : widenedActivations(xq, 0, nb, 256, 292, 4);
@@ -624,7 +630,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             return;
         }
         int bs = type.blockSize();
-        checkBlocks(n, bs, "dequantize " + type);
+        checkBlocks(n, bs, "dequantize", type);
         long bpb = type.bytesPerBlock();
         for (int b = 0; b < n / bs; b++) {
             long x = wOff + bpb * b;
