@@ -234,49 +234,77 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return bsums;
     }
 
+    /** The decode GEMV's row kernel ({@link #dotQ5_KWide}) on one row, so that GEMV rows equal dots bit for bit. */
     @Override
     public float dotQ5_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 256, "dotQ5_KQ8_K");
-        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
-        float mins = 0;
-        int[] sc = new int[8];
-        int[] mn = new int[8];
-        for (int i = 0; i < n / 256; i++) {
-            long x = wOff + 176L * i;
-            long y = aOff + 292L * i;
-            unpackK4Scales(w.get(I32, x + 4), w.get(I32, x + 8), w.get(I32, x + 12), sc, mn);
-            int sumMins = 0;
-            for (int j = 0; j < 16; j++) {
-                sumMins += a.get(S16, y + 260 + 2L * j) * mn[j >> 1];
-            }
-            IntVector block = IntVector.zero(NARROW_INTS);
-            for (int c = 0; c < 4; c++) {
-                block = block.add(q5Pair(w, x, a, y, c, sc[2 * c], sc[2 * c + 1]));
-            }
-            float dy = a.get(F32, y);
-            acc = scaleAddNarrow(block, half(w, x) * dy, acc);
-            mins -= half(w, x + 2) * dy * sumMins;
-        }
-        return mins + acc.reduceLanes(VectorOperators.ADD);
+        int nb = n / 256;
+        MemorySegment as = widenedActivations(a, aOff, nb, 256, 292, 4);
+        return dotQ5_KWide(nb, w, wOff, a.asSlice(aOff), as, pairedBsums(a, aOff, nb));
     }
 
-    /** Groups 2c (low nibbles + qh bit 2c) and 2c+1 (high nibbles + qh bit 2c+1) of a Q5_K block, scaled. */
-    private static IntVector q5Pair(MemorySegment w, long x, MemorySegment a, long y, int c, int sc0, int sc1) {
-        long q = x + 48 + 32L * c;
-        long q8 = y + 4 + 64L * c;
-        ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
-        ShortVector pHi = pLo;
-        for (int l = 0; l < 32; l += NARROW_LANES) {
-            ByteVector v = ByteVector.fromMemorySegment(NARROW_BYTES, w, q + l, LE);
-            // the fifth bits in 16-bit lanes (run-time shift count)
-            ShortVector h = widenNarrow(w, x + 16 + l).lanewise(VectorOperators.LSHR, 2 * c);
-            ShortVector lo = widenNarrow(v.and((byte) 0x0f)).or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
-            ShortVector hi = widenNarrow(v.lanewise(VectorOperators.LSHR, 4)).or(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
-            // ≤ 31 · 128 per product, at most four chunks per lane: inside 16 bits
-            pLo = pLo.add(lo.mul(widenNarrow(a, q8 + l)));
-            pHi = pHi.add(hi.mul(widenNarrow(a, q8 + 32 + l)));
+    /**
+     * One Q5_K row against widened Q8_K activations: {@link #dotQ4_KWide} with the fifth bit of each level from qh
+     * (bit 2c for the low nibbles of group pair c, bit 2c + 1 for the high ones), one loop body per block.
+     */
+    private float dotQ5_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] bsums) {
+        int[] lanes = new int[NARROW_INTS.length()];
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        FloatVector minAcc = FloatVector.zero(NARROW_FLOATS);
+        float mins = 0;
+        for (int i = 0; i < nb; i++) {
+            long x = wOff + 176L * i;
+            int u0 = w.get(I32, x + 4);
+            int u1 = w.get(I32, x + 8);
+            int u2 = w.get(I32, x + 12);
+            long scales = (u0 & 0x3f3f3f3fL) | (((u2 & 0x0f0f0f0f) | ((u0 >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
+            long mins8 = (u1 & 0x3f3f3f3fL) | ((((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
+            q5Block(w, x, as, 512L * i, scales, lanes);
+            IntVector block = IntVector.fromArray(NARROW_INTS, lanes, 0);
+            float dy = xq.get(F32, 292L * i);
+            acc = scaleAddNarrow(block, Float.float16ToFloat(w.get(S16, x)) * dy, acc);
+            float dmin = Float.float16ToFloat(w.get(S16, x + 2)) * dy;
+            if (NARROW_BITS == 256) {
+                IntVector mv = (IntVector) LongVector.broadcast(LongVector.SPECIES_128, mins8).reinterpretAsBytes()
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, NARROW_INTS, 0);
+                FloatVector mf = (FloatVector) mv.mul(IntVector.fromArray(NARROW_INTS, bsums, 8 * i)).convert(VectorOperators.I2F, 0);
+                FloatVector md = FloatVector.broadcast(NARROW_FLOATS, dmin);
+                minAcc = fma ? mf.fma(md, minAcc) : mf.mul(md).add(minAcc);
+            } else {
+                int sumMins = 0;
+                for (int g = 0; g < 8; g++) {
+                    sumMins += bsums[8 * i + g] * (int) ((mins8 >>> (8 * g)) & 0xff);
+                }
+                mins -= dmin * sumMins;
+            }
         }
-        return pairSum(pLo).mul(sc0).add(pairSum(pHi).mul(sc1));
+        return mins + acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * The integer lanes of one Q5_K block into {@code lanes}: a method of its own (with the block loop's scale and
+     * mins steps in the same compilation, C2 crossed NodeCountInliningCutoff and boxed vectors).
+     */
+    private static void q5Block(MemorySegment w, long x, MemorySegment as, long a0, long scales, int[] lanes) {
+        IntVector block = IntVector.zero(NARROW_INTS);
+        for (int c = 0; c < 4; c++) {
+            long q = x + 48 + 32L * c;
+            long a = a0 + 128L * c;
+            ShortVector pLo = ShortVector.zero(NARROW_SHORTS);
+            ShortVector pHi = ShortVector.zero(NARROW_SHORTS);
+            for (int l = 0; l < 32; l += NARROW_LANES) {
+                ShortVector v = zeroExtendNarrow(w, q + l);
+                ShortVector h = zeroExtendNarrow(w, x + 16 + l).lanewise(VectorOperators.LSHR, 2 * c);
+                ShortVector lo = v.and((short) 0x0f).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x10));
+                ShortVector hi = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 3).and((short) 0x10));
+                pLo = pLo.add(lo.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 2L * l, LE)));
+                pHi = pHi.add(hi.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 64 + 2L * l, LE)));
+            }
+            // per lane ≤ 4 products of 31·128 at 128 bits: the pair sums fit in 16 bits
+            block = block.add(pairSumSmall(pLo).mul((int) ((scales >>> (16 * c)) & 0xff)))
+                    .add(pairSumSmall(pHi).mul((int) ((scales >>> (16 * c + 8)) & 0xff)));
+        }
+        block.intoArray(lanes, 0);
     }
 
     @Override
@@ -446,7 +474,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int from, int to,
                             MemorySegment xq, MemorySegment y, long yOff) {
-        if (type != DType.Q8_0 && type != DType.Q4_0 && type != DType.Q4_K && type != DType.Q6_K) {
+        if (type != DType.Q8_0 && type != DType.Q4_0 && type != DType.Q4_K && type != DType.Q5_K && type != DType.Q6_K) {
             super.gemvRows(type, cols, w, wOff, rowBytes, from, to, xq, y, yOff);
             return;
         }
@@ -478,6 +506,11 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             int[] bsums = pairedBsums(xq, 0, nb);
             for (int r = from; r < to; r++) {
                 y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums));
+            }
+        } else if (type == DType.Q5_K) {
+            int[] bsums = pairedBsums(xq, 0, nb);
+            for (int r = from; r < to; r++) {
+                y.set(F32, (yOff + r) * 4, dotQ5_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums));
             }
         } else {
             int[] lanes = new int[NARROW_INTS.length()];
