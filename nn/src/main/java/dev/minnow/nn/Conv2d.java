@@ -15,8 +15,8 @@ import java.util.Arrays;
  * kernel size, stride, zero padding, dilation and group count, an optional bias and an optional fused activation.
  *
  * <p>Three paths: pointwise (1×1, stride 1, no padding) is one GEMM per image, {@code W[out, in] · X[in, H·W]};
- * depthwise (groups = in = out, square kernel, dilation 1) runs {@link CnnKernels#depthwise} per channel on a
- * zero-padded, column-phase-split copy of the channel, bias and activation fused; other convolutions with one group (and ≥ 256 output
+ * depthwise (groups = in = out, square kernel, dilation 1) runs {@link CnnKernels#depthwiseChannels} on the
+ * channels' planes in place, bias and activation fused; other convolutions with one group (and ≥ 256 output
  * pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is im2col + GEMM per group. The GEMM paths
  * add bias and activation in one pass ({@link CnnKernels#biasActivate}).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
@@ -198,6 +198,8 @@ public final class Conv2d implements Layer {
             long yOff = (long) b * out * ho * wo;
             if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
+            } else if (pointwise && PANEL && h * w >= 2 * PIXEL_BLOCK_MIN) {
+                pointwisePanel(xs, xOff, ys, yOff, h * w); // bias and activation fused
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
             } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
@@ -218,6 +220,93 @@ public final class Conv2d implements Layer {
             }
         }
         return y;
+    }
+
+    /** Whether pointwise convolutions take {@link #pointwisePanel} (off: the older direct/GEMM paths, for comparison). */
+    private static final boolean PANEL = !Boolean.getBoolean("minnow.cnn.noPointwisePanel");
+
+    /** The single tap of a pointwise convolution run through {@link CnnKernels#convShifted}. */
+    private static final int[] ONE_TAP = {0};
+
+    /** Per thread: [0] the packed input panel, [1] the output tile of a block whose width is not a multiple of 16. */
+    private static final ThreadLocal<float[][]> PANEL_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    /** Per group count: the weights and biases of each output-channel group (a pointwise layer too small to split by pixels). */
+    private volatile Object[] channelGroups;
+
+    /**
+     * Pointwise convolution through {@link CnnKernels#convShifted} (one tap) on packed panels: each block of pixels is
+     * copied to a heap panel, {@code in} rows of a width rounded up to 16 and zero-padded, with a row stride of an odd
+     * number of cache lines (a power-of-two stride maps the rows onto a few L1 sets); the kernel reads it with array
+     * loads (2× the throughput of the same register tile over segment loads here, measured). Bias and activation
+     * fused. A block whose width is not a multiple of 16 computes its padded columns into a heap tile and copies the
+     * valid ones out (no scalar tail). Planes that give fewer blocks than two per thread split the output channels as
+     * well. Used from 512 pixels: on smaller planes (7×7, 14×14 with hundreds of input channels) a pixel strip's
+     * panel column outgrows L1 and the GEMM, which blocks the input channels, was faster (measured).
+     */
+    private void pointwisePanel(MemorySegment xs, long xOff, MemorySegment ys, long yOff, int plane) {
+        int threads = Parallel.threads();
+        int nb = Math.max(32, Math.min(256, (65536 / Math.max(1, in)) / 32 * 32));   // the panel within ~256 KiB
+        if (plane <= nb + nb / 2) {
+            nb = plane;
+        }
+        int blocksPix = (plane + nb - 1) / nb;
+        int groups = threads == 1 || blocksPix >= 2 * threads ? 1 : Math.max(1, Math.min(out / 8, 2 * threads / blocksPix));
+        Object[] per = groups == 1 ? null : groupWeights(groups);
+        CnnKernels ck = CnnKernels.get();
+        Activation act = fused;
+        int blockPix = nb;
+        Parallel.forChunks(blocksPix * groups, 1, (from, to) -> {
+            float[][] sc = PANEL_SCRATCH.get();
+            int packed = -1;
+            for (int t = from; t < to; t++) {
+                int blk = t / groups, g = t % groups;
+                int j0 = blk * blockPix, n = Math.min(blockPix, plane - j0);
+                int padded = (n + 15) / 16 * 16, ld = padded % 32 == 0 ? padded + 16 : padded;
+                if (blk != packed) {
+                    if (sc[0].length < in * ld) {
+                        sc[0] = new float[in * ld];
+                    }
+                    float[] panel = sc[0];
+                    for (int i = 0; i < in; i++) {
+                        MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) i * plane + j0) * 4, panel, i * ld, n);
+                        java.util.Arrays.fill(panel, i * ld + n, i * ld + padded, 0f);
+                    }
+                    packed = blk;
+                }
+                int o0 = g * out / groups, o1 = (g + 1) * out / groups;
+                float[] wt = groups == 1 ? weightArray : (float[]) per[2 * g];
+                float[] b = groups == 1 ? biasArray : (float[]) per[2 * g + 1];
+                if (n == padded) {
+                    ck.convShifted(o1 - o0, in, 1, ONE_TAP, wt, b, act, sc[0], 0, ld, ys, yOff + (long) o0 * plane + j0, plane, 0, n);
+                    continue;
+                }
+                if (sc[1].length < (o1 - o0) * padded) {
+                    sc[1] = new float[(o1 - o0) * padded];
+                }
+                MemorySegment tile = MemorySegment.ofArray(sc[1]);
+                ck.convShifted(o1 - o0, in, 1, ONE_TAP, wt, b, act, sc[0], 0, ld, tile, 0, padded, 0, padded);
+                for (int o = o0; o < o1; o++) {
+                    MemorySegment.copy(tile, (long) (o - o0) * padded * 4, ys, (yOff + (long) o * plane + j0) * 4, (long) n * 4);
+                }
+            }
+        });
+    }
+
+    /** {@code [w_0, b_0, w_1, b_1, ...]}: the weights and biases (or null) of each of {@code groups} output-channel ranges. */
+    private Object[] groupWeights(int groups) {
+        Object[] cached = channelGroups;
+        if (cached != null && cached.length == 2 * groups) {
+            return cached;
+        }
+        Object[] per = new Object[2 * groups];
+        for (int g = 0; g < groups; g++) {
+            int o0 = g * out / groups, o1 = (g + 1) * out / groups;
+            per[2 * g] = Arrays.copyOfRange(weightArray, o0 * in, o1 * in);
+            per[2 * g + 1] = biasArray == null ? null : Arrays.copyOfRange(biasArray, o0, o1);
+        }
+        channelGroups = per;
+        return per;
     }
 
     /**
@@ -373,77 +462,20 @@ public final class Conv2d implements Layer {
         });
     }
 
-    /** Per thread: the padded, phase-split plane of one channel and one input row (depthwise). */
-    private static final ThreadLocal<float[][]> DW_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
-
     /**
-     * Depthwise: per channel, bulk-copies the input rows into a zero-padded plane on the heap (split into column
-     * phases when strided), then {@link CnnKernels#depthwise} computes the output with bias and activation fused.
-     * Channels are split over the threads in tasks of at least ~64k multiply-adds.
+     * Depthwise: {@link CnnKernels#depthwiseChannels} over ranges of channels, reading the input planes in place (the
+     * kernel pads what it needs itself), bias and activation fused. Channels are split over the threads in tasks of at
+     * least ~64k multiply-adds.
      */
     private void depthwise(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
-        int kk = kh, s = sh;
-        int hp = (ho - 1) * s + kk;            // padded rows the taps reach
-        int phw = wo + (kk - 1) / s;           // columns per phase the taps reach
+        int kk = kh, s = sh, plane = h * w, taps = kk * kk, padH = ph, padW = pw;
         CnnKernels ck = CnnKernels.get();
         float[] wt = weightArray, b = biasArray;
         Activation act = fused;
-        int plane = h * w, taps = kk * kk, padH = ph, padW = pw;
-        int phasedLen = s * hp * phw;
         int grain = Math.max(1, 65536 / Math.max(1, ho * wo * taps));
         Parallel.forRange(out, grain, (from, to) -> {
-            float[][] sc = DW_SCRATCH.get();
-            if (sc[0].length < phasedLen + 16) {   // slack: the kernel's last vector of a row may read past the plane
-                sc[0] = new float[phasedLen + 16];
-            }
-            if (sc[1].length < plane) {
-                sc[1] = new float[plane];
-            }
-            float[] phased = sc[0], stage = sc[1];
-            java.util.Arrays.fill(phased, 0, phasedLen, 0f);   // borders stay zero: every channel writes the same cells
-            for (int c = from; c < to; c++) {
-                MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, stage, 0, plane);   // one bulk copy
-                for (int iy = 0; iy < h; iy++) {
-                    int y = iy + padH;
-                    if (y >= hp) {
-                        break;
-                    }
-                    if (s == 1) {
-                        int len = Math.min(w, phw - padW);
-                        if (len > 0) {
-                            System.arraycopy(stage, iy * w, phased, y * phw + padW, len);
-                        }
-                        continue;
-                    }
-                    int row = iy * w;
-                    if (s == 2) {   // input column ix goes to padded column ix + padW: phase (ix + padW) % 2, column (ix + padW) / 2
-                        int pe = padW % 2, xe = padW / 2, xo = (padW + 1) / 2;   // where the even and the odd input columns start
-                        int de = (pe * hp + y) * phw, dOdd = ((1 - pe) * hp + y) * phw;
-                        int ne = Math.max(0, Math.min((w + 1) / 2, phw - xe)), no = Math.max(0, Math.min(w / 2, phw - xo));
-                        int pairs = Math.min(ne, no);
-                        ck.deinterleave(stage, row, pairs, phased, de + xe, phased, dOdd + xo);
-                        for (int j = pairs; j < ne; j++) {
-                            phased[de + xe + j] = stage[row + 2 * j];
-                        }
-                        for (int j = pairs; j < no; j++) {
-                            phased[dOdd + xo + j] = stage[row + 2 * j + 1];
-                        }
-                        continue;
-                    }
-                    for (int r = 0; r < s; r++) {   // padded column x·s + r  ←  input column x·s + r − padW
-                        int dst = (r * hp + y) * phw;
-                        int xq = 0, ix = r - padW;
-                        while (ix < 0) {
-                            ix += s;
-                            xq++;
-                        }
-                        for (; ix < w && xq < phw; ix += s, xq++) {
-                            phased[dst + xq] = stage[row + ix];
-                        }
-                    }
-                }
-                ck.depthwise(kk, s, phased, 0, hp, phw, wt, c * taps, b == null ? 0f : b[c], act, ys, yOff + (long) c * ho * wo, ho, wo);
-            }
+            ck.depthwiseChannels(kk, s, padH, padW, to - from, xs, xOff + (long) from * plane, h, w, wt, from * taps, b, from, act,
+                    ys, yOff + (long) from * ho * wo, ho, wo);
         });
     }
 

@@ -49,6 +49,8 @@ public final class ConvLayerBench {
         new Case("dw3 s1 576 @14", 576, 576, 3, 1, 576, 14, Activation.RELU6),
         new Case("dw3 s1 960 @7", 960, 960, 3, 1, 960, 7, Activation.RELU6),
         new Case("dw5 s1 240 @28", 240, 240, 5, 1, 240, 28, Activation.RELU),
+        new Case("dw5 s1 240 @14", 240, 240, 5, 1, 240, 14, Activation.HARD_SWISH),
+        new Case("dw5 s1 576 @7", 576, 576, 5, 1, 576, 7, Activation.HARD_SWISH),
         new Case("3x3 s1 64->64 @56", 64, 64, 3, 1, 1, 56, Activation.RELU),
         new Case("3x3 s1 256->256 @14", 256, 256, 3, 1, 1, 14, Activation.RELU),
         new Case("7x7 s2 3->64 @224", 3, 64, 7, 2, 1, 224, Activation.RELU),
