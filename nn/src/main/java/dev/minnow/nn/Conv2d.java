@@ -164,7 +164,8 @@ public final class Conv2d implements Layer {
         }
         long t0 = Profile.begin();
         Tensor y = run(x);
-        Profile.end(profileKind(), t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
+        String kind = Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind();
+        Profile.end(kind, t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
         return y;
     }
 
@@ -198,8 +199,14 @@ public final class Conv2d implements Layer {
             long yOff = (long) b * out * ho * wo;
             if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
-            } else if (pointwise && PANEL && h * w >= 2 * PIXEL_BLOCK_MIN) {
-                pointwisePanel(xs, xOff, ys, yOff, h * w); // bias and activation fused
+            } else if (pointwise && h * w == 1) {   // squeeze-and-excitation's 1×1 convolutions of a pooled vector
+                MemorySegment ws = weight.segment();   // one dot product per output (the GEMM packed for one column)
+                for (int c = 0; c < out; c++) {
+                    ys.setAtIndex(Tensor.F32_LE, yOff + c, k.dot(ws, (long) c * in, xs, xOff, in));
+                }
+                biasAndActivation(k, ys, yOff, 1);
+            } else if (pointwise && small() && out >= 512 && h * w <= 64) {
+                pointwiseSmall(xs, xOff, ys, yOff, h * w); // bias and activation while transposing out
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
             } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
@@ -222,91 +229,92 @@ public final class Conv2d implements Layer {
         return y;
     }
 
-    /** Whether pointwise convolutions take {@link #pointwisePanel} (off: the older direct/GEMM paths, for comparison). */
-    private static final boolean PANEL = !Boolean.getBoolean("minnow.cnn.noPointwisePanel");
-
     /** The single tap of a pointwise convolution run through {@link CnnKernels#convShifted}. */
     private static final int[] ONE_TAP = {0};
 
-    /** Per thread: [0] the packed input panel, [1] the output tile of a block whose width is not a multiple of 16. */
-    private static final ThreadLocal<float[][]> PANEL_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /** Whether small-plane pointwise convolutions take {@link #pointwiseSmall} (off: the GEMM, for comparison). */
+    private static boolean small() { return !Boolean.getBoolean("minnow.cnn.noPointwiseSmall"); }
 
-    /** Per group count: the weights and biases of each output-channel group (a pointwise layer too small to split by pixels). */
-    private volatile Object[] channelGroups;
+    /** Per thread: [0] the input planes, [1] the input transposed (pixel-major), [2] the transposed output tile. */
+    private static final ThreadLocal<float[][]> SMALL_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
+    /** The weights transposed, {@code wT[i·ldw + o] = W[o][i]}, zero for o ≥ out; built on first use. */
+    private volatile float[] weightsT;
+
+    /** Row stride of {@link #weightsT}: out rounded up to 16, an odd number of cache lines. */
+    private int transposedStride() {
+        int ld = (out + 15) / 16 * 16;
+        return (ld / 16) % 2 == 0 ? ld + 16 : ld;
+    }
+
+    private float[] transposedWeights() {
+        float[] t = weightsT;
+        if (t == null) {
+            int ld = transposedStride();
+            t = new float[in * ld];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    t[i * ld + o] = weightArray[o * in + i];
+                }
+            }
+            weightsT = t;
+        }
+        return t;
+    }
 
     /**
-     * Pointwise convolution through {@link CnnKernels#convShifted} (one tap) on packed panels: each block of pixels is
-     * copied to a heap panel, {@code in} rows of a width rounded up to 16 and zero-padded, with a row stride of an odd
-     * number of cache lines (a power-of-two stride maps the rows onto a few L1 sets); the kernel reads it with array
-     * loads (2× the throughput of the same register tile over segment loads here, measured). Bias and activation
-     * fused. A block whose width is not a multiple of 16 computes its padded columns into a heap tile and copies the
-     * valid ones out (no scalar tail). Planes that give fewer blocks than two per thread split the output channels as
-     * well. Used from 512 pixels: on smaller planes (7×7, 14×14 with hundreds of input channels) a pixel strip's
-     * panel column outgrows L1 and the GEMM, which blocks the input channels, was faster (measured).
+     * Pointwise convolution of a small plane (7×7, 14×14: too few pixels for vectors along them) as the transposed
+     * product {@code Yᵀ[p][o] = Σ_i Xᵀ[p][i] · Wᵀ[i][o]}: vectors run along the output channels, the input is transposed
+     * once into pixel-major rows that the kernel broadcasts, and {@link CnnKernels#convShifted} (one tap, its register
+     * tile and array loads; output channels in the role of its pixels, pixels in the role of its channels) writes
+     * {@code Yᵀ} to a heap tile. The tile is transposed into the output and bias and activation applied per channel
+     * row ({@link CnnKernels#biasActivate}, as the GEMM path did). Threads split the output channels in strips of 16.
+     * Taken for planes up to 8×8 with at least 512 output channels, where it measured faster than the GEMM (320→1280
+     * at 7×7: 0.74×, alternating A/B in one process); 14×14 planes and narrower layers were slower or mixed (the two
+     * transpositions, and fewer vectors of output channels).
      */
-    private void pointwisePanel(MemorySegment xs, long xOff, MemorySegment ys, long yOff, int plane) {
-        int threads = Parallel.threads();
-        int nb = Math.max(32, Math.min(256, (65536 / Math.max(1, in)) / 32 * 32));   // the panel within ~256 KiB
-        if (plane <= nb + nb / 2) {
-            nb = plane;
+    private void pointwiseSmall(MemorySegment xs, long xOff, MemorySegment ys, long yOff, int plane) {
+        float[] wT = transposedWeights();
+        int ldw = transposedStride();
+        float[][] sc = SMALL_SCRATCH.get();
+        if (sc[0].length < in * plane) {
+            sc[0] = new float[in * plane];
+            sc[1] = new float[in * plane];
         }
-        int blocksPix = (plane + nb - 1) / nb;
-        int groups = threads == 1 || blocksPix >= 2 * threads ? 1 : Math.max(1, Math.min(out / 8, 2 * threads / blocksPix));
-        Object[] per = groups == 1 ? null : groupWeights(groups);
+        if (sc[2].length < plane * ldw) {
+            sc[2] = new float[plane * ldw];
+        }
+        float[] stage = sc[0], xt = sc[1], tile = sc[2];
+        MemorySegment.copy(xs, Tensor.F32_LE, xOff * 4, stage, 0, in * plane);
+        for (int i0 = 0; i0 < in; i0 += 8) {   // 8 input rows at a time: each pixel's 8 values land in one cache line
+            int i1 = Math.min(in, i0 + 8);
+            for (int p = 0; p < plane; p++) {
+                int d = p * in;
+                for (int i = i0; i < i1; i++) {
+                    xt[d + i] = stage[i * plane + p];
+                }
+            }
+        }
         CnnKernels ck = CnnKernels.get();
+        MemorySegment tileSeg = MemorySegment.ofArray(tile);
+        int strips = (out + 15) / 16, threads = Parallel.threads();
+        Parallel.forChunks(strips, Math.max(1, strips / (2 * threads)), (from, to) ->
+                ck.convShifted(plane, in, 1, ONE_TAP, xt, null, null, wT, 0, ldw, tileSeg, 0, ldw, from * 16, Math.min(to * 16, ldw)));
+        float[] b = biasArray;
         Activation act = fused;
-        int blockPix = nb;
-        Parallel.forChunks(blocksPix * groups, 1, (from, to) -> {
-            float[][] sc = PANEL_SCRATCH.get();
-            int packed = -1;
-            for (int t = from; t < to; t++) {
-                int blk = t / groups, g = t % groups;
-                int j0 = blk * blockPix, n = Math.min(blockPix, plane - j0);
-                int padded = (n + 15) / 16 * 16, ld = padded % 32 == 0 ? padded + 16 : padded;
-                if (blk != packed) {
-                    if (sc[0].length < in * ld) {
-                        sc[0] = new float[in * ld];
-                    }
-                    float[] panel = sc[0];
-                    for (int i = 0; i < in; i++) {
-                        MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) i * plane + j0) * 4, panel, i * ld, n);
-                        java.util.Arrays.fill(panel, i * ld + n, i * ld + padded, 0f);
-                    }
-                    packed = blk;
+        Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, plane)), (from, to) -> {
+            float[] row = new float[plane];
+            for (int o = from; o < to; o++) {
+                for (int p = 0; p < plane; p++) {
+                    row[p] = tile[p * ldw + o];
                 }
-                int o0 = g * out / groups, o1 = (g + 1) * out / groups;
-                float[] wt = groups == 1 ? weightArray : (float[]) per[2 * g];
-                float[] b = groups == 1 ? biasArray : (float[]) per[2 * g + 1];
-                if (n == padded) {
-                    ck.convShifted(o1 - o0, in, 1, ONE_TAP, wt, b, act, sc[0], 0, ld, ys, yOff + (long) o0 * plane + j0, plane, 0, n);
-                    continue;
-                }
-                if (sc[1].length < (o1 - o0) * padded) {
-                    sc[1] = new float[(o1 - o0) * padded];
-                }
-                MemorySegment tile = MemorySegment.ofArray(sc[1]);
-                ck.convShifted(o1 - o0, in, 1, ONE_TAP, wt, b, act, sc[0], 0, ld, tile, 0, padded, 0, padded);
-                for (int o = o0; o < o1; o++) {
-                    MemorySegment.copy(tile, (long) (o - o0) * padded * 4, ys, (yOff + (long) o * plane + j0) * 4, (long) n * 4);
+                long at = yOff + (long) o * plane;
+                MemorySegment.copy(row, 0, ys, Tensor.F32_LE, at * 4, plane);
+                if (b != null || act != null) {
+                    ck.biasActivate(plane, b == null ? 0f : b[o], act, ys, at);
                 }
             }
         });
-    }
-
-    /** {@code [w_0, b_0, w_1, b_1, ...]}: the weights and biases (or null) of each of {@code groups} output-channel ranges. */
-    private Object[] groupWeights(int groups) {
-        Object[] cached = channelGroups;
-        if (cached != null && cached.length == 2 * groups) {
-            return cached;
-        }
-        Object[] per = new Object[2 * groups];
-        for (int g = 0; g < groups; g++) {
-            int o0 = g * out / groups, o1 = (g + 1) * out / groups;
-            per[2 * g] = Arrays.copyOfRange(weightArray, o0 * in, o1 * in);
-            per[2 * g + 1] = biasArray == null ? null : Arrays.copyOfRange(biasArray, o0, o1);
-        }
-        channelGroups = per;
-        return per;
     }
 
     /**
@@ -399,8 +407,11 @@ public final class Conv2d implements Layer {
                 maxTap = Math.max(maxTap, tapOff[ky * kw + kx]);
             }
         }
-        int grid = ho * wq;
-        int ldx = Math.max(sh * sw * phase, grid + maxTap) + 16;
+        // the grid rounded up to 16 pixels (whole vectors at every width: no scalar tail in the kernel), and a row
+        // stride of an odd number of cache lines (a power-of-two multiple maps the input rows onto a few L1 sets)
+        int grid = (ho * wq + 15) / 16 * 16;
+        int ldx0 = (Math.max(sh * sw * phase, grid + maxTap) + 16 + 15) / 16 * 16;
+        int ldx = (ldx0 / 16) % 2 == 0 ? ldx0 + 16 : ldx0;
         float[][] sc = SHIFT_SCRATCH.get();
         if (sc[0].length < in * ldx) {
             sc[0] = new float[in * ldx];

@@ -89,6 +89,25 @@ class Conv2dTest {
         }
     }
 
+    /**
+     * The small-plane pointwise paths: a 1×1 plane (squeeze-and-excitation: one dot product per output) and planes up
+     * to 8×8 with at least 512 outputs (the transposed product), with output counts that leave partial vectors, with
+     * and without bias, in batches of one and two.
+     */
+    @Test
+    void smallPlanePointwisePaths() {
+        long seed = Gen.seed("conv2d-small-plane-pointwise");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int iter = 0; iter < 6; iter++) {
+            String ctx = "iter " + iter + " seed=" + seed;
+            checkConv(r, ctx + " 1x1 plane", 1 + r.nextInt(2), 1 + r.nextInt(300), 1 + r.nextInt(300), 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1,
+                    r.nextBoolean());
+            int hw = 1 + r.nextInt(8);
+            checkConv(r, ctx + " transposed", 1 + r.nextInt(2), 1 + r.nextInt(70), 512 + r.nextInt(40), 1, 1, 1, 1, 1, 0, 0, 1, 1, hw,
+                    1 + r.nextInt(64 / hw), r.nextBoolean());
+        }
+    }
+
     @Test
     void fusedActivationAndBatchNormFolding() {
         long seed = Gen.seed("conv2d-bn");
