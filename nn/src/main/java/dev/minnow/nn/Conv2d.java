@@ -209,7 +209,7 @@ public final class Conv2d implements Layer {
                 pointwiseSmall(xs, xOff, ys, yOff, h * w); // bias and activation while transposing out
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
-            } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
+            } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && useShifted(ho * wo, in * kh * kw)) {
                 // (a strided 1×1 would copy every phase of the input to read one: im2col copies only what it reads)
                 shifted(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation fused
             } else {
@@ -375,6 +375,17 @@ public final class Conv2d implements Layer {
                 ck.biasActivate(plane, b == null ? 0f : b[c], act, ys, yOff + (long) c * plane);
             }
         });
+    }
+
+    /**
+     * Whether a convolution of {@code pixels} outputs and depth in·kh·kw takes {@link #shifted} (else im2col + GEMM):
+     * from {@link #SHIFTED_MIN_PIXELS} outputs up to {@link #SHIFTED_MAX_DEPTH}, and on small planes (from 32 outputs)
+     * when the depth is at least 1152, up to 4608. Alternating A/B in one process (ConvLayerBench --ab), shifted vs
+     * GEMM: 512→512 3×3 at 7×7 1.48× faster, 256→256 at 14×14 1.23×, 128→256 stride 2 at 28×28 1.06×, but 64→256 at
+     * 13×13 (depth 576) 0.88×.
+     */
+    private static boolean useShifted(int pixels, int depth) {
+        return pixels >= SHIFTED_MIN_PIXELS && depth <= SHIFTED_MAX_DEPTH || pixels >= 32 && depth >= 1152 && depth <= 4608;
     }
 
     /** Smallest output plane for {@link #shifted} (below it the GEMM's parallelism over output channels wins). */
