@@ -26,6 +26,24 @@ public interface CnnKernels {
     void depthwise(int k, int stride, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias,
                    Activation act, MemorySegment out, long outOff, int ho, int wo);
 
+    /**
+     * Depthwise k×k convolution of {@code channels} consecutive channels read in place from their unpadded
+     * {@code h × w} planes (channel c at {@code xOff + c·h·w}), bias and activation fused: for channel c,
+     * {@code out[outOff + c·ho·wo + oy·wo + ox] = act(b_c + Σ_{ky<k} Σ_{kx<k} wt[wOff + c·k² + ky·k + kx] · in_c(oy·stride + ky − padH, ox·stride + kx − padW))}
+     * with {@code in_c(y, x) = x[xOff + c·h·w + y·w + x]} inside the plane and 0 outside, {@code b_c = bias[biasOff + c]}
+     * (0 when {@code bias} is null), summed in that order (bias first, ky outer, kx inner) for {@code oy < ho, ox < wo}.
+     * The implementation keeps its own per-thread scratch.
+     */
+    void depthwiseChannels(int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                           float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo);
+
+    /**
+     * Max pooling of one plane already padded (with −∞ or anything that cannot win) in a heap array of row stride
+     * {@code wp}: {@code out[outOff + oy·wo + ox] = max_{ky<k, kx<k} in[inOff + (oy·stride + ky)·wp + ox·stride + kx]}
+     * with {@link Math#max(float, float)}'s semantics (NaN wins), for {@code oy < ho, ox < wo}. Exact.
+     */
+    void maxPool(int k, int stride, float[] in, int inOff, int wp, float[] out, int outOff, int ho, int wo);
+
     /** {@code y[off + i] = act(y[off + i] + bias)} for {@code i < n} (F32 little-endian, offsets in elements). */
     void biasActivate(int n, float bias, Activation act, MemorySegment y, long off);
 

@@ -105,6 +105,167 @@ class CnnKernelsPropertyTest {
         }
     }
 
+    static Stream<Arguments> depthwiseChannelsCases() {
+        int[] widths = {1, 2, 3, 7, 8, 14, 15, 16, 17, 28, 31, 33, 112};
+        Activation[] acts = {null, Activation.RELU, Activation.RELU6, Activation.HARD_SWISH, Activation.HARD_SIGMOID, Activation.SILU};
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int ks : new int[] {1, 3, 5, 7}) {
+                for (int stride = 1; stride <= 3; stride++) {
+                    for (int i = 0; i < widths.length; i++) {
+                        out.add(Arguments.of(k, ks, stride, widths[i], acts[(i + ks + stride) % acts.length]));
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * depthwiseChannels against the specification: 1 to 20 channels (whole vectors of channels and a partial one at
+     * every width), unpadded planes of width {@code w}, random padding (0 to k, each axis), output as large as the
+     * padding allows or smaller, bias or none; bounds as {@link #depthwiseMatchesSpec}. Cells around the output must
+     * stay untouched.
+     */
+    @ParameterizedTest(name = "{0} k={1} s={2} w={3} {4}")
+    @MethodSource("depthwiseChannelsCases")
+    void depthwiseChannelsMatchesSpec(CnnKernels impl, int k, int stride, int w, Activation act) {
+        String name = "cnn-depthwise-channels/" + impl.name() + "/" + k + "/" + stride + "/" + w + "/" + act;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        int h = 1 + r.nextInt(9), channels = 1 + r.nextInt(20);
+        int padH = r.nextInt(k + 1), padW = r.nextInt(k + 1);
+        if (h + 2 * padH < k || w + 2 * padW < k) {   // the kernel must fit: widen the padding
+            padH = k;
+            padW = k;
+        }
+        int hoMax = (h + 2 * padH - k) / stride + 1, woMax = (w + 2 * padW - k) / stride + 1;
+        int ho = r.nextInt(4) == 0 ? 1 + r.nextInt(hoMax) : hoMax, wo = r.nextInt(4) == 0 ? 1 + r.nextInt(woMax) : woMax;
+        int plane = h * w, oplane = ho * wo;
+        long xOff = r.nextInt(3);
+        float[] x = Gen.floats(r, (int) xOff + channels * plane, -4, 4);   // exactly the planes: no reads past them
+        int wOff = r.nextInt(2), biasOff = r.nextInt(2);
+        float[] wt = Gen.floats(r, wOff + channels * k * k);
+        float[] bias = r.nextBoolean() ? Gen.floats(r, biasOff + channels, -1, 1) : null;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xs = Gen.segment(arena, x);
+            MemorySegment want = arena.allocate(channels * oplane * 4L + 8), got = arena.allocate(channels * oplane * 4L + 8);
+            SPEC.depthwiseChannels(k, stride, padH, padW, channels, xs, xOff, h, w, wt, wOff, bias, biasOff, act, want, 1, ho, wo);
+            impl.depthwiseChannels(k, stride, padH, padW, channels, xs, xOff, h, w, wt, wOff, bias, biasOff, act, got, 1, ho, wo);
+            boolean exact = impl.name().endsWith("-nofma");
+            double slope = act == null || act == Activation.RELU || act == Activation.RELU6 || act == Activation.HARD_SIGMOID ? 1
+                    : act == Activation.HARD_SWISH ? 1.5 : 1.2;
+            for (int c = 0; c < channels; c++) {
+                float b0 = bias == null ? 0f : bias[biasOff + c];
+                for (int oy = 0; oy < ho; oy++) {
+                    for (int ox = 0; ox < wo; ox++) {
+                        double abs = Math.abs(b0);
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                int iy = oy * stride + ky - padH, ix = ox * stride + kx - padW;
+                                if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                    abs += Math.abs(wt[wOff + c * k * k + ky * k + kx] * x[(int) xOff + c * plane + iy * w + ix]);
+                                }
+                            }
+                        }
+                        int i = 1 + c * oplane + oy * wo + ox;
+                        float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                        String ctx = name + " channels=" + channels + " h=" + h + " pad=" + padH + "x" + padW + " out=" + ho + "x" + wo
+                                + " at (" + c + "," + oy + "," + ox + ") seed=" + seed;
+                        if (exact) {
+                            assertEquals(a, b, 0f, ctx);
+                        } else {
+                            assertTrue(Math.abs(a - b) <= slope * 2 * k * k * U * abs + 4 * U * Math.max(1, Math.abs(a)), ctx + ": " + a + " vs " + b);
+                        }
+                    }
+                }
+            }
+            assertEquals(0f, got.getAtIndex(Gen.F32, 0), "wrote before outOff");
+            assertEquals(0f, got.getAtIndex(Gen.F32, 1 + channels * oplane), "wrote past the output");
+        }
+    }
+
+    /** The scalar specification of depthwiseChannels against a direct double-precision convolution of the padded plane. */
+    @Test
+    void depthwisePlaneSpecIsAConvolution() {
+        long seed = Gen.seed("cnn-depthwise-plane-spec");
+        SplittableRandom r = new SplittableRandom(seed);
+        int k = 3, s = 2, h = 9, w = 11, p = 1;
+        int ho = (h + 2 * p - k) / s + 1, wo = (w + 2 * p - k) / s + 1;
+        float[] x = Gen.floats(r, h * w, -2, 2), wt = Gen.floats(r, 9);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ho * wo * 4L);
+            SPEC.depthwiseChannels(k, s, p, p, 1, Gen.segment(arena, x), 0, h, w, wt, 0, new float[] {0.25f}, 0, null, out, 0, ho, wo);
+            for (int oy = 0; oy < ho; oy++) {
+                for (int ox = 0; ox < wo; ox++) {
+                    double want = 0.25;
+                    for (int ky = 0; ky < k; ky++) {
+                        for (int kx = 0; kx < k; kx++) {
+                            int iy = oy * s + ky - p, ix = ox * s + kx - p;
+                            want += iy < 0 || iy >= h || ix < 0 || ix >= w ? 0 : (double) wt[ky * k + kx] * x[iy * w + ix];
+                        }
+                    }
+                    assertEquals(want, out.getAtIndex(Gen.F32, oy * wo + ox), 1e-5, "at (" + oy + "," + ox + ") seed=" + seed);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> maxPoolCases() {
+        int[] widths = {1, 2, 3, 7, 8, 13, 15, 16, 17, 27, 33, 55};
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int ks : new int[] {1, 2, 3, 5}) {
+                for (int stride = 1; stride <= 3; stride++) {
+                    for (int wo : widths) {
+                        out.add(Arguments.of(k, ks, stride, wo));
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * maxPool against the specification, bit-exact: a padded plane exactly as large as the windows reach (so no read
+     * past it), some −∞ and NaN cells, an output inside a larger array whose other cells must stay untouched.
+     */
+    @ParameterizedTest(name = "{0} k={1} s={2} wo={3}")
+    @MethodSource("maxPoolCases")
+    void maxPoolIsExact(CnnKernels impl, int k, int stride, int wo) {
+        String name = "cnn-maxpool/" + impl.name() + "/" + k + "/" + stride + "/" + wo;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        int ho = 1 + r.nextInt(4);
+        int wp = (wo - 1) * stride + k + r.nextInt(3), hp = (ho - 1) * stride + k;
+        int inOff = r.nextInt(3), outOff = r.nextInt(3);
+        float[] in = Gen.floats(r, inOff + hp * wp, -5, 5);
+        for (int i = 0; i < in.length; i++) {
+            int u = r.nextInt(50);
+            in[i] = u == 0 ? Float.NEGATIVE_INFINITY : u == 1 ? Float.NaN : in[i];
+        }
+        float[] want = new float[outOff + ho * wo + 2], got = new float[want.length];
+        java.util.Arrays.fill(want, -7f);
+        java.util.Arrays.fill(got, -7f);
+        for (int oy = 0; oy < ho; oy++) {
+            for (int ox = 0; ox < wo; ox++) {
+                float m = Float.NEGATIVE_INFINITY;
+                for (int ky = 0; ky < k; ky++) {
+                    for (int kx = 0; kx < k; kx++) {
+                        m = Math.max(m, in[inOff + (oy * stride + ky) * wp + ox * stride + kx]);
+                    }
+                }
+                want[outOff + oy * wo + ox] = m;
+            }
+        }
+        impl.maxPool(k, stride, in, inOff, wp, got, outOff, ho, wo);
+        assertArrayEquals(want, got, name + " seed=" + seed);
+        float[] spec = new float[want.length];
+        java.util.Arrays.fill(spec, -7f);
+        SPEC.maxPool(k, stride, in, inOff, wp, spec, outOff, ho, wo);
+        assertArrayEquals(want, spec, "spec " + name + " seed=" + seed);
+    }
+
     static Stream<Arguments> sizeCases() {
         List<Arguments> out = new ArrayList<>();
         for (CnnKernels k : implementations()) {
@@ -184,8 +345,22 @@ class CnnKernelsPropertyTest {
             }
 
             @Override
+            public void depthwiseChannels(int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                                          float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff,
+                                          int ho, int wo) {
+                base.depthwiseChannels(k, stride, padH, padW, channels, x, xOff, h, w, wt, wOff, bias, biasOff, act, out, outOff, ho, wo);
+                out.setAtIndex(Gen.F32, outOff, out.getAtIndex(Gen.F32, outOff) + 1e-3f);
+            }
+
+            @Override
             public void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
                 base.deinterleave(src, srcOff, pairs, even, evenOff, odd, oddOff);
+            }
+
+            @Override
+            public void maxPool(int k, int stride, float[] in, int inOff, int wp, float[] out, int outOff, int ho, int wo) {
+                base.maxPool(k, stride, in, inOff, wp, out, outOff, ho, wo);
+                out[outOff + ho * wo - 1] += 1e-3f;
             }
 
             @Override
@@ -203,6 +378,8 @@ class CnnKernelsPropertyTest {
             }
         };
         assertThrows(AssertionError.class, () -> depthwiseMatchesSpec(broken, 3, 2, 17, null));
+        assertThrows(AssertionError.class, () -> depthwiseChannelsMatchesSpec(broken, 5, 2, 9, null));
+        assertThrows(AssertionError.class, () -> maxPoolIsExact(broken, 3, 2, 13));
         assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, 7, 5, 33));
         assertThrows(AssertionError.class, () -> convShiftedMatchesSpec(broken, 5, 3, 9, 40));
     }

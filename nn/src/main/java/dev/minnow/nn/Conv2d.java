@@ -15,8 +15,8 @@ import java.util.Arrays;
  * kernel size, stride, zero padding, dilation and group count, an optional bias and an optional fused activation.
  *
  * <p>Three paths: pointwise (1×1, stride 1, no padding) is one GEMM per image, {@code W[out, in] · X[in, H·W]};
- * depthwise (groups = in = out, square kernel, dilation 1) runs {@link CnnKernels#depthwise} per channel on a
- * zero-padded, column-phase-split copy of the channel, bias and activation fused; other convolutions with one group (and ≥ 256 output
+ * depthwise (groups = in = out, square kernel, dilation 1) runs {@link CnnKernels#depthwiseChannels} on the
+ * channels' planes in place, bias and activation fused; other convolutions with one group (and ≥ 256 output
  * pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is im2col + GEMM per group. The GEMM paths
  * add bias and activation in one pass ({@link CnnKernels#biasActivate}).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
@@ -164,7 +164,8 @@ public final class Conv2d implements Layer {
         }
         long t0 = Profile.begin();
         Tensor y = run(x);
-        Profile.end(profileKind(), t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
+        String kind = Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind();
+        Profile.end(kind, t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
         return y;
     }
 
@@ -198,9 +199,17 @@ public final class Conv2d implements Layer {
             long yOff = (long) b * out * ho * wo;
             if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
+            } else if (pointwise && h * w == 1) {   // squeeze-and-excitation's 1×1 convolutions of a pooled vector
+                MemorySegment ws = weight.segment();   // one dot product per output (the GEMM packed for one column)
+                for (int c = 0; c < out; c++) {
+                    ys.setAtIndex(Tensor.F32_LE, yOff + c, k.dot(ws, (long) c * in, xs, xOff, in));
+                }
+                biasAndActivation(k, ys, yOff, 1);
+            } else if (pointwise && small() && out >= 512 && h * w <= 64) {
+                pointwiseSmall(xs, xOff, ys, yOff, h * w); // bias and activation while transposing out
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
-            } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && ho * wo >= SHIFTED_MIN_PIXELS && in * kh * kw <= SHIFTED_MAX_DEPTH) {
+            } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && useShifted(ho * wo, in * kh * kw)) {
                 // (a strided 1×1 would copy every phase of the input to read one: im2col copies only what it reads)
                 shifted(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation fused
             } else {
@@ -218,6 +227,94 @@ public final class Conv2d implements Layer {
             }
         }
         return y;
+    }
+
+    /** The single tap of a pointwise convolution run through {@link CnnKernels#convShifted}. */
+    private static final int[] ONE_TAP = {0};
+
+    /** Whether small-plane pointwise convolutions take {@link #pointwiseSmall} (off: the GEMM, for comparison). */
+    private static boolean small() { return !Boolean.getBoolean("minnow.cnn.noPointwiseSmall"); }
+
+    /** Per thread: [0] the input planes, [1] the input transposed (pixel-major), [2] the transposed output tile. */
+    private static final ThreadLocal<float[][]> SMALL_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
+    /** The weights transposed, {@code wT[i·ldw + o] = W[o][i]}, zero for o ≥ out; built on first use. */
+    private volatile float[] weightsT;
+
+    /** Row stride of {@link #weightsT}: out rounded up to 16, an odd number of cache lines. */
+    private int transposedStride() {
+        int ld = (out + 15) / 16 * 16;
+        return (ld / 16) % 2 == 0 ? ld + 16 : ld;
+    }
+
+    private float[] transposedWeights() {
+        float[] t = weightsT;
+        if (t == null) {
+            int ld = transposedStride();
+            t = new float[in * ld];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    t[i * ld + o] = weightArray[o * in + i];
+                }
+            }
+            weightsT = t;
+        }
+        return t;
+    }
+
+    /**
+     * Pointwise convolution of a small plane (7×7, 14×14: too few pixels for vectors along them) as the transposed
+     * product {@code Yᵀ[p][o] = Σ_i Xᵀ[p][i] · Wᵀ[i][o]}: vectors run along the output channels, the input is transposed
+     * once into pixel-major rows that the kernel broadcasts, and {@link CnnKernels#convShifted} (one tap, its register
+     * tile and array loads; output channels in the role of its pixels, pixels in the role of its channels) writes
+     * {@code Yᵀ} to a heap tile. The tile is transposed into the output and bias and activation applied per channel
+     * row ({@link CnnKernels#biasActivate}, as the GEMM path did). Threads split the output channels in strips of 16.
+     * Taken for planes up to 8×8 with at least 512 output channels, where it measured faster than the GEMM (320→1280
+     * at 7×7: 0.74×, alternating A/B in one process); 14×14 planes and narrower layers were slower or mixed (the two
+     * transpositions, and fewer vectors of output channels).
+     */
+    private void pointwiseSmall(MemorySegment xs, long xOff, MemorySegment ys, long yOff, int plane) {
+        float[] wT = transposedWeights();
+        int ldw = transposedStride();
+        float[][] sc = SMALL_SCRATCH.get();
+        if (sc[0].length < in * plane) {
+            sc[0] = new float[in * plane];
+            sc[1] = new float[in * plane];
+        }
+        if (sc[2].length < plane * ldw) {
+            sc[2] = new float[plane * ldw];
+        }
+        float[] stage = sc[0], xt = sc[1], tile = sc[2];
+        MemorySegment.copy(xs, Tensor.F32_LE, xOff * 4, stage, 0, in * plane);
+        for (int i0 = 0; i0 < in; i0 += 8) {   // 8 input rows at a time: each pixel's 8 values land in one cache line
+            int i1 = Math.min(in, i0 + 8);
+            for (int p = 0; p < plane; p++) {
+                int d = p * in;
+                for (int i = i0; i < i1; i++) {
+                    xt[d + i] = stage[i * plane + p];
+                }
+            }
+        }
+        CnnKernels ck = CnnKernels.get();
+        MemorySegment tileSeg = MemorySegment.ofArray(tile);
+        int strips = (out + 15) / 16, threads = Parallel.threads();
+        Parallel.forChunks(strips, Math.max(1, strips / (2 * threads)), (from, to) ->
+                ck.convShifted(plane, in, 1, ONE_TAP, xt, null, null, wT, 0, ldw, tileSeg, 0, ldw, from * 16, Math.min(to * 16, ldw)));
+        float[] b = biasArray;
+        Activation act = fused;
+        Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, plane)), (from, to) -> {
+            float[] row = new float[plane];
+            for (int o = from; o < to; o++) {
+                for (int p = 0; p < plane; p++) {
+                    row[p] = tile[p * ldw + o];
+                }
+                long at = yOff + (long) o * plane;
+                MemorySegment.copy(row, 0, ys, Tensor.F32_LE, at * 4, plane);
+                if (b != null || act != null) {
+                    ck.biasActivate(plane, b == null ? 0f : b[o], act, ys, at);
+                }
+            }
+        });
     }
 
     /**
@@ -280,6 +377,17 @@ public final class Conv2d implements Layer {
         });
     }
 
+    /**
+     * Whether a convolution of {@code pixels} outputs and depth in·kh·kw takes {@link #shifted} (else im2col + GEMM):
+     * from {@link #SHIFTED_MIN_PIXELS} outputs up to {@link #SHIFTED_MAX_DEPTH}, and on small planes (from 32 outputs)
+     * when the depth is at least 1152, up to 4608. Alternating A/B in one process (ConvLayerBench --ab), shifted vs
+     * GEMM: 512→512 3×3 at 7×7 1.48× faster, 256→256 at 14×14 1.23×, 128→256 stride 2 at 28×28 1.06×, but 64→256 at
+     * 13×13 (depth 576) 0.88×.
+     */
+    private static boolean useShifted(int pixels, int depth) {
+        return pixels >= SHIFTED_MIN_PIXELS && depth <= SHIFTED_MAX_DEPTH || pixels >= 32 && depth >= 1152 && depth <= 4608;
+    }
+
     /** Smallest output plane for {@link #shifted} (below it the GEMM's parallelism over output channels wins). */
     private static final int SHIFTED_MIN_PIXELS = Integer.getInteger("minnow.cnn.shiftedMinPixels", 256);
     /** Largest in·kh·kw for {@link #shifted} (its per-block input panel must stay in L1/L2). */
@@ -310,8 +418,11 @@ public final class Conv2d implements Layer {
                 maxTap = Math.max(maxTap, tapOff[ky * kw + kx]);
             }
         }
-        int grid = ho * wq;
-        int ldx = Math.max(sh * sw * phase, grid + maxTap) + 16;
+        // the grid rounded up to 16 pixels (whole vectors at every width: no scalar tail in the kernel), and a row
+        // stride of an odd number of cache lines (a power-of-two multiple maps the input rows onto a few L1 sets)
+        int grid = (ho * wq + 15) / 16 * 16;
+        int ldx0 = (Math.max(sh * sw * phase, grid + maxTap) + 16 + 15) / 16 * 16;
+        int ldx = (ldx0 / 16) % 2 == 0 ? ldx0 + 16 : ldx0;
         float[][] sc = SHIFT_SCRATCH.get();
         if (sc[0].length < in * ldx) {
             sc[0] = new float[in * ldx];
@@ -373,77 +484,20 @@ public final class Conv2d implements Layer {
         });
     }
 
-    /** Per thread: the padded, phase-split plane of one channel and one input row (depthwise). */
-    private static final ThreadLocal<float[][]> DW_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
-
     /**
-     * Depthwise: per channel, bulk-copies the input rows into a zero-padded plane on the heap (split into column
-     * phases when strided), then {@link CnnKernels#depthwise} computes the output with bias and activation fused.
-     * Channels are split over the threads in tasks of at least ~64k multiply-adds.
+     * Depthwise: {@link CnnKernels#depthwiseChannels} over ranges of channels, reading the input planes in place (the
+     * kernel pads what it needs itself), bias and activation fused. Channels are split over the threads in tasks of at
+     * least ~64k multiply-adds.
      */
     private void depthwise(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
-        int kk = kh, s = sh;
-        int hp = (ho - 1) * s + kk;            // padded rows the taps reach
-        int phw = wo + (kk - 1) / s;           // columns per phase the taps reach
+        int kk = kh, s = sh, plane = h * w, taps = kk * kk, padH = ph, padW = pw;
         CnnKernels ck = CnnKernels.get();
         float[] wt = weightArray, b = biasArray;
         Activation act = fused;
-        int plane = h * w, taps = kk * kk, padH = ph, padW = pw;
-        int phasedLen = s * hp * phw;
         int grain = Math.max(1, 65536 / Math.max(1, ho * wo * taps));
         Parallel.forRange(out, grain, (from, to) -> {
-            float[][] sc = DW_SCRATCH.get();
-            if (sc[0].length < phasedLen + 16) {   // slack: the kernel's last vector of a row may read past the plane
-                sc[0] = new float[phasedLen + 16];
-            }
-            if (sc[1].length < plane) {
-                sc[1] = new float[plane];
-            }
-            float[] phased = sc[0], stage = sc[1];
-            java.util.Arrays.fill(phased, 0, phasedLen, 0f);   // borders stay zero: every channel writes the same cells
-            for (int c = from; c < to; c++) {
-                MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, stage, 0, plane);   // one bulk copy
-                for (int iy = 0; iy < h; iy++) {
-                    int y = iy + padH;
-                    if (y >= hp) {
-                        break;
-                    }
-                    if (s == 1) {
-                        int len = Math.min(w, phw - padW);
-                        if (len > 0) {
-                            System.arraycopy(stage, iy * w, phased, y * phw + padW, len);
-                        }
-                        continue;
-                    }
-                    int row = iy * w;
-                    if (s == 2) {   // input column ix goes to padded column ix + padW: phase (ix + padW) % 2, column (ix + padW) / 2
-                        int pe = padW % 2, xe = padW / 2, xo = (padW + 1) / 2;   // where the even and the odd input columns start
-                        int de = (pe * hp + y) * phw, dOdd = ((1 - pe) * hp + y) * phw;
-                        int ne = Math.max(0, Math.min((w + 1) / 2, phw - xe)), no = Math.max(0, Math.min(w / 2, phw - xo));
-                        int pairs = Math.min(ne, no);
-                        ck.deinterleave(stage, row, pairs, phased, de + xe, phased, dOdd + xo);
-                        for (int j = pairs; j < ne; j++) {
-                            phased[de + xe + j] = stage[row + 2 * j];
-                        }
-                        for (int j = pairs; j < no; j++) {
-                            phased[dOdd + xo + j] = stage[row + 2 * j + 1];
-                        }
-                        continue;
-                    }
-                    for (int r = 0; r < s; r++) {   // padded column x·s + r  ←  input column x·s + r − padW
-                        int dst = (r * hp + y) * phw;
-                        int xq = 0, ix = r - padW;
-                        while (ix < 0) {
-                            ix += s;
-                            xq++;
-                        }
-                        for (; ix < w && xq < phw; ix += s, xq++) {
-                            phased[dst + xq] = stage[row + ix];
-                        }
-                    }
-                }
-                ck.depthwise(kk, s, phased, 0, hp, phw, wt, c * taps, b == null ? 0f : b[c], act, ys, yOff + (long) c * ho * wo, ho, wo);
-            }
+            ck.depthwiseChannels(kk, s, padH, padW, to - from, xs, xOff + (long) from * plane, h, w, wt, from * taps, b, from, act,
+                    ys, yOff + (long) from * ho * wo, ho, wo);
         });
     }
 

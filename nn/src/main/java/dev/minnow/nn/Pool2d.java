@@ -1,5 +1,6 @@
 package dev.minnow.nn;
 
+import dev.minnow.kernels.CnnKernels;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -103,56 +104,36 @@ public final class Pool2d implements Layer {
         return y;
     }
 
-    /** Per thread: the −∞-padded plane, the column maxima of one output row, the output plane. */
+    /** Per thread: the −∞-padded plane, (unused), the output plane. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
     /**
-     * Max pooling, separably: each plane is copied once into a −∞-padded array (cells past the input, padding and the
-     * ceil_mode overhang, can only lose a max, so the clipped windows of the definition give the same value); per output
-     * row the k input rows are reduced column by column, then each output takes the max of k of those at its stride.
-     * Math.max: NaN propagates as in PyTorch; max is order-independent, so the result equals the window-by-window one.
+     * Max pooling: each plane is copied once into a −∞-padded array (cells past the input, padding and the ceil_mode
+     * overhang, can only lose a max, so the clipped windows of the definition give the same value), then
+     * {@link CnnKernels#maxPool} reduces it (separably, in vectors). Math.max: NaN propagates as in PyTorch; max is
+     * order-independent, so the result equals the window-by-window one.
      */
     private void maxPool(MemorySegment xs, MemorySegment ys, int planes, int h, int w, int ho, int wo) {
         int k = kernel, s = stride, p = padding;
         int hp = Math.max(h + p, (ho - 1) * s + k), wp = Math.max(w + p, (wo - 1) * s + k);
         int grain = Math.max(1, 16384 / Math.max(1, ho * wo * k));
+        CnnKernels ck = CnnKernels.get();
         Parallel.forRange(planes, grain, (from, to) -> {
             float[][] sc = SCRATCH.get();
             if (sc[0].length < hp * wp) {
                 sc[0] = new float[hp * wp];
             }
-            if (sc[1].length < wp) {
-                sc[1] = new float[wp];
-            }
             if (sc[2].length < ho * wo) {
                 sc[2] = new float[ho * wo];
             }
-            float[] pad = sc[0], col = sc[1], yout = sc[2];
+            float[] pad = sc[0], yout = sc[2];
             java.util.Arrays.fill(pad, 0, hp * wp, Float.NEGATIVE_INFINITY);   // the border is never written below
             for (int plane = from; plane < to; plane++) {
                 long src = (long) plane * h * w;
                 for (int iy = 0; iy < h; iy++) {
                     MemorySegment.copy(xs, Tensor.F32_LE, (src + (long) iy * w) * 4, pad, (iy + p) * wp + p, w);
                 }
-                for (int oy = 0; oy < ho; oy++) {
-                    int r0 = oy * s * wp;
-                    System.arraycopy(pad, r0, col, 0, wp);
-                    for (int ky = 1; ky < k; ky++) {
-                        int r = r0 + ky * wp;
-                        for (int xq = 0; xq < wp; xq++) {
-                            col[xq] = Math.max(col[xq], pad[r + xq]);
-                        }
-                    }
-                    int d = oy * wo;
-                    for (int ox = 0; ox < wo; ox++) {
-                        int x0 = ox * s;
-                        float m = col[x0];
-                        for (int kx = 1; kx < k; kx++) {
-                            m = Math.max(m, col[x0 + kx]);
-                        }
-                        yout[d + ox] = m;
-                    }
-                }
+                ck.maxPool(k, s, pad, 0, wp, yout, 0, ho, wo);
                 MemorySegment.copy(yout, 0, ys, Tensor.F32_LE, (long) plane * ho * wo * 4, ho * wo);
             }
         });

@@ -13,6 +13,8 @@ import java.util.TreeMap;
 public final class Profile {
     /** Whether timing is on ({@code -Dminnow.profile=true}). */
     public static final boolean ENABLED = Boolean.getBoolean("minnow.profile");
+    /** Whether convolutions also record their channels and input size in the label ({@code -Dminnow.profile.shapes=true}). */
+    public static final boolean SHAPES = Boolean.getBoolean("minnow.profile.shapes");
 
     private static final Map<String, long[]> TOTALS = new TreeMap<>();
 

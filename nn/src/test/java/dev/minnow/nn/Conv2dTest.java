@@ -89,6 +89,29 @@ class Conv2dTest {
         }
     }
 
+    /**
+     * The small-plane paths: a 1×1 plane (squeeze-and-excitation: one dot product per output), planes up to 8×8 with
+     * at least 512 outputs (the transposed product), with output counts that leave partial vectors, with and without
+     * bias, in batches of one and two; and deep 3×3 convolutions of small planes (shifted products).
+     */
+    @Test
+    void smallPlanePaths() {
+        long seed = Gen.seed("conv2d-small-plane-pointwise");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int iter = 0; iter < 6; iter++) {
+            String ctx = "iter " + iter + " seed=" + seed;
+            checkConv(r, ctx + " 1x1 plane", 1 + r.nextInt(2), 1 + r.nextInt(300), 1 + r.nextInt(300), 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1,
+                    r.nextBoolean());
+            int hw = 1 + r.nextInt(8);
+            checkConv(r, ctx + " transposed", 1 + r.nextInt(2), 1 + r.nextInt(70), 512 + r.nextInt(40), 1, 1, 1, 1, 1, 0, 0, 1, 1, hw,
+                    1 + r.nextInt(64 / hw), r.nextBoolean());
+            // deep 3×3 on a small plane (depth ≥ 1152, ≥ 32 outputs): the shifted path, stride 1 and 2
+            int s = 1 + iter % 2;
+            checkConv(r, ctx + " deep shifted", 1, 128 + r.nextInt(20), 1 + r.nextInt(9), 1, 3, 3, s, s, 1, 1, 1, 1, 6 * s + r.nextInt(4),
+                    6 * s + r.nextInt(4), r.nextBoolean());
+        }
+    }
+
     @Test
     void fusedActivationAndBatchNormFolding() {
         long seed = Gen.seed("conv2d-bn");

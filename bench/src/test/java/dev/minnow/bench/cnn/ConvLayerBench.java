@@ -41,6 +41,8 @@ public final class ConvLayerBench {
         new Case("pw 192->32 @28", 192, 32, 1, 1, 1, 28, null),
         new Case("pw 384->64 @14", 384, 64, 1, 1, 1, 14, null),
         new Case("pw 960->160 @7", 960, 160, 1, 1, 1, 7, null),
+        new Case("pw 64->384 @14", 64, 384, 1, 1, 1, 14, Activation.RELU6),
+        new Case("pw 96->576 @14", 96, 576, 1, 1, 1, 14, Activation.RELU6),
         new Case("pw 320->1280 @7", 320, 1280, 1, 1, 1, 7, Activation.RELU6),
         new Case("dw3 s1 32 @112", 32, 32, 3, 1, 32, 112, Activation.RELU6),
         new Case("dw3 s2 96 @112", 96, 96, 3, 2, 96, 112, Activation.RELU6),
@@ -49,14 +51,21 @@ public final class ConvLayerBench {
         new Case("dw3 s1 576 @14", 576, 576, 3, 1, 576, 14, Activation.RELU6),
         new Case("dw3 s1 960 @7", 960, 960, 3, 1, 960, 7, Activation.RELU6),
         new Case("dw5 s1 240 @28", 240, 240, 5, 1, 240, 28, Activation.RELU),
+        new Case("dw5 s1 240 @14", 240, 240, 5, 1, 240, 14, Activation.HARD_SWISH),
+        new Case("dw5 s1 576 @7", 576, 576, 5, 1, 576, 7, Activation.HARD_SWISH),
         new Case("3x3 s1 64->64 @56", 64, 64, 3, 1, 1, 56, Activation.RELU),
         new Case("3x3 s1 256->256 @14", 256, 256, 3, 1, 1, 14, Activation.RELU),
+        new Case("3x3 s1 512->512 @7", 512, 512, 3, 1, 1, 7, Activation.RELU),
+        new Case("3x3 s2 128->256 @28", 128, 256, 3, 2, 1, 28, Activation.RELU),
+        new Case("3x3 s1 64->256 @13", 64, 256, 3, 1, 1, 13, Activation.RELU),
         new Case("7x7 s2 3->64 @224", 3, 64, 7, 2, 1, 224, Activation.RELU),
         new Case("3x3 s1 16->64 @55", 16, 64, 3, 1, 1, 55, Activation.RELU),
     };
 
     private static final long WARMUP_NANOS = Long.getLong("minnow.bench.warmupMs", 3000) * 1_000_000;
     private static final Tensor TINY = Tensor.of(new float[] {0f}, 1);
+    /** {@code --ab PROP}: batches alternate PROP=true / PROP=false (a switch the layer reads per call); both bests printed. */
+    private static String ab;
 
     public static void main(String[] args) {
         int[] threads = {1, 2};
@@ -66,6 +75,7 @@ public final class ConvLayerBench {
             switch (args[i]) {
                 case "--threads" -> threads = java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--peak" -> peak = Double.parseDouble(args[++i]);
+                case "--ab" -> ab = args[++i];
                 default -> filter = args[i];
             }
         }
@@ -112,7 +122,11 @@ public final class ConvLayerBench {
                     return TINY;
                 });
             }
-            for (int batch = 0; batch < 25; batch++) {
+            long[] bestAb = {Long.MAX_VALUE, Long.MAX_VALUE};
+            for (int batch = 0; batch < (ab == null ? 25 : 40); batch++) {
+                if (ab != null) {
+                    System.setProperty(ab, Boolean.toString(batch % 2 == 1));
+                }
                 long t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
                 for (int i = 0; i < reps; i++) {   // one recycling pass per call: its output buffer is reused, as in a network
                     Buffers.recycling(() -> {
@@ -120,8 +134,18 @@ public final class ConvLayerBench {
                         return TINY;
                     });
                 }
-                best = Math.min(best, (System.nanoTime() - t0) / reps);
-                bestCpu = Math.min(bestCpu, (mx.getCurrentThreadCpuTime() - c0) / reps);
+                long wall = (System.nanoTime() - t0) / reps, cpu = (mx.getCurrentThreadCpuTime() - c0) / reps;
+                best = Math.min(best, wall);
+                bestCpu = Math.min(bestCpu, cpu);
+                if (ab != null) {
+                    bestAb[batch % 2] = Math.min(bestAb[batch % 2], t == 1 ? cpu : wall);
+                }
+            }
+            if (ab != null) {
+                System.clearProperty(ab);
+                System.out.printf("%-24s %3d %10.1f us with %s=false, %10.1f us with true (%.2fx)%n", name, t, bestAb[0] / 1e3, ab,
+                        bestAb[1] / 1e3, (double) bestAb[0] / bestAb[1]);
+                continue;
             }
             if (t == 1) {   // one thread: its CPU time discounts what other processes took on a shared machine
                 best = bestCpu;

@@ -34,6 +34,49 @@ public final class ScalarCnnKernels implements CnnKernels {
     }
 
     @Override
+    public void depthwiseChannels(int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                                  float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff,
+                                  int ho, int wo) {
+        for (int c = 0; c < channels; c++) {
+            plane(k, stride, padH, padW, x, xOff + (long) c * h * w, h, w, wt, wOff + c * k * k, bias == null ? 0f : bias[biasOff + c],
+                    act, out, outOff + (long) c * ho * wo, ho, wo);
+        }
+    }
+
+    private static void plane(int k, int stride, int padH, int padW, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff,
+                              float bias, Activation act, MemorySegment out, long outOff, int ho, int wo) {
+        for (int oy = 0; oy < ho; oy++) {
+            for (int ox = 0; ox < wo; ox++) {
+                float acc = bias;
+                for (int ky = 0; ky < k; ky++) {
+                    int iy = oy * stride + ky - padH;
+                    for (int kx = 0; kx < k; kx++) {
+                        int ix = ox * stride + kx - padW;
+                        float v = iy >= 0 && iy < h && ix >= 0 && ix < w ? x.getAtIndex(F32, xOff + (long) iy * w + ix) : 0f;
+                        acc += wt[wOff + ky * k + kx] * v;
+                    }
+                }
+                out.setAtIndex(F32, outOff + (long) oy * wo + ox, act == null ? acc : ScalarKernels.activation(act, acc));
+            }
+        }
+    }
+
+    @Override
+    public void maxPool(int k, int stride, float[] in, int inOff, int wp, float[] out, int outOff, int ho, int wo) {
+        for (int oy = 0; oy < ho; oy++) {
+            for (int ox = 0; ox < wo; ox++) {
+                float m = Float.NEGATIVE_INFINITY;
+                for (int ky = 0; ky < k; ky++) {
+                    for (int kx = 0; kx < k; kx++) {
+                        m = Math.max(m, in[inOff + (oy * stride + ky) * wp + ox * stride + kx]);
+                    }
+                }
+                out[outOff + oy * wo + ox] = m;
+            }
+        }
+    }
+
+    @Override
     public void biasActivate(int n, float bias, Activation act, MemorySegment y, long off) {
         for (int i = 0; i < n; i++) {
             float v = y.getAtIndex(F32, off + i) + bias;

@@ -262,6 +262,441 @@ final class CnnF32 implements CnnKernels {
         }
     }
 
+    /** Per thread: [0] the ring of k padded input rows plus a zero row, [1] one input row, [2] buffered output rows. */
+    private static final ThreadLocal<float[][]> DW_RING = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
+    /**
+     * Depthwise from the unpadded plane: each input row is copied once into a ring of k zero-padded (and, when
+     * strided, column-phase-split) rows, so the working set is k rows in L1 rather than a padded copy of the plane;
+     * output rows are computed in whole vectors into a row buffer (lanes past wo spill into the next row's cells,
+     * which that row then overwrites), activated there and copied out in runs of rows. 3×3 keeps its nine weights in
+     * registers; other sizes take one pass per kernel row over the buffered output row (5×5: five weights in
+     * registers per pass), which keeps the specification's order (bias, then ky outer, kx inner).
+     */
+    @Override
+    public void depthwiseChannels(int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                                  float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff,
+                                  int ho, int wo) {
+        if (ho <= 0 || wo <= 0 || channels <= 0) {
+            return;
+        }
+        if (wo <= INTERLEAVED_MAX_WIDTH) {
+            for (int c0 = 0; c0 < channels; c0 += LANES) {
+                int n = Math.min(LANES, channels - c0);
+                interleaved(k, stride, padH, padW, n, x, xOff + (long) c0 * h * w, h, w, wt, wOff + c0 * k * k, bias, biasOff + c0, act,
+                        out, outOff + (long) c0 * ho * wo, ho, wo);
+            }
+            return;
+        }
+        for (int c = 0; c < channels; c++) {
+            depthwisePlane(k, stride, padH, padW, x, xOff + (long) c * h * w, h, w, wt, wOff + c * k * k,
+                    bias == null ? 0f : bias[biasOff + c], act, out, outOff + (long) c * ho * wo, ho, wo);
+        }
+    }
+
+    /** Widest output for {@link #interleaved}: narrower planes waste most of a vector per row in the row kernels. */
+    private static final int INTERLEAVED_MAX_WIDTH = Integer.getInteger("minnow.cnn.dwInterleavedMaxWidth", 16);
+
+    /** Per thread: [0] interleaved padded input, [1] planes staged, [2] interleaved output, [3] interleaved weights. */
+    private static final ThreadLocal<float[][]> DW_IL = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0], new float[0]});
+
+    /**
+     * Depthwise of up to LANES channels of a small plane with the channels in the vector lanes: the planes are
+     * staged with one bulk copy and interleaved into a zero-padded {@code hp × wp × LANES} grid, each output pixel
+     * is then LANES channels at once (weights per tap as a vector of the channels' weights; 3×3: all nine in
+     * registers), and the result is de-interleaved and copied out in one run. Lanes past n compute on stale values and
+     * are dropped.
+     */
+    private static void interleaved(int k, int s, int padH, int padW, int n, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff,
+                                    float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) {
+        int hp = (ho - 1) * s + k, wp = (wo - 1) * s + k, taps = k * k, plane = h * w, oplane = ho * wo;
+        float[][] sc = DW_IL.get();
+        int gridLen = hp * wp * LANES;
+        if (sc[0].length < gridLen) {
+            sc[0] = new float[gridLen];
+        }
+        if (sc[1].length < Math.max(n * plane, n * oplane)) {
+            sc[1] = new float[Math.max(n * plane, n * oplane)];
+        }
+        if (sc[2].length < oplane * LANES) {
+            sc[2] = new float[oplane * LANES];
+        }
+        if (sc[3].length < (taps + 1) * LANES) {
+            sc[3] = new float[(taps + 1) * LANES];
+        }
+        float[] grid = sc[0], stage = sc[1], o = sc[2], wv = sc[3];
+        java.util.Arrays.fill(grid, 0, gridLen, 0f);
+        java.util.Arrays.fill(wv, 0, (taps + 1) * LANES, 0f);
+        for (int c = 0; c < n; c++) {
+            for (int t = 0; t < taps; t++) {
+                wv[t * LANES + c] = wt[wOff + c * taps + t];
+            }
+            wv[taps * LANES + c] = bias == null ? 0f : bias[biasOff + c];
+        }
+        MemorySegment.copy(x, F32, xOff * 4, stage, 0, n * plane);
+        int rows = Math.min(h, hp - padH), cols = Math.min(w, wp - padW);
+        for (int c = 0; c < n; c++) {
+            for (int iy = 0; iy < rows; iy++) {
+                int src = c * plane + iy * w, dst = ((iy + padH) * wp + padW) * LANES + c;
+                for (int ix = 0; ix < cols; ix++) {
+                    grid[dst + ix * LANES] = stage[src + ix];
+                }
+            }
+        }
+        if (k == 3) {
+            il3(s, grid, wp, wv, o, ho, wo);
+        } else {
+            ilAny(k, s, grid, wp, wv, o, ho, wo);
+        }
+        int code = code(act);
+        if (code > 0) {
+            activateArray(code, o, oplane * LANES);
+        }
+        for (int c = 0; c < n; c++) {
+            int dst = c * oplane;
+            for (int p = 0; p < oplane; p++) {
+                float v = o[p * LANES + c];
+                stage[dst + p] = code < 0 ? ScalarKernels.activation(act, v) : v;
+            }
+        }
+        MemorySegment.copy(stage, 0, out, F32, outOff * 4, n * oplane);
+    }
+
+    /** 3×3 over the interleaved grid: nine weight vectors and the bias in registers. */
+    private static void il3(int s, float[] g, int wp, float[] wv, float[] o, int ho, int wo) {
+        FloatVector w0 = FloatVector.fromArray(SPECIES, wv, 0), w1 = FloatVector.fromArray(SPECIES, wv, LANES);
+        FloatVector w2 = FloatVector.fromArray(SPECIES, wv, 2 * LANES), w3 = FloatVector.fromArray(SPECIES, wv, 3 * LANES);
+        FloatVector w4 = FloatVector.fromArray(SPECIES, wv, 4 * LANES), w5 = FloatVector.fromArray(SPECIES, wv, 5 * LANES);
+        FloatVector w6 = FloatVector.fromArray(SPECIES, wv, 6 * LANES), w7 = FloatVector.fromArray(SPECIES, wv, 7 * LANES);
+        FloatVector w8 = FloatVector.fromArray(SPECIES, wv, 8 * LANES), b = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
+        int row = wp * LANES, step = s * LANES;
+        for (int oy = 0; oy < ho; oy++) {
+            int r0 = oy * s * row, r1 = r0 + row, r2 = r1 + row, d = oy * wo * LANES;
+            for (int ox = 0; ox < wo; ox++) {
+                int c = ox * step;
+                FloatVector acc = fma(w0, FloatVector.fromArray(SPECIES, g, r0 + c), b);
+                acc = fma(w1, FloatVector.fromArray(SPECIES, g, r0 + c + LANES), acc);
+                acc = fma(w2, FloatVector.fromArray(SPECIES, g, r0 + c + 2 * LANES), acc);
+                acc = fma(w3, FloatVector.fromArray(SPECIES, g, r1 + c), acc);
+                acc = fma(w4, FloatVector.fromArray(SPECIES, g, r1 + c + LANES), acc);
+                acc = fma(w5, FloatVector.fromArray(SPECIES, g, r1 + c + 2 * LANES), acc);
+                acc = fma(w6, FloatVector.fromArray(SPECIES, g, r2 + c), acc);
+                acc = fma(w7, FloatVector.fromArray(SPECIES, g, r2 + c + LANES), acc);
+                acc = fma(w8, FloatVector.fromArray(SPECIES, g, r2 + c + 2 * LANES), acc);
+                acc.intoArray(o, d + ox * LANES);
+            }
+        }
+    }
+
+    /** Any k over the interleaved grid, weight vectors read per tap. */
+    private static void ilAny(int k, int s, float[] g, int wp, float[] wv, float[] o, int ho, int wo) {
+        int taps = k * k;
+        FloatVector b = FloatVector.fromArray(SPECIES, wv, taps * LANES);
+        int row = wp * LANES, step = s * LANES;
+        for (int oy = 0; oy < ho; oy++) {
+            int r0 = oy * s * row, d = oy * wo * LANES;
+            for (int ox = 0; ox < wo; ox++) {
+                int base = r0 + ox * step;
+                FloatVector acc = b;
+                for (int ky = 0; ky < k; ky++) {
+                    int r = base + ky * row, wk = ky * k * LANES;
+                    for (int kx = 0; kx < k; kx++) {
+                        acc = fma(FloatVector.fromArray(SPECIES, wv, wk + kx * LANES), FloatVector.fromArray(SPECIES, g, r + kx * LANES), acc);
+                    }
+                }
+                acc.intoArray(o, d + ox * LANES);
+            }
+        }
+    }
+
+    private void depthwisePlane(int k, int s, int padH, int padW, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff,
+                                float bias, Activation act, MemorySegment out, long outOff, int ho, int wo) {
+        int code = code(act);
+        int vw = (wo + LANES - 1) / LANES * LANES;   // output columns computed per row: whole vectors
+        int phw = vw + (k - 1) / s;                  // columns per phase in a ring row
+        int slot = s * phw;
+        int rows = Math.max(1, Math.min(ho, 2048 / wo));   // output rows per copy out
+        float[][] sc = DW_RING.get();
+        int ringLen = (k + 1) * slot;
+        if (sc[0].length < ringLen) {
+            sc[0] = new float[ringLen];
+        }
+        if (sc[1].length < w) {
+            sc[1] = new float[w];
+        }
+        if (sc[2].length < rows * wo + vw) {
+            sc[2] = new float[rows * wo + vw];
+        }
+        float[] ring = sc[0], stage = sc[1], buf = sc[2];
+        java.util.Arrays.fill(ring, 0, ringLen, 0f);   // padding columns and the zero row stay zero: rows only write their interior
+        int zero = k * slot;
+        int loaded = Integer.MIN_VALUE;   // the highest input row copied into the ring so far
+        int b0 = 0;                        // the output row at buf[0]
+        int[] rowAt = new int[k];   // ring offsets of the input rows of this output row
+        for (int oy = 0; oy < ho; oy++) {
+            int y0 = oy * s - padH;
+            for (int ky = 0; ky < k; ky++) {
+                int iy = y0 + ky, at = zero;
+                if (iy >= 0 && iy < h) {
+                    at = (iy % k) * slot;
+                    if (iy > loaded) {
+                        loadRow(s, padW, x, xOff + (long) iy * w, w, stage, ring, at, phw);
+                        loaded = iy;
+                    }
+                }
+                rowAt[ky] = at;
+            }
+            int o = (oy - b0) * wo;
+            if (k == 3) {
+                dw3Row(s, ring, rowAt[0], rowAt[1], rowAt[2], phw, wt, wOff, bias, buf, o, vw);
+            } else {
+                // one call site per pass kernel: C2 inlines each once (several inlined copies ran past its node budget
+                // and left vector operations as boxed calls: 2× slower than the old kernel, measured)
+                java.util.Arrays.fill(buf, o, o + vw, bias);
+                for (int ky = 0; ky < k; ky++) {
+                    if (k == 5) {
+                        dw5Pass(s, ring, rowAt[ky], phw, wt, wOff + ky * 5, buf, o, vw);
+                    } else {
+                        dwPass(k, s, ring, rowAt[ky], phw, wt, wOff + ky * k, buf, o, vw);
+                    }
+                }
+            }
+            if (oy - b0 + 1 == rows || oy == ho - 1) {
+                int n = (oy - b0 + 1) * wo;
+                if (code > 0) {
+                    activateArray(code, buf, n);
+                } else if (code < 0) {
+                    for (int i = 0; i < n; i++) {
+                        buf[i] = ScalarKernels.activation(act, buf[i]);
+                    }
+                }
+                MemorySegment.copy(buf, 0, out, F32, (outOff + (long) b0 * wo) * 4, n);
+                b0 = oy + 1;
+            }
+        }
+    }
+
+    /** Copies input row {@code src} (w floats) into ring row {@code at}: padded column ix + padW, phase-split by s. */
+    private void loadRow(int s, int padW, MemorySegment x, long src, int w, float[] stage, float[] ring, int at, int phw) {
+        if (s == 1) {
+            int len = Math.min(w, phw - padW);
+            if (len > 0) {
+                MemorySegment.copy(x, F32, src * 4, ring, at + padW, len);
+            }
+            return;
+        }
+        MemorySegment.copy(x, F32, src * 4, stage, 0, w);
+        if (s == 2) {   // input column ix → padded x = ix + padW → phase x % 2, column x / 2
+            int pe = padW % 2, xe = padW / 2, xo = (padW + 1) / 2;
+            int de = at + pe * phw + xe, dOdd = at + (1 - pe) * phw + xo;
+            int ne = Math.max(0, Math.min((w + 1) / 2, phw - xe)), no = Math.max(0, Math.min(w / 2, phw - xo));
+            int pairs = Math.min(ne, no);
+            deinterleave(stage, 0, pairs, ring, de, ring, dOdd);
+            for (int j = pairs; j < ne; j++) {
+                ring[de + j] = stage[2 * j];
+            }
+            for (int j = pairs; j < no; j++) {
+                ring[dOdd + j] = stage[2 * j + 1];
+            }
+            return;
+        }
+        for (int ix = 0; ix < w; ix++) {
+            int px = ix + padW, col = px / s;
+            if (col < phw) {
+                ring[at + (px % s) * phw + col] = stage[ix];
+            }
+        }
+    }
+
+    /** One 3×3 output row into buf[o, o + vw) from ring rows a0, a1, a2 (phases phw apart), nine weights in registers. */
+    private static void dw3Row(int s, float[] r, int a0, int a1, int a2, int phw, float[] w, int wOff, float bias, float[] buf, int o, int vw) {
+        int c1 = tapColumn(1, s, phw), c2 = tapColumn(2, s, phw);
+        FloatVector w0 = FloatVector.broadcast(SPECIES, w[wOff]), w1 = FloatVector.broadcast(SPECIES, w[wOff + 1]);
+        FloatVector w2 = FloatVector.broadcast(SPECIES, w[wOff + 2]), w3 = FloatVector.broadcast(SPECIES, w[wOff + 3]);
+        FloatVector w4 = FloatVector.broadcast(SPECIES, w[wOff + 4]), w5 = FloatVector.broadcast(SPECIES, w[wOff + 5]);
+        FloatVector w6 = FloatVector.broadcast(SPECIES, w[wOff + 6]), w7 = FloatVector.broadcast(SPECIES, w[wOff + 7]);
+        FloatVector w8 = FloatVector.broadcast(SPECIES, w[wOff + 8]);
+        FloatVector b = FloatVector.broadcast(SPECIES, bias);
+        for (int ox = 0; ox < vw; ox += LANES) {
+            FloatVector acc = fma(w0, FloatVector.fromArray(SPECIES, r, a0 + ox), b);
+            acc = fma(w1, FloatVector.fromArray(SPECIES, r, a0 + c1 + ox), acc);
+            acc = fma(w2, FloatVector.fromArray(SPECIES, r, a0 + c2 + ox), acc);
+            acc = fma(w3, FloatVector.fromArray(SPECIES, r, a1 + ox), acc);
+            acc = fma(w4, FloatVector.fromArray(SPECIES, r, a1 + c1 + ox), acc);
+            acc = fma(w5, FloatVector.fromArray(SPECIES, r, a1 + c2 + ox), acc);
+            acc = fma(w6, FloatVector.fromArray(SPECIES, r, a2 + ox), acc);
+            acc = fma(w7, FloatVector.fromArray(SPECIES, r, a2 + c1 + ox), acc);
+            acc = fma(w8, FloatVector.fromArray(SPECIES, r, a2 + c2 + ox), acc);
+            acc.intoArray(buf, o + ox);
+        }
+    }
+
+    /** One kernel row of a 5×5: buf[o + ox] += Σ_kx w[wOff + kx] · ring row a at tap column kx, five weights in registers. */
+    private static void dw5Pass(int s, float[] r, int a, int phw, float[] w, int wOff, float[] buf, int o, int vw) {
+        int c1 = a + tapColumn(1, s, phw), c2 = a + tapColumn(2, s, phw), c3 = a + tapColumn(3, s, phw), c4 = a + tapColumn(4, s, phw);
+        FloatVector w0 = FloatVector.broadcast(SPECIES, w[wOff]), w1 = FloatVector.broadcast(SPECIES, w[wOff + 1]);
+        FloatVector w2 = FloatVector.broadcast(SPECIES, w[wOff + 2]), w3 = FloatVector.broadcast(SPECIES, w[wOff + 3]);
+        FloatVector w4 = FloatVector.broadcast(SPECIES, w[wOff + 4]);
+        for (int ox = 0; ox < vw; ox += LANES) {
+            FloatVector acc = FloatVector.fromArray(SPECIES, buf, o + ox);
+            acc = fma(w0, FloatVector.fromArray(SPECIES, r, a + ox), acc);
+            acc = fma(w1, FloatVector.fromArray(SPECIES, r, c1 + ox), acc);
+            acc = fma(w2, FloatVector.fromArray(SPECIES, r, c2 + ox), acc);
+            acc = fma(w3, FloatVector.fromArray(SPECIES, r, c3 + ox), acc);
+            acc = fma(w4, FloatVector.fromArray(SPECIES, r, c4 + ox), acc);
+            acc.intoArray(buf, o + ox);
+        }
+    }
+
+    /** One kernel row of a k×k (any k): buf[o + ox] += Σ_kx w[wOff + kx] · ring row a at tap column kx. */
+    private static void dwPass(int k, int s, float[] r, int a, int phw, float[] w, int wOff, float[] buf, int o, int vw) {
+        for (int ox = 0; ox < vw; ox += LANES) {
+            FloatVector acc = FloatVector.fromArray(SPECIES, buf, o + ox);
+            for (int kx = 0; kx < k; kx++) {
+                acc = fma(FloatVector.broadcast(SPECIES, w[wOff + kx]), FloatVector.fromArray(SPECIES, r, a + tapColumn(kx, s, phw) + ox), acc);
+            }
+            acc.intoArray(buf, o + ox);
+        }
+    }
+
+    /** The vector activation {@code code} (> 0) over a[0, n), scalar tail: as {@link #activateRow}, on the heap. */
+    private static void activateArray(int code, float[] a, int n) {
+        int i = 0;
+        int end = n - LANES;
+        switch (code) {
+            case 1 -> {
+                for (; i <= end; i += LANES) {
+                    FloatVector.fromArray(SPECIES, a, i).max(0f).intoArray(a, i);
+                }
+            }
+            case 2 -> {
+                for (; i <= end; i += LANES) {
+                    FloatVector.fromArray(SPECIES, a, i).max(0f).min(6f).intoArray(a, i);
+                }
+            }
+            case 3 -> {
+                for (; i <= end; i += LANES) {
+                    FloatVector.fromArray(SPECIES, a, i).div(6f).add(0.5f).max(0f).min(1f).intoArray(a, i);
+                }
+            }
+            case 4 -> {
+                for (; i <= end; i += LANES) {
+                    FloatVector v = FloatVector.fromArray(SPECIES, a, i);
+                    v.mul(v.div(6f).add(0.5f).max(0f).min(1f)).intoArray(a, i);
+                }
+            }
+            default -> { }
+        }
+        for (; i < n; i++) {
+            a[i] = actScalar(code, a[i]);
+        }
+    }
+
+    /** Per thread: the column maxima of one output row and their two phases. */
+    private static final ThreadLocal<float[][]> POOL_ROW = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    /**
+     * Separable max: per output row, the k input rows' column maxima in vectors; then for stride 2 those split into
+     * even and odd columns (window kx is phase kx % 2 at column ox + kx / 2: whole vectors again), stride 1 reads them at
+     * k shifts, other strides take the scalar window. Max is exact and order-free, so the result equals the definition's
+     * (NaN wins in both: the Vector API's max is Math.max per lane).
+     */
+    @Override
+    public void maxPool(int k, int s, float[] in, int inOff, int wp, float[] out, int outOff, int ho, int wo) {
+        if (ho <= 0 || wo <= 0) {
+            return;
+        }
+        int reach = (wo - 1) * s + k;   // columns a row's windows cover
+        float[][] sc = POOL_ROW.get();
+        int colLen = reach + 2 * LANES + k;
+        if (sc[0].length < colLen) {
+            sc[0] = new float[colLen];
+            sc[1] = new float[colLen];
+        }
+        float[] col = sc[0], ph = sc[1];
+        int half = (reach + 1) / 2 + LANES;   // odd phase starts here in ph
+        for (int oy = 0; oy < ho; oy++) {
+            int r0 = inOff + oy * s * wp;
+            colMax(k, in, r0, wp, col, reach);
+            int d = outOff + oy * wo;
+            if (s == 2) {
+                int pairs = reach / 2;
+                deinterleave(col, 0, pairs, ph, 0, ph, half);
+                if (reach % 2 == 1) {
+                    ph[pairs] = col[reach - 1];
+                }
+                poolRow2(k, ph, half, out, d, wo);
+            } else if (s == 1) {
+                poolRow1(k, col, out, d, wo);
+            } else {
+                for (int ox = 0; ox < wo; ox++) {
+                    float m = col[ox * s];
+                    for (int kx = 1; kx < k; kx++) {
+                        m = Math.max(m, col[ox * s + kx]);
+                    }
+                    out[d + ox] = m;
+                }
+            }
+        }
+    }
+
+    /** col[x] = max over k rows from r0 (stride wp) of in[.. + x], x < n. */
+    private static void colMax(int k, float[] in, int r0, int wp, float[] col, int n) {
+        int x = 0;
+        for (; x <= n - LANES; x += LANES) {
+            FloatVector m = FloatVector.fromArray(SPECIES, in, r0 + x);
+            for (int ky = 1; ky < k; ky++) {
+                m = m.max(FloatVector.fromArray(SPECIES, in, r0 + ky * wp + x));
+            }
+            m.intoArray(col, x);
+        }
+        for (; x < n; x++) {
+            float m = in[r0 + x];
+            for (int ky = 1; ky < k; ky++) {
+                m = Math.max(m, in[r0 + ky * wp + x]);
+            }
+            col[x] = m;
+        }
+    }
+
+    /** Stride 2 from the phases: out[d + ox] = max_kx ph[(kx % 2)·half + ox + kx / 2]. */
+    private static void poolRow2(int k, float[] ph, int half, float[] out, int d, int wo) {
+        int ox = 0;
+        for (; ox <= wo - LANES; ox += LANES) {
+            FloatVector m = FloatVector.fromArray(SPECIES, ph, ox);
+            for (int kx = 1; kx < k; kx++) {
+                m = m.max(FloatVector.fromArray(SPECIES, ph, (kx & 1) * half + ox + (kx >> 1)));
+            }
+            m.intoArray(out, d + ox);
+        }
+        for (; ox < wo; ox++) {
+            float m = ph[ox];
+            for (int kx = 1; kx < k; kx++) {
+                m = Math.max(m, ph[(kx & 1) * half + ox + (kx >> 1)]);
+            }
+            out[d + ox] = m;
+        }
+    }
+
+    /** Stride 1: out[d + ox] = max_kx col[ox + kx]. */
+    private static void poolRow1(int k, float[] col, float[] out, int d, int wo) {
+        int ox = 0;
+        for (; ox <= wo - LANES; ox += LANES) {
+            FloatVector m = FloatVector.fromArray(SPECIES, col, ox);
+            for (int kx = 1; kx < k; kx++) {
+                m = m.max(FloatVector.fromArray(SPECIES, col, ox + kx));
+            }
+            m.intoArray(out, d + ox);
+        }
+        for (; ox < wo; ox++) {
+            float m = col[ox];
+            for (int kx = 1; kx < k; kx++) {
+                m = Math.max(m, col[ox + kx]);
+            }
+            out[d + ox] = m;
+        }
+    }
+
     @Override
     public void biasActivate(int n, float bias, Activation act, MemorySegment y, long off) {
         int code = code(act);
@@ -313,15 +748,26 @@ final class CnnF32 implements CnnKernels {
         int code = code(act);
         // ReLU and ReLU6 as a clamp in register (identity: ±∞); the others over the finished rows below
         float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        // pixel blocks of two vectors (4×2 register tile: a 4×3 one measured slower here, reading through the
+        // segment), then one vector, then scalar
         int p = p0;
-        for (; p <= p1 - 2 * LANES; p += 2 * LANES) {
+        for (int v = (p1 - p) / LANES; v >= 1; v = (p1 - p) / LANES) {
+            int nv = v >= 2 ? 2 : 1;
             int o = 0;
             for (; o <= cout - 4; o += 4) {
-                pw4(o, cin, w, bias, lo, hi, x, xOff + p, ldx, y, yOff + (long) o * ldy + p, ldy);
+                long yo = yOff + (long) o * ldy + p;
+                if (nv == 2) {
+                    pw4(o, cin, w, bias, lo, hi, x, xOff + p, ldx, y, yo, ldy);
+                } else {
+                    pw41(o, cin, w, bias, lo, hi, x, xOff + p, ldx, y, yo, ldy);
+                }
             }
             for (; o < cout; o++) {
-                pw1(o, cin, w, bias, lo, hi, x, xOff + p, ldx, y, yOff + (long) o * ldy + p);
+                for (int q = 0; q < nv; q++) {
+                    pw11(o, cin, w, bias, lo, hi, x, xOff + p + q * LANES, ldx, y, yOff + (long) o * ldy + p + q * LANES);
+                }
             }
+            p += nv * LANES;
         }
         if (code >= 3) {
             for (int o = 0; o < cout; o++) {
@@ -382,23 +828,45 @@ final class CnnF32 implements CnnKernels {
         a31.max(lo).min(hi).intoMemorySegment(y, r + 3 * step + half, LE);
     }
 
-    /** Channel o of pixels [x0, x0 + 2·LANES). */
-    private static void pw1(int o, int cin, float[] w, float[] bias, float lo, float hi, MemorySegment x, long x0, int ldx,
-                            MemorySegment y, long y0) {
-        FloatVector a0 = bias == null ? FloatVector.zero(SPECIES) : FloatVector.broadcast(SPECIES, bias[o]);
-        FloatVector a1 = a0;
-        int w0 = o * cin;
-        for (int i = 0; i < cin; i++) {
-            long at = (x0 + (long) i * ldx) * 4;
-            FloatVector v = FloatVector.broadcast(SPECIES, w[w0 + i]);
-            a0 = fma(v, FloatVector.fromMemorySegment(SPECIES, x, at, LE), a0);
-            a1 = fma(v, FloatVector.fromMemorySegment(SPECIES, x, at + LANES * 4L, LE), a1);
+    /** Channels o..o+3 of pixels [x0, x0 + LANES). */
+    private static void pw41(int o, int cin, float[] w, float[] bias, float lo, float hi, MemorySegment x, long x0, int ldx,
+                             MemorySegment y, long y0, int ldy) {
+        FloatVector a0, a1, a2, a3;
+        if (bias == null) {
+            a0 = a1 = a2 = a3 = FloatVector.zero(SPECIES);
+        } else {
+            a0 = FloatVector.broadcast(SPECIES, bias[o]);
+            a1 = FloatVector.broadcast(SPECIES, bias[o + 1]);
+            a2 = FloatVector.broadcast(SPECIES, bias[o + 2]);
+            a3 = FloatVector.broadcast(SPECIES, bias[o + 3]);
         }
-        a0.max(lo).min(hi).intoMemorySegment(y, y0 * 4, LE);
-        a1.max(lo).min(hi).intoMemorySegment(y, y0 * 4 + LANES * 4L, LE);
+        int w0 = o * cin, w1 = w0 + cin, w2 = w1 + cin, w3 = w2 + cin;
+        for (int i = 0; i < cin; i++) {
+            FloatVector xa = FloatVector.fromMemorySegment(SPECIES, x, (x0 + (long) i * ldx) * 4, LE);
+            a0 = fma(FloatVector.broadcast(SPECIES, w[w0 + i]), xa, a0);
+            a1 = fma(FloatVector.broadcast(SPECIES, w[w1 + i]), xa, a1);
+            a2 = fma(FloatVector.broadcast(SPECIES, w[w2 + i]), xa, a2);
+            a3 = fma(FloatVector.broadcast(SPECIES, w[w3 + i]), xa, a3);
+        }
+        long r = y0 * 4, step = (long) ldy * 4;
+        a0.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a1.max(lo).min(hi).intoMemorySegment(y, r + step, LE);
+        a2.max(lo).min(hi).intoMemorySegment(y, r + 2 * step, LE);
+        a3.max(lo).min(hi).intoMemorySegment(y, r + 3 * step, LE);
     }
 
-    /** Pixels [p, p1) (fewer than 2·LANES), scalar in the specification's order (FMA when the vector part uses it). */
+    /** Channel o of pixels [x0, x0 + LANES). */
+    private static void pw11(int o, int cin, float[] w, float[] bias, float lo, float hi, MemorySegment x, long x0, int ldx,
+                             MemorySegment y, long y0) {
+        FloatVector a0 = bias == null ? FloatVector.zero(SPECIES) : FloatVector.broadcast(SPECIES, bias[o]);
+        int w0 = o * cin;
+        for (int i = 0; i < cin; i++) {
+            a0 = fma(FloatVector.broadcast(SPECIES, w[w0 + i]), FloatVector.fromMemorySegment(SPECIES, x, (x0 + (long) i * ldx) * 4, LE), a0);
+        }
+        a0.max(lo).min(hi).intoMemorySegment(y, y0 * 4, LE);
+    }
+
+    /** Pixels [p, p1) (fewer than LANES), scalar in the specification's order (FMA when the vector part uses it). */
     private static void pointwiseTail(int cout, int cin, float[] w, float[] bias, int code, MemorySegment x, long xOff, int ldx,
                                       MemorySegment y, long yOff, int ldy, int p, int p1) {
         for (int o = 0; o < cout; o++) {
@@ -420,15 +888,34 @@ final class CnnF32 implements CnnKernels {
         int code = code(act);
         // ReLU and ReLU6 as a clamp in register (identity: ±∞); the others over the finished rows below
         float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        // (input channel, tap) pairs flattened into one loop over their offsets: the nested loop's short inner trip
+        // (9 taps) and per-tap offset lookups cost as much as the FMAs
+        int depth = cin * taps;
+        int[] off = new int[depth];
+        for (int i = 0; i < cin; i++) {
+            for (int t = 0; t < taps; t++) {
+                off[i * taps + t] = i * ldx + tapOff[t];
+            }
+        }
+        // pixel blocks of two vectors (4×2 register tile; a 4×3 one spilled and ran at 60% of this), then one vector
         int p = p0;
-        for (; p <= p1 - 2 * LANES; p += 2 * LANES) {
+        for (int v = (p1 - p) / LANES; v >= 1; v = (p1 - p) / LANES) {
+            int nv = v >= 2 ? 2 : 1;
             int o = 0;
             for (; o <= cout - 4; o += 4) {
-                cs4(o, cin, taps, tapOff, w, bias, lo, hi, x, xOff + p, ldx, y, yOff + (long) o * ldy + p, ldy);
+                long yo = yOff + (long) o * ldy + p;
+                if (nv == 2) {
+                    cs4(o, depth, off, w, bias, lo, hi, x, xOff + p, y, yo, ldy);
+                } else {
+                    cs41(o, depth, off, w, bias, lo, hi, x, xOff + p, y, yo, ldy);
+                }
             }
             for (; o < cout; o++) {
-                cs1(o, cin, taps, tapOff, w, bias, lo, hi, x, xOff + p, ldx, y, yOff + (long) o * ldy + p);
+                for (int q = 0; q < nv; q++) {
+                    cs11(o, depth, off, w, bias, lo, hi, x, xOff + p + q * LANES, y, yOff + (long) o * ldy + p + q * LANES);
+                }
             }
+            p += nv * LANES;
         }
         if (code >= 3) {
             for (int o = 0; o < cout; o++) {
@@ -457,8 +944,8 @@ final class CnnF32 implements CnnKernels {
         }
     }
 
-    /** Channels o..o+3 of 2·LANES grid pixels from x0. */
-    private static void cs4(int o, int cin, int taps, int[] tapOff, float[] w, float[] bias, float lo, float hi, float[] x, int x0, int ldx,
+    /** Channels o..o+3 of 2·LANES grid pixels from x0, over the flattened (channel, tap) offsets. */
+    private static void cs4(int o, int depth, int[] off, float[] w, float[] bias, float lo, float hi, float[] x, int x0,
                             MemorySegment y, long y0, int ldy) {
         FloatVector a00, a01, a10, a11, a20, a21, a30, a31;
         if (bias == null) {
@@ -469,27 +956,23 @@ final class CnnF32 implements CnnKernels {
             a20 = a21 = FloatVector.broadcast(SPECIES, bias[o + 2]);
             a30 = a31 = FloatVector.broadcast(SPECIES, bias[o + 3]);
         }
-        int per = cin * taps;
-        int w0 = o * per, w1 = w0 + per, w2 = w1 + per, w3 = w2 + per;
-        for (int i = 0; i < cin; i++) {
-            int xi = x0 + i * ldx, wi = i * taps;
-            for (int t = 0; t < taps; t++) {
-                int at = xi + tapOff[t];
-                FloatVector xa = FloatVector.fromArray(SPECIES, x, at);
-                FloatVector xb = FloatVector.fromArray(SPECIES, x, at + LANES);
-                FloatVector v = FloatVector.broadcast(SPECIES, w[w0 + wi + t]);
-                a00 = fma(v, xa, a00);
-                a01 = fma(v, xb, a01);
-                v = FloatVector.broadcast(SPECIES, w[w1 + wi + t]);
-                a10 = fma(v, xa, a10);
-                a11 = fma(v, xb, a11);
-                v = FloatVector.broadcast(SPECIES, w[w2 + wi + t]);
-                a20 = fma(v, xa, a20);
-                a21 = fma(v, xb, a21);
-                v = FloatVector.broadcast(SPECIES, w[w3 + wi + t]);
-                a30 = fma(v, xa, a30);
-                a31 = fma(v, xb, a31);
-            }
+        int w0 = o * depth, w1 = w0 + depth, w2 = w1 + depth, w3 = w2 + depth;
+        for (int j = 0; j < depth; j++) {
+            int at = x0 + off[j];
+            FloatVector xa = FloatVector.fromArray(SPECIES, x, at);
+            FloatVector xb = FloatVector.fromArray(SPECIES, x, at + LANES);
+            FloatVector v = FloatVector.broadcast(SPECIES, w[w0 + j]);
+            a00 = fma(v, xa, a00);
+            a01 = fma(v, xb, a01);
+            v = FloatVector.broadcast(SPECIES, w[w1 + j]);
+            a10 = fma(v, xa, a10);
+            a11 = fma(v, xb, a11);
+            v = FloatVector.broadcast(SPECIES, w[w2 + j]);
+            a20 = fma(v, xa, a20);
+            a21 = fma(v, xb, a21);
+            v = FloatVector.broadcast(SPECIES, w[w3 + j]);
+            a30 = fma(v, xa, a30);
+            a31 = fma(v, xb, a31);
         }
         long r = y0 * 4, step = (long) ldy * 4, half = LANES * 4L;
         a00.max(lo).min(hi).intoMemorySegment(y, r, LE);
@@ -502,22 +985,41 @@ final class CnnF32 implements CnnKernels {
         a31.max(lo).min(hi).intoMemorySegment(y, r + 3 * step + half, LE);
     }
 
-    /** Channel o of 2·LANES grid pixels from x0. */
-    private static void cs1(int o, int cin, int taps, int[] tapOff, float[] w, float[] bias, float lo, float hi, float[] x, int x0, int ldx,
-                            MemorySegment y, long y0) {
+    /** Channels o..o+3 of LANES grid pixels from x0. */
+    private static void cs41(int o, int depth, int[] off, float[] w, float[] bias, float lo, float hi, float[] x, int x0,
+                             MemorySegment y, long y0, int ldy) {
+        FloatVector a0, a1, a2, a3;
+        if (bias == null) {
+            a0 = a1 = a2 = a3 = FloatVector.zero(SPECIES);
+        } else {
+            a0 = FloatVector.broadcast(SPECIES, bias[o]);
+            a1 = FloatVector.broadcast(SPECIES, bias[o + 1]);
+            a2 = FloatVector.broadcast(SPECIES, bias[o + 2]);
+            a3 = FloatVector.broadcast(SPECIES, bias[o + 3]);
+        }
+        int w0 = o * depth, w1 = w0 + depth, w2 = w1 + depth, w3 = w2 + depth;
+        for (int j = 0; j < depth; j++) {
+            FloatVector xa = FloatVector.fromArray(SPECIES, x, x0 + off[j]);
+            a0 = fma(FloatVector.broadcast(SPECIES, w[w0 + j]), xa, a0);
+            a1 = fma(FloatVector.broadcast(SPECIES, w[w1 + j]), xa, a1);
+            a2 = fma(FloatVector.broadcast(SPECIES, w[w2 + j]), xa, a2);
+            a3 = fma(FloatVector.broadcast(SPECIES, w[w3 + j]), xa, a3);
+        }
+        long r = y0 * 4, step = (long) ldy * 4;
+        a0.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a1.max(lo).min(hi).intoMemorySegment(y, r + step, LE);
+        a2.max(lo).min(hi).intoMemorySegment(y, r + 2 * step, LE);
+        a3.max(lo).min(hi).intoMemorySegment(y, r + 3 * step, LE);
+    }
+
+    /** Channel o of LANES grid pixels from x0. */
+    private static void cs11(int o, int depth, int[] off, float[] w, float[] bias, float lo, float hi, float[] x, int x0,
+                             MemorySegment y, long y0) {
         FloatVector a0 = bias == null ? FloatVector.zero(SPECIES) : FloatVector.broadcast(SPECIES, bias[o]);
-        FloatVector a1 = a0;
-        int w0 = o * cin * taps;
-        for (int i = 0; i < cin; i++) {
-            int xi = x0 + i * ldx, wi = w0 + i * taps;
-            for (int t = 0; t < taps; t++) {
-                int at = xi + tapOff[t];
-                FloatVector v = FloatVector.broadcast(SPECIES, w[wi + t]);
-                a0 = fma(v, FloatVector.fromArray(SPECIES, x, at), a0);
-                a1 = fma(v, FloatVector.fromArray(SPECIES, x, at + LANES), a1);
-            }
+        int w0 = o * depth;
+        for (int j = 0; j < depth; j++) {
+            a0 = fma(FloatVector.broadcast(SPECIES, w[w0 + j]), FloatVector.fromArray(SPECIES, x, x0 + off[j]), a0);
         }
         a0.max(lo).min(hi).intoMemorySegment(y, y0 * 4, LE);
-        a1.max(lo).min(hi).intoMemorySegment(y, y0 * 4 + LANES * 4L, LE);
     }
 }
