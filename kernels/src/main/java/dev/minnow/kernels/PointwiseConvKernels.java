@@ -36,6 +36,15 @@ public interface PointwiseConvKernels {
     void conv(int n, int cin, int taps, float[] in, int[] tapOff, int inStride, float[] packed, int cout, float[] bias,
               Activation act, boolean residual, float[] out, int outOff, int outStride);
 
+    /**
+     * A 1×1 convolution from pixel-major input to channel planes, for a network's narrow output layer:
+     * {@code out[outOff + co·plane + j] = act(bias[co] + Σ_{ci<cin} in[inOff + j·cin + ci] · w[co·cin + ci])} for
+     * {@code j < n}, {@code co < cout}; {@code w} row-major {@code cout × cin} (not packed), {@code act}/{@code bias}
+     * may be null.
+     */
+    void convToPlanes(int n, int cin, float[] in, int inOff, float[] w, int cout, float[] bias, Activation act,
+                      float[] out, int outOff, int plane);
+
     /** The process-wide implementation: vector when {@link KernelProvider#get()} chose vector. */
     static PointwiseConvKernels get() {
         return PointwiseConvKernelsChoice.INSTANCE;

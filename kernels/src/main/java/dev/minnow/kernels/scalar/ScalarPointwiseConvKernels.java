@@ -44,4 +44,18 @@ public final class ScalarPointwiseConvKernels implements PointwiseConvKernels {
             }
         }
     }
+
+    @Override
+    public void convToPlanes(int n, int cin, float[] in, int inOff, float[] w, int cout, float[] bias, Activation act,
+                             float[] out, int outOff, int plane) {
+        for (int j = 0; j < n; j++) {
+            for (int co = 0; co < cout; co++) {
+                float s = bias == null ? 0f : bias[co];
+                for (int ci = 0; ci < cin; ci++) {
+                    s += in[inOff + j * cin + ci] * w[co * cin + ci];
+                }
+                out[outOff + co * plane + j] = act == null ? s : ScalarKernels.activation(act, s);
+            }
+        }
+    }
 }

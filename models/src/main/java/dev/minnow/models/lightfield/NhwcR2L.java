@@ -3,6 +3,7 @@ package dev.minnow.models.lightfield;
 import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.kernels.PointwiseConvKernels;
+import dev.minnow.nn.Profile;
 import dev.minnow.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,11 +22,16 @@ import java.util.Map;
  * serialises them. Work inside a layer is split over {@link Parallel}'s threads.
  */
 final class NhwcR2L {
-    /** Pixels per parallel task and per residual-block chunk (a multiple of the kernel's 12-pixel tile). */
+    /** Pixels per parallel task and per residual-block chunk at width 256 (a multiple of the kernel's 12-pixel tile). */
     private static final int CHUNK = 96;
 
+    /** Pixels per chunk at {@code channels}: about CHUNK·256 floats, so narrow layers do not pay per-call costs per 96 pixels. */
+    private static int chunk(int channels) {
+        return Math.max(CHUNK, CHUNK * 256 / Math.max(1, channels) / 12 * 12);
+    }
+
     /** A 1×1 convolution: packed weights, bias, fused activation (or null). */
-    record Pw(int cin, int cout, float[] packed, float[] bias, Activation act) {}
+    record Pw(int cin, int cout, float[] packed, float[] raw, float[] bias, Activation act) {}
 
     /** A ConvTranspose2d split into stride² phases: per phase its taps' (dy, dx) input shifts and packed weights. */
     record Up(int cin, int cout, int stride, int[][][] shifts, float[][] packed, float[] bias) {}
@@ -50,7 +56,7 @@ final class NhwcR2L {
 
     /** A 1×1 conv from a row-major [cout, cin] weight matrix. */
     static Pw pointwise(int cin, int cout, float[] w, float[] bias, Activation act) {
-        return new Pw(cin, cout, PointwiseConvKernels.get().pack(cout, cin, w), bias, act);
+        return new Pw(cin, cout, PointwiseConvKernels.get().pack(cout, cin, w), w, bias, act);
     }
 
     /**
@@ -105,11 +111,16 @@ final class NhwcR2L {
     synchronized Tensor forward(Tensor rays) {
         int c = (int) rays.dim(1), h = (int) rays.dim(2), w = (int) rays.dim(3);
         int p = h * w;
+        long t0 = tick();
         float[] nchw = rays.toFloatArray();
         float[] x0 = buffer("in", (long) p * c);
         transposeIn(nchw, c, p, x0);
+        tock("lf 0 rays to NHWC", t0, 0);
+        t0 = tick();
         float[] hd = buffer("head", (long) p * head.cout);
         conv(head, p, x0, hd);
+        tock("lf 1 head", t0, (long) p * head.cin * head.cout);
+        t0 = tick();
         float[] x = buffer("body", (long) p * head.cout);
         System.arraycopy(hd, 0, x, 0, p * head.cout);
         for (Block b : body) {
@@ -122,14 +133,20 @@ final class NhwcR2L {
                 bx[i] += hd[i];
             }
         });
-        int stage = 0;
+        tock("lf 2 body", t0, (long) p * body.size() * 2 * ch * ch);
+        int stage = 0, blockNo = 0;
         for (Object o : tail) {
+            t0 = tick();
             if (o instanceof Block b) {
                 block(b, h * w, x);
+                tock("lf 3 sr" + stage + " block", t0, (long) h * w * (b.a.cin * b.a.cout + b.b.cin * b.b.cout));
+                blockNo++;
             } else {
                 Up u = (Up) o;
                 float[] padded = buffer("pad" + stage, (long) (h + 2) * (w + 2) * u.cin);
                 pad(x, h, w, u.cin, padded);
+                tock("lf 3 sr" + (stage + 1) + " pad", t0, 0);
+                t0 = tick();
                 int s = u.stride;
                 float[] y = buffer("up" + stage, (long) h * s * w * s * u.cout);
                 up(u, h, w, padded, y);
@@ -137,14 +154,41 @@ final class NhwcR2L {
                 h *= s;
                 w *= s;
                 stage++;
+                int taps = 0;
+                for (int[][] sh : u.shifts) {
+                    taps += sh.length;
+                }
+                tock("lf 3 sr" + stage + " convT", t0, (long) h / s * w / s * taps * u.cin * u.cout);
             }
         }
+        t0 = tick();
         int hw = h * w;
-        float[] rgb = buffer("rgb", (long) hw * out.cout);
-        conv(out, hw, x, rgb);
         float[] result = new float[hw * out.cout];
-        transposeOut(rgb, out.cout, hw, result);
+        float[] last = x;
+        PointwiseConvKernels kk = k;
+        Parallel.forRange((hw + 4095) / 4096, 1, (from, to) -> {
+            int j0 = from * 4096, n = Math.min(hw, to * 4096) - j0;
+            kk.convToPlanes(n, out.cin, last, j0 * out.cin, out.raw, out.cout, out.bias, out.act, result, j0, hw);
+        });
+        tock("lf 4 out conv to NCHW", t0, (long) hw * out.cin * out.cout);
         return Tensor.of(result, 1, out.cout, h, w);
+    }
+
+    /**
+     * Profiling ({@code -Dminnow.profile=true}): stage times go to {@link Profile}, by wall clock or, with
+     * {@code -Dminnow.bench.clock=cpu}, by the calling thread's CPU time (meaningful at one thread on a busy machine).
+     */
+    private static final boolean CPU_CLOCK = "cpu".equals(System.getProperty("minnow.bench.clock"));
+    private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static long tick() {
+        return !Profile.ENABLED ? 0 : CPU_CLOCK ? MX.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    private static void tock(String kind, long t0, long macs) {
+        if (Profile.ENABLED) {
+            Profile.add(kind, tick() - t0, macs);
+        }
     }
 
     private float[] buffer(String name, long size) {
@@ -162,8 +206,9 @@ final class NhwcR2L {
     /** out = layer(in) over p pixels, parallel by pixel chunks. */
     private void conv(Pw l, int p, float[] in, float[] out) {
         PointwiseConvKernels kk = k;
-        Parallel.forRange((p + CHUNK - 1) / CHUNK, 1, (from, to) -> {
-            int j0 = from * CHUNK, n = Math.min(p, to * CHUNK) - j0;
+        int chunk = chunk(Math.max(l.cin, l.cout));
+        Parallel.forRange((p + chunk - 1) / chunk, 1, (from, to) -> {
+            int j0 = from * chunk, n = Math.min(p, to * chunk) - j0;
             kk.conv(n, l.cin, 1, in, new int[] {j0 * l.cin}, l.cin, l.packed, l.cout, l.bias, l.act, false, out, j0 * l.cout, l.cout);
         });
     }
@@ -173,14 +218,15 @@ final class NhwcR2L {
         PointwiseConvKernels kk = k;
         ThreadLocal<float[]> tmpOf = chunkTmp;
         Pw a = blk.a, b = blk.b;
-        Parallel.forRange((p + CHUNK - 1) / CHUNK, 1, (from, to) -> {
+        int chunk = chunk(Math.max(a.cin, a.cout));
+        Parallel.forRange((p + chunk - 1) / chunk, 1, (from, to) -> {
             float[] tmp = tmpOf.get();
-            if (tmp == null || tmp.length < CHUNK * a.cout) {
-                tmp = new float[CHUNK * Math.max(a.cout, 256)];
+            if (tmp == null || tmp.length < chunk * a.cout) {
+                tmp = new float[chunk * a.cout];
                 tmpOf.set(tmp);
             }
             for (int ch = from; ch < to; ch++) {
-                int j0 = ch * CHUNK, n = Math.min(p - j0, CHUNK);
+                int j0 = ch * chunk, n = Math.min(p - j0, chunk);
                 kk.conv(n, a.cin, 1, x, new int[] {j0 * a.cin}, a.cin, a.packed, a.cout, a.bias, a.act, false, tmp, 0, a.cout);
                 kk.conv(n, b.cin, 1, tmp, new int[] {0}, b.cin, b.packed, b.cout, b.bias, b.act, true, x, j0 * b.cout, b.cout);
             }
@@ -231,17 +277,6 @@ final class NhwcR2L {
                     for (int j = j0; j < j1; j++) {
                         dst[j * c + ci] = src[s + j];
                     }
-                }
-            }
-        });
-    }
-
-    /** [p, c] → [c, p]. */
-    private static void transposeOut(float[] src, int c, int p, float[] dst) {
-        Parallel.forRange((p + 4095) / 4096, 1, (from, to) -> {
-            for (int j = from * 4096, e = Math.min(p, to * 4096); j < e; j++) {
-                for (int ci = 0; ci < c; ci++) {
-                    dst[ci * p + j] = src[j * c + ci];
                 }
             }
         });
