@@ -34,7 +34,16 @@ final class NhwcR2L {
     record Pw(int cin, int cout, float[] packed, float[] raw, float[] bias, Activation act) {}
 
     /** A ConvTranspose2d split into stride² phases: per phase its taps' (dy, dx) input shifts and packed weights. */
-    record Up(int cin, int cout, int stride, int[][][] shifts, float[][] packed, float[] bias) {}
+    record Up(int cin, int cout, int stride, int[][][] shifts, float[][] packed, float[] bias) {
+        /** Taps over all phases (k² for these kernels). */
+        int packedTaps() {
+            int t = 0;
+            for (int[][] sh : shifts) {
+                t += sh.length;
+            }
+            return t;
+        }
+    }
 
     /** Residual block: x += b(a(x)). */
     record Block(Pw a, Pw b) {}
@@ -46,6 +55,7 @@ final class NhwcR2L {
     private final Pw out;
     private final Map<String, float[]> buffers = new HashMap<>();
     private final ThreadLocal<float[]> chunkTmp = new ThreadLocal<>();
+    private final ThreadLocal<float[]> rowsTmp = new ThreadLocal<>();
 
     NhwcR2L(Pw head, List<Block> body, List<Object> tail, Pw out) {
         this.head = head;
@@ -134,43 +144,65 @@ final class NhwcR2L {
             }
         });
         tock("lf 2 body", t0, (long) p * body.size() * 2 * ch * ch);
-        int stage = 0, blockNo = 0;
-        for (Object o : tail) {
+        // tail: blocks before any upsampling run on their own; each ConvTranspose2d runs fused with the blocks after
+        // it, input row by input row (its s output rows are finished while in L2), and the last stage also with the
+        // RGB conv, so the full-resolution activations are never stored
+        int i = 0, stage = 0;
+        while (i < tail.size() && tail.get(i) instanceof Block b) {
             t0 = tick();
-            if (o instanceof Block b) {
-                block(b, h * w, x);
-                tock("lf 3 sr" + stage + " block", t0, (long) h * w * (b.a.cin * b.a.cout + b.b.cin * b.b.cout));
-                blockNo++;
-            } else {
-                Up u = (Up) o;
-                float[] padded = buffer("pad" + stage, (long) (h + 2) * (w + 2) * u.cin);
-                pad(x, h, w, u.cin, padded);
-                tock("lf 3 sr" + (stage + 1) + " pad", t0, 0);
-                t0 = tick();
-                int s = u.stride;
-                float[] y = buffer("up" + stage, (long) h * s * w * s * u.cout);
-                up(u, h, w, padded, y);
-                x = y;
-                h *= s;
-                w *= s;
-                stage++;
-                int taps = 0;
-                for (int[][] sh : u.shifts) {
-                    taps += sh.length;
-                }
-                tock("lf 3 sr" + stage + " convT", t0, (long) h / s * w / s * taps * u.cin * u.cout);
-            }
+            block(b, h * w, x);
+            tock("lf 3 sr0 block", t0, (long) h * w * (b.a.cin * b.a.cout + b.b.cin * b.b.cout));
+            i++;
         }
-        t0 = tick();
-        int hw = h * w;
-        float[] result = new float[hw * out.cout];
-        float[] last = x;
-        PointwiseConvKernels kk = k;
-        Parallel.forRange((hw + 4095) / 4096, 1, (from, to) -> {
-            int j0 = from * 4096, n = Math.min(hw, to * 4096) - j0;
-            kk.convToPlanes(n, out.cin, last, j0 * out.cin, out.raw, out.cout, out.bias, out.act, result, j0, hw);
-        });
-        tock("lf 4 out conv to NCHW", t0, (long) hw * out.cin * out.cout);
+        float[] result = null;
+        while (i < tail.size()) {
+            Up u = (Up) tail.get(i++);
+            List<Block> after = new ArrayList<>();
+            while (i < tail.size() && tail.get(i) instanceof Block b) {
+                after.add(b);
+                i++;
+            }
+            boolean last = i == tail.size();
+            t0 = tick();
+            float[] padded = buffer("pad" + stage, (long) (h + 2) * (w + 2) * u.cin);
+            pad(x, h, w, u.cin, padded);
+            int s = u.stride;
+            long outPixels = (long) h * s * w * s;
+            float[] y = null;
+            if (last) {
+                result = new float[Math.toIntExact(outPixels * out.cout)];
+            } else {
+                y = buffer("up" + stage, outPixels * u.cout);
+            }
+            upStage(u, after, h, w, padded, y, result);
+            stage++;
+            long macs = (long) h * w * u.packedTaps() * u.cin * u.cout;
+            for (Block b : after) {
+                macs += outPixels * (b.a.cin * b.a.cout + b.b.cin * b.b.cout);
+            }
+            if (last) {
+                macs += outPixels * out.cin * out.cout;
+            }
+            tock("lf 3 sr" + stage + " convT+blocks" + (last ? "+rgb" : ""), t0, macs);
+            if (y != null) {
+                x = y;
+            }
+            h *= s;
+            w *= s;
+        }
+        if (result == null) { // no upsampling stage: the RGB conv on the body's output
+            t0 = tick();
+            int hw = h * w;
+            float[] res = new float[hw * out.cout];
+            float[] lastX = x;
+            PointwiseConvKernels kk = k;
+            Parallel.forRange((hw + 4095) / 4096, 1, (from, to) -> {
+                int j0 = from * 4096, n = Math.min(hw, to * 4096) - j0;
+                kk.convToPlanes(n, out.cin, lastX, j0 * out.cin, out.raw, out.cout, out.bias, out.act, res, j0, hw);
+            });
+            tock("lf 4 out conv to NCHW", t0, (long) hw * out.cin * out.cout);
+            result = res;
+        }
         return Tensor.of(result, 1, out.cout, h, w);
     }
 
@@ -248,22 +280,63 @@ final class NhwcR2L {
         });
     }
 
-    /** The transposed convolution: for every phase and input row, one gathered product over that row's pixels. */
-    private void up(Up u, int h, int w, float[] padded, float[] y) {
+    /**
+     * One upsampling stage, input row by input row: the transposed convolution's phases write the row's s output
+     * rows, the stage's residual blocks run on them in place, then they stay in {@code y} (full NHWC output) or, when
+     * {@code y} is null, go through the RGB conv into the planes of {@code result}.
+     */
+    private void upStage(Up u, List<Block> blocks, int h, int w, float[] padded, float[] y, float[] result) {
         PointwiseConvKernels kk = k;
-        int s = u.stride, phases = s * s, pw = w + 2, ow = w * s;
-        Parallel.forRange(phases * h, 1, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int ph = i / h, m = i % h, py = ph / s, px = ph % s;
-                int[][] sh = u.shifts[ph];
-                int[] off = new int[sh.length];
-                for (int t = 0; t < sh.length; t++) {
-                    off[t] = ((m + sh[t][0] + 1) * pw + sh[t][1] + 1) * u.cin;
+        ThreadLocal<float[]> rowsOf = rowsTmp, tmpOf = chunkTmp;
+        int s = u.stride, phases = s * s, pw = w + 2, ow = w * s, rowPix = s * ow, cout = u.cout;
+        long planeL = (long) h * s * ow;
+        int plane = Math.toIntExact(planeL);
+        Pw rgb = out;
+        Parallel.forRange(h, 1, (from, to) -> {
+            float[] dst = y;
+            if (dst == null) {
+                dst = rowsOf.get();
+                if (dst == null || dst.length < rowPix * cout) {
+                    dst = new float[rowPix * cout];
+                    rowsOf.set(dst);
                 }
-                kk.conv(w, u.cin, sh.length, padded, off, u.cin, u.packed[ph], u.cout, u.bias, null, false, y,
-                        ((m * s + py) * ow + px) * u.cout, s * u.cout);
+            }
+            for (int m = from; m < to; m++) {
+                int base = y == null ? 0 : m * rowPix * cout;
+                for (int ph = 0; ph < phases; ph++) {
+                    int py = ph / s, px = ph % s;
+                    int[][] sh = u.shifts[ph];
+                    int[] off = new int[sh.length];
+                    for (int t = 0; t < sh.length; t++) {
+                        off[t] = ((m + sh[t][0] + 1) * pw + sh[t][1] + 1) * u.cin;
+                    }
+                    kk.conv(w, u.cin, sh.length, padded, off, u.cin, u.packed[ph], cout, u.bias, null, false, dst,
+                            base + (py * ow + px) * cout, s * cout);
+                }
+                for (Block b : blocks) {
+                    blockRange(kk, tmpOf, b, dst, base / cout, rowPix);
+                }
+                if (y == null) {
+                    kk.convToPlanes(rowPix, cout, dst, 0, rgb.raw, rgb.cout, rgb.bias, rgb.act, result, m * rowPix, plane);
+                }
             }
         });
+    }
+
+    /** x += b(a(x)) over pixels [p0, p0 + n), chunk by chunk, on the calling thread. */
+    private static void blockRange(PointwiseConvKernels kk, ThreadLocal<float[]> tmpOf, Block blk, float[] x, int p0, int n) {
+        Pw a = blk.a, b = blk.b;
+        int chunk = chunk(Math.max(a.cin, a.cout));
+        float[] tmp = tmpOf.get();
+        if (tmp == null || tmp.length < chunk * a.cout) {
+            tmp = new float[chunk * a.cout];
+            tmpOf.set(tmp);
+        }
+        for (int j0 = p0, end = p0 + n; j0 < end; j0 += chunk) {
+            int m = Math.min(end - j0, chunk);
+            kk.conv(m, a.cin, 1, x, new int[] {j0 * a.cin}, a.cin, a.packed, a.cout, a.bias, a.act, false, tmp, 0, a.cout);
+            kk.conv(m, b.cin, 1, tmp, new int[] {0}, b.cin, b.packed, b.cout, b.bias, b.act, true, x, j0 * b.cout, b.cout);
+        }
     }
 
     /** [c, p] → [p, c], in pixel blocks. */

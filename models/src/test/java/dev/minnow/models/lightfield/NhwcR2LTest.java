@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The fused NHWC forward pass ({@link MobileR2L#forward}) against the layer-by-layer NCHW network
  * ({@link MobileR2L#forwardLayers}) on random networks: every ConvTranspose2d kind MobileR2L uses (k4 s2 p1, k3 s3,
- * k2 s2), widths that are not multiples of a vector, ray grids with partial pixel tiles, a batch of two, 1 and 2
+ * k2 s2, and none), widths that are not multiples of a vector, ray grids with partial pixel tiles, a batch of two, 1 and 2
  * threads. Both paths are float; they differ only in summation order and the GELU's erf approximation: ≤ 1e-4.
  */
 class NhwcR2LTest {
@@ -26,9 +26,9 @@ class NhwcR2LTest {
 
     @Test
     void fusedPathMatchesLayers() {
-        int[][][] stageSets = {{{8, 4}, {4, 3}}, {{16, 4}, {16, 4}, {8, 2}}, {{5, 3}}, {{20, 2}, {3, 4}}};
-        int[] widths = {12, 32, 17, 40};
-        int[][] grids = {{5, 7}, {3, 13}, {1, 1}, {6, 25}};
+        int[][][] stageSets = {{{8, 4}, {4, 3}}, {{16, 4}, {16, 4}, {8, 2}}, {{5, 3}}, {{20, 2}, {3, 4}}, {}};
+        int[] widths = {12, 32, 17, 40, 9};
+        int[][] grids = {{5, 7}, {3, 13}, {1, 1}, {6, 25}, {4, 5}};
         for (int i = 0; i < stageSets.length; i++) {
             String name = "nhwc-r2l/" + i;
             long seed = Gen.seed(name);
