@@ -45,22 +45,31 @@ public final class LightFieldBench {
             net.forward(rays);
             net.forwardLayers(rays);
         }
-        double[] fused = new double[frames], layers = new double[frames];
+        double[] fused = new double[frames], layers = new double[frames], fusedCpu = new double[frames], layersCpu = new double[frames];
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int f = 0; f < frames; f++) {
-            long t0 = System.nanoTime();
+            long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
             net.forward(rays);
-            long t1 = System.nanoTime();
+            long c1 = mx.getCurrentThreadCpuTime(), t1 = System.nanoTime();
             net.forwardLayers(rays);
-            long t2 = System.nanoTime();
+            long c2 = mx.getCurrentThreadCpuTime(), t2 = System.nanoTime();
             fused[f] = (t1 - t0) / 1e6;
             layers[f] = (t2 - t1) / 1e6;
+            fusedCpu[f] = (c1 - c0) / 1e6;
+            layersCpu[f] = (c2 - c1) / 1e6;
         }
         Arrays.sort(fused);
         Arrays.sort(layers);
+        Arrays.sort(fusedCpu);
+        Arrays.sort(layersCpu);
         double macs = (double) net.macsPerRay() * c.raysH * c.raysW;
+        int mid = frames / 2;
         System.out.printf("%-16s %s A/B (%d frames each, alternating): fused NHWC %.1f ms median (%.1f GFLOP/s), layers %.1f ms (%.1f GFLOP/s), %.2fx%n",
-                c.name, net, frames, fused[frames / 2], 2 * macs / fused[frames / 2] / 1e6, layers[frames / 2],
-                2 * macs / layers[frames / 2] / 1e6, layers[frames / 2] / fused[frames / 2]);
+                c.name, net, frames, fused[mid], 2 * macs / fused[mid] / 1e6, layers[mid], 2 * macs / layers[mid] / 1e6, layers[mid] / fused[mid]);
+        if (dev.minnow.kernels.Parallel.threads() == 1) { // all work on this thread: its CPU time is the work, whatever the load
+            System.out.printf("%-16s   calling-thread CPU time: fused %.1f ms (%.1f GFLOP/s), layers %.1f ms (%.1f GFLOP/s), %.2fx%n",
+                    c.name, fusedCpu[mid], 2 * macs / fusedCpu[mid] / 1e6, layersCpu[mid], 2 * macs / layersCpu[mid] / 1e6, layersCpu[mid] / fusedCpu[mid]);
+        }
     }
 
     public static void main(String[] args) throws Exception {
