@@ -43,10 +43,7 @@ public final class LightField implements AutoCloseable {
 
     /** Renders one view; the camera's encoding must give the network's input channels. */
     public RgbImage render(Camera camera) {
-        if (camera.encodedChannels() != network.inChannels()) {
-            throw new IllegalArgumentException("camera encodes " + camera.encodedChannels() + " channels (K=" + camera.samples() + ", L="
-                    + camera.frequencies() + ") but the network takes " + network.inChannels());
-        }
+        check(camera);
         Tensor rgb = network.forward(Rays.encode(camera));
         return new RgbImage((int) rgb.dim(2), (int) rgb.dim(3), rgb.toFloatArray());
     }
@@ -59,14 +56,28 @@ public final class LightField implements AutoCloseable {
                                                             double percentile) {
         dev.minnow.nn.Int8Quantization.Calibration cal = dev.minnow.nn.Int8Quantization.calibration();
         for (Camera c : views) {
-            cal.run(() -> render(c));
+            cal.run(() -> renderLayers(c));
         }
         return cal.quantize(range, percentile);
     }
 
     /** {@link #render} with the planned convolutions in int8. */
     public RgbImage render(Camera camera, dev.minnow.nn.Int8Quantization.Plan plan) {
-        return plan.run(() -> render(camera));
+        return plan.run(() -> renderLayers(camera));
+    }
+
+    /** {@link #render} through the layer-by-layer network ({@link MobileR2L#forwardLayers}), where int8 plans apply. */
+    RgbImage renderLayers(Camera camera) {
+        check(camera);
+        Tensor rgb = network.forwardLayers(Rays.encode(camera));
+        return new RgbImage((int) rgb.dim(2), (int) rgb.dim(3), rgb.toFloatArray());
+    }
+
+    private void check(Camera camera) {
+        if (camera.encodedChannels() != network.inChannels()) {
+            throw new IllegalArgumentException("camera encodes " + camera.encodedChannels() + " channels (K=" + camera.samples() + ", L="
+                    + camera.frequencies() + ") but the network takes " + network.inChannels());
+        }
     }
 
     /** Peak signal-to-noise ratio in dB of {@code got} against {@code ref} (values in [0, 1]). */

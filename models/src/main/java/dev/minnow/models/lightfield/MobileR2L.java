@@ -21,14 +21,16 @@ import java.util.List;
  */
 public final class MobileR2L implements Layer {
     private final Layer network;
+    private final NhwcR2L fast;
     private final int inChannels;
     private final int width;
     private final int bodyBlocks;
     private final int upscale;
     private final long macsPerInputPixel;
 
-    private MobileR2L(Layer network, int inChannels, int width, int bodyBlocks, int upscale, long macsPerInputPixel) {
+    private MobileR2L(Layer network, NhwcR2L fast, int inChannels, int width, int bodyBlocks, int upscale, long macsPerInputPixel) {
         this.network = network;
+        this.fast = fast;
         this.inChannels = inChannels;
         this.width = width;
         this.bodyBlocks = bodyBlocks;
@@ -38,13 +40,20 @@ public final class MobileR2L implements Layer {
 
     public static MobileR2L build(StateDict sd) {
         Conv2d head = sd.conv("head.0", (int) sd.get("head.0.weight").dim(1), 1, 1).withActivation(Activation.GELU);
+        if (head.groups() != 1 || head.weight().dim(2) != 1 || head.weight().dim(3) != 1) {
+            throw sd.error("head.0 must be an ungrouped 1×1 conv, got weight " + java.util.Arrays.toString(head.weight().shape()));
+        }
         int c = head.outChannels();
         long macs = head.macs(1, 1);
         List<Layer> body = new ArrayList<>();
+        List<NhwcR2L.Block> fastBody = new ArrayList<>();
+        List<Object> fastTail = new ArrayList<>();
+        NhwcR2L.Pw fastOut = null;
         int blocks = 0;
         for (; sd.has("body." + blocks + ".conv_block.0.weight"); blocks++) {
             ResBlock b = resBlock(sd, "body." + blocks, c);
             body.add(b.layer);
+            fastBody.add(b.fast);
             macs += b.macs;
         }
         Layer bodySeq = Layer.sequence(body);
@@ -65,6 +74,7 @@ public final class MobileR2L implements Layer {
             if (sd.has(p + ".conv_block.0.weight")) {
                 ResBlock b = resBlock(sd, p, c);
                 tail.add(b.layer);
+                fastTail.add(b.fast);
                 macs += b.macs * (long) scale * scale;
                 continue;
             }
@@ -72,6 +82,7 @@ public final class MobileR2L implements Layer {
             if (i == last) { // the output 1x1 conv
                 Conv2d out = sd.conv(p, c, 1, 1).withActivation(Activation.SIGMOID);
                 tail.add(out);
+                fastOut = pointwise(out, Activation.SIGMOID);
                 macs += out.macs(1, 1) * (long) scale * scale;
                 sawOutput = true;
                 continue;
@@ -87,8 +98,14 @@ public final class MobileR2L implements Layer {
             if (w.dim(0) != c) {
                 throw sd.error("tensor '" + p + ".weight' has " + w.dim(0) + " input channels, expected " + c);
             }
-            ConvTranspose2d up = ConvTranspose2d.of(w, sd.has(p + ".bias") ? sd.get(p + ".bias", 1) : null, stride, pad, 0, 1, 1);
+            Tensor upBias = sd.has(p + ".bias") ? sd.get(p + ".bias", 1) : null;
+            ConvTranspose2d up = ConvTranspose2d.of(w, upBias, stride, pad, 0, 1, 1);
             tail.add(up);
+            if (w.dim(3) != k || (upBias != null && upBias.dim(0) != w.dim(1))) {
+                throw sd.error("tensor '" + p + ".weight' " + java.util.Arrays.toString(w.shape()) + " is not a square kernel matching its bias");
+            }
+            fastTail.add(NhwcR2L.upsample(c, (int) w.dim(1), k, stride, pad, w.toFloatArray(),
+                    upBias == null ? null : upBias.toFloatArray()));
             macs += up.macs(1, 1) * (long) scale * scale;
             c = up.outChannels();
             scale *= stride;
@@ -101,10 +118,17 @@ public final class MobileR2L implements Layer {
             Tensor h = head.forward(x);
             return tailSeq.forward(Ops.add(bodySeq.forward(h), h));
         };
-        return new MobileR2L(net, (int) sd.get("head.0.weight").dim(1), head.outChannels(), blocks, scale, macs);
+        NhwcR2L fast = new NhwcR2L(pointwise(head, Activation.GELU), fastBody, fastTail, fastOut);
+        return new MobileR2L(net, fast, (int) sd.get("head.0.weight").dim(1), head.outChannels(), blocks, scale, macs);
     }
 
-    private record ResBlock(Layer layer, long macs) {}
+    private record ResBlock(Layer layer, NhwcR2L.Block fast, long macs) {}
+
+    /** The fused NHWC form of a 1×1 conv (BatchNorm already folded into it). */
+    private static NhwcR2L.Pw pointwise(Conv2d conv, Activation act) {
+        return NhwcR2L.pointwise(conv.inChannels(), conv.outChannels(), conv.weight().toFloatArray(),
+                conv.bias() == null ? null : conv.bias().toFloatArray(), act);
+    }
 
     private static ResBlock resBlock(StateDict sd, String p, int c) {
         Conv2d a = sd.convBn(p + ".conv_block.0", p + ".conv_block.1", c, 1, Activation.GELU);
@@ -112,11 +136,43 @@ public final class MobileR2L implements Layer {
         if (b.outChannels() != c) {
             throw sd.error("ResnetBlock '" + p + "' maps " + c + " to " + b.outChannels() + " channels");
         }
-        return new ResBlock(x -> Ops.add(b.forward(a.forward(x)), x), a.macs(1, 1) + b.macs(1, 1));
+        return new ResBlock(x -> Ops.add(b.forward(a.forward(x)), x), new NhwcR2L.Block(pointwise(a, Activation.GELU), pointwise(b, null)),
+                a.macs(1, 1) + b.macs(1, 1));
     }
 
     @Override
     public Tensor forward(Tensor rays) {
+        if (rays.rank() != 4 || rays.dim(1) != inChannels) {
+            throw new IllegalArgumentException("MobileR2L expects [N, " + inChannels + ", H, W] encoded rays, got "
+                    + java.util.Arrays.toString(rays.shape()));
+        }
+        Tensor x = rays.contiguous();
+        if (x.dim(0) == 1) {
+            return fast.forward(x);
+        }
+        long n = x.dim(0);
+        List<float[]> parts = new ArrayList<>();
+        long[] shape = null;
+        for (long i = 0; i < n; i++) {
+            Tensor one = fast.forward(x.slice(0, i, i + 1).contiguous());
+            shape = one.shape();
+            parts.add(one.toFloatArray());
+        }
+        int each = parts.get(0).length;
+        float[] all = new float[(int) (n * each)];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(parts.get(i), 0, all, i * each, each);
+        }
+        shape[0] = n;
+        return Tensor.of(all, shape);
+    }
+
+    /**
+     * The same network evaluated layer by layer through {@code nn}'s Conv2d / ConvTranspose2d (NCHW): the path that
+     * int8 quantization plans hook into ({@link dev.minnow.nn.Int8Quantization}), and the reference the fused NHWC
+     * path is tested against.
+     */
+    public Tensor forwardLayers(Tensor rays) {
         if (rays.rank() != 4 || rays.dim(1) != inChannels) {
             throw new IllegalArgumentException("MobileR2L expects [N, " + inChannels + ", H, W] encoded rays, got "
                     + java.util.Arrays.toString(rays.shape()));
