@@ -339,78 +339,108 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     public float dotQ2_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 256, "dotQ2_KQ8_K");
-        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
-        float mins = 0;
-        for (int i = 0; i < n / 256; i++) {
-            long x = wOff + 84L * i;
-            long y = aOff + 292L * i;
-            int summs = 0;
-            for (int j = 0; j < 16; j++) {
-                summs += a.get(S16, y + 260 + 2L * j) * (u8(w, x + j) >>> 4);
-            }
-            IntVector block = IntVector.zero(NARROW_INTS);
-            for (int g = 0; g < 8; g++) {
-                block = block.add(lowBitsPair(w, x, a, y, g, false));
-            }
-            float dy = a.get(F32, y);
-            acc = scaleAddNarrow(block, dy * half(w, x + 80), acc);
-            mins -= dy * half(w, x + 82) * summs;
-        }
-        return mins + acc.reduceLanes(VectorOperators.ADD);
+        int nb = n / 256;
+        return dotLowBitsWide(nb, w, wOff, a.asSlice(aOff), widenedActivations(a, aOff, nb, 256, 292, 4), false,
+                new int[NARROW_INTS.length()]);
     }
 
     @Override
     public float dotQ3_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 256, "dotQ3_KQ8_K");
-        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
-        for (int i = 0; i < n / 256; i++) {
-            long x = wOff + 110L * i;
-            long y = aOff + 292L * i;
-            IntVector block = IntVector.zero(NARROW_INTS);
-            for (int g = 0; g < 8; g++) {
-                block = block.add(lowBitsPair(w, x, a, y, g, true));
-            }
-            acc = scaleAddNarrow(block, half(w, x + 108) * a.get(F32, y), acc);
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+        int nb = n / 256;
+        return dotLowBitsWide(nb, w, wOff, a.asSlice(aOff), widenedActivations(a, aOff, nb, 256, 292, 4), true,
+                new int[NARROW_INTS.length()]);
     }
 
     /**
-     * Q2_K / Q3_K: the two 16-element groups 2g and 2g+1 (g = 4k + j) that take bits 2j..2j+1 of the 32 qs bytes of
-     * 128-half k; Q3_K subtracts 4 where its hmask bit (bit 4k + j of hmask[l]) is clear and uses signed 6-bit
-     * scales, Q2_K uses the low nibble of its scale bytes.
+     * One Q2_K or Q3_K row against widened Q8_K activations ({@code as}, 512 bytes per block; f32 scales and bsums
+     * read from the Q8_K row {@code xq}): the block's int lanes come from {@link #q2Block} / {@link #q3Group}, then one FMA per
+     * block and, for Q2_K, the mins term Σ bsum·(scale >> 4) in scalar code.
      */
-    private static IntVector lowBitsPair(MemorySegment w, long x, MemorySegment a, long y, int g, boolean q3) {
+    private float dotLowBitsWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, boolean q3, int[] lanes) {
+        FloatVector acc = FloatVector.zero(NARROW_FLOATS);
+        float mins = 0;
+        int[] sc = new int[16]; // the block's 16 group scales, unpacked before the vector body (keeps it small)
+        for (int i = 0; i < nb; i++) {
+            long y = 292L * i;
+            float dy = xq.get(F32, y);
+            if (q3) {
+                long x = wOff + 110L * i;
+                IntVector.zero(NARROW_INTS).intoArray(lanes, 0);
+                for (int g = 0; g < 8; g++) {
+                    q3Group(w, x, as, 512L * i, g, q3Scale(w, x + 96, 2 * g), q3Scale(w, x + 96, 2 * g + 1), lanes);
+                }
+                acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), Float.float16ToFloat(w.get(S16, x + 108)) * dy, acc);
+            } else {
+                long x = wOff + 84L * i;
+                int summs = 0;
+                for (int j = 0; j < 16; j++) {
+                    int b = u8(w, x + j);
+                    sc[j] = b & 0xf;
+                    summs += xq.get(S16, y + 260 + 2L * j) * (b >>> 4);
+                }
+                q2Block(w, x, as, 512L * i, sc, lanes);
+                acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), dy * Float.float16ToFloat(w.get(S16, x + 80)), acc);
+                mins -= dy * Float.float16ToFloat(w.get(S16, x + 82)) * summs;
+            }
+        }
+        return mins + acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * The int lanes of one Q2_K block into {@code lanes}: for each g = 4k + j, the two 16-element groups 2g and 2g+1
+     * take bits 2j..2j+1 of the 32 qs bytes of 128-half k, scaled by {@code sc} (the scale bytes' low nibbles). One loop
+     * body, compiled on its own (a helper per group returned a vector, boxed whenever C2 left it out of line; Q2_K
+     * and Q3_K in one body crossed NodeCountInliningCutoff).
+     */
+    private static void q2Block(MemorySegment w, long x, MemorySegment as, long a0, int[] sc, int[] lanes) {
+        IntVector block = IntVector.zero(NARROW_INTS);
+        for (int g = 0; g < 8; g++) {
+            int k = g >> 2;
+            int j = g & 3;
+            long q = x + 16 + 32L * k;
+            long a = a0 + 2L * (128 * k + 32 * j);
+            ShortVector p0 = ShortVector.zero(NARROW_SHORTS);
+            ShortVector p1 = p0;
+            for (int l = 0; l < 16; l += NARROW_LANES) {
+                // in 16-bit lanes: the shift count is known only at run time, which x86 supports natively only there
+                ShortVector v0 = zeroExtendNarrow(w, q + l).lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
+                ShortVector v1 = zeroExtendNarrow(w, q + 16 + l).lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
+                // |q·q8| ≤ 384: the pair sums fit in 16 bits
+                p0 = p0.add(v0.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 2L * l, LE)));
+                p1 = p1.add(v1.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 32 + 2L * l, LE)));
+            }
+            block = block.add(pairSumSmall(p0).mul(sc[2 * g])).add(pairSumSmall(p1).mul(sc[2 * g + 1]));
+        }
+        block.intoArray(lanes, 0);
+    }
+
+    /**
+     * Group pair g = 4k + j of a Q3_K block added into {@code lanes}: as {@link #q2Block}'s body with 4 subtracted
+     * where the hmask bit (bit 4k + j of hmask[l]) is clear, scaled by the signed 6-bit scales {@code s0, s1}. One
+     * call per group pair: a whole block in one body crossed NodeCountInliningCutoff (0.2–0.4 GB/s).
+     */
+    private static void q3Group(MemorySegment w, long x, MemorySegment as, long a0, int g, int s0, int s1, int[] lanes) {
         int k = g >> 2;
         int j = g & 3;
-        long q = x + (q3 ? 32 : 16) + 32L * k;
-        long q8 = y + 4 + 128L * k + 32L * j;
+        int bit = 4 * k + j;
+        long q = x + 32 + 32L * k;
+        long a = a0 + 2L * (128 * k + 32 * j);
         ShortVector p0 = ShortVector.zero(NARROW_SHORTS);
         ShortVector p1 = p0;
         for (int l = 0; l < 16; l += NARROW_LANES) {
-            // in 16-bit lanes: the shift count is known only at run time, which x86 supports natively only there
-            ShortVector v0 = widenNarrow(w, q + l).lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
-            ShortVector v1 = widenNarrow(w, q + 16 + l).lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
-            if (q3) {
-                int bit = 4 * k + j;
-                ShortVector h0 = widenNarrow(w, x + l).lanewise(VectorOperators.LSHR, bit).and((short) 1);
-                ShortVector h1 = widenNarrow(w, x + 16 + l).lanewise(VectorOperators.LSHR, bit).and((short) 1);
-                v0 = v0.sub((short) 4).add(h0.lanewise(VectorOperators.LSHL, 2));
-                v1 = v1.sub((short) 4).add(h1.lanewise(VectorOperators.LSHL, 2));
-            }
-            p0 = p0.add(v0.mul(widenNarrow(a, q8 + l)));      // |q·q8| ≤ 512
-            p1 = p1.add(v1.mul(widenNarrow(a, q8 + 16 + l)));
+            // (two bits | hmask bit << 2) − 4, all in 16-bit lanes (run-time shift counts)
+            ShortVector v0 = zeroExtendNarrow(w, q + l).lanewise(VectorOperators.LSHR, 2 * j).and((short) 3)
+                    .or(zeroExtendNarrow(w, x + l).lanewise(VectorOperators.LSHR, bit).lanewise(VectorOperators.LSHL, 2).and((short) 4))
+                    .sub((short) 4);
+            ShortVector v1 = zeroExtendNarrow(w, q + 16 + l).lanewise(VectorOperators.LSHR, 2 * j).and((short) 3)
+                    .or(zeroExtendNarrow(w, x + 16 + l).lanewise(VectorOperators.LSHR, bit).lanewise(VectorOperators.LSHL, 2).and((short) 4))
+                    .sub((short) 4);
+            // |q·q8| ≤ 512: the pair sums fit in 16 bits
+            p0 = p0.add(v0.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 2L * l, LE)));
+            p1 = p1.add(v1.mul(ShortVector.fromMemorySegment(NARROW_SHORTS, as, a + 32 + 2L * l, LE)));
         }
-        int s0;
-        int s1;
-        if (q3) {
-            s0 = q3Scale(w, x + 96, 2 * g);
-            s1 = q3Scale(w, x + 96, 2 * g + 1);
-        } else {
-            s0 = u8(w, x + 2 * g) & 0xf;
-            s1 = u8(w, x + 2 * g + 1) & 0xf;
-        }
-        return pairSum(p0).mul(s0).add(pairSum(p1).mul(s1));
+        IntVector.fromArray(NARROW_INTS, lanes, 0).add(pairSumSmall(p0).mul(s0)).add(pairSumSmall(p1).mul(s1)).intoArray(lanes, 0);
     }
 
     // ---- f32 activations (dequantize on the fly) ----
@@ -474,7 +504,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int from, int to,
                             MemorySegment xq, MemorySegment y, long yOff) {
-        if (type != DType.Q8_0 && type != DType.Q4_0 && type != DType.Q4_K && type != DType.Q5_K && type != DType.Q6_K) {
+        if (type != DType.Q8_0 && type != DType.Q4_0 && type != DType.Q2_K && type != DType.Q3_K && type != DType.Q4_K
+                && type != DType.Q5_K && type != DType.Q6_K) {
             super.gemvRows(type, cols, w, wOff, rowBytes, from, to, xq, y, yOff);
             return;
         }
@@ -506,6 +537,11 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             int[] bsums = pairedBsums(xq, 0, nb);
             for (int r = from; r < to; r++) {
                 y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums));
+            }
+        } else if (type == DType.Q2_K || type == DType.Q3_K) {
+            int[] lanes = new int[NARROW_INTS.length()];
+            for (int r = from; r < to; r++) {
+                y.set(F32, (yOff + r) * 4, dotLowBitsWide(nb, w, wOff + rowBytes * r, xq, as, type == DType.Q3_K, lanes));
             }
         } else if (type == DType.Q5_K) {
             int[] bsums = pairedBsums(xq, 0, nb);
