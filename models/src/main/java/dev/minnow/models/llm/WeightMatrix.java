@@ -142,8 +142,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
 
         /** Batches from this many rows on go through dequantized tiles and the f32 GEMM. */
         static final int F32_GEMM_MIN_ROWS = Integer.getInteger("minnow.prefill.f32MinRows", 8);
-        /** Weight rows per dequantized tile (1 MiB of f32 at 2048 columns; 128 and 256 beat 64 by ~10-20% in a noisy A/B). */
-        private static final int PREFILL_TILE = 128;
+        /** Most weight rows per dequantized tile (session 2: 128 and 256 beat 64 by ~10-20% in a noisy A/B; see gemm). */
+        private static final int PREFILL_TILE = Integer.getInteger("minnow.prefill.tile", 512);
         private static final ThreadLocal<MemorySegment> TILE = ThreadLocal.withInitial(() -> MemorySegment.NULL);
         private static final ThreadLocal<MemorySegment> ROUNDED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
         private static final ThreadLocal<MemorySegment> QUANTIZED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
@@ -183,12 +183,18 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 return;
             }
             MemorySegment as = roundedActivations(m, a, aOff);
-            int tiles = (rows + PREFILL_TILE - 1) / PREFILL_TILE;
-            Parallel.forRange(tiles, 1, (from, to) -> {
-                MemorySegment tile = buffer(TILE, 4L * PREFILL_TILE * cols);
+            // at least one tile per thread; at most PREFILL_TILE rows and 4 MiB of f32 each; a multiple of 16 rows
+            // (the GEMM's panel width). Bigger tiles pack the activation block (pre-broadcast, 8 floats per value) less
+            // often: at 128 rows that packing took 14% of a prefill's samples.
+            int maxRows = Math.max(16, Math.min(PREFILL_TILE, (1 << 20) / cols / 16 * 16));
+            int tiles = Math.max(Math.min(Parallel.threads(), (rows + 15) / 16), (rows + maxRows - 1) / maxRows);
+            int tileRows = ((rows + tiles - 1) / tiles + 15) / 16 * 16;
+            int tileCount = (rows + tileRows - 1) / tileRows;
+            Parallel.forRange(tileCount, 1, (from, to) -> {
+                MemorySegment tile = buffer(TILE, 4L * tileRows * cols);
                 for (int t = from; t < to; t++) {
-                    int r0 = t * PREFILL_TILE;
-                    int n = Math.min(PREFILL_TILE, rows - r0);
+                    int r0 = t * tileRows;
+                    int n = Math.min(tileRows, rows - r0);
                     qk.dequantize(type, n * cols, w, r0 * rowBytes, tile, 0);
                     kernels.gemm(m, n, cols, as, 0, cols, tile, 0, cols, true, c, cOff + r0, rows, false);
                 }
