@@ -257,8 +257,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             int u0 = w.get(I32, x + 4);
             int u1 = w.get(I32, x + 8);
             int u2 = w.get(I32, x + 12);
-            long scales = (u0 & 0x3f3f3f3fL) | (((u2 & 0x0f0f0f0f) | ((u0 >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
-            long mins8 = (u1 & 0x3f3f3f3fL) | ((((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
+            long scales = k4Packed(u0, u2);
+            long mins8 = k4Packed(u1, u2 >>> 4);
             q5Block(w, x, as, 512L * i, scales, lanes);
             IntVector block = IntVector.fromArray(NARROW_INTS, lanes, 0);
             float dy = xq.get(F32, 292L * i);
@@ -641,12 +641,11 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         float mins = 0;
         for (int i = 0; i < nb; i++) {
             long x = wOff + 144L * i;
-            // the eight 6-bit scales and mins, one per byte of a long (SWAR form of unpackK4Scales)
             int u0 = w.get(I32, x + 4);
             int u1 = w.get(I32, x + 8);
             int u2 = w.get(I32, x + 12);
-            long scales = (u0 & 0x3f3f3f3fL) | (((u2 & 0x0f0f0f0f) | ((u0 >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
-            long mins8 = (u1 & 0x3f3f3f3fL) | ((((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
+            long scales = k4Packed(u0, u2);
+            long mins8 = k4Packed(u1, u2 >>> 4);
             IntVector block = IntVector.zero(NARROW_INTS);
             for (int c = 0; c < 4; c++) {
                 long q = x + 16 + 32L * c;
@@ -776,6 +775,15 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         bytesToFloats(q2).mul(d * w.get(B, sc + 2)).intoMemorySegment(y, yo + 128, LE);
         bytesToFloats(q3).mul(d * w.get(B, sc + 4)).intoMemorySegment(y, yo + 256, LE);
         bytesToFloats(q4).mul(d * w.get(B, sc + 6)).intoMemorySegment(y, yo + 384, LE);
+    }
+
+    /**
+     * The eight 6-bit scales (lo = bytes 0–3, hi = bytes 8–11 of the scale field) or mins (lo = bytes 4–7,
+     * hi = bytes 8–11 shifted right by 4) of a Q4_K/Q5_K block, one per byte of a long: the SWAR form of
+     * {@link #unpackK4Scales}.
+     */
+    private static long k4Packed(int lo, int hi) {
+        return (lo & 0x3f3f3f3fL) | (((hi & 0x0f0f0f0f) | ((lo >>> 2) & 0x30303030)) & 0xffffffffL) << 32;
     }
 
     /** The 8 six-bit scales and mins of a Q4_K/Q5_K block from its 12 scale bytes read as three LE ints. */
