@@ -19,8 +19,15 @@ for m in f16 q8_0-mix q4_0-mix q4_k_m-mix; do
   f="$MODELS/tl-$m.gguf"
   [ -f "$f" ] || { echo "missing $f (see the header of this script)"; continue; }
   log "llm $m"
-  ./minnow bench -m "$f" -p 128 -n 64 -r 3 -t 1,2 --bandwidth | tee "$OUT/llm-$m.txt"
+  ./minnow bench -m "$f" -p 128 -n 64 -r 2 -t 1,2 --bandwidth | tee "$OUT/llm-$m.txt"
 done
+
+# decode without a prefill first, same JVM settings: the JIT-profile effect (a prefill before decode polluting C2's
+# type profiles of shared segment code) shows as the difference to the tg64 rows above
+if [ -f "$MODELS/tl-q4_0-mix.gguf" ]; then
+  log "llm q4_0-mix, decode only"
+  ./minnow bench -m "$MODELS/tl-q4_0-mix.gguf" -p 0 -n 64 -r 3 -t 1,2 | tee "$OUT/llm-q4_0-mix-tg-only.txt"
+fi
 
 log "quant"
 ./minnow bench quant | tee "$OUT/quant.txt"
