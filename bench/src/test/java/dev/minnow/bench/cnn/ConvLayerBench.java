@@ -16,7 +16,9 @@ import java.util.SplittableRandom;
  * time (other processes' share of a busy machine does not count), two threads by wall time. Each case first runs for
  * {@code -Dminnow.bench.warmupMs} (default 3000) so that C2 has compiled its kernels: on a loaded machine the
  * compiler threads lag, and a short run times the C1 code, where every Vector API operation is a boxed call. Program, not a test:
- * {@code ConvLayerBench [--threads 1,2] [--peak GFLOPS] [filter]}.
+ * {@code ConvLayerBench [--threads 1,2] [--peak GFLOPS] [--ab PROPERTY] [filter]}; {@code --ab} alternates batches with a
+ * boolean system property true and false (for a switch the code reads per call) and prints both bests: on a shared
+ * machine only such alternating comparisons in one process were reliable.
  */
 public final class ConvLayerBench {
     private ConvLayerBench() {}
