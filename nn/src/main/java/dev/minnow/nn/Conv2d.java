@@ -199,14 +199,6 @@ public final class Conv2d implements Layer {
             long yOff = (long) b * out * ho * wo;
             if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
-            } else if (pointwise && h * w == 1) {   // squeeze-and-excitation's 1×1 convolutions of a pooled vector
-                MemorySegment ws = weight.segment();   // one dot product per output (the GEMM packed for one column)
-                for (int c = 0; c < out; c++) {
-                    ys.setAtIndex(Tensor.F32_LE, yOff + c, k.dot(ws, (long) c * in, xs, xOff, in));
-                }
-                biasAndActivation(k, ys, yOff, 1);
-            } else if (pointwise && small() && out >= 512 && h * w <= 64) {
-                pointwiseSmall(xs, xOff, ys, yOff, h * w); // bias and activation while transposing out
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
             } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && useShifted(ho * wo, in * kh * kw)) {
@@ -227,94 +219,6 @@ public final class Conv2d implements Layer {
             }
         }
         return y;
-    }
-
-    /** The single tap of a pointwise convolution run through {@link CnnKernels#convShifted}. */
-    private static final int[] ONE_TAP = {0};
-
-    /** Whether small-plane pointwise convolutions take {@link #pointwiseSmall} (off: the GEMM, for comparison). */
-    private static boolean small() { return !Boolean.getBoolean("minnow.cnn.noPointwiseSmall"); }
-
-    /** Per thread: [0] the input planes, [1] the input transposed (pixel-major), [2] the transposed output tile. */
-    private static final ThreadLocal<float[][]> SMALL_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
-
-    /** The weights transposed, {@code wT[i·ldw + o] = W[o][i]}, zero for o ≥ out; built on first use. */
-    private volatile float[] weightsT;
-
-    /** Row stride of {@link #weightsT}: out rounded up to 16, an odd number of cache lines. */
-    private int transposedStride() {
-        int ld = (out + 15) / 16 * 16;
-        return (ld / 16) % 2 == 0 ? ld + 16 : ld;
-    }
-
-    private float[] transposedWeights() {
-        float[] t = weightsT;
-        if (t == null) {
-            int ld = transposedStride();
-            t = new float[in * ld];
-            for (int o = 0; o < out; o++) {
-                for (int i = 0; i < in; i++) {
-                    t[i * ld + o] = weightArray[o * in + i];
-                }
-            }
-            weightsT = t;
-        }
-        return t;
-    }
-
-    /**
-     * Pointwise convolution of a small plane (7×7, 14×14: too few pixels for vectors along them) as the transposed
-     * product {@code Yᵀ[p][o] = Σ_i Xᵀ[p][i] · Wᵀ[i][o]}: vectors run along the output channels, the input is transposed
-     * once into pixel-major rows that the kernel broadcasts, and {@link CnnKernels#convShifted} (one tap, its register
-     * tile and array loads; output channels in the role of its pixels, pixels in the role of its channels) writes
-     * {@code Yᵀ} to a heap tile. The tile is transposed into the output and bias and activation applied per channel
-     * row ({@link CnnKernels#biasActivate}, as the GEMM path did). Threads split the output channels in strips of 16.
-     * Taken for planes up to 8×8 with at least 512 output channels, where it measured faster than the GEMM (320→1280
-     * at 7×7: 0.74×, alternating A/B in one process); 14×14 planes and narrower layers were slower or mixed (the two
-     * transpositions, and fewer vectors of output channels).
-     */
-    private void pointwiseSmall(MemorySegment xs, long xOff, MemorySegment ys, long yOff, int plane) {
-        float[] wT = transposedWeights();
-        int ldw = transposedStride();
-        float[][] sc = SMALL_SCRATCH.get();
-        if (sc[0].length < in * plane) {
-            sc[0] = new float[in * plane];
-            sc[1] = new float[in * plane];
-        }
-        if (sc[2].length < plane * ldw) {
-            sc[2] = new float[plane * ldw];
-        }
-        float[] stage = sc[0], xt = sc[1], tile = sc[2];
-        MemorySegment.copy(xs, Tensor.F32_LE, xOff * 4, stage, 0, in * plane);
-        for (int i0 = 0; i0 < in; i0 += 8) {   // 8 input rows at a time: each pixel's 8 values land in one cache line
-            int i1 = Math.min(in, i0 + 8);
-            for (int p = 0; p < plane; p++) {
-                int d = p * in;
-                for (int i = i0; i < i1; i++) {
-                    xt[d + i] = stage[i * plane + p];
-                }
-            }
-        }
-        CnnKernels ck = CnnKernels.get();
-        MemorySegment tileSeg = MemorySegment.ofArray(tile);
-        int strips = (out + 15) / 16, threads = Parallel.threads();
-        Parallel.forChunks(strips, Math.max(1, strips / (2 * threads)), (from, to) ->
-                ck.convShifted(plane, in, 1, ONE_TAP, xt, null, null, wT, 0, ldw, tileSeg, 0, ldw, from * 16, Math.min(to * 16, ldw)));
-        float[] b = biasArray;
-        Activation act = fused;
-        Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, plane)), (from, to) -> {
-            float[] row = new float[plane];
-            for (int o = from; o < to; o++) {
-                for (int p = 0; p < plane; p++) {
-                    row[p] = tile[p * ldw + o];
-                }
-                long at = yOff + (long) o * plane;
-                MemorySegment.copy(row, 0, ys, Tensor.F32_LE, at * 4, plane);
-                if (b != null || act != null) {
-                    ck.biasActivate(plane, b == null ? 0f : b[o], act, ys, at);
-                }
-            }
-        });
     }
 
     /**

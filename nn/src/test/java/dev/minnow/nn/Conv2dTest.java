@@ -90,9 +90,9 @@ class Conv2dTest {
     }
 
     /**
-     * The small-plane paths: a 1×1 plane (squeeze-and-excitation: one dot product per output), planes up to 8×8 with
-     * at least 512 outputs (the transposed product), with output counts that leave partial vectors, with and without
-     * bias, in batches of one and two; and deep 3×3 convolutions of small planes (shifted products).
+     * Small planes: pointwise on a 1×1 plane (squeeze-and-excitation) and on planes up to 8×8 with at least 512
+     * outputs, with output counts that leave partial vectors, with and without bias, in batches of one and two; and
+     * deep 3×3 convolutions of small planes (shifted products).
      */
     @Test
     void smallPlanePaths() {

@@ -16,7 +16,9 @@ import java.util.SplittableRandom;
  * time (other processes' share of a busy machine does not count), two threads by wall time. Each case first runs for
  * {@code -Dminnow.bench.warmupMs} (default 3000) so that C2 has compiled its kernels: on a loaded machine the
  * compiler threads lag, and a short run times the C1 code, where every Vector API operation is a boxed call. Program, not a test:
- * {@code ConvLayerBench [--threads 1,2] [--peak GFLOPS] [filter]}.
+ * {@code ConvLayerBench [--threads 1,2] [--peak GFLOPS] [--ab PROPERTY] [filter]}; {@code --ab} alternates batches with a
+ * boolean system property true and false (for a switch the code reads per call) and prints both bests: on a shared
+ * machine only such alternating comparisons in one process were reliable.
  */
 public final class ConvLayerBench {
     private ConvLayerBench() {}
@@ -42,6 +44,8 @@ public final class ConvLayerBench {
         new Case("pw 384->64 @14", 384, 64, 1, 1, 1, 14, null),
         new Case("pw 960->160 @7", 960, 160, 1, 1, 1, 7, null),
         new Case("pw 64->384 @14", 64, 384, 1, 1, 1, 14, Activation.RELU6),
+        new Case("pw 96->576 @7 hs", 96, 576, 1, 1, 1, 7, Activation.HARD_SWISH),
+        new Case("pw 576->144 @1", 576, 144, 1, 1, 1, 1, Activation.RELU),
         new Case("pw 96->576 @14", 96, 576, 1, 1, 1, 14, Activation.RELU6),
         new Case("pw 320->1280 @7", 320, 1280, 1, 1, 1, 7, Activation.RELU6),
         new Case("dw3 s1 32 @112", 32, 32, 3, 1, 32, 112, Activation.RELU6),

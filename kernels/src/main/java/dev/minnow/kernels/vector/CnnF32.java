@@ -349,14 +349,13 @@ final class CnnF32 implements CnnKernels {
             ilAny(k, s, grid, wp, wv, o, ho, wo);
         }
         int code = code(act);
-        if (code > 0) {
-            activateArray(code, o, oplane * LANES);
+        if (code != 0) {
+            activateArray(code, act, o, oplane * LANES);
         }
         for (int c = 0; c < n; c++) {
             int dst = c * oplane;
             for (int p = 0; p < oplane; p++) {
-                float v = o[p * LANES + c];
-                stage[dst + p] = code < 0 ? ScalarKernels.activation(act, v) : v;
+                stage[dst + p] = o[p * LANES + c];
             }
         }
         MemorySegment.copy(stage, 0, out, F32, outOff * 4, n * oplane);
@@ -452,23 +451,12 @@ final class CnnF32 implements CnnKernels {
             } else {
                 // one call site per pass kernel: C2 inlines each once (several inlined copies ran past its node budget
                 // and left vector operations as boxed calls: 2× slower than the old kernel, measured)
-                java.util.Arrays.fill(buf, o, o + vw, bias);
-                for (int ky = 0; ky < k; ky++) {
-                    if (k == 5) {
-                        dw5Pass(s, ring, rowAt[ky], phw, wt, wOff + ky * 5, buf, o, vw);
-                    } else {
-                        dwPass(k, s, ring, rowAt[ky], phw, wt, wOff + ky * k, buf, o, vw);
-                    }
-                }
+                dwRows(k, s, ring, rowAt, phw, wt, wOff, bias, buf, o, vw);
             }
             if (oy - b0 + 1 == rows || oy == ho - 1) {
                 int n = (oy - b0 + 1) * wo;
-                if (code > 0) {
-                    activateArray(code, buf, n);
-                } else if (code < 0) {
-                    for (int i = 0; i < n; i++) {
-                        buf[i] = ScalarKernels.activation(act, buf[i]);
-                    }
+                if (code != 0) {
+                    activateArray(code, act, buf, n);
                 }
                 MemorySegment.copy(buf, 0, out, F32, (outOff + (long) b0 * wo) * 4, n);
                 b0 = oy + 1;
@@ -490,12 +478,12 @@ final class CnnF32 implements CnnKernels {
             int pe = padW % 2, xe = padW / 2, xo = (padW + 1) / 2;
             int de = at + pe * phw + xe, dOdd = at + (1 - pe) * phw + xo;
             int ne = Math.max(0, Math.min((w + 1) / 2, phw - xe)), no = Math.max(0, Math.min(w / 2, phw - xo));
-            int pairs = Math.min(ne, no);
-            deinterleave(stage, 0, pairs, ring, de, ring, dOdd);
-            for (int j = pairs; j < ne; j++) {
+            // scalar: vector code here sat one call level too deep under the depthwise driver, and C2 then left the
+            // driver's vector operations as boxed calls (10× slower in a whole network, seen with PrintInlining)
+            for (int j = 0; j < ne; j++) {
                 ring[de + j] = stage[2 * j];
             }
-            for (int j = pairs; j < no; j++) {
+            for (int j = 0; j < no; j++) {
                 ring[dOdd + j] = stage[2 * j + 1];
             }
             return;
@@ -531,36 +519,51 @@ final class CnnF32 implements CnnKernels {
         }
     }
 
-    /** One kernel row of a 5×5: buf[o + ox] += Σ_kx w[wOff + kx] · ring row a at tap column kx, five weights in registers. */
-    private static void dw5Pass(int s, float[] r, int a, int phw, float[] w, int wOff, float[] buf, int o, int vw) {
-        int c1 = a + tapColumn(1, s, phw), c2 = a + tapColumn(2, s, phw), c3 = a + tapColumn(3, s, phw), c4 = a + tapColumn(4, s, phw);
-        FloatVector w0 = FloatVector.broadcast(SPECIES, w[wOff]), w1 = FloatVector.broadcast(SPECIES, w[wOff + 1]);
-        FloatVector w2 = FloatVector.broadcast(SPECIES, w[wOff + 2]), w3 = FloatVector.broadcast(SPECIES, w[wOff + 3]);
-        FloatVector w4 = FloatVector.broadcast(SPECIES, w[wOff + 4]);
+    /**
+     * One output row of a k×k (k ≠ 3) into buf[o, o + vw): the bias, then one pass per kernel row over the buffered
+     * row (5×5: five weights in registers per pass; other k: weights broadcast per tap). One method, not one per pass:
+     * small pass methods were inlined into the driver, which then outgrew C2's budget and boxed its vectors.
+     */
+    private static void dwRows(int k, int s, float[] r, int[] rowAt, int phw, float[] w, int wOff, float bias, float[] buf, int o, int vw) {
+        FloatVector b = FloatVector.broadcast(SPECIES, bias);
         for (int ox = 0; ox < vw; ox += LANES) {
-            FloatVector acc = FloatVector.fromArray(SPECIES, buf, o + ox);
-            acc = fma(w0, FloatVector.fromArray(SPECIES, r, a + ox), acc);
-            acc = fma(w1, FloatVector.fromArray(SPECIES, r, c1 + ox), acc);
-            acc = fma(w2, FloatVector.fromArray(SPECIES, r, c2 + ox), acc);
-            acc = fma(w3, FloatVector.fromArray(SPECIES, r, c3 + ox), acc);
-            acc = fma(w4, FloatVector.fromArray(SPECIES, r, c4 + ox), acc);
-            acc.intoArray(buf, o + ox);
+            b.intoArray(buf, o + ox);
         }
-    }
-
-    /** One kernel row of a k×k (any k): buf[o + ox] += Σ_kx w[wOff + kx] · ring row a at tap column kx. */
-    private static void dwPass(int k, int s, float[] r, int a, int phw, float[] w, int wOff, float[] buf, int o, int vw) {
-        for (int ox = 0; ox < vw; ox += LANES) {
-            FloatVector acc = FloatVector.fromArray(SPECIES, buf, o + ox);
-            for (int kx = 0; kx < k; kx++) {
-                acc = fma(FloatVector.broadcast(SPECIES, w[wOff + kx]), FloatVector.fromArray(SPECIES, r, a + tapColumn(kx, s, phw) + ox), acc);
+        for (int ky = 0; ky < k; ky++) {
+            int a = rowAt[ky], wk = wOff + ky * k;
+            if (k == 5) {
+                int c1 = a + tapColumn(1, s, phw), c2 = a + tapColumn(2, s, phw), c3 = a + tapColumn(3, s, phw), c4 = a + tapColumn(4, s, phw);
+                FloatVector w0 = FloatVector.broadcast(SPECIES, w[wk]), w1 = FloatVector.broadcast(SPECIES, w[wk + 1]);
+                FloatVector w2 = FloatVector.broadcast(SPECIES, w[wk + 2]), w3 = FloatVector.broadcast(SPECIES, w[wk + 3]);
+                FloatVector w4 = FloatVector.broadcast(SPECIES, w[wk + 4]);
+                for (int ox = 0; ox < vw; ox += LANES) {
+                    FloatVector acc = FloatVector.fromArray(SPECIES, buf, o + ox);
+                    acc = fma(w0, FloatVector.fromArray(SPECIES, r, a + ox), acc);
+                    acc = fma(w1, FloatVector.fromArray(SPECIES, r, c1 + ox), acc);
+                    acc = fma(w2, FloatVector.fromArray(SPECIES, r, c2 + ox), acc);
+                    acc = fma(w3, FloatVector.fromArray(SPECIES, r, c3 + ox), acc);
+                    acc = fma(w4, FloatVector.fromArray(SPECIES, r, c4 + ox), acc);
+                    acc.intoArray(buf, o + ox);
+                }
+                continue;
             }
-            acc.intoArray(buf, o + ox);
+            for (int ox = 0; ox < vw; ox += LANES) {
+                FloatVector acc = FloatVector.fromArray(SPECIES, buf, o + ox);
+                for (int kx = 0; kx < k; kx++) {
+                    acc = fma(FloatVector.broadcast(SPECIES, w[wk + kx]), FloatVector.fromArray(SPECIES, r, a + tapColumn(kx, s, phw) + ox), acc);
+                }
+                acc.intoArray(buf, o + ox);
+            }
         }
     }
 
-    /** The vector activation {@code code} (> 0) over a[0, n), scalar tail: as {@link #activateRow}, on the heap. */
-    private static void activateArray(int code, float[] a, int n) {
+    /**
+     * The activation over a[0, n) on the heap: codes 1–4 in vector with the scalar formulas' operations (scalar tails
+     * per case), other activations ({@code code} < 0) by the scalar function. Deliberately one method of more than
+     * C2's 325-byte hot-inlining limit: inlined into the depthwise drivers it pushed their vector calls past the
+     * inlining depth and budget (boxed vectors, 10× slower in a network).
+     */
+    private static void activateArray(int code, Activation act, float[] a, int n) {
         int i = 0;
         int end = n - LANES;
         switch (code) {
@@ -568,15 +571,24 @@ final class CnnF32 implements CnnKernels {
                 for (; i <= end; i += LANES) {
                     FloatVector.fromArray(SPECIES, a, i).max(0f).intoArray(a, i);
                 }
+                for (; i < n; i++) {
+                    a[i] = Math.max(a[i], 0f);
+                }
             }
             case 2 -> {
                 for (; i <= end; i += LANES) {
                     FloatVector.fromArray(SPECIES, a, i).max(0f).min(6f).intoArray(a, i);
                 }
+                for (; i < n; i++) {
+                    a[i] = Math.min(Math.max(a[i], 0f), 6f);
+                }
             }
             case 3 -> {
                 for (; i <= end; i += LANES) {
                     FloatVector.fromArray(SPECIES, a, i).div(6f).add(0.5f).max(0f).min(1f).intoArray(a, i);
+                }
+                for (; i < n; i++) {
+                    a[i] = Math.min(Math.max(a[i] / 6f + 0.5f, 0f), 1f);
                 }
             }
             case 4 -> {
@@ -584,11 +596,18 @@ final class CnnF32 implements CnnKernels {
                     FloatVector v = FloatVector.fromArray(SPECIES, a, i);
                     v.mul(v.div(6f).add(0.5f).max(0f).min(1f)).intoArray(a, i);
                 }
+                for (; i < n; i++) {
+                    float v = a[i];
+                    a[i] = v * Math.min(Math.max(v / 6f + 0.5f, 0f), 1f);
+                }
             }
-            default -> { }
-        }
-        for (; i < n; i++) {
-            a[i] = actScalar(code, a[i]);
+            default -> {
+                if (code < 0) {
+                    for (; i < n; i++) {
+                        a[i] = ScalarKernels.activation(act, a[i]);
+                    }
+                }
+            }
         }
     }
 
