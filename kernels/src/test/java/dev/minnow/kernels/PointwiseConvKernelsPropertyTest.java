@@ -19,9 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The vector pointwise / gathered convolution against the scalar specification at 128/256/512 bits, with and
- * without FMA: awkward pixel counts (MR and MC edges), input depths (below and above the KC slice, tap boundaries
- * inside a slice), output widths (partial panels and vectors, one/two panels = the in-place micro-kernel, more =
- * the packed one), 1 and 4 taps, strided input and output, every fused epilogue. Sums differ by order and FMA only:
+ * without FMA: awkward pixel counts (MR and MC edges), input depths (1 to 300), output widths (partial panels and
+ * vectors, one to many panels), 1, 2, 4 and 9 taps, strided input and output, every fused epilogue. Sums differ by order and FMA only:
  * bound per output 2·(k+2)·u·Σ|terms| (times GELU's slope bound 1.13), plus the activations' own error (erf
  * polynomial: ≤ 1.4e-7·|x|; exp a few ulps) and the residual add's rounding.
  */

@@ -44,7 +44,7 @@ public final class LightField implements AutoCloseable {
     /** Renders one view; the camera's encoding must give the network's input channels. */
     public RgbImage render(Camera camera) {
         check(camera);
-        Tensor rgb = network.forward(Rays.encode(camera));
+        Tensor rgb = network.forwardPixelMajor(Rays.encodePixelMajor(camera), camera.height(), camera.width());
         return new RgbImage((int) rgb.dim(2), (int) rgb.dim(3), rgb.toFloatArray());
     }
 

@@ -167,6 +167,11 @@ public final class MobileR2L implements Layer {
         return Tensor.of(all, shape);
     }
 
+    /** {@link #forward} of one view whose rays are encoded pixel-major ({@code Rays.encodePixelMajor}), [H·W, C]. */
+    Tensor forwardPixelMajor(float[] rays, int h, int w) {
+        return fast.forwardPixelMajor(rays, h, w);
+    }
+
     /**
      * The same network evaluated layer by layer through {@code nn}'s Conv2d / ConvTranspose2d (NCHW): the path that
      * int8 quantization plans hook into ({@link dev.minnow.nn.Int8Quantization}), and the reference the fused NHWC

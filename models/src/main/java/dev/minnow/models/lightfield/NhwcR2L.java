@@ -126,6 +126,16 @@ final class NhwcR2L {
         float[] x0 = buffer("in", (long) p * c);
         transposeIn(nchw, c, p, x0);
         tock("lf 0 rays to NHWC", t0, 0);
+        return forwardPixelMajor(x0, h, w);
+    }
+
+    /** Pixel-major encoded rays [H·W, C] (C = the head's input channels) → [1, 3, H·s, W·s] RGB. */
+    synchronized Tensor forwardPixelMajor(float[] x0, int h, int w) {
+        int p = h * w;
+        if (x0.length != (long) p * head.cin) {
+            throw new IllegalArgumentException("pixel-major rays hold " + x0.length + " values, expected " + h + "×" + w + "×" + head.cin);
+        }
+        long t0;
         t0 = tick();
         float[] hd = buffer("head", (long) p * head.cout);
         conv(head, p, x0, hd);

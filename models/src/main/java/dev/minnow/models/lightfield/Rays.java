@@ -34,11 +34,22 @@ public final class Rays {
 
     /** The network input, {@code [1, 3K(2L+1), H, W]}. */
     public static Tensor encode(Camera cam) {
+        return Buffers.f32(encodeArray(cam, false), 1, cam.encodedChannels(), cam.height(), cam.width());
+    }
+
+    /** The same encoding pixel-major: {@code [H·W, 3K(2L+1)]}, row-major pixels, channels contiguous. */
+    static float[] encodePixelMajor(Camera cam) {
+        return encodeArray(cam, true);
+    }
+
+    private static float[] encodeArray(Camera cam, boolean pixelMajor) {
         int h = cam.height(), w = cam.width(), k = cam.samples(), l = cam.frequencies();
         int per = 2 * l + 1;
         int plane = h * w;
-        float[] enc = new float[cam.encodedChannels() * plane];
-        // rows in parallel: each writes its own pixels of every channel plane (the same values in any order)
+        int channels = cam.encodedChannels();
+        int cs = pixelMajor ? 1 : plane, ps = pixelMajor ? channels : 1; // channel and pixel strides
+        float[] enc = new float[channels * plane];
+        // rows in parallel: each writes its own pixels of every channel (the same values in any order)
         dev.minnow.kernels.Parallel.forRange(h, 4, (v0, v1) -> {
             double[] p = new double[3 * k];
             for (int v = v0; v < v1; v++) {
@@ -46,24 +57,24 @@ public final class Rays {
                     pointsAt(cam, v, u, p);
                     int px = v * w + u;
                     for (int c = 0; c < 3 * k; c++) {
-                        int base = per * c * plane + px;
+                        int base = per * c * cs + px * ps;
                         // sin/cos of 2^m·p by the double-angle formulas from one sin/cos, in double: each doubling
                         // about doubles the error, ~2^L double ulps after L steps (1e-11 at L = 16), far below the
                         // float the value is stored as (the fixture's encoding still matches to its 1e-5 bound)
-                        double sn = Math.sin(p[c]), cs = Math.cos(p[c]);
+                        double sn = Math.sin(p[c]), cn = Math.cos(p[c]);
                         for (int m = 0; m < l; m++) {
-                            enc[base + m * plane] = (float) sn;
-                            enc[base + (l + m) * plane] = (float) cs;
-                            double s2 = 2 * sn * cs;
-                            cs = (cs - sn) * (cs + sn);
+                            enc[base + m * cs] = (float) sn;
+                            enc[base + (l + m) * cs] = (float) cn;
+                            double s2 = 2 * sn * cn;
+                            cn = (cn - sn) * (cn + sn);
                             sn = s2;
                         }
-                        enc[base + 2 * l * plane] = (float) p[c];
+                        enc[base + 2 * l * cs] = (float) p[c];
                     }
                 }
             }
         });
-        return Buffers.f32(enc, 1, cam.encodedChannels(), h, w);
+        return enc;
     }
 
     private static void pointsAt(Camera cam, int v, int u, double[] p) {

@@ -55,4 +55,20 @@ class NhwcR2LTest {
             }
         }
     }
+
+    /** The pixel-major encoding the render path uses is exactly the transpose of the NCHW one. */
+    @Test
+    void pixelMajorEncodingIsTheTranspose() {
+        Camera cam = Camera.orbit(4, 33, 12, 5, 7, 6, 2, 6, 8, 6);
+        float[] planar = Rays.encode(cam).toFloatArray(), pm = Rays.encodePixelMajor(cam);
+        int c = cam.encodedChannels(), plane = 5 * 7;
+        assertTrue(pm.length == planar.length && c == 312, "sizes");
+        for (int px = 0; px < plane; px++) {
+            for (int ch = 0; ch < c; ch++) {
+                if (pm[px * c + ch] != planar[ch * plane + px]) {
+                    throw new AssertionError("pixel " + px + " channel " + ch + ": " + pm[px * c + ch] + " vs " + planar[ch * plane + px]);
+                }
+            }
+        }
+    }
 }
