@@ -254,8 +254,9 @@ final class F32Kernels implements VectorF32 {
      * conversion handles zeros, subnormals and normals exactly in four integer operations and a multiply:
      * (h << 16) >> 3 puts the sign at bit 31 and the exponent and mantissa at bits 13–27 (the AND clears the three
      * copies of the sign that the arithmetic shift smeared into bits 28–30), and ×2^112 rebiases. Exponent 31
-     * (inf, NaN) would come out as a finite ≥ 2^16, so each row also keeps the unsigned maximum of h << 17 and is
-     * recomputed by {@link #gemvF16RowExact} when one of its halves had exponent 31.
+     * (inf, NaN) would come out as a finite ≥ 2^16, so each row also keeps the maximum of its exponent bits and is
+     * recomputed by {@link #gemvF16RowExact} when one of its halves had exponent 31. (An unsigned-max reduction,
+     * {@code reduceLanes(UMAX)}, is not intrinsified on AVX2: it boxed a vector per row, 27 MB per token.)
      */
     private static void gemvF16Rows(int from, int to, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff,
                                     MemorySegment y, long yOff) {
@@ -269,8 +270,7 @@ final class F32Kernels implements VectorF32 {
                         .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
                 IntVector h1 = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (row + c + LANES) * 2, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
-                special = special.lanewise(VectorOperators.UMAX, h0.lanewise(VectorOperators.LSHL, 17))
-                        .lanewise(VectorOperators.UMAX, h1.lanewise(VectorOperators.LSHL, 17));
+                special = special.max(h0.and(0x7c00)).max(h1.and(0x7c00));
                 FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8fffffff)
                         .reinterpretAsFloats().mul(0x1p112f);
                 FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8fffffff)
@@ -285,7 +285,7 @@ final class F32Kernels implements VectorF32 {
                     s1 = w1.mul(x1).add(s1);
                 }
             }
-            if (vecEnd > 0 && Integer.compareUnsigned(special.reduceLanes(VectorOperators.UMAX), 0xf8000000) >= 0) {
+            if (vecEnd > 0 && special.reduceLanes(VectorOperators.MAX) == 0x7c00) {
                 gemvF16RowExact(cols, vecEnd, row, w, x, xOff, y, yOff + r);
                 continue;
             }

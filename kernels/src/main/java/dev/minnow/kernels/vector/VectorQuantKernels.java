@@ -591,13 +591,13 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      * lane sums stay those of {@link #dotQ4_0Q8_0}. Returns the byte offset of the corrections in {@code as}.
      */
     private static long q4_0Offsets(MemorySegment as, int nb) {
+        // scalar on purpose: called once per GEMV chunk, it runs in the interpreter and C1 long after the row
+        // kernels are C2-compiled, and a Vector API loop there allocated (and crawled) on every call
         long k = 64L * nb;
         for (int ib = 0; ib < nb; ib++) {
-            for (int c = 0; c < 16; c += NARROW_LANES) {
-                ShortVector.fromMemorySegment(NARROW_SHORTS, as, 64L * ib + 2L * c, LE)
-                        .add(ShortVector.fromMemorySegment(NARROW_SHORTS, as, 64L * ib + 32 + 2L * c, LE))
-                        .mul((short) -8)
-                        .intoMemorySegment(as, k + 32L * ib + 2L * c, LE);
+            for (int c = 0; c < 16; c++) {
+                int sum = as.get(S16, 64L * ib + 2L * c) + as.get(S16, 64L * ib + 32 + 2L * c);
+                as.set(S16, k + 32L * ib + 2L * c, (short) (-8 * sum));
             }
         }
         return k;
@@ -811,9 +811,12 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             as = java.lang.foreign.Arena.ofAuto().allocate(Math.max(3L * bs * nb, 4096), 64);
             WIDE_ACTIVATION.set(as);
         }
+        // scalar on purpose (see q4_0Offsets): once per call, 2 bytes per activation
         for (int ib = 0; ib < nb; ib++) {
-            for (int c = 0; c < bs; c += NARROW_LANES) {
-                widenNarrow(xq, xOff + stride * ib + first + c).intoMemorySegment(as, 2L * (bs * ib + c), LE);
+            long src = xOff + stride * ib + first;
+            long dst = 2L * bs * ib;
+            for (int c = 0; c < bs; c++) {
+                as.set(S16, dst + 2L * c, xq.get(B, src + c));
             }
         }
         return as;
