@@ -699,6 +699,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
         int bs = type.blockSize();
         checkBlocks(n, bs, "dequantize", type);
+        if (type == DType.Q6_K) {
+            dequantQ6_KBlocks(n / 256, w, wOff, y, yOff);
+            return;
+        }
         long bpb = type.bytesPerBlock();
         for (int b = 0; b < n / bs; b++) {
             long x = wOff + bpb * b;
@@ -711,13 +715,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                         dequantQ4_KGroup(w, x, g, y, yo + 128L * g);
                     }
                 }
-                default -> {
-                    for (int h = 0; h < 2; h++) {
-                        for (int l = 0; l < 32; l += 8) {
-                            dequantQ6_KOctet(w, x, h, l, y, yo + 512L * h + 4L * l);
-                        }
-                    }
-                }
+                default -> throw new AssertionError(type); // Q6_K above
             }
         }
     }
@@ -756,25 +754,35 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     }
 
     /**
-     * Levels l..l+8 of the four 32-level quarters of half h of a Q6_K block: q = (ql nibble | two qh bits << 4) − 32,
-     * y = (d·scale)·q, as dequantize_row_q6_K.
+     * {@code nb} Q6_K blocks to f32, eight levels of each of the four 32-level quarters of a half block at a time:
+     * q = (ql nibble | two qh bits << 4) − 32, y = (d·scale)·q, as dequantize_row_q6_K. Its own compiled method with
+     * no vector-returning helpers: inlined into {@link #dequantize}'s switch, C2 left the vector operations as boxed
+     * fallback code (a Q4_K_M prefill allocated 7 MB per token there).
      */
-    private static void dequantQ6_KOctet(MemorySegment w, long x, int h, int l, MemorySegment y, long yo) {
-        float d = half(w, x + 208);
-        long ql = x + 64L * h;
-        long qh = x + 128 + 32L * h;
-        long sc = x + 192 + 8L * h + l / 16;
-        ByteVector lo = ByteVector.fromMemorySegment(B8, w, ql + l, LE);
-        ByteVector hi = ByteVector.fromMemorySegment(B8, w, ql + 32 + l, LE);
-        ByteVector bits = ByteVector.fromMemorySegment(B8, w, qh + l, LE);
-        ByteVector q1 = lo.and((byte) 0x0f).or(bits.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-        ByteVector q2 = hi.and((byte) 0x0f).or(bits.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-        ByteVector q3 = lo.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-        ByteVector q4 = hi.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-        bytesToFloats(q1).mul(d * w.get(B, sc)).intoMemorySegment(y, yo, LE);
-        bytesToFloats(q2).mul(d * w.get(B, sc + 2)).intoMemorySegment(y, yo + 128, LE);
-        bytesToFloats(q3).mul(d * w.get(B, sc + 4)).intoMemorySegment(y, yo + 256, LE);
-        bytesToFloats(q4).mul(d * w.get(B, sc + 6)).intoMemorySegment(y, yo + 384, LE);
+    private static void dequantQ6_KBlocks(int nb, MemorySegment w, long wOff, MemorySegment y, long yOff) {
+        for (int b = 0; b < nb; b++) {
+            long x = wOff + 210L * b;
+            float d = Float.float16ToFloat(w.get(S16, x + 208));
+            for (int h = 0; h < 2; h++) {
+                long ql = x + 64L * h;
+                long qh = x + 128 + 32L * h;
+                for (int l = 0; l < 32; l += 8) {
+                    long sc = x + 192 + 8L * h + l / 16;
+                    long yo = (yOff + 256L * b) * 4 + 512L * h + 4L * l;
+                    ByteVector lo = ByteVector.fromMemorySegment(B8, w, ql + l, LE);
+                    ByteVector hi = ByteVector.fromMemorySegment(B8, w, ql + 32 + l, LE);
+                    ByteVector bits = ByteVector.fromMemorySegment(B8, w, qh + l, LE);
+                    ByteVector q1 = lo.and((byte) 0x0f).or(bits.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    ByteVector q2 = hi.and((byte) 0x0f).or(bits.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    ByteVector q3 = lo.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    ByteVector q4 = hi.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    ((FloatVector) q1.convertShape(VectorOperators.B2F, F8, 0)).mul(d * w.get(B, sc)).intoMemorySegment(y, yo, LE);
+                    ((FloatVector) q2.convertShape(VectorOperators.B2F, F8, 0)).mul(d * w.get(B, sc + 2)).intoMemorySegment(y, yo + 128, LE);
+                    ((FloatVector) q3.convertShape(VectorOperators.B2F, F8, 0)).mul(d * w.get(B, sc + 4)).intoMemorySegment(y, yo + 256, LE);
+                    ((FloatVector) q4.convertShape(VectorOperators.B2F, F8, 0)).mul(d * w.get(B, sc + 6)).intoMemorySegment(y, yo + 384, LE);
+                }
+            }
+        }
     }
 
     /**
