@@ -286,7 +286,7 @@ final class F32Kernels implements VectorF32 {
                 }
             }
             if (vecEnd > 0 && special.reduceLanes(VectorOperators.MAX) == 0x7c00) {
-                gemvF16RowExact(cols, vecEnd, row, w, x, xOff, y, yOff + r);
+                gemvF16RowExact(cols, row, w, x, xOff, y, yOff + r);
                 continue;
             }
             float t = s0.add(s1).reduceLanes(VectorOperators.ADD);
@@ -298,41 +298,13 @@ final class F32Kernels implements VectorF32 {
     }
 
     /**
-     * A row with an infinite or NaN half: the same lanes and order as the fast loop, with exponent 31 converted as
-     * {@link Float#float16ToFloat} does (255 with the mantissa kept, NaNs made quiet).
+     * A row with an infinite or NaN half (rare: a broken weight file), converted exactly by
+     * {@link Float#float16ToFloat} in a plain loop; its sum is ±inf or NaN whatever the order.
      */
-    private static void gemvF16RowExact(int cols, int vecEnd, long row, MemorySegment w, MemorySegment x, long xOff,
+    private static void gemvF16RowExact(int cols, long row, MemorySegment w, MemorySegment x, long xOff,
                                         MemorySegment y, long yAt) {
-        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
-        for (int c = 0; c < vecEnd; c += 2 * LANES) {
-            FloatVector w0 = FloatVector.zero(SPECIES), w1 = w0;
-            for (int half = 0; half < 2; half++) {
-                IntVector h = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (row + c + half * LANES) * 2, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
-                IntVector m = h.and(0x7fff);
-                IntVector t = m.lanewise(VectorOperators.LSHL, 13);
-                FloatVector v = t.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                        .blend(t.or(0x7f800000), m.compare(VectorOperators.GE, 0x7c00))
-                        .lanewise(VectorOperators.OR, 0x00400000, m.compare(VectorOperators.GT, 0x7c00))
-                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-                if (half == 0) {
-                    w0 = v;
-                } else {
-                    w1 = v;
-                }
-            }
-            FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c) * 4, LE);
-            FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c + LANES) * 4, LE);
-            if (FMA) {
-                s0 = w0.fma(x0, s0);
-                s1 = w1.fma(x1, s1);
-            } else {
-                s0 = w0.mul(x0).add(s0);
-                s1 = w1.mul(x1).add(s1);
-            }
-        }
-        float t = s0.add(s1).reduceLanes(VectorOperators.ADD);
-        for (int c = vecEnd; c < cols; c++) {
+        float t = 0;
+        for (int c = 0; c < cols; c++) {
             t += Float.float16ToFloat(w.getAtIndex(F16, row + c)) * x.getAtIndex(F32, xOff + c);
         }
         y.setAtIndex(F32, yAt, t);

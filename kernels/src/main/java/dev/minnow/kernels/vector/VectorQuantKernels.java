@@ -218,6 +218,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     }
 
     private static final ThreadLocal<int[]> PAIRED_BSUMS = ThreadLocal.withInitial(() -> new int[0]);
+    /** One block's int lanes, handed between a block-body method and its caller (no vector crosses the call). */
+    private static final ThreadLocal<int[]> BLOCK_LANES = ThreadLocal.withInitial(() -> new int[NARROW_INTS.length()]);
 
     /** The 16 bsums of each Q8_K block summed in pairs: one per 32-level group (each Q4_K/Q5_K group has one min), in this thread's scratch. */
     private static int[] pairedBsums(MemorySegment xq, long xOff, int nb) {
@@ -248,7 +250,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      * (bit 2c for the low nibbles of group pair c, bit 2c + 1 for the high ones), one loop body per block.
      */
     private float dotQ5_KWide(int nb, MemorySegment w, long wOff, MemorySegment xq, MemorySegment as, int[] bsums) {
-        int[] lanes = new int[NARROW_INTS.length()];
+        int[] lanes = BLOCK_LANES.get(); // once per row, not per block
         FloatVector acc = FloatVector.zero(NARROW_FLOATS);
         FloatVector minAcc = FloatVector.zero(NARROW_FLOATS);
         float mins = 0;
@@ -341,7 +343,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         checkBlocks(n, 256, "dotQ2_KQ8_K");
         int nb = n / 256;
         return dotLowBitsWide(nb, w, wOff, a.asSlice(aOff), widenedActivations(a, aOff, nb, 256, 292, 4), false,
-                new int[NARROW_INTS.length()]);
+                BLOCK_LANES.get());
     }
 
     @Override
@@ -349,7 +351,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         checkBlocks(n, 256, "dotQ3_KQ8_K");
         int nb = n / 256;
         return dotLowBitsWide(nb, w, wOff, a.asSlice(aOff), widenedActivations(a, aOff, nb, 256, 292, 4), true,
-                new int[NARROW_INTS.length()]);
+                BLOCK_LANES.get());
     }
 
     /**
@@ -539,7 +541,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums));
             }
         } else if (type == DType.Q2_K || type == DType.Q3_K) {
-            int[] lanes = new int[NARROW_INTS.length()];
+            int[] lanes = BLOCK_LANES.get();
             for (int r = from; r < to; r++) {
                 y.set(F32, (yOff + r) * 4, dotLowBitsWide(nb, w, wOff + rowBytes * r, xq, as, type == DType.Q3_K, lanes));
             }
@@ -549,7 +551,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 y.set(F32, (yOff + r) * 4, dotQ5_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums));
             }
         } else {
-            int[] lanes = new int[NARROW_INTS.length()];
+            int[] lanes = BLOCK_LANES.get();
             for (int r = from; r < to; r++) {
                 y.set(F32, (yOff + r) * 4, dotQ6_KWide(nb, w, wOff + rowBytes * r, xq, 0, as, lanes));
             }
@@ -809,7 +811,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     public float dotQ6_KQ8_K(int n, MemorySegment w, long wOff, MemorySegment a, long aOff) {
         checkBlocks(n, 256, "dotQ6_KQ8_K");
         int nb = n / 256;
-        return dotQ6_KWide(nb, w, wOff, a, aOff, widenedActivations(a, aOff, nb, 256, 292, 4), new int[NARROW_INTS.length()]);
+        return dotQ6_KWide(nb, w, wOff, a, aOff, widenedActivations(a, aOff, nb, 256, 292, 4), BLOCK_LANES.get());
     }
 
     /** The int8 values of {@code nb} activation blocks widened to shorts, in this thread's scratch. */
