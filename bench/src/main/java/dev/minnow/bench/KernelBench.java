@@ -36,6 +36,14 @@ public final class KernelBench {
 
     /** Runs the kernel benchmark; {@code quick} trims sizes and repetitions for the demo (under 25 s). */
     public static void run(PrintStream out, boolean quick) {
+        run(out, quick, false);
+    }
+
+    /**
+     * As {@link #run(PrintStream, boolean)}; {@code gemmOnly} measures the FMA peak and the GEMM rows alone (for tuning
+     * the GEMM blocking, e.g. with {@code -Dminnow.gemm.micro}, {@code -Dminnow.gemm.mc}, {@code -Dminnow.gemm.kc}).
+     */
+    public static void run(PrintStream out, boolean quick, boolean gemmOnly) {
         long start = System.nanoTime();
         unwarmed = 0;
         Kernels vec = KernelProvider.get();
@@ -70,15 +78,17 @@ public final class KernelBench {
             peak[t] = MachineProbe.fmaPeak(bits, t, quick ? 60 : 250, quick ? 3 : 5, CPU_CLOCK).value();
         }
         for (int t : threadCounts) {
-            bw[t] = MachineProbe.readBandwidth(bits, t, probeBytes, quick ? 2 : 5).value();
+            bw[t] = gemmOnly ? Double.NaN : MachineProbe.readBandwidth(bits, t, probeBytes, quick ? 2 : 5).value();
         }
         StringBuilder p = new StringBuilder("probe    FMA peak (" + bits + "-bit, 12 chains):");
         for (int t : threadCounts) {
             p.append(String.format(Locale.ROOT, " %.1f GFLOPS @%dt", peak[t], t));
         }
-        p.append(String.format(Locale.ROOT, "; read bandwidth (%d MiB stream):", probeBytes >> 20));
-        for (int t : threadCounts) {
-            p.append(String.format(Locale.ROOT, " %.1f GB/s @%dt", bw[t], t));
+        if (!gemmOnly) {
+            p.append(String.format(Locale.ROOT, "; read bandwidth (%d MiB stream):", probeBytes >> 20));
+            for (int t : threadCounts) {
+                p.append(String.format(Locale.ROOT, " %.1f GB/s @%dt", bw[t], t));
+            }
         }
         out.println(p);
 
@@ -88,7 +98,7 @@ public final class KernelBench {
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(42);
             // dot: L1-resident, single call on one thread; vector at each width against the scalar specification
-            {
+            if (!gemmOnly) {
                 int n = 4096;
                 MemorySegment a = random(arena, rnd, n), b = random(arena, rnd, n);
                 double ts = time(() -> scalar.dot(a, 0, b, 0, n), budget);
@@ -106,14 +116,14 @@ public final class KernelBench {
                 rows.add(new Row("dot scalar", "4096", 1, ts, flops / ts / 1e9, "GFLOPS", 100 * flops / ts / 1e9 / peak[1], "peak", 1));
             }
             // the pool's cost for a tiny job: one fork/join over as many empty chunks as threads
-            for (int t : threadCounts) {
+            for (int t : gemmOnly ? List.<Integer>of() : threadCounts) {
                 if (t > 1) {
                     double tf = timeAt(t, () -> Parallel.forChunks(t, 1, (from, to) -> { }), budget);
                     rows.add(new Row("fork/join (empty)", t + " chunks", t, tf, Double.NaN, "", Double.NaN, "", Double.NaN));
                 }
             }
             // GEMV (decode): W rows × cols, memory bound
-            int[][] gemvShapes = quick ? new int[][] {{2048, 2048}, {5632, 2048}}
+            int[][] gemvShapes = gemmOnly ? new int[0][] : quick ? new int[][] {{2048, 2048}, {5632, 2048}}
                     : new int[][] {{2048, 2048}, {5632, 2048}, {2048, 5632}, {32000, 2048}};
             for (int[] s : gemvShapes) {
                 int r = s[0], c = s[1];

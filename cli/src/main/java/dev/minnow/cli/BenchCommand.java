@@ -10,9 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code minnow bench kernels}: kernel figures against the measured peak and bandwidth. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: 'kernels' (FMA peak, bandwidth, f32 kernels), 'quant' (quantized GEMV/GEMM per format), or -m MODEL.")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: 'kernels' (FMA peak, bandwidth, f32 kernels), 'gemm' (FMA peak and the f32 GEMM rows only), 'quant' (quantized GEMV/GEMM per format), or -m MODEL.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", defaultValue = "kernels", description = "What to benchmark: kernels or quant")
+    @Parameters(index = "0", arity = "0..1", defaultValue = "kernels", description = "What to benchmark: kernels, gemm or quant")
     String what;
 
     @Option(names = {"-m", "--model"}, description = "benchmark this GGUF language model instead (llama-bench's pp/tg table)")
@@ -61,10 +61,10 @@ final class BenchCommand implements Callable<Integer> {
             dev.minnow.bench.quant.QuantBench.main(new String[] {"1.0"});
             return 0;
         }
-        if (!what.equals("kernels")) {
-            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: kernels, quant)");
+        if (!what.equals("kernels") && !what.equals("gemm")) {
+            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: kernels, gemm, quant)");
         }
-        KernelBench.run(System.out, false);
+        KernelBench.run(System.out, false, what.equals("gemm"));
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.minnow.kernels;
 
+import dev.minnow.kernels.vector.GemmMicro;
 import dev.minnow.kernels.vector.VectorKernels;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,15 +10,20 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * GEMM and GEMV at shapes that cross the blocking boundaries (KC = 256 deep slices, MC = 12-row blocks, NC = 4096
- * columns; see GemmF32) and on shared memory, so that the multi-threaded paths run: 1 and 2 threads, both B
- * layouts, accumulate or not, every width. The pointwise-convolution shapes (many pixels, few channels) are here too.
+ * GEMM and GEMV at shapes that cross the blocking boundaries (KC = 256 deep slices, MC = 12- or 96-row blocks, NC =
+ * 4096 columns; see GemmF32) and on shared memory, so that the multi-threaded paths run: 1 and 2 threads, both B
+ * layouts, accumulate or not, every width, every GEMM micro-kernel ({@link GemmMicro}: each width's default plus
+ * the others at some widths, with and without FMA). The pointwise-convolution shapes (many pixels, few channels) are
+ * here too.
  */
 class BlockedKernelsTest {
 
     static List<Kernels> implementations() {
         return List.of(new VectorKernels(128, true), new VectorKernels(256, true), new VectorKernels(256, false),
-                new VectorKernels(512, true));
+                new VectorKernels(512, true),
+                new VectorKernels(128, false, GemmMicro.BROADCAST12), new VectorKernels(256, true, GemmMicro.BROADCAST12),
+                new VectorKernels(256, false, GemmMicro.BROADCAST6), new VectorKernels(256, true, GemmMicro.BROADCAST6),
+                new VectorKernels(512, true, GemmMicro.PREBROADCAST6));
     }
 
     static Stream<Arguments> gemmCases() {

@@ -38,11 +38,18 @@ final class F32Kernels implements VectorF32 {
             VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, SPECIES.vectorBitSize() / 2)));
     private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
 
-    private final GemmKernel gemm = Specializer.instance(GemmF32.class, GemmKernel.class, SPECIES.vectorBitSize(), FMA);
+    /** The GEMM micro-kernel of this copy (its {@link Specializer} variant). */
+    private static final GemmMicro GEMM_MICRO = GemmMicro.values()[Specializer.variant(MethodHandles.lookup())];
+
+    private final GemmKernel gemm =
+            Specializer.instance(GemmF32.class, GemmKernel.class, SPECIES.vectorBitSize(), FMA, GEMM_MICRO.ordinal());
 
     F32Kernels() {}
 
-    @Override public String name() { return "vector-" + SPECIES.vectorBitSize() + (FMA ? "" : "-nofma"); }
+    @Override public String name() {
+        return "vector-" + SPECIES.vectorBitSize() + (FMA ? "" : "-nofma")
+                + (GEMM_MICRO == GemmMicro.defaultFor(SPECIES.vectorBitSize()) ? "" : "-" + GEMM_MICRO.id());
+    }
 
     @Override public int vectorBits() { return SPECIES.vectorBitSize(); }
 

@@ -12,10 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Cache-blocked f32 GEMM in the BLIS/GotoBLAS loop order (Van Zee and van de Geijn, "BLIS", TOMS 2015): for each
  * NC-column, KC-deep block of op(B), all threads first pack it once into NR-column micro-panels (shared, zero-padded),
  * then each task packs an MC-row block of A into MR-row micro-panels (thread-local) and runs a register-tiled
- * MR × NR micro-kernel over it: MR = 6 rows, NR = 2 vectors, 12 accumulators + 2 B vectors + 1 A vector = 15 of
- * the 16 AVX2 registers (A is packed pre-broadcast, see {@link #packA}). The packed B micro-panel (KC × NR) stays
- * in L1, the A block (MC × KC vectors) in L2. The micro-kernel writes its tile to a small array and a separate
- * step adds it into C, which keeps the FMA loop small enough for C2 to keep all twelve accumulators in registers.
+ * MR × NR micro-kernel over it, NR = 2 vectors. Which micro-kernel (MR, how A is packed, MC) is the copy's
+ * {@link GemmMicro} variant: 6 rows with A packed pre-broadcast for AVX2's 16 registers (12 accumulators + 2 B
+ * vectors + 1 A vector = 15), 12 rows with A broadcast in the loop for AVX-512's 32 (24 + 2 + 1..2). The packed B
+ * micro-panel (KC × NR) stays in L1 and is reused for the MC / MR micro-panels of the A block, which stays in L2.
+ * The micro-kernel writes its tile to a small array and a separate step adds it into C, which keeps the FMA loop
+ * small enough for C2 to keep all accumulators in registers.
  *
  * <p>Parallel tasks are (row block × column range) pairs: row blocks split evenly by micro-panels (a multiple of the
  * thread count, so two threads get equal work), column ranges only when there are too few row blocks (skinny M).
@@ -28,27 +30,36 @@ final class GemmF32 implements GemmKernel {
     private static final VectorSpecies<Float> SPECIES = Specializer.species(MethodHandles.lookup());
     private static final boolean FMA = Specializer.fma(MethodHandles.lookup());
     private static final int LANES = SPECIES.length();
-    static final int MR = 6;
+    /** This copy's micro-kernel (its {@link Specializer} variant). */
+    private static final GemmMicro MICRO = GemmMicro.values()[Specializer.variant(MethodHandles.lookup())];
+    /** A packed pre-broadcast (a whole vector per element) rather than as plain floats broadcast in the loop. */
+    private static final boolean PRE = MICRO == GemmMicro.PREBROADCAST6;
+    static final int MR = MICRO.rows();
     private static final int NR = 2 * LANES;
     /**
-     * Depth of a packed slice: KC × NR floats of B (16 KiB at 256 bits) fit L1 (32 KiB on Zen 3, 48 on Ice Lake).
-     * Measured by thread CPU time on Zen 3 at 2048³, two rounds each: 256 ≥ 384 > 512.
+     * Depth of a packed slice: KC × NR floats of B (16 KiB at 256 bits, 32 KiB at 512) fit L1 (32 KiB on Zen 3, 48
+     * on Sapphire Rapids). Measured by thread CPU time on Zen 3 at 2048³, two rounds each: 256 ≥ 384 > 512.
      */
-    static final int KC = 256;
+    static final int KC = Integer.getInteger("minnow.gemm.kc", 256);
     /**
-     * Most rows of A per block (a multiple of MR). A is packed pre-broadcast (each element as a full vector), so a
-     * block takes MC × KC × LANES floats: 96 KiB at 256 bits. Measured as KC: 12 ≥ 6 > 24 > 48 > 96 (54 vs 45 vs 38
-     * GFLOPS); small blocks also split evenly over threads.
+     * Most rows of A per block (a multiple of MR). Pre-broadcast, a block takes MC × KC × LANES floats (96 KiB at
+     * 256 bits); measured on Zen 3 as KC: 12 ≥ 6 > 24 > 48 > 96 (54 vs 45 vs 38 GFLOPS); small blocks also split
+     * evenly over threads. Plain, MC × KC floats (48 KiB): measured on a Sapphire Rapids Xeon at 512 bits, 2048³ Bᵀ,
+     * 1 thread, BROADCAST12: MC 48 → 161 GFLOPS, 96 → 115, 192 → 137 (KC 192 instead of 256: 106).
      */
-    static final int MC = 12;
+    static final int MC = roundUp(Integer.getInteger("minnow.gemm.mc", PRE ? 12 : 48), MR);
     /** Most columns of B packed at once: KC × NC floats (4 MiB) stay in L3. */
     static final int NC = 4096;
     /** Below this many multiply-adds the fork/join costs more than it saves. */
     private static final long PARALLEL_MIN_MACS = 1L << 18;
 
     /** Per thread: [0] packed A block, [1] packed B block (the caller's, shared with workers), [2] edge tile. */
-    private final ThreadLocal<float[][]> scratch =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC * LANES], new float[0], new float[MR * NR]});
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(
+            () -> new float[][] {new float[MC * KC * (PRE ? LANES : 1)], new float[0], new float[MR * NR]});
+
+    private static int roundUp(int v, int multiple) {
+        return Math.max(multiple, (v + multiple - 1) / multiple * multiple);
+    }
 
     GemmF32() {}
 
@@ -119,8 +130,12 @@ final class GemmF32 implements GemmKernel {
                                 int ii = ip * MR;
                                 if (direct) {
                                     microDirect(kc, a, aOff, lda, i0 + ii, m, pStart, pb, jp * NR * kc, s[2]);
-                                } else {
+                                } else if (PRE) {
                                     micro(kc, s[0], ip * MR * kc * LANES, pb, jp * NR * kc, s[2]);
+                                } else if (MR == 12) {
+                                    micro12(kc, s[0], ip * MR * kc, pb, jp * NR * kc, s[2]);
+                                } else {
+                                    micro6(kc, s[0], ip * MR * kc, pb, jp * NR * kc, s[2]);
                                 }
                                 storeTile(s[2], c, cOff + (long) (i0 + ii) * ldc + jStart + jj, ldc, Math.min(MR, mc - ii),
                                         ncols, acc);
@@ -184,6 +199,26 @@ final class GemmF32 implements GemmKernel {
      */
     private static void packA(float[] pa, int kc, int i0, int mc, int p0, MemorySegment a, long aOff, int lda) {
         int mPanels = (mc + MR - 1) / MR;
+        if (!PRE) {
+            // plain: pa[(panel·kc + p)·MR + i] = A[i0 + panel·MR + i][p0 + p], zero beyond mc rows
+            for (int ip = 0; ip < mPanels; ip++) {
+                int base = ip * MR * kc;
+                for (int i = 0; i < MR; i++) {
+                    int row = ip * MR + i;
+                    if (row < mc) {
+                        long src = (aOff + (long) (i0 + row) * lda + p0) * 4;
+                        for (int p = 0; p < kc; p++) {
+                            pa[base + p * MR + i] = a.get(F32, src + p * 4L);
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            pa[base + p * MR + i] = 0f;
+                        }
+                    }
+                }
+            }
+            return;
+        }
         FloatVector zero = FloatVector.zero(SPECIES);
         for (int ip = 0; ip < mPanels; ip++) {
             int base = ip * MR * kc * LANES;
@@ -268,14 +303,184 @@ final class GemmF32 implements GemmKernel {
     }
 
     /**
-     * As {@link #micro} but reading the six rows of A in place (row-major, stride lda) from row {@code i} on; rows
-     * past {@code m} repeat row m − 1 (their results are never stored). Two passes of three rows: six accumulators
-     * and three broadcasts fit the registers, where six rows in one pass spilled (3 + 3 measured +20% at 12544×16×32).
+     * As {@link #micro} with A packed plain (MR = 6 floats per step), each element broadcast in the loop: on AVX-512
+     * C2 has registers for the broadcasts and folds the load into the broadcast.
+     */
+    private static void micro6(int kc, float[] pa, int aBase, float[] pb, int bBase, float[] tile) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int p = 0; p < kc; p++) {
+            int ai = aBase + p * 6;
+            int bi = bBase + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + LANES);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ai]);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            if (FMA) {
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+            } else {
+                c00 = a0.mul(b0).add(c00);
+                c01 = a0.mul(b1).add(c01);
+                c10 = a1.mul(b0).add(c10);
+                c11 = a1.mul(b1).add(c11);
+                c20 = a2.mul(b0).add(c20);
+                c21 = a2.mul(b1).add(c21);
+            }
+            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, pa[ai + 4]);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, pa[ai + 5]);
+            if (FMA) {
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+                c40 = a4.fma(b0, c40);
+                c41 = a4.fma(b1, c41);
+                c50 = a5.fma(b0, c50);
+                c51 = a5.fma(b1, c51);
+            } else {
+                c30 = a3.mul(b0).add(c30);
+                c31 = a3.mul(b1).add(c31);
+                c40 = a4.mul(b0).add(c40);
+                c41 = a4.mul(b1).add(c41);
+                c50 = a5.mul(b0).add(c50);
+                c51 = a5.mul(b1).add(c51);
+            }
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + LANES);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + LANES);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + LANES);
+    }
+
+    /**
+     * Twelve rows of plain-packed A (MR = 12 floats per step) × two vectors of B: 24 accumulators, for AVX-512's 32
+     * registers (on AVX2 C2 spills, correct but slow: not the default there).
+     */
+    private static void micro12(int kc, float[] pa, int aBase, float[] pb, int bBase, float[] tile) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        FloatVector c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
+        for (int p = 0; p < kc; p++) {
+            int ai = aBase + p * 12;
+            int bi = bBase + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + LANES);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ai]);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, pa[ai + 4]);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, pa[ai + 5]);
+            if (FMA) {
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+                c40 = a4.fma(b0, c40);
+                c41 = a4.fma(b1, c41);
+                c50 = a5.fma(b0, c50);
+                c51 = a5.fma(b1, c51);
+            } else {
+                c00 = a0.mul(b0).add(c00);
+                c01 = a0.mul(b1).add(c01);
+                c10 = a1.mul(b0).add(c10);
+                c11 = a1.mul(b1).add(c11);
+                c20 = a2.mul(b0).add(c20);
+                c21 = a2.mul(b1).add(c21);
+                c30 = a3.mul(b0).add(c30);
+                c31 = a3.mul(b1).add(c31);
+                c40 = a4.mul(b0).add(c40);
+                c41 = a4.mul(b1).add(c41);
+                c50 = a5.mul(b0).add(c50);
+                c51 = a5.mul(b1).add(c51);
+            }
+            FloatVector a6 = FloatVector.broadcast(SPECIES, pa[ai + 6]);
+            FloatVector a7 = FloatVector.broadcast(SPECIES, pa[ai + 7]);
+            FloatVector a8 = FloatVector.broadcast(SPECIES, pa[ai + 8]);
+            FloatVector a9 = FloatVector.broadcast(SPECIES, pa[ai + 9]);
+            FloatVector aa = FloatVector.broadcast(SPECIES, pa[ai + 10]);
+            FloatVector ab = FloatVector.broadcast(SPECIES, pa[ai + 11]);
+            if (FMA) {
+                c60 = a6.fma(b0, c60);
+                c61 = a6.fma(b1, c61);
+                c70 = a7.fma(b0, c70);
+                c71 = a7.fma(b1, c71);
+                c80 = a8.fma(b0, c80);
+                c81 = a8.fma(b1, c81);
+                c90 = a9.fma(b0, c90);
+                c91 = a9.fma(b1, c91);
+                ca0 = aa.fma(b0, ca0);
+                ca1 = aa.fma(b1, ca1);
+                cb0 = ab.fma(b0, cb0);
+                cb1 = ab.fma(b1, cb1);
+            } else {
+                c60 = a6.mul(b0).add(c60);
+                c61 = a6.mul(b1).add(c61);
+                c70 = a7.mul(b0).add(c70);
+                c71 = a7.mul(b1).add(c71);
+                c80 = a8.mul(b0).add(c80);
+                c81 = a8.mul(b1).add(c81);
+                c90 = a9.mul(b0).add(c90);
+                c91 = a9.mul(b1).add(c91);
+                ca0 = aa.mul(b0).add(ca0);
+                ca1 = aa.mul(b1).add(ca1);
+                cb0 = ab.mul(b0).add(cb0);
+                cb1 = ab.mul(b1).add(cb1);
+            }
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + LANES);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + LANES);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + LANES);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + LANES);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + LANES);
+        c80.intoArray(tile, 8 * NR);
+        c81.intoArray(tile, 8 * NR + LANES);
+        c90.intoArray(tile, 9 * NR);
+        c91.intoArray(tile, 9 * NR + LANES);
+        ca0.intoArray(tile, 10 * NR);
+        ca1.intoArray(tile, 10 * NR + LANES);
+        cb0.intoArray(tile, 11 * NR);
+        cb1.intoArray(tile, 11 * NR + LANES);
+    }
+
+    /**
+     * As {@link #micro} but reading the MR rows of A in place (row-major, stride lda) from row {@code i} on; rows
+     * past {@code m} repeat row m − 1 (their results are never stored). Passes of three rows: six accumulators and
+     * three broadcasts fit AVX2's registers, where six rows in one pass spilled (3 + 3 measured +20% at 12544×16×32).
      */
     private static void microDirect(int kc, MemorySegment a, long aOff, int lda, int i, int m, int p0, float[] pb,
                                     int bBase, float[] tile) {
-        microDirect3(kc, a, aOff, lda, i, m, p0, pb, bBase, tile, 0);
-        microDirect3(kc, a, aOff, lda, i + 3, m, p0, pb, bBase, tile, 3 * NR);
+        for (int r = 0; r < MR; r += 3) {
+            microDirect3(kc, a, aOff, lda, i + r, m, p0, pb, bBase, tile, r * NR);
+        }
     }
 
     /** Three rows of {@link #microDirect} into tile rows starting at {@code t0}. */

@@ -223,6 +223,6 @@ public final class MachineProbe {
         if (bits != 128 && bits != 256 && bits != 512) {
             throw new IllegalArgumentException("vector width must be 128, 256 or 512 bits, got " + bits);
         }
-        return Specializer.instance(F32Kernels.class, VectorF32.class, bits, true);
+        return Specializer.instance(F32Kernels.class, VectorF32.class, bits, true, GemmMicro.forWidth(bits).ordinal());
     }
 }

@@ -30,14 +30,26 @@ final class Specializer {
 
     private Specializer() {}
 
-    /** Configuration handed to a template copy: width in bits and whether to use FMA. */
-    private static int encode(int bits, boolean fma) { return bits * 2 + (fma ? 1 : 0); }
+    /**
+     * Configuration handed to a template copy: width in bits, whether to use FMA, and a small template-specific
+     * variant number (0–127; e.g. the GEMM micro-kernel, see {@link GemmMicro}).
+     */
+    private static int encode(int bits, boolean fma, int variant) { return bits << 8 | variant << 1 | (fma ? 1 : 0); }
 
     /**
      * A new instance of {@code template}'s copy for ({@code bits}, {@code fma}), built with its no-argument constructor.
      */
     static <T> T instance(Class<? extends T> template, Class<T> type, int bits, boolean fma) {
-        Class<?> copy = CLASSES.computeIfAbsent(template.getName() + "/" + bits + "/" + fma, key -> define(template, bits, fma));
+        return instance(template, type, bits, fma, 0);
+    }
+
+    /** As {@link #instance(Class, Class, int, boolean)}, for the template's configuration {@code variant}. */
+    static <T> T instance(Class<? extends T> template, Class<T> type, int bits, boolean fma, int variant) {
+        if (variant < 0 || variant > 127) {
+            throw new IllegalArgumentException("template variant must be 0..127, got " + variant);
+        }
+        Class<?> copy = CLASSES.computeIfAbsent(template.getName() + "/" + bits + "/" + fma + "/" + variant,
+                key -> define(template, encode(bits, fma, variant)));
         try {
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(copy, MethodHandles.lookup());
             MethodHandle ctor = lookup.findConstructor(copy, MethodType.methodType(void.class));
@@ -49,16 +61,16 @@ final class Specializer {
         }
     }
 
-    private static Class<?> define(Class<?> template, int bits, boolean fma) {
+    private static Class<?> define(Class<?> template, int config) {
         String file = template.getSimpleName() + ".class";
         try (InputStream in = template.getResourceAsStream(file)) {
             if (in == null) {
                 throw new IllegalStateException("class file " + file + " not found next to " + template.getName());
             }
             byte[] bytes = in.readAllBytes();
-            return MethodHandles.lookup().defineHiddenClassWithClassData(bytes, encode(bits, fma), true).lookupClass();
+            return MethodHandles.lookup().defineHiddenClassWithClassData(bytes, config, true).lookupClass();
         } catch (IOException | IllegalAccessException e) {
-            throw new IllegalStateException("cannot specialise " + template.getName() + " for " + bits + " bits", e);
+            throw new IllegalStateException("cannot specialise " + template.getName() + " for " + (config >> 8) + " bits", e);
         }
     }
 
@@ -69,7 +81,7 @@ final class Specializer {
     private static int config(MethodHandles.Lookup lookup) {
         try {
             Integer c = MethodHandles.classData(lookup, ConstantDescs.DEFAULT_NAME, Integer.class);
-            return c != null ? c : encode(FloatVector.SPECIES_PREFERRED.vectorBitSize(), true);
+            return c != null ? c : encode(FloatVector.SPECIES_PREFERRED.vectorBitSize(), true, 0);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
@@ -77,17 +89,22 @@ final class Specializer {
 
     /** The species for the calling template copy; call from a {@code static final} initialiser. */
     static VectorSpecies<Float> species(MethodHandles.Lookup lookup) {
-        return switch (config(lookup) / 2) {
+        return switch (config(lookup) >> 8) {
             case 64 -> FloatVector.SPECIES_64;
             case 128 -> FloatVector.SPECIES_128;
             case 256 -> FloatVector.SPECIES_256;
             case 512 -> FloatVector.SPECIES_512;
-            default -> throw new IllegalStateException("unsupported width " + config(lookup) / 2);
+            default -> throw new IllegalStateException("unsupported width " + (config(lookup) >> 8));
         };
     }
 
     /** Whether the calling template copy uses FMA; call from a {@code static final} initialiser. */
     static boolean fma(MethodHandles.Lookup lookup) {
         return (config(lookup) & 1) != 0;
+    }
+
+    /** The template-specific variant of the calling copy (0 when loaded as an ordinary class). */
+    static int variant(MethodHandles.Lookup lookup) {
+        return config(lookup) >> 1 & 127;
     }
 }

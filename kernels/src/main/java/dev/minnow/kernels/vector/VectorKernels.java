@@ -16,10 +16,15 @@ public final class VectorKernels implements Kernels {
 
     /** @param bits 128, 256 or 512; @param fma use fused multiply-add (only where the CPU has it) */
     public VectorKernels(int bits, boolean fma) {
+        this(bits, fma, GemmMicro.forWidth(bits));
+    }
+
+    /** As {@link #VectorKernels(int, boolean)} with the GEMM micro-kernel {@code gemm} instead of the width's default. */
+    public VectorKernels(int bits, boolean fma, GemmMicro gemm) {
         if (bits != 64 && bits != 128 && bits != 256 && bits != 512) {
             throw new IllegalArgumentException("vector width must be 128, 256 or 512 bits, got " + bits);
         }
-        this.impl = Specializer.instance(F32Kernels.class, VectorF32.class, bits, fma);
+        this.impl = Specializer.instance(F32Kernels.class, VectorF32.class, bits, fma, gemm.ordinal());
     }
 
     /** Bit size of the platform's preferred float species. */
