@@ -3,6 +3,7 @@ package dev.minnow.cli;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.vector.GemmMicro;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -18,6 +19,10 @@ final class InfoCommand implements Callable<Integer> {
         row("vector module", KernelProvider.vectorModulePresent() ? KernelProvider.VECTOR_MODULE : "absent");
         row("preferred species", KernelProvider.preferredVectorBits() + " bits");
         row("kernels", k.name() + " (" + KernelProvider.reason() + ")");
+        if (k.vectorBits() > 0) {
+            GemmMicro g = GemmMicro.forWidth(k.vectorBits());
+            row("gemm micro-kernel", g.id() + " (" + g.rows() + " rows x 2 vectors; -Dminnow.gemm.micro to change)");
+        }
         row("threads", Parallel.threads() + " of " + Runtime.getRuntime().availableProcessors() + " processors");
         row("cpu", cpuModel());
         row("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));

@@ -30,6 +30,9 @@ class MainTest {
         String[] r = capture(() -> Main.execute("info"));
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("kernels") && r[1].contains("threads") && r[1].contains("preferred species"), r[1]);
+        if (dev.minnow.kernels.KernelProvider.get().vectorBits() > 0) {
+            assertTrue(r[1].contains("gemm micro-kernel"), r[1]);
+        }
     }
 
     @Test
@@ -43,7 +46,7 @@ class MainTest {
     void failingCommandPrintsOneLine() {
         String[] r = capture(() -> Main.execute("bench", "nonsense"));
         assertEquals("1", r[0]);
-        assertTrue(r[2].startsWith("minnow bench: unknown benchmark 'nonsense'"), r[2]);
+        assertTrue(r[2].startsWith("minnow bench: unknown benchmark 'nonsense'") && r[2].contains("gemm"), r[2]);
     }
 
     @Test
