@@ -20,8 +20,10 @@ import java.util.SplittableRandom;
 public final class LlmBench {
     private LlmBench() {}
 
-    /** One line of the table. */
-    /** One line of the table; {@code bytesPerToken}: heap bytes allocated per token (all threads), -1 if unknown. */
+    /**
+     * One line of the table; {@code bytesPerToken}: heap bytes allocated per token (all threads) in the last
+     * repetition, i.e. in steady state, -1 if unknown.
+     */
     public record Row(String test, double tokensPerSecond, double stdDev, long bytesPerToken) {}
 
     public static List<Row> run(Path model, int promptTokens, int genTokens, int repetitions, KvCacheType kv, PrintStream out) {
@@ -122,14 +124,17 @@ public final class LlmBench {
     private static Row measure(String name, int tokens, int reps, Runnable body) {
         body.run(); // warm-up
         double[] tps = new double[reps];
-        long alloc0 = allocatedBytes();
+        long perToken = -1;
         for (int i = 0; i < reps; i++) {
+            // allocation is read over the last repetition: earlier ones include code that the JIT has not compiled
+            // yet, whose Vector API calls allocate (a 1-thread pp128 after one warm-up: 5.6 MB/token, then ~0)
+            long alloc0 = allocatedBytes();
             long t0 = System.nanoTime();
             body.run();
             tps[i] = tokens * 1e9 / (System.nanoTime() - t0);
+            long alloc1 = allocatedBytes();
+            perToken = alloc0 < 0 || alloc1 < 0 ? -1 : (alloc1 - alloc0) / tokens;
         }
-        long alloc1 = allocatedBytes();
-        long perToken = alloc0 < 0 || alloc1 < 0 ? -1 : (alloc1 - alloc0) / ((long) tokens * reps);
         double mean = 0;
         for (double v : tps) {
             mean += v;
