@@ -173,7 +173,7 @@ public final class KernelProvider {
     }
 
     /** FMA is fast on aarch64 and on x86 with the fma flag; elsewhere Vector API fma falls back to slow code. */
-    static boolean cpuHasFma() {
+    public static boolean cpuHasFma() {
         String arch = System.getProperty("os.arch", "");
         if (arch.equals("aarch64") || arch.equals("arm64")) {
             return true;

@@ -13,7 +13,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * C = A·op(B) at 2048³, the prefill of a 2048-wide model's projection over 2048 tokens; both B layouts. Vector
- * only: the scalar specification takes tens of seconds per call (its pair is {@link GemmBench}).
+ * only: the scalar specification takes tens of seconds per call (its pair is {@link GemmBench}). Other GEMM
+ * micro-kernels: {@code -p impl=vector-prebroadcast6,vector-broadcast6,vector-broadcast12} (see GemmMicro).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

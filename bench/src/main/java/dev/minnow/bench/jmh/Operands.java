@@ -1,6 +1,8 @@
 package dev.minnow.bench.jmh;
 
 import dev.minnow.kernels.KernelProvider;
+import dev.minnow.kernels.vector.GemmMicro;
+import dev.minnow.kernels.vector.VectorKernels;
 import dev.minnow.kernels.Kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +21,14 @@ final class Operands {
         return switch (impl) {
             case "scalar" -> KernelProvider.scalar();
             case "vector" -> KernelProvider.vector(KernelProvider.preferredVectorBits());
-            default -> throw new IllegalArgumentException("impl must be scalar or vector, got " + impl);
+            // vector-<micro>: the GEMM with that micro-kernel (GemmMicro), e.g. -p impl=vector-broadcast12
+            default -> {
+                if (!impl.startsWith("vector-")) {
+                    throw new IllegalArgumentException("impl must be scalar, vector or vector-<gemm micro-kernel>, got " + impl);
+                }
+                GemmMicro micro = GemmMicro.valueOf(impl.substring(7).toUpperCase(java.util.Locale.ROOT));
+                yield new VectorKernels(KernelProvider.preferredVectorBits(), KernelProvider.cpuHasFma(), micro);
+            }
         };
     }
 
