@@ -171,8 +171,8 @@ public final class KernelBench {
             out.printf(Locale.ROOT, "note: %d timings were taken while the JIT was still compiling (busy machine); "
                     + "those figures are pessimistic: rerun on a quiet machine or use the full bench%n", unwarmed);
         }
-        out.printf(Locale.ROOT, "(time: best of timed batches; %% peak: of the FMA probe at the same thread count; "
-                + "%% bw: of the read-bandwidth probe at the same thread count; ×scalar: vector/scalar speedup, 1 thread)%n");
+        out.printf(Locale.ROOT, "(time: best of timed batches; %% peak: of the FMA probe at the same thread count%s)%n",
+                gemmOnly ? "" : "; % bw: of the read-bandwidth probe at the same thread count; ×scalar: vector/scalar speedup, 1 thread");
         out.printf(Locale.ROOT, "kernel bench took %.1f s%n", (System.nanoTime() - start) / 1e9);
     }
 
