@@ -4,6 +4,7 @@ import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.CnnKernels;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
+import dev.minnow.kernels.NchwPointwiseKernels;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -43,6 +44,7 @@ public final class Conv2d implements Layer {
     private final Activation after;
     private final float[] weightArray;   // the weights on the heap (depthwise reads them per channel)
     private final float[] biasArray;     // or null
+    private final float[] pointwisePacked;   // 1×1 group-1 weights packed for NchwPointwiseKernels, or null
 
     private Conv2d(Tensor weight, Tensor bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups, Activation activation) {
         if (weight.rank() != 4) {
@@ -78,6 +80,7 @@ public final class Conv2d implements Layer {
         this.after = fusable ? null : activation;
         this.weightArray = this.weight.toFloatArray();
         this.biasArray = this.bias == null ? null : this.bias.toFloatArray();
+        this.pointwisePacked = kh == 1 && kw == 1 && groups == 1 ? NchwPointwiseKernels.get().pack(out, in, weightArray) : null;
     }
 
     /** Square stride, padding and dilation. {@code bias} may be null. */
@@ -199,6 +202,8 @@ public final class Conv2d implements Layer {
             long yOff = (long) b * out * ho * wo;
             if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
+            } else if (pointwise && usePacked(h * w)) {
+                pointwisePacked(xs, xOff, null, 0, ys, yOff, h * w);   // bias and activation fused
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
             } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && useShifted(ho * wo, in * kh * kw)) {
@@ -219,6 +224,65 @@ public final class Conv2d implements Layer {
             }
         }
         return y;
+    }
+
+    /**
+     * Whether 1×1 convolutions run on {@link NchwPointwiseKernels} (weights packed at load; default) rather than the
+     * older paths below ({@code -Dminnow.cnn.packedPointwise=false}; the property is also read per call, for A/B runs).
+     */
+    private static final boolean PACKED_POINTWISE = !"false".equals(System.getProperty("minnow.cnn.packedPointwise.enabled"));
+
+    /**
+     * Whether a 1×1 convolution over {@code plane} pixels takes {@link #pointwisePacked}: where the older paths would
+     * use the GEMM (planes under {@code 2·PIXEL_BLOCK_MIN} pixels, or more than {@link #DIRECT_MAX_IN} inputs). On large
+     * planes with few inputs {@link CnnKernels#pointwise} stays: it reads the planes in place and stores from registers,
+     * where the packed kernel's input copy and per-tile epilogue cost more than they save (ConvLayerBench --ab, 1 thread:
+     * 16→96 at 112² 0.31×, 96→24 at 56² 0.73×, but 384→64 at 14² 2.2×, 960→160 at 7² 2.3×, 320→1280 at 7² 1.5×).
+     */
+    private boolean usePacked(int plane) {
+        if (!PACKED_POINTWISE || !Boolean.parseBoolean(System.getProperty("minnow.cnn.packedPointwise", "true"))) {
+            return false;
+        }
+        return plane < 2 * PIXEL_BLOCK_MIN || in > DIRECT_MAX_IN;
+    }
+
+    /**
+     * Pointwise convolution by {@link NchwPointwiseKernels#conv} with the packed weights, bias and activation fused (and
+     * the residual {@code rs} added when not null). One call on one thread; with more, tasks of at least ~64k
+     * multiply-adds, about four per thread: pixel chunks (multiples of 32) on planes of 256 pixels or more, else
+     * output-channel chunks (multiples of the kernel's 6-row tile) so that small planes keep whole vectors.
+     */
+    private void pointwisePacked(MemorySegment xs, long xOff, MemorySegment rs, long rOff, MemorySegment ys, long yOff, int plane) {
+        NchwPointwiseKernels pk = NchwPointwiseKernels.get();
+        float[] packed = pointwisePacked, b = biasArray;
+        Activation act = fused;
+        int threads = Parallel.threads();
+        long macs = (long) out * in * plane;
+        int tasks = (int) Math.min(4L * threads, Math.max(1, macs / 65536));
+        if (threads == 1 || tasks <= 1) {
+            pk.conv(out, in, packed, b, act, xs, xOff, plane, rs, rOff, ys, yOff, plane, 0, out, 0, plane);
+            return;
+        }
+        int pixChunk, pixTasks, ocChunk, ocTasks;
+        if (plane >= 256) {
+            pixChunk = Math.max(32, (plane + tasks - 1) / tasks + 31) / 32 * 32;
+            pixTasks = (plane + pixChunk - 1) / pixChunk;
+            ocChunk = out;
+            ocTasks = 1;
+        } else {
+            pixChunk = plane;
+            pixTasks = 1;
+            ocChunk = Math.max(6, ((out + tasks - 1) / tasks + 5) / 6 * 6);
+            ocTasks = (out + ocChunk - 1) / ocChunk;
+        }
+        int pc = pixChunk, oc = ocChunk, pt = pixTasks;
+        Parallel.forChunks(pixTasks * ocTasks, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int q0 = (t % pt) * pc, o0 = (t / pt) * oc;
+                pk.conv(out, in, packed, b, act, xs, xOff, plane, rs, rOff, ys, yOff, plane, o0, Math.min(out, o0 + oc), q0,
+                        Math.min(plane, q0 + pc));
+            }
+        });
     }
 
     /**
