@@ -83,6 +83,9 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
             throw new IllegalArgumentException("packed weights hold " + packed.length + " values, expected " + (long) blocks * MR * cin);
         }
         int code = code(act);
+        // identity, ReLU and ReLU6 as a clamp to [lo, hi] in registers
+        boolean clamp = code >= 0 && code <= 2;
+        float lo = code == 0 ? Float.NEGATIVE_INFINITY : 0f, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
         int n = p1 - p0;
         int nPad = (n + LANES - 1) / LANES * LANES;
         int pb = (long) cin * nPad <= BLOCK_FLOATS ? nPad : Math.max(NR, BLOCK_FLOATS / Math.max(1, cin) / NR * NR);
@@ -99,9 +102,14 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
             for (int t = 0; t < pairs; t++) {
                 for (int ob = ob0; ob < ob1; ob++) {
                     int b = ob * MR, oLo = Math.max(o0, b), oHi = Math.min(o1, b + MR);
+                    // a whole tile with a clamp activation and no residual is stored from the registers
+                    boolean direct = clamp && r == null && oHi - oLo == MR && m - t * NR >= NR;
                     micro62(cin, xb, t * cin * NR, packed, b * cin, (b + 1) * cin, (b + 2) * cin, (b + 3) * cin, (b + 4) * cin, (b + 5) * cin, bias(bias, b, cout), bias(bias, b + 1, cout),
-                            bias(bias, b + 2, cout), bias(bias, b + 3, cout), bias(bias, b + 4, cout), bias(bias, b + 5, cout), tile);
-                    epilogue(code, act, tile, NR, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q0 + t * NR, Math.min(NR, m - t * NR));
+                            bias(bias, b + 2, cout), bias(bias, b + 3, cout), bias(bias, b + 4, cout), bias(bias, b + 5, cout), tile,
+                            direct, lo, hi, y, (yOff + (long) b * ldy + q0 + t * NR) * 4, ldy * 4L);
+                    if (!direct) {
+                        epilogue(code, act, tile, NR, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q0 + t * NR, Math.min(NR, m - t * NR));
+                    }
                 }
             }
             if (vecs % 2 == 1) {
@@ -153,7 +161,7 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
      * the twelve accumulators in registers.
      */
     private static void micro62(int kc, float[] xb, int xo, float[] pk, int w0, int w1, int w2, int w3, int w4, int w5, float b0, float b1, float b2, float b3, float b4,
-                                float b5, float[] tile) {
+                                float b5, float[] tile, boolean direct, float lo, float hi, MemorySegment y, long yAt, long ldyBytes) {
         FloatVector c00 = FloatVector.broadcast(SPECIES, b0), c01 = c00;
         FloatVector c10 = FloatVector.broadcast(SPECIES, b1), c11 = c10;
         FloatVector c20 = FloatVector.broadcast(SPECIES, b2), c21 = c20;
@@ -208,6 +216,23 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
                 c50 = w.mul(x0).add(c50);
                 c51 = w.mul(x1).add(c51);
             }
+        }
+        if (direct) {
+            FloatVector vlo = FloatVector.broadcast(SPECIES, lo), vhi = FloatVector.broadcast(SPECIES, hi);
+            long half = LANES * 4L;
+            c00.max(vlo).min(vhi).intoMemorySegment(y, yAt, LE);
+            c01.max(vlo).min(vhi).intoMemorySegment(y, yAt + half, LE);
+            c10.max(vlo).min(vhi).intoMemorySegment(y, yAt + ldyBytes, LE);
+            c11.max(vlo).min(vhi).intoMemorySegment(y, yAt + ldyBytes + half, LE);
+            c20.max(vlo).min(vhi).intoMemorySegment(y, yAt + 2 * ldyBytes, LE);
+            c21.max(vlo).min(vhi).intoMemorySegment(y, yAt + 2 * ldyBytes + half, LE);
+            c30.max(vlo).min(vhi).intoMemorySegment(y, yAt + 3 * ldyBytes, LE);
+            c31.max(vlo).min(vhi).intoMemorySegment(y, yAt + 3 * ldyBytes + half, LE);
+            c40.max(vlo).min(vhi).intoMemorySegment(y, yAt + 4 * ldyBytes, LE);
+            c41.max(vlo).min(vhi).intoMemorySegment(y, yAt + 4 * ldyBytes + half, LE);
+            c50.max(vlo).min(vhi).intoMemorySegment(y, yAt + 5 * ldyBytes, LE);
+            c51.max(vlo).min(vhi).intoMemorySegment(y, yAt + 5 * ldyBytes + half, LE);
+            return;
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, LANES);
