@@ -10,14 +10,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * A/B of one boolean switch the CNN code reads per call (e.g. {@code minnow.cnn.packedPointwise}) on whole ONNX
+ * A/B of boolean switches the CNN code reads per call (several comma-separated: all set together) (e.g. {@code minnow.cnn.packedPointwise}) on whole ONNX
  * networks in one process: rounds alternate the property false / true, so machine load hits both alike (on the shared
  * development VM only such alternating comparisons were reliable). One thread is timed by thread CPU time, more by wall
  * time. Prints median and min per setting, the ratio of the medians (false / true: above 1 means "true" is faster),
  * and the max abs difference of the two outputs. Program, not a test:
  *
  * <pre>java -Dminnow.threads=T --add-modules jdk.incubator.vector -cp (bench test class path) dev.minnow.bench.cnn.CnnAb
- *     --prop NAME [--rounds N] [--warmup N] name=model.onnx:input.npy ...</pre>
+ *     --prop NAME[,NAME...] [--rounds N] [--warmup N] name=model.onnx:input.npy ...</pre>
  */
 public final class CnnAb {
     private CnnAb() {}
@@ -54,7 +54,9 @@ public final class CnnAb {
                 float[][] out = new float[2][];
                 for (int r = -warmup; r < rounds; r++) {
                     for (int side = 0; side < 2; side++) {
-                        System.setProperty(prop, Boolean.toString(side == 1));
+                        for (String name : prop.split(",")) {
+                            System.setProperty(name, Boolean.toString(side == 1));
+                        }
                         long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
                         Tensor y = g.run(x);
                         long c1 = mx.getCurrentThreadCpuTime(), t1 = System.nanoTime();
@@ -64,7 +66,9 @@ public final class CnnAb {
                         out[side] = y.toFloatArray();
                     }
                 }
-                System.clearProperty(prop);
+                for (String name : prop.split(",")) {
+                    System.clearProperty(name);
+                }
                 double diff = 0;
                 for (int i = 0; i < out[0].length; i++) {
                     diff = Math.max(diff, Math.abs(out[0][i] - out[1][i]));

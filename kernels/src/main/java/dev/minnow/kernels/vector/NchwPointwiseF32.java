@@ -20,7 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Per call the pixel block is copied from the planes into a heap scratch in tile-major order ({@code [tile][cin][2·LANES]},
  * the last odd vector as a one-vector tile, lanes past the block zero), so the micro-kernel streams its input
  * sequentially with no tail code and array bounds checks C2 hoists. Loop order: a block of six output channels outer
- * (its 6·cin weights stay in L1), pixel tiles inner. Blocks of pixels hold at most {@link #BLOCK_FLOATS} input floats
+ * (its 6·cin weights stay in L1, and in a network, where a layer's weights are cold, each is fetched once per pixel
+ * block), pixel tiles inner (the input block is re-read from L2 per six channels). Blocks of pixels hold at most {@link #BLOCK_FLOATS} input floats
  * (~L2) when the whole range does not fit.
  *
  * <p>Sums run bias first, then input channels ascending, as the specification; the activation and residual add run on
@@ -99,24 +100,22 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
             int m = Math.min(pb, p1 - q0);
             int vecs = (m + LANES - 1) / LANES, pairs = vecs / 2;
             packInput(cin, x, xOff, ldx, q0, m, xb);
-            for (int t = 0; t < pairs; t++) {
-                for (int ob = ob0; ob < ob1; ob++) {
-                    int b = ob * MR, oLo = Math.max(o0, b), oHi = Math.min(o1, b + MR);
+            for (int ob = ob0; ob < ob1; ob++) {   // six channels' weights stay in L1 across the pixel tiles
+                int b = ob * MR, oLo = Math.max(o0, b), oHi = Math.min(o1, b + MR);
+                int w0 = b * cin, w1 = w0 + cin, w2 = w1 + cin, w3 = w2 + cin, w4 = w3 + cin, w5 = w4 + cin;
+                float b0 = bias(bias, b, cout), b1 = bias(bias, b + 1, cout), b2 = bias(bias, b + 2, cout);
+                float b3 = bias(bias, b + 3, cout), b4 = bias(bias, b + 4, cout), b5 = bias(bias, b + 5, cout);
+                for (int t = 0; t < pairs; t++) {
                     // a whole tile with a clamp activation and no residual is stored from the registers
                     boolean direct = clamp && r == null && oHi - oLo == MR && m - t * NR >= NR;
-                    micro62(cin, xb, t * cin * NR, packed, b * cin, (b + 1) * cin, (b + 2) * cin, (b + 3) * cin, (b + 4) * cin, (b + 5) * cin, bias(bias, b, cout), bias(bias, b + 1, cout),
-                            bias(bias, b + 2, cout), bias(bias, b + 3, cout), bias(bias, b + 4, cout), bias(bias, b + 5, cout), tile,
+                    micro62(cin, xb, t * cin * NR, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile,
                             direct, lo, hi, y, (yOff + (long) b * ldy + q0 + t * NR) * 4, ldy * 4L);
                     if (!direct) {
                         epilogue(code, act, tile, NR, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q0 + t * NR, Math.min(NR, m - t * NR));
                     }
                 }
-            }
-            if (vecs % 2 == 1) {
-                for (int ob = ob0; ob < ob1; ob++) {
-                    int b = ob * MR, oLo = Math.max(o0, b), oHi = Math.min(o1, b + MR);
-                    micro61(cin, xb, pairs * cin * NR, packed, b * cin, (b + 1) * cin, (b + 2) * cin, (b + 3) * cin, (b + 4) * cin, (b + 5) * cin, bias(bias, b, cout), bias(bias, b + 1, cout),
-                            bias(bias, b + 2, cout), bias(bias, b + 3, cout), bias(bias, b + 4, cout), bias(bias, b + 5, cout), tile);
+                if (vecs % 2 == 1) {
+                    micro61(cin, xb, pairs * cin * NR, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile);
                     epilogue(code, act, tile, LANES, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q0 + pairs * NR, m - pairs * NR);
                 }
             }
