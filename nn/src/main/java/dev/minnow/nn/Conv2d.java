@@ -236,20 +236,19 @@ public final class Conv2d implements Layer {
 
     /**
      * Whether a 1×1 convolution over {@code plane} pixels takes {@link #pointwisePacked}: where the older paths would
-     * use the GEMM (planes under {@code 2·PIXEL_BLOCK_MIN} pixels with at least {@code PACKED_MIN_IN} inputs, or more than
-     * {@link #DIRECT_MAX_IN} inputs). With fewer inputs the short sums do not pay for the kernel's per-tile epilogue
-     * (64→384 at 14² 0.87–0.91×, 96→576 at 7² with hard-swish 0.84–0.90× against the GEMM). On large
-     * planes with few inputs {@link CnnKernels#pointwise} stays: it reads the planes in place and stores from registers,
-     * where the packed kernel's input copy and per-tile epilogue cost more than they save (ConvLayerBench --ab, 1 thread:
-     * 16→96 at 112² 0.31×, 96→24 at 56² 0.73×, but 384→64 at 14² 2.2×, 960→160 at 7² 2.3×, 320→1280 at 7² 1.5×).
+     * use the GEMM (planes under {@code 2·PIXEL_BLOCK_MIN} pixels, or more than {@link #DIRECT_MAX_IN} inputs).
+     * ConvLayerBench --ab, 1 thread, best of 20 alternating batches, against the GEMM: 960→160 at 7² 2.3×, 320→1280 at
+     * 7² 1.7×, 96→576 at 14² 1.3×, 64→384 at 14² 1.3×, 576→144 on a 1×1 plane (squeeze-and-excitation) 3.3×. On large
+     * planes with up to 256 inputs {@link CnnKernels#pointwise} stays (the two are even there: 0.8–1.1×).
      */
-    private static final int PACKED_MIN_IN = Integer.getInteger("minnow.cnn.packedMinIn", 128);
+    /** Also large planes with few inputs ({@code -Dminnow.cnn.packedLargePlanes=true}, for measurements). */
+    private static final boolean PACKED_LARGE_PLANES = Boolean.getBoolean("minnow.cnn.packedLargePlanes");
 
     private boolean usePacked(int plane) {
         if (!PACKED_POINTWISE || !Boolean.parseBoolean(System.getProperty("minnow.cnn.packedPointwise", "true"))) {
             return false;
         }
-        return plane < 2 * PIXEL_BLOCK_MIN && in >= PACKED_MIN_IN || in > DIRECT_MAX_IN;
+        return plane < 2 * PIXEL_BLOCK_MIN || in > DIRECT_MAX_IN || PACKED_LARGE_PLANES;
     }
 
     /**
