@@ -15,11 +15,13 @@ import java.util.Arrays;
  * 2-D convolution over NCHW F32 with PyTorch's semantics and weight layout {@code [out, in/groups, kh, kw]}: any
  * kernel size, stride, zero padding, dilation and group count, an optional bias and an optional fused activation.
  *
- * <p>Three paths: pointwise (1×1, stride 1, no padding) is one GEMM per image, {@code W[out, in] · X[in, H·W]};
- * depthwise (groups = in = out, square kernel, dilation 1) runs {@link CnnKernels#depthwiseChannels} on the
- * channels' planes in place, bias and activation fused; other convolutions with one group (and ≥ 256 output
- * pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is im2col + GEMM per group. The GEMM paths
- * add bias and activation in one pass ({@link CnnKernels#biasActivate}).
+ * <p>Paths: pointwise (1×1, stride 1, no padding) on planes under 512 pixels or with more than 256 inputs runs
+ * {@link NchwPointwiseKernels} on weights packed at load (bias and activation fused), on larger planes
+ * {@link CnnKernels#pointwise} reading the planes in place; depthwise (groups = in = out, square kernel, dilation 1)
+ * runs {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
+ * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; other convolutions with one group (and ≥ 256
+ * output pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is
+ * im2col + GEMM per group, with bias and activation added in one pass ({@link CnnKernels#biasActivate}).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
  */
 public final class Conv2d implements Layer {
@@ -228,11 +230,8 @@ public final class Conv2d implements Layer {
         return y;
     }
 
-    /**
-     * Whether 1×1 convolutions run on {@link NchwPointwiseKernels} (weights packed at load; default) rather than the
-     * older paths below ({@code -Dminnow.cnn.packedPointwise=false}; the property is also read per call, for A/B runs).
-     */
-    private static final boolean PACKED_POINTWISE = !"false".equals(System.getProperty("minnow.cnn.packedPointwise.enabled"));
+    /** Also large planes with few inputs on the packed kernel ({@code -Dminnow.cnn.packedLargePlanes=true}, for measurements). */
+    private static final boolean PACKED_LARGE_PLANES = Boolean.getBoolean("minnow.cnn.packedLargePlanes");
 
     /**
      * Whether a 1×1 convolution over {@code plane} pixels takes {@link #pointwisePacked}: where the older paths would
@@ -240,12 +239,10 @@ public final class Conv2d implements Layer {
      * ConvLayerBench --ab, 1 thread, best of 20 alternating batches, against the GEMM: 960→160 at 7² 2.3×, 320→1280 at
      * 7² 1.7×, 96→576 at 14² 1.3×, 64→384 at 14² 1.3×, 576→144 on a 1×1 plane (squeeze-and-excitation) 3.3×. On large
      * planes with up to 256 inputs {@link CnnKernels#pointwise} stays (the two are even there: 0.8–1.1×).
+     * {@code -Dminnow.cnn.packedPointwise=false} turns it off (read per call, for A/B runs).
      */
-    /** Also large planes with few inputs ({@code -Dminnow.cnn.packedLargePlanes=true}, for measurements). */
-    private static final boolean PACKED_LARGE_PLANES = Boolean.getBoolean("minnow.cnn.packedLargePlanes");
-
     private boolean usePacked(int plane) {
-        if (!PACKED_POINTWISE || !Boolean.parseBoolean(System.getProperty("minnow.cnn.packedPointwise", "true"))) {
+        if (!Boolean.parseBoolean(System.getProperty("minnow.cnn.packedPointwise", "true"))) {
             return false;
         }
         return plane < 2 * PIXEL_BLOCK_MIN || in > DIRECT_MAX_IN || PACKED_LARGE_PLANES;
