@@ -185,29 +185,58 @@ public final class Conv2d implements Layer {
         return "conv " + kh + "x" + kw + " s" + sh + (groups > 1 ? " g" : "");
     }
 
-    private Tensor run(Tensor x) {
-        Buffers.checkNchw("Conv2d", x, in);
-        Tensor quantized = Int8Quantization.intercept(this, x);
-        if (quantized != null) {
-            return quantized;
+    /**
+     * {@code forward(x) + residual} (the activation, if any, before the add), with the add fused into the output pass
+     * where the path allows (the packed pointwise kernel) and otherwise one in-place pass per image. {@code residual}
+     * must be F32 of exactly the output's shape.
+     */
+    public Tensor forwardAdd(Tensor x, Tensor residual) {
+        if (!Profile.ENABLED) {
+            return run(x, residual);
         }
+        long t0 = Profile.begin();
+        Tensor y = run(x, residual);
+        String kind = Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind();
+        Profile.end(kind + " +add", t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
+        return y;
+    }
+
+    private Tensor run(Tensor x) {
+        return run(x, null);
+    }
+
+    private Tensor run(Tensor x, Tensor residual) {
+        Buffers.checkNchw("Conv2d", x, in);
         int n = (int) x.dim(0), h = (int) x.dim(2), w = (int) x.dim(3);
         int[] o = outputSize(h, w);
         int ho = o[0], wo = o[1];
+        if (residual != null && (residual.dtype() != dev.minnow.tensor.DType.F32
+                || !Arrays.equals(residual.shape(), new long[] {n, out, ho, wo}))) {
+            throw new IllegalArgumentException("Conv2d residual must be F32 " + Arrays.toString(new long[] {n, out, ho, wo}) + ", got "
+                    + residual.dtype() + Arrays.toString(residual.shape()));
+        }
+        Tensor quantized = Int8Quantization.intercept(this, x);
+        if (quantized != null) {
+            return residual == null ? quantized : Ops.add(quantized, residual);
+        }
         Tensor y = Buffers.f32Overwritten(n, out, ho, wo);   // every element is written below
         MemorySegment xs = x.segment(), ys = y.segment();
+        MemorySegment rs = residual == null ? null : residual.contiguous().segment();
         boolean depthwise = groups == in && groups == out && kh == kw && dh == 1 && dw == 1 && sh == sw;
         boolean pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1;
         Kernels k = KernelProvider.get();
         for (int b = 0; b < n; b++) {
             long xOff = (long) b * in * h * w;
             long yOff = (long) b * out * ho * wo;
+            boolean added = false;   // whether the residual went into the output pass
             if (depthwise && sh == 2 && kh == 3 && wo > 16 && usePhasePlanes()) {
                 depthwisePhased(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
             } else if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
             } else if (pointwise && usePacked(h * w)) {
-                pointwisePacked(xs, xOff, null, 0, ys, yOff, h * w);   // bias and activation fused
+                // bias and activation fused, and the residual when no activation is left for afterwards
+                pointwisePacked(xs, xOff, after == null ? rs : null, yOff, ys, yOff, h * w);
+                added = after == null;
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
             } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && useShifted(ho * wo, in * kh * kw)) {
@@ -225,6 +254,9 @@ public final class Conv2d implements Layer {
                 int plane = ho * wo;
                 Parallel.forRange(out, Math.max(1, 32768 / Math.max(1, plane)),
                         (c0, c1) -> k.activate(after, (c1 - c0) * plane, ys, yOff + (long) c0 * plane));
+            }
+            if (rs != null && !added) {
+                k.add(out * ho * wo, ys, yOff, rs, yOff, ys, yOff);
             }
         }
         return y;

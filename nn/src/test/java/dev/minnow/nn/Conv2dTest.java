@@ -98,6 +98,37 @@ class Conv2dTest {
         }
     }
 
+    /**
+     * {@link Conv2d#forwardAdd}: the residual fused into the packed pointwise kernel (small plane, identity or ReLU6),
+     * added after an unfused activation (SiLU), and added in a separate pass on the other paths (large-plane pointwise,
+     * depthwise, 3×3), against forward(x) + residual; a residual of the wrong shape is rejected.
+     */
+    @Test
+    void forwardAddMatchesForwardPlusResidual() {
+        long seed = Gen.seed("conv2d-forward-add");
+        SplittableRandom r = new SplittableRandom(seed);
+        // {cin, cout, k, groups, h, w}
+        int[][] shapes = {{24, 24, 1, 1, 7, 7}, {40, 16, 1, 1, 14, 14}, {16, 16, 1, 1, 30, 30}, {12, 12, 3, 12, 9, 11}, {6, 5, 3, 1, 20, 20}};
+        Activation[] acts = {null, Activation.RELU6, Activation.SILU};
+        for (int[] sh : shapes) {
+            for (Activation act : acts) {
+                String ctx = java.util.Arrays.toString(sh) + " " + act + " seed=" + seed;
+                int cin = sh[0], cout = sh[1], k = sh[2], g = sh[3], h = sh[4], w = sh[5];
+                Conv2d conv = Conv2d.of(Tensor.of(Gen.floats(r, cout * (cin / g) * k * k), cout, cin / g, k, k),
+                        Tensor.of(Gen.floats(r, cout), cout), 1, k / 2, 1, g).withActivation(act);
+                float[] x = Gen.floats(r, cin * h * w), res = Gen.floats(r, cout * h * w);
+                float[] want = conv.forward(Buffers.f32(x, 1, cin, h, w)).toFloatArray();
+                float[] got = conv.forwardAdd(Buffers.f32(x, 1, cin, h, w), Buffers.f32(res, 1, cout, h, w)).toFloatArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i] + res[i], got[i], 0f, ctx + " at " + i);
+                }
+            }
+        }
+        Conv2d conv = Conv2d.of(Tensor.of(new float[8], 4, 2, 1, 1), null, 1, 0, 1, 1);
+        assertThrows(IllegalArgumentException.class,
+                () -> conv.forwardAdd(Buffers.f32(new float[2 * 9], 1, 2, 3, 3), Buffers.f32(new float[4 * 8], 1, 4, 2, 4)));
+    }
+
     /** A square convolution with ReLU6 fused against the reference, clamped. */
     private static void checkActivated(SplittableRandom r, String ctx, int cin, int cout, int groups, int k, int s, int p, int h, int w) {
         float[] x = Gen.floats(r, cin * h * w);
