@@ -44,13 +44,24 @@ for a in resnet18 mnasnet1_0 mobilenet_v3_small; do
   "$J" --add-modules jdk.incubator.vector -cp "$CP" dev.minnow.bench.cnn.CnnOnnx $a 224 "$O/$a" >/dev/null 2>&1
 done
 "$J" --add-modules jdk.incubator.vector -cp "$CP" dev.minnow.bench.cnn.MobileNetV2Onnx 1.0 224 "$O/mobilenet_v2_1.0" >/dev/null 2>&1
-"$J" --add-modules jdk.incubator.vector -Dminnow.threads=2 -cp "$CP" dev.minnow.bench.cnn.OrtCompare --rounds 15 --warmup 40 --threads 1,2 \
-  mobilenet_v2_x0.5=$F/cnn/mobilenet_v2/model.onnx:$F/cnn/mobilenet_v2/input.npy \
-  mobilenet_v2_1.0=$O/mobilenet_v2_1.0/model.onnx:$O/mobilenet_v2_1.0/input.npy \
-  mobilenet_v3_small=$O/mobilenet_v3_small/model.onnx:$O/mobilenet_v3_small/input.npy \
-  mnasnet1_0=$O/mnasnet1_0/model.onnx:$O/mnasnet1_0/input.npy \
-  squeezenet1_1=$F/cnn/squeezenet1_1/model.onnx:$F/cnn/squeezenet1_1/input.npy \
-  resnet18=$O/resnet18/model.onnx:$O/resnet18/input.npy 2>&1 | grep -v WARNING | tee "$OUT/ort.txt"
+CASES="mobilenet_v2_x0.5=$F/cnn/mobilenet_v2/model.onnx:$F/cnn/mobilenet_v2/input.npy
+  mobilenet_v2_1.0=$O/mobilenet_v2_1.0/model.onnx:$O/mobilenet_v2_1.0/input.npy
+  mobilenet_v3_small=$O/mobilenet_v3_small/model.onnx:$O/mobilenet_v3_small/input.npy
+  mnasnet1_0=$O/mnasnet1_0/model.onnx:$O/mnasnet1_0/input.npy
+  squeezenet1_1=$F/cnn/squeezenet1_1/model.onnx:$F/cnn/squeezenet1_1/input.npy
+  resnet18=$O/resnet18/model.onnx:$O/resnet18/input.npy"
+# one thread: both engines alternate in one process (both compute on the calling thread; outputs compared)
+"$J" --add-modules jdk.incubator.vector -Dminnow.threads=1 -cp "$CP" dev.minnow.bench.cnn.OrtCompare --rounds 15 --warmup 40 --threads 1 \
+  $CASES 2>&1 | grep -v WARNING | tee "$OUT/ort.txt"
+# two threads: each engine alone in its own process (ORT's idle workers spin and took cores from Minnow in one process)
+for e in minnow ort; do
+  "$J" --add-modules jdk.incubator.vector -Dminnow.threads=2 -cp "$CP" dev.minnow.bench.cnn.OrtCompare --engine $e --rounds 15 --warmup 40 \
+    --threads 2 $CASES 2>&1 | grep -v WARNING > "$OUT/ort-2t-$e.txt"
+done
+awk '$2 == 2 && $3 == "minnow" { m[$1] = $4; n[$1] = $6 } $2 == 2 && $3 == "ort" { o[$1] = $4; p[$1] = $6; k[++c] = $1 }
+     END { printf "%-22s %7s %12s %12s %12s %12s %8s  (separate processes)\n", "model", "threads", "minnow med", "minnow min", "ort med", "ort min", "ratio";
+           for (i = 1; i <= c; i++) printf "%-22s %7d %9.2f ms %9.2f ms %9.2f ms %9.2f ms %8.2f\n", k[i], 2, m[k[i]], n[k[i]], o[k[i]], p[k[i]], m[k[i]] / o[k[i]] }' \
+  "$OUT/ort-2t-minnow.txt" "$OUT/ort-2t-ort.txt" | tee -a "$OUT/ort.txt"
 
 log "light field"
 LCP="cli/target/minnow-cli-0.1.0-SNAPSHOT.jar:$(ls cli/target/lib/*.jar | tr '\n' ':')"

@@ -4,6 +4,7 @@ import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.CnnKernels;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
+import dev.minnow.kernels.NchwPointwiseKernels;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -14,11 +15,13 @@ import java.util.Arrays;
  * 2-D convolution over NCHW F32 with PyTorch's semantics and weight layout {@code [out, in/groups, kh, kw]}: any
  * kernel size, stride, zero padding, dilation and group count, an optional bias and an optional fused activation.
  *
- * <p>Three paths: pointwise (1×1, stride 1, no padding) is one GEMM per image, {@code W[out, in] · X[in, H·W]};
- * depthwise (groups = in = out, square kernel, dilation 1) runs {@link CnnKernels#depthwiseChannels} on the
- * channels' planes in place, bias and activation fused; other convolutions with one group (and ≥ 256 output
- * pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is im2col + GEMM per group. The GEMM paths
- * add bias and activation in one pass ({@link CnnKernels#biasActivate}).
+ * <p>Paths: pointwise (1×1, stride 1, no padding) on planes under 512 pixels or with more than 256 inputs runs
+ * {@link NchwPointwiseKernels} on weights packed at load (bias and activation fused), on larger planes
+ * {@link CnnKernels#pointwise} reading the planes in place; depthwise (groups = in = out, square kernel, dilation 1)
+ * runs {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
+ * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; other convolutions with one group (and ≥ 256
+ * output pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is
+ * im2col + GEMM per group, with bias and activation added in one pass ({@link CnnKernels#biasActivate}).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
  */
 public final class Conv2d implements Layer {
@@ -43,6 +46,7 @@ public final class Conv2d implements Layer {
     private final Activation after;
     private final float[] weightArray;   // the weights on the heap (depthwise reads them per channel)
     private final float[] biasArray;     // or null
+    private final float[] pointwisePacked;   // 1×1 group-1 weights packed for NchwPointwiseKernels, or null
 
     private Conv2d(Tensor weight, Tensor bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups, Activation activation) {
         if (weight.rank() != 4) {
@@ -78,6 +82,7 @@ public final class Conv2d implements Layer {
         this.after = fusable ? null : activation;
         this.weightArray = this.weight.toFloatArray();
         this.biasArray = this.bias == null ? null : this.bias.toFloatArray();
+        this.pointwisePacked = kh == 1 && kw == 1 && groups == 1 ? NchwPointwiseKernels.get().pack(out, in, weightArray) : null;
     }
 
     /** Square stride, padding and dilation. {@code bias} may be null. */
@@ -180,25 +185,58 @@ public final class Conv2d implements Layer {
         return "conv " + kh + "x" + kw + " s" + sh + (groups > 1 ? " g" : "");
     }
 
-    private Tensor run(Tensor x) {
-        Buffers.checkNchw("Conv2d", x, in);
-        Tensor quantized = Int8Quantization.intercept(this, x);
-        if (quantized != null) {
-            return quantized;
+    /**
+     * {@code forward(x) + residual} (the activation, if any, before the add), with the add fused into the output pass
+     * where the path allows (the packed pointwise kernel) and otherwise one in-place pass per image. {@code residual}
+     * must be F32 of exactly the output's shape.
+     */
+    public Tensor forwardAdd(Tensor x, Tensor residual) {
+        if (!Profile.ENABLED) {
+            return run(x, residual);
         }
+        long t0 = Profile.begin();
+        Tensor y = run(x, residual);
+        String kind = Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind();
+        Profile.end(kind + " +add", t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
+        return y;
+    }
+
+    private Tensor run(Tensor x) {
+        return run(x, null);
+    }
+
+    private Tensor run(Tensor x, Tensor residual) {
+        Buffers.checkNchw("Conv2d", x, in);
         int n = (int) x.dim(0), h = (int) x.dim(2), w = (int) x.dim(3);
         int[] o = outputSize(h, w);
         int ho = o[0], wo = o[1];
+        if (residual != null && (residual.dtype() != dev.minnow.tensor.DType.F32
+                || !Arrays.equals(residual.shape(), new long[] {n, out, ho, wo}))) {
+            throw new IllegalArgumentException("Conv2d residual must be F32 " + Arrays.toString(new long[] {n, out, ho, wo}) + ", got "
+                    + residual.dtype() + Arrays.toString(residual.shape()));
+        }
+        Tensor quantized = Int8Quantization.intercept(this, x);
+        if (quantized != null) {
+            return residual == null ? quantized : Ops.add(quantized, residual);
+        }
         Tensor y = Buffers.f32Overwritten(n, out, ho, wo);   // every element is written below
         MemorySegment xs = x.segment(), ys = y.segment();
+        MemorySegment rs = residual == null ? null : residual.contiguous().segment();
         boolean depthwise = groups == in && groups == out && kh == kw && dh == 1 && dw == 1 && sh == sw;
         boolean pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1;
         Kernels k = KernelProvider.get();
         for (int b = 0; b < n; b++) {
             long xOff = (long) b * in * h * w;
             long yOff = (long) b * out * ho * wo;
-            if (depthwise) {
+            boolean added = false;   // whether the residual went into the output pass
+            if (depthwise && sh == 2 && kh == 3 && wo > 16 && usePhasePlanes()) {
+                depthwisePhased(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
+            } else if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
+            } else if (pointwise && usePacked(h * w)) {
+                // bias and activation fused, and the residual when no activation is left for afterwards
+                pointwisePacked(xs, xOff, after == null ? rs : null, yOff, ys, yOff, h * w);
+                added = after == null;
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
             } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && useShifted(ho * wo, in * kh * kw)) {
@@ -217,8 +255,68 @@ public final class Conv2d implements Layer {
                 Parallel.forRange(out, Math.max(1, 32768 / Math.max(1, plane)),
                         (c0, c1) -> k.activate(after, (c1 - c0) * plane, ys, yOff + (long) c0 * plane));
             }
+            if (rs != null && !added) {
+                k.add(out * ho * wo, ys, yOff, rs, yOff, ys, yOff);
+            }
         }
         return y;
+    }
+
+    /** Also large planes with few inputs on the packed kernel ({@code -Dminnow.cnn.packedLargePlanes=true}, for measurements). */
+    private static final boolean PACKED_LARGE_PLANES = Boolean.getBoolean("minnow.cnn.packedLargePlanes");
+
+    /**
+     * Whether a 1×1 convolution over {@code plane} pixels takes {@link #pointwisePacked}: where the older paths would
+     * use the GEMM (planes under {@code 2·PIXEL_BLOCK_MIN} pixels, or more than {@link #DIRECT_MAX_IN} inputs).
+     * ConvLayerBench --ab, 1 thread, best of 20 alternating batches, against the GEMM: 960→160 at 7² 2.3×, 320→1280 at
+     * 7² 1.7×, 96→576 at 14² 1.3×, 64→384 at 14² 1.3×, 576→144 on a 1×1 plane (squeeze-and-excitation) 3.3×. On large
+     * planes with up to 256 inputs {@link CnnKernels#pointwise} stays (the two are even there: 0.8–1.1×).
+     * {@code -Dminnow.cnn.packedPointwise=false} turns it off (read per call, for A/B runs).
+     */
+    private boolean usePacked(int plane) {
+        if (!Boolean.parseBoolean(System.getProperty("minnow.cnn.packedPointwise", "true"))) {
+            return false;
+        }
+        return plane < 2 * PIXEL_BLOCK_MIN || in > DIRECT_MAX_IN || PACKED_LARGE_PLANES;
+    }
+
+    /**
+     * Pointwise convolution by {@link NchwPointwiseKernels#conv} with the packed weights, bias and activation fused (and
+     * the residual {@code rs} added when not null). One call on one thread; with more, tasks of at least ~64k
+     * multiply-adds, about four per thread: pixel chunks (multiples of 32) on planes of 256 pixels or more, else
+     * output-channel chunks (multiples of the kernel's 6-row tile) so that small planes keep whole vectors.
+     */
+    private void pointwisePacked(MemorySegment xs, long xOff, MemorySegment rs, long rOff, MemorySegment ys, long yOff, int plane) {
+        NchwPointwiseKernels pk = NchwPointwiseKernels.get();
+        float[] packed = pointwisePacked, b = biasArray;
+        Activation act = fused;
+        int threads = Parallel.threads();
+        long macs = (long) out * in * plane;
+        int tasks = (int) Math.min(4L * threads, Math.max(1, macs / 65536));
+        if (threads == 1 || tasks <= 1) {
+            pk.conv(out, in, packed, b, act, xs, xOff, plane, rs, rOff, ys, yOff, plane, 0, out, 0, plane);
+            return;
+        }
+        int pixChunk, pixTasks, ocChunk, ocTasks;
+        if (plane >= 256) {
+            pixChunk = Math.max(32, (plane + tasks - 1) / tasks + 31) / 32 * 32;
+            pixTasks = (plane + pixChunk - 1) / pixChunk;
+            ocChunk = out;
+            ocTasks = 1;
+        } else {
+            pixChunk = plane;
+            pixTasks = 1;
+            ocChunk = Math.max(6, ((out + tasks - 1) / tasks + 5) / 6 * 6);
+            ocTasks = (out + ocChunk - 1) / ocChunk;
+        }
+        int pc = pixChunk, oc = ocChunk, pt = pixTasks;
+        Parallel.forChunks(pixTasks * ocTasks, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int q0 = (t % pt) * pc, o0 = (t / pt) * oc;
+                pk.conv(out, in, packed, b, act, xs, xOff, plane, rs, rOff, ys, yOff, plane, o0, Math.min(out, o0 + oc), q0,
+                        Math.min(plane, q0 + pc));
+            }
+        });
     }
 
     /**
@@ -402,6 +500,62 @@ public final class Conv2d implements Layer {
         Parallel.forRange(out, grain, (from, to) -> {
             ck.depthwiseChannels(kk, s, padH, padW, to - from, xs, xOff + (long) from * plane, h, w, wt, from * taps, b, from, act,
                     ys, yOff + (long) from * ho * wo, ho, wo);
+        });
+    }
+
+    /**
+     * Whether a stride-2 3×3 depthwise convolution with outputs wider than 16 runs on {@link #depthwisePhased} (default)
+     * instead of {@link CnnKernels#depthwiseChannels}, whose row loader splits the column phases in a scalar loop
+     * ({@code -Dminnow.cnn.dwPhasePlanes=false}; read per call, for A/B runs). ConvLayerBench --ab, 1 thread, thread CPU
+     * time: 96 channels at 112² 1.90×, 48 at 112² 2.04×, 144 at 56² 1.31× faster; but narrower outputs (which
+     * depthwiseChannels runs with the channels in the lanes) 0.58–0.76×, 5×5 0.50–0.84×, and stride 1 the same way
+     * (rows copied, no phases) 0.82–0.88× at 56² and 112².
+     */
+    private static boolean usePhasePlanes() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.dwPhasePlanes", "true"));
+    }
+
+    /** Per thread: a zero-padded, column-phase-split plane for {@link #depthwisePhased}, and one input row. */
+    private static final ThreadLocal<float[][]> PHASE_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    /**
+     * Stride-2 depthwise, one channel at a time: the channel's plane is copied into a zero-padded heap plane split into
+     * its two column phases by the vector {@link CnnKernels#deinterleave} (row by row), and {@link CnnKernels#depthwise}
+     * then reads every tap as a constant offset, bias and activation fused. Channels split over the threads in tasks of
+     * at least ~64k multiply-adds.
+     */
+    private void depthwisePhased(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
+        int k = kh, s = sh, padH = ph, padW = pw, plane = h * w;
+        int hp = Math.max((ho - 1) * s + k, h + padH);            // rows: what the taps read, and every input row
+        int pwc = Math.max((wo - 1) + (k - 1) / s + 1, (w + padW + 1) / 2) + 1;   // columns per phase
+        int len = s * hp * pwc + 64;                               // slack: the kernel's full-vector row tails
+        CnnKernels ck = CnnKernels.get();
+        float[] wt = weightArray, b = biasArray;
+        Activation act = fused;
+        int grain = Math.max(1, 65536 / Math.max(1, ho * wo * k * k));
+        int pe = padW % 2, xe = padW / 2, xoCol = (padW + 1) / 2, pairs = w / 2;
+        Parallel.forRange(out, grain, (from, to) -> {
+            float[][] sc = PHASE_SCRATCH.get();
+            if (sc[0].length < len) {
+                sc[0] = new float[len];
+            }
+            if (sc[1].length < plane) {
+                sc[1] = new float[plane];
+            }
+            float[] pl = sc[0], stage = sc[1];
+            java.util.Arrays.fill(pl, 0, len, 0f);   // the padding stays zero: rows below write only their interior
+            for (int c = from; c < to; c++) {
+                MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, stage, 0, plane);
+                for (int iy = 0; iy < h; iy++) {
+                    int rowBase = (iy + padH) * pwc;
+                    int de = rowBase + pe * hp * pwc + xe, dOdd = rowBase + (1 - pe) * hp * pwc + xoCol;
+                    ck.deinterleave(stage, iy * w, pairs, pl, de, pl, dOdd);
+                    if (w % 2 == 1) {
+                        pl[de + pairs] = stage[iy * w + w - 1];
+                    }
+                }
+                ck.depthwise(k, s, pl, 0, hp, pwc, wt, c * k * k, b == null ? 0f : b[c], act, ys, yOff + (long) c * ho * wo, ho, wo);
+            }
         });
     }
 

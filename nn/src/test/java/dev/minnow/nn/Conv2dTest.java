@@ -70,6 +70,80 @@ class Conv2dTest {
         }
     }
 
+    /**
+     * The paths chosen by size: stride-2 3×3 depthwise with outputs wider than 16 (phase-split heap planes), and
+     * pointwise on the packed kernel at 1 and 2 threads (small planes split by output channels, planes of 256 pixels or
+     * more by pixels, more than 256 inputs on a large plane), with ReLU6 fused (the reference clamped).
+     */
+    @Test
+    void wideStridedDepthwiseAndPackedPointwise() {
+        long seed = Gen.seed("conv2d-wide-dw-s2-packed-pw");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int iter = 0; iter < 12; iter++) {
+            String ctx = "iter " + iter + " seed=" + seed;
+            int c = 1 + r.nextInt(12), p = r.nextInt(3);
+            int hh = 3 + r.nextInt(18), ww = 33 + r.nextInt(90);
+            checkConv(r, ctx + " depthwise s2 wide", 1 + r.nextInt(2), c, c, c, 3, 3, 2, 2, p, p, 1, 1, hh, ww, r.nextBoolean());
+            checkActivated(r, ctx + " depthwise s2 wide relu6", c, c, c, 3, 2, p, hh, ww);
+        }
+        int[][] pointwise = {{64, 100, 7, 7}, {96, 30, 14, 14}, {300, 20, 20, 17}, {17, 13, 1, 1}, {40, 9, 3, 5}};
+        for (int threads : new int[] {1, 2}) {
+            for (int[] pw : pointwise) {
+                String ctx = "pointwise " + java.util.Arrays.toString(pw) + " threads " + threads + " seed=" + seed;
+                dev.minnow.kernels.Parallel.withThreads(threads, () -> {
+                    checkConv(r, ctx, 1, pw[0], pw[1], 1, 1, 1, 1, 1, 0, 0, 1, 1, pw[2], pw[3], true);
+                    checkActivated(r, ctx + " relu6", pw[0], pw[1], 1, 1, 1, 0, pw[2], pw[3]);
+                });
+            }
+        }
+    }
+
+    /**
+     * {@link Conv2d#forwardAdd}: the residual fused into the packed pointwise kernel (small plane, identity or ReLU6),
+     * added after an unfused activation (SiLU), and added in a separate pass on the other paths (large-plane pointwise,
+     * depthwise, 3×3), against forward(x) + residual; a residual of the wrong shape is rejected.
+     */
+    @Test
+    void forwardAddMatchesForwardPlusResidual() {
+        long seed = Gen.seed("conv2d-forward-add");
+        SplittableRandom r = new SplittableRandom(seed);
+        // {cin, cout, k, groups, h, w}
+        int[][] shapes = {{24, 24, 1, 1, 7, 7}, {40, 16, 1, 1, 14, 14}, {16, 16, 1, 1, 30, 30}, {12, 12, 3, 12, 9, 11}, {6, 5, 3, 1, 20, 20}};
+        Activation[] acts = {null, Activation.RELU6, Activation.SILU};
+        for (int[] sh : shapes) {
+            for (Activation act : acts) {
+                String ctx = java.util.Arrays.toString(sh) + " " + act + " seed=" + seed;
+                int cin = sh[0], cout = sh[1], k = sh[2], g = sh[3], h = sh[4], w = sh[5];
+                Conv2d conv = Conv2d.of(Tensor.of(Gen.floats(r, cout * (cin / g) * k * k), cout, cin / g, k, k),
+                        Tensor.of(Gen.floats(r, cout), cout), 1, k / 2, 1, g).withActivation(act);
+                float[] x = Gen.floats(r, cin * h * w), res = Gen.floats(r, cout * h * w);
+                float[] want = conv.forward(Buffers.f32(x, 1, cin, h, w)).toFloatArray();
+                float[] got = conv.forwardAdd(Buffers.f32(x, 1, cin, h, w), Buffers.f32(res, 1, cout, h, w)).toFloatArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i] + res[i], got[i], 0f, ctx + " at " + i);
+                }
+            }
+        }
+        Conv2d conv = Conv2d.of(Tensor.of(new float[8], 4, 2, 1, 1), null, 1, 0, 1, 1);
+        assertThrows(IllegalArgumentException.class,
+                () -> conv.forwardAdd(Buffers.f32(new float[2 * 9], 1, 2, 3, 3), Buffers.f32(new float[4 * 8], 1, 4, 2, 4)));
+    }
+
+    /** A square convolution with ReLU6 fused against the reference, clamped. */
+    private static void checkActivated(SplittableRandom r, String ctx, int cin, int cout, int groups, int k, int s, int p, int h, int w) {
+        float[] x = Gen.floats(r, cin * h * w);
+        float[] wt = Gen.floats(r, cout * (cin / groups) * k * k);
+        float[] bias = Gen.floats(r, cout);
+        Conv2d conv = Conv2d.of(Tensor.of(wt, cout, cin / groups, k, k), Tensor.of(bias, cout), s, p, 1, groups)
+                .withActivation(Activation.RELU6);
+        int[] o = conv.outputSize(h, w);
+        double[][] ref = ConvReference.conv2d(x, 1, cin, h, w, wt, bias, cout, k, k, s, s, p, p, 1, 1, groups, o[0], o[1]);
+        for (int i = 0; i < ref[0].length; i++) {
+            ref[0][i] = Math.min(Math.max(ref[0][i], 0), 6);
+        }
+        ConvReference.assertClose(ref, conv.forward(Buffers.f32(x, 1, cin, h, w)).toFloatArray(), (cin / groups) * k * k, ctx + " " + conv);
+    }
+
     @Test
     void pointwiseAndDepthwiseFastPaths() {
         long seed = Gen.seed("conv2d-fast-paths");

@@ -24,7 +24,7 @@ import java.util.Map;
  * name without "Test"); run it as a program:
  *
  * <pre>java -Dminnow.threads=T --add-modules jdk.incubator.vector -cp (bench test class path) dev.minnow.bench.cnn.OrtCompare
- *     [--rounds N] [--warmup N] [--threads 1,2] [--minnow-int8] [--peak GFLOPS] name=model.onnx:input.npy ...</pre>
+ *     [--rounds N] [--warmup N] [--threads 1,2] [--minnow-int8] [--peak GFLOPS] [--engine both|minnow|ort] name=model.onnx:input.npy ...</pre>
  *
  * {@code --threads} runs every case at each listed thread count in this one process (capping Minnow's pool with
  * {@link Parallel#setActiveThreads}, a fresh ORT session per count; the pool needs {@code -Dminnow.threads} ≥ the
@@ -41,6 +41,7 @@ public final class OrtCompare {
     public static void main(String[] args) throws Exception {
         int rounds = 20, warmup = 10;
         boolean int8 = false;
+        String engine = "both";
         double peak = 0;
         int[] threadList = {Parallel.threads()};
         List<String[]> cases = new ArrayList<>();
@@ -51,11 +52,16 @@ public final class OrtCompare {
                 case "--minnow-int8" -> int8 = true;
                 case "--threads" -> threadList = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--peak" -> peak = Double.parseDouble(args[++i]);
+                case "--engine" -> engine = args[++i];
                 default -> {
                     String[] nv = args[i].split("=", 2), mi = nv[1].split(":", 2);
                     cases.add(new String[] {nv[0], mi[0], mi[1]});
                 }
             }
+        }
+        if (!engine.equals("both")) {
+            single(engine, cases, threadList, rounds, warmup);
+            return;
         }
         System.out.printf("kernels %s, threads %s, onnxruntime %s%n", KernelProvider.get().name(), Arrays.toString(threadList),
                 OrtEnvironment.getEnvironment().getVersion());
@@ -131,6 +137,71 @@ public final class OrtCompare {
                     }
                 }
             }
+            }
+        }
+    }
+    /**
+     * {@code --engine minnow} or {@code --engine ort}: times one engine alone in this process (no other engine's threads
+     * spinning beside it: ORT's idle workers spin-wait and took cores from Minnow's two-thread runs in the same process).
+     * Prints {@code model threads engine median min} per case and thread count, wall time, plus a {@code cpu} line for
+     * one thread; run once per engine and join the lines (scripts/bench-all.sh does).
+     */
+    private static void single(String engine, List<String[]> cases, int[] threadList, int rounds, int warmup) throws Exception {
+        if (!engine.equals("minnow") && !engine.equals("ort")) {
+            throw new IllegalArgumentException("--engine must be both, minnow or ort, got " + engine);
+        }
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        System.out.printf("engine %s alone, %s, threads %s%n", engine, engine.equals("ort")
+                ? "onnxruntime " + OrtEnvironment.getEnvironment().getVersion() : "kernels " + KernelProvider.get().name(),
+                Arrays.toString(threadList));
+        for (String[] c : cases) {
+            Tensor x = Npy.read(Path.of(c[2]));
+            float[] xv = x.toFloatArray();
+            for (int threads : threadList) {
+                double[] wall = new double[rounds], cpu = new double[rounds];
+                if (engine.equals("minnow")) {
+                    Parallel.setActiveThreads(threads);
+                    try (OnnxModel m = OnnxModel.open(Path.of(c[1]))) {
+                        OnnxGraph graph = new OnnxGraph(m);
+                        for (int r = -warmup; r < rounds; r++) {
+                            long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
+                            graph.run(x);
+                            long t1 = System.nanoTime(), c1 = mx.getCurrentThreadCpuTime();
+                            if (r >= 0) {
+                                wall[r] = (t1 - t0) / 1e6;
+                                cpu[r] = (c1 - c0) / 1e6;
+                            }
+                        }
+                    }
+                } else {
+                    OrtEnvironment env = OrtEnvironment.getEnvironment();
+                    try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+                        opts.setIntraOpNumThreads(threads);
+                        opts.setInterOpNumThreads(1);
+                        opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                        try (OrtSession s = env.createSession(c[1], opts)) {
+                            String inName = s.getInputNames().iterator().next();
+                            for (int r = -warmup; r < rounds; r++) {
+                                try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(xv), x.shape())) {
+                                    long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
+                                    try (OrtSession.Result res = s.run(Map.of(inName, in))) {
+                                        long t1 = System.nanoTime(), c1 = mx.getCurrentThreadCpuTime();
+                                        if (r >= 0) {
+                                            wall[r] = (t1 - t0) / 1e6;
+                                            cpu[r] = (c1 - c0) / 1e6;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                Arrays.sort(wall);
+                Arrays.sort(cpu);
+                System.out.printf("%-22s %7d %-7s %9.2f ms %9.2f ms%n", c[0], threads, engine, wall[rounds / 2], wall[0]);
+                if (threads == 1) {
+                    System.out.printf("%-22s %7s %-7s %9.2f ms %9.2f ms  (thread CPU time)%n", c[0], "cpu", engine, cpu[rounds / 2], cpu[0]);
+                }
             }
         }
     }

@@ -50,6 +50,8 @@ public final class OnnxGraph {
     private final Map<String, Tensor> constants = new HashMap<>();
     private final List<Step> steps = new ArrayList<>();
     private final List<String> inputNames;
+    /** The graph's input names, known while the nodes compile (a residual shortcut may be one). */
+    private final Set<String> graphInputs = new java.util.HashSet<>();
     private final List<String> outputNames;
 
     public OnnxGraph(OnnxModel model) {
@@ -73,6 +75,7 @@ public final class OnnxGraph {
             }
         }
         constants.putAll(model.initializers());
+        model.inputs().forEach(vi -> graphInputs.add(vi.name()));
         Map<String, Integer> consumers = new HashMap<>();
         for (OnnxModel.Node n : model.nodes()) {
             for (String in : n.inputs()) {
@@ -273,6 +276,7 @@ public final class OnnxGraph {
                 c = c.withActivation(a);
                 fused.add(act);
                 outName = nodes.get(act).outputs().get(0);
+                last = act;
             }
         } else {
             int[] hs = hardSwishPattern(nodes, last, outName, consumers);
@@ -281,11 +285,66 @@ public final class OnnxGraph {
                 fused.add(hs[0]);
                 fused.add(hs[1]);
                 outName = nodes.get(hs[1]).outputs().get(0);
+                last = hs[1];
             }
         }
         Conv2d conv = c;
-        String in = n.input(0), out = outName;
+        String in = n.input(0);
+        int add = residualAdd(nodes, i, last, outName, consumers);
+        if (add >= 0) {
+            // Add(y, shortcut) with y used only there and the shortcut computed before this Conv: one step, the add fused
+            // into the convolution's output pass (a shortcut of another shape falls back to the broadcasting Add)
+            fused.add(add);
+            OnnxModel.Node a = nodes.get(add);
+            String y = outName, shortcut = a.input(0).equals(y) ? a.input(1) : a.input(0), out = a.outputs().get(0);
+            boolean yFirst = a.input(0).equals(y);
+            steps.add(v -> {
+                Tensor x = v.get(in), r = need(v, shortcut, a);
+                int[] o = conv.outputSize((int) x.dim(2), (int) x.dim(3));
+                if (r.dtype() == DType.F32 && java.util.Arrays.equals(r.shape(), new long[] {x.dim(0), conv.outChannels(), o[0], o[1]})) {
+                    v.put(out, conv.forwardAdd(x, r));
+                } else {
+                    Tensor yv = conv.forward(x);
+                    v.put(out, yFirst ? Elementwise.binary('A', yv, r) : Elementwise.binary('A', r, yv));
+                }
+            });
+            return;
+        }
+        String out = outName;
         steps.add(v -> v.put(out, conv.forward(v.get(in))));
+    }
+
+    /**
+     * The index of an Add that is the only consumer of {@code y} (the output of the Conv chain at {@code conv..last})
+     * and whose other operand is neither a constant nor produced at or after the Conv, or -1.
+     */
+    private int residualAdd(List<OnnxModel.Node> nodes, int conv, int last, String y, Map<String, Integer> consumers) {
+        if (consumers.getOrDefault(y, 0) != 1) {
+            return -1;
+        }
+        for (int j = last + 1; j < nodes.size(); j++) {
+            OnnxModel.Node a = nodes.get(j);
+            if (!a.inputs().contains(y)) {
+                continue;
+            }
+            if (!a.opType().equals("Add") || a.inputs().size() != 2 || a.input(0).equals(a.input(1))) {
+                return -1;
+            }
+            String other = a.input(0).equals(y) ? a.input(1) : a.input(0);
+            if (constants.containsKey(other)) {
+                return -1;
+            }
+            if (graphInputs.contains(other)) {
+                return j;
+            }
+            for (int p = 0; p < conv; p++) {
+                if (nodes.get(p).outputs().contains(other)) {
+                    return j;
+                }
+            }
+            return -1;
+        }
+        return -1;
     }
 
     /**

@@ -1,0 +1,385 @@
+package dev.minnow.kernels.vector;
+
+import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.NchwPointwiseKernels;
+import dev.minnow.kernels.scalar.ScalarKernels;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API twin of {@code ScalarNchwPointwiseKernels}, a {@link Specializer} template (one copy per width and FMA
+ * choice). Register tile: MR = 6 output channels × 2 vectors of pixels (12 accumulators, two input vectors and one
+ * broadcast weight: 15 of AVX2's 16 registers), as the light field's {@code VectorPointwiseConvKernels} but transposed
+ * for channel planes: pixels run along the lanes, weights are broadcast from a panel packed once per layer
+ * ({@code [cout/6][cin][6]}, zero rows past cout), so the six weights of one input channel share a cache line.
+ *
+ * <p>Whole two-vector tiles read the input in place from the planes (row i of a tile at {@code i·ldx}); the block's
+ * last partial tile is first copied into a heap scratch with zeros past the end (one or two vectors per row), so the
+ * micro-kernels need no tail code. An earlier version copied every pixel block tile-major into the heap: on large
+ * planes with few output channels that copy cost more than the sequential reads saved (96→24 at 56²: 0.54× the
+ * in-place {@code CnnKernels.pointwise}). Loop order: a block of six output channels outer (its 6·cin weights stay in
+ * L1, and in a network, where a layer's weights are cold, each is fetched once per pixel block), pixel tiles inner.
+ * Pixel blocks hold at most {@link #BLOCK_FLOATS} input floats (~L2), re-read once per six channels.
+ *
+ * <p>Sums run bias first, then input channels ascending, as the specification; the activation and residual add run on
+ * each finished tile. Activations ReLU, ReLU6, hard-sigmoid and hard-swish in vector with the specification's
+ * operations; others through the scalar function per element.
+ */
+final class NchwPointwiseF32 implements NchwPointwiseKernels {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    private static final VectorSpecies<Float> SPECIES = Specializer.species(MethodHandles.lookup());
+    private static final boolean FMA = Specializer.fma(MethodHandles.lookup());
+    private static final int LANES = SPECIES.length();
+    private static final int MR = 6;
+    private static final int NR = 2 * LANES;
+    /** Most input floats per pixel block (256 KiB): the block is re-read once per six output channels. */
+    private static final int BLOCK_FLOATS = 65536;
+
+    /** Per thread: [0] the block's last partial tile of input (cin rows of up to NR); [1] one register tile (MR × NR). */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[MR * NR]});
+
+    NchwPointwiseF32() {}
+
+    @Override
+    public String name() { return "vector-" + SPECIES.vectorBitSize() + (FMA ? "" : "-nofma"); }
+
+    @Override
+    public float[] pack(int cout, int cin, float[] w) {
+        if (cout < 0 || cin < 0 || w.length < (long) cout * cin) {
+            throw new IllegalArgumentException("weights hold " + w.length + " values, expected " + cout + "×" + cin);
+        }
+        int blocks = (cout + MR - 1) / MR;
+        return java.util.Arrays.copyOf(w, Math.multiplyExact(blocks * MR, cin));
+    }
+
+    /** 0 identity, 1 ReLU, 2 ReLU6, 3 hard-sigmoid, 4 hard-swish, -1 another (scalar per element). */
+    private static int code(Activation act) {
+        if (act == null) {
+            return 0;
+        }
+        return switch (act) {
+            case RELU -> 1;
+            case RELU6 -> 2;
+            case HARD_SIGMOID -> 3;
+            case HARD_SWISH -> 4;
+            default -> -1;
+        };
+    }
+
+    @Override
+    public void conv(int cout, int cin, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
+                     MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int o0, int o1, int p0, int p1) {
+        if (o0 >= o1 || p0 >= p1) {
+            return;
+        }
+        if (o0 < 0 || o1 > cout || p0 < 0) {
+            throw new IllegalArgumentException("channels [" + o0 + ", " + o1 + ") of " + cout + ", pixels from " + p0);
+        }
+        int blocks = (cout + MR - 1) / MR;
+        if (packed.length < (long) blocks * MR * cin) {
+            throw new IllegalArgumentException("packed weights hold " + packed.length + " values, expected " + (long) blocks * MR * cin);
+        }
+        int code = code(act);
+        // identity, ReLU and ReLU6 as a clamp to [lo, hi] in registers
+        boolean clamp = code >= 0 && code <= 2;
+        float lo = code == 0 ? Float.NEGATIVE_INFINITY : 0f, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        int n = p1 - p0;
+        int nPad = (n + LANES - 1) / LANES * LANES;
+        int pb = (long) cin * nPad <= BLOCK_FLOATS ? nPad : Math.max(NR, BLOCK_FLOATS / Math.max(1, cin) / NR * NR);
+        float[][] s = SCRATCH.get();
+        if (s[0].length < cin * NR) {
+            s[0] = new float[cin * NR];
+        }
+        float[] xb = s[0], tile = s[1];
+        int ob0 = o0 / MR, ob1 = (o1 + MR - 1) / MR;
+        long ldxBytes = ldx * 4L, ldyBytes = ldy * 4L;
+        for (int q0 = p0; q0 < p1; q0 += pb) {
+            int m = Math.min(pb, p1 - q0);
+            int full = m / NR, rem = m - full * NR, remVecs = (rem + LANES - 1) / LANES;
+            packTail(cin, x, xOff, ldx, q0 + full * NR, rem, remVecs * LANES, xb);
+            for (int ob = ob0; ob < ob1; ob++) {   // six channels' weights stay in L1 across the pixel tiles
+                int b = ob * MR, oLo = Math.max(o0, b), oHi = Math.min(o1, b + MR);
+                int w0 = b * cin, w1 = w0 + cin, w2 = w1 + cin, w3 = w2 + cin, w4 = w3 + cin, w5 = w4 + cin;
+                float b0 = bias(bias, b, cout), b1 = bias(bias, b + 1, cout), b2 = bias(bias, b + 2, cout);
+                float b3 = bias(bias, b + 3, cout), b4 = bias(bias, b + 4, cout), b5 = bias(bias, b + 5, cout);
+                // a whole tile with a clamp activation and no residual is stored from the registers
+                boolean direct = clamp && r == null && oHi - oLo == MR;
+                for (int t = 0; t < full; t++) {
+                    int q = q0 + t * NR;
+                    microSegment62(cin, x, (xOff + q) * 4, ldxBytes, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile,
+                            direct, lo, hi, y, (yOff + (long) b * ldy + q) * 4, ldyBytes);
+                    if (!direct) {
+                        epilogue(code, act, tile, NR, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q, NR);
+                    }
+                }
+                if (remVecs == 2) {
+                    micro62(cin, xb, 0, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile, false, lo, hi, y, 0, 0);
+                    epilogue(code, act, tile, NR, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q0 + full * NR, rem);
+                } else if (remVecs == 1) {
+                    micro61(cin, xb, 0, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile);
+                    epilogue(code, act, tile, LANES, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q0 + full * NR, rem);
+                }
+            }
+        }
+    }
+
+    private static float bias(float[] bias, int o, int cout) {
+        return bias == null || o >= cout ? 0f : bias[o];
+    }
+
+    /**
+     * xb ← the block's last {@code rem} pixels of each of the cin rows (from pixel q), as rows of {@code tw} floats
+     * (one or two whole vectors, zeros past rem): the tile the micro-kernels cannot read in place.
+     */
+    private static void packTail(int cin, MemorySegment x, long xOff, int ldx, int q, int rem, int tw, float[] xb) {
+        if (rem == 0) {
+            return;
+        }
+        for (int i = 0; i < cin; i++) {
+            long row = (xOff + (long) i * ldx + q) * 4;
+            int d = i * tw;
+            for (int j = 0; j < rem; j++) {
+                xb[d + j] = x.get(F32, row + j * 4L);
+            }
+            for (int j = rem; j < tw; j++) {
+                xb[d + j] = 0f;
+            }
+        }
+    }
+
+    /**
+     * {@link #micro62} reading the input in place: row i's two vectors at byte {@code xAt + i·ldxBytes} of x. The stores
+     * are written out in both (a helper taking the twelve vectors as arguments was not inlined and boxed them: 10× slower).
+     */
+    private static void microSegment62(int kc, MemorySegment x, long xAt, long ldxBytes, float[] pk, int w0, int w1, int w2,
+                                       int w3, int w4, int w5, float b0, float b1, float b2, float b3, float b4, float b5,
+                                       float[] tile, boolean direct, float lo, float hi, MemorySegment y, long yAt, long ldyBytes) {
+        FloatVector c00 = FloatVector.broadcast(SPECIES, b0), c01 = c00;
+        FloatVector c10 = FloatVector.broadcast(SPECIES, b1), c11 = c10;
+        FloatVector c20 = FloatVector.broadcast(SPECIES, b2), c21 = c20;
+        FloatVector c30 = FloatVector.broadcast(SPECIES, b3), c31 = c30;
+        FloatVector c40 = FloatVector.broadcast(SPECIES, b4), c41 = c40;
+        FloatVector c50 = FloatVector.broadcast(SPECIES, b5), c51 = c50;
+        long half = LANES * 4L;
+        for (int i = 0; i < kc; i++) {
+            long at = xAt + i * ldxBytes;
+            FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, x, at, LE);
+            FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, x, at + half, LE);
+            FloatVector w = FloatVector.broadcast(SPECIES, pk[w0 + i]);
+            c00 = fma(w, x0, c00);
+            c01 = fma(w, x1, c01);
+            w = FloatVector.broadcast(SPECIES, pk[w1 + i]);
+            c10 = fma(w, x0, c10);
+            c11 = fma(w, x1, c11);
+            w = FloatVector.broadcast(SPECIES, pk[w2 + i]);
+            c20 = fma(w, x0, c20);
+            c21 = fma(w, x1, c21);
+            w = FloatVector.broadcast(SPECIES, pk[w3 + i]);
+            c30 = fma(w, x0, c30);
+            c31 = fma(w, x1, c31);
+            w = FloatVector.broadcast(SPECIES, pk[w4 + i]);
+            c40 = fma(w, x0, c40);
+            c41 = fma(w, x1, c41);
+            w = FloatVector.broadcast(SPECIES, pk[w5 + i]);
+            c50 = fma(w, x0, c50);
+            c51 = fma(w, x1, c51);
+        }
+        if (direct) {
+            FloatVector vlo = FloatVector.broadcast(SPECIES, lo), vhi = FloatVector.broadcast(SPECIES, hi);
+            c00.max(vlo).min(vhi).intoMemorySegment(y, yAt, LE);
+            c01.max(vlo).min(vhi).intoMemorySegment(y, yAt + half, LE);
+            c10.max(vlo).min(vhi).intoMemorySegment(y, yAt + ldyBytes, LE);
+            c11.max(vlo).min(vhi).intoMemorySegment(y, yAt + ldyBytes + half, LE);
+            c20.max(vlo).min(vhi).intoMemorySegment(y, yAt + 2 * ldyBytes, LE);
+            c21.max(vlo).min(vhi).intoMemorySegment(y, yAt + 2 * ldyBytes + half, LE);
+            c30.max(vlo).min(vhi).intoMemorySegment(y, yAt + 3 * ldyBytes, LE);
+            c31.max(vlo).min(vhi).intoMemorySegment(y, yAt + 3 * ldyBytes + half, LE);
+            c40.max(vlo).min(vhi).intoMemorySegment(y, yAt + 4 * ldyBytes, LE);
+            c41.max(vlo).min(vhi).intoMemorySegment(y, yAt + 4 * ldyBytes + half, LE);
+            c50.max(vlo).min(vhi).intoMemorySegment(y, yAt + 5 * ldyBytes, LE);
+            c51.max(vlo).min(vhi).intoMemorySegment(y, yAt + 5 * ldyBytes + half, LE);
+            return;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + LANES);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + LANES);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + LANES);
+    }
+
+    /**
+     * tile[r·NR + j] ← b_r + Σ_{i<kc} pk[w_r + i] · xb[xo + i·NR + j] for r < 6, j < NR; call-free so that C2 keeps
+     * the twelve accumulators in registers.
+     */
+    private static void micro62(int kc, float[] xb, int xo, float[] pk, int w0, int w1, int w2, int w3, int w4, int w5, float b0, float b1, float b2, float b3, float b4,
+                                float b5, float[] tile, boolean direct, float lo, float hi, MemorySegment y, long yAt, long ldyBytes) {
+        FloatVector c00 = FloatVector.broadcast(SPECIES, b0), c01 = c00;
+        FloatVector c10 = FloatVector.broadcast(SPECIES, b1), c11 = c10;
+        FloatVector c20 = FloatVector.broadcast(SPECIES, b2), c21 = c20;
+        FloatVector c30 = FloatVector.broadcast(SPECIES, b3), c31 = c30;
+        FloatVector c40 = FloatVector.broadcast(SPECIES, b4), c41 = c40;
+        FloatVector c50 = FloatVector.broadcast(SPECIES, b5), c51 = c50;
+        if (FMA) {
+            for (int i = 0; i < kc; i++) {
+                int xi = xo + i * NR;
+                FloatVector x0 = FloatVector.fromArray(SPECIES, xb, xi);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, xb, xi + LANES);
+                FloatVector w = FloatVector.broadcast(SPECIES, pk[w0 + i]);
+                c00 = w.fma(x0, c00);
+                c01 = w.fma(x1, c01);
+                w = FloatVector.broadcast(SPECIES, pk[w1 + i]);
+                c10 = w.fma(x0, c10);
+                c11 = w.fma(x1, c11);
+                w = FloatVector.broadcast(SPECIES, pk[w2 + i]);
+                c20 = w.fma(x0, c20);
+                c21 = w.fma(x1, c21);
+                w = FloatVector.broadcast(SPECIES, pk[w3 + i]);
+                c30 = w.fma(x0, c30);
+                c31 = w.fma(x1, c31);
+                w = FloatVector.broadcast(SPECIES, pk[w4 + i]);
+                c40 = w.fma(x0, c40);
+                c41 = w.fma(x1, c41);
+                w = FloatVector.broadcast(SPECIES, pk[w5 + i]);
+                c50 = w.fma(x0, c50);
+                c51 = w.fma(x1, c51);
+            }
+        } else {
+            for (int i = 0; i < kc; i++) {
+                int xi = xo + i * NR;
+                FloatVector x0 = FloatVector.fromArray(SPECIES, xb, xi);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, xb, xi + LANES);
+                FloatVector w = FloatVector.broadcast(SPECIES, pk[w0 + i]);
+                c00 = w.mul(x0).add(c00);
+                c01 = w.mul(x1).add(c01);
+                w = FloatVector.broadcast(SPECIES, pk[w1 + i]);
+                c10 = w.mul(x0).add(c10);
+                c11 = w.mul(x1).add(c11);
+                w = FloatVector.broadcast(SPECIES, pk[w2 + i]);
+                c20 = w.mul(x0).add(c20);
+                c21 = w.mul(x1).add(c21);
+                w = FloatVector.broadcast(SPECIES, pk[w3 + i]);
+                c30 = w.mul(x0).add(c30);
+                c31 = w.mul(x1).add(c31);
+                w = FloatVector.broadcast(SPECIES, pk[w4 + i]);
+                c40 = w.mul(x0).add(c40);
+                c41 = w.mul(x1).add(c41);
+                w = FloatVector.broadcast(SPECIES, pk[w5 + i]);
+                c50 = w.mul(x0).add(c50);
+                c51 = w.mul(x1).add(c51);
+            }
+        }
+        if (direct) {
+            long half = LANES * 4L;
+            FloatVector vlo = FloatVector.broadcast(SPECIES, lo), vhi = FloatVector.broadcast(SPECIES, hi);
+            c00.max(vlo).min(vhi).intoMemorySegment(y, yAt, LE);
+            c01.max(vlo).min(vhi).intoMemorySegment(y, yAt + half, LE);
+            c10.max(vlo).min(vhi).intoMemorySegment(y, yAt + ldyBytes, LE);
+            c11.max(vlo).min(vhi).intoMemorySegment(y, yAt + ldyBytes + half, LE);
+            c20.max(vlo).min(vhi).intoMemorySegment(y, yAt + 2 * ldyBytes, LE);
+            c21.max(vlo).min(vhi).intoMemorySegment(y, yAt + 2 * ldyBytes + half, LE);
+            c30.max(vlo).min(vhi).intoMemorySegment(y, yAt + 3 * ldyBytes, LE);
+            c31.max(vlo).min(vhi).intoMemorySegment(y, yAt + 3 * ldyBytes + half, LE);
+            c40.max(vlo).min(vhi).intoMemorySegment(y, yAt + 4 * ldyBytes, LE);
+            c41.max(vlo).min(vhi).intoMemorySegment(y, yAt + 4 * ldyBytes + half, LE);
+            c50.max(vlo).min(vhi).intoMemorySegment(y, yAt + 5 * ldyBytes, LE);
+            c51.max(vlo).min(vhi).intoMemorySegment(y, yAt + 5 * ldyBytes + half, LE);
+            return;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + LANES);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + LANES);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + LANES);
+    }
+
+    /** {@link #micro62} for a one-vector tile (rows of LANES in xb and in tile). */
+    private static void micro61(int kc, float[] xb, int xo, float[] pk, int w0, int w1, int w2, int w3, int w4, int w5, float b0, float b1, float b2, float b3, float b4,
+                                float b5, float[] tile) {
+        FloatVector c0 = FloatVector.broadcast(SPECIES, b0), c1 = FloatVector.broadcast(SPECIES, b1);
+        FloatVector c2 = FloatVector.broadcast(SPECIES, b2), c3 = FloatVector.broadcast(SPECIES, b3);
+        FloatVector c4 = FloatVector.broadcast(SPECIES, b4), c5 = FloatVector.broadcast(SPECIES, b5);
+        for (int i = 0; i < kc; i++) {
+            FloatVector x0 = FloatVector.fromArray(SPECIES, xb, xo + i * LANES);
+            c0 = fma(FloatVector.broadcast(SPECIES, pk[w0 + i]), x0, c0);
+            c1 = fma(FloatVector.broadcast(SPECIES, pk[w1 + i]), x0, c1);
+            c2 = fma(FloatVector.broadcast(SPECIES, pk[w2 + i]), x0, c2);
+            c3 = fma(FloatVector.broadcast(SPECIES, pk[w3 + i]), x0, c3);
+            c4 = fma(FloatVector.broadcast(SPECIES, pk[w4 + i]), x0, c4);
+            c5 = fma(FloatVector.broadcast(SPECIES, pk[w5 + i]), x0, c5);
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, LANES);
+        c2.intoArray(tile, 2 * LANES);
+        c3.intoArray(tile, 3 * LANES);
+        c4.intoArray(tile, 4 * LANES);
+        c5.intoArray(tile, 5 * LANES);
+    }
+
+    private static FloatVector fma(FloatVector w, FloatVector x, FloatVector acc) {
+        return FMA ? w.fma(x, acc) : w.mul(x).add(acc);
+    }
+
+    /**
+     * Output rows r in [rLo, rHi) of the tile (row stride ld, channel oLo + r − rLo) for pixels [p, p + cnt):
+     * activation, residual, store. Whole vectors in vector; a partial last vector lane by lane with the scalar formulas.
+     */
+    private static void epilogue(int code, Activation act, float[] tile, int ld, int rLo, int rHi, MemorySegment r, long rOff,
+                                 MemorySegment y, long yOff, int ldy, int oLo, int p, int cnt) {
+        int full = code < 0 ? 0 : cnt / LANES * LANES;   // another activation: all lanes by the scalar function
+        for (int row = rLo; row < rHi; row++) {
+            long at = (long) (oLo + row - rLo) * ldy + p;
+            int t = row * ld;
+            for (int j = 0; j < full; j += LANES) {
+                FloatVector v = FloatVector.fromArray(SPECIES, tile, t + j);
+                v = activate(code, v);
+                if (r != null) {
+                    v = v.add(FloatVector.fromMemorySegment(SPECIES, r, (rOff + at + j) * 4, LE));
+                }
+                v.intoMemorySegment(y, (yOff + at + j) * 4, LE);
+            }
+            for (int j = full; j < cnt; j++) {
+                float v = tile[t + j];
+                v = act == null ? v : ScalarKernels.activation(act, v);
+                if (r != null) {
+                    v += r.get(F32, (rOff + at + j) * 4);
+                }
+                y.set(F32, (yOff + at + j) * 4, v);
+            }
+        }
+    }
+
+    /** The specification's formulas in vector (bit-exact for the same input). */
+    private static FloatVector activate(int code, FloatVector v) {
+        return switch (code) {
+            case 1 -> v.max(FloatVector.zero(SPECIES));
+            case 2 -> v.max(FloatVector.zero(SPECIES)).min(FloatVector.broadcast(SPECIES, 6f));
+            case 3 -> hardSigmoid(v);
+            case 4 -> v.mul(hardSigmoid(v));
+            default -> v;
+        };
+    }
+
+    private static FloatVector hardSigmoid(FloatVector v) {
+        return v.div(FloatVector.broadcast(SPECIES, 6f)).add(FloatVector.broadcast(SPECIES, 0.5f))
+                .max(FloatVector.zero(SPECIES)).min(FloatVector.broadcast(SPECIES, 1f));
+    }
+}

@@ -1,0 +1,154 @@
+package dev.minnow.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.kernels.vector.VectorNchwPointwiseKernels;
+import dev.minnow.tensor.testing.Gen;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The vector {@link NchwPointwiseKernels} against the scalar specification at 128/256/512 bits, with and without FMA:
+ * awkward channel counts (around the 6-row register tile), pixel counts (around whole vectors and 2-vector tiles, and
+ * past the kernel's pixel block), sub-ranges of output channels and pixels inside wider rows, every fused activation
+ * (and SiLU through the scalar fallback), bias or none, residual none / separate / in place. Without FMA bit-exact;
+ * with it within 2·cin·u·(|b| + Σ|w·x|) times the activation's slope, plus 4u·max(1, |y|). Cells outside the range
+ * must stay untouched.
+ */
+class NchwPointwiseKernelsPropertyTest {
+    static final double U = 0x1p-24;
+    static final NchwPointwiseKernels SPEC = NchwPointwiseKernels.scalar();
+
+    static List<NchwPointwiseKernels> implementations() {
+        List<NchwPointwiseKernels> ks = new ArrayList<>();
+        for (int bits : new int[] {128, 256, 512}) {
+            ks.add(VectorNchwPointwiseKernels.create(bits, true));
+            ks.add(VectorNchwPointwiseKernels.create(bits, false));
+        }
+        ks.add(NchwPointwiseKernels.get());
+        return ks;
+    }
+
+    static Stream<Arguments> cases() {
+        int[] couts = {1, 3, 5, 6, 7, 12, 13, 17, 24};
+        int[] cins = {0, 1, 7, 16, 33, 2};
+        int[] pixels = {0, 1, 7, 15, 16, 17, 31, 33, 49, 65, 196, 257};
+        List<Arguments> out = new ArrayList<>();
+        for (NchwPointwiseKernels k : implementations()) {
+            for (int i = 0; i < pixels.length; i++) {
+                out.add(Arguments.of(k, couts[i % couts.length], cins[(i + 2) % cins.length], pixels[i]));
+            }
+            out.add(Arguments.of(k, 24, 96, 64));
+            out.add(Arguments.of(k, 14, 300, 257));   // more input than one pixel block: several blocks
+            out.add(Arguments.of(k, 8, 1100, 100));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} cout={1} cin={2} pixels={3}")
+    @MethodSource("cases")
+    void convMatchesSpec(NchwPointwiseKernels impl, int cout, int cin, int pixels) {
+        Activation[] acts = {null, Activation.RELU6, Activation.HARD_SWISH, Activation.RELU, Activation.HARD_SIGMOID, Activation.SILU};
+        for (int ai = 0; ai < acts.length; ai++) {
+            Activation act = acts[ai];
+            int residual = ai % 3;   // 0 none, 1 a separate tensor, 2 in place (y itself)
+            String name = "nchw-pointwise/" + impl.name() + "/" + cout + "/" + cin + "/" + pixels + "/" + act + "/r" + residual;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int p0 = r.nextInt(3), ldx = p0 + pixels + 1 + r.nextInt(5), ldy = p0 + pixels + 1 + r.nextInt(5);
+            int o0 = cout > 1 ? r.nextInt(Math.min(cout, 4)) : 0;
+            int o1 = Math.max(o0, cout - (cout > 2 ? r.nextInt(2) : 0));
+            long xOff = r.nextInt(3), yOff = r.nextInt(3), rOff = r.nextInt(3);
+            float[] x = Gen.floats(r, (int) xOff + Math.max(1, cin) * ldx, -3, 3);
+            float[] w = Gen.floats(r, cout * cin + 1);
+            float[] bias = ai % 2 == 0 ? Gen.floats(r, cout, -1, 1) : null;
+            float[] y0 = Gen.floats(r, (int) yOff + cout * ldy + 1);
+            float[] res = Gen.floats(r, (int) rOff + cout * ldy + 1);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment xs = Gen.segment(arena, x), want = Gen.segment(arena, y0), got = Gen.segment(arena, y0);
+                MemorySegment rs = Gen.segment(arena, res);
+                MemorySegment rWant = residual == 0 ? null : residual == 1 ? rs : want;
+                MemorySegment rGot = residual == 0 ? null : residual == 1 ? rs : got;
+                long ro = residual == 1 ? rOff : yOff;
+                SPEC.conv(cout, cin, SPEC.pack(cout, cin, w), bias, act, xs, xOff, ldx, rWant, ro, want, yOff, ldy, o0, o1, p0, p0 + pixels);
+                impl.conv(cout, cin, impl.pack(cout, cin, w), bias, act, xs, xOff, ldx, rGot, ro, got, yOff, ldy, o0, o1, p0, p0 + pixels);
+                boolean exact = impl.name().endsWith("-nofma") || impl.name().equals("scalar");
+                double slope = act == Activation.HARD_SWISH ? 1.5 : act == Activation.SILU ? 1.2 : 1;
+                for (int i = 0; i < y0.length; i++) {
+                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                    long rel = i - yOff;
+                    boolean inside = rel >= 0 && rel / ldy >= o0 && rel / ldy < o1 && rel % ldy >= p0 && rel % ldy < p0 + pixels;
+                    String ctx = name + " at " + i + " seed=" + seed;
+                    if (!inside) {
+                        assertEquals(y0[i], b, 0f, "wrote outside the range: " + ctx);
+                        continue;
+                    }
+                    if (exact) {
+                        assertEquals(a, b, 0f, ctx);
+                        continue;
+                    }
+                    int o = (int) (rel / ldy), q = (int) (rel % ldy);
+                    double abs = bias == null ? 0 : Math.abs(bias[o]);
+                    for (int c = 0; c < cin; c++) {
+                        abs += Math.abs(w[o * cin + c] * x[(int) xOff + c * ldx + q]);
+                    }
+                    assertTrue(Math.abs(a - b) <= slope * 2 * Math.max(1, cin) * U * abs + 4 * U * Math.max(1, Math.abs(a)),
+                            ctx + ": " + a + " vs " + b);
+                }
+            }
+        }
+    }
+
+    /** The check above catches a kernel that is off in one output element, and one that ignores the residual. */
+    @Test
+    void brokenKernelIsCaught() {
+        NchwPointwiseKernels base = NchwPointwiseKernels.get();
+        NchwPointwiseKernels offByOne = new NchwPointwiseKernels() {
+            @Override public String name() { return "broken"; }
+
+            @Override public float[] pack(int cout, int cin, float[] w) { return base.pack(cout, cin, w); }
+
+            @Override
+            public void conv(int cout, int cin, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
+                             MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int o0, int o1, int p0, int p1) {
+                base.conv(cout, cin, packed, bias, act, x, xOff, ldx, r, rOff, y, yOff, ldy, o0, o1, p0, p1);
+                long at = yOff + (long) (o1 - 1) * ldy + p1 - 1;
+                y.setAtIndex(Gen.F32, at, y.getAtIndex(Gen.F32, at) + 1e-3f);
+            }
+        };
+        NchwPointwiseKernels noResidual = new NchwPointwiseKernels() {
+            @Override public String name() { return "broken"; }
+
+            @Override public float[] pack(int cout, int cin, float[] w) { return base.pack(cout, cin, w); }
+
+            @Override
+            public void conv(int cout, int cin, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
+                             MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int o0, int o1, int p0, int p1) {
+                base.conv(cout, cin, packed, bias, act, x, xOff, ldx, null, 0, y, yOff, ldy, o0, o1, p0, p1);
+            }
+        };
+        assertThrows(AssertionError.class, () -> convMatchesSpec(offByOne, 7, 5, 33));
+        assertThrows(AssertionError.class, () -> convMatchesSpec(noResidual, 13, 16, 49));
+    }
+
+    @Test
+    void rejectsShortPackedWeights() {
+        for (NchwPointwiseKernels k : implementations()) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment s = arena.allocate(4096);
+                assertThrows(IllegalArgumentException.class,
+                        () -> k.conv(7, 4, new float[10], null, null, s, 0, 16, null, 0, s, 0, 16, 0, 7, 0, 16), k.name());
+            }
+        }
+    }
+}
