@@ -154,38 +154,57 @@ public class ScalarSparseKernels implements SparseKernels {
         if (count == 0) {
             return;
         }
-        final MemorySegment xs;
-        final long xsOff;
         switch (t) {
             case F32 -> {
-                xs = x;
-                xsOff = xOff;
-            }
-            case F16 -> { // ggml rounds the activations through f16 before an f16 dot
-                xs = scratch(4L * Math.max(cols, 1));
-                xsOff = 0;
-                for (int i = 0; i < cols; i++) {
-                    xs.setAtIndex(F32, i, Float.float16ToFloat(Float.floatToFloat16(x.getAtIndex(F32, xOff + i))));
+                if (rows == null) { // packed rows: the dense f32 GEMV itself
+                    f32.gemv(count, cols, w, wOff / 4, x, xOff, y, yOff);
+                    return;
                 }
+                eachRow(count, w, x, y, (from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        y.setAtIndex(F32, yOff + j, f32.dot(w, (wOff + rowBytes * rows[j]) / 4, x, xOff, cols));
+                    }
+                });
+            }
+            case F16 -> { // ggml rounds the activations through f16 before an f16 dot, as the dense F16 GEMV does
+                MemorySegment xs = scratch(4L * Math.max(cols, 1));
+                for (int i = 0; i < cols; i++) {
+                    float v = x.getAtIndex(F32, xOff + i);
+                    short h = v != v ? (short) (((Float.floatToRawIntBits(v) >>> 16) & 0x8000) | 0x7e00) : Float.floatToFloat16(v);
+                    xs.setAtIndex(F32, i, Float.float16ToFloat(h));
+                }
+                if (wOff % 2 != 0) {
+                    throw new IllegalArgumentException("gemvRows F16: weight byte offset " + wOff + " is not a multiple of 2");
+                }
+                if (rows == null) { // packed rows: the dense f16 GEMV itself
+                    f32.gemvF16(count, cols, w, wOff / 2, xs, 0, y, yOff);
+                    return;
+                }
+                eachRow(count, w, xs, y, (from, to) -> {
+                    for (int j = from; j < to; j++) { // one row of the dense f16 GEMV (inline: inside this loop)
+                        f32.gemvF16(1, cols, w, (wOff + rowBytes * rows[j]) / 2, xs, 0, y, yOff + j);
+                    }
+                });
             }
             default -> {
-                xs = scratch(QuantKernels.activationType(t).byteSize(cols));
-                xsOff = 0;
-                quant.quantizeActivation(t, cols, x, xOff, xs, 0);
+                MemorySegment xq = scratch(QuantKernels.activationType(t).byteSize(cols));
+                quant.quantizeActivation(t, cols, x, xOff, xq, 0);
+                if (quant instanceof ScalarQuantKernels sq) { // the dense GEMV's row kernels, on the listed rows
+                    eachRow(count, w, xq, y, (from, to) -> sq.gemvRows(t, cols, w, wOff, rowBytes, rows, from, to, xq, y, yOff));
+                } else {
+                    eachRow(count, w, xq, y, (from, to) -> {
+                        for (int j = from; j < to; j++) {
+                            y.setAtIndex(F32, yOff + j, quant.dot(t, cols, w, wOff + rowBytes * (rows == null ? j : rows[j]), xq, 0));
+                        }
+                    });
+                }
             }
         }
-        Parallel.RangeBody body = (from, to) -> {
-            for (int j = from; j < to; j++) {
-                long off = wOff + rowBytes * (rows == null ? j : rows[j]);
-                float v = switch (t) {
-                    case F32 -> f32.dot(w, off / 4, xs, xsOff, cols);
-                    case F16 -> dotF16(cols, w, off, xs, xsOff);
-                    default -> quant.dot(t, cols, w, off, xs, 0);
-                };
-                y.setAtIndex(F32, yOff + j, v);
-            }
-        };
-        if (count >= 32 && Parallel.shareable(w, xs, y)) {
+    }
+
+    /** Rows split over {@link Parallel}'s threads (chunks of 16, as the dense GEMV) when the segments are shareable. */
+    private static void eachRow(int count, MemorySegment w, MemorySegment x, MemorySegment y, Parallel.RangeBody body) {
+        if (count >= 32 && Parallel.shareable(w, x, y)) {
             Parallel.forRange(count, 16, body);
         } else {
             body.run(0, count);
