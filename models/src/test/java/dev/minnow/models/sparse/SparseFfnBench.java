@@ -169,6 +169,34 @@ public final class SparseFfnBench {
                 }
             }
         });
+        int[] ident = new int[kk];
+        for (int j = 0; j < kk; j++) {
+            ident[j] = j;
+        }
+        names.add("gemvRows indexed (identity)");
+        bytes.add((long) kk * rowBytes * layers);
+        cases.add(() -> {
+            for (int l = 0; l < layers; l++) {
+                sk.gemvRows(t, kk, ident, dim, g[l].data(), 0, x, 0, y, 0);
+            }
+        });
+        names.add("gemvRows indexed (random, same density)");
+        bytes.add((long) kk * rowBytes * layers);
+        int[] rnd = new int[kk];
+        {
+            SplittableRandom rr = new SplittableRandom(11);
+            int m = 0;
+            for (int i = 0; i < ffn && m < kk; i++) {
+                if (rr.nextInt(ffn - i) < kk - m) {
+                    rnd[m++] = i;
+                }
+            }
+        }
+        cases.add(() -> {
+            for (int l = 0; l < layers; l++) {
+                sk.gemvRows(t, kk, rnd, dim, g[l].data(), 0, x, 0, y, 0);
+            }
+        });
         names.add("gemvRows indexed (half density)");
         bytes.add(2L * kk * rowBytes * layers / 2);
         int[] half = new int[kk];
@@ -186,6 +214,27 @@ public final class SparseFfnBench {
         cases.add(() -> {
             for (int l = 0; l < layers; l++) {
                 d[l].gemv(hx, 0, y, 0);
+            }
+        });
+        // the threshold method's down: kk rows of a transposed Q8_0 W_down (ffn rows of dim), summed with axpyRows
+        long tRow = DType.Q8_0.byteSize(dim);
+        MemorySegment tq = arena.allocate(ffn * tRow, 64);
+        SplittableRandom r = new SplittableRandom(3);
+        for (long o = 0; o < ffn * tRow; o += 34) {
+            tq.set(ValueLayout.JAVA_SHORT_UNALIGNED, o, Float.floatToFloat16(0.01f));
+            for (int i = 0; i < 32; i++) {
+                tq.set(ValueLayout.JAVA_BYTE, o + 2 + i, (byte) (r.nextInt(255) - 127));
+            }
+        }
+        float[] coef = new float[kk];
+        for (int j = 0; j < kk; j++) {
+            coef[j] = (float) r.nextGaussian();
+        }
+        names.add("axpyRows Q8_0 (transposed down)");
+        bytes.add(kk * tRow * layers);
+        cases.add(() -> {
+            for (int l = 0; l < layers; l++) {
+                sk.axpyRows(DType.Q8_0, kk, half, coef, dim, tq, 0, y, 0);
             }
         });
         double[] med = alternate(iters, cases.toArray(new Runnable[0]));
