@@ -4,6 +4,7 @@ import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.QuantKernels;
 import dev.minnow.kernels.SparseKernels;
 import dev.minnow.models.llm.WeightMatrix;
 import dev.minnow.quant.GgmlQuant;
@@ -386,25 +387,12 @@ public final class SparseFfn implements AutoCloseable {
         };
     }
 
-    /**
-     * Elements idx[j] of the Q8_0 or Q4_0 row at byte {@code rowOff}, each the float product q·d that
-     * {@code dequantize_row_q8_0}/{@code _q4_0} writes (so bit-identical to dequantizing the row and picking).
-     */
-    static void pickBlockElements(DType t, MemorySegment src, long rowOff, int[] idx, float[] out) {
-        int bpb = t.bytesPerBlock();
-        for (int j = 0; j < idx.length; j++) {
-            int b = idx[j] >>> 5, e = idx[j] & 31;
-            long o = rowOff + (long) b * bpb;
-            float d = Float.float16ToFloat(src.get(I16, o));
-            int q;
-            if (t == DType.Q8_0) {
-                q = src.get(ValueLayout.JAVA_BYTE, o + 2 + e);
-            } else {
-                int packed = src.get(ValueLayout.JAVA_BYTE, o + 2 + (e & 15)) & 0xff;
-                q = (e < 16 ? packed & 0x0f : packed >>> 4) - 8;
-            }
-            out[j] = q * d;
-        }
+    /** Whether {@link QuantKernels#dequantize} takes rows of type t (the block formats with an integer dot). */
+    static boolean hasQuantKernels(DType t) {
+        return switch (t) {
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -489,14 +477,20 @@ public final class SparseFfn implements AutoCloseable {
             MemorySegment dst = arena.allocate(rows * outRowBytes, 64);
             MemorySegment src = w.data();
             long srcRowBytes = t.byteSize(cols);
+            QuantKernels qk = KernelProvider.quant();
+            boolean kernelFormat = hasQuantKernels(t);
+            // per row: dequantize the whole row with the (vector) kernel, bit-identical to dequantize_row_*, pick
+            // the kept elements, requantize them to Q8_0 with the activation quantizer (quantize_row_q8_0_ref)
             Parallel.forRange(rows, 16, (r0, r1) -> {
                 float[] fullRow = new float[cols];
                 float[] picked = new float[kDown];
-                for (int r = r0; r < r1; r++) {
-                    if (t == DType.Q8_0 || t == DType.Q4_0) { // only the kept elements, as dequantize_row_* computes them
-                        pickBlockElements(t, src, r * srcRowBytes, idx, picked);
-                    } else {
-                        if (t == DType.F32) {
+                try (Arena local = Arena.ofConfined()) {
+                    MemorySegment rowSeg = local.allocate(4L * cols, 64), pickedSeg = local.allocate(4L * kDown, 64);
+                    for (int r = r0; r < r1; r++) {
+                        if (kernelFormat) {
+                            qk.dequantize(t, cols, src, r * srcRowBytes, rowSeg, 0);
+                            MemorySegment.copy(rowSeg, F32, 0, fullRow, 0, cols);
+                        } else if (t == DType.F32) {
                             MemorySegment.copy(src, F32, r * srcRowBytes, fullRow, 0, cols);
                         } else {
                             GgmlQuant.dequantizeRow(t, src, r * srcRowBytes, fullRow, 0, cols);
@@ -504,11 +498,12 @@ public final class SparseFfn implements AutoCloseable {
                         for (int j = 0; j < idx.length; j++) {
                             picked[j] = fullRow[idx[j]];
                         }
-                    }
-                    if (requant) {
-                        GgmlQuant.quantizeRow(DType.Q8_0, picked, 0, dst, r * outRowBytes, kDown);
-                    } else {
-                        MemorySegment.copy(picked, 0, dst, F32, r * outRowBytes, kDown);
+                        if (requant) {
+                            MemorySegment.copy(picked, 0, pickedSeg, F32, 0, kDown);
+                            qk.quantizeQ8_0(kDown, pickedSeg, 0, dst, r * outRowBytes);
+                        } else {
+                            MemorySegment.copy(picked, 0, dst, F32, r * outRowBytes, kDown);
+                        }
                     }
                 }
             });

@@ -126,7 +126,41 @@ public final class SparseFfnBench {
                     System.out.printf(Locale.ROOT, "keep %.2f: FFN per token (%d layers) dense %.2f ms (%.2f GB/s), gathered %.2f ms (%.2fx), threshold %.2f ms (%.2fx, kept %.3f)%n",
                             keep, layers, med[0] / 1e6, denseBytes / med[0], med[1] / 1e6, med[0] / med[1], med[2] / 1e6, med[0] / med[2], kept);
                 }
-                kernels(k, g, u, d, xs[0], kk, iters, arena);
+                if (Boolean.getBoolean("bench.select")) {
+                    select(k, g, u, d, keep, layers);
+                }
+                if (!Boolean.getBoolean("bench.noKernels")) {
+                    kernels(k, g, u, d, xs[0], kk, iters, arena);
+                }
+            }
+        }
+    }
+
+    /**
+     * CoreInfer's per-prompt work on 32 prompt tokens of random activations: the selection (sentence core) of every
+     * layer, then the packing of every layer's kept weights (3 rounds, each line one round).
+     */
+    private static void select(Kernels k, WeightMatrix[] g, WeightMatrix[] u, WeightMatrix[] d, double keep, int layers) {
+        int dim = g[0].cols(), ffn = g[0].rows(), tokens = 32;
+        SplittableRandom r = new SplittableRandom(5);
+        float[] acts = new float[tokens * ffn];
+        for (int i = 0; i < acts.length; i++) {
+            acts[i] = (float) r.nextGaussian();
+        }
+        for (int round = 0; round < 3; round++) {
+            try (SparseFfn sf = new SparseFfn(new Sparsity.CoreInfer(0.2, keep, 0, 0), k, dim, ffn, g, u, d)) {
+                long t0 = System.nanoTime();
+                int[][] sel = new int[layers][];
+                for (int l = 0; l < layers; l++) {
+                    sel[l] = CoreNeurons.sentenceCore(acts, tokens, ffn, 0.2, keep);
+                }
+                long t1 = System.nanoTime();
+                for (int l = 0; l < layers; l++) {
+                    sf.useNeurons(l, sel[l]);
+                }
+                long t2 = System.nanoTime();
+                System.out.printf(Locale.ROOT, "  select %d layers (%d tokens): sentence core %.1f ms, packing %.1f ms%n",
+                        layers, tokens, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
             }
         }
     }
