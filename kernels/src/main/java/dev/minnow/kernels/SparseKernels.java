@@ -83,4 +83,26 @@ public interface SparseKernels {
      */
     void axpyRows(DType t, int count, int[] rows, float[] coef, int n, MemorySegment w, long wOff, MemorySegment y,
                   long yOff);
+
+    /**
+     * Byte offset, from the start of a Q8_0 matrix of {@code totalRows} rows of {@code n} elements in <b>panel
+     * layout</b>, of block {@code block} of row {@code row}. Panel layout: the columns in panels of 64 (two blocks; the
+     * last panel one block when n % 64 == 32); panel p holds, for every row in order, that row's blocks of the panel
+     * (68 or 34 bytes), from byte p·totalRows·68. Same size as the row layout.
+     */
+    static long panelOffset(int n, int totalRows, int row, int block) {
+        int p = block / 2;
+        int width = 2L * (p + 1) * 32 <= n ? 68 : 34;
+        return (long) p * totalRows * 68 + (long) row * width + (block % 2) * 34L;
+    }
+
+    /**
+     * {@link #axpyRows} for a Q8_0 matrix in panel layout ({@link #panelOffset}): {@code y[yOff + i] =
+     * Σ_j coef[j]·W[rows[j], i]} for i &lt; n (n a multiple of 32), with the same products and additions in the same
+     * order as {@link #axpyQ8_0} over the rows (so bit-identical to {@code axpyRows} on the same matrix in row
+     * layout). A panel holds the selected rows' pieces in ascending address order, so a pass over a panel streams
+     * forward through memory instead of jumping a whole row per selected neuron.
+     */
+    void axpyPanelsQ8_0(int count, int[] rows, float[] coef, int n, int totalRows, MemorySegment w, long wOff, MemorySegment y,
+                        long yOff);
 }

@@ -347,6 +347,51 @@ class SparseKernelsPropertyTest {
         }
     }
 
+    /**
+     * axpyPanelsQ8_0 on a random Q8_0 matrix rewritten in panel layout equals axpyRows of the specification on the
+     * row layout bit for bit (the same products and additions in the same order), at every width, whatever the
+     * thread count; odd block counts (a last panel of one block) included.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @ValueSource(ints = {128, 256, 512})
+    void axpyPanelsEqualAxpyRowsOnTheRowLayout(int bits) {
+        SparseKernels k = SparseKernelsAtWidth.vector(bits, true);
+        for (int n : new int[] {0, 32, 64, 96, 256, 288, 1024, 2080}) {
+            String name = "sparse-axpypanels-" + bits + "-" + n;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int rowsN = 1 + r.nextInt(80);
+            try (Arena a = Arena.ofShared()) {
+                MemorySegment w = matrix(a, DType.Q8_0, rowsN, n, r);
+                MemorySegment panels = a.allocate(Math.max(1, DType.Q8_0.byteSize((long) rowsN * n)) + 5, 64).asSlice(5);
+                for (int row = 0; row < rowsN; row++) {
+                    for (int b = 0; b < n / 32; b++) {
+                        MemorySegment.copy(w, DType.Q8_0.byteSize((long) row * n) + 34L * b, panels,
+                                SparseKernels.panelOffset(n, rowsN, row, b), 34);
+                    }
+                }
+                int count = r.nextInt(2 * rowsN + 1);
+                int[] idx = r.ints(count, 0, rowsN).sorted().toArray();
+                float[] coef = Gen.floats(r, count);
+                MemorySegment want = a.allocate(4L * n + 8, 64), got = a.allocate(4L * n + 8, 64), spec = a.allocate(4L * n + 8, 64),
+                        one = a.allocate(4L * n + 8, 64);
+                got.fill((byte) 0x55);
+                SPEC.axpyRows(DType.Q8_0, count, idx, coef, n, w, 0, want, 1);
+                k.axpyPanelsQ8_0(count, idx, coef, n, rowsN, panels, 0, got, 1);
+                SPEC.axpyPanelsQ8_0(count, idx, coef, n, rowsN, panels, 0, spec, 1);
+                Parallel.withThreads(1, () -> k.axpyPanelsQ8_0(count, idx, coef, n, rowsN, panels, 0, one, 1));
+                String ctx = "axpyPanelsQ8_0 on " + k.name() + " n=" + n + " rows=" + rowsN + " count=" + count + " seed=" + seed;
+                assertBits(want.asSlice(4), spec.asSlice(4), n, ctx + " spec vs axpyRows");
+                assertBits(want.asSlice(4), got.asSlice(4), n, ctx + " vector vs axpyRows");
+                assertBits(got.asSlice(4), one.asSlice(4), n, ctx + " 1 thread vs " + Parallel.threads());
+                if (rowsN > 0) {
+                    assertThrows(IllegalArgumentException.class, () -> k.axpyPanelsQ8_0(1, new int[] {rowsN}, new float[1], n, rowsN,
+                            panels, 0, got, 1), ctx + ": row index past the matrix");
+                }
+            }
+        }
+    }
+
     static double weight(DType t, MemorySegment w, int r, int n, int i) {
         long base = t.byteSize((long) r * n);
         return switch (t) {

@@ -211,10 +211,73 @@ public class ScalarSparseKernels implements SparseKernels {
         }
     }
 
+    @Override
+    public void axpyPanelsQ8_0(int count, int[] rows, float[] coef, int n, int totalRows, MemorySegment w, long wOff,
+                               MemorySegment y, long yOff) {
+        if (n < 0 || n % 32 != 0) {
+            throw new IllegalArgumentException("axpyPanelsQ8_0: length " + n + " is not a multiple of the block size 32");
+        }
+        if (rows == null) {
+            throw new IllegalArgumentException("axpyPanelsQ8_0: row indices are required");
+        }
+        int max = maxRow("axpyPanelsQ8_0", count, rows);
+        if (max >= totalRows) {
+            throw new IllegalArgumentException("axpyPanelsQ8_0: row index " + max + " of a matrix of " + totalRows + " rows");
+        }
+        if (coef.length < count) {
+            throw new IllegalArgumentException("axpyPanelsQ8_0: " + count + " rows but " + coef.length + " coefficients");
+        }
+        checkWeights("axpyPanelsQ8_0", DType.Q8_0, w, wOff, DType.Q8_0.byteSize(n), totalRows - 1);
+        int panels = (n + 63) / 64;
+        Parallel.RangeBody body = (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int blocks = Math.min(2, n / 32 - 2 * p);
+                axpyPanel(count, rows, coef, blocks, wOff + (long) p * totalRows * 68, w, y, yOff + 64L * p);
+            }
+        };
+        if (panels > 1 && n >= 512 && Parallel.shareable(w, y)) {
+            Parallel.forRange(panels, 2, body);
+        } else {
+            body.run(0, panels);
+        }
+    }
+
+    /**
+     * One panel of {@link #axpyPanelsQ8_0}: y[yOff .. yOff + 32·blocks) = Σ_j coef[j]·(row rows[j]'s pieces, at
+     * {@code panelOff + rows[j]·34·blocks}). The specification: zero, then each row's axpy in ascending j.
+     */
+    protected void axpyPanel(int count, int[] rows, float[] coef, int blocks, long panelOff, MemorySegment w, MemorySegment y,
+                             long yOff) {
+        y.asSlice(4L * yOff, 128L * blocks).fill((byte) 0);
+        for (int j = 0; j < count; j++) {
+            axpyQ8_0(32 * blocks, coef[j], w, panelOff + 34L * blocks * rows[j], y, yOff);
+        }
+    }
+
     /** Output elements per parallel chunk of {@link #axpyRows}: a multiple of 32 (whole Q8_0 blocks). */
     static int axpyChunk(int n) {
         int per = (n + 2 * Parallel.threads() - 1) / (2 * Parallel.threads());
         return Math.max(256, (per + 31) / 32 * 32);
+    }
+
+    /**
+     * Outputs [o, o + len) of {@link #axpyRows} (o a multiple of the row type's block size): y set to 0, then every
+     * row's axpy over that range in ascending j. The vector twin may keep the range in registers across the rows,
+     * with the same multiply and add per element in the same order.
+     */
+    protected void axpyRowsRange(DType t, int count, int[] rows, float[] coef, long rowBytes, int o, int len, MemorySegment w,
+                                 long wOff, MemorySegment y, long yOff) {
+        y.asSlice(4L * (yOff + o), 4L * len).fill((byte) 0);
+        long inRow = t.byteSize(o);
+        int j = 0;
+        for (; j + 4 <= count; j += 4) {
+            axpy4(t, len, w, coef[j], wOff + rowBytes * rows[j] + inRow, coef[j + 1], wOff + rowBytes * rows[j + 1] + inRow,
+                    coef[j + 2], wOff + rowBytes * rows[j + 2] + inRow, coef[j + 3], wOff + rowBytes * rows[j + 3] + inRow,
+                    y, yOff + o);
+        }
+        for (; j < count; j++) {
+            axpy(t, len, coef[j], w, wOff + rowBytes * rows[j] + inRow, y, yOff + o);
+        }
     }
 
     @Override
@@ -241,18 +304,7 @@ public class ScalarSparseKernels implements SparseKernels {
         Parallel.RangeBody body = (c0, c1) -> {
             for (int c = c0; c < c1; c++) {
                 int o = c * chunk;
-                int len = Math.min(chunk, n - o);
-                y.asSlice(4L * (yOff + o), 4L * len).fill((byte) 0);
-                long inRow = t.byteSize(o);
-                int j = 0;
-                for (; j + 4 <= count; j += 4) {
-                    axpy4(t, len, w, coef[j], wOff + rowBytes * rows[j] + inRow, coef[j + 1], wOff + rowBytes * rows[j + 1] + inRow,
-                            coef[j + 2], wOff + rowBytes * rows[j + 2] + inRow, coef[j + 3], wOff + rowBytes * rows[j + 3] + inRow,
-                            y, yOff + o);
-                }
-                for (; j < count; j++) {
-                    axpy(t, len, coef[j], w, wOff + rowBytes * rows[j] + inRow, y, yOff + o);
-                }
+                axpyRowsRange(t, count, rows, coef, rowBytes, o, Math.min(chunk, n - o), w, wOff, y, yOff);
             }
         };
         if (chunks > 1 && Parallel.shareable(w, y)) {

@@ -32,6 +32,7 @@ import java.util.SplittableRandom;
  * java --add-modules jdk.incubator.vector -Dminnow.threads=2 -cp $CP dev.minnow.models.sparse.SparseFfnBench \
  *      /tmp/tl-q4_0-mix.gguf 0.3,0.5 [iterations]
  * </pre>
+ * On a busy machine add {@code -Dminnow.threads=1 -Dbench.cpu=true} (this thread's CPU time instead of wall time).
  */
 public final class SparseFfnBench {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -264,11 +265,18 @@ public final class SparseFfnBench {
         for (int j = 0; j < kk; j++) {
             coef[j] = (float) r.nextGaussian();
         }
-        names.add("axpyRows Q8_0 (transposed down)");
+        names.add("axpyRows Q8_0 (transposed down, random rows)");
         bytes.add(kk * tRow * layers);
         cases.add(() -> {
             for (int l = 0; l < layers; l++) {
-                sk.axpyRows(DType.Q8_0, kk, half, coef, dim, tq, 0, y, 0);
+                sk.axpyRows(DType.Q8_0, kk, rnd, coef, dim, tq, 0, y, 0);
+            }
+        });
+        names.add("axpyPanelsQ8_0 (transposed down, random rows)");
+        bytes.add(kk * tRow * layers);
+        cases.add(() -> {
+            for (int l = 0; l < layers; l++) {
+                sk.axpyPanelsQ8_0(kk, rnd, coef, dim, ffn, tq, 0, y, 0);
             }
         });
         double[] med = alternate(iters, cases.toArray(new Runnable[0]));
@@ -285,15 +293,23 @@ public final class SparseFfnBench {
         }
     }
 
+    /** -Dbench.cpu=true: this thread's CPU time (with -Dminnow.threads=1: robust to other processes on the machine). */
+    private static final boolean CPU = Boolean.getBoolean("bench.cpu");
+    private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static long now() {
+        return CPU ? MX.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
     /** Runs the cases in rotating order, {@code iters} times after 3 warm-up rounds; median ns per case. */
     static double[] alternate(int iters, Runnable... cases) {
         long[][] t = new long[cases.length][iters];
         for (int it = -3; it < iters; it++) {
             for (int c0 = 0; c0 < cases.length; c0++) {
                 int c = (c0 + Math.max(it, 0)) % cases.length;
-                long t0 = System.nanoTime();
+                long t0 = now();
                 cases[c].run();
-                long dt = System.nanoTime() - t0;
+                long dt = now() - t0;
                 if (it >= 0) {
                     t[c][it] = dt;
                 }

@@ -213,14 +213,16 @@ class SparseFormatsTest {
             for (int i = 0; i < N; i++) {
                 keep[i] = a[i] >= thr;
             }
-            for (String mode : new String[] {"rows", "dense"}) {
+            for (String mode : new String[] {"rows", "panels", "dense"}) {
                 // rows: coefficients summed unrounded over exact (F32/F16, or exact) or Q8_0-requantized transposed
                 // rows; dense: the dense down GEMV on the masked activations, rounded through its activation format
+                // (panels: the same Q8_0 rows, laid out by column panels)
                 double[] ref = reference(f.ref, xr, keep, mode.equals("dense") ? SparseFfn.activationFormat(dt) : null);
                 for (boolean exact : new boolean[] {true, false}) {
                     double tol = exact || mode.equals("dense") || dt == DType.F32 || dt == DType.F16 ? EXACT : REQUANT;
                     String ctx = gu + "/" + dt + " down " + mode + " exactDown=" + exact + " seed " + seed;
-                    System.setProperty("minnow.sparse.thresholdDown", mode);
+                    System.setProperty("minnow.sparse.thresholdDown", mode.equals("panels") ? "rows" : mode);
+                    System.setProperty("minnow.sparse.panels", mode.equals("panels") ? "on" : "off");
                     try (SparseFfn s = sparse(Sparsity.threshold(0.5), f, exact)) {
                         s.useThreshold(0, thr);
                         assertTrue(s.decode(0, xs, out), ctx);
@@ -228,6 +230,7 @@ class SparseFormatsTest {
                         assertEquals(0.5, s.keptFraction(), 1e-9, ctx);
                     } finally {
                         System.clearProperty("minnow.sparse.thresholdDown");
+                        System.clearProperty("minnow.sparse.panels");
                     }
                 }
             }
