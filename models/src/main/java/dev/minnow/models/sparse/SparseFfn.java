@@ -633,11 +633,12 @@ public final class SparseFfn implements AutoCloseable {
         long steps, kept;
 
         /**
-         * How the survivors' down columns are summed: "rows" = the transposed rows ({@link SparseKernels#axpyRows}),
-         * "dense" = the dense down GEMV on the masked activations (zeros for dropped neurons; no copy, the dense
-         * down's bytes), "auto" (default; system property {@code minnow.sparse.thresholdDown}) = rows only while they
-         * are under half the dense down's bytes, per step. Measured on the TinyLlama-shaped Q4_0 model at load ~1.5:
-         * keep 0.5 end to end 0.83× dense with rows, 1.10× with the dense down; keep 0.2 the same either way.
+         * How the survivors' down columns are summed: "rows" = the transposed rows ({@link SparseKernels#axpyRows},
+         * or {@link SparseKernels#axpyPanelsQ8_0} in panel layout), "dense" = the dense down GEMV on the masked
+         * activations (zeros for dropped neurons; no copy, the dense down's bytes), "auto" (default; system property
+         * {@code minnow.sparse.thresholdDown}), per step: row layout while the survivors' rows are under 3/4 of the
+         * dense down's bytes; panel layout unless the whole transposed matrix is over twice the dense down's bytes
+         * (measured in models/SPARSE-NOTES.md, "where the sparse decode time went").
          */
         private final String downMode = System.getProperty("minnow.sparse.thresholdDown", "auto");
         private final boolean denseDown = "dense".equals(downMode);
