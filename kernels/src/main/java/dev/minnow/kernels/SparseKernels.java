@@ -5,10 +5,10 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Kernels for sparse-activation FFN decoding: products that touch only a subset of a weight matrix's rows, and
- * column-sparse products over pre-transposed rows. The dense dot kernels are reused, not copied: quantized rows go
- * through {@link QuantKernels#dot} (the activation quantized once per call, as {@link QuantKernels#gemv} does), f32
- * rows through {@link Kernels#dot}; only what has no dense kernel lives here (f16 rows, and the row-wise axpy of
- * f32/f16/Q8_0 rows that a column-sparse down projection needs).
+ * column-sparse products over pre-transposed rows. The dense GEMV row kernels are reused, not copied (quantized rows
+ * through {@link QuantKernels#gemv}'s row kernels, the activation quantized once per call; f16 rows through
+ * {@link Kernels#gemvF16}, f32 rows through {@link Kernels#gemv}/{@link Kernels#dot}); only what has no dense kernel
+ * lives here (an f16 dot, and the row-wise axpy of f32/f16/Q8_0 rows that a column-sparse down projection needs).
  *
  * <p>Offsets: weight buffers by <b>byte</b> offset, f32 buffers by <b>element</b> offset (as in {@link QuantKernels}).
  *
@@ -63,9 +63,12 @@ public interface SparseKernels {
     /**
      * Row-sparse GEMV: {@code y[yOff + j] = W[r_j, :]·x} for j &lt; count, where r_j = {@code rows[j]} (or j when
      * {@code rows} is null). W is row-major with rows of {@code t.byteSize(cols)} bytes from byte offset wOff.
-     * Quantized t: x is quantized once to {@link QuantKernels#activationType} and each row dotted with
-     * {@link QuantKernels#dot}, so every entry is bit-identical to the same row of {@link QuantKernels#gemv}. F16: x
-     * is first rounded through f16 (as ggml does before an f16 dot), then {@link #dotF16}. F32: {@link Kernels#dot}.
+     * Every row runs the dense GEMV's own row kernel, so every entry is bit-identical to the same row of the dense
+     * product, and packed rows (rows null) are exactly the dense GEMV over the first {@code count} rows.
+     * Quantized t: x is quantized once to {@link QuantKernels#activationType} and the rows go through the dense
+     * {@link QuantKernels#gemv}'s row kernels (the vector ones against an activation row prepared once per call and
+     * thread); F16: x is first rounded through f16 (as ggml does before an f16 dot), then {@link Kernels#gemvF16}
+     * (packed) or its rows one at a time (indexed); F32: {@link Kernels#gemv} (packed) or {@link Kernels#dot}.
      * Rows are split over {@link Parallel}'s threads when the segments are shareable.
      */
     void gemvRows(DType t, int count, int[] rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff,
@@ -80,4 +83,26 @@ public interface SparseKernels {
      */
     void axpyRows(DType t, int count, int[] rows, float[] coef, int n, MemorySegment w, long wOff, MemorySegment y,
                   long yOff);
+
+    /**
+     * Byte offset, from the start of a Q8_0 matrix of {@code totalRows} rows of {@code n} elements in <b>panel
+     * layout</b>, of block {@code block} of row {@code row}. Panel layout: the columns in panels of 64 (two blocks; the
+     * last panel one block when n % 64 == 32); panel p holds, for every row in order, that row's blocks of the panel
+     * (68 or 34 bytes), from byte p·totalRows·68. Same size as the row layout.
+     */
+    static long panelOffset(int n, int totalRows, int row, int block) {
+        int p = block / 2;
+        int width = 2L * (p + 1) * 32 <= n ? 68 : 34;
+        return (long) p * totalRows * 68 + (long) row * width + (block % 2) * 34L;
+    }
+
+    /**
+     * {@link #axpyRows} for a Q8_0 matrix in panel layout ({@link #panelOffset}): {@code y[yOff + i] =
+     * Σ_j coef[j]·W[rows[j], i]} for i &lt; n (n a multiple of 32), with the same products and additions in the same
+     * order as {@link #axpyQ8_0} over the rows (so bit-identical to {@code axpyRows} on the same matrix in row
+     * layout). A panel holds the selected rows' pieces in ascending address order, so a pass over a panel streams
+     * forward through memory instead of jumping a whole row per selected neuron.
+     */
+    void axpyPanelsQ8_0(int count, int[] rows, float[] coef, int n, int totalRows, MemorySegment w, long wOff, MemorySegment y,
+                        long yOff);
 }

@@ -632,21 +632,23 @@ public class ScalarQuantKernels implements QuantKernels {
         MemorySegment xq = scratch(act.byteSize(cols));
         quantizeActivation(type, cols, x, xOff, xq, 0);
         if (Parallel.shareable(w, x, y)) {
-            Parallel.forRange(rows, 16, (from, to) -> gemvRows(type, cols, w, wOff, rowBytes, from, to, xq, y, yOff));
+            Parallel.forRange(rows, 16, (from, to) -> gemvRows(type, cols, w, wOff, rowBytes, null, from, to, xq, y, yOff));
         } else {
-            gemvRows(type, cols, w, wOff, rowBytes, 0, rows, xq, y, yOff);
+            gemvRows(type, cols, w, wOff, rowBytes, null, 0, rows, xq, y, yOff);
         }
     }
 
     /**
-     * y[r] = W[r,:]·xq for r in [from, to), xq one activation row already quantized (at byte offset 0). The
-     * specification is one {@link #dot} per row; the vector twin streams several weight rows per activation load and
-     * must give the same floats as its own {@code dot}.
+     * y[j] = W[r_j,:]·xq for j in [from, to), where r_j = {@code rows[j]} (or j when {@code rows} is null), xq one
+     * activation row already quantized (at byte offset 0). The dense GEMV passes null; the row-sparse GEMV of sparse
+     * decoding ({@code ScalarSparseKernels.gemvRows}) passes its row list, so a sparse row runs the same row kernel as
+     * the dense GEMV. The specification is one {@link #dot} per row; the vector twin runs its GEMV row kernels
+     * against an activation row prepared once per call and must give the same floats as its own {@code dot}.
      */
-    protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int from, int to,
+    protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int[] rows, int from, int to,
                             MemorySegment xq, MemorySegment y, long yOff) {
         for (int r = from; r < to; r++) {
-            y.set(F32, (yOff + r) * 4, dot(type, cols, w, wOff + rowBytes * r, xq, 0));
+            y.set(F32, (yOff + r) * 4, dot(type, cols, w, wOff + rowBytes * (rows == null ? r : rows[r]), xq, 0));
         }
     }
 

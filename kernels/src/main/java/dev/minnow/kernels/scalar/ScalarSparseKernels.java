@@ -154,41 +154,103 @@ public class ScalarSparseKernels implements SparseKernels {
         if (count == 0) {
             return;
         }
-        final MemorySegment xs;
-        final long xsOff;
         switch (t) {
             case F32 -> {
-                xs = x;
-                xsOff = xOff;
-            }
-            case F16 -> { // ggml rounds the activations through f16 before an f16 dot
-                xs = scratch(4L * Math.max(cols, 1));
-                xsOff = 0;
-                for (int i = 0; i < cols; i++) {
-                    xs.setAtIndex(F32, i, Float.float16ToFloat(Float.floatToFloat16(x.getAtIndex(F32, xOff + i))));
+                if (rows == null) { // packed rows: the dense f32 GEMV itself
+                    f32.gemv(count, cols, w, wOff / 4, x, xOff, y, yOff);
+                    return;
                 }
+                eachRow(count, w, x, y, (from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        y.setAtIndex(F32, yOff + j, f32.dot(w, (wOff + rowBytes * rows[j]) / 4, x, xOff, cols));
+                    }
+                });
+            }
+            case F16 -> { // ggml rounds the activations through f16 before an f16 dot, as the dense F16 GEMV does
+                MemorySegment xs = scratch(4L * Math.max(cols, 1));
+                for (int i = 0; i < cols; i++) {
+                    float v = x.getAtIndex(F32, xOff + i);
+                    short h = v != v ? (short) (((Float.floatToRawIntBits(v) >>> 16) & 0x8000) | 0x7e00) : Float.floatToFloat16(v);
+                    xs.setAtIndex(F32, i, Float.float16ToFloat(h));
+                }
+                if (wOff % 2 != 0) {
+                    throw new IllegalArgumentException("gemvRows F16: weight byte offset " + wOff + " is not a multiple of 2");
+                }
+                if (rows == null) { // packed rows: the dense f16 GEMV itself
+                    f32.gemvF16(count, cols, w, wOff / 2, xs, 0, y, yOff);
+                    return;
+                }
+                eachRow(count, w, xs, y, (from, to) -> {
+                    for (int j = from; j < to; j++) { // one row of the dense f16 GEMV (inline: inside this loop)
+                        f32.gemvF16(1, cols, w, (wOff + rowBytes * rows[j]) / 2, xs, 0, y, yOff + j);
+                    }
+                });
             }
             default -> {
-                xs = scratch(QuantKernels.activationType(t).byteSize(cols));
-                xsOff = 0;
-                quant.quantizeActivation(t, cols, x, xOff, xs, 0);
+                MemorySegment xq = scratch(QuantKernels.activationType(t).byteSize(cols));
+                quant.quantizeActivation(t, cols, x, xOff, xq, 0);
+                if (quant instanceof ScalarQuantKernels sq) { // the dense GEMV's row kernels, on the listed rows
+                    eachRow(count, w, xq, y, (from, to) -> sq.gemvRows(t, cols, w, wOff, rowBytes, rows, from, to, xq, y, yOff));
+                } else {
+                    eachRow(count, w, xq, y, (from, to) -> {
+                        for (int j = from; j < to; j++) {
+                            y.setAtIndex(F32, yOff + j, quant.dot(t, cols, w, wOff + rowBytes * (rows == null ? j : rows[j]), xq, 0));
+                        }
+                    });
+                }
             }
         }
-        Parallel.RangeBody body = (from, to) -> {
-            for (int j = from; j < to; j++) {
-                long off = wOff + rowBytes * (rows == null ? j : rows[j]);
-                float v = switch (t) {
-                    case F32 -> f32.dot(w, off / 4, xs, xsOff, cols);
-                    case F16 -> dotF16(cols, w, off, xs, xsOff);
-                    default -> quant.dot(t, cols, w, off, xs, 0);
-                };
-                y.setAtIndex(F32, yOff + j, v);
-            }
-        };
-        if (count >= 32 && Parallel.shareable(w, xs, y)) {
+    }
+
+    /** Rows split over {@link Parallel}'s threads (chunks of 16, as the dense GEMV) when the segments are shareable. */
+    private static void eachRow(int count, MemorySegment w, MemorySegment x, MemorySegment y, Parallel.RangeBody body) {
+        if (count >= 32 && Parallel.shareable(w, x, y)) {
             Parallel.forRange(count, 16, body);
         } else {
             body.run(0, count);
+        }
+    }
+
+    @Override
+    public void axpyPanelsQ8_0(int count, int[] rows, float[] coef, int n, int totalRows, MemorySegment w, long wOff,
+                               MemorySegment y, long yOff) {
+        if (n < 0 || n % 32 != 0) {
+            throw new IllegalArgumentException("axpyPanelsQ8_0: length " + n + " is not a multiple of the block size 32");
+        }
+        if (rows == null) {
+            throw new IllegalArgumentException("axpyPanelsQ8_0: row indices are required");
+        }
+        int max = maxRow("axpyPanelsQ8_0", count, rows);
+        if (max >= totalRows) {
+            throw new IllegalArgumentException("axpyPanelsQ8_0: row index " + max + " of a matrix of " + totalRows + " rows");
+        }
+        if (coef.length < count) {
+            throw new IllegalArgumentException("axpyPanelsQ8_0: " + count + " rows but " + coef.length + " coefficients");
+        }
+        checkWeights("axpyPanelsQ8_0", DType.Q8_0, w, wOff, DType.Q8_0.byteSize(n), totalRows - 1);
+        int panels = (n + 63) / 64;
+        Parallel.RangeBody body = (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int blocks = Math.min(2, n / 32 - 2 * p);
+                axpyPanel(count, rows, coef, blocks, wOff + (long) p * totalRows * 68, w, y, yOff + 64L * p);
+            }
+        };
+        if (panels > 1 && n >= 512 && Parallel.shareable(w, y)) {
+            Parallel.forRange(panels, 2, body);
+        } else {
+            body.run(0, panels);
+        }
+    }
+
+    /**
+     * One panel of {@link #axpyPanelsQ8_0}: y[yOff .. yOff + 32·blocks) = Σ_j coef[j]·(row rows[j]'s pieces, at
+     * {@code panelOff + rows[j]·34·blocks}). The specification: zero, then each row's axpy in ascending j.
+     */
+    protected void axpyPanel(int count, int[] rows, float[] coef, int blocks, long panelOff, MemorySegment w, MemorySegment y,
+                             long yOff) {
+        y.asSlice(4L * yOff, 128L * blocks).fill((byte) 0);
+        for (int j = 0; j < count; j++) {
+            axpyQ8_0(32 * blocks, coef[j], w, panelOff + 34L * blocks * rows[j], y, yOff);
         }
     }
 
@@ -196,6 +258,26 @@ public class ScalarSparseKernels implements SparseKernels {
     static int axpyChunk(int n) {
         int per = (n + 2 * Parallel.threads() - 1) / (2 * Parallel.threads());
         return Math.max(256, (per + 31) / 32 * 32);
+    }
+
+    /**
+     * Outputs [o, o + len) of {@link #axpyRows} (o a multiple of the row type's block size): y set to 0, then every
+     * row's axpy over that range in ascending j. The vector twin may keep the range in registers across the rows,
+     * with the same multiply and add per element in the same order.
+     */
+    protected void axpyRowsRange(DType t, int count, int[] rows, float[] coef, long rowBytes, int o, int len, MemorySegment w,
+                                 long wOff, MemorySegment y, long yOff) {
+        y.asSlice(4L * (yOff + o), 4L * len).fill((byte) 0);
+        long inRow = t.byteSize(o);
+        int j = 0;
+        for (; j + 4 <= count; j += 4) {
+            axpy4(t, len, w, coef[j], wOff + rowBytes * rows[j] + inRow, coef[j + 1], wOff + rowBytes * rows[j + 1] + inRow,
+                    coef[j + 2], wOff + rowBytes * rows[j + 2] + inRow, coef[j + 3], wOff + rowBytes * rows[j + 3] + inRow,
+                    y, yOff + o);
+        }
+        for (; j < count; j++) {
+            axpy(t, len, coef[j], w, wOff + rowBytes * rows[j] + inRow, y, yOff + o);
+        }
     }
 
     @Override
@@ -222,18 +304,7 @@ public class ScalarSparseKernels implements SparseKernels {
         Parallel.RangeBody body = (c0, c1) -> {
             for (int c = c0; c < c1; c++) {
                 int o = c * chunk;
-                int len = Math.min(chunk, n - o);
-                y.asSlice(4L * (yOff + o), 4L * len).fill((byte) 0);
-                long inRow = t.byteSize(o);
-                int j = 0;
-                for (; j + 4 <= count; j += 4) {
-                    axpy4(t, len, w, coef[j], wOff + rowBytes * rows[j] + inRow, coef[j + 1], wOff + rowBytes * rows[j + 1] + inRow,
-                            coef[j + 2], wOff + rowBytes * rows[j + 2] + inRow, coef[j + 3], wOff + rowBytes * rows[j + 3] + inRow,
-                            y, yOff + o);
-                }
-                for (; j < count; j++) {
-                    axpy(t, len, coef[j], w, wOff + rowBytes * rows[j] + inRow, y, yOff + o);
-                }
+                axpyRowsRange(t, count, rows, coef, rowBytes, o, Math.min(chunk, n - o), w, wOff, y, yOff);
             }
         };
         if (chunks > 1 && Parallel.shareable(w, y)) {

@@ -504,11 +504,11 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      * float operations in the same order as {@link #dotQ4_0Q8_0} / {@link #dotQ4_KQ8_K}: bit-identical results.
      */
     @Override
-    protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int from, int to,
+    protected void gemvRows(DType type, int cols, MemorySegment w, long wOff, long rowBytes, int[] rows, int from, int to,
                             MemorySegment xq, MemorySegment y, long yOff) {
         if (type != DType.Q8_0 && type != DType.Q4_0 && type != DType.Q2_K && type != DType.Q3_K && type != DType.Q4_K
                 && type != DType.Q5_K && type != DType.Q6_K) {
-            super.gemvRows(type, cols, w, wOff, rowBytes, from, to, xq, y, yOff);
+            super.gemvRows(type, cols, w, wOff, rowBytes, rows, from, to, xq, y, yOff);
             return;
         }
         int bs = type == DType.Q4_0 || type == DType.Q8_0 ? 32 : 256;
@@ -527,33 +527,33 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
             if (type == DType.Q8_0) {
                 for (int r = from; r < to; r++) {
-                    y.set(F32, (yOff + r) * 4, dotQ8_0Wide(nb, w, wOff + rowBytes * r, as, ad));
+                    y.set(F32, (yOff + r) * 4, dotQ8_0Wide(nb, w, wOff + rowBytes * (rows == null ? r : rows[r]), as, ad));
                 }
             } else {
                 long k = q4_0Offsets(as, nb);
                 for (int r = from; r < to; r++) {
-                    y.set(F32, (yOff + r) * 4, dotQ4_0Wide(nb, w, wOff + rowBytes * r, as, k, ad));
+                    y.set(F32, (yOff + r) * 4, dotQ4_0Wide(nb, w, wOff + rowBytes * (rows == null ? r : rows[r]), as, k, ad));
                 }
             }
         } else if (type == DType.Q4_K) {
             int[] bsums = pairedBsums(xq, 0, nb);
             for (int r = from; r < to; r++) {
-                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums));
+                y.set(F32, (yOff + r) * 4, dotQ4_KWide(nb, w, wOff + rowBytes * (rows == null ? r : rows[r]), xq, as, bsums));
             }
         } else if (type == DType.Q2_K || type == DType.Q3_K) {
             int[] lanes = BLOCK_LANES.get();
             for (int r = from; r < to; r++) {
-                y.set(F32, (yOff + r) * 4, dotLowBitsWide(nb, w, wOff + rowBytes * r, xq, as, type == DType.Q3_K, lanes));
+                y.set(F32, (yOff + r) * 4, dotLowBitsWide(nb, w, wOff + rowBytes * (rows == null ? r : rows[r]), xq, as, type == DType.Q3_K, lanes));
             }
         } else if (type == DType.Q5_K) {
             int[] bsums = pairedBsums(xq, 0, nb);
             for (int r = from; r < to; r++) {
-                y.set(F32, (yOff + r) * 4, dotQ5_KWide(nb, w, wOff + rowBytes * r, xq, as, bsums));
+                y.set(F32, (yOff + r) * 4, dotQ5_KWide(nb, w, wOff + rowBytes * (rows == null ? r : rows[r]), xq, as, bsums));
             }
         } else {
             int[] lanes = BLOCK_LANES.get();
             for (int r = from; r < to; r++) {
-                y.set(F32, (yOff + r) * 4, dotQ6_KWide(nb, w, wOff + rowBytes * r, xq, 0, as, lanes));
+                y.set(F32, (yOff + r) * 4, dotQ6_KWide(nb, w, wOff + rowBytes * (rows == null ? r : rows[r]), xq, 0, as, lanes));
             }
         }
     }

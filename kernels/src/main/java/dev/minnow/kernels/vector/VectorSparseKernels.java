@@ -141,6 +141,72 @@ public final class VectorSparseKernels extends ScalarSparseKernels {
         }
     }
 
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+
+    /**
+     * A panel of a transposed Q8_0 matrix with vectors of at least 256 bits: its 64 (or 32) outputs accumulated in
+     * eight (four) 8-lane registers over all the selected rows and stored once, instead of loading and storing y per
+     * row. Per element the same product (q·(a·d)) and the same addition, in the same row order, starting from 0:
+     * bit-identical to the specification. (The same blocking over rows in *row* layout measured 1.1 GB/s at 1 thread
+     * for 30% of the rows: each row's piece is a cache line the prefetcher cannot predict; in panel layout the
+     * selected pieces lie in ascending order within 68·N bytes.)
+     */
+    @Override
+    protected void axpyPanel(int count, int[] rows, float[] coef, int blocks, long panelOff, MemorySegment w, MemorySegment y,
+                             long yOff) {
+        if (BITS < 256) {
+            super.axpyPanel(count, rows, coef, blocks, panelOff, w, y, yOff);
+        } else if (blocks == 2) {
+            q8PairOfBlocks(count, rows, coef, 68, panelOff, w, y, 4L * yOff);
+        } else {
+            q8Block(count, rows, coef, 34, panelOff, w, y, 4L * yOff);
+        }
+    }
+
+    private static void q8PairOfBlocks(int count, int[] rows, float[] coef, long rowBytes, long blockOff, MemorySegment w,
+                                       MemorySegment y, long yAt) {
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int j = 0; j < count; j++) {
+            long x = blockOff + rowBytes * rows[j];
+            float d0 = coef[j] * Float.float16ToFloat(w.get(S16, x));
+            float d1 = coef[j] * Float.float16ToFloat(w.get(S16, x + 34));
+            a0 = a0.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 2, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d0));
+            a1 = a1.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 10, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d0));
+            a2 = a2.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 18, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d0));
+            a3 = a3.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 26, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d0));
+            a4 = a4.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 36, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d1));
+            a5 = a5.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 44, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d1));
+            a6 = a6.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 52, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d1));
+            a7 = a7.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 60, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d1));
+        }
+        a0.intoMemorySegment(y, yAt, LE);
+        a1.intoMemorySegment(y, yAt + 32, LE);
+        a2.intoMemorySegment(y, yAt + 64, LE);
+        a3.intoMemorySegment(y, yAt + 96, LE);
+        a4.intoMemorySegment(y, yAt + 128, LE);
+        a5.intoMemorySegment(y, yAt + 160, LE);
+        a6.intoMemorySegment(y, yAt + 192, LE);
+        a7.intoMemorySegment(y, yAt + 224, LE);
+    }
+
+    private static void q8Block(int count, int[] rows, float[] coef, long rowBytes, long blockOff, MemorySegment w,
+                                MemorySegment y, long yAt) {
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        for (int j = 0; j < count; j++) {
+            long x = blockOff + rowBytes * rows[j];
+            float d0 = coef[j] * Float.float16ToFloat(w.get(S16, x));
+            a0 = a0.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 2, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d0));
+            a1 = a1.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 10, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d0));
+            a2 = a2.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 18, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d0));
+            a3 = a3.add(((FloatVector) ByteVector.fromMemorySegment(B8, w, x + 26, LE).convertShape(VectorOperators.B2F, F8, 0)).mul(d0));
+        }
+        a0.intoMemorySegment(y, yAt, LE);
+        a1.intoMemorySegment(y, yAt + 32, LE);
+        a2.intoMemorySegment(y, yAt + 64, LE);
+        a3.intoMemorySegment(y, yAt + 96, LE);
+    }
+
     /**
      * F32: y loaded and stored once per four rows, the four products added in order (as four axpys). Q8_0 and F16
      * stay four single-row axpys: a fused Q8_0 version (four byte loads and conversions per y vector) measured 1.7×

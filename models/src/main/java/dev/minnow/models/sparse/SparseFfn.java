@@ -4,6 +4,7 @@ import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.QuantKernels;
 import dev.minnow.kernels.SparseKernels;
 import dev.minnow.models.llm.WeightMatrix;
 import dev.minnow.quant.GgmlQuant;
@@ -51,6 +52,13 @@ import java.util.Arrays;
 public final class SparseFfn implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Threshold method: the transposed Q8_0 down is laid out in panels from this kept fraction on. Measured (TinyLlama
+     * shape, 1 thread CPU time, busy machine): panels 4–5 GB/s at 50–70% of the rows but about the time of reading
+     * the whole matrix at 20–30% (the selected 68-byte pieces are too sparse for the prefetcher, it fetches them
+     * all); row layout ~2.5–4 GB/s at 20–30% and 1.3–2.5 GB/s at 50–70%.
+     */
+    static final double PANEL_MIN_KEEP = 0.4;
     /** Token-wise alpha used to count "hot" neurons on calibration text. */
     static final double HOT_ALPHA = 0.2;
 
@@ -386,25 +394,12 @@ public final class SparseFfn implements AutoCloseable {
         };
     }
 
-    /**
-     * Elements idx[j] of the Q8_0 or Q4_0 row at byte {@code rowOff}, each the float product q·d that
-     * {@code dequantize_row_q8_0}/{@code _q4_0} writes (so bit-identical to dequantizing the row and picking).
-     */
-    static void pickBlockElements(DType t, MemorySegment src, long rowOff, int[] idx, float[] out) {
-        int bpb = t.bytesPerBlock();
-        for (int j = 0; j < idx.length; j++) {
-            int b = idx[j] >>> 5, e = idx[j] & 31;
-            long o = rowOff + (long) b * bpb;
-            float d = Float.float16ToFloat(src.get(I16, o));
-            int q;
-            if (t == DType.Q8_0) {
-                q = src.get(ValueLayout.JAVA_BYTE, o + 2 + e);
-            } else {
-                int packed = src.get(ValueLayout.JAVA_BYTE, o + 2 + (e & 15)) & 0xff;
-                q = (e < 16 ? packed & 0x0f : packed >>> 4) - 8;
-            }
-            out[j] = q * d;
-        }
+    /** Whether {@link QuantKernels#dequantize} takes rows of type t (the block formats with an integer dot). */
+    static boolean hasQuantKernels(DType t) {
+        return switch (t) {
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -489,14 +484,20 @@ public final class SparseFfn implements AutoCloseable {
             MemorySegment dst = arena.allocate(rows * outRowBytes, 64);
             MemorySegment src = w.data();
             long srcRowBytes = t.byteSize(cols);
+            QuantKernels qk = KernelProvider.quant();
+            boolean kernelFormat = hasQuantKernels(t);
+            // per row: dequantize the whole row with the (vector) kernel, bit-identical to dequantize_row_*, pick
+            // the kept elements, requantize them to Q8_0 with the activation quantizer (quantize_row_q8_0_ref)
             Parallel.forRange(rows, 16, (r0, r1) -> {
                 float[] fullRow = new float[cols];
                 float[] picked = new float[kDown];
-                for (int r = r0; r < r1; r++) {
-                    if (t == DType.Q8_0 || t == DType.Q4_0) { // only the kept elements, as dequantize_row_* computes them
-                        pickBlockElements(t, src, r * srcRowBytes, idx, picked);
-                    } else {
-                        if (t == DType.F32) {
+                try (Arena local = Arena.ofConfined()) {
+                    MemorySegment rowSeg = local.allocate(4L * cols, 64), pickedSeg = local.allocate(4L * kDown, 64);
+                    for (int r = r0; r < r1; r++) {
+                        if (kernelFormat) {
+                            qk.dequantize(t, cols, src, r * srcRowBytes, rowSeg, 0);
+                            MemorySegment.copy(rowSeg, F32, 0, fullRow, 0, cols);
+                        } else if (t == DType.F32) {
                             MemorySegment.copy(src, F32, r * srcRowBytes, fullRow, 0, cols);
                         } else {
                             GgmlQuant.dequantizeRow(t, src, r * srcRowBytes, fullRow, 0, cols);
@@ -504,11 +505,12 @@ public final class SparseFfn implements AutoCloseable {
                         for (int j = 0; j < idx.length; j++) {
                             picked[j] = fullRow[idx[j]];
                         }
-                    }
-                    if (requant) {
-                        GgmlQuant.quantizeRow(DType.Q8_0, picked, 0, dst, r * outRowBytes, kDown);
-                    } else {
-                        MemorySegment.copy(picked, 0, dst, F32, r * outRowBytes, kDown);
+                        if (requant) {
+                            MemorySegment.copy(picked, 0, pickedSeg, F32, 0, kDown);
+                            qk.quantizeQ8_0(kDown, pickedSeg, 0, dst, r * outRowBytes);
+                        } else {
+                            MemorySegment.copy(picked, 0, dst, F32, r * outRowBytes, kDown);
+                        }
                     }
                 }
             });
@@ -565,10 +567,15 @@ public final class SparseFfn implements AutoCloseable {
         final Arena arena = Arena.ofShared();
         final DType type;
         final MemorySegment rows;
+        /** Q8_0 rows in panel layout ({@link SparseKernels#axpyPanelsQ8_0}) rather than row layout. */
+        final boolean panels;
 
         TransposedDown(WeightMatrix w) {
             DType dt = w.type();
             type = dt == DType.F16 ? DType.F16 : dt != DType.F32 && !exactDown && dim % 32 == 0 ? DType.Q8_0 : DType.F32;
+            String layout = System.getProperty("minnow.sparse.panels", "auto");
+            double keep = sparsity instanceof Sparsity.Threshold t ? 1 - t.target() : 1;
+            panels = type == DType.Q8_0 && ("on".equals(layout) || "auto".equals(layout) && keep >= PANEL_MIN_KEEP);
             long rowBytes = type.byteSize(dim);
             rows = arena.allocate(Math.max(1, (long) ffn * rowBytes), 64);
             if (type == DType.F16) {
@@ -590,10 +597,20 @@ public final class SparseFfn implements AutoCloseable {
             }
             if (type == DType.F32) {
                 MemorySegment.copy(t, 0, rows, F32, 0, t.length);
-            } else {
+            } else if (!panels) {
                 Parallel.forRange(ffn, 64, (a, b) -> {
                     for (int i = a; i < b; i++) {
                         GgmlQuant.quantizeRow(DType.Q8_0, t, i * dim, rows, i * rowBytes, dim);
+                    }
+                });
+            } else { // Q8_0 rows written in panel layout (SparseKernels.panelOffset) for axpyPanelsQ8_0
+                Parallel.forRange(ffn, 64, (a, b) -> {
+                    MemorySegment q = MemorySegment.ofArray(new byte[(int) rowBytes]);
+                    for (int i = a; i < b; i++) {
+                        GgmlQuant.quantizeRow(DType.Q8_0, t, i * dim, q, 0, dim);
+                        for (int blk = 0; blk < dim / 32; blk++) {
+                            MemorySegment.copy(q, 34L * blk, rows, SparseKernels.panelOffset(dim, ffn, i, blk), 34);
+                        }
                     }
                 });
             }
@@ -616,11 +633,12 @@ public final class SparseFfn implements AutoCloseable {
         long steps, kept;
 
         /**
-         * How the survivors' down columns are summed: "rows" = the transposed rows ({@link SparseKernels#axpyRows}),
-         * "dense" = the dense down GEMV on the masked activations (zeros for dropped neurons; no copy, the dense
-         * down's bytes), "auto" (default; system property {@code minnow.sparse.thresholdDown}) = rows only while they
-         * are under half the dense down's bytes, per step. Measured on the TinyLlama-shaped Q4_0 model at load ~1.5:
-         * keep 0.5 end to end 0.83× dense with rows, 1.10× with the dense down; keep 0.2 the same either way.
+         * How the survivors' down columns are summed: "rows" = the transposed rows ({@link SparseKernels#axpyRows},
+         * or {@link SparseKernels#axpyPanelsQ8_0} in panel layout), "dense" = the dense down GEMV on the masked
+         * activations (zeros for dropped neurons; no copy, the dense down's bytes), "auto" (default; system property
+         * {@code minnow.sparse.thresholdDown}), per step: row layout while the survivors' rows are under 3/4 of the
+         * dense down's bytes; panel layout unless the whole transposed matrix is over twice the dense down's bytes
+         * (measured in models/SPARSE-NOTES.md, "where the sparse decode time went").
          */
         private final String downMode = System.getProperty("minnow.sparse.thresholdDown", "auto");
         private final boolean denseDown = "dense".equals(downMode);
@@ -665,8 +683,10 @@ public final class SparseFfn implements AutoCloseable {
             boolean useDense = denseDown;
             if (!useDense && !"rows".equals(downMode)) {
                 TransposedDown td = transposedDown(l);
-                long denseBytes = down[l].type().byteSize((long) dim * ffn);
-                useDense = 2L * m * td.type.byteSize(dim) > denseBytes;
+                long denseBytes = down[l].type().byteSize((long) dim * ffn), rowBytes = td.type.byteSize(dim);
+                // row layout: the survivors' rows, while under 3/4 of the dense bytes; panel layout: a pass streams
+                // about the whole transposed matrix, kept unless that is over twice the dense bytes (Q2_K/Q3_K downs)
+                useDense = td.panels ? (long) ffn * rowBytes > 2 * denseBytes : 4L * m * rowBytes > 3 * denseBytes;
             }
             if (useDense) {
                 masked.fill((byte) 0);
@@ -677,7 +697,11 @@ public final class SparseFfn implements AutoCloseable {
                 return;
             }
             TransposedDown td = transposedDown(l);
-            sk.axpyRows(td.type, m, survivors, coef, dim, td.rows, 0, out, 0);
+            if (td.panels) {
+                sk.axpyPanelsQ8_0(m, survivors, coef, dim, ffn, td.rows, 0, out, 0);
+            } else {
+                sk.axpyRows(td.type, m, survivors, coef, dim, td.rows, 0, out, 0);
+            }
         }
     }
 }

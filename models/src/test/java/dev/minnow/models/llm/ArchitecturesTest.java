@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * attention factor), Q/K/V biases, grouped-query causal attention, parallel residual, and fused QKV / gate+up split
  * by rows. Models are synthesised (dim 64, 2 layers, 4 heads, 2 KV heads, FFN 96) through the real writer and loader.
  */
-class ArchitecturesTest {
+public class ArchitecturesTest {
     @TempDir
     static Path dir;
     static Vocabulary vocab;
@@ -48,12 +48,12 @@ class ArchitecturesTest {
         vocab = ModelSynth.byteLevelVocabulary(40);
     }
 
-    static ModelSynth.Spec spec(DType type) {
+    public static ModelSynth.Spec spec(DType type) {
         return new ModelSynth.Spec(64, 2, 4, 2, 96, 64, type, 21);
     }
 
     /** The variants under test, by name. */
-    static ModelSynth.Variant variant(String name) {
+    public static ModelSynth.Variant variant(String name) {
         return switch (name) {
             case "llama-rope-freqs" -> ModelSynth.Variant.of(Architecture.LLAMA).ropeFactors(true);
             case "qwen2" -> ModelSynth.Variant.of(Architecture.QWEN2);
@@ -164,6 +164,19 @@ class ArchitecturesTest {
 
     /** Logits after each of {@code ids}. */
     static float[][] referenceAll(Path model, int[] ids, int contextSize) {
+        return referenceAll(model, ids, contextSize, null);
+    }
+
+    /** Which FFN neurons of layer {@code layer} the token at {@code position} keeps (null: every neuron). */
+    public interface FfnMask {
+        boolean[] keep(int layer, int position);
+    }
+
+    /**
+     * Logits after each of {@code ids}, with the FFN neurons that {@code mask} drops (SiLU(gate)·up) set to zero:
+     * the reference of sparse-activation decoding (null: dense).
+     */
+    public static float[][] referenceAll(Path model, int[] ids, int contextSize, FfnMask mask) {
         try (GgufFile f = GgufFile.open(model)) {
             LlamaConfig c = LlamaConfig.fromGguf(f, (int) f.tensorInfos().get("token_embd.weight").shape()[0]);
             boolean ln = c.architecture() == Architecture.STABLELM;
@@ -260,6 +273,10 @@ class ArchitecturesTest {
                     float[] u = matvec(wu, ffn, dim, in, null);
                     for (int i = 0; i < ffn; i++) {
                         g[i] = (float) (g[i] / (1 + Math.exp(-g[i])) * u[i]);
+                    }
+                    boolean[] keep = mask == null ? null : mask.keep(l, t);
+                    for (int i = 0; keep != null && i < ffn; i++) {
+                        g[i] = keep[i] ? g[i] : 0;
                     }
                     float[] d = matvec(wd, dim, ffn, g, null);
                     for (int i = 0; i < dim; i++) {

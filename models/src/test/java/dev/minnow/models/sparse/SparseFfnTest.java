@@ -266,30 +266,6 @@ class SparseFfnTest {
         }
     }
 
-    /** Picking Q8_0/Q4_0 elements directly gives the bits of dequantizing the whole row and picking. */
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"Q8_0", "Q4_0"})
-    void pickedBlockElementsEqualDequantizedRow(DType t) {
-        int n = 320;
-        SplittableRandom r = new SplittableRandom(t.ordinal());
-        try (Arena arena = Arena.ofConfined()) {
-            float[] v = new float[n];
-            for (int i = 0; i < n; i++) {
-                v[i] = (float) r.nextGaussian();
-            }
-            MemorySegment q = arena.allocate(t.byteSize(n) + 7, 64).asSlice(7);
-            GgmlQuant.quantizeRow(t, v, 0, q, 0, n);
-            float[] full = new float[n];
-            GgmlQuant.dequantizeRow(t, q, 0, full, 0, n);
-            int[] idx = IntStream.range(0, n).filter(i -> r.nextInt(3) == 0).toArray();
-            float[] picked = new float[idx.length];
-            SparseFfn.pickBlockElements(t, q, 0, idx, picked);
-            for (int j = 0; j < idx.length; j++) {
-                assertEquals(Float.floatToIntBits(full[idx[j]]), Float.floatToIntBits(picked[j]), t + " element " + idx[j]);
-            }
-        }
-    }
-
     @Test
     void parsesMethodsAndRejectsBadOnes() {
         assertEquals(new Sparsity.CoreInfer(0.2, 0.4, -1, -1), SparseEval.parse("coreinfer", 0.2, 0.4));
