@@ -82,7 +82,9 @@ public final class Conv2d implements Layer {
         this.after = fusable ? null : activation;
         this.weightArray = this.weight.toFloatArray();
         this.biasArray = this.bias == null ? null : this.bias.toFloatArray();
-        this.pointwisePacked = kh == 1 && kw == 1 && groups == 1 ? NchwPointwiseKernels.get().pack(out, in, weightArray) : null;
+        // only where run() can take the packed path (1×1, stride 1, no padding, one group): no second weight copy otherwise
+        this.pointwisePacked = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1
+                ? NchwPointwiseKernels.get().pack(out, in, weightArray) : null;
     }
 
     /** Square stride, padding and dilation. {@code bias} may be null. */
