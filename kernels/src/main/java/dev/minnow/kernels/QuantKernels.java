@@ -125,6 +125,19 @@ public interface QuantKernels {
               MemorySegment y, long yOff);
 
     /**
+     * Decode GEMV over 16-row panels ({@link Q4Panels}): for panels g in [from, to) and rows r &lt; 16,
+     * {@code y[yOff + 16g + r]} = row 16g + r · the activation row prepared in {@code a} by {@link Q4Panels#prepare}.
+     * The panels start at byte {@code pOff} of {@code p}, each {@code cols / 32} blocks of
+     * {@link Q4Panels#blockBytes} bytes; {@code mins} is true for Q4_K's panels. The specification, per row, in this
+     * order of float operations: total = 0; for each block b, with the exact integer s = Σ_e q_e·q_a,e (as f32):
+     * Q4_0: {@code total = total + (scale·da[b])·(s − cb[b])}; Q4_K: {@code total = total + (scale·s − min·cb[b])·da[b]}
+     * (each product and sum rounded to f32, no fused multiply-add) — so a vector implementation gives the same floats
+     * bit for bit.
+     */
+    void gemvQ4Panels(boolean mins, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
+                      MemorySegment y, long yOff);
+
+    /**
      * Batched quantized GEMM (prefill): {@code y[i·n + j] = W[j,:]·x[i,:]} for i &lt; m, j &lt; n. W holds n rows of
      * {@code k} elements of type {@code w} ({@code w.byteSize(k)} bytes each) at byte offset {@code wOff}; x is m×k
      * f32 row-major at element offset {@code xOff}; y is m×n f32 row-major at element offset {@code yOff}. Each

@@ -1,6 +1,7 @@
 package dev.minnow.kernels.scalar;
 
 import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.Q4Panels;
 import dev.minnow.kernels.QuantKernels;
 import dev.minnow.tensor.DType;
 import java.lang.foreign.Arena;
@@ -649,6 +650,40 @@ public class ScalarQuantKernels implements QuantKernels {
                             MemorySegment xq, MemorySegment y, long yOff) {
         for (int r = from; r < to; r++) {
             y.set(F32, (yOff + r) * 4, dot(type, cols, w, wOff + rowBytes * (rows == null ? r : rows[r]), xq, 0));
+        }
+    }
+
+    @Override
+    public void gemvQ4Panels(boolean mins, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
+                             MemorySegment y, long yOff) {
+        int blocks = cols / 32;
+        int bb = mins ? 384 : 320;
+        float[] xs = a.xs;
+        for (int g = from; g < to; g++) {
+            long panel = pOff + (long) g * blocks * bb;
+            for (int r = 0; r < Q4Panels.ROWS; r++) {
+                float total = 0;
+                for (int b = 0; b < blocks; b++) {
+                    long o = panel + (long) b * bb;
+                    int s = 0;
+                    for (int j = 0; j < 4; j++) {
+                        int v = p.get(I32, o + 64L * j + 4L * r);
+                        for (int k = 0; k < 8; k++) {
+                            // xs holds q_a·2^-4k for k < 7 (exact): scale it back to the level q_a
+                            int qa = Math.round(xs[32 * b + 8 * j + k] * (k < 7 ? (float) (1 << (4 * k)) : 1f));
+                            s += (v >>> (4 * k) & 15) * qa;
+                        }
+                    }
+                    float scale = p.get(F32, o + 256 + 4L * r);
+                    if (mins) {
+                        float min = p.get(F32, o + 320 + 4L * r);
+                        total = total + (scale * s - min * a.cb[b]) * a.da[b];
+                    } else {
+                        total = total + (scale * a.da[b]) * (s - a.cb[b]);
+                    }
+                }
+                y.set(F32, (yOff + 16L * g + r) * 4, total);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.minnow.kernels.vector;
 
+import dev.minnow.kernels.Q4Panels;
 import dev.minnow.kernels.scalar.ScalarQuantKernels;
 import dev.minnow.tensor.DType;
 import java.lang.foreign.MemorySegment;
@@ -1074,5 +1075,68 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
         }
         return mins + acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- 16-row panels (Q4Panels) ----
+
+    private static final int PANEL_LANES = WIDE_FLOATS.length();
+
+    /**
+     * A vector lane per row: level k of a plane is {@code v & (15 << 4k)} (k &lt; 7, worth q·2^4k, paired with
+     * xs = q_a·2^-4k) or {@code v >>> 28}, converted to f32 and multiply-added with the broadcast activation into
+     * four accumulators; every partial sum is an integer below 2^24, so the block sum is exact and the per-block
+     * epilogue repeats the scalar specification's float operations in its order (bit-identical results).
+     */
+    @Override
+    public void gemvQ4Panels(boolean mins, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
+                             MemorySegment y, long yOff) {
+        int blocks = cols / 32;
+        int bb = mins ? 384 : 320;
+        float[] xs = a.xs;
+        float[] da = a.da;
+        float[] cb = a.cb;
+        boolean f = fma;
+        for (int g = from; g < to; g++) {
+            long panel = pOff + (long) g * blocks * bb;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector total = FloatVector.zero(WIDE_FLOATS);
+                long lane = 4L * h;
+                for (int b = 0; b < blocks; b++) {
+                    long o = panel + (long) b * bb + lane;
+                    FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector acc1 = acc0;
+                    FloatVector acc2 = acc0;
+                    FloatVector acc3 = acc0;
+                    int e = 32 * b;
+                    for (int j = 0; j < 4; j++, e += 8) {
+                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        acc0 = madd(v.and(0xf), xs[e], acc0, f);
+                        acc1 = madd(v.and(0xf0), xs[e + 1], acc1, f);
+                        acc2 = madd(v.and(0xf00), xs[e + 2], acc2, f);
+                        acc3 = madd(v.and(0xf000), xs[e + 3], acc3, f);
+                        acc0 = madd(v.and(0xf0000), xs[e + 4], acc0, f);
+                        acc1 = madd(v.and(0xf00000), xs[e + 5], acc1, f);
+                        acc2 = madd(v.and(0xf000000), xs[e + 6], acc2, f);
+                        acc3 = madd(v.lanewise(VectorOperators.LSHR, 28), xs[e + 7], acc3, f);
+                    }
+                    FloatVector s = acc0.add(acc1).add(acc2.add(acc3));
+                    FloatVector scale = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 256, LE);
+                    if (mins) {
+                        FloatVector min = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 320, LE);
+                        total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
+                    } else {
+                        total = total.add(scale.mul(da[b]).mul(s.sub(cb[b])));
+                    }
+                }
+                total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+            }
+        }
+    }
+
+    /** acc + float(v)·x: exact here (integer-valued products and sums below 2^24), so FMA or not gives the same. */
+    private static FloatVector madd(IntVector v, float x, FloatVector acc, boolean fma) {
+        FloatVector f = (FloatVector) v.convert(VectorOperators.I2F, 0);
+        FloatVector xv = FloatVector.broadcast(WIDE_FLOATS, x);
+        return fma ? f.fma(xv, acc) : acc.add(f.mul(xv));
     }
 }

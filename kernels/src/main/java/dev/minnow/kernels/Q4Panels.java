@@ -1,0 +1,223 @@
+package dev.minnow.kernels;
+
+import dev.minnow.tensor.DType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * 4-bit weights repacked at load into <b>16-row panels</b> for the decode GEMV ({@link QuantKernels#gemvQ4Panels}),
+ * the layout that lets one activation value feed 16 rows at once: a vector lane is a row, so a 4-bit level becomes an
+ * f32 lane with one AND (or shift) and one int→float conversion, and one fused multiply-add with the broadcast
+ * activation does 16 rows' work at 512 bits (llama.cpp repacks its Q4_0 weights for AVX-512 the same way, with
+ * integer multiply-adds the Vector API lacks). Q4_0 and Q4_K rows repack exactly: every level and scale is kept.
+ *
+ * <h2>Layout</h2>
+ * Rows are taken 16 at a time ({@code rows / 16} panels; the rows beyond stay in the GGML layout). A panel holds its
+ * 16 rows' {@code cols / 32} blocks of 32 elements in order; block b of a panel is {@link #blockBytes} bytes:
+ * <ul>
+ *   <li>bytes [0, 256): four planes j = 0..3 of 16 little-endian int32, lane r = row r of the panel; bits
+ *       [4k, 4k+4) of plane j, lane r hold row r's level (0..15) of element {@code 8j + k} of the block;</li>
+ *   <li>bytes [256, 320): 16 f32 scales, lane r = row r: Q4_0's d (the value is d·(q − 8)), Q4_K's d·sc_j of
+ *       sub-block j = b mod 8 (the value is d·sc_j·q − dmin·m_j);</li>
+ *   <li>Q4_K only, bytes [320, 384): 16 f32 mins dmin·m_j.</li>
+ * </ul>
+ * The scales are the exact f32 products of the file's f16 d and 6-bit sc (17 significant bits at most).
+ *
+ * <h2>Activations</h2>
+ * {@link #prepare} quantizes the activation row as llama.cpp does for the type (Q8_0 per 32 for Q4_0, Q8_K per 256 for
+ * Q4_K) and lays it out for the kernel: {@code xs[32b + 8j + k]} = level q_a · 2<sup>−4k</sup> (k &lt; 7; the kernel
+ * masks level k in place, worth q·2<sup>4k</sup>) or q_a (k = 7, shifted down), {@code da[b]} the activation block's
+ * scale and {@code cb[b]} Q4_0's 8·Σq_a or Q4_K's Σq_a over the block. The kernel's block sum Σ q·q_a is then an
+ * exact integer in f32 (|Σ| ≤ 32·15·127 &lt; 2<sup>24</sup>), equal to ggml's integer block dot.
+ */
+public final class Q4Panels {
+    /** Rows per panel. */
+    public static final int ROWS = 16;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private Q4Panels() {}
+
+    /** Whether {@code type} repacks into panels (Q4_0 and Q4_K). */
+    public static boolean supports(DType type) {
+        return type == DType.Q4_0 || type == DType.Q4_K;
+    }
+
+    /** Whether the panel blocks of {@code type} carry mins (Q4_K). */
+    public static boolean hasMins(DType type) {
+        return type == DType.Q4_K;
+    }
+
+    /** Bytes of one panel block (16 rows × 32 elements). */
+    public static int blockBytes(DType type) {
+        check(type);
+        return hasMins(type) ? 384 : 320;
+    }
+
+    /** Bytes of the panels of {@code rows / 16 × 16} rows of {@code cols} elements. */
+    public static long packedBytes(DType type, int rows, int cols) {
+        check(type);
+        checkCols(type, cols);
+        return (long) (rows / ROWS) * (cols / 32) * blockBytes(type);
+    }
+
+    private static void check(DType type) {
+        if (!supports(type)) {
+            throw new IllegalArgumentException("16-row panels hold Q4_0 or Q4_K weights, not " + type);
+        }
+    }
+
+    private static void checkCols(DType type, int cols) {
+        if (cols <= 0 || cols % type.blockSize() != 0) {
+            throw new IllegalArgumentException("16-row " + type + " panels: row length " + cols
+                    + " is not a positive multiple of the block size " + type.blockSize());
+        }
+    }
+
+    /**
+     * Repacks the first {@code rows / 16 × 16} rows of {@code w} (rows of {@code type.byteSize(cols)} bytes at byte
+     * offset {@code wOff}) into a new 64-byte-aligned segment of {@code arena}, splitting the panels over
+     * {@link Parallel}'s threads.
+     */
+    public static MemorySegment pack(DType type, int rows, int cols, MemorySegment w, long wOff, Arena arena) {
+        long bytes = packedBytes(type, rows, cols);
+        long rowBytes = type.byteSize(cols);
+        if (rows < 0 || wOff < 0 || wOff + rowBytes * rows > w.byteSize()) {
+            throw new IllegalArgumentException("16-row " + type + " panels: " + rows + " rows of " + cols
+                    + " elements need " + (wOff + rowBytes * Math.max(rows, 0)) + " bytes, the buffer has " + w.byteSize());
+        }
+        MemorySegment p = arena.allocate(Math.max(bytes, 1), 64);
+        int panels = rows / ROWS;
+        Parallel.forRange(panels, 1, (from, to) -> {
+            int[] q = new int[32];
+            float[] sm = new float[2];
+            for (int g = from; g < to; g++) {
+                packPanel(type, cols, w, wOff + (long) g * ROWS * rowBytes, rowBytes, p, (long) g * (cols / 32) * blockBytes(type), q, sm);
+            }
+        });
+        return p;
+    }
+
+    private static void packPanel(DType type, int cols, MemorySegment w, long off, long rowBytes, MemorySegment p,
+                                  long pOff, int[] q, float[] sm) {
+        int blocks = cols / 32;
+        int bb = blockBytes(type);
+        for (int r = 0; r < ROWS; r++) {
+            long row = off + r * rowBytes;
+            for (int b = 0; b < blocks; b++) {
+                levels(type, w, row, b, q, sm);
+                long o = pOff + (long) b * bb;
+                for (int j = 0; j < 4; j++) {
+                    int v = 0;
+                    for (int k = 0; k < 8; k++) {
+                        v |= q[8 * j + k] << (4 * k);
+                    }
+                    p.set(I32, o + 64L * j + 4L * r, v);
+                }
+                p.set(F32, o + 256 + 4L * r, sm[0]);
+                if (bb == 384) {
+                    p.set(F32, o + 320 + 4L * r, sm[1]);
+                }
+            }
+        }
+    }
+
+    /** Levels q[0..32) of block b (32 elements) of a row at byte {@code row}, its scale in sm[0] and min in sm[1]. */
+    private static void levels(DType type, MemorySegment w, long row, int b, int[] q, float[] sm) {
+        if (type == DType.Q4_0) {
+            long x = row + 18L * b;
+            sm[0] = Float.float16ToFloat(w.get(S16, x));
+            for (int i = 0; i < 16; i++) {
+                int v = w.get(ValueLayout.JAVA_BYTE, x + 2 + i) & 0xff;
+                q[i] = v & 15;
+                q[i + 16] = v >>> 4;
+            }
+            return;
+        }
+        // Q4_K: 144-byte super-blocks of 256: d, dmin (f16), 12 bytes of 6-bit scales/mins, 128 bytes of levels in
+        // 64-element chunks (32 bytes: low nibbles = sub-block 2c, high nibbles = sub-block 2c + 1)
+        long x = row + 144L * (b / 8);
+        int j = b % 8;
+        float d = Float.float16ToFloat(w.get(S16, x));
+        float dmin = Float.float16ToFloat(w.get(S16, x + 2));
+        sm[0] = d * k4Scale(w, x + 4, j, false);
+        sm[1] = dmin * k4Scale(w, x + 4, j, true);
+        long qs = x + 16 + 32L * (j / 2);
+        int shift = (j & 1) * 4;
+        for (int i = 0; i < 32; i++) {
+            q[i] = (w.get(ValueLayout.JAVA_BYTE, qs + i) & 0xff) >>> shift & 15;
+        }
+    }
+
+    /** {@code get_scale_min_k4}: the 6-bit scale (or min) of sub-block j, scales at byte {@code so}. */
+    private static int k4Scale(MemorySegment w, long so, int j, boolean min) {
+        if (j < 4) {
+            return w.get(ValueLayout.JAVA_BYTE, so + j + (min ? 4 : 0)) & 63;
+        }
+        int a = w.get(ValueLayout.JAVA_BYTE, so + j + 4) & 0xff;
+        if (!min) {
+            return (a & 0xf) | ((w.get(ValueLayout.JAVA_BYTE, so + j - 4) & 0xff) >>> 6) << 4;
+        }
+        return a >>> 4 | ((w.get(ValueLayout.JAVA_BYTE, so + j) & 0xff) >>> 6) << 4;
+    }
+
+    /** The activation arrays of one row for the panel kernel (reused per thread). */
+    public static final class Activation {
+        public float[] xs = new float[0];
+        public float[] da = new float[0];
+        public float[] cb = new float[0];
+        MemorySegment q = MemorySegment.NULL;
+    }
+
+    private static final float[] NIBBLE_WEIGHT = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
+
+    /**
+     * Quantizes f32 row {@code x} (element offset {@code xOff}, {@code cols} values) to the activation format of
+     * {@code type} with {@code qk} and fills {@code a} for {@link QuantKernels#gemvQ4Panels} (see the class comment).
+     */
+    public static void prepare(QuantKernels qk, DType type, int cols, MemorySegment x, long xOff, Activation a) {
+        check(type);
+        checkCols(type, cols);
+        DType act = QuantKernels.activationType(type);
+        long qBytes = act.byteSize(cols);
+        if (a.q.byteSize() < qBytes) {
+            a.q = Arena.ofAuto().allocate(qBytes, 64);
+        }
+        if (a.xs.length < cols) {
+            a.xs = new float[cols];
+            a.da = new float[cols / 32];
+            a.cb = new float[cols / 32];
+        }
+        MemorySegment q = a.q;
+        qk.quantizeActivation(type, cols, x, xOff, q, 0);
+        float[] xs = a.xs;
+        int blocks = cols / 32;
+        if (act == DType.Q8_0) {
+            for (int b = 0; b < blocks; b++) {
+                long o = 34L * b;
+                a.da[b] = Float.float16ToFloat(q.get(S16, o));
+                int sum = 0;
+                for (int e = 0; e < 32; e++) {
+                    int v = q.get(ValueLayout.JAVA_BYTE, o + 2 + e);
+                    sum += v;
+                    xs[32 * b + e] = v * NIBBLE_WEIGHT[e & 7];
+                }
+                a.cb[b] = 8 * sum;
+            }
+            return;
+        }
+        // Q8_K: f32 d, 256 int8 levels, 16 int16 sums of 16 levels (292 bytes per 256)
+        for (int b = 0; b < blocks; b++) {
+            long o = 292L * (b / 8);
+            int j = b % 8;
+            a.da[b] = q.get(F32, o);
+            a.cb[b] = q.get(S16, o + 260 + 4L * j) + q.get(S16, o + 262 + 4L * j);
+            for (int e = 0; e < 32; e++) {
+                xs[32 * b + e] = q.get(ValueLayout.JAVA_BYTE, o + 4 + 32L * j + e) * NIBBLE_WEIGHT[e & 7];
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.minnow.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.kernels.scalar.ScalarQuantKernels;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.testing.Gen;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The 16-row panel GEMV ({@link Q4Panels}, {@link QuantKernels#gemvQ4Panels}): the scalar specification against
+ * llama.cpp's row dots (exactly with power-of-two scales, where every float is exact; within a reassociation bound with
+ * random f16 scales), and every vector width, with and without FMA, bit for bit against the scalar specification.
+ */
+class Q4PanelsTest {
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ScalarQuantKernels SPEC = ScalarQuantKernels.INSTANCE;
+    static final int[] PANELS = {1, 2, 3, 7};
+
+    static Stream<Arguments> types() {
+        return Stream.of(DType.Q4_0, DType.Q4_K).map(Arguments::of);
+    }
+
+    static Stream<Arguments> widths() {
+        return Stream.of(128, 256, 512).flatMap(bits -> Stream.of(true, false)
+                .flatMap(fma -> Stream.of(DType.Q4_0, DType.Q4_K).map(t -> Arguments.of(bits, fma, t))));
+    }
+
+    /** Block counts per row: 1, 2, 7 and 33 blocks of 32 for Q4_0; 1, 2 and 3 super-blocks of 256 for Q4_K. */
+    static int[] cols(DType t) {
+        return t == DType.Q4_0 ? new int[] {32, 64, 224, 1056} : new int[] {256, 512, 768};
+    }
+
+    /** Activations whose Q8 blocks have power-of-two scales: integers up to ±127 (one of them ±127) times 2^-e. */
+    static float[] pow2Activations(SplittableRandom r, int n, int block) {
+        float[] x = new float[n];
+        float p = (float) Math.scalb(1.0, -r.nextInt(4) - 3);
+        for (int i = 0; i < n; i++) {
+            x[i] = (r.nextInt(255) - 127) * p;
+        }
+        for (int b = 0; b < n; b += block) {
+            x[b + r.nextInt(block)] = (r.nextBoolean() ? 127 : -127) * p;
+        }
+        return x;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void scalarSpecEqualsRowDotsExactlyWithPowerOfTwoScales(DType t) {
+        for (int cols : cols(t)) {
+            for (int panels : PANELS) {
+                String name = "q4panels-exact-" + t + "-" + cols + "-" + panels;
+                long seed = Gen.seed(name);
+                SplittableRandom r = new SplittableRandom(seed);
+                int rows = 16 * panels + 5; // five rows beyond the panels stay unpacked
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment w = VectorQuantKernelsPropertyTest.blocks(arena, t, rows * cols / t.blockSize(), r, true, 0);
+                    if (t == DType.Q4_K) {
+                        smallK4Scales(w, rows * cols / 256, r);
+                    }
+                    MemorySegment x = Gen.segment(arena, pow2Activations(r, cols, t.blockSize()));
+                    float[] got = panelGemv(SPEC, t, rows, cols, w, x, arena);
+                    float[] want = rowDots(t, rows, cols, w, x, arena);
+                    for (int row = 0; row < 16 * panels; row++) {
+                        assertEquals(want[row], got[row], name + " row " + row + " seed=" + seed);
+                    }
+                }
+            }
+        }
+    }
+
+    /** 6-bit scales and mins of at most 3 keep Q4_K's float sums far below 2^24 (so they are exact). */
+    private static void smallK4Scales(MemorySegment w, int superBlocks, SplittableRandom r) {
+        for (int b = 0; b < superBlocks; b++) {
+            for (int i = 0; i < 12; i++) {
+                w.set(ValueLayout.JAVA_BYTE, 144L * b + 4 + i, (byte) r.nextInt(4));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void scalarSpecWithinReassociationBoundOfRowDots(DType t) {
+        for (int cols : cols(t)) {
+            String name = "q4panels-bound-" + t + "-" + cols;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int rows = 48;
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment w = VectorQuantKernelsPropertyTest.blocks(arena, t, rows * cols / t.blockSize(), r, false, 0);
+                float[] xf = Gen.floats(r, cols);
+                MemorySegment x = Gen.segment(arena, xf);
+                float[] got = panelGemv(SPEC, t, rows, cols, w, x, arena);
+                float[] want = rowDots(t, rows, cols, w, x, arena);
+                long rowBytes = t.byteSize(cols);
+                float[] wb = new float[t.blockSize()];
+                for (int row = 0; row < rows; row++) {
+                    double mag = 0;
+                    for (int b = 0; b < cols / t.blockSize(); b++) {
+                        ScalarQuantKernels.dequantizeBlock(t, w, rowBytes * row + (long) b * t.bytesPerBlock(), wb);
+                        for (int j = 0; j < wb.length; j++) {
+                            mag += Math.abs(wb[j]) * Math.abs(xf[b * wb.length + j]);
+                        }
+                    }
+                    // products and block sums agree; only roundings of the per-block f32 terms and of their sum differ
+                    double bound = 8 * (cols / 32 + 2) * 0x1p-24 * mag * 1.05 + 1e-30;
+                    assertTrue(Math.abs(got[row] - want[row]) <= bound, name + " row " + row + ": panels " + got[row]
+                            + " vs row dot " + want[row] + " bound " + bound + " seed=" + seed);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{2} at {0} bits, fma={1}")
+    @MethodSource("widths")
+    void vectorBitExactWithScalarSpec(int bits, boolean fma, DType t) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, fma);
+        for (int cols : cols(t)) {
+            for (int panels : PANELS) {
+                String name = "q4panels-vec-" + t + "-" + bits + "-" + fma + "-" + cols + "-" + panels;
+                long seed = Gen.seed(name);
+                SplittableRandom r = new SplittableRandom(seed);
+                int rows = 16 * panels;
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment w = VectorQuantKernelsPropertyTest.blocks(arena, t, rows * cols / t.blockSize(), r, false, 0);
+                    MemorySegment x = Gen.segment(arena, Gen.floats(r, cols));
+                    float[] want = panelGemv(SPEC, t, rows, cols, w, x, arena);
+                    float[] got = panelGemv(k, t, rows, cols, w, x, arena);
+                    for (int row = 0; row < rows; row++) {
+                        assertEquals(want[row], got[row], name + " on " + k.name() + " row " + row + " seed=" + seed);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsOtherTypesAndPartialBlocks() {
+        assertThrows(IllegalArgumentException.class, () -> Q4Panels.blockBytes(DType.Q8_0));
+        assertThrows(IllegalArgumentException.class, () -> Q4Panels.packedBytes(DType.Q4_0, 16, 48));
+        assertThrows(IllegalArgumentException.class, () -> Q4Panels.packedBytes(DType.Q4_K, 16, 128));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = arena.allocate(18L * 15);
+            // 16 rows of 32 elements need 16 blocks; the buffer holds 15
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Q4Panels.pack(DType.Q4_0, 16, 32, w, 0, arena));
+            assertTrue(e.getMessage().contains("the buffer has 270"), e.getMessage());
+        }
+    }
+
+    /** Packs the rows into panels and runs the panel GEMV on {@code k} (panels only; rows % 16 stay unset). */
+    static float[] panelGemv(QuantKernels k, DType t, int rows, int cols, MemorySegment w, MemorySegment x, Arena arena) {
+        MemorySegment p = Q4Panels.pack(t, rows, cols, w, 0, arena);
+        Q4Panels.Activation a = new Q4Panels.Activation();
+        Q4Panels.prepare(SPEC, t, cols, x, 0, a);
+        MemorySegment y = arena.allocate(4L * rows);
+        k.gemvQ4Panels(Q4Panels.hasMins(t), 0, rows / 16, cols, p, 0, a, y, 0);
+        float[] out = new float[rows];
+        MemorySegment.copy(y, F32, 0, out, 0, rows);
+        return out;
+    }
+
+    /** llama.cpp's way: x quantized to the activation type, one integer row dot per row. */
+    static float[] rowDots(DType t, int rows, int cols, MemorySegment w, MemorySegment x, Arena arena) {
+        DType act = QuantKernels.activationType(t);
+        MemorySegment xq = arena.allocate(act.byteSize(cols));
+        SPEC.quantizeActivation(t, cols, x, 0, xq, 0);
+        float[] out = new float[rows];
+        for (int row = 0; row < rows; row++) {
+            out[row] = SPEC.dot(t, cols, w, t.byteSize(cols) * row, xq, 0);
+        }
+        return out;
+    }
+}
