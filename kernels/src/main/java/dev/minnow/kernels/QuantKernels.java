@@ -130,10 +130,14 @@ public interface QuantKernels {
      * The panels start at byte {@code pOff} of {@code p}, each {@code cols / 32} blocks of
      * {@link Q4Panels#blockBytes} bytes; {@code mins} is true for Q4_K's panels. The specification, per row, in this
      * order of float operations: total = 0; for each block b, with the exact integer s = Σ_e q_e·q_a,e (as f32):
-     * Q4_0: {@code total = total + (scale·da[b])·(s − cb[b])}; Q4_K: {@code total = total + (scale·s − min·cb[b])·da[b]}
-     * (each product and sum rounded to f32, no fused multiply-add) — so a vector implementation gives the same floats
-     * bit for bit.
+     * {@code total = total + (scale·s − min·cb[b])·da[b]}, where Q4_0's min is its scale (each product and sum rounded
+     * to f32, no fused multiply-add) — so a vector implementation gives the same floats bit for bit.
      */
+    /** Copies of each activation value the panel kernel reads ({@link Q4Panels.Activation#lanes}); 1 = plain. */
+    default int panelLanes() {
+        return 1;
+    }
+
     void gemvQ4Panels(boolean mins, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
                       MemorySegment y, long yOff);
 

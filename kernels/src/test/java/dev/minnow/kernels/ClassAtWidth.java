@@ -13,6 +13,11 @@ final class ClassAtWidth {
     private ClassAtWidth() {}
 
     static Class<?> load(String name, int bits) {
+        return load(name, bits, java.util.Map.of());
+    }
+
+    /** As {@link #load(String, int)}, with more system properties set while the copy initializes. */
+    static Class<?> load(String name, int bits, java.util.Map<String, String> properties) {
         ClassLoader parent = ClassAtWidth.class.getClassLoader();
         ClassLoader child = new ClassLoader(name + "-" + bits, parent) {
             @Override
@@ -37,18 +42,23 @@ final class ClassAtWidth {
                 }
             }
         };
-        String old = System.getProperty("minnow.vectorBits");
-        System.setProperty("minnow.vectorBits", Integer.toString(bits));
+        java.util.Map<String, String> all = new java.util.HashMap<>(properties);
+        all.put("minnow.vectorBits", Integer.toString(bits));
+        java.util.Map<String, String> old = new java.util.HashMap<>();
+        all.forEach((k, v) -> old.put(k, System.getProperty(k)));
+        all.forEach(System::setProperty);
         try {
             return Class.forName(name, true, child);
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("cannot load " + name + " at " + bits + " bits", e);
         } finally {
-            if (old == null) {
-                System.clearProperty("minnow.vectorBits");
-            } else {
-                System.setProperty("minnow.vectorBits", old);
-            }
+            old.forEach((k, v) -> {
+                if (v == null) {
+                    System.clearProperty(k);
+                } else {
+                    System.setProperty(k, v);
+                }
+            });
         }
     }
 }

@@ -32,9 +32,10 @@ class Q4PanelsTest {
         return Stream.of(DType.Q4_0, DType.Q4_K).map(Arguments::of);
     }
 
+    /** Every width, with and without FMA, with both ways of reading the activation ({@code minnow.panels.xs}). */
     static Stream<Arguments> widths() {
-        return Stream.of(128, 256, 512).flatMap(bits -> Stream.of(true, false)
-                .flatMap(fma -> Stream.of(DType.Q4_0, DType.Q4_K).map(t -> Arguments.of(bits, fma, t))));
+        return Stream.of(128, 256, 512).flatMap(bits -> Stream.of(true, false).flatMap(fma -> Stream.of("wide", "scalar")
+                .flatMap(xs -> Stream.of(DType.Q4_0, DType.Q4_K).map(t -> Arguments.of(bits, fma, xs, t)))));
     }
 
     /** Block counts per row: 1, 2, 7 and 33 blocks of 32 for Q4_0; 1, 2 and 3 super-blocks of 256 for Q4_K. */
@@ -122,13 +123,14 @@ class Q4PanelsTest {
         }
     }
 
-    @ParameterizedTest(name = "{2} at {0} bits, fma={1}")
+    @ParameterizedTest(name = "{3} at {0} bits, fma={1}, xs={2}")
     @MethodSource("widths")
-    void vectorBitExactWithScalarSpec(int bits, boolean fma, DType t) {
-        QuantKernels k = QuantKernelsAtWidth.vector(bits, fma);
+    void vectorBitExactWithScalarSpec(int bits, boolean fma, String xs, DType t) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, fma, "minnow.panels.xs", xs);
+        assertEquals(xs.equals("scalar") ? 1 : bits / 32, k.panelLanes(), k.name() + " xs=" + xs);
         for (int cols : cols(t)) {
             for (int panels : PANELS) {
-                String name = "q4panels-vec-" + t + "-" + bits + "-" + fma + "-" + cols + "-" + panels;
+                String name = "q4panels-vec-" + t + "-" + bits + "-" + fma + "-" + xs + "-" + cols + "-" + panels;
                 long seed = Gen.seed(name);
                 SplittableRandom r = new SplittableRandom(seed);
                 int rows = 16 * panels;
@@ -163,7 +165,7 @@ class Q4PanelsTest {
     static float[] panelGemv(QuantKernels k, DType t, int rows, int cols, MemorySegment w, MemorySegment x, Arena arena) {
         MemorySegment p = Q4Panels.pack(t, rows, cols, w, 0, arena);
         Q4Panels.Activation a = new Q4Panels.Activation();
-        Q4Panels.prepare(SPEC, t, cols, x, 0, a);
+        Q4Panels.prepare(k, t, cols, x, 0, a);
         MemorySegment y = arena.allocate(4L * rows);
         k.gemvQ4Panels(Q4Panels.hasMins(t), 0, rows / 16, cols, p, 0, a, y, 0);
         float[] out = new float[rows];

@@ -23,8 +23,17 @@ final class QuantKernelsAtWidth {
         return CACHE.computeIfAbsent(bits + "/" + fma, key -> load(bits, fma));
     }
 
+    /** A copy at {@code bits} initialized with one more system property (a static-final switch of the class). */
+    static synchronized QuantKernels vector(int bits, boolean fma, String key, String value) {
+        return CACHE.computeIfAbsent(bits + "/" + fma + "/" + key + "=" + value, k -> load(bits, fma, java.util.Map.of(key, value)));
+    }
+
     private static QuantKernels load(int bits, boolean fma) {
-        Class<?> c = ClassAtWidth.load(NAME, bits);
+        return load(bits, fma, java.util.Map.of());
+    }
+
+    private static QuantKernels load(int bits, boolean fma, java.util.Map<String, String> properties) {
+        Class<?> c = ClassAtWidth.load(NAME, bits, properties);
         try {
             QuantKernels k = (QuantKernels) c.getConstructor(boolean.class).newInstance(fma);
             if (k.vectorBits() != bits) {

@@ -3,6 +3,7 @@ package dev.minnow.bench.quant;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.Q4Panels;
 import dev.minnow.kernels.QuantKernels;
 import dev.minnow.kernels.scalar.ScalarQuantKernels;
 import dev.minnow.quant.GgmlQuant;
@@ -59,10 +60,19 @@ public final class QuantBench {
         System.out.println("GEMV (GB/s of weights per call; scalar at 1 thread)");
         System.out.println(head);
         SplittableRandom rnd = new SplittableRandom(1);
-        for (int[] shape : SHAPES) {
+        int[][] shapes = SHAPES;
+        String custom = System.getProperty("minnow.bench.shapes", "");
+        if (!custom.isBlank()) { // e.g. 256x2048,2048x5632 (rows x cols)
+            shapes = Arrays.stream(custom.split(",")).map(sh -> Arrays.stream(sh.trim().split("x")).mapToInt(Integer::parseInt).toArray())
+                    .toArray(int[][]::new);
+        }
+        for (int[] shape : shapes) {
             for (String name : types) {
                 DType t = DType.valueOf(name);
-                gemvRow(t, shape[0], shape[1], seconds, bw, threads, vq, f32, rnd, shape == SHAPES[0]);
+                gemvRow(t, shape[0], shape[1], seconds, bw, threads, vq, f32, rnd, shape == shapes[0] && custom.isBlank(), false);
+                if (Q4Panels.supports(t)) {
+                    gemvRow(t, shape[0], shape[1], seconds, bw, threads, vq, f32, rnd, false, true);
+                }
             }
         }
         System.out.println();
@@ -141,13 +151,15 @@ public final class QuantBench {
     }
 
     private static void gemvRow(DType t, int rows, int cols, double seconds, double[] bw, int threads, QuantKernels vq,
-                                Kernels f32, SplittableRandom r, boolean withScalar) {
+                                Kernels f32, SplittableRandom r, boolean withScalar, boolean panels) {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment w = weights(arena, t, rows, cols, r);
             MemorySegment x = floats(arena, cols, r);
             MemorySegment y = arena.allocate(4L * rows, 64);
-            double mb = w.byteSize() / 1e6;
-            Runnable vec = t == DType.F32 ? () -> f32.gemv(rows, cols, w, 0, x, 0, y, 0)
+            MemorySegment p = panels ? Q4Panels.pack(t, rows, cols, w, 0, arena) : null;
+            double mb = (panels ? p.byteSize() : w.byteSize()) / 1e6;
+            Runnable vec = panels ? () -> Q4Panels.gemv(vq, t, rows, cols, p, w, 0, x, 0, y, 0)
+                    : t == DType.F32 ? () -> f32.gemv(rows, cols, w, 0, x, 0, y, 0)
                     : t == DType.F16 ? () -> f32.gemvF16(rows, cols, w, 0, x, 0, y, 0)
                     : () -> vq.gemv(t, rows, cols, w, 0, x, 0, y, 0);
             double s1 = oneThread(vec, seconds);
@@ -160,7 +172,7 @@ public final class QuantBench {
                 scalar = String.format("%8.2f", mb / 1e3 / ss);
                 speedup = String.format("%6.1fx", ss / s1);
             }
-            System.out.printf("%-5s %-13s %7.1f | %8.2f %5s | %8.2f %5s | %8s %7s%n", t, rows + " x " + cols, mb,
+            System.out.printf("%-5s %-13s %7.1f | %8.2f %5s | %8.2f %5s | %8s %7s%n", panels ? t + "p" : t, rows + " x " + cols, mb,
                     mb / 1e3 / s1, pct(mb / 1e3 / s1, bw, 0), mb / 1e3 / sN, pct(mb / 1e3 / sN, bw, 1), scalar, speedup);
         }
     }

@@ -659,6 +659,7 @@ public class ScalarQuantKernels implements QuantKernels {
         int blocks = cols / 32;
         int bb = mins ? 384 : 320;
         float[] xs = a.xs;
+        int lanes = a.lanes; // 1 when prepared for this kernel
         for (int g = from; g < to; g++) {
             long panel = pOff + (long) g * blocks * bb;
             for (int r = 0; r < Q4Panels.ROWS; r++) {
@@ -669,18 +670,14 @@ public class ScalarQuantKernels implements QuantKernels {
                     for (int j = 0; j < 4; j++) {
                         int v = p.get(I32, o + 64L * j + 4L * r);
                         for (int k = 0; k < 8; k++) {
-                            // xs holds q_a·2^-4k for k < 7 (exact): scale it back to the level q_a
-                            int qa = Math.round(xs[32 * b + 8 * j + k] * (k < 7 ? (float) (1 << (4 * k)) : 1f));
+                            // xs holds q_a·2^-4(k mod 4) (exact): scale it back to the level q_a
+                            int qa = Math.round(xs[(32 * b + 8 * j + k) * lanes] * (float) (1 << (4 * (k & 3))));
                             s += (v >>> (4 * k) & 15) * qa;
                         }
                     }
                     float scale = p.get(F32, o + 256 + 4L * r);
-                    if (mins) {
-                        float min = p.get(F32, o + 320 + 4L * r);
-                        total = total + (scale * s - min * a.cb[b]) * a.da[b];
-                    } else {
-                        total = total + (scale * a.da[b]) * (s - a.cb[b]);
-                    }
+                    float min = mins ? p.get(F32, o + 320 + 4L * r) : scale;
+                    total = total + (scale * s - min * a.cb[b]) * a.da[b];
                 }
                 y.set(F32, (yOff + 16L * g + r) * 4, total);
             }

@@ -1082,10 +1082,12 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     private static final int PANEL_LANES = WIDE_FLOATS.length();
 
     /**
-     * A vector lane per row: level k of a plane is {@code v & (15 << 4k)} (k &lt; 7, worth q·2^4k, paired with
-     * xs = q_a·2^-4k) or {@code v >>> 28}, converted to f32 and multiply-added with the broadcast activation into
-     * four accumulators; every partial sum is an integer below 2^24, so the block sum is exact and the per-block
-     * epilogue repeats the scalar specification's float operations in its order (bit-identical results).
+     * A vector lane per row: level k of a plane is the plane's low (k &lt; 4) or high 16 bits masked in place,
+     * {@code v & (15 << 4(k mod 4))}, worth q·2^4(k mod 4) and paired with xs = q_a·2^-4(k mod 4); it is
+     * converted to f32 and multiply-added with the activation into eight accumulators; every partial sum is an
+     * integer below 2^24, so the block sum is exact and the per-block epilogue repeats the scalar specification's
+     * float operations in its order (bit-identical results). (Tried on the Xeon: the exponent trick instead of the
+     * conversion — OR 2^23's exponent in, subtract 2^23 — ran 8× slower, not intrinsified as written.)
      */
     @Override
     public void gemvQ4Panels(boolean mins, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
@@ -1095,7 +1097,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         float[] xs = a.xs;
         float[] da = a.da;
         float[] cb = a.cb;
-        boolean f = fma;
+        if (a.lanes != panelLanes()) {
+            throw new IllegalArgumentException("activation prepared for " + a.lanes + " lanes, this kernel reads " + panelLanes());
+        }
+        int minOff = mins ? 320 : 256; // Q4_0's "min" is its scale (the value d·q − d·8 with cb = 8·Σq_a)
         for (int g = from; g < to; g++) {
             long panel = pOff + (long) g * blocks * bb;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
@@ -1103,40 +1108,57 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 long lane = 4L * h;
                 for (int b = 0; b < blocks; b++) {
                     long o = panel + (long) b * bb + lane;
+                    // eight independent chains (one per nibble): a block's FMAs are 4 deep, not 8
                     FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
-                    FloatVector acc1 = acc0;
-                    FloatVector acc2 = acc0;
-                    FloatVector acc3 = acc0;
-                    int e = 32 * b;
-                    for (int j = 0; j < 4; j++, e += 8) {
-                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                        acc0 = madd(v.and(0xf), xs[e], acc0, f);
-                        acc1 = madd(v.and(0xf0), xs[e + 1], acc1, f);
-                        acc2 = madd(v.and(0xf00), xs[e + 2], acc2, f);
-                        acc3 = madd(v.and(0xf000), xs[e + 3], acc3, f);
-                        acc0 = madd(v.and(0xf0000), xs[e + 4], acc0, f);
-                        acc1 = madd(v.and(0xf00000), xs[e + 5], acc1, f);
-                        acc2 = madd(v.and(0xf000000), xs[e + 6], acc2, f);
-                        acc3 = madd(v.lanewise(VectorOperators.LSHR, 28), xs[e + 7], acc3, f);
+                    FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+                    int e = 32 * b * XS_LANES;
+                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                        IntVector lo = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        IntVector hi = lo.lanewise(VectorOperators.LSHR, 16);
+                        acc0 = madd(lo, 0xf, xs, e, acc0);
+                        acc1 = madd(lo, 0xf0, xs, e + XS_LANES, acc1);
+                        acc2 = madd(lo, 0xf00, xs, e + 2 * XS_LANES, acc2);
+                        acc3 = madd(lo, 0xf000, xs, e + 3 * XS_LANES, acc3);
+                        acc4 = madd(hi, 0xf, xs, e + 4 * XS_LANES, acc4);
+                        acc5 = madd(hi, 0xf0, xs, e + 5 * XS_LANES, acc5);
+                        acc6 = madd(hi, 0xf00, xs, e + 6 * XS_LANES, acc6);
+                        acc7 = madd(hi, 0xf000, xs, e + 7 * XS_LANES, acc7);
                     }
-                    FloatVector s = acc0.add(acc1).add(acc2.add(acc3));
+                    FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)));
                     FloatVector scale = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 256, LE);
-                    if (mins) {
-                        FloatVector min = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 320, LE);
-                        total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
-                    } else {
-                        total = total.add(scale.mul(da[b]).mul(s.sub(cb[b])));
-                    }
+                    FloatVector min = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + minOff, LE);
+                    total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
         }
     }
 
+    /**
+     * How the panel kernel reads the activation ({@code minnow.panels.xs}): one float broadcast per use
+     * ({@code scalar}, the default at 512 bits: on the AVX-512 Xeon a broadcast from memory costs no ALU port,
+     * 18.8–20.3 G weights/s on one core against 16.0–16.4 for pre-broadcast rows) or pre-broadcast rows, a whole
+     * vector load per value ({@code wide}, the default below 512 bits, where a broadcast costs a shuffle).
+     */
+    private static final boolean XS_SCALAR = "scalar".equals(System.getProperty("minnow.panels.xs", BITS >= 512 ? "scalar" : "wide"));
+    private static final int XS_LANES = XS_SCALAR ? 1 : PANEL_LANES;
+
+    @Override
+    public int panelLanes() {
+        return XS_LANES;
+    }
+
+    /**
+     * Whether the panel kernel multiply-adds with FMA: a constant (the CPU's), not this instance's flag — a
+     * run-time choice between two vector expressions made C2 box the accumulators (a merge of vector values
+     * it could not keep in registers: 2× slower); the results are the same either way.
+     */
+    private static final boolean PANEL_FMA = dev.minnow.kernels.KernelProvider.cpuHasFma();
+
     /** acc + float(v)·x: exact here (integer-valued products and sums below 2^24), so FMA or not gives the same. */
-    private static FloatVector madd(IntVector v, float x, FloatVector acc, boolean fma) {
-        FloatVector f = (FloatVector) v.convert(VectorOperators.I2F, 0);
-        FloatVector xv = FloatVector.broadcast(WIDE_FLOATS, x);
-        return fma ? f.fma(xv, acc) : acc.add(f.mul(xv));
+    private static FloatVector madd(IntVector v, int mask, float[] xs, int i, FloatVector acc) {
+        FloatVector f = (FloatVector) v.and(mask).convert(VectorOperators.I2F, 0);
+        FloatVector xv = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[i]) : FloatVector.fromArray(WIDE_FLOATS, xs, i);
+        return PANEL_FMA ? f.fma(xv, acc) : acc.add(f.mul(xv));
     }
 }

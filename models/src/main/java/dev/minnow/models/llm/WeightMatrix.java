@@ -2,6 +2,7 @@ package dev.minnow.models.llm;
 
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
+import dev.minnow.kernels.Q4Panels;
 import dev.minnow.kernels.QuantKernels;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.quant.GgmlQuant;
@@ -166,9 +167,35 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
 
         @Override public MemorySegment data() { return w; }
 
+        /** Q4_0/Q4_K decode through 16-row panels ({@link Q4Panels}); false = the row-dot GEMV (A/B switch). */
+        static final boolean PANELS = !"false".equals(System.getProperty("minnow.decode.panels"));
+        private volatile MemorySegment panels;
+
         @Override
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
+            if (PANELS && rows >= Q4Panels.ROWS && Q4Panels.supports(type)) {
+                Q4Panels.gemv(qk, type, rows, cols, panels(), w, 0, x, xOff, y, yOff);
+                return;
+            }
             qk.gemv(type, rows, cols, w, 0, x, xOff, y, yOff);
+        }
+
+        /**
+         * The rows repacked into 16-row panels on the first decode call (prefill and perplexity never need them): a
+         * second copy of the weights, in an automatic arena freed with this matrix.
+         */
+        private MemorySegment panels() {
+            MemorySegment p = panels;
+            if (p == null) {
+                synchronized (this) {
+                    p = panels;
+                    if (p == null) {
+                        p = Q4Panels.pack(type, rows, cols, w, 0, Arena.ofAuto());
+                        panels = p;
+                    }
+                }
+            }
+            return p;
         }
 
         @Override

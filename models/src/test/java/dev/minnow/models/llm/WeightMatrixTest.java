@@ -62,4 +62,50 @@ class WeightMatrixTest {
             }
         }
     }
+
+    /** Decode through 16-row panels (Q4_0/Q4_K, rows beyond the last panel by row dots) against the row-dot GEMV. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K"})
+    void panelGemvAgreesWithRowDots(DType t) {
+        long seed = Gen.seed("weightmatrix-panels-" + t);
+        SplittableRandom r = new SplittableRandom(seed);
+        int rows = 16 * 5 + 7;
+        int cols = 768;
+        try (Arena arena = Arena.ofShared()) {
+            long rowBytes = GgmlQuant.rowBytes(t, cols);
+            MemorySegment w = arena.allocate(rowBytes * rows, 64);
+            float[] row = new float[cols];
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    row[j] = (float) r.nextGaussian();
+                }
+                GgmlQuant.quantizeRow(t, row, 0, w, rowBytes * i, cols);
+            }
+            float[] x = Gen.floats(r, cols);
+            MemorySegment xs = arena.allocate(4L * cols, 64);
+            MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+            assertTrue(WeightMatrix.QuantMatrix.PANELS, "panels are on by default");
+            WeightMatrix mat = WeightMatrix.of("w", Tensor.wrap(w, t, rows, cols), KernelProvider.get());
+            MemorySegment y = arena.allocate(4L * rows, 64);
+            mat.gemv(xs, 0, y, 0);
+            MemorySegment want = arena.allocate(4L * rows, 64);
+            KernelProvider.quant().gemv(t, rows, cols, w, 0, xs, 0, want, 0);
+            float[] deq = new float[cols];
+            for (int o = 0; o < rows; o++) {
+                GgmlQuant.dequantizeRow(t, w, rowBytes * o, deq, 0, cols);
+                double abs = 0;
+                for (int j = 0; j < cols; j++) {
+                    abs += Math.abs(deq[j] * x[j]);
+                }
+                float a = want.getAtIndex(ValueLayout.JAVA_FLOAT, o);
+                float b = y.getAtIndex(ValueLayout.JAVA_FLOAT, o);
+                // the same quantized activations and integer block sums: only f32 rounding of the block terms differs
+                assertTrue(Math.abs(a - b) <= 1e-5 * abs + 1e-6, t + " out " + o + " seed=" + seed + ": panels " + b
+                        + " vs row dots " + a);
+                if (o >= 80) {
+                    assertTrue(a == b, t + " tail row " + o + " goes through the row dots: " + b + " vs " + a);
+                }
+            }
+        }
+    }
 }
