@@ -4,6 +4,7 @@ import dev.minnow.kernels.Q4Panels;
 import dev.minnow.kernels.scalar.ScalarQuantKernels;
 import dev.minnow.tensor.DType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -1101,6 +1102,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             throw new IllegalArgumentException("activation prepared for " + a.lanes + " lanes, this kernel reads " + panelLanes());
         }
         int minOff = mins ? 320 : 256; // Q4_0's "min" is its scale (the value d·q − d·8 with cb = 8·Σq_a)
+        if (PANEL_LANES == 8 && ONE_PASS && PANEL_FMA && !XS_SCALAR) {
+            panels256(from, to, blocks, bb, minOff, p, pOff, xs, da, cb, y, yOff);
+            return;
+        }
         for (int g = from; g < to; g++) {
             long panel = pOff + (long) g * blocks * bb;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
@@ -1132,6 +1137,78 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
         }
+    }
+
+    /**
+     * At 256 bits a panel's 16 rows are two vectors: both in one pass over the panel, so each activation load feeds
+     * both and each cache line of the panel is used whole when it arrives (the two-pass loop streamed every line twice
+     * and ran slower than the row dots from DRAM on the AVX2 machine); four accumulators per half, two FMAs deep per
+     * plane. {@code minnow.panels.onePass=false} restores the generic loop.
+     */
+    private static final boolean ONE_PASS = !"false".equals(System.getProperty("minnow.panels.onePass"));
+
+    private static void panels256(int from, int to, int blocks, int bb, int minOff, MemorySegment p, long pOff,
+                                  float[] xs, float[] da, float[] cb, MemorySegment y, long yOff) {
+        for (int g = from; g < to; g++) {
+            long panel = pOff + (long) g * blocks * bb;
+            FloatVector totalA = FloatVector.zero(WIDE_FLOATS);
+            FloatVector totalB = totalA;
+            for (int b = 0; b < blocks; b++) {
+                long o = panel + (long) b * bb;
+                FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
+                FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                int e = 32 * b * XS_LANES;
+                for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                    IntVector la = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                    IntVector lb = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j + 32, LE);
+                    FloatVector x = FloatVector.fromArray(WIDE_FLOATS, xs, e);
+                    a0 = ((FloatVector) la.and(0xf).convert(VectorOperators.I2F, 0)).fma(x, a0);
+                    b0 = ((FloatVector) lb.and(0xf).convert(VectorOperators.I2F, 0)).fma(x, b0);
+                    x = FloatVector.fromArray(WIDE_FLOATS, xs, e + XS_LANES);
+                    a1 = ((FloatVector) la.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x, a1);
+                    b1 = ((FloatVector) lb.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x, b1);
+                    x = FloatVector.fromArray(WIDE_FLOATS, xs, e + 2 * XS_LANES);
+                    a2 = ((FloatVector) la.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x, a2);
+                    b2 = ((FloatVector) lb.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x, b2);
+                    x = FloatVector.fromArray(WIDE_FLOATS, xs, e + 3 * XS_LANES);
+                    a3 = ((FloatVector) la.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x, a3);
+                    b3 = ((FloatVector) lb.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x, b3);
+                    IntVector ha = la.lanewise(VectorOperators.LSHR, 16);
+                    IntVector hb = lb.lanewise(VectorOperators.LSHR, 16);
+                    x = FloatVector.fromArray(WIDE_FLOATS, xs, e + 4 * XS_LANES);
+                    a0 = ((FloatVector) ha.and(0xf).convert(VectorOperators.I2F, 0)).fma(x, a0);
+                    b0 = ((FloatVector) hb.and(0xf).convert(VectorOperators.I2F, 0)).fma(x, b0);
+                    x = FloatVector.fromArray(WIDE_FLOATS, xs, e + 5 * XS_LANES);
+                    a1 = ((FloatVector) ha.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x, a1);
+                    b1 = ((FloatVector) hb.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x, b1);
+                    x = FloatVector.fromArray(WIDE_FLOATS, xs, e + 6 * XS_LANES);
+                    a2 = ((FloatVector) ha.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x, a2);
+                    b2 = ((FloatVector) hb.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x, b2);
+                    x = FloatVector.fromArray(WIDE_FLOATS, xs, e + 7 * XS_LANES);
+                    a3 = ((FloatVector) ha.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x, a3);
+                    b3 = ((FloatVector) hb.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x, b3);
+                }
+                FloatVector sa = a0.add(a1).add(a2.add(a3));
+                FloatVector sb = b0.add(b1).add(b2.add(b3));
+                FloatVector scaleA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 256, LE);
+                FloatVector scaleB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 288, LE);
+                FloatVector minA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + minOff, LE);
+                FloatVector minB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + minOff + 32, LE);
+                totalA = totalA.add(scaleA.mul(sa).sub(minA.mul(cb[b])).mul(da[b]));
+                totalB = totalB.add(scaleB.mul(sb).sub(minB.mul(cb[b])).mul(da[b]));
+            }
+            totalA.intoMemorySegment(y, (yOff + 16L * g) * 4, LE);
+            totalB.intoMemorySegment(y, (yOff + 16L * g + 8) * 4, LE);
+        }
+    }
+
+    private static FloatVector xv(float[] xs, int i) {
+        return XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[i]) : FloatVector.fromArray(WIDE_FLOATS, xs, i);
+    }
+
+    private static FloatVector madd(IntVector v, int mask, FloatVector x, FloatVector acc) {
+        FloatVector f = (FloatVector) v.and(mask).convert(VectorOperators.I2F, 0);
+        return PANEL_FMA ? f.fma(x, acc) : acc.add(f.mul(x));
     }
 
     /**
