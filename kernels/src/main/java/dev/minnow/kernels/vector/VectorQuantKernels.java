@@ -1202,15 +1202,6 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
     }
 
-    private static FloatVector xv(float[] xs, int i) {
-        return XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[i]) : FloatVector.fromArray(WIDE_FLOATS, xs, i);
-    }
-
-    private static FloatVector madd(IntVector v, int mask, FloatVector x, FloatVector acc) {
-        FloatVector f = (FloatVector) v.and(mask).convert(VectorOperators.I2F, 0);
-        return PANEL_FMA ? f.fma(x, acc) : acc.add(f.mul(x));
-    }
-
     /**
      * How the panel kernel reads the activation ({@code minnow.panels.xs}): one float broadcast per use
      * ({@code scalar}, the default at 512 bits: on the AVX-512 Xeon a broadcast from memory costs no ALU port,
