@@ -23,6 +23,10 @@ import java.nio.ByteOrder;
  *       sub-block j = b mod 8 (the value is d·sc_j·q − dmin·m_j);</li>
  *   <li>Q4_K only, bytes [320, 384): 16 f32 mins dmin·m_j.</li>
  * </ul>
+ * Q6_K blocks are 512 bytes: the four planes hold the levels' low four bits; bytes [256, 384) are two planes h = 0, 1
+ * whose nibble k holds the high two bits of element 8h + k (bits 0-1) and of element 8(h + 2) + k (bits 2-3); bytes
+ * [384, 448) and [448, 512) the f32 scales d·sc of the block's first and second 16 elements (the value is
+ * d·sc·(q − 32)).
  * The scales are the exact f32 products of the file's f16 d and 6-bit sc (17 significant bits at most).
  *
  * <h2>Activations</h2>
@@ -43,9 +47,9 @@ public final class Q4Panels {
 
     private Q4Panels() {}
 
-    /** Whether {@code type} repacks into panels (Q4_0 and Q4_K). */
+    /** Whether {@code type} repacks into panels (Q4_0, Q4_K and Q6_K). */
     public static boolean supports(DType type) {
-        return type == DType.Q4_0 || type == DType.Q4_K;
+        return type == DType.Q4_0 || type == DType.Q4_K || type == DType.Q6_K;
     }
 
     /** Whether the panel blocks of {@code type} carry mins (Q4_K). */
@@ -56,7 +60,7 @@ public final class Q4Panels {
     /** Bytes of one panel block (16 rows × 32 elements). */
     public static int blockBytes(DType type) {
         check(type);
-        return hasMins(type) ? 384 : 320;
+        return type == DType.Q6_K ? 512 : hasMins(type) ? 384 : 320;
     }
 
     /** Bytes of the panels of {@code rows / 16 × 16} rows of {@code cols} elements. */
@@ -68,7 +72,7 @@ public final class Q4Panels {
 
     private static void check(DType type) {
         if (!supports(type)) {
-            throw new IllegalArgumentException("16-row panels hold Q4_0 or Q4_K weights, not " + type);
+            throw new IllegalArgumentException("16-row panels hold Q4_0, Q4_K or Q6_K weights, not " + type);
         }
     }
 
@@ -115,9 +119,22 @@ public final class Q4Panels {
                 for (int j = 0; j < 4; j++) {
                     int v = 0;
                     for (int k = 0; k < 8; k++) {
-                        v |= q[8 * j + k] << (4 * k);
+                        v |= (q[8 * j + k] & 15) << (4 * k);
                     }
                     p.set(I32, o + 64L * j + 4L * r, v);
+                }
+                if (type == DType.Q6_K) {
+                    // the high two bits: plane h holds those of planes h (bits 0-1) and h + 2 (bits 2-3) per nibble
+                    for (int h = 0; h < 2; h++) {
+                        int v = 0;
+                        for (int k = 0; k < 8; k++) {
+                            v |= ((q[8 * h + k] >>> 4) | (q[8 * (h + 2) + k] >>> 4) << 2) << (4 * k);
+                        }
+                        p.set(I32, o + 256 + 64L * h + 4L * r, v);
+                    }
+                    p.set(F32, o + 384 + 4L * r, sm[0]);
+                    p.set(F32, o + 448 + 4L * r, sm[1]);
+                    continue;
                 }
                 p.set(F32, o + 256 + 4L * r, sm[0]);
                 if (bb == 384) {
@@ -127,8 +144,31 @@ public final class Q4Panels {
         }
     }
 
-    /** Levels q[0..32) of block b (32 elements) of a row at byte {@code row}, its scale in sm[0] and min in sm[1]. */
+    /**
+     * Levels q[0..32) of block b (32 elements) of a row at byte {@code row}, its scale in sm[0] and min in sm[1]
+     * (Q6_K: levels 0..63 and the scales of its two 16-element halves).
+     */
     private static void levels(DType type, MemorySegment w, long row, int b, int[] q, float[] sm) {
+        if (type == DType.Q6_K) {
+            // 210-byte super-blocks of 256: ql[128], qh[64], int8 scales[16] (one per 16), f16 d at 208
+            long x = row + 210L * (b / 8);
+            float d = Float.float16ToFloat(w.get(S16, x + 208));
+            int e0 = 32 * (b % 8);
+            sm[0] = d * w.get(ValueLayout.JAVA_BYTE, x + 192 + e0 / 16);
+            sm[1] = d * w.get(ValueLayout.JAVA_BYTE, x + 193 + e0 / 16);
+            for (int i = 0; i < 32; i++) {
+                int e = e0 + i;
+                int h = e / 128;
+                int m = e % 128;
+                int quarter = m / 32;
+                int l = m % 32;
+                int ql = w.get(ValueLayout.JAVA_BYTE, x + 64L * h + l + 32L * (quarter & 1)) & 0xff;
+                int lo = quarter < 2 ? ql & 15 : ql >>> 4;
+                int hi = ((w.get(ValueLayout.JAVA_BYTE, x + 128 + 32L * h + l) & 0xff) >>> (2 * quarter)) & 3;
+                q[i] = lo | hi << 4;
+            }
+            return;
+        }
         if (type == DType.Q4_0) {
             long x = row + 18L * b;
             sm[0] = Float.float16ToFloat(w.get(S16, x));
@@ -192,10 +232,10 @@ public final class Q4Panels {
         }
         int lanes = qk.panelLanes();
         a.lanes = lanes;
-        if (a.xs.length < cols * lanes || a.da.length < cols / 32) {
+        if (a.xs.length < cols * lanes || a.cb.length < cols / 16) {
             a.xs = new float[cols * lanes];
             a.da = new float[cols / 32];
-            a.cb = new float[cols / 32];
+            a.cb = new float[cols / 16];
         }
         MemorySegment q = a.q;
         qk.quantizeActivation(type, cols, x, xOff, q, 0);
@@ -216,11 +256,19 @@ public final class Q4Panels {
             return;
         }
         // Q8_K: f32 d, 256 int8 levels, 16 int16 sums of 16 levels (292 bytes per 256)
+        boolean q6 = type == DType.Q6_K;
         for (int b = 0; b < blocks; b++) {
             long o = 292L * (b / 8);
             int j = b % 8;
             a.da[b] = q.get(F32, o);
-            a.cb[b] = q.get(S16, o + 260 + 4L * j) + q.get(S16, o + 262 + 4L * j);
+            int s0 = q.get(S16, o + 260 + 4L * j);
+            int s1 = q.get(S16, o + 262 + 4L * j);
+            if (q6) { // Q6_K's "− 32" per half block
+                a.cb[2 * b] = 32 * s0;
+                a.cb[2 * b + 1] = 32 * s1;
+            } else {
+                a.cb[b] = s0 + s1;
+            }
             for (int e = 0; e < 32; e++) {
                 float v = q.get(ValueLayout.JAVA_BYTE, o + 4 + 32L * j + e) * NIBBLE_WEIGHT[e & 7];
                 java.util.Arrays.fill(xs, (32 * b + e) * lanes, (32 * b + e + 1) * lanes, v);
@@ -245,11 +293,10 @@ public final class Q4Panels {
         }
         Activation a = ACTIVATION.get();
         prepare(qk, type, cols, x, xOff, a);
-        boolean mins = hasMins(type);
         if (n > 1 && Parallel.shareable(panels, y)) {
-            Parallel.forRange(n, 1, (from, to) -> qk.gemvQ4Panels(mins, from, to, cols, panels, 0, a, y, yOff));
+            Parallel.forRange(n, 1, (from, to) -> qk.gemvQ4Panels(type, from, to, cols, panels, 0, a, y, yOff));
         } else {
-            qk.gemvQ4Panels(mins, 0, n, cols, panels, 0, a, y, yOff);
+            qk.gemvQ4Panels(type, 0, n, cols, panels, 0, a, y, yOff);
         }
         int tail = rows - n * ROWS;
         if (tail > 0) {

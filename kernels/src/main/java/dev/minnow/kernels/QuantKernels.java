@@ -127,18 +127,19 @@ public interface QuantKernels {
     /**
      * Decode GEMV over 16-row panels ({@link Q4Panels}): for panels g in [from, to) and rows r &lt; 16,
      * {@code y[yOff + 16g + r]} = row 16g + r · the activation row prepared in {@code a} by {@link Q4Panels#prepare}.
-     * The panels start at byte {@code pOff} of {@code p}, each {@code cols / 32} blocks of
-     * {@link Q4Panels#blockBytes} bytes; {@code mins} is true for Q4_K's panels. The specification, per row, in this
-     * order of float operations: total = 0; for each block b, with the exact integer s = Σ_e q_e·q_a,e (as f32):
-     * {@code total = total + (scale·s − min·cb[b])·da[b]}, where Q4_0's min is its scale (each product and sum rounded
-     * to f32, no fused multiply-add) — so a vector implementation gives the same floats bit for bit.
+     * The panels of weight type {@code type} start at byte {@code pOff} of {@code p}, each {@code cols / 32} blocks of
+     * {@link Q4Panels#blockBytes} bytes. The specification, per row, in this order of float operations: total = 0; for
+     * each block b, with the exact integer s = Σ_e q_e·q_a,e (as f32): {@code total = total + (scale·s − min·cb[b])·da[b]},
+     * where Q4_0's min is its scale; Q6_K, with s_A, s_B the sums over the block's two halves:
+     * {@code total = total + ((scaleA·s_A − scaleA·cb[2b]) + (scaleB·s_B − scaleB·cb[2b+1]))·da[b]} (each product and
+     * sum rounded to f32, no fused multiply-add) — so a vector implementation gives the same floats bit for bit.
      */
     /** Copies of each activation value the panel kernel reads ({@link Q4Panels.Activation#lanes}); 1 = plain. */
     default int panelLanes() {
         return 1;
     }
 
-    void gemvQ4Panels(boolean mins, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
+    void gemvQ4Panels(DType type, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
                       MemorySegment y, long yOff);
 
     /**

@@ -29,13 +29,13 @@ class Q4PanelsTest {
     static final int[] PANELS = {1, 2, 3, 7};
 
     static Stream<Arguments> types() {
-        return Stream.of(DType.Q4_0, DType.Q4_K).map(Arguments::of);
+        return Stream.of(DType.Q4_0, DType.Q4_K, DType.Q6_K).map(Arguments::of);
     }
 
     /** Every width, with and without FMA, with both ways of reading the activation ({@code minnow.panels.xs}). */
     static Stream<Arguments> widths() {
         return Stream.of(128, 256, 512).flatMap(bits -> Stream.of(true, false).flatMap(fma -> Stream.of("wide", "scalar")
-                .flatMap(xs -> Stream.of(DType.Q4_0, DType.Q4_K).map(t -> Arguments.of(bits, fma, xs, t)))));
+                .flatMap(xs -> Stream.of(DType.Q4_0, DType.Q4_K, DType.Q6_K).map(t -> Arguments.of(bits, fma, xs, t)))));
     }
 
     /** Block counts per row: 1, 2, 7 and 33 blocks of 32 for Q4_0; 1, 2 and 3 super-blocks of 256 for Q4_K. */
@@ -70,6 +70,9 @@ class Q4PanelsTest {
                     if (t == DType.Q4_K) {
                         smallK4Scales(w, rows * cols / 256, r);
                     }
+                    if (t == DType.Q6_K) {
+                        smallQ6Scales(w, rows * cols / 256, r);
+                    }
                     MemorySegment x = Gen.segment(arena, pow2Activations(r, cols, t.blockSize()));
                     float[] got = panelGemv(SPEC, t, rows, cols, w, x, arena);
                     float[] want = rowDots(t, rows, cols, w, x, arena);
@@ -86,6 +89,15 @@ class Q4PanelsTest {
         for (int b = 0; b < superBlocks; b++) {
             for (int i = 0; i < 12; i++) {
                 w.set(ValueLayout.JAVA_BYTE, 144L * b + 4 + i, (byte) r.nextInt(4));
+            }
+        }
+    }
+
+    /** Q6_K's int8 scales of at most ±3 keep its float sums far below 2^24 (so they are exact). */
+    private static void smallQ6Scales(MemorySegment w, int superBlocks, SplittableRandom r) {
+        for (int b = 0; b < superBlocks; b++) {
+            for (int i = 0; i < 16; i++) {
+                w.set(ValueLayout.JAVA_BYTE, 210L * b + 192 + i, (byte) (r.nextInt(7) - 3));
             }
         }
     }
@@ -152,6 +164,7 @@ class Q4PanelsTest {
         assertThrows(IllegalArgumentException.class, () -> Q4Panels.blockBytes(DType.Q8_0));
         assertThrows(IllegalArgumentException.class, () -> Q4Panels.packedBytes(DType.Q4_0, 16, 48));
         assertThrows(IllegalArgumentException.class, () -> Q4Panels.packedBytes(DType.Q4_K, 16, 128));
+        assertThrows(IllegalArgumentException.class, () -> Q4Panels.packedBytes(DType.Q6_K, 16, 32));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = arena.allocate(18L * 15);
             // 16 rows of 32 elements need 16 blocks; the buffer holds 15
@@ -167,7 +180,7 @@ class Q4PanelsTest {
         Q4Panels.Activation a = new Q4Panels.Activation();
         Q4Panels.prepare(k, t, cols, x, 0, a);
         MemorySegment y = arena.allocate(4L * rows);
-        k.gemvQ4Panels(Q4Panels.hasMins(t), 0, rows / 16, cols, p, 0, a, y, 0);
+        k.gemvQ4Panels(t, 0, rows / 16, cols, p, 0, a, y, 0);
         float[] out = new float[rows];
         MemorySegment.copy(y, F32, 0, out, 0, rows);
         return out;

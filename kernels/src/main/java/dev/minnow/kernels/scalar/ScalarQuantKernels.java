@@ -654,10 +654,12 @@ public class ScalarQuantKernels implements QuantKernels {
     }
 
     @Override
-    public void gemvQ4Panels(boolean mins, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
+    public void gemvQ4Panels(DType type, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
                              MemorySegment y, long yOff) {
         int blocks = cols / 32;
-        int bb = mins ? 384 : 320;
+        int bb = Q4Panels.blockBytes(type);
+        boolean mins = Q4Panels.hasMins(type);
+        boolean q6 = type == DType.Q6_K;
         float[] xs = a.xs;
         int lanes = a.lanes; // 1 when prepared for this kernel
         for (int g = from; g < to; g++) {
@@ -666,15 +668,29 @@ public class ScalarQuantKernels implements QuantKernels {
                 float total = 0;
                 for (int b = 0; b < blocks; b++) {
                     long o = panel + (long) b * bb;
-                    int s = 0;
+                    int half0 = 0;
+                    int half1 = 0;
                     for (int j = 0; j < 4; j++) {
                         int v = p.get(I32, o + 64L * j + 4L * r);
+                        int hv = q6 ? p.get(I32, o + 256 + 64L * (j & 1) + 4L * r) : 0;
                         for (int k = 0; k < 8; k++) {
                             // xs holds q_a·2^-4(k mod 4) (exact): scale it back to the level q_a
                             int qa = Math.round(xs[(32 * b + 8 * j + k) * lanes] * (float) (1 << (4 * (k & 3))));
-                            s += (v >>> (4 * k) & 15) * qa;
+                            int level = (v >>> (4 * k) & 15) | (hv >>> (4 * k + 2 * (j >> 1)) & 3) << 4;
+                            if (j < 2) {
+                                half0 += level * qa;
+                            } else {
+                                half1 += level * qa;
+                            }
                         }
                     }
+                    if (q6) {
+                        float scaleA = p.get(F32, o + 384 + 4L * r);
+                        float scaleB = p.get(F32, o + 448 + 4L * r);
+                        total = total + ((scaleA * half0 - scaleA * a.cb[2 * b]) + (scaleB * half1 - scaleB * a.cb[2 * b + 1])) * a.da[b];
+                        continue;
+                    }
+                    int s = half0 + half1;
                     float scale = p.get(F32, o + 256 + 4L * r);
                     float min = mins ? p.get(F32, o + 320 + 4L * r) : scale;
                     total = total + (scale * s - min * a.cb[b]) * a.da[b];

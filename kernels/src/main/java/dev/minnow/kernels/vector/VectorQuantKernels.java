@@ -1091,15 +1091,20 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      * conversion — OR 2^23's exponent in, subtract 2^23 — ran 8× slower, not intrinsified as written.)
      */
     @Override
-    public void gemvQ4Panels(boolean mins, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
+    public void gemvQ4Panels(DType type, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
                              MemorySegment y, long yOff) {
         int blocks = cols / 32;
-        int bb = mins ? 384 : 320;
+        int bb = Q4Panels.blockBytes(type);
+        boolean mins = Q4Panels.hasMins(type);
         float[] xs = a.xs;
         float[] da = a.da;
         float[] cb = a.cb;
         if (a.lanes != panelLanes()) {
             throw new IllegalArgumentException("activation prepared for " + a.lanes + " lanes, this kernel reads " + panelLanes());
+        }
+        if (type == DType.Q6_K) {
+            panelsQ6(from, to, blocks, p, pOff, xs, da, cb, y, yOff);
+            return;
         }
         int minOff = mins ? 320 : 256; // Q4_0's "min" is its scale (the value d·q − d·8 with cb = 8·Σq_a)
         if (PANEL_LANES == 8 && ONE_PASS && PANEL_FMA && !XS_SCALAR) {
@@ -1135,6 +1140,84 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+            }
+        }
+    }
+
+    /**
+     * Q6_K panels: the low nibbles as in Q4_0's planes, the high two bits from two more planes (bits 0-1 for the block's
+     * first half, bits 2-3, worth 4×, for its second), twelve accumulators; per half s = Σlow·q_a + 16·Σhigh·q_a,
+     * exact, then the specification's epilogue. No helper methods (C2 boxed the vectors of a helper it did not
+     * inline), and loops over the planes rather than one unrolled body (C1 gave up on that one — out of virtual
+     * registers — so it ran interpreted until C2 compiled it, seconds later). FMA is exact here, so it is used whatever this instance's flag.
+     */
+    private static void panelsQ6(int from, int to, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+                                 float[] cb, MemorySegment y, long yOff) {
+        for (int g = from; g < to; g++) {
+            long panel = pOff + (long) g * blocks * 512;
+            for (int hr = 0; hr < Q4Panels.ROWS; hr += PANEL_LANES) {
+                FloatVector total = FloatVector.zero(WIDE_FLOATS);
+                for (int b = 0; b < blocks; b++) {
+                    long o = panel + (long) b * 512 + 4L * hr;
+                    int e = 32 * b * XS_LANES;
+                    FloatVector loA0 = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector loA1 = loA0, loA2 = loA0, loA3 = loA0, loB0 = loA0, loB1 = loA0, loB2 = loA0, loB3 = loA0;
+                    FloatVector hiA0 = loA0, hiA1 = loA0, hiB0 = loA0, hiB1 = loA0;
+                    for (int j = 0; j < 0 + 2; j++) {
+                        IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        IntVector u = l.lanewise(VectorOperators.LSHR, 16);
+                        int ej = e + 8 * j * XS_LANES;
+                        loA0 = ((FloatVector) l.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej), loA0);
+                        loA1 = ((FloatVector) l.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 1 * XS_LANES), loA1);
+                        loA2 = ((FloatVector) l.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 2 * XS_LANES), loA2);
+                        loA3 = ((FloatVector) l.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 3 * XS_LANES), loA3);
+                        loA0 = ((FloatVector) u.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 4 * XS_LANES), loA0);
+                        loA1 = ((FloatVector) u.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 5 * XS_LANES), loA1);
+                        loA2 = ((FloatVector) u.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 6 * XS_LANES), loA2);
+                        loA3 = ((FloatVector) u.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 7 * XS_LANES), loA3);
+                    }
+                    for (int j = 2; j < 2 + 2; j++) {
+                        IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        IntVector u = l.lanewise(VectorOperators.LSHR, 16);
+                        int ej = e + 8 * j * XS_LANES;
+                        loB0 = ((FloatVector) l.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej), loB0);
+                        loB1 = ((FloatVector) l.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 1 * XS_LANES), loB1);
+                        loB2 = ((FloatVector) l.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 2 * XS_LANES), loB2);
+                        loB3 = ((FloatVector) l.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 3 * XS_LANES), loB3);
+                        loB0 = ((FloatVector) u.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 4 * XS_LANES), loB0);
+                        loB1 = ((FloatVector) u.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 5 * XS_LANES), loB1);
+                        loB2 = ((FloatVector) u.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 6 * XS_LANES), loB2);
+                        loB3 = ((FloatVector) u.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 7 * XS_LANES), loB3);
+                    }
+                    for (int h = 0; h < 2; h++) {
+                        IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 256 + 64L * h, LE);
+                        IntVector u = l.lanewise(VectorOperators.LSHR, 16);
+                        int ea = e + 8 * h * XS_LANES;
+                        int eb = ea + 16 * XS_LANES;
+                        hiA0 = ((FloatVector) l.and(0x3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea), hiA0);
+                        hiB0 = ((FloatVector) l.and(0xc).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb), hiB0);
+                        hiA1 = ((FloatVector) l.and(0x30).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 1 * XS_LANES), hiA1);
+                        hiB1 = ((FloatVector) l.and(0xc0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 1 * XS_LANES), hiB1);
+                        hiA0 = ((FloatVector) l.and(0x300).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 2 * XS_LANES), hiA0);
+                        hiB0 = ((FloatVector) l.and(0xc00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 2 * XS_LANES), hiB0);
+                        hiA1 = ((FloatVector) l.and(0x3000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 3 * XS_LANES), hiA1);
+                        hiB1 = ((FloatVector) l.and(0xc000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 3 * XS_LANES), hiB1);
+                        hiA0 = ((FloatVector) u.and(0x3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 4 * XS_LANES), hiA0);
+                        hiB0 = ((FloatVector) u.and(0xc).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 4 * XS_LANES), hiB0);
+                        hiA1 = ((FloatVector) u.and(0x30).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 5 * XS_LANES), hiA1);
+                        hiB1 = ((FloatVector) u.and(0xc0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 5 * XS_LANES), hiB1);
+                        hiA0 = ((FloatVector) u.and(0x300).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 6 * XS_LANES), hiA0);
+                        hiB0 = ((FloatVector) u.and(0xc00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 6 * XS_LANES), hiB0);
+                        hiA1 = ((FloatVector) u.and(0x3000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 7 * XS_LANES), hiA1);
+                        hiB1 = ((FloatVector) u.and(0xc000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 7 * XS_LANES), hiB1);
+                    }
+                    FloatVector sA = loA0.add(loA1).add(loA2.add(loA3)).add(hiA0.add(hiA1).mul(16f));
+                    FloatVector sB = loB0.add(loB1).add(loB2.add(loB3)).add(hiB0.add(hiB1).mul(4f));
+                    FloatVector scaleA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 384, LE);
+                    FloatVector scaleB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 448, LE);
+                    total = total.add(scaleA.mul(sA).sub(scaleA.mul(cb[2 * b])).add(scaleB.mul(sB).sub(scaleB.mul(cb[2 * b + 1]))).mul(da[b]));
+                }
+                total.intoMemorySegment(y, (yOff + 16L * g + hr) * 4, LE);
             }
         }
     }

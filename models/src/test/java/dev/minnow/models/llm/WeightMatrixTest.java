@@ -63,9 +63,9 @@ class WeightMatrixTest {
         }
     }
 
-    /** Decode through 16-row panels (Q4_0/Q4_K, rows beyond the last panel by row dots) against the row-dot GEMV. */
+    /** Decode through 16-row panels (Q4_0/Q4_K/Q6_K, rows beyond the last panel by row dots) against the row-dot GEMV. */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void panelGemvAgreesWithRowDots(DType t) {
         long seed = Gen.seed("weightmatrix-panels-" + t);
         SplittableRandom r = new SplittableRandom(seed);
