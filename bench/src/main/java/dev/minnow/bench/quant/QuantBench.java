@@ -30,7 +30,9 @@ import java.util.SplittableRandom;
  * processes on a busy machine; multi-thread timings are always wall clock), {@code -Dminnow.bench.bandwidth=b1,b2}
  * (GB/s at 1 and 2 threads) and {@code -Dminnow.bench.fmaPeak=p1,p2} (GFLOPS), measured with
  * {@code dev.minnow.kernels.vector.MachineProbe}; when these are absent and that class is on the class path it is
- * called, otherwise the % columns are left empty.
+ * called, otherwise the % columns are left empty. {@code -Dminnow.bench.shapes=256x2048,...} measures these GEMV
+ * shapes (rows x cols) instead of the issue's three; {@code -Dminnow.bench.gemm=false} leaves out the GEMM table. Q4_0,
+ * Q4_K and Q6_K get a second GEMV row ("p") for the decode path's 16-row panels ({@code Q4Panels}).
  */
 public final class QuantBench {
     private static final boolean CPU_CLOCK = "cpu".equals(System.getProperty("minnow.bench.clock", "wall"));
@@ -57,7 +59,8 @@ public final class QuantBench {
         String head = String.format("%-5s %-13s %7s | %8s %5s | %8s %5s | %8s %7s", "type", "rows x cols", "MB",
                 "1t GB/s", "%bw", threads + "t GB/s", "%bw", "scalar", "vec/sc");
         System.out.println();
-        System.out.println("GEMV (GB/s of weights per call; scalar at 1 thread)");
+        System.out.println("GEMV (GB/s of weights per call; scalar at 1 thread; 'p' rows: the decode path's 16-row panels,"
+                + " Q4Panels, MB = the repacked bytes)");
         System.out.println(head);
         SplittableRandom rnd = new SplittableRandom(1);
         int[][] shapes = SHAPES;
@@ -74,6 +77,9 @@ public final class QuantBench {
                     gemvRow(t, shape[0], shape[1], seconds, bw, threads, vq, f32, rnd, false, true);
                 }
             }
+        }
+        if ("false".equals(System.getProperty("minnow.bench.gemm"))) {
+            return; // GEMV rows only
         }
         System.out.println();
         System.out.println("GEMM, 128 activation rows (GOPS, a multiply-add = 2 ops): the prefill path (WeightMatrix.gemm:"
