@@ -33,6 +33,8 @@ import java.util.SplittableRandom;
  * called, otherwise the % columns are left empty. {@code -Dminnow.bench.shapes=256x2048,...} measures these GEMV
  * shapes (rows x cols) instead of the issue's three; {@code -Dminnow.bench.gemm=false} leaves out the GEMM table. Q4_0,
  * Q4_K and Q6_K get a second GEMV row ("p") for the decode path's 16-row panels ({@code Q4Panels}).
+ * {@code -Dminnow.bench.streamBytes=1000000000} rotates the GEMV over copies of its weights filling that many bytes, so
+ * the weights come from memory on machines whose last-level cache holds one copy (the figures otherwise measure L3).
  */
 public final class QuantBench {
     private static final boolean CPU_CLOCK = "cpu".equals(System.getProperty("minnow.bench.clock", "wall"));
@@ -59,6 +61,9 @@ public final class QuantBench {
         String head = String.format("%-5s %-13s %7s | %8s %5s | %8s %5s | %8s %7s", "type", "rows x cols", "MB",
                 "1t GB/s", "%bw", threads + "t GB/s", "%bw", "scalar", "vec/sc");
         System.out.println();
+        if (Long.getLong("minnow.bench.streamBytes", 0) > 0) {
+            System.out.println("weights streamed from memory: each call reads another copy (" + Long.getLong("minnow.bench.streamBytes") / 1000000 + " MB of copies)");
+        }
         System.out.println("GEMV (GB/s of weights per call; scalar at 1 thread; 'p' rows: the decode path's 16-row panels,"
                 + " Q4Panels, MB = the repacked bytes)");
         System.out.println(head);
@@ -162,12 +167,24 @@ public final class QuantBench {
             MemorySegment w = weights(arena, t, rows, cols, r);
             MemorySegment x = floats(arena, cols, r);
             MemorySegment y = arena.allocate(4L * rows, 64);
-            MemorySegment p = panels ? Q4Panels.pack(t, rows, cols, w, 0, arena) : null;
-            double mb = (panels ? p.byteSize() : w.byteSize()) / 1e6;
-            Runnable vec = panels ? () -> Q4Panels.gemv(vq, t, rows, cols, p, w, 0, x, 0, y, 0)
-                    : t == DType.F32 ? () -> f32.gemv(rows, cols, w, 0, x, 0, y, 0)
-                    : t == DType.F16 ? () -> f32.gemvF16(rows, cols, w, 0, x, 0, y, 0)
-                    : () -> vq.gemv(t, rows, cols, w, 0, x, 0, y, 0);
+            MemorySegment p0 = panels ? Q4Panels.pack(t, rows, cols, w, 0, arena) : w;
+            double mb = p0.byteSize() / 1e6;
+            // -Dminnow.bench.streamBytes=B: rotate over copies of the weights filling B bytes, so that each call reads
+            // its weights from memory even where the last-level cache would hold one copy (300 MiB on the Xeon)
+            long stream = Long.getLong("minnow.bench.streamBytes", 0);
+            int copies = (int) Math.max(1, Math.min(256, stream / p0.byteSize()));
+            MemorySegment all = copies == 1 ? p0 : arena.allocate(p0.byteSize() * copies, 4096);
+            for (int c = 0; c < copies && copies > 1; c++) {
+                MemorySegment.copy(p0, 0, all, c * p0.byteSize(), p0.byteSize());
+            }
+            long size = p0.byteSize();
+            int[] next = {0};
+            java.util.function.Supplier<MemorySegment> ws = copies == 1 ? () -> p0
+                    : () -> all.asSlice((long) (next[0]++ % copies) * size, size);
+            Runnable vec = panels ? () -> Q4Panels.gemv(vq, t, rows, cols, ws.get(), w, 0, x, 0, y, 0)
+                    : t == DType.F32 ? () -> f32.gemv(rows, cols, ws.get(), 0, x, 0, y, 0)
+                    : t == DType.F16 ? () -> f32.gemvF16(rows, cols, ws.get(), 0, x, 0, y, 0)
+                    : () -> vq.gemv(t, rows, cols, ws.get(), 0, x, 0, y, 0);
             double s1 = oneThread(vec, seconds);
             double sN = threads > 1 ? best(vec, seconds, false) : s1;
             String scalar = "";
