@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Session 5's decode figures (BENCHMARKS.md): quantized GEMV rows incl. the 16-row panels, streamed from memory, and
+# TinyLlama-shaped decode/prefill with the panels on and off, all pinned to two physical cores of a bigger machine.
+# Runs without Maven on a JDK >= 25 (JAVA=..., default the launcher's; scripts/device-jdk.sh packs one with the jars
+# as .devjdk/, then CP=".devjdk/minnow/*"). VOCAB: a llama-spm vocab GGUF. About 5 minutes; output in $OUT.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/minnow-decode}; mkdir -p "$OUT"
+if [ -z "${JAVA:-}" ]; then source scripts/java-home.sh; JAVA="$(minnow_java_home)/bin/java"; fi
+CP=${CP:-"cli/target/minnow-cli-0.1.0-SNAPSHOT.jar:cli/target/lib/*"}
+VOCAB=${VOCAB:-../shared/fixtures/tokenizer/ggml-vocab-llama-spm.gguf}
+JV=(-XX:+UseParallelGC -XX:MaxNewSize=64m --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dminnow.quiet=true)
+log() { echo "== $* ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$OUT/log.txt"; }
+c0=$(cat /sys/devices/system/cpu/cpu0/topology/core_id); TWO=0
+for c in $(seq 1 $(($(nproc --all) - 1))); do
+  [ "$(cat /sys/devices/system/cpu/cpu$c/topology/core_id)" != "$c0" ] && { TWO="0,$c"; break; }
+done
+P2() { taskset -c "$TWO" "$JAVA" "${JV[@]}" "$@"; }
+M() { "$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.cli.Main "$@" 2>&1 | grep -v WARNING; }
+SHAPE=(--dim 2048 --layers 22 --heads 32 --kv-heads 4 --ffn 5632 --vocab-from "$VOCAB")
+log "models (background): Q4_0 synth; F16 synth quantized to Q4_K_M"
+( M synth --arch llama "${SHAPE[@]}" --type q4_0 -o /tmp/md-q4_0.gguf >"$OUT/synth.txt"
+  M synth --arch llama "${SHAPE[@]}" --type f16 -o /tmp/md-f16.gguf >>"$OUT/synth.txt"
+  M quantize /tmp/md-f16.gguf /tmp/md-q4_k_m.gguf Q4_K_M >>"$OUT/synth.txt"; rm -f /tmp/md-f16.gguf ) &
+BG=$!
+log "quantized GEMV, streamed from memory, cores $TWO"
+P2 -Dminnow.bench.gemm=false -Dminnow.bench.streamBytes=1000000000 -cp "$CP" dev.minnow.bench.quant.QuantBench 1.0 Q8_0,Q4_0,Q4_K,Q6_K 2>&1 \
+  | grep -v WARNING | tee "$OUT/quant-2c.txt"
+wait $BG; tail -3 "$OUT/synth.txt"
+for m in q4_0 q4_k_m; do
+  [ -f /tmp/md-$m.gguf ] || continue
+  log "LLM $m, panels on"
+  P2 -cp "$CP" dev.minnow.cli.Main bench -m /tmp/md-$m.gguf -p 128 -n 64 -r 2 -t 1,2 --bandwidth 2>&1 | grep -v WARNING | tee "$OUT/llm-$m.txt"
+  log "LLM $m, panels off (-Dminnow.decode.panels=false)"
+  P2 -Dminnow.decode.panels=false -cp "$CP" dev.minnow.cli.Main bench -m /tmp/md-$m.gguf -p 0 -n 64 -r 2 -t 1,2 2>&1 | grep -v WARNING | tee "$OUT/llm-$m-nopanels.txt"
+done
+rm -f /tmp/md-q4_0.gguf /tmp/md-q4_k_m.gguf
+log "done"
