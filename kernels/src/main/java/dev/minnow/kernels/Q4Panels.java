@@ -19,10 +19,12 @@ import java.nio.ByteOrder;
  * <ul>
  *   <li>bytes [0, 256): four planes j = 0..3 of 16 little-endian int32, lane r = row r of the panel; bits
  *       [4k, 4k+4) of plane j, lane r hold row r's level (0..15) of element {@code 8j + k} of the block;</li>
- *   <li>bytes [256, 320): 16 f32 scales, lane r = row r: Q4_0's d (the value is d·(q − 8)), Q4_K's d·sc_j of
- *       sub-block j = b mod 8 (the value is d·sc_j·q − dmin·m_j);</li>
- *   <li>Q4_K only, bytes [320, 384): 16 f32 mins dmin·m_j.</li>
+ *   <li>bytes [256, 320): 16 f32 scales, lane r = row r: Q4_0's d (the value is d·(q − 8)).</li>
  * </ul>
+ * Q4_K keeps its scales compact (the f32 products d·sc would make its panels a third larger than the file): a block is
+ * 288 bytes, the planes then 16 bytes of 6-bit scales sc_j and 16 bytes of 6-bit mins m_j (lane r = row r, sub-block
+ * j = b mod 8), and each super-block of 8 blocks ends with 16 f32 d and 16 f32 dmin (2432 bytes per 256 elements);
+ * the value is d·sc_j·q − dmin·m_j, the kernel forming d·sc_j and dmin·m_j in f32 (exact: 17 significant bits).
  * Q6_K blocks are 512 bytes: the four planes hold the levels' low four bits; bytes [256, 384) are two planes h = 0, 1
  * whose nibble k holds the high two bits of element 8h + k (bits 0-1) and of element 8(h + 2) + k (bits 2-3); bytes
  * [384, 448) and [448, 512) the f32 scales d·sc of the block's first and second 16 elements (the value is
@@ -57,17 +59,28 @@ public final class Q4Panels {
         return type == DType.Q4_K;
     }
 
-    /** Bytes of one panel block (16 rows × 32 elements). */
+    /** Bytes of one panel block (16 rows × 32 elements) of Q4_0 (320) or Q6_K (512); Q4_K's are not uniform. */
     public static int blockBytes(DType type) {
         check(type);
-        return type == DType.Q6_K ? 512 : hasMins(type) ? 384 : 320;
+        if (type == DType.Q4_K) {
+            throw new IllegalArgumentException("Q4_K panel blocks are 288 bytes plus 256 bytes of f32 scales per super-block: use panelBytes");
+        }
+        return type == DType.Q6_K ? 512 : 320;
     }
+
+    /** Bytes of one panel (16 rows of {@code cols} elements). */
+    public static long panelBytes(DType type, int cols) {
+        check(type);
+        checkCols(type, cols);
+        return type == DType.Q4_K ? (long) (cols / 256) * Q4K_SUPER : (long) (cols / 32) * blockBytes(type);
+    }
+
+    /** Bytes of a Q4_K panel super-block: 8 blocks of 288 bytes, then 16 f32 d and 16 f32 dmin. */
+    public static final int Q4K_SUPER = 8 * 288 + 128;
 
     /** Bytes of the panels of {@code rows / 16 × 16} rows of {@code cols} elements. */
     public static long packedBytes(DType type, int rows, int cols) {
-        check(type);
-        checkCols(type, cols);
-        return (long) (rows / ROWS) * (cols / 32) * blockBytes(type);
+        return (long) (rows / ROWS) * panelBytes(type, cols);
     }
 
     private static void check(DType type) {
@@ -101,7 +114,7 @@ public final class Q4Panels {
             int[] q = new int[32];
             float[] sm = new float[2];
             for (int g = from; g < to; g++) {
-                packPanel(type, cols, w, wOff + (long) g * ROWS * rowBytes, rowBytes, p, (long) g * (cols / 32) * blockBytes(type), q, sm);
+                packPanel(type, cols, w, wOff + (long) g * ROWS * rowBytes, rowBytes, p, (long) g * panelBytes(type, cols), q, sm);
             }
         });
         return p;
@@ -110,12 +123,12 @@ public final class Q4Panels {
     private static void packPanel(DType type, int cols, MemorySegment w, long off, long rowBytes, MemorySegment p,
                                   long pOff, int[] q, float[] sm) {
         int blocks = cols / 32;
-        int bb = blockBytes(type);
+        boolean q4k = type == DType.Q4_K;
         for (int r = 0; r < ROWS; r++) {
             long row = off + r * rowBytes;
             for (int b = 0; b < blocks; b++) {
                 levels(type, w, row, b, q, sm);
-                long o = pOff + (long) b * bb;
+                long o = pOff + (q4k ? (long) (b / 8) * Q4K_SUPER + 288L * (b % 8) : (long) b * blockBytes(type));
                 for (int j = 0; j < 4; j++) {
                     int v = 0;
                     for (int k = 0; k < 8; k++) {
@@ -136,10 +149,16 @@ public final class Q4Panels {
                     p.set(F32, o + 448 + 4L * r, sm[1]);
                     continue;
                 }
-                p.set(F32, o + 256 + 4L * r, sm[0]);
-                if (bb == 384) {
-                    p.set(F32, o + 320 + 4L * r, sm[1]);
+                if (q4k) { // 6-bit scale and min of this sub-block, the super-block's d and dmin
+                    long x = row + 144L * (b / 8);
+                    p.set(ValueLayout.JAVA_BYTE, o + 256 + r, (byte) k4Scale(w, x + 4, b % 8, false));
+                    p.set(ValueLayout.JAVA_BYTE, o + 272 + r, (byte) k4Scale(w, x + 4, b % 8, true));
+                    long sb = pOff + (long) (b / 8) * Q4K_SUPER;
+                    p.set(F32, sb + 2304 + 4L * r, Float.float16ToFloat(w.get(S16, x)));
+                    p.set(F32, sb + 2368 + 4L * r, Float.float16ToFloat(w.get(S16, x + 2)));
+                    continue;
                 }
+                p.set(F32, o + 256 + 4L * r, sm[0]);
             }
         }
     }

@@ -127,10 +127,10 @@ public interface QuantKernels {
     /**
      * Decode GEMV over 16-row panels ({@link Q4Panels}): for panels g in [from, to) and rows r &lt; 16,
      * {@code y[yOff + 16g + r]} = row 16g + r · the activation row prepared in {@code a} by {@link Q4Panels#prepare}.
-     * The panels of weight type {@code type} start at byte {@code pOff} of {@code p}, each {@code cols / 32} blocks of
-     * {@link Q4Panels#blockBytes} bytes. The specification, per row, in this order of float operations: total = 0; for
+     * The panels of weight type {@code type} start at byte {@code pOff} of {@code p}, each
+     * {@link Q4Panels#panelBytes} bytes. The specification, per row, in this order of float operations: total = 0; for
      * each block b, with the exact integer s = Σ_e q_e·q_a,e (as f32): {@code total = total + (scale·s − min·cb[b])·da[b]},
-     * where Q4_0's min is its scale; Q6_K, with s_A, s_B the sums over the block's two halves:
+     * where Q4_0's min is its scale and Q4_K's scale and min are the f32 products d·sc and dmin·m; Q6_K, with s_A, s_B the sums over the block's two halves:
      * {@code total = total + ((scaleA·s_A − scaleA·cb[2b]) + (scaleB·s_B − scaleB·cb[2b+1]))·da[b]} (each product and
      * sum rounded to f32, no fused multiply-add) — so a vector implementation gives the same floats bit for bit.
      */

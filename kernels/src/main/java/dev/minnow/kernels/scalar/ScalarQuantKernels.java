@@ -657,17 +657,18 @@ public class ScalarQuantKernels implements QuantKernels {
     public void gemvQ4Panels(DType type, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
                              MemorySegment y, long yOff) {
         int blocks = cols / 32;
-        int bb = Q4Panels.blockBytes(type);
-        boolean mins = Q4Panels.hasMins(type);
+        long panelBytes = Q4Panels.panelBytes(type, cols);
+        boolean q4k = type == DType.Q4_K;
         boolean q6 = type == DType.Q6_K;
         float[] xs = a.xs;
         int lanes = a.lanes; // 1 when prepared for this kernel
         for (int g = from; g < to; g++) {
-            long panel = pOff + (long) g * blocks * bb;
+            long panel = pOff + g * panelBytes;
             for (int r = 0; r < Q4Panels.ROWS; r++) {
                 float total = 0;
                 for (int b = 0; b < blocks; b++) {
-                    long o = panel + (long) b * bb;
+                    long sb = panel + (long) (b / 8) * Q4Panels.Q4K_SUPER;
+                    long o = q4k ? sb + 288L * (b % 8) : panel + (long) b * (q6 ? 512 : 320);
                     int half0 = 0;
                     int half1 = 0;
                     for (int j = 0; j < 4; j++) {
@@ -691,8 +692,15 @@ public class ScalarQuantKernels implements QuantKernels {
                         continue;
                     }
                     int s = half0 + half1;
-                    float scale = p.get(F32, o + 256 + 4L * r);
-                    float min = mins ? p.get(F32, o + 320 + 4L * r) : scale;
+                    float scale;
+                    float min;
+                    if (q4k) {
+                        scale = p.get(F32, sb + 2304 + 4L * r) * p.get(B, o + 256 + r);
+                        min = p.get(F32, sb + 2368 + 4L * r) * p.get(B, o + 272 + r);
+                    } else {
+                        scale = p.get(F32, o + 256 + 4L * r);
+                        min = scale;
+                    }
                     total = total + (scale * s - min * a.cb[b]) * a.da[b];
                 }
                 y.set(F32, (yOff + 16L * g + r) * 4, total);

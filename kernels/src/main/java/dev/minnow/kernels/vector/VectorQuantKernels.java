@@ -1094,8 +1094,6 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     public void gemvQ4Panels(DType type, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
                              MemorySegment y, long yOff) {
         int blocks = cols / 32;
-        int bb = Q4Panels.blockBytes(type);
-        boolean mins = Q4Panels.hasMins(type);
         float[] xs = a.xs;
         float[] da = a.da;
         float[] cb = a.cb;
@@ -1106,7 +1104,13 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             panelsQ6(from, to, blocks, p, pOff, xs, da, cb, y, yOff);
             return;
         }
-        int minOff = mins ? 320 : 256; // Q4_0's "min" is its scale (the value d·q − d·8 with cb = 8·Σq_a)
+        if (type == DType.Q4_K) {
+            panelsQ4K(from, to, blocks, p, pOff, xs, da, cb, y, yOff);
+            return;
+        }
+        // Q4_0: its "min" is its scale (the value d·q − d·8 with cb = 8·Σq_a)
+        int bb = 320;
+        int minOff = 256;
         if (PANEL_LANES == 8 && ONE_PASS && PANEL_FMA && !XS_SCALAR) {
             panels256(from, to, blocks, bb, minOff, p, pOff, xs, da, cb, y, yOff);
             return;
@@ -1144,6 +1148,63 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
     }
 
+    /** Q4_K's compact panels: 6-bit scales and mins as bytes, the super-block's d and dmin as f32 (see Q4Panels). */
+    private static void panelsQ4K(int from, int to, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+                                  float[] cb, MemorySegment y, long yOff) {
+        long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
+        float[] lanes = PANEL_BYTES == null ? new float[2 * PANEL_LANES] : null;
+        for (int g = from; g < to; g++) {
+            long panel = pOff + g * panelBytes;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector total = FloatVector.zero(WIDE_FLOATS);
+                for (int b = 0; b < blocks; b++) {
+                    long sb = panel + (long) (b >> 3) * Q4Panels.Q4K_SUPER;
+                    long ob = sb + 288L * (b & 7);
+                    long o = ob + 4L * h;
+                    FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+                    int e = 32 * b * XS_LANES;
+                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                        IntVector lo = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        IntVector hi = lo.lanewise(VectorOperators.LSHR, 16);
+                        acc0 = madd(lo, 0xf, xs, e, acc0);
+                        acc1 = madd(lo, 0xf0, xs, e + XS_LANES, acc1);
+                        acc2 = madd(lo, 0xf00, xs, e + 2 * XS_LANES, acc2);
+                        acc3 = madd(lo, 0xf000, xs, e + 3 * XS_LANES, acc3);
+                        acc4 = madd(hi, 0xf, xs, e + 4 * XS_LANES, acc4);
+                        acc5 = madd(hi, 0xf0, xs, e + 5 * XS_LANES, acc5);
+                        acc6 = madd(hi, 0xf00, xs, e + 6 * XS_LANES, acc6);
+                        acc7 = madd(hi, 0xf000, xs, e + 7 * XS_LANES, acc7);
+                    }
+                    FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)));
+                    FloatVector sc;
+                    FloatVector m;
+                    if (PANEL_BYTES != null) {
+                        sc = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE)
+                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                        m = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE)
+                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    } else { // 4 lanes: no 32-bit byte species
+                        for (int l = 0; l < PANEL_LANES; l++) {
+                            lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
+                            lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
+                        }
+                        sc = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
+                        m = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                    }
+                    FloatVector scale = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE).mul(sc);
+                    FloatVector min = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE).mul(m);
+                    total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
+                }
+                total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+            }
+        }
+    }
+
+    /** Bytes of PANEL_LANES scales (null at 128 bits: there is no 32-bit byte species). */
+    private static final VectorSpecies<Byte> PANEL_BYTES =
+            PANEL_LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(PANEL_LANES * 8)) : null;
+
     /**
      * Q6_K panels: the low nibbles as in Q4_0's planes, the high two bits from two more planes (bits 0-1 for the block's
      * first half, bits 2-3, worth 4×, for its second), twelve accumulators; per half s = Σlow·q_a + 16·Σhigh·q_a,
@@ -1154,7 +1215,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     private static void panelsQ6(int from, int to, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
                                  float[] cb, MemorySegment y, long yOff) {
         for (int g = from; g < to; g++) {
-            long panel = pOff + (long) g * blocks * 512;
+            long panel = pOff + (long) g * blocks * 512; // Q6_K blocks are 512 bytes
             for (int hr = 0; hr < Q4Panels.ROWS; hr += PANEL_LANES) {
                 FloatVector total = FloatVector.zero(WIDE_FLOATS);
                 for (int b = 0; b < blocks; b++) {
