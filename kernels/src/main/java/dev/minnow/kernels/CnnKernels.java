@@ -38,6 +38,14 @@ public interface CnnKernels {
                            float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo);
 
     /**
+     * {@link #depthwiseChannels} at stride 1, same definition and summation order, read and written in place: no
+     * staging copy of the input, output rows stored straight from registers. Meant for stride-1 layers of any width
+     * (the implementations may differ from {@code depthwiseChannels(k, 1, ...)} only in FMA rounding).
+     */
+    void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                          float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo);
+
+    /**
      * Max pooling of one plane already padded (with −∞ or anything that cannot win) in a heap array of row stride
      * {@code wp}: {@code out[outOff + oy·wo + ox] = max_{ky<k, kx<k} in[inOff + (oy·stride + ky)·wp + ox·stride + kx]}
      * with {@link Math#max(float, float)}'s semantics (NaN wins), for {@code oy < ho, ox < wo}. Exact.

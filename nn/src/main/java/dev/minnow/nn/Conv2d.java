@@ -233,6 +233,8 @@ public final class Conv2d implements Layer {
             boolean added = false;   // whether the residual went into the output pass
             if (depthwise && sh == 2 && kh == 3 && wo > 16 && usePhasePlanes()) {
                 depthwisePhased(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
+            } else if (depthwise && sh == 1 && useStride1InPlace()) {
+                depthwiseStride1(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
             } else if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
             } else if (pointwise && usePacked(h * w)) {
@@ -501,6 +503,28 @@ public final class Conv2d implements Layer {
         int grain = Math.max(1, 65536 / Math.max(1, ho * wo * taps));
         Parallel.forRange(out, grain, (from, to) -> {
             ck.depthwiseChannels(kk, s, padH, padW, to - from, xs, xOff + (long) from * plane, h, w, wt, from * taps, b, from, act,
+                    ys, yOff + (long) from * ho * wo, ho, wo);
+        });
+    }
+
+    /**
+     * Whether stride-1 depthwise convolutions run {@link CnnKernels#depthwiseStride1} (default; rows read in place, no
+     * staging) instead of {@link CnnKernels#depthwiseChannels} ({@code -Dminnow.cnn.dwStride1InPlace=false}; read per
+     * call, for A/B runs).
+     */
+    private static boolean useStride1InPlace() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.dwStride1InPlace", "true"));
+    }
+
+    /** Stride-1 depthwise by {@link CnnKernels#depthwiseStride1}, channels split as in {@link #depthwise}. */
+    private void depthwiseStride1(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
+        int kk = kh, plane = h * w, taps = kk * kk, padH = ph, padW = pw;
+        CnnKernels ck = CnnKernels.get();
+        float[] wt = weightArray, b = biasArray;
+        Activation act = fused;
+        int grain = Math.max(1, 65536 / Math.max(1, ho * wo * taps));
+        Parallel.forRange(out, grain, (from, to) -> {
+            ck.depthwiseStride1(kk, padH, padW, to - from, xs, xOff + (long) from * plane, h, w, wt, from * taps, b, from, act,
                     ys, yOff + (long) from * ho * wo, ho, wo);
         });
     }
