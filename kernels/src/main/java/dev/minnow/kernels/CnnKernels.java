@@ -38,9 +38,9 @@ public interface CnnKernels {
                            float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo);
 
     /**
-     * {@link #depthwiseChannels} at stride 1, same definition and summation order, read and written in place: no
-     * staging copy of the input, output rows stored straight from registers. Meant for stride-1 layers of any width
-     * (the implementations may differ from {@code depthwiseChannels(k, 1, ...)} only in FMA rounding).
+     * {@link #depthwiseChannels} at stride 1: same definition, same summation order per output (so, without FMA,
+     * bit-identical), a different blocking: the vector implementation computes 3×3 output rows in pairs (each middle
+     * input row feeds both) and stores them straight from registers. Own per-thread scratch.
      */
     void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
                           float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo);
