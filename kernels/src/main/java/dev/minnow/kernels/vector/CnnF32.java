@@ -120,7 +120,21 @@ final class CnnF32 implements CnnKernels {
                 }
                 acc.intoMemorySegment(out, o + ox * 4L, LE);
             }
-            if (vecEnd < wo) {
+            if (vecEnd < wo && wo >= LANES) {
+                // the row's last partial vector as a whole vector ending at wo, overlapping the one before (the same
+                // values again): no masked store (masks from indexInRange stayed Java code on AVX2, measured)
+                int ox = wo - LANES;
+                FloatVector acc = fma(w0, FloatVector.fromArray(SPECIES, in, r0 + ox), b);
+                acc = fma(w1, FloatVector.fromArray(SPECIES, in, r0 + c1 + ox), acc);
+                acc = fma(w2, FloatVector.fromArray(SPECIES, in, r0 + c2 + ox), acc);
+                acc = fma(w3, FloatVector.fromArray(SPECIES, in, r1 + ox), acc);
+                acc = fma(w4, FloatVector.fromArray(SPECIES, in, r1 + c1 + ox), acc);
+                acc = fma(w5, FloatVector.fromArray(SPECIES, in, r1 + c2 + ox), acc);
+                acc = fma(w6, FloatVector.fromArray(SPECIES, in, r2 + ox), acc);
+                acc = fma(w7, FloatVector.fromArray(SPECIES, in, r2 + c1 + ox), acc);
+                acc = fma(w8, FloatVector.fromArray(SPECIES, in, r2 + c2 + ox), acc);
+                acc.intoMemorySegment(out, o + ox * 4L, LE);
+            } else if (vecEnd < wo) {
                 if (r2 + c2 + vecEnd + LANES <= in.length && o + wo * 4L + LANES * 4L <= out.byteSize()) {
                     // the row's last partial vector with the weights already in registers: full loads (lanes past wo
                     // are dropped) and a masked store, both inside their arrays so C2 keeps them intrinsic
