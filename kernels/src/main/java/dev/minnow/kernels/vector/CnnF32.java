@@ -310,10 +310,10 @@ final class CnnF32 implements CnnKernels {
 
     /**
      * Stride 1, 3×3 with outputs at least a vector wide (other shapes: {@link #depthwiseChannels}): each channel's
-     * plane is copied with one bulk copy to the heap and spread (whole vectors, heap to heap) into a zero-padded plane
-     * of row stride {@code wp = padW + w + padW} (loads from a heap array keep C2's range-check elimination: the same
-     * kernel reading the segment in place ran 3× slower, and masking the lanes of edge vectors instead of padding left
-     * vector operations in Java code on AVX2). Output rows whose three input rows are all inside the plane go in pairs
+     * plane is spread (whole vectors, {@link #s1Spread}) into a zero-padded heap plane of row stride
+     * {@code wp = padW + w + padW} (loads from a heap array keep C2's range-check elimination: the same kernel reading
+     * the segment in place ran 3× slower, and masking the lanes of edge vectors instead of padding left vector
+     * operations in Java code on AVX2). Output rows whose three input rows are all inside the plane go in pairs
      * ({@link #s1Pair3}: row reuse, nine weights in registers); the others one at a time with the kernel rows outside
      * the plane skipped (their taps add exact zeros in the specification). Along a row, whole vectors, the last placed
      * to end at wo (overlapping the one before: the same values again). Identity, ReLU and ReLU6 are a clamp in
@@ -338,23 +338,32 @@ final class CnnF32 implements CnnKernels {
         // padded plane: row iy at xp[iy·wp], input column ix at + padW; a tail of zeros that the vectors of the last row
         // (and the spread's whole-vector spill) may reach
         int tail = 2 * LANES + k;
-        int padLen = h * wp + tail, stageLen = plane + LANES;
+        int padLen = h * wp + tail;
         float[][] sc = S1_SCRATCH.get();
         if (sc[0].length < padLen) {
             sc[0] = new float[padLen];
         }
-        if (sc[1].length < stageLen) {
-            sc[1] = new float[stageLen];
-        }
-        float[] xp = sc[0], stage = sc[1];
+        float[] xp = sc[0];
         java.util.Arrays.fill(xp, 0, padLen, 0f);
         int[] tapOff = new int[k * k];   // tap (ky, kx) relative to the padded row of kernel row 0
         for (int t = 0; t < k * k; t++) {
             tapOff[t] = (t / k) * wp + t % k;
         }
+        long xEnd = x.byteSize();
+        // narrow rows: one bulk copy of the plane, then the spread heap to heap (ConvLayerBench --ab, 1 thread: 576
+        // channels at 14² 1.20–1.25× faster that way; 56² and 112² planes 1.07–1.16× faster read from the segment)
+        boolean staged = w < STAGED_MAX_WIDTH;
+        if (staged && sc[1].length < plane + LANES) {
+            sc[1] = new float[plane + LANES];
+        }
+        float[] stage = sc[1];
         for (int c = 0; c < channels; c++) {
-            MemorySegment.copy(x, F32, (xOff + (long) c * plane) * 4, stage, 0, plane);
-            s1Spread(stage, h, w, xp, wp, padW);
+            if (staged) {
+                MemorySegment.copy(x, F32, (xOff + (long) c * plane) * 4, stage, 0, plane);
+                s1Spread(stage, h, w, xp, wp, padW);
+            } else {
+                s1Spread(x, (xOff + (long) c * plane) * 4, xEnd, h, w, xp, wp, padW);
+            }
             long oc = outOff + (long) c * ho * wo;
             float b = bias == null ? 0f : bias[biasOff + c];
             int wc = wOff + c * k * k;
@@ -381,8 +390,39 @@ final class CnnF32 implements CnnKernels {
         }
     }
 
-    /** Per thread: [0] the padded plane, [1] the plane as copied. */
+    /** Per thread: [0] the padded plane, [1] a plane as copied (narrow rows). */
     private static final ThreadLocal<float[][]> S1_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /** Rows narrower than this are spread from a bulk copy of the plane, wider ones straight from the segment. */
+    private static final int STAGED_MAX_WIDTH = 24;
+
+    /**
+     * Spreads the {@code h × w} plane at byte {@code at} of x into rows of stride {@code wp} at column {@code padW} of
+     * {@code xp} in whole vectors read straight from the segment (each row's last vector spills past the row; later
+     * rows overwrite what lands in them; a row whose last vector would read past the segment is copied in bulk), then
+     * clears the padding columns the spill reached.
+     */
+    private static void s1Spread(MemorySegment x, long at, long xEnd, int h, int w, float[] xp, int wp, int padW) {
+        int vw = (w + LANES - 1) / LANES * LANES;
+        for (int iy = 0; iy < h; iy++) {
+            long src = at + (long) iy * w * 4;
+            int dst = iy * wp + padW;
+            if (src + vw * 4L > xEnd) {
+                MemorySegment.copy(x, F32, src, xp, dst, w);
+                continue;
+            }
+            for (int j = 0; j < w; j += LANES) {
+                FloatVector.fromMemorySegment(SPECIES, x, src + j * 4L, LE).intoArray(xp, dst + j);
+            }
+        }
+        int spill = vw - w;   // cells written past each row's end
+        for (int iy = 0; iy < h; iy++) {
+            int end = iy * wp + padW + w;
+            java.util.Arrays.fill(xp, end, end + Math.min(spill, 2 * padW), 0f);   // right padding, next row's left
+            if (spill > 2 * padW && iy == h - 1) {
+                java.util.Arrays.fill(xp, end, end + spill, 0f);
+            }
+        }
+    }
 
     /**
      * Spreads the {@code h × w} plane {@code stage} into rows of stride {@code wp} at column {@code padW} of {@code xp}
