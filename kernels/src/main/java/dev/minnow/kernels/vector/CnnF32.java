@@ -309,7 +309,8 @@ final class CnnF32 implements CnnKernels {
     }
 
     /**
-     * Stride 1, 3×3 with outputs at least a vector wide (other shapes: {@link #depthwiseChannels}): each channel's
+     * Stride 1, 3×3 with outputs at least a vector wide and 5×5 with outputs at least {@link #DW5_PAIRS_MIN_WIDTH}
+     * wide (other shapes: {@link #depthwiseChannels}; 5×5 rows in pairs by {@link #s1Pair5}): each channel's
      * plane is spread (whole vectors, {@link #s1Spread}) into a zero-padded heap plane of row stride
      * {@code wp = padW + w + padW} (loads from a heap array keep C2's range-check elimination: the same kernel reading
      * the segment in place ran 3× slower, and masking the lanes of edge vectors instead of padding left vector
@@ -326,9 +327,11 @@ final class CnnF32 implements CnnKernels {
         if (ho <= 0 || wo <= 0 || channels <= 0) {
             return;
         }
-        if (k != 3 || wo < LANES) {
-            // measured no faster here (ConvLayerBench --ab, 1 thread: 5×5 0.78–0.81×, outputs narrower than a vector
-            // 0.69×): the ring-row and channels-in-lanes kernels of depthwiseChannels stay
+        boolean pairs5 = k == 5 && wo >= DW5_PAIRS_MIN_WIDTH && Boolean.parseBoolean(System.getProperty("minnow.cnn.dw5Pairs", "true"));
+        if (k != 3 && !pairs5 || wo < LANES) {
+            // measured no faster here (ConvLayerBench --ab, 1 thread: other sizes through the one-row blocks 0.5–0.8×,
+            // 5×5 at 14² 0.96–0.97×, outputs narrower than a vector 0.69×): the ring-row and channels-in-lanes kernels
+            // of depthwiseChannels
             depthwiseChannels(k, 1, padH, padW, channels, x, xOff, h, w, wt, wOff, bias, biasOff, act, out, outOff, ho, wo);
             return;
         }
@@ -344,6 +347,11 @@ final class CnnF32 implements CnnKernels {
             sc[0] = new float[padLen];
         }
         float[] xp = sc[0];
+        int vw = (wo + LANES - 1) / LANES * LANES;
+        if (sc[2].length < 2 * vw) {
+            sc[2] = new float[2 * vw];
+        }
+        float[] acc = sc[2];
         java.util.Arrays.fill(xp, 0, padLen, 0f);
         int[] tapOff = new int[k * k];   // tap (ky, kx) relative to the padded row of kernel row 0
         for (int t = 0; t < k * k; t++) {
@@ -372,7 +380,10 @@ final class CnnF32 implements CnnKernels {
                 long o = oc + (long) oy * wo;
                 int rowBase = (oy - padH) * wp;   // padded row of kernel row 0 (only rows ky0..ky1−1 are read)
                 int rows = 1;
-                if (ky0 == 0 && oy + 1 < ho && oy - padH + 4 <= h) {
+                if (k == 5) {
+                    rows = oy + 1 < ho ? 2 : 1;
+                    s1Pair5(xp, oy - padH, h, wp, wt, wc, b, rows == 2, acc, vw, lo, hi, out, o, wo);
+                } else if (ky0 == 0 && oy + 1 < ho && oy - padH + 4 <= h) {
                     s1Pair3(xp, rowBase, wp, wt, wc, b, lo, hi, out, o, wo);   // rows oy and oy + 1, all taps inside
                     rows = 2;
                 } else {
@@ -390,8 +401,13 @@ final class CnnF32 implements CnnKernels {
         }
     }
 
-    /** Per thread: [0] the padded plane, [1] a plane as copied (narrow rows). */
-    private static final ThreadLocal<float[][]> S1_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /**
+     * Narrowest output for the 5×5 pairs ({@link #s1Pair5}; {@code -Dminnow.cnn.dw5Pairs=false} turns them off, read
+     * per call): ConvLayerBench --ab, 1 thread, 240 channels at 28² 1.11–1.15×, at 14² 0.96–0.97×.
+     */
+    private static final int DW5_PAIRS_MIN_WIDTH = 24;
+    /** Per thread: [0] the padded plane, [1] a plane as copied (narrow rows), [2] two rows of 5×5 partial sums. */
+    private static final ThreadLocal<float[][]> S1_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
     /** Rows narrower than this are spread from a bulk copy of the plane, wider ones straight from the segment. */
     private static final int STAGED_MAX_WIDTH = 24;
 
@@ -490,6 +506,91 @@ final class CnnF32 implements CnnKernels {
             v = fma(w8, FloatVector.fromArray(SPECIES, xp, r3 + q + 2), v);
             u.max(lo).min(hi).intoMemorySegment(out, d0 + q * 4L, LE);
             v.max(lo).min(hi).intoMemorySegment(out, d1 + q * 4L, LE);
+        }
+    }
+
+    /**
+     * 5×5, output rows oy and (when {@code two}) oy + 1 in passes over the input rows y0 … y0 + 5 (y0 = oy − padH; rows
+     * outside the plane skipped, their taps adding exact zeros in the specification): each pass reads its input row
+     * once for both outputs, five weights per output row in registers, the sums kept in {@code acc} (two rows of vw,
+     * bias first), so each sum still runs ky outer, kx inner. Then clamped and stored (the last vector ending at wo).
+     */
+    private static void s1Pair5(float[] xp, int y0, int h, int wp, float[] wt, int wc, float b, boolean two, float[] acc, int vw,
+                                float lo, float hi, MemorySegment out, long o, int wo) {
+        java.util.Arrays.fill(acc, 0, two ? 2 * vw : vw, b);
+        for (int r = 0; r < (two ? 6 : 5); r++) {
+            int iy = y0 + r;
+            if (iy < 0 || iy >= h) {
+                continue;
+            }
+            int xr = iy * wp;
+            boolean first = r <= 4, second = two && r >= 1;
+            if (first && second) {
+                s1Pass5Two(xp, xr, wt, wc + r * 5, wc + (r - 1) * 5, acc, vw);
+            } else {
+                s1Pass5(xp, xr, wt, first ? wc + r * 5 : wc + (r - 1) * 5, acc, first ? 0 : vw, vw);
+            }
+        }
+        s1Store(acc, 0, lo, hi, out, o, wo);
+        if (two) {
+            s1Store(acc, vw, lo, hi, out, o + wo, wo);
+        }
+    }
+
+    /** acc[a + q …] += the five taps of weights wt[w0 …] over padded row xp[xr …], for q < vw. */
+    private static void s1Pass5(float[] xp, int xr, float[] wt, int w0, float[] acc, int a, int vw) {
+        FloatVector u0 = FloatVector.broadcast(SPECIES, wt[w0]), u1 = FloatVector.broadcast(SPECIES, wt[w0 + 1]);
+        FloatVector u2 = FloatVector.broadcast(SPECIES, wt[w0 + 2]), u3 = FloatVector.broadcast(SPECIES, wt[w0 + 3]);
+        FloatVector u4 = FloatVector.broadcast(SPECIES, wt[w0 + 4]);
+        for (int q = 0; q < vw; q += LANES) {
+            int x = xr + q;
+            FloatVector s = FloatVector.fromArray(SPECIES, acc, a + q);
+            s = fma(u0, FloatVector.fromArray(SPECIES, xp, x), s);
+            s = fma(u1, FloatVector.fromArray(SPECIES, xp, x + 1), s);
+            s = fma(u2, FloatVector.fromArray(SPECIES, xp, x + 2), s);
+            s = fma(u3, FloatVector.fromArray(SPECIES, xp, x + 3), s);
+            s = fma(u4, FloatVector.fromArray(SPECIES, xp, x + 4), s);
+            s.intoArray(acc, a + q);
+        }
+    }
+
+    /** {@link #s1Pass5} into both rows of acc at once: weights wt[wA …] for row 0, wt[wB …] for row 1. */
+    private static void s1Pass5Two(float[] xp, int xr, float[] wt, int wA, int wB, float[] acc, int vw) {
+        FloatVector a0 = FloatVector.broadcast(SPECIES, wt[wA]), a1 = FloatVector.broadcast(SPECIES, wt[wA + 1]);
+        FloatVector a2 = FloatVector.broadcast(SPECIES, wt[wA + 2]), a3 = FloatVector.broadcast(SPECIES, wt[wA + 3]);
+        FloatVector a4 = FloatVector.broadcast(SPECIES, wt[wA + 4]);
+        FloatVector b0 = FloatVector.broadcast(SPECIES, wt[wB]), b1 = FloatVector.broadcast(SPECIES, wt[wB + 1]);
+        FloatVector b2 = FloatVector.broadcast(SPECIES, wt[wB + 2]), b3 = FloatVector.broadcast(SPECIES, wt[wB + 3]);
+        FloatVector b4 = FloatVector.broadcast(SPECIES, wt[wB + 4]);
+        for (int q = 0; q < vw; q += LANES) {
+            int x = xr + q;
+            FloatVector s = FloatVector.fromArray(SPECIES, acc, q), t = FloatVector.fromArray(SPECIES, acc, vw + q);
+            FloatVector v = FloatVector.fromArray(SPECIES, xp, x);
+            s = fma(a0, v, s);
+            t = fma(b0, v, t);
+            v = FloatVector.fromArray(SPECIES, xp, x + 1);
+            s = fma(a1, v, s);
+            t = fma(b1, v, t);
+            v = FloatVector.fromArray(SPECIES, xp, x + 2);
+            s = fma(a2, v, s);
+            t = fma(b2, v, t);
+            v = FloatVector.fromArray(SPECIES, xp, x + 3);
+            s = fma(a3, v, s);
+            t = fma(b3, v, t);
+            v = FloatVector.fromArray(SPECIES, xp, x + 4);
+            s = fma(a4, v, s);
+            t = fma(b4, v, t);
+            s.intoArray(acc, q);
+            t.intoArray(acc, vw + q);
+        }
+    }
+
+    /** out[o + q] = clamp(acc[a + q]) for q < wo (≥ LANES): whole vectors, the last ending at wo. */
+    private static void s1Store(float[] acc, int a, float lo, float hi, MemorySegment out, long o, int wo) {
+        int last = wo - LANES;
+        for (int p = 0; p < wo; p += LANES) {
+            int q = Math.min(p, last);
+            FloatVector.fromArray(SPECIES, acc, a + q).max(lo).min(hi).intoMemorySegment(out, (o + q) * 4, LE);
         }
     }
 
