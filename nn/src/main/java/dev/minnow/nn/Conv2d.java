@@ -18,7 +18,8 @@ import java.util.Arrays;
  * <p>Paths: pointwise (1×1, stride 1, no padding) on planes under 512 pixels or with more than 256 inputs runs
  * {@link NchwPointwiseKernels} on weights packed at load (bias and activation fused), on larger planes
  * {@link CnnKernels#pointwise} reading the planes in place; depthwise (groups = in = out, square kernel, dilation 1)
- * runs {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
+ * runs {@link CnnKernels#depthwiseStride1} at stride 1 (output rows in pairs on a padded heap plane), else
+ * {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
  * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; other convolutions with one group (and ≥ 256
  * output pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is
  * im2col + GEMM per group, with bias and activation added in one pass ({@link CnnKernels#biasActivate}).
@@ -508,10 +509,11 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * Whether stride-1 depthwise convolutions run {@link CnnKernels#depthwiseStride1} (default; 3×3 output rows in
-     * pairs on a padded heap plane) instead of {@link CnnKernels#depthwiseChannels} ({@code -Dminnow.cnn.dwStride1Rows=false};
-     * read per call, for A/B runs). ConvLayerBench --ab, 1 thread, thread CPU time: 144 channels at 56² 1.44×, 96 at
-     * 56² 1.28×, 576 at 14² 1.24×, 32 at 112² 1.03×; whole networks (CnnAb) 1.04–1.05×, outputs bit-identical.
+     * Whether stride-1 depthwise convolutions run {@link CnnKernels#depthwiseStride1} (default; 3×3 and wide 5×5
+     * output rows in pairs on a padded heap plane) instead of {@link CnnKernels#depthwiseChannels}
+     * ({@code -Dminnow.cnn.dwStride1Rows=false}; read per call, for A/B runs). ConvLayerBench --ab, 1 thread, thread
+     * CPU time: 3×3 144 channels at 56² 1.44×, 96 at 56² 1.28×, 576 at 14² 1.24×, 32 at 112² 1.03×; 5×5 240 at 28²
+     * 1.11–1.15×; whole networks (CnnAb) 1.04–1.08×, outputs bit-identical.
      */
     private static boolean useStride1Rows() {
         return Boolean.parseBoolean(System.getProperty("minnow.cnn.dwStride1Rows", "true"));
