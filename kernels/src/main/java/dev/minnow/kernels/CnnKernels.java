@@ -39,8 +39,9 @@ public interface CnnKernels {
 
     /**
      * {@link #depthwiseChannels} at stride 1: same definition, same summation order per output (so, without FMA,
-     * bit-identical), a different blocking: the vector implementation computes 3×3 output rows in pairs (each middle
-     * input row feeds both) and stores them straight from registers. Own per-thread scratch.
+     * bit-identical), a different blocking: the vector implementation computes 3×3 (and wide 5×5) output rows in
+     * pairs on a zero-padded heap copy of the plane (each shared input row is loaded once for both). Own per-thread
+     * scratch.
      */
     void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
                           float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo);
