@@ -38,6 +38,15 @@ public interface CnnKernels {
                            float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo);
 
     /**
+     * {@link #depthwiseChannels} at stride 1: same definition, same summation order per output (so, without FMA,
+     * bit-identical), a different blocking: the vector implementation computes 3×3 (and wide 5×5) output rows in
+     * pairs on a zero-padded heap copy of the plane (each shared input row is loaded once for both). Own per-thread
+     * scratch.
+     */
+    void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                          float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo);
+
+    /**
      * Max pooling of one plane already padded (with −∞ or anything that cannot win) in a heap array of row stride
      * {@code wp}: {@code out[outOff + oy·wo + ox] = max_{ky<k, kx<k} in[inOff + (oy·stride + ky)·wp + ox·stride + kx]}
      * with {@link Math#max(float, float)}'s semantics (NaN wins), for {@code oy < ho, ox < wo}. Exact.

@@ -130,7 +130,36 @@ class CnnKernelsPropertyTest {
     @ParameterizedTest(name = "{0} k={1} s={2} w={3} {4}")
     @MethodSource("depthwiseChannelsCases")
     void depthwiseChannelsMatchesSpec(CnnKernels impl, int k, int stride, int w, Activation act) {
-        String name = "cnn-depthwise-channels/" + impl.name() + "/" + k + "/" + stride + "/" + w + "/" + act;
+        checkDepthwiseChannels(impl, k, stride, w, act, false);
+    }
+
+    static Stream<Arguments> depthwiseStride1Cases() {
+        int[] widths = {1, 2, 3, 7, 8, 9, 14, 15, 16, 17, 28, 31, 33, 56, 65, 80, 112, 150};
+        Activation[] acts = {null, Activation.RELU, Activation.RELU6, Activation.HARD_SWISH, Activation.HARD_SIGMOID, Activation.SILU};
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int ks : new int[] {1, 3, 5, 7}) {
+                for (int i = 0; i < widths.length; i++) {
+                    out.add(Arguments.of(k, ks, widths[i], acts[(i + ks) % acts.length]));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * depthwiseStride1 against the specification of depthwiseChannels at stride 1, as {@link #depthwiseChannelsMatchesSpec}
+     * (random padding 0 to k per axis, output as large as it allows or smaller, 1 to 20 channels); widths up to 150
+     * reach the kernels' four-vector blocks at every species, narrow ones their masked single vectors.
+     */
+    @ParameterizedTest(name = "{0} k={1} w={2} {3}")
+    @MethodSource("depthwiseStride1Cases")
+    void depthwiseStride1MatchesSpec(CnnKernels impl, int k, int w, Activation act) {
+        checkDepthwiseChannels(impl, k, 1, w, act, true);
+    }
+
+    static void checkDepthwiseChannels(CnnKernels impl, int k, int stride, int w, Activation act, boolean stride1) {
+        String name = (stride1 ? "cnn-depthwise-stride1/" : "cnn-depthwise-channels/") + impl.name() + "/" + k + "/" + stride + "/" + w + "/" + act;
         long seed = Gen.seed(name);
         SplittableRandom r = new SplittableRandom(seed);
         int h = 1 + r.nextInt(9), channels = 1 + r.nextInt(20);
@@ -151,7 +180,11 @@ class CnnKernelsPropertyTest {
             MemorySegment xs = Gen.segment(arena, x);
             MemorySegment want = arena.allocate(channels * oplane * 4L + 8), got = arena.allocate(channels * oplane * 4L + 8);
             SPEC.depthwiseChannels(k, stride, padH, padW, channels, xs, xOff, h, w, wt, wOff, bias, biasOff, act, want, 1, ho, wo);
-            impl.depthwiseChannels(k, stride, padH, padW, channels, xs, xOff, h, w, wt, wOff, bias, biasOff, act, got, 1, ho, wo);
+            if (stride1) {
+                impl.depthwiseStride1(k, padH, padW, channels, xs, xOff, h, w, wt, wOff, bias, biasOff, act, got, 1, ho, wo);
+            } else {
+                impl.depthwiseChannels(k, stride, padH, padW, channels, xs, xOff, h, w, wt, wOff, bias, biasOff, act, got, 1, ho, wo);
+            }
             boolean exact = impl.name().endsWith("-nofma");
             double slope = act == null || act == Activation.RELU || act == Activation.RELU6 || act == Activation.HARD_SIGMOID ? 1
                     : act == Activation.HARD_SWISH ? 1.5 : 1.2;
@@ -353,6 +386,15 @@ class CnnKernelsPropertyTest {
             }
 
             @Override
+            public void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                                         float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff,
+                                         int ho, int wo) {
+                base.depthwiseStride1(k, padH, padW, channels, x, xOff, h, w, wt, wOff, bias, biasOff, act, out, outOff, ho, wo);
+                long last = outOff + (long) channels * ho * wo - 1;
+                out.setAtIndex(Gen.F32, last, out.getAtIndex(Gen.F32, last) + 1e-3f);
+            }
+
+            @Override
             public void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
                 base.deinterleave(src, srcOff, pairs, even, evenOff, odd, oddOff);
             }
@@ -379,6 +421,7 @@ class CnnKernelsPropertyTest {
         };
         assertThrows(AssertionError.class, () -> depthwiseMatchesSpec(broken, 3, 2, 17, null));
         assertThrows(AssertionError.class, () -> depthwiseChannelsMatchesSpec(broken, 5, 2, 9, null));
+        assertThrows(AssertionError.class, () -> depthwiseStride1MatchesSpec(broken, 3, 56, null));
         assertThrows(AssertionError.class, () -> maxPoolIsExact(broken, 3, 2, 13));
         assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, 7, 5, 33));
         assertThrows(AssertionError.class, () -> convShiftedMatchesSpec(broken, 5, 3, 9, 40));

@@ -18,7 +18,8 @@ import java.util.Arrays;
  * <p>Paths: pointwise (1×1, stride 1, no padding) on planes under 512 pixels or with more than 256 inputs runs
  * {@link NchwPointwiseKernels} on weights packed at load (bias and activation fused), on larger planes
  * {@link CnnKernels#pointwise} reading the planes in place; depthwise (groups = in = out, square kernel, dilation 1)
- * runs {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
+ * runs {@link CnnKernels#depthwiseStride1} at stride 1 (output rows in pairs on a padded heap plane), else
+ * {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
  * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; other convolutions with one group (and ≥ 256
  * output pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is
  * im2col + GEMM per group, with bias and activation added in one pass ({@link CnnKernels#biasActivate}).
@@ -233,6 +234,8 @@ public final class Conv2d implements Layer {
             boolean added = false;   // whether the residual went into the output pass
             if (depthwise && sh == 2 && kh == 3 && wo > 16 && usePhasePlanes()) {
                 depthwisePhased(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
+            } else if (depthwise && sh == 1 && useStride1Rows()) {
+                depthwiseStride1(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
             } else if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
             } else if (pointwise && usePacked(h * w)) {
@@ -501,6 +504,30 @@ public final class Conv2d implements Layer {
         int grain = Math.max(1, 65536 / Math.max(1, ho * wo * taps));
         Parallel.forRange(out, grain, (from, to) -> {
             ck.depthwiseChannels(kk, s, padH, padW, to - from, xs, xOff + (long) from * plane, h, w, wt, from * taps, b, from, act,
+                    ys, yOff + (long) from * ho * wo, ho, wo);
+        });
+    }
+
+    /**
+     * Whether stride-1 depthwise convolutions run {@link CnnKernels#depthwiseStride1} (default; 3×3 and wide 5×5
+     * output rows in pairs on a padded heap plane) instead of {@link CnnKernels#depthwiseChannels}
+     * ({@code -Dminnow.cnn.dwStride1Rows=false}; read per call, for A/B runs). ConvLayerBench --ab, 1 thread, thread
+     * CPU time: 3×3 144 channels at 56² 1.44×, 96 at 56² 1.28×, 576 at 14² 1.24×, 32 at 112² 1.03×; 5×5 240 at 28²
+     * 1.11–1.15×; whole networks (CnnAb) 1.04–1.08×, outputs bit-identical.
+     */
+    private static boolean useStride1Rows() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.dwStride1Rows", "true"));
+    }
+
+    /** Stride-1 depthwise by {@link CnnKernels#depthwiseStride1}, channels split as in {@link #depthwise}. */
+    private void depthwiseStride1(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
+        int kk = kh, plane = h * w, taps = kk * kk, padH = ph, padW = pw;
+        CnnKernels ck = CnnKernels.get();
+        float[] wt = weightArray, b = biasArray;
+        Activation act = fused;
+        int grain = Math.max(1, 65536 / Math.max(1, ho * wo * taps));
+        Parallel.forRange(out, grain, (from, to) -> {
+            ck.depthwiseStride1(kk, padH, padW, to - from, xs, xOff + (long) from * plane, h, w, wt, from * taps, b, from, act,
                     ys, yOff + (long) from * ho * wo, ho, wo);
         });
     }

@@ -26,6 +26,9 @@ public final class Linear {
         this.bias = bias;
     }
 
+    /** Most rows that run as matrix-vector products instead of one GEMM ({@code -Dminnow.gemvRows=false}: the GEMM). */
+    private static final int GEMV_MAX_ROWS = 4;
+
     /** x: [rows, in] contiguous F32; returns a new [rows, out] tensor. */
     public Tensor forward(Tensor x) {
         long t0 = Profile.begin();
@@ -42,7 +45,14 @@ public final class Linear {
         int rows = Math.toIntExact(x.dim(0));
         Tensor y = Tensor.allocate(DType.F32, rows, out);
         Kernels k = KernelProvider.get();
-        k.gemm(rows, out, in, x.segment(), 0, in, weight.segment(), 0, in, true, y.segment(), 0, out, false);
+        if (rows <= GEMV_MAX_ROWS && Boolean.parseBoolean(System.getProperty("minnow.gemvRows", "true"))) {
+            // a few rows (a CNN classifier on one image): W·x per row reads W once; the GEMM would pack all of W
+            for (int r = 0; r < rows; r++) {
+                k.gemv(out, in, weight.segment(), 0, x.segment(), (long) r * in, y.segment(), (long) r * out);
+            }
+        } else {
+            k.gemm(rows, out, in, x.segment(), 0, in, weight.segment(), 0, in, true, y.segment(), 0, out, false);
+        }
         if (bias != null) {
             for (int r = 0; r < rows; r++) {
                 k.add(out, y.segment(), (long) r * out, bias.segment(), 0, y.segment(), (long) r * out);

@@ -43,6 +43,13 @@ public final class ScalarCnnKernels implements CnnKernels {
         }
     }
 
+    @Override
+    public void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                                 float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff,
+                                 int ho, int wo) {
+        depthwiseChannels(k, 1, padH, padW, channels, x, xOff, h, w, wt, wOff, bias, biasOff, act, out, outOff, ho, wo);
+    }
+
     private static void plane(int k, int stride, int padH, int padW, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff,
                               float bias, Activation act, MemorySegment out, long outOff, int ho, int wo) {
         for (int oy = 0; oy < ho; oy++) {

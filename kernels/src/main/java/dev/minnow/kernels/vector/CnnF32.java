@@ -120,7 +120,21 @@ final class CnnF32 implements CnnKernels {
                 }
                 acc.intoMemorySegment(out, o + ox * 4L, LE);
             }
-            if (vecEnd < wo) {
+            if (vecEnd < wo && wo >= LANES) {
+                // the row's last partial vector as a whole vector ending at wo, overlapping the one before (the same
+                // values again): no masked store (masks from indexInRange stayed Java code on AVX2, measured)
+                int ox = wo - LANES;
+                FloatVector acc = fma(w0, FloatVector.fromArray(SPECIES, in, r0 + ox), b);
+                acc = fma(w1, FloatVector.fromArray(SPECIES, in, r0 + c1 + ox), acc);
+                acc = fma(w2, FloatVector.fromArray(SPECIES, in, r0 + c2 + ox), acc);
+                acc = fma(w3, FloatVector.fromArray(SPECIES, in, r1 + ox), acc);
+                acc = fma(w4, FloatVector.fromArray(SPECIES, in, r1 + c1 + ox), acc);
+                acc = fma(w5, FloatVector.fromArray(SPECIES, in, r1 + c2 + ox), acc);
+                acc = fma(w6, FloatVector.fromArray(SPECIES, in, r2 + ox), acc);
+                acc = fma(w7, FloatVector.fromArray(SPECIES, in, r2 + c1 + ox), acc);
+                acc = fma(w8, FloatVector.fromArray(SPECIES, in, r2 + c2 + ox), acc);
+                acc.intoMemorySegment(out, o + ox * 4L, LE);
+            } else if (vecEnd < wo) {
                 if (r2 + c2 + vecEnd + LANES <= in.length && o + wo * 4L + LANES * 4L <= out.byteSize()) {
                     // the row's last partial vector with the weights already in registers: full loads (lanes past wo
                     // are dropped) and a masked store, both inside their arrays so C2 keeps them intrinsic
@@ -292,6 +306,341 @@ final class CnnF32 implements CnnKernels {
             depthwisePlane(k, stride, padH, padW, x, xOff + (long) c * h * w, h, w, wt, wOff + c * k * k,
                     bias == null ? 0f : bias[biasOff + c], act, out, outOff + (long) c * ho * wo, ho, wo);
         }
+    }
+
+    /**
+     * Stride 1, 3×3 with outputs at least a vector wide and 5×5 with outputs at least {@link #DW5_PAIRS_MIN_WIDTH}
+     * wide (other shapes: {@link #depthwiseChannels}; 5×5 rows in pairs by {@link #s1Pair5}): each channel's
+     * plane is spread (whole vectors, {@link #s1Spread}) into a zero-padded heap plane of row stride
+     * {@code wp = padW + w + padW} (loads from a heap array keep C2's range-check elimination: the same kernel reading
+     * the segment in place ran 3× slower, and masking the lanes of edge vectors instead of padding left vector
+     * operations in Java code on AVX2). Output rows whose three input rows are all inside the plane go in pairs
+     * ({@link #s1Pair3}: row reuse, nine weights in registers); the others one at a time with the kernel rows outside
+     * the plane skipped (their taps add exact zeros in the specification). Along a row, whole vectors, the last placed
+     * to end at wo (overlapping the one before: the same values again). Identity, ReLU and ReLU6 are a clamp in
+     * register; hard-sigmoid/-swish run over the stored rows ({@link #activateRow}), other activations in scalar.
+     */
+    @Override
+    public void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                                 float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff,
+                                 int ho, int wo) {
+        if (ho <= 0 || wo <= 0 || channels <= 0) {
+            return;
+        }
+        boolean pairs5 = k == 5 && wo >= DW5_PAIRS_MIN_WIDTH && Boolean.parseBoolean(System.getProperty("minnow.cnn.dw5Pairs", "true"));
+        if (k != 3 && !pairs5 || wo < LANES) {
+            // measured no faster here (ConvLayerBench --ab, 1 thread: other sizes through the one-row blocks 0.5–0.8×,
+            // 5×5 at 14² 0.96–0.97×, outputs narrower than a vector 0.69×): the ring-row and channels-in-lanes kernels
+            // of depthwiseChannels
+            depthwiseChannels(k, 1, padH, padW, channels, x, xOff, h, w, wt, wOff, bias, biasOff, act, out, outOff, ho, wo);
+            return;
+        }
+        int code = code(act);
+        float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        int plane = h * w, wp = w + 2 * padW;
+        // padded plane: row iy at xp[iy·wp], input column ix at + padW; a tail of zeros that the vectors of the last row
+        // (and the spread's whole-vector spill) may reach
+        int tail = 2 * LANES + k;
+        int padLen = h * wp + tail;
+        float[][] sc = S1_SCRATCH.get();
+        if (sc[0].length < padLen) {
+            sc[0] = new float[padLen];
+        }
+        float[] xp = sc[0];
+        int vw = (wo + LANES - 1) / LANES * LANES;
+        if (sc[2].length < 2 * vw) {
+            sc[2] = new float[2 * vw];
+        }
+        float[] acc = sc[2];
+        java.util.Arrays.fill(xp, 0, padLen, 0f);
+        int[] tapOff = new int[k * k];   // tap (ky, kx) relative to the padded row of kernel row 0
+        for (int t = 0; t < k * k; t++) {
+            tapOff[t] = (t / k) * wp + t % k;
+        }
+        long xEnd = x.byteSize();
+        // narrow rows: one bulk copy of the plane, then the spread heap to heap (ConvLayerBench --ab, 1 thread: 576
+        // channels at 14² 1.20–1.25× faster that way; 56² and 112² planes 1.07–1.16× faster read from the segment)
+        boolean staged = w < STAGED_MAX_WIDTH;
+        if (staged && sc[1].length < plane + LANES) {
+            sc[1] = new float[plane + LANES];
+        }
+        float[] stage = sc[1];
+        for (int c = 0; c < channels; c++) {
+            if (staged) {
+                MemorySegment.copy(x, F32, (xOff + (long) c * plane) * 4, stage, 0, plane);
+                s1Spread(stage, h, w, xp, wp, padW);
+            } else {
+                s1Spread(x, (xOff + (long) c * plane) * 4, xEnd, h, w, xp, wp, padW);
+            }
+            long oc = outOff + (long) c * ho * wo;
+            float b = bias == null ? 0f : bias[biasOff + c];
+            int wc = wOff + c * k * k;
+            for (int oy = 0; oy < ho; ) {
+                int ky0 = Math.max(0, padH - oy), ky1 = Math.min(k, h + padH - oy);
+                long o = oc + (long) oy * wo;
+                int rowBase = (oy - padH) * wp;   // padded row of kernel row 0 (only rows ky0..ky1−1 are read)
+                int rows = 1;
+                if (k == 5) {
+                    rows = oy + 1 < ho ? 2 : 1;
+                    s1Pair5(xp, oy - padH, h, wp, wt, wc, b, rows == 2, acc, vw, lo, hi, out, o, wo);
+                } else if (ky0 == 0 && oy + 1 < ho && oy - padH + 4 <= h) {
+                    s1Pair3(xp, rowBase, wp, wt, wc, b, lo, hi, out, o, wo);   // rows oy and oy + 1, all taps inside
+                    rows = 2;
+                } else {
+                    s1Row(tapOff, ky0 * k, ky1 * k, xp, rowBase, wt, wc, b, lo, hi, out, o, wo);
+                }
+                if (code > 2) {
+                    activateRow(code, out, o * 4, rows * wo);
+                } else if (code < 0) {
+                    for (int i = 0; i < rows * wo; i++) {
+                        out.setAtIndex(F32, o + i, ScalarKernels.activation(act, out.getAtIndex(F32, o + i)));
+                    }
+                }
+                oy += rows;
+            }
+        }
+    }
+
+    /**
+     * Narrowest output for the 5×5 pairs ({@link #s1Pair5}; {@code -Dminnow.cnn.dw5Pairs=false} turns them off, read
+     * per call): ConvLayerBench --ab, 1 thread, 240 channels at 28² 1.11–1.15×, at 14² 0.96–0.97×.
+     */
+    private static final int DW5_PAIRS_MIN_WIDTH = 24;
+    /** Per thread: [0] the padded plane, [1] a plane as copied (narrow rows), [2] two rows of 5×5 partial sums. */
+    private static final ThreadLocal<float[][]> S1_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+    /** Rows narrower than this are spread from a bulk copy of the plane, wider ones straight from the segment. */
+    private static final int STAGED_MAX_WIDTH = 24;
+
+    /**
+     * Spreads the {@code h × w} plane at byte {@code at} of x into rows of stride {@code wp} at column {@code padW} of
+     * {@code xp} in whole vectors read straight from the segment (each row's last vector spills past the row; later
+     * rows overwrite what lands in them; a row whose last vector would read past the segment is copied in bulk), then
+     * clears the padding columns the spill reached.
+     */
+    private static void s1Spread(MemorySegment x, long at, long xEnd, int h, int w, float[] xp, int wp, int padW) {
+        int vw = (w + LANES - 1) / LANES * LANES;
+        for (int iy = 0; iy < h; iy++) {
+            long src = at + (long) iy * w * 4;
+            int dst = iy * wp + padW;
+            if (src + vw * 4L > xEnd) {
+                MemorySegment.copy(x, F32, src, xp, dst, w);
+                continue;
+            }
+            for (int j = 0; j < w; j += LANES) {
+                FloatVector.fromMemorySegment(SPECIES, x, src + j * 4L, LE).intoArray(xp, dst + j);
+            }
+        }
+        int spill = vw - w;   // cells written past each row's end
+        for (int iy = 0; iy < h; iy++) {
+            int end = iy * wp + padW + w;
+            java.util.Arrays.fill(xp, end, end + Math.min(spill, 2 * padW), 0f);   // right padding, next row's left
+            if (spill > 2 * padW && iy == h - 1) {
+                java.util.Arrays.fill(xp, end, end + spill, 0f);
+            }
+        }
+    }
+
+    /**
+     * Spreads the {@code h × w} plane {@code stage} into rows of stride {@code wp} at column {@code padW} of {@code xp}
+     * in whole vectors (each row's last vector spills past the row; later rows overwrite what lands in them), then
+     * clears the padding columns the spill reached. {@code stage} has LANES of slack past the plane.
+     */
+    private static void s1Spread(float[] stage, int h, int w, float[] xp, int wp, int padW) {
+        for (int iy = 0; iy < h; iy++) {
+            int src = iy * w, dst = iy * wp + padW;
+            for (int j = 0; j < w; j += LANES) {
+                FloatVector.fromArray(SPECIES, stage, src + j).intoArray(xp, dst + j);
+            }
+        }
+        int spill = (w + LANES - 1) / LANES * LANES - w;   // cells written past each row's end
+        for (int iy = 0; iy < h; iy++) {
+            int end = iy * wp + padW + w;
+            java.util.Arrays.fill(xp, end, end + Math.min(spill, 2 * padW), 0f);   // right padding, next row's left
+            if (spill > 2 * padW && iy == h - 1) {
+                java.util.Arrays.fill(xp, end, end + spill, 0f);
+            }
+        }
+    }
+
+    /**
+     * 3×3, two output rows at once (row reuse: the two middle input rows feed both), nine weights in registers: per
+     * column vector 12 loads and 18 FMAs instead of 18 and 18; each sum in the specification's order. Output rows at
+     * {@code o} and {@code o + wo}, input rows from {@code xp[rowBase]}, all inside the padded plane.
+     */
+    private static void s1Pair3(float[] xp, int rowBase, int wp, float[] wt, int wc, float b, float lo, float hi,
+                                MemorySegment out, long o, int wo) {
+        FloatVector w0 = FloatVector.broadcast(SPECIES, wt[wc]), w1 = FloatVector.broadcast(SPECIES, wt[wc + 1]);
+        FloatVector w2 = FloatVector.broadcast(SPECIES, wt[wc + 2]), w3 = FloatVector.broadcast(SPECIES, wt[wc + 3]);
+        FloatVector w4 = FloatVector.broadcast(SPECIES, wt[wc + 4]), w5 = FloatVector.broadcast(SPECIES, wt[wc + 5]);
+        FloatVector w6 = FloatVector.broadcast(SPECIES, wt[wc + 6]), w7 = FloatVector.broadcast(SPECIES, wt[wc + 7]);
+        FloatVector w8 = FloatVector.broadcast(SPECIES, wt[wc + 8]);
+        FloatVector bv = FloatVector.broadcast(SPECIES, b);
+        int r0 = rowBase, r1 = r0 + wp, r2 = r1 + wp, r3 = r2 + wp;
+        long d0 = o * 4, d1 = (o + wo) * 4;
+        int last = wo - LANES;
+        for (int p = 0; p < wo; p += LANES) {
+            int q = Math.min(p, last);
+            FloatVector u = fma(w0, FloatVector.fromArray(SPECIES, xp, r0 + q), bv);
+            u = fma(w1, FloatVector.fromArray(SPECIES, xp, r0 + q + 1), u);
+            u = fma(w2, FloatVector.fromArray(SPECIES, xp, r0 + q + 2), u);
+            FloatVector x0 = FloatVector.fromArray(SPECIES, xp, r1 + q);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, xp, r1 + q + 1);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, xp, r1 + q + 2);
+            u = fma(w3, x0, u);
+            FloatVector v = fma(w0, x0, bv);
+            u = fma(w4, x1, u);
+            v = fma(w1, x1, v);
+            u = fma(w5, x2, u);
+            v = fma(w2, x2, v);
+            x0 = FloatVector.fromArray(SPECIES, xp, r2 + q);
+            x1 = FloatVector.fromArray(SPECIES, xp, r2 + q + 1);
+            x2 = FloatVector.fromArray(SPECIES, xp, r2 + q + 2);
+            u = fma(w6, x0, u);
+            v = fma(w3, x0, v);
+            u = fma(w7, x1, u);
+            v = fma(w4, x1, v);
+            u = fma(w8, x2, u);
+            v = fma(w5, x2, v);
+            v = fma(w6, FloatVector.fromArray(SPECIES, xp, r3 + q), v);
+            v = fma(w7, FloatVector.fromArray(SPECIES, xp, r3 + q + 1), v);
+            v = fma(w8, FloatVector.fromArray(SPECIES, xp, r3 + q + 2), v);
+            u.max(lo).min(hi).intoMemorySegment(out, d0 + q * 4L, LE);
+            v.max(lo).min(hi).intoMemorySegment(out, d1 + q * 4L, LE);
+        }
+    }
+
+    /**
+     * 5×5, output rows oy and (when {@code two}) oy + 1 in passes over the input rows y0 … y0 + 5 (y0 = oy − padH; rows
+     * outside the plane skipped, their taps adding exact zeros in the specification): each pass reads its input row
+     * once for both outputs, five weights per output row in registers, the sums kept in {@code acc} (two rows of vw,
+     * bias first), so each sum still runs ky outer, kx inner. Then clamped and stored (the last vector ending at wo).
+     */
+    private static void s1Pair5(float[] xp, int y0, int h, int wp, float[] wt, int wc, float b, boolean two, float[] acc, int vw,
+                                float lo, float hi, MemorySegment out, long o, int wo) {
+        java.util.Arrays.fill(acc, 0, two ? 2 * vw : vw, b);
+        for (int r = 0; r < (two ? 6 : 5); r++) {
+            int iy = y0 + r;
+            if (iy < 0 || iy >= h) {
+                continue;
+            }
+            int xr = iy * wp;
+            boolean first = r <= 4, second = two && r >= 1;
+            if (first && second) {
+                s1Pass5Two(xp, xr, wt, wc + r * 5, wc + (r - 1) * 5, acc, vw);
+            } else {
+                s1Pass5(xp, xr, wt, first ? wc + r * 5 : wc + (r - 1) * 5, acc, first ? 0 : vw, vw);
+            }
+        }
+        s1Store(acc, 0, lo, hi, out, o, wo);
+        if (two) {
+            s1Store(acc, vw, lo, hi, out, o + wo, wo);
+        }
+    }
+
+    /** acc[a + q …] += the five taps of weights wt[w0 …] over padded row xp[xr …], for q < vw. */
+    private static void s1Pass5(float[] xp, int xr, float[] wt, int w0, float[] acc, int a, int vw) {
+        FloatVector u0 = FloatVector.broadcast(SPECIES, wt[w0]), u1 = FloatVector.broadcast(SPECIES, wt[w0 + 1]);
+        FloatVector u2 = FloatVector.broadcast(SPECIES, wt[w0 + 2]), u3 = FloatVector.broadcast(SPECIES, wt[w0 + 3]);
+        FloatVector u4 = FloatVector.broadcast(SPECIES, wt[w0 + 4]);
+        for (int q = 0; q < vw; q += LANES) {
+            int x = xr + q;
+            FloatVector s = FloatVector.fromArray(SPECIES, acc, a + q);
+            s = fma(u0, FloatVector.fromArray(SPECIES, xp, x), s);
+            s = fma(u1, FloatVector.fromArray(SPECIES, xp, x + 1), s);
+            s = fma(u2, FloatVector.fromArray(SPECIES, xp, x + 2), s);
+            s = fma(u3, FloatVector.fromArray(SPECIES, xp, x + 3), s);
+            s = fma(u4, FloatVector.fromArray(SPECIES, xp, x + 4), s);
+            s.intoArray(acc, a + q);
+        }
+    }
+
+    /** {@link #s1Pass5} into both rows of acc at once: weights wt[wA …] for row 0, wt[wB …] for row 1. */
+    private static void s1Pass5Two(float[] xp, int xr, float[] wt, int wA, int wB, float[] acc, int vw) {
+        FloatVector a0 = FloatVector.broadcast(SPECIES, wt[wA]), a1 = FloatVector.broadcast(SPECIES, wt[wA + 1]);
+        FloatVector a2 = FloatVector.broadcast(SPECIES, wt[wA + 2]), a3 = FloatVector.broadcast(SPECIES, wt[wA + 3]);
+        FloatVector a4 = FloatVector.broadcast(SPECIES, wt[wA + 4]);
+        FloatVector b0 = FloatVector.broadcast(SPECIES, wt[wB]), b1 = FloatVector.broadcast(SPECIES, wt[wB + 1]);
+        FloatVector b2 = FloatVector.broadcast(SPECIES, wt[wB + 2]), b3 = FloatVector.broadcast(SPECIES, wt[wB + 3]);
+        FloatVector b4 = FloatVector.broadcast(SPECIES, wt[wB + 4]);
+        for (int q = 0; q < vw; q += LANES) {
+            int x = xr + q;
+            FloatVector s = FloatVector.fromArray(SPECIES, acc, q), t = FloatVector.fromArray(SPECIES, acc, vw + q);
+            FloatVector v = FloatVector.fromArray(SPECIES, xp, x);
+            s = fma(a0, v, s);
+            t = fma(b0, v, t);
+            v = FloatVector.fromArray(SPECIES, xp, x + 1);
+            s = fma(a1, v, s);
+            t = fma(b1, v, t);
+            v = FloatVector.fromArray(SPECIES, xp, x + 2);
+            s = fma(a2, v, s);
+            t = fma(b2, v, t);
+            v = FloatVector.fromArray(SPECIES, xp, x + 3);
+            s = fma(a3, v, s);
+            t = fma(b3, v, t);
+            v = FloatVector.fromArray(SPECIES, xp, x + 4);
+            s = fma(a4, v, s);
+            t = fma(b4, v, t);
+            s.intoArray(acc, q);
+            t.intoArray(acc, vw + q);
+        }
+    }
+
+    /** out[o + q] = clamp(acc[a + q]) for q < wo (≥ LANES): whole vectors, the last ending at wo. */
+    private static void s1Store(float[] acc, int a, float lo, float hi, MemorySegment out, long o, int wo) {
+        int last = wo - LANES;
+        for (int p = 0; p < wo; p += LANES) {
+            int q = Math.min(p, last);
+            FloatVector.fromArray(SPECIES, acc, a + q).max(lo).min(hi).intoMemorySegment(out, (o + q) * 4, LE);
+        }
+    }
+
+    /** One output row of at least one vector: padded row of kernel row 0 at {@code xp[rowBase]}, taps [t0, t1). */
+    private static void s1Row(int[] tapOff, int t0, int t1, float[] xp, int rowBase, float[] wt, int wc, float b,
+                              float lo, float hi, MemorySegment out, long o, int wo) {
+        int last = wo - LANES;
+        int p = 0;
+        for (; p + 4 * LANES <= wo; p += 4 * LANES) {
+            s1Block4(tapOff, t0, t1, xp, rowBase, wt, wc, b, lo, hi, out, o, p);
+        }
+        for (; p < wo; p += LANES) {
+            int q = Math.min(p, last);
+            s1One(tapOff, t0, t1, xp, rowBase, wt, wc, b, lo, hi, q).intoMemorySegment(out, (o + q) * 4, LE);
+        }
+    }
+
+    /**
+     * Four vectors at output columns [q, q + 4·LANES): one broadcast weight per tap, four accumulators; taps [t0, t1)
+     * at {@code xp[rowBase + q + tapOff[t]]} with weight {@code wt[wc + t]}. One flat loop: accumulators carried
+     * through nested loops were boxed by C2 (3× slower, measured).
+     */
+    private static void s1Block4(int[] tapOff, int t0, int t1, float[] xp, int rowBase, float[] wt, int wc, float b,
+                                 float lo, float hi, MemorySegment out, long o, int q) {
+        FloatVector a0 = FloatVector.broadcast(SPECIES, b), a1 = a0, a2 = a0, a3 = a0;
+        int base = rowBase + q;
+        for (int t = t0; t < t1; t++) {
+            FloatVector wv = FloatVector.broadcast(SPECIES, wt[wc + t]);
+            int at = base + tapOff[t];
+            a0 = fma(wv, FloatVector.fromArray(SPECIES, xp, at), a0);
+            a1 = fma(wv, FloatVector.fromArray(SPECIES, xp, at + LANES), a1);
+            a2 = fma(wv, FloatVector.fromArray(SPECIES, xp, at + 2 * LANES), a2);
+            a3 = fma(wv, FloatVector.fromArray(SPECIES, xp, at + 3 * LANES), a3);
+        }
+        long d = (o + q) * 4;
+        a0.max(lo).min(hi).intoMemorySegment(out, d, LE);
+        a1.max(lo).min(hi).intoMemorySegment(out, d + LANES * 4L, LE);
+        a2.max(lo).min(hi).intoMemorySegment(out, d + 2 * LANES * 4L, LE);
+        a3.max(lo).min(hi).intoMemorySegment(out, d + 3 * LANES * 4L, LE);
+    }
+
+    /** One vector at output columns [q, q + LANES), clamped; taps as {@link #s1Block4}. */
+    private static FloatVector s1One(int[] tapOff, int t0, int t1, float[] xp, int rowBase, float[] wt, int wc, float b,
+                                     float lo, float hi, int q) {
+        FloatVector a = FloatVector.broadcast(SPECIES, b);
+        int base = rowBase + q;
+        for (int t = t0; t < t1; t++) {
+            a = fma(FloatVector.broadcast(SPECIES, wt[wc + t]), FloatVector.fromArray(SPECIES, xp, base + tapOff[t]), a);
+        }
+        return a.max(lo).min(hi);
     }
 
     /** Widest output for {@link #interleaved}: narrower planes waste most of a vector per row in the row kernels. */

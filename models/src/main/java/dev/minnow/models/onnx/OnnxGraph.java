@@ -642,6 +642,9 @@ public final class OnnxGraph {
         return r;
     }
 
+    /** Most rows of A for which Gemm with transB runs as matrix-vector products ({@code -Dminnow.gemvRows=false}: the GEMM). */
+    private static final int GEMV_MAX_ROWS = 4;
+
     private static Tensor gemm(Tensor a, Tensor w, boolean transB, Tensor c, float alpha, float beta) {
         if (a.rank() != 2) {
             throw new IllegalArgumentException("Gemm input must be 2-D, got " + Arrays.toString(a.shape()));
@@ -653,7 +656,15 @@ public final class OnnxGraph {
         }
         Tensor y = Buffers.f32(m, n);
         Tensor af = Buffers.asF32(a.contiguous());
-        KernelProvider.get().gemm(m, n, k, af.segment(), 0, k, w.segment(), 0, transB ? k : n, transB, y.segment(), 0, n, false);
+        if (transB && m <= GEMV_MAX_ROWS && Boolean.parseBoolean(System.getProperty("minnow.gemvRows", "true"))) {
+            // a classifier on a few images: W·a per row reads W once, where the GEMM packed all of W on every call
+            // (MobileNetV2's 1000×1280 head: 7% of a pass in packing)
+            for (int i = 0; i < m; i++) {
+                KernelProvider.get().gemv(n, k, w.segment(), 0, af.segment(), (long) i * k, y.segment(), (long) i * n);
+            }
+        } else {
+            KernelProvider.get().gemm(m, n, k, af.segment(), 0, k, w.segment(), 0, transB ? k : n, transB, y.segment(), 0, n, false);
+        }
         float[] yv = y.toFloatArray();
         float[] cv = c == null ? null : c.toFloatArray();
         for (int i = 0; i < m; i++) {
