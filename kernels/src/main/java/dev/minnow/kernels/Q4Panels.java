@@ -19,7 +19,9 @@ import java.nio.ByteOrder;
  * <ul>
  *   <li>bytes [0, 256): four planes j = 0..3 of 16 little-endian int32, lane r = row r of the panel; bits
  *       [4k, 4k+4) of plane j, lane r hold row r's level (0..15) of element {@code 8j + k} of the block;</li>
- *   <li>bytes [256, 320): 16 f32 scales, lane r = row r: Q4_0's d (the value is d·(q − 8)).</li>
+ *   <li>bytes [256, 288): 16 f16 scales as in the file, lane r = row r: Q4_0's d (the value is d·(q − 8)); the kernel
+ *       widens them with integer operations (exact for finite values; a matrix with an infinite or NaN scale is not
+ *       packed, {@link #pack} says so).</li>
  * </ul>
  * Q4_K keeps its scales compact (the f32 products d·sc would make its panels a third larger than the file): a block is
  * 288 bytes, the planes then 16 bytes of 6-bit scales sc_j and 16 bytes of 6-bit mins m_j (lane r = row r, sub-block
@@ -59,13 +61,13 @@ public final class Q4Panels {
         return type == DType.Q4_K;
     }
 
-    /** Bytes of one panel block (16 rows × 32 elements) of Q4_0 (320) or Q6_K (512); Q4_K's are not uniform. */
+    /** Bytes of one panel block (16 rows × 32 elements) of Q4_0 (288) or Q6_K (512); Q4_K's are not uniform. */
     public static int blockBytes(DType type) {
         check(type);
         if (type == DType.Q4_K) {
             throw new IllegalArgumentException("Q4_K panel blocks are 288 bytes plus 256 bytes of f32 scales per super-block: use panelBytes");
         }
-        return type == DType.Q6_K ? 512 : 320;
+        return type == DType.Q6_K ? 512 : 288;
     }
 
     /** Bytes of one panel (16 rows of {@code cols} elements). */
@@ -158,7 +160,12 @@ public final class Q4Panels {
                     p.set(F32, sb + 2368 + 4L * r, Float.float16ToFloat(w.get(S16, x + 2)));
                     continue;
                 }
-                p.set(F32, o + 256 + 4L * r, sm[0]);
+                short d = w.get(S16, row + 18L * b);
+                if ((d & 0x7c00) == 0x7c00) {
+                    throw new IllegalArgumentException("Q4_0 row " + r + " block " + b + " of a panel has a non-finite scale"
+                            + " (f16 0x" + Integer.toHexString(d & 0xffff) + "): not packed into panels");
+                }
+                p.set(S16, o + 256 + 2L * r, d);
             }
         }
     }

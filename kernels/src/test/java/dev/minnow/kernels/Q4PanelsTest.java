@@ -159,6 +159,48 @@ class Q4PanelsTest {
         }
     }
 
+    /** Q4_0 scales travel as f16 and are widened in the kernel: zero, negative, subnormal and extreme ones too. */
+    @ParameterizedTest(name = "{0} bits")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {128, 256, 512})
+    void q4_0HalfScalesWidenExactly(int bits) {
+        short[] odd = {0, (short) 0x8000, 0x0001, (short) 0x8001, 0x03ff, 0x0400, 0x7bff, (short) 0xfbff, 0x3c00, (short) 0xb800};
+        for (String xsMode : new String[] {"wide", "scalar"}) {
+            QuantKernels k = QuantKernelsAtWidth.vector(bits, true, "minnow.panels.xs", xsMode);
+            String name = "q4panels-halves-" + bits + "-" + xsMode;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int rows = 32;
+            int cols = 64;
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment w = VectorQuantKernelsPropertyTest.blocks(arena, DType.Q4_0, rows * 2, r, false, 0);
+                for (int b = 0; b < rows * 2; b++) {
+                    w.set(ValueLayout.JAVA_SHORT_UNALIGNED, 18L * b, odd[b % odd.length]);
+                }
+                MemorySegment x = Gen.segment(arena, Gen.floats(r, cols));
+                float[] want = panelGemv(SPEC, DType.Q4_0, rows, cols, w, x, arena);
+                float[] got = panelGemv(k, DType.Q4_0, rows, cols, w, x, arena);
+                for (int row = 0; row < rows; row++) {
+                    assertEquals(want[row], got[row], name + " row " + row + " seed=" + seed);
+                }
+                float[] dots = rowDots(DType.Q4_0, rows, cols, w, x, arena);
+                for (int row = 0; row < rows; row++) {
+                    assertEquals(dots[row], want[row], Math.abs(dots[row]) * 1e-5 + 1e-30, name + " row " + row + " vs row dots, seed=" + seed);
+                }
+            }
+        }
+    }
+
+    @Test
+    void nonFiniteQ4_0ScaleIsNotPacked() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = arena.allocate(18L * 16);
+            w.set(ValueLayout.JAVA_SHORT_UNALIGNED, 18L * 5, (short) 0x7c00); // +inf
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Q4Panels.pack(DType.Q4_0, 16, 32, w, 0, arena));
+            assertTrue(e.getMessage().contains("non-finite scale"), e.getMessage());
+        }
+    }
+
     @Test
     void rejectsOtherTypesAndPartialBlocks() {
         assertThrows(IllegalArgumentException.class, () -> Q4Panels.blockBytes(DType.Q8_0));

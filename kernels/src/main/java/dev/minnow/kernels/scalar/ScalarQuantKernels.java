@@ -668,7 +668,7 @@ public class ScalarQuantKernels implements QuantKernels {
                 float total = 0;
                 for (int b = 0; b < blocks; b++) {
                     long sb = panel + (long) (b / 8) * Q4Panels.Q4K_SUPER;
-                    long o = q4k ? sb + 288L * (b % 8) : panel + (long) b * (q6 ? 512 : 320);
+                    long o = q4k ? sb + 288L * (b % 8) : panel + (long) b * (q6 ? 512 : 288);
                     int half0 = 0;
                     int half1 = 0;
                     for (int j = 0; j < 4; j++) {
@@ -698,7 +698,7 @@ public class ScalarQuantKernels implements QuantKernels {
                         scale = p.get(F32, sb + 2304 + 4L * r) * p.get(B, o + 256 + r);
                         min = p.get(F32, sb + 2368 + 4L * r) * p.get(B, o + 272 + r);
                     } else {
-                        scale = p.get(F32, o + 256 + 4L * r);
+                        scale = Float.float16ToFloat(p.get(S16, o + 256 + 2L * r));
                         min = scale;
                     }
                     total = total + (scale * s - min * a.cb[b]) * a.da[b];

@@ -1109,10 +1109,9 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             return;
         }
         // Q4_0: its "min" is its scale (the value d·q − d·8 with cb = 8·Σq_a)
-        int bb = 320;
-        int minOff = 256;
+        int bb = 288;
         if (PANEL_LANES == 8 && ONE_PASS && PANEL_FMA && !XS_SCALAR) {
-            panels256(from, to, blocks, bb, minOff, p, pOff, xs, da, cb, y, yOff);
+            panels256(from, to, blocks, bb, p, pOff, xs, da, cb, y, yOff);
             return;
         }
         for (int g = from; g < to; g++) {
@@ -1139,9 +1138,9 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                         acc7 = madd(hi, 0xf000, xs, e + 7 * XS_LANES, acc7);
                     }
                     FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)));
-                    FloatVector scale = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 256, LE);
-                    FloatVector min = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + minOff, LE);
-                    total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
+                    FloatVector scale = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, panel + (long) b * bb + 256 + 2L * h, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);  // the f16 d (see halves)
+                    total = total.add(scale.mul(s).sub(scale.mul(cb[b])).mul(da[b]));
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
@@ -1200,6 +1199,16 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
         }
     }
+
+    /** PANEL_LANES f16 values. */
+    private static final VectorSpecies<Short> PANEL_HALVES = VectorSpecies.of(short.class, VectorShape.forBitSize(PANEL_LANES * 16));
+
+    /*
+     * halves: PANEL_LANES little-endian f16 at a byte offset as f32, exactly for finite values — sign-extended to int,
+     * the exponent and mantissa shifted into f32's fields (the sign lands in bit 31; its copies in bits 28-30 are
+     * cleared), then scaled by 2^112 to move the exponent bias from 15 to 127 (subnormal halves become normal floats).
+     * Written out at each use: as a method C2 left it out of line and boxed its result (twice per block).
+     */
 
     /** Bytes of PANEL_LANES scales (null at 128 bits: there is no 32-bit byte species). */
     private static final VectorSpecies<Byte> PANEL_BYTES =
@@ -1291,7 +1300,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      */
     private static final boolean ONE_PASS = !"false".equals(System.getProperty("minnow.panels.onePass"));
 
-    private static void panels256(int from, int to, int blocks, int bb, int minOff, MemorySegment p, long pOff,
+    private static void panels256(int from, int to, int blocks, int bb, MemorySegment p, long pOff,
                                   float[] xs, float[] da, float[] cb, MemorySegment y, long yOff) {
         for (int g = from; g < to; g++) {
             long panel = pOff + (long) g * blocks * bb;
@@ -1334,12 +1343,12 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 }
                 FloatVector sa = a0.add(a1).add(a2.add(a3));
                 FloatVector sb = b0.add(b1).add(b2.add(b3));
-                FloatVector scaleA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 256, LE);
-                FloatVector scaleB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 288, LE);
-                FloatVector minA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + minOff, LE);
-                FloatVector minB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + minOff + 32, LE);
-                totalA = totalA.add(scaleA.mul(sa).sub(minA.mul(cb[b])).mul(da[b]));
-                totalB = totalB.add(scaleB.mul(sb).sub(minB.mul(cb[b])).mul(da[b]));
+                FloatVector scaleA = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, o + 256, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);  // f16 (see halves)
+                FloatVector scaleB = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, o + 272, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                totalA = totalA.add(scaleA.mul(sa).sub(scaleA.mul(cb[b])).mul(da[b]));
+                totalB = totalB.add(scaleB.mul(sb).sub(scaleB.mul(cb[b])).mul(da[b]));
             }
             totalA.intoMemorySegment(y, (yOff + 16L * g) * 4, LE);
             totalB.intoMemorySegment(y, (yOff + 16L * g + 8) * 4, LE);

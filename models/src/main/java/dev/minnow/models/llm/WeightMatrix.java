@@ -170,28 +170,37 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         /** Q4_0/Q4_K decode through 16-row panels ({@link Q4Panels}); false = the row-dot GEMV (A/B switch). */
         static final boolean PANELS = !"false".equals(System.getProperty("minnow.decode.panels"));
         private volatile MemorySegment panels;
+        /** Set when the rows cannot be packed (a non-finite Q4_0 scale): this matrix decodes with the row dots. */
+        private volatile boolean unpackable;
 
         @Override
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
-            if (PANELS && rows >= Q4Panels.ROWS && Q4Panels.supports(type)) {
-                Q4Panels.gemv(qk, type, rows, cols, panels(), w, 0, x, xOff, y, yOff);
-                return;
+            if (PANELS && !unpackable && rows >= Q4Panels.ROWS && Q4Panels.supports(type)) {
+                MemorySegment p = panels();
+                if (p != null) {
+                    Q4Panels.gemv(qk, type, rows, cols, p, w, 0, x, xOff, y, yOff);
+                    return;
+                }
             }
             qk.gemv(type, rows, cols, w, 0, x, xOff, y, yOff);
         }
 
         /**
          * The rows repacked into 16-row panels on the first decode call (prefill and perplexity never need them): a
-         * second copy of the weights, in an automatic arena freed with this matrix.
+         * second copy of the weights, in an automatic arena freed with this matrix; null when they cannot be packed.
          */
         private MemorySegment panels() {
             MemorySegment p = panels;
             if (p == null) {
                 synchronized (this) {
                     p = panels;
-                    if (p == null) {
-                        p = Q4Panels.pack(type, rows, cols, w, 0, Arena.ofAuto());
-                        panels = p;
+                    if (p == null && !unpackable) {
+                        try {
+                            p = Q4Panels.pack(type, rows, cols, w, 0, Arena.ofAuto());
+                            panels = p;
+                        } catch (IllegalArgumentException e) { // inf/NaN scales: the row dots reproduce them exactly
+                            unpackable = true;
+                        }
                     }
                 }
             }

@@ -108,4 +108,37 @@ class WeightMatrixTest {
             }
         }
     }
+
+    /** A Q4_0 matrix with an infinite scale is not packed: it decodes with the row dots, infinities and all. */
+    @org.junit.jupiter.api.Test
+    void nonFiniteScaleFallsBackToRowDots() {
+        int rows = 32;
+        int cols = 64;
+        try (Arena arena = Arena.ofShared()) {
+            long rowBytes = GgmlQuant.rowBytes(DType.Q4_0, cols);
+            MemorySegment w = arena.allocate(rowBytes * rows, 64);
+            float[] row = new float[cols];
+            SplittableRandom r = new SplittableRandom(7);
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    row[j] = (float) r.nextGaussian();
+                }
+                GgmlQuant.quantizeRow(DType.Q4_0, row, 0, w, rowBytes * i, cols);
+            }
+            w.set(ValueLayout.JAVA_SHORT_UNALIGNED, rowBytes * 3, (short) 0x7c00); // row 3, block 0: d = +inf
+            MemorySegment xs = arena.allocate(4L * cols, 64);
+            MemorySegment.copy(Gen.floats(r, cols), 0, xs, ValueLayout.JAVA_FLOAT, 0, cols);
+            WeightMatrix mat = WeightMatrix.of("w", Tensor.wrap(w, DType.Q4_0, rows, cols), KernelProvider.get());
+            MemorySegment y = arena.allocate(4L * rows, 64);
+            mat.gemv(xs, 0, y, 0);
+            MemorySegment want = arena.allocate(4L * rows, 64);
+            KernelProvider.quant().gemv(DType.Q4_0, rows, cols, w, 0, xs, 0, want, 0);
+            for (int o = 0; o < rows; o++) {
+                float a = want.getAtIndex(ValueLayout.JAVA_FLOAT, o);
+                float b = y.getAtIndex(ValueLayout.JAVA_FLOAT, o);
+                assertTrue(Float.compare(a, b) == 0, "out " + o + ": " + b + " vs row dots " + a);
+            }
+            assertTrue(!Float.isFinite(y.getAtIndex(ValueLayout.JAVA_FLOAT, 3)), "row 3 has an infinite scale");
+        }
+    }
 }
