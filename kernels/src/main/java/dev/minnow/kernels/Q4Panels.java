@@ -27,10 +27,10 @@ import java.nio.ByteOrder;
  * 288 bytes, the planes then 16 bytes of 6-bit scales sc_j and 16 bytes of 6-bit mins m_j (lane r = row r, sub-block
  * j = b mod 8), and each super-block of 8 blocks ends with 16 f32 d and 16 f32 dmin (2432 bytes per 256 elements);
  * the value is d·sc_j·q − dmin·m_j, the kernel forming d·sc_j and dmin·m_j in f32 (exact: 17 significant bits).
- * Q6_K blocks are 512 bytes: the four planes hold the levels' low four bits; bytes [256, 384) are two planes h = 0, 1
+ * Q6_K blocks are 416 bytes: the four planes hold the levels' low four bits; bytes [256, 384) are two planes h = 0, 1
  * whose nibble k holds the high two bits of element 8h + k (bits 0-1) and of element 8(h + 2) + k (bits 2-3); bytes
- * [384, 448) and [448, 512) the f32 scales d·sc of the block's first and second 16 elements (the value is
- * d·sc·(q − 32)).
+ * [384, 400) and [400, 416) the int8 scales sc of the block's first and second 16 elements; each super-block of 8
+ * blocks ends with 16 f32 d (3392 bytes per 256 elements; the value is d·sc·(q − 32), d·sc formed in f32, exact).
  * The scales are the exact f32 products of the file's f16 d and 6-bit sc (17 significant bits at most).
  *
  * <h2>Activations</h2>
@@ -61,21 +61,28 @@ public final class Q4Panels {
         return type == DType.Q4_K;
     }
 
-    /** Bytes of one panel block (16 rows × 32 elements) of Q4_0 (288) or Q6_K (512); Q4_K's are not uniform. */
+    /** Bytes of one Q4_0 panel block (16 rows × 32 elements); the K-quants' blocks share per-super-block scales. */
     public static int blockBytes(DType type) {
         check(type);
-        if (type == DType.Q4_K) {
-            throw new IllegalArgumentException("Q4_K panel blocks are 288 bytes plus 256 bytes of f32 scales per super-block: use panelBytes");
+        if (type != DType.Q4_0) {
+            throw new IllegalArgumentException(type + " panel blocks share f32 scales per super-block: use panelBytes");
         }
-        return type == DType.Q6_K ? 512 : 288;
+        return 288;
     }
 
     /** Bytes of one panel (16 rows of {@code cols} elements). */
     public static long panelBytes(DType type, int cols) {
         check(type);
         checkCols(type, cols);
-        return type == DType.Q4_K ? (long) (cols / 256) * Q4K_SUPER : (long) (cols / 32) * blockBytes(type);
+        return switch (type) {
+            case Q4_K -> (long) (cols / 256) * Q4K_SUPER;
+            case Q6_K -> (long) (cols / 256) * Q6K_SUPER;
+            default -> (long) (cols / 32) * blockBytes(type);
+        };
     }
+
+    /** Bytes of a Q6_K panel super-block: 8 blocks of 416 bytes, then 16 f32 d. */
+    public static final int Q6K_SUPER = 8 * 416 + 64;
 
     /** Bytes of a Q4_K panel super-block: 8 blocks of 288 bytes, then 16 f32 d and 16 f32 dmin. */
     public static final int Q4K_SUPER = 8 * 288 + 128;
@@ -126,11 +133,13 @@ public final class Q4Panels {
                                   long pOff, int[] q, float[] sm) {
         int blocks = cols / 32;
         boolean q4k = type == DType.Q4_K;
+        boolean q6k = type == DType.Q6_K;
         for (int r = 0; r < ROWS; r++) {
             long row = off + r * rowBytes;
             for (int b = 0; b < blocks; b++) {
                 levels(type, w, row, b, q, sm);
-                long o = pOff + (q4k ? (long) (b / 8) * Q4K_SUPER + 288L * (b % 8) : (long) b * blockBytes(type));
+                long o = pOff + (q4k ? (long) (b / 8) * Q4K_SUPER + 288L * (b % 8)
+                        : q6k ? (long) (b / 8) * Q6K_SUPER + 416L * (b % 8) : (long) b * blockBytes(type));
                 for (int j = 0; j < 4; j++) {
                     int v = 0;
                     for (int k = 0; k < 8; k++) {
@@ -147,8 +156,11 @@ public final class Q4Panels {
                         }
                         p.set(I32, o + 256 + 64L * h + 4L * r, v);
                     }
-                    p.set(F32, o + 384 + 4L * r, sm[0]);
-                    p.set(F32, o + 448 + 4L * r, sm[1]);
+                    long x = row + 210L * (b / 8);
+                    int e0 = 32 * (b % 8);
+                    p.set(ValueLayout.JAVA_BYTE, o + 384 + r, w.get(ValueLayout.JAVA_BYTE, x + 192 + e0 / 16));
+                    p.set(ValueLayout.JAVA_BYTE, o + 400 + r, w.get(ValueLayout.JAVA_BYTE, x + 193 + e0 / 16));
+                    p.set(F32, pOff + (long) (b / 8) * Q6K_SUPER + 3328 + 4L * r, Float.float16ToFloat(w.get(S16, x + 208)));
                     continue;
                 }
                 if (q4k) { // 6-bit scale and min of this sub-block, the super-block's d and dmin

@@ -667,8 +667,8 @@ public class ScalarQuantKernels implements QuantKernels {
             for (int r = 0; r < Q4Panels.ROWS; r++) {
                 float total = 0;
                 for (int b = 0; b < blocks; b++) {
-                    long sb = panel + (long) (b / 8) * Q4Panels.Q4K_SUPER;
-                    long o = q4k ? sb + 288L * (b % 8) : panel + (long) b * (q6 ? 512 : 288);
+                    long sb = panel + (long) (b / 8) * (q6 ? Q4Panels.Q6K_SUPER : Q4Panels.Q4K_SUPER);
+                    long o = q4k ? sb + 288L * (b % 8) : q6 ? sb + 416L * (b % 8) : panel + 288L * b;
                     int half0 = 0;
                     int half1 = 0;
                     for (int j = 0; j < 4; j++) {
@@ -686,8 +686,9 @@ public class ScalarQuantKernels implements QuantKernels {
                         }
                     }
                     if (q6) {
-                        float scaleA = p.get(F32, o + 384 + 4L * r);
-                        float scaleB = p.get(F32, o + 448 + 4L * r);
+                        float d = p.get(F32, sb + 3328 + 4L * r);
+                        float scaleA = d * p.get(B, o + 384 + r);
+                        float scaleB = d * p.get(B, o + 400 + r);
                         total = total + ((scaleA * half0 - scaleA * a.cb[2 * b]) + (scaleB * half1 - scaleB * a.cb[2 * b + 1])) * a.da[b];
                         continue;
                     }

@@ -1223,12 +1223,16 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      */
     private static void panelsQ6(int from, int to, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
                                  float[] cb, MemorySegment y, long yOff) {
+        long panelBytes = (long) (blocks / 8) * Q4Panels.Q6K_SUPER;
+        float[] lanes = PANEL_BYTES == null ? new float[2 * PANEL_LANES] : null;
         for (int g = from; g < to; g++) {
-            long panel = pOff + (long) g * blocks * 512; // Q6_K blocks are 512 bytes
+            long panel = pOff + g * panelBytes;
             for (int hr = 0; hr < Q4Panels.ROWS; hr += PANEL_LANES) {
                 FloatVector total = FloatVector.zero(WIDE_FLOATS);
                 for (int b = 0; b < blocks; b++) {
-                    long o = panel + (long) b * 512 + 4L * hr;
+                    long sb = panel + (long) (b >> 3) * Q4Panels.Q6K_SUPER;
+                    long ob = sb + 416L * (b & 7);
+                    long o = ob + 4L * hr;
                     int e = 32 * b * XS_LANES;
                     FloatVector loA0 = FloatVector.zero(WIDE_FLOATS);
                     FloatVector loA1 = loA0, loA2 = loA0, loA3 = loA0, loB0 = loA0, loB1 = loA0, loB2 = loA0, loB3 = loA0;
@@ -1283,8 +1287,24 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     }
                     FloatVector sA = loA0.add(loA1).add(loA2.add(loA3)).add(hiA0.add(hiA1).mul(16f));
                     FloatVector sB = loB0.add(loB1).add(loB2.add(loB3)).add(hiB0.add(hiB1).mul(4f));
-                    FloatVector scaleA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 384, LE);
-                    FloatVector scaleB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, o + 448, LE);
+                    FloatVector scA;
+                    FloatVector scB;
+                    if (PANEL_BYTES != null) {
+                        scA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 384 + hr, LE)
+                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                        scB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 400 + hr, LE)
+                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    } else { // 4 lanes: no 32-bit byte species
+                        for (int l = 0; l < PANEL_LANES; l++) {
+                            lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 384 + hr + l);
+                            lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 400 + hr + l);
+                        }
+                        scA = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
+                        scB = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                    }
+                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 3328 + 4L * hr, LE);
+                    FloatVector scaleA = d.mul(scA);
+                    FloatVector scaleB = d.mul(scB);
                     total = total.add(scaleA.mul(sA).sub(scaleA.mul(cb[2 * b])).add(scaleB.mul(sB).sub(scaleB.mul(cb[2 * b + 1]))).mul(da[b]));
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + hr) * 4, LE);
