@@ -24,15 +24,16 @@ log "models (background): Q4_0 synth; F16 synth quantized to Q4_K_M"
   M quantize /tmp/md-f16.gguf /tmp/md-q4_k_m.gguf Q4_K_M >>"$OUT/synth.txt"; rm -f /tmp/md-f16.gguf ) &
 BG=$!
 log "quantized GEMV, streamed from memory, cores $TWO"
-P2 -Dminnow.bench.gemm=false -Dminnow.bench.streamBytes=1000000000 -cp "$CP" dev.minnow.bench.quant.QuantBench 1.0 Q8_0,Q4_0,Q4_K,Q6_K 2>&1 \
+P2 -Dminnow.bench.gemm=false -Dminnow.bench.streamBytes=1000000000 -cp "$CP" dev.minnow.bench.quant.QuantBench 0.6 Q8_0,Q4_0,Q4_K,Q6_K 2>&1 \
   | grep -v WARNING | tee "$OUT/quant-2c.txt"
 wait $BG; tail -3 "$OUT/synth.txt"
 for m in q4_0 q4_k_m; do
   [ -f /tmp/md-$m.gguf ] || continue
+  t=1,2; [ $m = q4_k_m ] && t=2
   log "LLM $m, panels on"
-  P2 -cp "$CP" dev.minnow.cli.Main bench -m /tmp/md-$m.gguf -p 128 -n 64 -r 2 -t 1,2 --bandwidth 2>&1 | grep -v WARNING | tee "$OUT/llm-$m.txt"
+  P2 -cp "$CP" dev.minnow.cli.Main bench -m /tmp/md-$m.gguf -p 128 -n 64 -r 2 -t $t --bandwidth 2>&1 | grep -v WARNING | tee "$OUT/llm-$m.txt"
   log "LLM $m, panels off (-Dminnow.decode.panels=false)"
-  P2 -Dminnow.decode.panels=false -cp "$CP" dev.minnow.cli.Main bench -m /tmp/md-$m.gguf -p 0 -n 64 -r 2 -t 1,2 2>&1 | grep -v WARNING | tee "$OUT/llm-$m-nopanels.txt"
+  P2 -Dminnow.decode.panels=false -cp "$CP" dev.minnow.cli.Main bench -m /tmp/md-$m.gguf -p 0 -n 32 -r 2 -t $t 2>&1 | grep -v WARNING | tee "$OUT/llm-$m-nopanels.txt"
 done
 rm -f /tmp/md-q4_0.gguf /tmp/md-q4_k_m.gguf
 log "done"
