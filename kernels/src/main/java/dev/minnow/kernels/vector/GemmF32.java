@@ -1,5 +1,6 @@
 package dev.minnow.kernels.vector;
 
+import dev.minnow.kernels.BPanelSource;
 import dev.minnow.kernels.Parallel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -48,6 +49,11 @@ final class GemmF32 implements GemmKernel {
      * 1 thread, BROADCAST12: MC 48 → 161 GFLOPS, 96 → 115, 192 → 137 (KC 192 instead of 256: 106).
      */
     static final int MC = roundUp(Integer.getInteger("minnow.gemm.mc", PRE ? 12 : 48), MR);
+    /**
+     * Depth of a slice packed by a {@link BPanelSource}: KC rounded down to whole {@link BPanelSource#DEPTH_ALIGN}
+     * blocks (at least one), so that quantized weight blocks never straddle two slices.
+     */
+    static final int KC_PACKED = Math.max(BPanelSource.DEPTH_ALIGN, KC / BPanelSource.DEPTH_ALIGN * BPanelSource.DEPTH_ALIGN);
     /** Most columns of B packed at once: KC × NC floats (4 MiB) stay in L3. */
     static final int NC = 4096;
     /** Below this many multiply-adds the fork/join costs more than it saves. */
@@ -66,6 +72,21 @@ final class GemmF32 implements GemmKernel {
     @Override
     public void multiply(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                          boolean bT, MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        run(m, n, k, a, aOff, lda, b, bOff, ldb, bT, null, c, cOff, ldc, accumulate);
+    }
+
+    @Override
+    public void multiplyPackedB(int m, int n, int k, MemorySegment a, long aOff, int lda, BPanelSource src,
+                                MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        run(m, n, k, a, aOff, lda, null, 0, 0, true, src, c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * Both entry points: op(B) read from {@code b} and packed by {@link #packB}, or, when {@code src} is not null,
+     * packed by {@code src} itself in depth slices of {@link #KC_PACKED}.
+     */
+    private void run(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                     boolean bT, BPanelSource src, MemorySegment c, long cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -77,7 +98,9 @@ final class GemmF32 implements GemmKernel {
             }
             return;
         }
-        boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MACS && Parallel.shareable(a, b, c);
+        boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MACS
+                && (src == null ? Parallel.shareable(a, b, c) : Parallel.shareable(a, c));
+        int kcStep = src == null ? KC : KC_PACKED;
         int threads = parallel ? Parallel.threads() : 1;
         int nBlock = Math.min(n, NC);
         int nPanelsMax = (nBlock + NR - 1) / NR;
@@ -96,19 +119,28 @@ final class GemmF32 implements GemmKernel {
         int parts = threads > 1 && blocks < 4 * threads ? Math.min(nPanelsMax, (4 * threads + blocks - 1) / blocks) : 1;
         ThreadLocal<float[][]> scratchOf = scratch; // lambdas below must not capture this (see Specializer)
         float[][] own = scratchOf.get();
-        if (own[1].length < KC * nPanelsMax * NR) {
-            own[1] = new float[KC * nPanelsMax * NR];
+        if (own[1].length < kcStep * nPanelsMax * NR) {
+            own[1] = new float[kcStep * nPanelsMax * NR];
+        }
+        if (own[0].length < MC * kcStep * (PRE ? LANES : 1)) {
+            own[0] = new float[MC * kcStep * (PRE ? LANES : 1)];
         }
         float[] pb = own[1];
         int finalBlocks = blocks;
         for (int j0 = 0; j0 < n; j0 += NC) {
             int nc = Math.min(NC, n - j0);
             int nPanels = (nc + NR - 1) / NR;
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int kc = Math.min(KC, k - p0);
+            for (int p0 = 0; p0 < k; p0 += kcStep) {
+                int kc = Math.min(kcStep, k - p0);
                 boolean acc = accumulate || p0 > 0;
                 int jStart = j0, pStart = p0;
-                if (parallel && (long) kc * nc >= 1 << 15) {
+                if (src != null) {
+                    if (parallel && (long) kc * nc >= 1 << 15) {
+                        Parallel.forRange(nPanels, 1, (from, to) -> packFrom(src, pb, kc, jStart, nc, pStart, from, to));
+                    } else {
+                        packFrom(src, pb, kc, jStart, nc, pStart, 0, nPanels);
+                    }
+                } else if (parallel && (long) kc * nc >= 1 << 15) {
                     Parallel.forRange(nPanels, 1, (from, to) -> packB(pb, kc, jStart, nc, pStart, from, to, b, bOff, ldb, bT));
                 } else {
                     packB(pb, kc, jStart, nc, pStart, 0, nPanels, b, bOff, ldb, bT);
@@ -150,6 +182,13 @@ final class GemmF32 implements GemmKernel {
                     body.run(0, tasks);
                 }
             }
+        }
+    }
+
+    /** Panels [from, to) of pb in {@link #packB}'s layout, written by {@code src}. */
+    private static void packFrom(BPanelSource src, float[] pb, int kc, int j0, int nc, int p0, int from, int to) {
+        for (int jp = from; jp < to; jp++) {
+            src.pack(j0 + jp * NR, Math.min(NR, nc - jp * NR), p0, kc, pb, jp * NR * kc, NR);
         }
     }
 

@@ -722,6 +722,41 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
     }
 
+    private static final ThreadLocal<MemorySegment> PANEL_ROWS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+
+    /**
+     * The rows through {@link #dequantize} (vector form) into a thread-local native scratch (rows × kc floats, 16 KiB
+     * for a 16-row panel: L1), then transposed into the panel with sequential stores.
+     */
+    @Override
+    public void dequantizePanel(DType type, int rows, int k0, int kc, MemorySegment w, long wOff, long rowBytes,
+                                float[] panel, int off, int width) {
+        checkPanel(type, rows, k0, kc, width);
+        long blockOff = type.bytesPerBlock() * (long) (k0 / type.blockSize());
+        MemorySegment tmp = PANEL_ROWS.get();
+        if (tmp.byteSize() < 4L * rows * kc) {
+            tmp = java.lang.foreign.Arena.ofAuto().allocate(Math.max(4L * rows * kc, 4096), 64);
+            PANEL_ROWS.set(tmp);
+        }
+        for (int r = 0; r < rows; r++) {
+            dequantize(type, kc, w, wOff + rowBytes * r + blockOff, tmp, (long) r * kc);
+        }
+        transposeIntoPanel(rows, kc, tmp, panel, off, width);
+    }
+
+    /** panel[off + p·width + r] = tmp[r·kc + p] for r &lt; rows, 0 for rows ≤ r &lt; width. */
+    private static void transposeIntoPanel(int rows, int kc, MemorySegment tmp, float[] panel, int off, int width) {
+        for (int p = 0; p < kc; p++) {
+            int o = off + p * width;
+            for (int r = 0; r < rows; r++) {
+                panel[o + r] = tmp.get(F32, 4L * ((long) r * kc + p));
+            }
+            for (int r = rows; r < width; r++) {
+                panel[o + r] = 0f;
+            }
+        }
+    }
+
     private static FloatVector bytesToFloats(ByteVector v) {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F8, 0);
     }
