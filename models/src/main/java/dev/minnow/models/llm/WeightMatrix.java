@@ -187,8 +187,16 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 qk.gemm(type, m, rows, cols, w, 0, a, aOff, c, cOff);
                 return;
             }
+            prefill(m, a, aOff, c, cOff, PACKED_PREFILL);
+        }
+
+        /**
+         * The f32 prefill product of {@link #gemm} (m ≥ {@link #F32_GEMM_MIN_ROWS}, A and C shareable): through the
+         * packed panels ({@link #gemmPacked}) when {@code packed}, else through dequantized f32 tiles.
+         */
+        void prefill(int m, MemorySegment a, long aOff, MemorySegment c, long cOff, boolean packed) {
             MemorySegment as = roundedActivations(m, a, aOff);
-            if (PACKED_PREFILL && Parallel.shareable(w)) {
+            if (packed && Parallel.shareable(w)) {
                 gemmPacked(m, as, c, cOff);
                 return;
             }
