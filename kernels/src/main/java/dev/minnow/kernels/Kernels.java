@@ -68,8 +68,8 @@ public interface Kernels {
      * C = A·op(B) (or C += when {@code accumulate}) with op(B) (k × n) delivered by {@code b} as packed panels
      * ({@link BPanelSource}) instead of read from memory: the prefill product of quantized weights, dequantized
      * straight into the layout the GEMM's micro-kernel reads. A and C as in {@link #gemm}. Every entry of B is asked
-     * for exactly once per call when the implementation packs (panels of any width; zero columns past n are
-     * ignored). Multi-threaded when A and C are shareable; {@code b} must then be safe to call from several threads.
+     * for equally often: once per call, or once per chunk of A's rows when A is large (the vector GEMM packs up to
+     * 32 MiB of A at a time). Multi-threaded when A and C are shareable; {@code b} must then be safe to call from several threads.
      */
     void gemmPackedB(int m, int n, int k,
                      MemorySegment a, long aOff, int lda,
