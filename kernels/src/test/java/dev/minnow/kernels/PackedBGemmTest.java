@@ -1,6 +1,7 @@
 package dev.minnow.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.minnow.kernels.scalar.ScalarKernels;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * {@link Kernels#gemmPackedB} (B delivered as packed panels by a {@link BPanelSource}) against the scalar
@@ -90,6 +92,29 @@ class PackedBGemmTest {
                         "entry " + i + " seed=" + seed);
             }
         }
+    }
+
+    /** A kernel that forgets B's last depth slice (its source's zeros stand in for it): the checks must catch it. */
+    static final class DropsLastSlice extends Delegating {
+        DropsLastSlice() { super(new VectorKernels(256, true)); }
+
+        @Override
+        public void gemmPackedB(int m, int n, int k, MemorySegment a, long aOff, int lda, BPanelSource b, MemorySegment c,
+                                long cOff, int ldc, boolean acc) {
+            int last = (k - 1) / BPanelSource.DEPTH_ALIGN * BPanelSource.DEPTH_ALIGN;
+            inner.gemmPackedB(m, n, k, a, aOff, lda, (j0, cols, k0, kc, panel, off, width) -> {
+                b.pack(j0, cols, k0, kc, panel, off, width);
+                if (k0 == last && k0 > 0) {
+                    java.util.Arrays.fill(panel, off, off + kc * width, 0f);
+                }
+            }, c, cOff, ldc, acc);
+        }
+    }
+
+    @Test
+    void droppedSliceIsCaught() {
+        assertThrows(AssertionFailedError.class, () -> check(new DropsLastSlice(), 9, 40, 300, false, "packedb/fault"));
+        check(new VectorKernels(256, true), 9, 40, 300, false, "packedb/fault");
     }
 
     /** A source over B (n × ldb, row j = output column j) that checks the contract and counts what it was asked for. */

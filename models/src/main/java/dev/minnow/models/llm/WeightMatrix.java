@@ -127,9 +127,11 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
      * type's activation format (Q8_0, Q8_1 or Q8_K) and every weight row is dotted with it in integers
      * ({@link QuantKernels}) — the decode path, memory-bound. A batch of at least {@link #F32_GEMM_MIN_ROWS} rows
      * (prefill, compute-bound) instead rounds its activations through the same activation format, dequantizes the
-     * weights tile by tile ({@link QuantKernels#dequantize}, exact) and multiplies with the f32 GEMM, which on CPUs
-     * without a byte multiply-add in the Vector API runs several times faster than the integer dots: the products
-     * are the same (quantized weight × quantized activation), only their summation order differs.
+     * weights straight into the f32 GEMM's packed B panels ({@link QuantKernels#dequantizePanel}, exact) and multiplies
+     * with {@link Kernels#gemmPackedB}, which on CPUs without a byte multiply-add in the Vector API runs several times
+     * faster than the integer dots: the products are the same (quantized weight × quantized activation), only their
+     * summation order differs. {@code -Dminnow.prefill.packed=false} selects the previous form (weights dequantized
+     * tile by tile into f32 rows, then the ordinary GEMM with B transposed), for A/B runs.
      */
     final class QuantMatrix implements WeightMatrix {
         private final DType type;
