@@ -64,6 +64,19 @@ public interface Kernels {
               MemorySegment b, long bOff, int ldb, boolean bTransposed,
               MemorySegment c, long cOff, int ldc, boolean accumulate);
 
+    /**
+     * C = A·op(B) (or C += when {@code accumulate}) with op(B) (k × n) delivered by {@code b} as packed panels
+     * ({@link BPanelSource}) instead of read from memory: the prefill product of quantized weights, dequantized
+     * straight into the layout the GEMM's micro-kernel reads. A and C as in {@link #gemm}. Every entry of B is asked
+     * for equally often: once per call, or once per chunk of A's rows when A is large (the vector GEMM packs up to
+     * 32 MiB of A at a time). Multi-threaded when A and C are shareable; {@code b} must then be safe to call from
+     * several threads at once.
+     */
+    void gemmPackedB(int m, int n, int k,
+                     MemorySegment a, long aOff, int lda,
+                     BPanelSource b,
+                     MemorySegment c, long cOff, int ldc, boolean accumulate);
+
     // ---- normalisation and activations ----
 
     /** out[i] = x[i] / sqrt(mean(x²) + eps) · w[i]. out may alias x. */

@@ -117,6 +117,16 @@ public interface QuantKernels {
     void dequantize(DType w, int n, MemorySegment wSeg, long wOff, MemorySegment y, long yOff);
 
     /**
+     * Dequantizes a slice of {@code rows} weight rows straight into an f32 GEMM B panel ({@link BPanelSource}'s
+     * layout): {@code panel[off + p·width + r] = W[r][k0 + p]} for r &lt; rows, p &lt; kc, where row r starts at byte
+     * {@code wOff + r·rowBytes}, and 0 for rows ≤ r &lt; width. Every value is exactly what {@link #dequantize} gives
+     * (bit for bit). {@code k0} and {@code kc} are multiples of the type's block size; rows ≤ width. The prefill
+     * product of quantized weights packs its B operand with this ({@link Kernels#gemmPackedB}).
+     */
+    void dequantizePanel(DType w, int rows, int k0, int kc, MemorySegment wSeg, long wOff, long rowBytes,
+                         float[] panel, int off, int width);
+
+    /**
      * Quantized GEMV: y[r] = W[r,:]·x for r &lt; rows, W row-major with rows of {@code w.byteSize(cols)} bytes at
      * byte offset {@code wOff}; x and y are f32 at element offsets. x is quantized once to
      * {@link #activationType}, then rows are split over {@link Parallel}'s threads (when all segments are shareable).

@@ -20,6 +20,7 @@ abstract class Delegating implements Kernels {
     @Override public void convertF16(int n, MemorySegment src, long srcOff, MemorySegment dst, long dstOff) { inner.convertF16(n, src, srcOff, dst, dstOff); }
     @Override public void gemv(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) { inner.gemv(rows, cols, w, wOff, x, xOff, y, yOff); }
     @Override public void gemm(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb, boolean bT, MemorySegment c, long cOff, int ldc, boolean acc) { inner.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, bT, c, cOff, ldc, acc); }
+    @Override public void gemmPackedB(int m, int n, int k, MemorySegment a, long aOff, int lda, BPanelSource b, MemorySegment c, long cOff, int ldc, boolean acc) { inner.gemmPackedB(m, n, k, a, aOff, lda, b, c, cOff, ldc, acc); }
     @Override public void rmsNorm(int n, MemorySegment x, long xOff, MemorySegment w, long wOff, float eps, MemorySegment o, long oOff) { inner.rmsNorm(n, x, xOff, w, wOff, eps, o, oOff); }
     @Override public void layerNorm(int n, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment b, long bOff, float eps, MemorySegment o, long oOff) { inner.layerNorm(n, x, xOff, w, wOff, b, bOff, eps, o, oOff); }
     @Override public void softmax(int n, MemorySegment x, long xOff) { inner.softmax(n, x, xOff); }

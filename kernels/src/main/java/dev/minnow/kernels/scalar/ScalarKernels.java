@@ -1,6 +1,7 @@
 package dev.minnow.kernels.scalar;
 
 import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.BPanelSource;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.RopeLayout;
 import java.lang.foreign.MemorySegment;
@@ -108,6 +109,37 @@ public final class ScalarKernels implements Kernels {
                 }
                 long ci = cOff + (long) i * ldc + j;
                 set(c, ci, accumulate ? get(c, ci) + s : s);
+            }
+        }
+    }
+
+    /**
+     * The specification: B's panels fetched 4 columns wide over the whole depth in {@link BPanelSource#DEPTH_ALIGN}
+     * slices, then each entry summed over p in order as {@link #gemm} sums it (bit-identical to {@code gemm} on the
+     * same B values).
+     */
+    @Override
+    public void gemmPackedB(int m, int n, int k, MemorySegment a, long aOff, int lda, BPanelSource b, MemorySegment c,
+                            long cOff, int ldc, boolean accumulate) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        int width = 4;
+        float[] panel = new float[Math.max(k, 1) * width];
+        for (int j0 = 0; j0 < n; j0 += width) {
+            int cols = Math.min(width, n - j0);
+            for (int p0 = 0; p0 < k; p0 += BPanelSource.DEPTH_ALIGN) {
+                b.pack(j0, cols, p0, Math.min(BPanelSource.DEPTH_ALIGN, k - p0), panel, p0 * width, width);
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < cols; j++) {
+                    float s = 0f;
+                    for (int p = 0; p < k; p++) {
+                        s += get(a, aOff + (long) i * lda + p) * panel[p * width + j];
+                    }
+                    long ci = cOff + (long) i * ldc + j0 + j;
+                    set(c, ci, accumulate ? get(c, ci) + s : s);
+                }
             }
         }
     }

@@ -489,6 +489,37 @@ public class ScalarQuantKernels implements QuantKernels {
         }
     }
 
+    @Override
+    public void dequantizePanel(DType type, int rows, int k0, int kc, MemorySegment w, long wOff, long rowBytes,
+                                float[] panel, int off, int width) {
+        QuantKernels.activationType(type); // rejects unsupported weight types
+        int bs = type.blockSize();
+        checkPanel(type, rows, k0, kc, width);
+        float[] block = new float[bs];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < kc / bs; b++) {
+                dequantizeBlock(type, w, wOff + rowBytes * r + type.bytesPerBlock() * (long) (k0 / bs + b), block);
+                for (int j = 0; j < bs; j++) {
+                    panel[off + (b * bs + j) * width + r] = block[j];
+                }
+            }
+        }
+        for (int p = 0; p < kc; p++) {
+            for (int r = rows; r < width; r++) {
+                panel[off + p * width + r] = 0f;
+            }
+        }
+    }
+
+    /** The argument checks of {@link #dequantizePanel}. */
+    protected static void checkPanel(DType type, int rows, int k0, int kc, int width) {
+        int bs = type.blockSize();
+        if (rows < 0 || rows > width || k0 < 0 || k0 % bs != 0 || kc < 0 || kc % bs != 0) {
+            throw new IllegalArgumentException("dequantizePanel " + type + ": rows " + rows + " (width " + width
+                    + "), depth " + k0 + " + " + kc + " must be whole blocks of " + bs);
+        }
+    }
+
     /** Dequantizes one block exactly as ggml's {@code dequantize_row_*} (same float operations and order). */
     public static void dequantizeBlock(DType type, MemorySegment w, long x, float[] y) {
         switch (type) {

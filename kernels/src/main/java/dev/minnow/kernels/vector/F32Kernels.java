@@ -1,6 +1,7 @@
 package dev.minnow.kernels.vector;
 
 import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.BPanelSource;
 import dev.minnow.kernels.Parallel;
 import dev.minnow.kernels.RopeLayout;
 import dev.minnow.kernels.scalar.ScalarKernels;
@@ -321,6 +322,12 @@ final class F32Kernels implements VectorF32 {
     public void gemm(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                      boolean bTransposed, MemorySegment c, long cOff, int ldc, boolean accumulate) {
         gemm.multiply(m, n, k, a, aOff, lda, b, bOff, ldb, bTransposed, c, cOff, ldc, accumulate);
+    }
+
+    @Override
+    public void gemmPackedB(int m, int n, int k, MemorySegment a, long aOff, int lda, BPanelSource b, MemorySegment c,
+                            long cOff, int ldc, boolean accumulate) {
+        gemm.multiplyPackedB(m, n, k, a, aOff, lda, b, c, cOff, ldc, accumulate);
     }
 
     @Override

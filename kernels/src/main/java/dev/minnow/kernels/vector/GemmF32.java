@@ -1,5 +1,6 @@
 package dev.minnow.kernels.vector;
 
+import dev.minnow.kernels.BPanelSource;
 import dev.minnow.kernels.Parallel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -48,14 +49,30 @@ final class GemmF32 implements GemmKernel {
      * 1 thread, BROADCAST12: MC 48 → 161 GFLOPS, 96 → 115, 192 → 137 (KC 192 instead of 256: 106).
      */
     static final int MC = roundUp(Integer.getInteger("minnow.gemm.mc", PRE ? 12 : 48), MR);
+    /**
+     * Depth of a slice packed by a {@link BPanelSource}: KC rounded down to whole {@link BPanelSource#DEPTH_ALIGN}
+     * blocks (at least one), so that quantized weight blocks never straddle two slices.
+     */
+    static final int KC_PACKED = Math.max(BPanelSource.DEPTH_ALIGN, KC / BPanelSource.DEPTH_ALIGN * BPanelSource.DEPTH_ALIGN);
+    /**
+     * Most columns of B per task of {@link #runPacked}: KC_PACKED × NC_PACKED floats (512 KiB) in L2. Measured on Zen 3
+     * (1 thread, Q4_0, m = 128, thread CPU time, loaded machine): 256, 512, 1024 and 4096 within noise at 2048×2048
+     * and 5632×2048; 512 best at 2048×5632.
+     */
+    static final int NC_PACKED = roundUp(Integer.getInteger("minnow.gemm.packedNc", 512), NR);
+    /** Most floats of A packed at once by {@link #runPacked} (32 MiB; 128 rows of 5632 pre-broadcast at 256 bits: 23). */
+    static final long A_PACK_FLOATS = 8L << 20;
     /** Most columns of B packed at once: KC × NC floats (4 MiB) stay in L3. */
     static final int NC = 4096;
     /** Below this many multiply-adds the fork/join costs more than it saves. */
     private static final long PARALLEL_MIN_MACS = 1L << 18;
 
-    /** Per thread: [0] packed A block, [1] packed B block (the caller's, shared with workers), [2] edge tile. */
+    /**
+     * Per thread: [0] packed A block, [1] packed B block (the caller's, shared with workers; {@link #runPacked}: this
+     * thread's B chunk), [2] edge tile, [3] {@link #runPacked}'s whole packed A (the caller's, shared with workers).
+     */
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(
-            () -> new float[][] {new float[MC * KC * (PRE ? LANES : 1)], new float[0], new float[MR * NR]});
+            () -> new float[][] {new float[MC * KC * (PRE ? LANES : 1)], new float[0], new float[MR * NR], new float[0]});
 
     private static int roundUp(int v, int multiple) {
         return Math.max(multiple, (v + multiple - 1) / multiple * multiple);
@@ -64,17 +81,120 @@ final class GemmF32 implements GemmKernel {
     GemmF32() {}
 
     @Override
+    public void multiplyPackedB(int m, int n, int k, MemorySegment a, long aOff, int lda, BPanelSource src,
+                                MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k <= 0) {
+            zeroUnlessAccumulating(m, n, c, cOff, ldc, accumulate);
+            return;
+        }
+        runPacked(m, n, k, a, aOff, lda, src, c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * {@link #multiplyPackedB} with the roles of the caches swapped, for B that is cheap to produce per thread (a
+     * dequantizer) and A that is small (a prompt's activations): A is packed once per call (for up to
+     * {@link #A_PACK_FLOATS} of packed floats at a time) into one shared buffer, every depth slice × micro-panel, and
+     * the tasks are column chunks of at most {@link #NC_PACKED} columns, each packing its own B chunk per depth slice
+     * (kept in L2) and running every row block of A over it (A blocks streamed from memory, each reused by the whole
+     * chunk). No f32 copy of B exists beyond a chunk, and A is not packed again per chunk.
+     */
+    private void runPacked(int m, int n, int k, MemorySegment a, long aOff, int lda, BPanelSource src,
+                           MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MACS && Parallel.shareable(a, c);
+        int threads = parallel ? Parallel.threads() : 1;
+        int aw = PRE ? LANES : 1; // floats per packed element of A
+        int kcStep = KC_PACKED;
+        int slices = (k + kcStep - 1) / kcStep;
+        // rows of A packed at once: a multiple of MC, at most A_PACK_FLOATS packed floats (at least one block)
+        int chunkRows = (int) Math.max(MC, Math.min(roundUp(m, MC), A_PACK_FLOATS / ((long) k * aw) / MC * MC));
+        // column chunks: at most NC_PACKED columns, a multiple of the thread count, equal numbers of panels
+        int nPanels = (n + NR - 1) / NR;
+        int chunks = (nPanels + NC_PACKED / NR - 1) / (NC_PACKED / NR);
+        chunks = Math.min(nPanels, (chunks + threads - 1) / threads * threads);
+        int chunkCount = chunks;
+        int chunkPanels = (nPanels + chunks - 1) / chunks;
+        ThreadLocal<float[][]> scratchOf = scratch; // lambdas below must not capture this (see Specializer)
+        float[][] own = scratchOf.get();
+        if (own[3].length < chunkRows * k * aw) {
+            own[3] = new float[chunkRows * k * aw];
+        }
+        float[] pa = own[3];
+        for (int r0 = 0; r0 < m; r0 += chunkRows) {
+            int rowStart = r0;
+            int mc = Math.min(chunkRows, m - r0);
+            int mPanels = (mc + MR - 1) / MR;
+            int blockPanels = MC / MR;
+            int rowBlocks = (mPanels + blockPanels - 1) / blockPanels;
+            // A, once: slice s at p0·mPanels·MR·aw, its micro-panel ip MR·kc·aw floats further per panel
+            Parallel.RangeBody packing = (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    int p0 = t / rowBlocks * kcStep, ip0 = t % rowBlocks * blockPanels;
+                    int kc = Math.min(kcStep, k - p0);
+                    packA(pa, p0 * mPanels * MR * aw + ip0 * MR * kc * aw, kc, rowStart + ip0 * MR,
+                            Math.min(MC, mc - ip0 * MR), p0, a, aOff, lda);
+                }
+            };
+            if (parallel) {
+                Parallel.forRange(slices * rowBlocks, 1, packing);
+            } else {
+                packing.run(0, slices * rowBlocks);
+            }
+            Parallel.RangeBody body = (from, to) -> {
+                float[][] s = scratchOf.get();
+                if (s[1].length < chunkPanels * NR * kcStep) {
+                    s[1] = new float[chunkPanels * NR * kcStep];
+                }
+                float[] pb = s[1];
+                for (int t = from; t < to; t++) {
+                    int jp0 = (int) ((long) t * nPanels / chunkCount), jp1 = (int) ((long) (t + 1) * nPanels / chunkCount);
+                    for (int p0 = 0; p0 < k; p0 += kcStep) {
+                        int kc = Math.min(kcStep, k - p0);
+                        boolean acc = accumulate || p0 > 0;
+                        for (int jp = jp0; jp < jp1; jp++) {
+                            src.pack(jp * NR, Math.min(NR, n - jp * NR), p0, kc, pb, (jp - jp0) * NR * kc, NR);
+                        }
+                        int sliceBase = p0 * mPanels * MR * aw;
+                        for (int ip0 = 0; ip0 < mPanels; ip0 += blockPanels) {
+                            int ip1 = Math.min(mPanels, ip0 + blockPanels);
+                            for (int jp = jp0; jp < jp1; jp++) {
+                                int bBase = (jp - jp0) * NR * kc;
+                                int ncols = Math.min(NR, n - jp * NR);
+                                for (int ip = ip0; ip < ip1; ip++) {
+                                    int aBase = sliceBase + ip * MR * kc * aw;
+                                    if (PRE) {
+                                        micro(kc, pa, aBase, pb, bBase, s[2]);
+                                    } else if (MR == 12) {
+                                        micro12(kc, pa, aBase, pb, bBase, s[2]);
+                                    } else {
+                                        micro6(kc, pa, aBase, pb, bBase, s[2]);
+                                    }
+                                    storeTile(s[2], c, cOff + (long) (rowStart + ip * MR) * ldc + jp * NR, ldc,
+                                            Math.min(MR, mc - ip * MR), ncols, acc);
+                                }
+                            }
+                        }
+                    }
+                }
+            };
+            if (parallel) {
+                Parallel.forChunks(chunkCount, 1, body);
+            } else {
+                body.run(0, chunkCount);
+            }
+        }
+    }
+
+    @Override
     public void multiply(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                          boolean bT, MemorySegment c, long cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) {
             return;
         }
         if (k <= 0) {
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    c.asSlice((cOff + (long) i * ldc) * 4, (long) n * 4).fill((byte) 0);
-                }
-            }
+            zeroUnlessAccumulating(m, n, c, cOff, ldc, accumulate);
             return;
         }
         boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MACS && Parallel.shareable(a, b, c);
@@ -121,7 +241,7 @@ final class GemmF32 implements GemmKernel {
                         int jp0 = (int) ((long) part * nPanels / parts), jp1 = (int) ((long) (part + 1) * nPanels / parts);
                         int i0 = ip0 * MR, mc = Math.min(m, ip1 * MR) - i0;
                         if (!direct) {
-                            packA(s[0], kc, i0, mc, pStart, a, aOff, lda);
+                            packA(s[0], 0, kc, i0, mc, pStart, a, aOff, lda);
                         }
                         for (int jp = jp0; jp < jp1; jp++) {
                             int jj = jp * NR;
@@ -149,6 +269,15 @@ final class GemmF32 implements GemmKernel {
                 } else {
                     body.run(0, tasks);
                 }
+            }
+        }
+    }
+
+    /** C[m × n] = 0 unless {@code accumulate} (a product over k = 0). */
+    private static void zeroUnlessAccumulating(int m, int n, MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) {
+                c.asSlice((cOff + (long) i * ldc) * 4, (long) n * 4).fill((byte) 0);
             }
         }
     }
@@ -192,17 +321,17 @@ final class GemmF32 implements GemmKernel {
     }
 
     /**
-     * Packs A pre-broadcast: pa[((panel·kc + p)·MR + i)·LANES + lane] = A[i0 + panel·MR + i][p0 + p] for every lane,
+     * Packs A pre-broadcast: pa[paOff + ((panel·kc + p)·MR + i)·LANES + lane] = A[i0 + panel·MR + i][p0 + p] for every lane,
      * zero beyond the block's mc rows. The micro-kernel then loads whole vectors of A instead of broadcasting scalars:
      * with broadcasts C2 kept three of them live and spilled an accumulator to the stack (seen in the disassembly),
      * putting a store-load round trip on that FMA chain; pre-broadcast A measured +30% for the micro-kernel.
      */
-    private static void packA(float[] pa, int kc, int i0, int mc, int p0, MemorySegment a, long aOff, int lda) {
+    private static void packA(float[] pa, int paOff, int kc, int i0, int mc, int p0, MemorySegment a, long aOff, int lda) {
         int mPanels = (mc + MR - 1) / MR;
         if (!PRE) {
             // plain: pa[(panel·kc + p)·MR + i] = A[i0 + panel·MR + i][p0 + p], zero beyond mc rows
             for (int ip = 0; ip < mPanels; ip++) {
-                int base = ip * MR * kc;
+                int base = paOff + ip * MR * kc;
                 for (int i = 0; i < MR; i++) {
                     int row = ip * MR + i;
                     if (row < mc) {
@@ -221,7 +350,7 @@ final class GemmF32 implements GemmKernel {
         }
         FloatVector zero = FloatVector.zero(SPECIES);
         for (int ip = 0; ip < mPanels; ip++) {
-            int base = ip * MR * kc * LANES;
+            int base = paOff + ip * MR * kc * LANES;
             for (int i = 0; i < MR; i++) {
                 int row = ip * MR + i;
                 if (row < mc) {

@@ -1,6 +1,7 @@
 package dev.minnow.kernels.vector;
 
 import dev.minnow.kernels.Activation;
+import dev.minnow.kernels.BPanelSource;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.RopeLayout;
 import java.lang.foreign.MemorySegment;
@@ -84,6 +85,12 @@ public final class VectorKernels implements Kernels {
     public void gemm(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                      boolean bTransposed, MemorySegment c, long cOff, int ldc, boolean accumulate) {
         impl.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, bTransposed, c, cOff, ldc, accumulate);
+    }
+
+    @Override
+    public void gemmPackedB(int m, int n, int k, MemorySegment a, long aOff, int lda, BPanelSource b, MemorySegment c,
+                            long cOff, int ldc, boolean accumulate) {
+        impl.gemmPackedB(m, n, k, a, aOff, lda, b, c, cOff, ldc, accumulate);
     }
 
     @Override

@@ -11,8 +11,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -722,6 +724,95 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 default -> throw new AssertionError(type); // Q6_K above
             }
         }
+    }
+
+    private static final ThreadLocal<MemorySegment> PANEL_ROWS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+
+    /**
+     * The rows through {@link #dequantize} (vector form) into a thread-local native scratch (rows × kc floats, 16 KiB
+     * for a 16-row panel: L1), then transposed into the panel 8 × 8 floats at a time in registers
+     * ({@link #transpose8}; a scalar transpose, element by element, cost 4× the dequantization).
+     */
+    @Override
+    public void dequantizePanel(DType type, int rows, int k0, int kc, MemorySegment w, long wOff, long rowBytes,
+                                float[] panel, int off, int width) {
+        checkPanel(type, rows, k0, kc, width);
+        long blockOff = type.bytesPerBlock() * (long) (k0 / type.blockSize());
+        MemorySegment tmp = PANEL_ROWS.get();
+        if (tmp.byteSize() < 4L * rows * kc) {
+            tmp = java.lang.foreign.Arena.ofAuto().allocate(Math.max(4L * rows * kc, 4096), 64);
+            PANEL_ROWS.set(tmp);
+        }
+        for (int r = 0; r < rows; r++) {
+            dequantize(type, kc, w, wOff + rowBytes * r + blockOff, tmp, (long) r * kc);
+        }
+        // 8 × 8 tiles need 256-bit vectors (kc is a multiple of 32); rows past the last whole 8 element by element
+        int tiled = BITS >= 256 ? rows & ~7 : 0;
+        for (int r0 = 0; r0 < tiled; r0 += 8) {
+            for (int p0 = 0; p0 < kc; p0 += 8) {
+                transpose8(tmp, 4L * ((long) r0 * kc + p0), 4L * kc, panel, off + p0 * width + r0, width);
+            }
+        }
+        for (int p = 0; p < kc; p++) {
+            int o = off + p * width;
+            for (int r = tiled; r < rows; r++) {
+                panel[o + r] = tmp.get(F32, 4L * ((long) r * kc + p));
+            }
+            for (int r = rows; r < width; r++) {
+                panel[o + r] = 0f;
+            }
+        }
+    }
+
+    // transpose8's lane moves: stage s swaps bit s of the row index with bit s of the lane index
+    private static final VectorMask<Float> ODD1 = VectorMask.fromLong(F8, 0xAA);
+    private static final VectorMask<Float> ODD2 = VectorMask.fromLong(F8, 0xCC);
+    private static final VectorMask<Float> ODD4 = VectorMask.fromLong(F8, 0xF0);
+    private static final VectorShuffle<Float> DOWN1 = VectorShuffle.fromOp(F8, l -> (l - 1) & 7);
+    private static final VectorShuffle<Float> DOWN2 = VectorShuffle.fromOp(F8, l -> (l - 2) & 7);
+    private static final VectorShuffle<Float> DOWN4 = VectorShuffle.fromOp(F8, l -> (l - 4) & 7);
+    private static final VectorShuffle<Float> UP1 = VectorShuffle.fromOp(F8, l -> (l + 1) & 7);
+    private static final VectorShuffle<Float> UP2 = VectorShuffle.fromOp(F8, l -> (l + 2) & 7);
+    private static final VectorShuffle<Float> UP4 = VectorShuffle.fromOp(F8, l -> (l + 4) & 7);
+
+    /**
+     * dst[dstOff + i·dstStride + j] = src[srcOff + j·srcStride + i] (src bytes, floats) for i, j &lt; 8: eight rows
+     * loaded as vectors, three butterfly stages (each pair of rows s apart: one rearrange and one blend per output),
+     * eight vectors stored.
+     */
+    private static void transpose8(MemorySegment src, long srcOff, long srcStride, float[] dst, int dstOff, int dstStride) {
+        FloatVector v0 = FloatVector.fromMemorySegment(F8, src, srcOff, LE);
+        FloatVector v1 = FloatVector.fromMemorySegment(F8, src, srcOff + srcStride, LE);
+        FloatVector v2 = FloatVector.fromMemorySegment(F8, src, srcOff + 2 * srcStride, LE);
+        FloatVector v3 = FloatVector.fromMemorySegment(F8, src, srcOff + 3 * srcStride, LE);
+        FloatVector v4 = FloatVector.fromMemorySegment(F8, src, srcOff + 4 * srcStride, LE);
+        FloatVector v5 = FloatVector.fromMemorySegment(F8, src, srcOff + 5 * srcStride, LE);
+        FloatVector v6 = FloatVector.fromMemorySegment(F8, src, srcOff + 6 * srcStride, LE);
+        FloatVector v7 = FloatVector.fromMemorySegment(F8, src, srcOff + 7 * srcStride, LE);
+        FloatVector a, b;
+        // s = 1: pairs (0,1) (2,3) (4,5) (6,7)
+        a = v0; b = v1; v0 = a.blend(b.rearrange(DOWN1), ODD1); v1 = a.rearrange(UP1).blend(b, ODD1);
+        a = v2; b = v3; v2 = a.blend(b.rearrange(DOWN1), ODD1); v3 = a.rearrange(UP1).blend(b, ODD1);
+        a = v4; b = v5; v4 = a.blend(b.rearrange(DOWN1), ODD1); v5 = a.rearrange(UP1).blend(b, ODD1);
+        a = v6; b = v7; v6 = a.blend(b.rearrange(DOWN1), ODD1); v7 = a.rearrange(UP1).blend(b, ODD1);
+        // s = 2: pairs (0,2) (1,3) (4,6) (5,7)
+        a = v0; b = v2; v0 = a.blend(b.rearrange(DOWN2), ODD2); v2 = a.rearrange(UP2).blend(b, ODD2);
+        a = v1; b = v3; v1 = a.blend(b.rearrange(DOWN2), ODD2); v3 = a.rearrange(UP2).blend(b, ODD2);
+        a = v4; b = v6; v4 = a.blend(b.rearrange(DOWN2), ODD2); v6 = a.rearrange(UP2).blend(b, ODD2);
+        a = v5; b = v7; v5 = a.blend(b.rearrange(DOWN2), ODD2); v7 = a.rearrange(UP2).blend(b, ODD2);
+        // s = 4: pairs (0,4) (1,5) (2,6) (3,7)
+        a = v0; b = v4; v0 = a.blend(b.rearrange(DOWN4), ODD4); v4 = a.rearrange(UP4).blend(b, ODD4);
+        a = v1; b = v5; v1 = a.blend(b.rearrange(DOWN4), ODD4); v5 = a.rearrange(UP4).blend(b, ODD4);
+        a = v2; b = v6; v2 = a.blend(b.rearrange(DOWN4), ODD4); v6 = a.rearrange(UP4).blend(b, ODD4);
+        a = v3; b = v7; v3 = a.blend(b.rearrange(DOWN4), ODD4); v7 = a.rearrange(UP4).blend(b, ODD4);
+        v0.intoArray(dst, dstOff);
+        v1.intoArray(dst, dstOff + dstStride);
+        v2.intoArray(dst, dstOff + 2 * dstStride);
+        v3.intoArray(dst, dstOff + 3 * dstStride);
+        v4.intoArray(dst, dstOff + 4 * dstStride);
+        v5.intoArray(dst, dstOff + 5 * dstStride);
+        v6.intoArray(dst, dstOff + 6 * dstStride);
+        v7.intoArray(dst, dstOff + 7 * dstStride);
     }
 
     private static FloatVector bytesToFloats(ByteVector v) {

@@ -128,9 +128,11 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
      * type's activation format (Q8_0, Q8_1 or Q8_K) and every weight row is dotted with it in integers
      * ({@link QuantKernels}) — the decode path, memory-bound. A batch of at least {@link #F32_GEMM_MIN_ROWS} rows
      * (prefill, compute-bound) instead rounds its activations through the same activation format, dequantizes the
-     * weights tile by tile ({@link QuantKernels#dequantize}, exact) and multiplies with the f32 GEMM, which on CPUs
-     * without a byte multiply-add in the Vector API runs several times faster than the integer dots: the products
-     * are the same (quantized weight × quantized activation), only their summation order differs.
+     * weights straight into the f32 GEMM's packed B panels ({@link QuantKernels#dequantizePanel}, exact) and multiplies
+     * with {@link Kernels#gemmPackedB}, which on CPUs without a byte multiply-add in the Vector API runs several times
+     * faster than the integer dots: the products are the same (quantized weight × quantized activation), only their
+     * summation order differs. {@code -Dminnow.prefill.packed=false} selects the previous form (weights dequantized
+     * tile by tile into f32 rows, then the ordinary GEMM with B transposed), for A/B runs.
      */
     final class QuantMatrix implements WeightMatrix {
         private final DType type;
@@ -145,6 +147,11 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         static final int F32_GEMM_MIN_ROWS = Integer.getInteger("minnow.prefill.f32MinRows", 8);
         /** Most weight rows per dequantized tile (session 2: 128 and 256 beat 64 by ~10-20% in a noisy A/B; see gemm). */
         private static final int PREFILL_TILE = Integer.getInteger("minnow.prefill.tile", 512);
+        /**
+         * Prefill with the weights dequantized into the GEMM's packed panels ({@link #gemmPacked}); false: the
+         * dequantized f32 tiles and the ordinary GEMM (for A/B runs).
+         */
+        static final boolean PACKED_PREFILL = !"false".equalsIgnoreCase(System.getProperty("minnow.prefill.packed", "true"));
         private static final ThreadLocal<MemorySegment> TILE = ThreadLocal.withInitial(() -> MemorySegment.NULL);
         private static final ThreadLocal<MemorySegment> ROUNDED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
         private static final ThreadLocal<MemorySegment> QUANTIZED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
@@ -218,7 +225,19 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 qk.gemm(type, m, rows, cols, w, 0, a, aOff, c, cOff);
                 return;
             }
+            prefill(m, a, aOff, c, cOff, PACKED_PREFILL);
+        }
+
+        /**
+         * The f32 prefill product of {@link #gemm} (m ≥ {@link #F32_GEMM_MIN_ROWS}, A and C shareable): through the
+         * packed panels ({@link #gemmPacked}) when {@code packed}, else through dequantized f32 tiles.
+         */
+        void prefill(int m, MemorySegment a, long aOff, MemorySegment c, long cOff, boolean packed) {
             MemorySegment as = roundedActivations(m, a, aOff);
+            if (packed && Parallel.shareable(w)) {
+                gemmPacked(m, as, c, cOff);
+                return;
+            }
             // at least one tile per thread; at most PREFILL_TILE rows and 4 MiB of f32 each; a multiple of 16 rows
             // (the GEMM's panel width). Bigger tiles pack the activation block (pre-broadcast, 8 floats per value) less
             // often: at 128 rows that packing took 14% of a prefill's samples.
@@ -235,6 +254,21 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                     kernels.gemm(m, n, cols, as, 0, cols, tile, 0, cols, true, c, cOff + r0, rows, false);
                 }
             });
+        }
+
+        /**
+         * C = rounded A · Wᵀ with the weights dequantized straight into the GEMM's packed B panels
+         * ({@link Kernels#gemmPackedB}, {@link QuantKernels#dequantizePanel}): no f32 weight tile and no transpose in
+         * the GEMM, and the A block packed once per depth slice for the whole matrix instead of once per tile.
+         */
+        private void gemmPacked(int m, MemorySegment as, MemorySegment c, long cOff) {
+            DType t = type;
+            MemorySegment weights = w;
+            long rb = rowBytes;
+            QuantKernels q = qk;
+            kernels.gemmPackedB(m, rows, cols, as, 0, cols,
+                    (j0, n, k0, kc, panel, off, width) -> q.dequantizePanel(t, n, k0, kc, weights, rb * j0, rb, panel, off, width),
+                    c, cOff, rows, false);
         }
 
         /**

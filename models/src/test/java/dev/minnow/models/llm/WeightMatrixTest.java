@@ -3,6 +3,10 @@ package dev.minnow.models.llm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.minnow.kernels.KernelProvider;
+import dev.minnow.kernels.Kernels;
+import dev.minnow.kernels.QuantKernels;
+import dev.minnow.kernels.scalar.ScalarQuantKernels;
+import dev.minnow.kernels.vector.VectorKernels;
 import dev.minnow.quant.GgmlQuant;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Tensor;
@@ -104,6 +108,77 @@ class WeightMatrixTest {
                         + " vs row dots " + a);
                 if (o >= 80) {
                     assertTrue(a == b, t + " tail row " + o + " goes through the row dots: " + b + " vs " + a);
+                }
+            }
+        }
+    }
+
+    /**
+     * The packed prefill (weights dequantized into the GEMM's B panels, {@code Kernels.gemmPackedB}) against the old
+     * one (dequantized f32 tiles, {@code Kernels.gemm}) for every quantized type, at awkward sizes (257 output rows:
+     * partial panels; 768 or 544 columns: three 256-deep slices, or two and one block; m = 33), with the scalar kernels and the vector kernels at
+     * 128, 256 and 512 bits. Both multiply the same rounded activations by the same exactly dequantized weights; only
+     * the summation order may differ, so |packed − tiles| ≤ 4·(cols + 1)·2⁻²⁴·Σ|a·w| per entry (a rounded). With
+     * KC = 256 both run the same slices through the same micro-kernel and were measured bit-identical.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void packedPrefillAgreesWithTiles(DType t) {
+        record Impl(Kernels k, QuantKernels q, int rows, int m) {}
+        int cols = t.blockSize() == 32 ? 544 : 768; // 32-blocks: a last slice of one block
+        Impl[] impls = {
+            new Impl(KernelProvider.scalar(), ScalarQuantKernels.INSTANCE, 37, 9),
+            new Impl(KernelProvider.get(), KernelProvider.quant(), 257, 33),
+            new Impl(new VectorKernels(128, true), KernelProvider.quant(), 257, 8),
+            new Impl(new VectorKernels(512, false), KernelProvider.quant(), 70, 13),
+        };
+        for (Impl impl : impls) {
+            int rows = impl.rows(), m = impl.m();
+            String name = "weightmatrix-packed-" + t + "-" + impl.k().name();
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            try (Arena arena = Arena.ofShared()) {
+                long rowBytes = GgmlQuant.rowBytes(t, cols);
+                MemorySegment w = arena.allocate(rowBytes * rows, 64);
+                float[] row = new float[cols];
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < cols; j++) {
+                        row[j] = (float) r.nextGaussian();
+                    }
+                    GgmlQuant.quantizeRow(t, row, 0, w, rowBytes * i, cols);
+                }
+                float[] x = Gen.floats(r, m * cols);
+                MemorySegment xs = arena.allocate(4L * m * cols, 64);
+                MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+                WeightMatrix.QuantMatrix mat = new WeightMatrix.QuantMatrix(t, rows, cols, w, impl.q(), impl.k());
+                MemorySegment packed = arena.allocate(4L * m * rows, 64);
+                MemorySegment tiles = arena.allocate(4L * m * rows, 64);
+                mat.prefill(m, xs, 0, packed, 0, true);
+                mat.prefill(m, xs, 0, tiles, 0, false);
+                // the activations as both paths round them
+                DType act = QuantKernels.activationType(t);
+                MemorySegment q = arena.allocate(GgmlQuant.rowBytes(act, cols), 64);
+                float[] xr = new float[m * cols];
+                for (int i = 0; i < m; i++) {
+                    GgmlQuant.quantizeRow(act, x, i * cols, q, 0, cols);
+                    GgmlQuant.dequantizeRow(act, q, 0, xr, i * cols, cols);
+                }
+                float[][] deq = new float[rows][cols];
+                for (int o = 0; o < rows; o++) {
+                    GgmlQuant.dequantizeRow(t, w, rowBytes * o, deq[o], 0, cols);
+                }
+                for (int i = 0; i < m; i++) {
+                    for (int o = 0; o < rows; o++) {
+                        double abs = 0;
+                        for (int j = 0; j < cols; j++) {
+                            abs += Math.abs((double) deq[o][j] * xr[i * cols + j]);
+                        }
+                        float want = tiles.getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * rows + o);
+                        float got = packed.getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * rows + o);
+                        double bound = 4.0 * (cols + 1) * 0x1p-24 * abs + 1e-30;
+                        assertTrue(Math.abs(want - got) <= bound, t + " " + impl.k().name() + " row " + i + " out " + o
+                                + " seed=" + seed + ": packed " + got + " vs tiles " + want + " (bound " + bound + ")");
+                    }
                 }
             }
         }

@@ -1,0 +1,81 @@
+package dev.minnow.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.minnow.kernels.scalar.ScalarQuantKernels;
+import dev.minnow.tensor.DType;
+import dev.minnow.tensor.testing.Gen;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link QuantKernels#dequantizePanel} in every implementation and width: every value bit-identical to ggml's
+ * dequantize_row_* (the scalar {@code dequantizeBlock}) at its transposed place, zero columns past the rows, and
+ * nothing written outside the panel; slices that start inside the row (k0 &gt; 0), partial panels, whole ones.
+ */
+class QuantPanelTest {
+
+    @ParameterizedTest(name = "{1} at {0} bits")
+    @MethodSource("dev.minnow.kernels.VectorQuantKernelsPropertyTest#cases")
+    void panelsAreTransposedDequantizedRows(int bits, DType t) {
+        for (QuantKernels k : new QuantKernels[] {ScalarQuantKernels.INSTANCE, QuantKernelsAtWidth.vector(bits, true)}) {
+            int bs = t.blockSize();
+            int[][] shapes = {{1, 0, bs, 4}, {7, bs, 2 * bs, 16}, {16, 256, 256, 16}, {13, 0, 512, 32}, {32, 256, 768, 32}};
+            for (int[] s : shapes) {
+                int rows = s[0], k0 = s[1], kc = s[2], width = s[3];
+                int cols = 1024;
+                String name = "qpanel-" + t + "-" + bits + "-" + Arrays.toString(s);
+                long seed = Gen.seed(name);
+                SplittableRandom r = new SplittableRandom(seed);
+                try (Arena arena = Arena.ofConfined()) {
+                    long rowBytes = t.byteSize(cols);
+                    int nb = (int) (rowBytes * rows / t.bytesPerBlock());
+                    MemorySegment w = VectorQuantKernelsPropertyTest.blocks(arena, t, nb, r, false, 3);
+                    int off = 5;
+                    float[] panel = new float[off + kc * width + 3];
+                    Arrays.fill(panel, Float.NaN);
+                    k.dequantizePanel(t, rows, k0, kc, w, 0, rowBytes, panel, off, width);
+                    float[] block = new float[bs];
+                    for (int row = 0; row < rows; row++) {
+                        for (int b = 0; b < kc / bs; b++) {
+                            ScalarQuantKernels.dequantizeBlock(t, w, rowBytes * row + (long) (k0 / bs + b) * t.bytesPerBlock(), block);
+                            for (int j = 0; j < bs; j++) {
+                                int p = b * bs + j;
+                                assertEquals(Float.floatToRawIntBits(block[j]), Float.floatToRawIntBits(panel[off + p * width + row]),
+                                        k.name() + " " + t + " row " + row + " depth " + (k0 + p) + " seed=" + seed);
+                            }
+                        }
+                    }
+                    for (int p = 0; p < kc; p++) {
+                        for (int j = rows; j < width; j++) {
+                            assertEquals(0f, panel[off + p * width + j], k.name() + " " + t + " padding column " + j + " seed=" + seed);
+                        }
+                    }
+                    for (int i = 0; i < off; i++) {
+                        assertEquals(Float.NaN, panel[i], k.name() + " wrote before the panel");
+                    }
+                    for (int i = off + kc * width; i < panel.length; i++) {
+                        assertEquals(Float.NaN, panel[i], k.name() + " wrote after the panel");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsSlicesThatSplitBlocks() {
+        float[] panel = new float[64 * 16];
+        MemorySegment w = MemorySegment.ofArray(new byte[4096]);
+        for (QuantKernels k : new QuantKernels[] {ScalarQuantKernels.INSTANCE, QuantKernelsAtWidth.vector(256, true)}) {
+            assertThrows(IllegalArgumentException.class, () -> k.dequantizePanel(DType.Q4_0, 4, 16, 32, w, 0, 18, panel, 0, 16));
+            assertThrows(IllegalArgumentException.class, () -> k.dequantizePanel(DType.Q4_K, 4, 0, 32, w, 0, 144, panel, 0, 16));
+            assertThrows(IllegalArgumentException.class, () -> k.dequantizePanel(DType.Q4_0, 17, 0, 32, w, 0, 18, panel, 0, 16));
+        }
+    }
+}
