@@ -32,6 +32,10 @@ for m in q4_0 q4_k_m; do
   t=1,2; [ $m = q4_k_m ] && t=2
   log "LLM $m, panels on"
   P2 -cp "$CP" dev.minnow.cli.Main bench -m /tmp/md-$m.gguf -p 128 -n 64 -r 2 -t $t --bandwidth 2>&1 | grep -v WARNING | tee "$OUT/llm-$m.txt"
+  if [ $m = q4_0 ]; then
+    log "LLM $m, prefill through dequantized tiles (-Dminnow.prefill.packed=false)"
+    P2 -Dminnow.prefill.packed=false -cp "$CP" dev.minnow.cli.Main bench -m /tmp/md-$m.gguf -p 128 -n 0 -r 2 -t 2 2>&1 | grep -v WARNING | tee "$OUT/llm-$m-tiles.txt"
+  fi
   log "LLM $m, panels off (-Dminnow.decode.panels=false)"
   P2 -Dminnow.decode.panels=false -cp "$CP" dev.minnow.cli.Main bench -m /tmp/md-$m.gguf -p 0 -n 32 -r 2 -t $t 2>&1 | grep -v WARNING | tee "$OUT/llm-$m-nopanels.txt"
 done
