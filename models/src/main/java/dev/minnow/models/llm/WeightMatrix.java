@@ -164,6 +164,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             this.rowBytes = type.byteSize(cols);
             this.qk = qk;
             this.kernels = kernels;
+            this.panels = panelsByDefault(qk);
         }
 
         @Override public int rows() { return rows; }
@@ -174,15 +175,27 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
 
         @Override public MemorySegment data() { return w; }
 
-        /** Q4_0/Q4_K decode through 16-row panels ({@link Q4Panels}); false = the row-dot GEMV (A/B switch). */
-        static final boolean PANELS = !"false".equals(System.getProperty("minnow.decode.panels"));
-        private volatile MemorySegment panels;
+        /**
+         * {@code minnow.decode.panels}: Q4_0/Q4_K/Q6_K decode through 16-row panels ({@link Q4Panels}, true) or the
+         * row-dot GEMV (false). Unset: panels where the quantized kernels are 512 bits wide — on the AVX-512 Xeon
+         * decode went 1.8× faster with them; on the AVX2 machine they measured level with the row dots (so the second
+         * copy of the weights would buy nothing there).
+         */
+        static final String PANELS_PROPERTY = System.getProperty("minnow.decode.panels");
+
+        static boolean panelsByDefault(QuantKernels qk) {
+            return PANELS_PROPERTY != null ? !"false".equals(PANELS_PROPERTY) : qk.vectorBits() >= 512;
+        }
+
+        /** Whether this matrix decodes through panels (tests switch it). */
+        boolean panels;
+        private volatile MemorySegment packed;
         /** Set when the rows cannot be packed (a non-finite Q4_0 scale): this matrix decodes with the row dots. */
         private volatile boolean unpackable;
 
         @Override
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
-            if (PANELS && !unpackable && rows >= Q4Panels.ROWS && Q4Panels.supports(type)) {
+            if (panels && !unpackable && rows >= Q4Panels.ROWS && Q4Panels.supports(type)) {
                 MemorySegment p = panels();
                 if (p != null) {
                     Q4Panels.gemv(qk, type, rows, cols, p, w, 0, x, xOff, y, yOff);
@@ -197,14 +210,14 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
          * second copy of the weights, in an automatic arena freed with this matrix; null when they cannot be packed.
          */
         private MemorySegment panels() {
-            MemorySegment p = panels;
+            MemorySegment p = packed;
             if (p == null) {
                 synchronized (this) {
-                    p = panels;
+                    p = packed;
                     if (p == null && !unpackable) {
                         try {
                             p = Q4Panels.pack(type, rows, cols, w, 0, Arena.ofAuto());
-                            panels = p;
+                            packed = p;
                         } catch (IllegalArgumentException e) { // inf/NaN scales: the row dots reproduce them exactly
                             unpackable = true;
                         }

@@ -68,6 +68,22 @@ class WeightMatrixTest {
     }
 
     /** Decode through 16-row panels (Q4_0/Q4_K/Q6_K, rows beyond the last panel by row dots) against the row-dot GEMV. */
+    @org.junit.jupiter.api.Test
+    void panelsByDefaultOnlyAt512Bits() {
+        if (WeightMatrix.QuantMatrix.PANELS_PROPERTY == null) {
+            for (int bits : new int[] {0, 128, 256, 512}) {
+                QuantKernels qk = new dev.minnow.kernels.scalar.ScalarQuantKernels() {
+                    @Override public int vectorBits() { return bits; }
+                };
+                assertTrue(WeightMatrix.QuantMatrix.panelsByDefault(qk) == (bits == 512), bits + " bits");
+            }
+        } else {
+            assertTrue(WeightMatrix.QuantMatrix.panelsByDefault(KernelProvider.quant())
+                    == !"false".equals(WeightMatrix.QuantMatrix.PANELS_PROPERTY), "the property decides");
+        }
+    }
+
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void panelGemvAgreesWithRowDots(DType t) {
@@ -88,8 +104,8 @@ class WeightMatrixTest {
             float[] x = Gen.floats(r, cols);
             MemorySegment xs = arena.allocate(4L * cols, 64);
             MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
-            assertTrue(WeightMatrix.QuantMatrix.PANELS, "panels are on by default");
             WeightMatrix mat = WeightMatrix.of("w", Tensor.wrap(w, t, rows, cols), KernelProvider.get());
+            ((WeightMatrix.QuantMatrix) mat).panels = true; // the default only at 512 bits
             MemorySegment y = arena.allocate(4L * rows, 64);
             mat.gemv(xs, 0, y, 0);
             MemorySegment want = arena.allocate(4L * rows, 64);
@@ -204,6 +220,7 @@ class WeightMatrixTest {
             MemorySegment xs = arena.allocate(4L * cols, 64);
             MemorySegment.copy(Gen.floats(r, cols), 0, xs, ValueLayout.JAVA_FLOAT, 0, cols);
             WeightMatrix mat = WeightMatrix.of("w", Tensor.wrap(w, DType.Q4_0, rows, cols), KernelProvider.get());
+            ((WeightMatrix.QuantMatrix) mat).panels = true;
             MemorySegment y = arena.allocate(4L * rows, 64);
             mat.gemv(xs, 0, y, 0);
             MemorySegment want = arena.allocate(4L * rows, 64);
