@@ -9,13 +9,7 @@ OUT=${OUT:-/tmp/minnow-decode}; mkdir -p "$OUT"
 if [ -z "${JAVA:-}" ]; then source scripts/java-home.sh; JAVA="$(minnow_java_home)/bin/java"; fi
 CP=${CP:-"cli/target/minnow-cli-0.1.0-SNAPSHOT.jar:cli/target/lib/*"}
 VOCAB=${VOCAB:-../shared/fixtures/tokenizer/ggml-vocab-llama-spm.gguf}
-JV=(-XX:+UseParallelGC -XX:MaxNewSize=64m --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dminnow.quiet=true)
-log() { echo "== $* ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$OUT/log.txt"; }
-c0=$(cat /sys/devices/system/cpu/cpu0/topology/core_id); TWO=0
-for c in $(seq 1 $(($(nproc --all) - 1))); do
-  [ "$(cat /sys/devices/system/cpu/cpu$c/topology/core_id)" != "$c0" ] && { TWO="0,$c"; break; }
-done
-P2() { taskset -c "$TWO" "$JAVA" "${JV[@]}" "$@"; }
+source scripts/two-cores.sh
 M() { "$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.cli.Main "$@" 2>&1 | grep -v WARNING; }
 SHAPE=(--dim 2048 --layers 22 --heads 32 --kv-heads 4 --ffn 5632 --vocab-from "$VOCAB")
 log "models (background): Q4_0 synth; F16 synth quantized to Q4_K_M"

@@ -33,14 +33,7 @@ class WeightMatrixTest {
         int m = 9;
         try (Arena arena = Arena.ofShared()) {
             long rowBytes = GgmlQuant.rowBytes(t, cols);
-            MemorySegment w = arena.allocate(rowBytes * rows, 64);
-            float[] row = new float[cols];
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < cols; j++) {
-                    row[j] = (float) r.nextGaussian();
-                }
-                GgmlQuant.quantizeRow(t, row, 0, w, rowBytes * i, cols);
-            }
+            MemorySegment w = quantizedRows(t, rows, cols, r, arena);
             float[] x = Gen.floats(r, m * cols);
             MemorySegment xs = arena.allocate(4L * m * cols, 64);
             MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
@@ -93,14 +86,7 @@ class WeightMatrixTest {
         int cols = 768;
         try (Arena arena = Arena.ofShared()) {
             long rowBytes = GgmlQuant.rowBytes(t, cols);
-            MemorySegment w = arena.allocate(rowBytes * rows, 64);
-            float[] row = new float[cols];
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < cols; j++) {
-                    row[j] = (float) r.nextGaussian();
-                }
-                GgmlQuant.quantizeRow(t, row, 0, w, rowBytes * i, cols);
-            }
+            MemorySegment w = quantizedRows(t, rows, cols, r, arena);
             float[] x = Gen.floats(r, cols);
             MemorySegment xs = arena.allocate(4L * cols, 64);
             MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
@@ -155,14 +141,7 @@ class WeightMatrixTest {
             SplittableRandom r = new SplittableRandom(seed);
             try (Arena arena = Arena.ofShared()) {
                 long rowBytes = GgmlQuant.rowBytes(t, cols);
-                MemorySegment w = arena.allocate(rowBytes * rows, 64);
-                float[] row = new float[cols];
-                for (int i = 0; i < rows; i++) {
-                    for (int j = 0; j < cols; j++) {
-                        row[j] = (float) r.nextGaussian();
-                    }
-                    GgmlQuant.quantizeRow(t, row, 0, w, rowBytes * i, cols);
-                }
+                MemorySegment w = quantizedRows(t, rows, cols, r, arena);
                 float[] x = Gen.floats(r, m * cols);
                 MemorySegment xs = arena.allocate(4L * m * cols, 64);
                 MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
@@ -232,5 +211,19 @@ class WeightMatrixTest {
             }
             assertTrue(!Float.isFinite(y.getAtIndex(ValueLayout.JAVA_FLOAT, 3)), "row 3 has an infinite scale");
         }
+    }
+
+    /** {@code rows} rows of {@code cols} Gaussian values quantized to {@code t} (llama.cpp's reference quantizers). */
+    private static MemorySegment quantizedRows(DType t, int rows, int cols, SplittableRandom r, Arena arena) {
+        long rowBytes = GgmlQuant.rowBytes(t, cols);
+        MemorySegment w = arena.allocate(rowBytes * rows, 64);
+        float[] row = new float[cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                row[j] = (float) r.nextGaussian();
+            }
+            GgmlQuant.quantizeRow(t, row, 0, w, rowBytes * i, cols);
+        }
+        return w;
     }
 }
