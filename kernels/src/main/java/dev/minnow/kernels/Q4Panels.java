@@ -11,11 +11,11 @@ import java.nio.ByteOrder;
  * the layout that lets one activation value feed 16 rows at once: a vector lane is a row, so a 4-bit level becomes an
  * f32 lane with one AND (or shift) and one int→float conversion, and one fused multiply-add with the broadcast
  * activation does 16 rows' work at 512 bits (llama.cpp repacks its Q4_0 weights for AVX-512 the same way, with
- * integer multiply-adds the Vector API lacks). Q4_0 and Q4_K rows repack exactly: every level and scale is kept.
+ * integer multiply-adds the Vector API lacks). Q4_0, Q4_K and Q6_K rows repack exactly: every level and scale is kept.
  *
  * <h2>Layout</h2>
  * Rows are taken 16 at a time ({@code rows / 16} panels; the rows beyond stay in the GGML layout). A panel holds its
- * 16 rows' {@code cols / 32} blocks of 32 elements in order; block b of a panel is {@link #blockBytes} bytes:
+ * 16 rows' {@code cols / 32} blocks of 32 elements in order ({@link #panelBytes} bytes); a Q4_0 block is 288 bytes:
  * <ul>
  *   <li>bytes [0, 256): four planes j = 0..3 of 16 little-endian int32, lane r = row r of the panel; bits
  *       [4k, 4k+4) of plane j, lane r hold row r's level (0..15) of element {@code 8j + k} of the block;</li>
@@ -31,16 +31,16 @@ import java.nio.ByteOrder;
  * whose nibble k holds the high two bits of element 8h + k (bits 0-1) and of element 8(h + 2) + k (bits 2-3); bytes
  * [384, 400) and [400, 416) the int8 scales sc of the block's first and second 16 elements; each super-block of 8
  * blocks ends with 16 f32 d (3392 bytes per 256 elements; the value is d·sc·(q − 32), d·sc formed in f32, exact).
- * The scales are the exact f32 products of the file's f16 d and 6-bit sc (17 significant bits at most).
  *
  * <h2>Activations</h2>
  * {@link #prepare} quantizes the activation row as llama.cpp does for the type (Q8_0 per 32 for Q4_0, Q8_K per 256 for
- * Q4_K) and lays it out for the kernel: value {@code i = 32b + 8j + k} is level q_a · 2<sup>−4(k mod 4)</sup> (the
+ * the K-quants) and lays it out for the kernel: value {@code i = 32b + 8j + k} is level q_a · 2<sup>−4(k mod 4)</sup> (the
  * kernel masks level k in place in the plane's low or high 16 bits, worth q·2<sup>4(k mod 4)</sup>), stored
  * {@link QuantKernels#panelLanes} times at {@code xs[lanes·i ..]} (a pre-broadcast row lets the kernel load a whole
- * vector where a broadcast costs a shuffle on AVX2 — twice as fast on the AVX2 machine); {@code da[b]} is the
- * activation block's scale and {@code cb[b]} Q4_0's 8·Σq_a or Q4_K's Σq_a over the block. The kernel's block sum Σ q·q_a is then an
- * exact integer in f32 (|Σ| ≤ 32·15·127 &lt; 2<sup>24</sup>), equal to ggml's integer block dot.
+ * vector where a broadcast costs a shuffle on AVX2); {@code da[b]} is the activation block's scale and {@code cb} Q4_0's
+ * 8·Σq_a or Q4_K's Σq_a per block, Q6_K's 32·Σq_a per half block ({@code cb[2b]}, {@code cb[2b+1]}). The kernel's
+ * block sum Σ q·q_a is then an exact integer in f32 (|Σ| ≤ 32·63·127 &lt; 2<sup>24</sup>), equal to ggml's integer
+ * block dot.
  */
 public final class Q4Panels {
     /** Rows per panel. */
@@ -54,11 +54,6 @@ public final class Q4Panels {
     /** Whether {@code type} repacks into panels (Q4_0, Q4_K and Q6_K). */
     public static boolean supports(DType type) {
         return type == DType.Q4_0 || type == DType.Q4_K || type == DType.Q6_K;
-    }
-
-    /** Whether the panel blocks of {@code type} carry mins (Q4_K). */
-    public static boolean hasMins(DType type) {
-        return type == DType.Q4_K;
     }
 
     /** Bytes of one Q4_0 panel block (16 rows × 32 elements); the K-quants' blocks share per-super-block scales. */
