@@ -218,6 +218,11 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                         try {
                             p = Q4Panels.pack(type, rows, cols, w, 0, Arena.ofAuto());
                             packed = p;
+                            if (w.isMapped()) {
+                                // decode reads only the panels now: give the file's pages back (they are read again,
+                                // from the page cache or the file, only if a prefill or the sparse path needs them)
+                                w.unload();
+                            }
                         } catch (IllegalArgumentException e) { // inf/NaN scales: the row dots reproduce them exactly
                             unpackable = true;
                         }

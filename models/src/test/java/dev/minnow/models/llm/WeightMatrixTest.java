@@ -213,6 +213,44 @@ class WeightMatrixTest {
         }
     }
 
+    /** Weights in a mapped file: packing gives the file's pages back, and decoding and prefill still read right. */
+    @org.junit.jupiter.api.Test
+    void mappedWeightsStillReadAfterPacking(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int rows = 48;
+        int cols = 256;
+        SplittableRandom r = new SplittableRandom(11);
+        java.nio.file.Path file = dir.resolve("w.bin");
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment src = quantizedRows(DType.Q4_K, rows, cols, r, arena);
+            java.nio.file.Files.write(file, src.toArray(ValueLayout.JAVA_BYTE));
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+                MemorySegment mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, src.byteSize(), arena);
+                WeightMatrix mat = WeightMatrix.of("w", Tensor.wrap(mapped, DType.Q4_K, rows, cols), KernelProvider.get());
+                ((WeightMatrix.QuantMatrix) mat).panels = true;
+                MemorySegment xs = arena.allocate(4L * cols * 9, 64);
+                MemorySegment.copy(Gen.floats(r, cols * 9), 0, xs, ValueLayout.JAVA_FLOAT, 0, cols * 9);
+                MemorySegment want = arena.allocate(4L * rows, 64);
+                KernelProvider.quant().gemv(DType.Q4_K, rows, cols, src, 0, xs, 0, want, 0);
+                MemorySegment y = arena.allocate(4L * rows, 64);
+                for (int call = 0; call < 2; call++) { // the first call packs and unloads
+                    mat.gemv(xs, 0, y, 0);
+                    for (int o = 0; o < rows; o++) {
+                        float a = want.getAtIndex(ValueLayout.JAVA_FLOAT, o);
+                        float b = y.getAtIndex(ValueLayout.JAVA_FLOAT, o);
+                        assertTrue(Math.abs(a - b) <= 1e-4 * Math.abs(a) + 1e-5, "call " + call + " out " + o + ": " + b + " vs " + a);
+                    }
+                }
+                MemorySegment c = arena.allocate(4L * rows * 9, 64);
+                mat.gemm(9, xs, 0, c, 0); // the prefill reads the unloaded file pages again
+                for (int o = 0; o < rows; o++) {
+                    float a = want.getAtIndex(ValueLayout.JAVA_FLOAT, o);
+                    float b = c.getAtIndex(ValueLayout.JAVA_FLOAT, o);
+                    assertTrue(Math.abs(a - b) <= 1e-4 * Math.abs(a) + 1e-4, "prefill out " + o + ": " + b + " vs " + a);
+                }
+            }
+        }
+    }
+
     /** {@code rows} rows of {@code cols} Gaussian values quantized to {@code t} (llama.cpp's reference quantizers). */
     private static MemorySegment quantizedRows(DType t, int rows, int cols, SplittableRandom r, Arena arena) {
         long rowBytes = GgmlQuant.rowBytes(t, cols);
