@@ -178,8 +178,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         /**
          * {@code minnow.decode.panels}: Q4_0/Q4_K/Q6_K decode through 16-row panels ({@link Q4Panels}, true) or the
          * row-dot GEMV (false). Unset: panels where the quantized kernels are 512 bits wide — on the AVX-512 Xeon
-         * decode went 1.8× faster with them; on the AVX2 machine they measured level with the row dots (so the second
-         * copy of the weights would buy nothing there).
+         * decode went 1.23–1.40× faster with them (same-window A/B, BENCHMARKS.md session 5); on the AVX2 machine they
+         * measured level with the row dots, so packing would buy nothing there.
          */
         static final String PANELS_PROPERTY = System.getProperty("minnow.decode.panels");
 
@@ -206,8 +206,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         }
 
         /**
-         * The rows repacked into 16-row panels on the first decode call (prefill and perplexity never need them): a
-         * second copy of the weights, in an automatic arena freed with this matrix; null when they cannot be packed.
+         * The rows repacked into 16-row panels on the first decode call (prefill and perplexity never need them), in an
+         * automatic arena freed with this matrix; null when they cannot be packed.
          */
         private MemorySegment panels() {
             MemorySegment p = packed;
