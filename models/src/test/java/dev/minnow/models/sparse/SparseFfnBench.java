@@ -29,9 +29,10 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * CP=tensor/target/classes:kernels/target/classes:quant/target/classes:models/target/classes:models/target/test-classes
- * java --add-modules jdk.incubator.vector -Dminnow.threads=2 -cp $CP dev.minnow.models.sparse.SparseFfnBench \
+ * java $VECTOR_API -Dminnow.threads=2 -cp $CP dev.minnow.models.sparse.SparseFfnBench \
  *      /tmp/tl-q4_0-mix.gguf 0.3,0.5 [iterations]
  * </pre>
+ * where {@code $VECTOR_API} is the flag that adds the incubator Vector API module (as the pom's test argLine does).
  * On a busy machine add {@code -Dminnow.threads=1 -Dbench.cpu=true} (this thread's CPU time instead of wall time).
  */
 public final class SparseFfnBench {
