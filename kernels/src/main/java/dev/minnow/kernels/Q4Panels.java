@@ -282,7 +282,7 @@ public final class Q4Panels {
                 for (int e = 0; e < 32; e++) {
                     int v = q.get(ValueLayout.JAVA_BYTE, o + 2 + e);
                     sum += v;
-                    java.util.Arrays.fill(xs, (32 * b + e) * lanes, (32 * b + e + 1) * lanes, v * NIBBLE_WEIGHT[e & 7]);
+                    put(xs, 32 * b + e, lanes, v * NIBBLE_WEIGHT[e & 7]);
                 }
                 a.cb[b] = 8 * sum;
             }
@@ -304,8 +304,17 @@ public final class Q4Panels {
             }
             for (int e = 0; e < 32; e++) {
                 float v = q.get(ValueLayout.JAVA_BYTE, o + 4 + 32L * j + e) * NIBBLE_WEIGHT[e & 7];
-                java.util.Arrays.fill(xs, (32 * b + e) * lanes, (32 * b + e + 1) * lanes, v);
+                put(xs, 32 * b + e, lanes, v);
             }
+        }
+    }
+
+    /** Value i of the activation, {@code lanes} copies (one store when the kernel broadcasts it itself). */
+    private static void put(float[] xs, int i, int lanes, float v) {
+        if (lanes == 1) {
+            xs[i] = v;
+        } else {
+            java.util.Arrays.fill(xs, i * lanes, (i + 1) * lanes, v);
         }
     }
 
