@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs a small Java 25 runtime plus Minnow's jars into .devjdk/ (git-ignored, < 64 MiB) for a machine without a JDK
 # (the lent benchmark machine): jlink with the modules Minnow needs, minus the GUI libraries, libjvm stripped. Run
-# `./minnow build` first. On the other machine: .devjdk/bin/java -cp ".devjdk/minnow/*" dev.minnow.cli.Main ...
+# `./minnow build` first (and the bench test classes, for scripts/bench-cnn-device.sh: they go to .devjdk/bench-tests,
+# the llama-spm vocab for the synth models to .devjdk/). On the other machine: .devjdk/bin/java -cp ".devjdk/minnow/*" dev.minnow.cli.Main ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
@@ -14,4 +15,6 @@ rm -f .devjdk/lib/libfontmanager.so .devjdk/lib/libawt_xawt.so .devjdk/lib/libsp
 strip --strip-unneeded .devjdk/lib/server/libjvm.so 2>/dev/null || true
 mkdir -p .devjdk/minnow
 cp cli/target/minnow-cli-0.1.0-SNAPSHOT.jar cli/target/lib/*.jar .devjdk/minnow/
+if [ -d bench/target/test-classes/dev/minnow/bench/cnn ]; then mkdir -p .devjdk/bench-tests && cp -r bench/target/test-classes/dev .devjdk/bench-tests/; fi
+cp ../shared/fixtures/tokenizer/ggml-vocab-llama-spm.gguf .devjdk/ 2>/dev/null || true
 du -sh .devjdk

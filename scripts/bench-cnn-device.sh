@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# CNN latency, Minnow against ONNX Runtime's Python package, on a machine where ONNX Runtime's Java jar cannot travel
+# (the lent AVX-512 machine: 64 MiB transfer limit; it has onnxruntime for Python). Same ONNX files for both (random
+# weights, written by the bench test classes CnnOnnx/MobileNetV2Onnx), each engine alone in its own process, pinned
+# to two physical cores; 1 and 2 threads. JAVA, CP as in bench-decode-pinned.sh plus the bench test classes
+# (scripts/device-jdk.sh copies them to .devjdk/bench-tests). About 3 minutes; output in $OUT.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/minnow-cnn}; mkdir -p "$OUT"
+if [ -z "${JAVA:-}" ]; then source scripts/java-home.sh; JAVA="$(minnow_java_home)/bin/java"; fi
+CP=${CP:-"bench/target/test-classes:cli/target/minnow-cli-0.1.0-SNAPSHOT.jar:cli/target/lib/*"}
+PY=${PY:-python3}
+source scripts/two-cores.sh
+D=/tmp/minnow-cnn-models; mkdir -p "$D"
+log "writing the ONNX files"
+for a in resnet18 mnasnet1_0 mobilenet_v3_small; do
+  "$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.bench.cnn.CnnOnnx $a 224 "$D/$a" >/dev/null 2>&1 || echo "CnnOnnx $a failed"
+done
+"$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.bench.cnn.MobileNetV2Onnx 1.0 224 "$D/mobilenet_v2_1.0" >/dev/null 2>&1 || echo "MobileNetV2Onnx failed"
+CASES=""
+for a in mobilenet_v2_1.0 mobilenet_v3_small mnasnet1_0 resnet18; do CASES="$CASES $a=$D/$a/model.onnx:$D/$a/input.npy"; done
+log "Minnow, cores $TWO"
+P2 -Dminnow.threads=2 -cp "$CP" dev.minnow.bench.cnn.OrtCompare --engine minnow --rounds 15 --warmup 40 --threads 1,2 $CASES \
+  2>&1 | grep -v WARNING | tee "$OUT/cnn-minnow.txt"
+for t in 1 2; do
+  log "ONNX Runtime (Python), $t thread(s), cores $TWO"
+  taskset -c "$TWO" "$PY" scripts/ort_time.py $t 15 40 $CASES 2>&1 | tee -a "$OUT/cnn-ort.txt"
+done
+rm -rf "$D"
+log "done"
