@@ -246,10 +246,22 @@ public final class Q4Panels {
         public float[] xs = new float[0];
         public float[] da = new float[0];
         public float[] cb = new float[0];
+        /**
+         * True when the kernel reads Q4_0/Q4_K levels as f32 mantissas ({@link QuantKernels#panelExponentLevels}):
+         * it shifts nibble k of a plane to bits 12-15 (k even) or 16-19 (k odd), masks it and ORs in 1.0f's exponent,
+         * a float 1 + q·2^-11 or 1 + q·2^-7, so {@link #xs} holds q_a for even k and q_a·2^-4 for odd k and each
+         * product is q_a (or q_a·2^-4) + q·q_a·2^-11; the block's sum S is exact (multiples of 2^-11 below 2^12) and
+         * Σ q·q_a = (S − ct[b])·2^11 with {@code ct[b]} = Σ_even q_a + 2^-4·Σ_odd q_a.
+         */
+        public boolean exponent;
+        public float[] ct = new float[0];
+        /** What value i's level q_a was multiplied by in {@link #xs}, per k = i mod 8 (a power of two). */
+        public final float[] weight = new float[8];
         MemorySegment q = MemorySegment.NULL;
     }
 
     private static final float[] NIBBLE_WEIGHT = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 1f, 0x1p-4f, 0x1p-8f, 0x1p-12f};
+    private static final float[] EXPONENT_WEIGHT = {1f, 0x1p-4f, 1f, 0x1p-4f, 1f, 0x1p-4f, 1f, 0x1p-4f};
 
     /**
      * Quantizes f32 row {@code x} (element offset {@code xOff}, {@code cols} values) to the activation format of
@@ -265,10 +277,15 @@ public final class Q4Panels {
         }
         int lanes = qk.panelLanes();
         a.lanes = lanes;
+        boolean exponent = type != DType.Q6_K && qk.panelExponentLevels();
+        a.exponent = exponent;
+        float[] weight = exponent ? EXPONENT_WEIGHT : NIBBLE_WEIGHT;
+        System.arraycopy(weight, 0, a.weight, 0, 8);
         if (a.xs.length < cols * lanes || a.cb.length < cols / 16) {
             a.xs = new float[cols * lanes];
             a.da = new float[cols / 32];
             a.cb = new float[cols / 16];
+            a.ct = new float[cols / 32];
         }
         MemorySegment q = a.q;
         qk.quantizeActivation(type, cols, x, xOff, q, 0);
@@ -278,13 +295,19 @@ public final class Q4Panels {
             for (int b = 0; b < blocks; b++) {
                 long o = 34L * b;
                 a.da[b] = Float.float16ToFloat(q.get(S16, o));
-                int sum = 0;
+                int even = 0;
+                int odd = 0;
                 for (int e = 0; e < 32; e++) {
                     int v = q.get(ValueLayout.JAVA_BYTE, o + 2 + e);
-                    sum += v;
-                    put(xs, 32 * b + e, lanes, v * NIBBLE_WEIGHT[e & 7]);
+                    if ((e & 1) == 0) {
+                        even += v;
+                    } else {
+                        odd += v;
+                    }
+                    put(xs, 32 * b + e, lanes, v * weight[e & 7]);
                 }
-                a.cb[b] = 8 * sum;
+                a.cb[b] = 8 * (even + odd);
+                a.ct[b] = (16 * even + odd) * 0x1p-4f;
             }
             return;
         }
@@ -302,10 +325,18 @@ public final class Q4Panels {
             } else {
                 a.cb[b] = s0 + s1;
             }
+            int even = 0;
+            int odd = 0;
             for (int e = 0; e < 32; e++) {
-                float v = q.get(ValueLayout.JAVA_BYTE, o + 4 + 32L * j + e) * NIBBLE_WEIGHT[e & 7];
-                put(xs, 32 * b + e, lanes, v);
+                int l = q.get(ValueLayout.JAVA_BYTE, o + 4 + 32L * j + e);
+                if ((e & 1) == 0) {
+                    even += l;
+                } else {
+                    odd += l;
+                }
+                put(xs, 32 * b + e, lanes, l * weight[e & 7]);
             }
+            a.ct[b] = (16 * even + odd) * 0x1p-4f;
         }
     }
 

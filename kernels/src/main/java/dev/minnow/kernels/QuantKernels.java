@@ -149,6 +149,15 @@ public interface QuantKernels {
         return 1;
     }
 
+    /**
+     * Whether this kernel reads Q4_0/Q4_K panel levels as f32 mantissas ({@link Q4Panels.Activation#exponent}: the
+     * activation weighted for that and a per-block correction); false: masked in place and converted. Either way
+     * the block sums are the same exact integers.
+     */
+    default boolean panelExponentLevels() {
+        return false;
+    }
+
     void gemvQ4Panels(DType type, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
                       MemorySegment y, long yOff);
 

@@ -159,6 +159,51 @@ class Q4PanelsTest {
         }
     }
 
+    /**
+     * Both ways of reading a level ({@code minnow.panels.levels}: converted, or as f32 mantissas with the activation
+     * weighted for that and a per-block correction) and both stream counts ({@code minnow.panels.streams}; odd panel
+     * counts leave one panel out of the pairs): bit for bit the scalar specification, which also reads the activation
+     * as prepared for the vector kernel.
+     */
+    static Stream<Arguments> levels() {
+        return widths().flatMap(a -> Stream.of("convert", "exponent").map(l -> Arguments.of(a.get()[0], a.get()[1], a.get()[2], a.get()[3], l)));
+    }
+
+    @ParameterizedTest(name = "{3} at {0} bits, fma={1}, xs={2}, levels={4}")
+    @MethodSource("levels")
+    void levelsAndStreamsBitExactWithScalarSpec(int bits, boolean fma, String xs, DType t, String levels) {
+        // two streams with the broadcast activation (the 512-bit default), one with pre-broadcast rows: both at each width
+        String streams = xs.equals("scalar") ? "2" : "1";
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, fma, java.util.Map.of("minnow.panels.xs", xs,
+                "minnow.panels.levels", levels, "minnow.panels.streams", streams));
+        assertEquals(levels.equals("exponent"), k.panelExponentLevels(), k.name());
+        for (int cols : cols(t)) {
+            for (int panels : PANELS) {
+                String name = "q4panels-" + levels + "-" + streams + "-" + t + "-" + bits + "-" + fma + "-" + xs + "-" + cols + "-" + panels;
+                long seed = Gen.seed(name);
+                SplittableRandom r = new SplittableRandom(seed);
+                int rows = 16 * panels;
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment w = VectorQuantKernelsPropertyTest.blocks(arena, t, rows * cols / t.blockSize(), r, false, 0);
+                    MemorySegment x = Gen.segment(arena, Gen.floats(r, cols));
+                    float[] want = panelGemv(SPEC, t, rows, cols, w, x, arena);
+                    float[] got = panelGemv(k, t, rows, cols, w, x, arena);
+                    // the specification on the activation as prepared for the exponent kernel
+                    MemorySegment p = Q4Panels.pack(t, rows, cols, w, 0, arena);
+                    Q4Panels.Activation a = new Q4Panels.Activation();
+                    Q4Panels.prepare(k, t, cols, x, 0, a);
+                    assertEquals(t != DType.Q6_K && levels.equals("exponent"), a.exponent, name);
+                    MemorySegment y = arena.allocate(4L * rows);
+                    SPEC.gemvQ4Panels(t, 0, panels, cols, p, 0, a, y, 0);
+                    for (int row = 0; row < rows; row++) {
+                        assertEquals(want[row], got[row], name + " on " + k.name() + " row " + row + " seed=" + seed);
+                        assertEquals(want[row], y.getAtIndex(F32, row), name + " spec on the exponent activation, row " + row + " seed=" + seed);
+                    }
+                }
+            }
+        }
+    }
+
     /** Q4_0 scales travel as f16 and are widened in the kernel: zero, negative, subnormal and extreme ones too. */
     @ParameterizedTest(name = "{0} bits")
     @org.junit.jupiter.params.provider.ValueSource(ints = {128, 256, 512})

@@ -28,6 +28,11 @@ final class QuantKernelsAtWidth {
         return CACHE.computeIfAbsent(bits + "/" + fma + "/" + key + "=" + value, k -> load(bits, fma, java.util.Map.of(key, value)));
     }
 
+    /** A copy at {@code bits} initialized with these system properties (static-final switches of the class). */
+    static synchronized QuantKernels vector(int bits, boolean fma, java.util.Map<String, String> properties) {
+        return CACHE.computeIfAbsent(bits + "/" + fma + "/" + new java.util.TreeMap<>(properties), k -> load(bits, fma, properties));
+    }
+
     private static QuantKernels load(int bits, boolean fma) {
         return load(bits, fma, java.util.Map.of());
     }

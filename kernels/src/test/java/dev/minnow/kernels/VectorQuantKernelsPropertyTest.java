@@ -263,6 +263,39 @@ class VectorQuantKernelsPropertyTest {
         }
     }
 
+    /**
+     * Two memory streams ({@code minnow.panels.streams=2}: Q8_0 rows i and half + i in one pass, the default at 512
+     * bits) at every width, with and without FMA: each row bit for bit the row dot of the same kernels; odd and even
+     * row counts (an odd one out).
+     */
+    @ParameterizedTest(name = "{1} at {0} bits")
+    @MethodSource("cases")
+    void gemvTwoStreamsMatchesRowDots(int bits, DType t) {
+        for (boolean fma : new boolean[] {true, false}) {
+            QuantKernels k = QuantKernelsAtWidth.vector(bits, fma, "minnow.panels.streams", "2");
+            for (int rows : new int[] {1, 2, 37, 64}) {
+                String name = "qgemv2-" + t + "-" + bits + "-" + fma + "-" + rows;
+                long seed = Gen.seed(name);
+                SplittableRandom r = new SplittableRandom(seed);
+                int cols = 3 * t.blockSize();
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment w = blocks(arena, t, rows * 3, r, false, 0);
+                    MemorySegment xs = Gen.segment(arena, Gen.floats(r, cols));
+                    MemorySegment y = arena.allocate(4L * rows);
+                    k.gemv(t, rows, cols, w, 0, xs, 0, y, 0);
+                    DType act = QuantKernels.activationType(t);
+                    MemorySegment xq = arena.allocate(act.byteSize(cols));
+                    k.quantizeActivation(t, cols, xs, 0, xq, 0);
+                    long rowBytes = t.byteSize(cols);
+                    for (int row = 0; row < rows; row++) {
+                        assertEquals(k.dot(t, cols, w, rowBytes * row, xq, 0), y.getAtIndex(F32, row),
+                                name + " on " + k.name() + " row " + row + " seed=" + seed);
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{1} at {0} bits")
     @MethodSource("cases")
     void f32ActivationDotWithinReassociationBound(int bits, DType t) {

@@ -706,8 +706,8 @@ public class ScalarQuantKernels implements QuantKernels {
                         int v = p.get(I32, o + 64L * j + 4L * r);
                         int hv = q6 ? p.get(I32, o + 256 + 64L * (j & 1) + 4L * r) : 0;
                         for (int k = 0; k < 8; k++) {
-                            // xs holds q_a·2^-4(k mod 4) (exact): scale it back to the level q_a
-                            int qa = Math.round(xs[(32 * b + 8 * j + k) * lanes] * (float) (1 << (4 * (k & 3))));
+                            // xs holds q_a times a power of two (Activation.weight, exact): scale it back to q_a
+                            int qa = Math.round(xs[(32 * b + 8 * j + k) * lanes] / a.weight[k]);
                             int level = (v >>> (4 * k) & 15) | (hv >>> (4 * k + 2 * (j >> 1)) & 3) << 4;
                             if (j < 2) {
                                 half0 += level * qa;

@@ -530,7 +530,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 ad[ib] = half(xq, 34L * ib);
             }
             if (type == DType.Q8_0) {
-                for (int r = from; r < to; r++) {
+                // two streams (minnow.panels.streams): rows from + i and from + half + i in one pass
+                int half = STREAMS == 2 ? (to - from) / 2 : 0;
+                for (int i = 0; i < half; i++) {
+                    int ra = from + i, rb = from + half + i;
+                    dotQ8_0Wide2(nb, w, wOff + rowBytes * (rows == null ? ra : rows[ra]), wOff + rowBytes * (rows == null ? rb : rows[rb]),
+                            as, ad, y, (yOff + ra) * 4, (yOff + rb) * 4);
+                }
+                for (int r = from + 2 * half; r < to; r++) {
                     y.set(F32, (yOff + r) * 4, dotQ8_0Wide(nb, w, wOff + rowBytes * (rows == null ? r : rows[r]), as, ad));
                 }
             } else {
@@ -588,6 +595,44 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             acc = fma ? f.fma(d, acc) : f.mul(d).add(acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * {@link #dotQ8_0Wide} of two rows at once (two memory streams), each with its own lanes and order: the same floats
+     * as two calls; written to y at byte offsets {@code ya} and {@code yb}.
+     */
+    private void dotQ8_0Wide2(int nb, MemorySegment w, long wa, long wb, MemorySegment as, float[] ad, MemorySegment y,
+                              long ya, long yb) {
+        FloatVector accA = FloatVector.zero(WIDE_FLOATS);
+        FloatVector accB = accA;
+        for (int ib = 0; ib < nb; ib++) {
+            long xa = wa + 34L * ib;
+            long xb = wb + 34L * ib;
+            long o = 64L * ib;
+            IntVector sumA = IntVector.zero(WIDE_INTS);
+            IntVector sumB = sumA;
+            for (int c = 0; c < 32; c += WIDE_LANES) {
+                ShortVector act = ShortVector.fromMemorySegment(WIDE_SHORTS, as, o + 2L * c, LE);
+                ShortVector pa = ((ShortVector) ByteVector.fromMemorySegment(WIDE_BYTES, w, xa + 2 + c, LE)
+                        .convertShape(VectorOperators.B2S, WIDE_SHORTS, 0)).mul(act);
+                ShortVector pb = ((ShortVector) ByteVector.fromMemorySegment(WIDE_BYTES, w, xb + 2 + c, LE)
+                        .convertShape(VectorOperators.B2S, WIDE_SHORTS, 0)).mul(act);
+                IntVector va = pa.reinterpretAsInts();
+                IntVector vb = pb.reinterpretAsInts();
+                IntVector pairsA = va.add(va.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector pairsB = vb.add(vb.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                sumA = c == 0 ? pairsA : sumA.add(pairsA);
+                sumB = c == 0 ? pairsB : sumB.add(pairsB);
+            }
+            FloatVector fa = (FloatVector) sumA.convert(VectorOperators.I2F, 0);
+            FloatVector fb = (FloatVector) sumB.convert(VectorOperators.I2F, 0);
+            FloatVector da = FloatVector.broadcast(WIDE_FLOATS, Float.float16ToFloat(w.get(S16, xa)) * ad[ib]);
+            FloatVector db = FloatVector.broadcast(WIDE_FLOATS, Float.float16ToFloat(w.get(S16, xb)) * ad[ib]);
+            accA = fma ? fa.fma(da, accA) : fa.mul(da).add(accA);
+            accB = fma ? fb.fma(db, accB) : fb.mul(db).add(accB);
+        }
+        y.set(F32, ya, accA.reduceLanes(VectorOperators.ADD));
+        y.set(F32, yb, accB.reduceLanes(VectorOperators.ADD));
     }
 
     /**
@@ -1195,6 +1240,28 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             panelsQ6(from, to, blocks, p, pOff, xs, da, cb, y, yOff);
             return;
         }
+        if (a.exponent) {
+            if (!EXP_LEVELS) {
+                throw new IllegalArgumentException("activation prepared for exponent levels, this kernel converts");
+            }
+            // two streams: panels from + i and from + half + i in one pass; an odd one out alone
+            int half = STREAMS == 2 ? (to - from) / 2 : 0;
+            if (type == DType.Q4_K) {
+                if (half > 0) {
+                    expQ4Kx2(from, half, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
+                }
+                expQ4K(from + 2 * half, to, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
+            } else {
+                if (half > 0) {
+                    expQ4_0x2(from, half, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
+                }
+                expQ4_0(from + 2 * half, to, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
+            }
+            return;
+        }
+        if (EXP_LEVELS) {
+            throw new IllegalArgumentException("activation prepared for converted levels, this kernel reads exponent levels");
+        }
         if (type == DType.Q4_K) {
             panelsQ4K(from, to, blocks, p, pOff, xs, da, cb, y, yOff);
             return;
@@ -1236,6 +1303,286 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
         }
+    }
+
+    /**
+     * {@code minnow.panels.levels}: {@code exponent} (the default at 512 bits) reads Q4_0/Q4_K levels as f32 mantissas
+     * (Q4Panels.Activation#exponent): per 8 levels four shifts and eight AND+OR (one vpternlogd each where C2 fuses
+     * them, AVX-512) instead of one shift, eight ANDs and eight int→float conversions; {@code convert} (the default
+     * below 512 bits, where AND+OR stay two operations) the latter. The same exact block sums either way. On the
+     * AVX-512 Xeon (BENCHMARKS.md, session 6): Q4_K panel GEMV from memory 1.04–1.26× faster, Q4_0 decode 1.03–1.06×.
+     */
+    private static final boolean EXP_LEVELS = "exponent".equals(System.getProperty("minnow.panels.levels", BITS >= 512 ? "exponent" : "convert"));
+
+    @Override
+    public boolean panelExponentLevels() {
+        return EXP_LEVELS;
+    }
+
+    /**
+     * Q4_0 panels with exponent levels: per block the sum S of the eight accumulators (exact), Σ q·q_a = (S − ct)·2^11,
+     * then the specification's epilogue. The block sum is written out in each exponent kernel, not a helper (C2 boxed
+     * the vector result of a helper it left out of line).
+     */
+    private static void expQ4_0(int from, int to, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+                                float[] cb, float[] ct, MemorySegment y, long yOff) {
+        int bb = 288;
+        IntVector ma = IntVector.broadcast(WIDE_INTS, 0xf000), mb = IntVector.broadcast(WIDE_INTS, 0xf0000);
+        IntVector one = IntVector.broadcast(WIDE_INTS, 0x3f800000);
+        for (int g = from; g < to; g++) {
+            long panel = pOff + (long) g * blocks * bb;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector total = FloatVector.zero(WIDE_FLOATS);
+                long lane = 4L * h;
+                for (int b = 0; b < blocks; b++) {
+                    long o = panel + (long) b * bb + lane;
+                    FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+                    int e = 32 * b * XS_LANES;
+                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        IntVector s = v.lanewise(VectorOperators.LSHL, 12);
+                        acc0 = emadd(s.and(ma).or(one), xs, e, acc0);
+                        acc1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, acc1);
+                        s = v.lanewise(VectorOperators.LSHL, 4);
+                        acc2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, acc2);
+                        acc3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, acc3);
+                        s = v.lanewise(VectorOperators.LSHR, 4);
+                        acc4 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, acc4);
+                        acc5 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, acc5);
+                        s = v.lanewise(VectorOperators.LSHR, 12);
+                        acc6 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, acc6);
+                        acc7 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, acc7);
+                    }
+                    FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)))
+                            .sub(ct[b]).mul(2048f);
+                    FloatVector scale = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, panel + (long) b * bb + 256 + 2L * h, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);  // the f16 d (see halves)
+                    total = total.add(scale.mul(s).sub(scale.mul(cb[b])).mul(da[b]));
+                }
+                total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+            }
+        }
+    }
+
+    /** Q4_K with exponent levels: expQ4_0's block sums, panelsQ4K's epilogue. */
+    private static void expQ4K(int from, int to, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+                               float[] cb, float[] ct, MemorySegment y, long yOff) {
+        long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
+        float[] lanes = PANEL_BYTES == null ? new float[2 * PANEL_LANES] : null;
+        IntVector ma = IntVector.broadcast(WIDE_INTS, 0xf000), mb = IntVector.broadcast(WIDE_INTS, 0xf0000);
+        IntVector one = IntVector.broadcast(WIDE_INTS, 0x3f800000);
+        for (int g = from; g < to; g++) {
+            long panel = pOff + g * panelBytes;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector total = FloatVector.zero(WIDE_FLOATS);
+                for (int b = 0; b < blocks; b++) {
+                    long sb = panel + (long) (b >> 3) * Q4Panels.Q4K_SUPER;
+                    long ob = sb + 288L * (b & 7);
+                    long o = ob + 4L * h;
+                    FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+                    int e = 32 * b * XS_LANES;
+                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        IntVector s = v.lanewise(VectorOperators.LSHL, 12);
+                        acc0 = emadd(s.and(ma).or(one), xs, e, acc0);
+                        acc1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, acc1);
+                        s = v.lanewise(VectorOperators.LSHL, 4);
+                        acc2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, acc2);
+                        acc3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, acc3);
+                        s = v.lanewise(VectorOperators.LSHR, 4);
+                        acc4 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, acc4);
+                        acc5 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, acc5);
+                        s = v.lanewise(VectorOperators.LSHR, 12);
+                        acc6 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, acc6);
+                        acc7 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, acc7);
+                    }
+                    FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)))
+                            .sub(ct[b]).mul(2048f);
+                    FloatVector sc;
+                    FloatVector m;
+                    if (PANEL_BYTES != null) {
+                        sc = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE)
+                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                        m = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE)
+                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    } else { // 4 lanes: no 32-bit byte species
+                        for (int l = 0; l < PANEL_LANES; l++) {
+                            lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
+                            lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
+                        }
+                        sc = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
+                        m = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                    }
+                    FloatVector scale = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE).mul(sc);
+                    FloatVector min = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE).mul(m);
+                    total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
+                }
+                total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+            }
+        }
+    }
+
+    /**
+     * {@code minnow.panels.streams}: 2 (the default at 512 bits) has the exponent-level kernels walk two far-apart
+     * panels of their range at once — two sequential streams for the hardware prefetcher: on the AVX-512 Xeon a probe
+     * with the panel kernel's density streamed 34–38% more from memory that way (BENCHMARKS.md, session 6); 1 one panel
+     * after the other.
+     */
+    private static final int STREAMS = Integer.getInteger("minnow.panels.streams", BITS >= 512 ? 2 : 1) == 2 ? 2 : 1;
+
+    /** expQ4_0 over panel pairs (from + i, from + half + i), i &lt; half: the same operations per panel, interleaved. */
+    private static void expQ4_0x2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+                                  float[] cb, float[] ct, MemorySegment y, long yOff) {
+        int bb = 288;
+        IntVector ma = IntVector.broadcast(WIDE_INTS, 0xf000), mb = IntVector.broadcast(WIDE_INTS, 0xf0000);
+        IntVector one = IntVector.broadcast(WIDE_INTS, 0x3f800000);
+        long distance = (long) half * blocks * bb;
+        for (int i = 0; i < half; i++) {
+            int g = from + i;
+            long panel = pOff + (long) g * blocks * bb;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector totalA = FloatVector.zero(WIDE_FLOATS);
+                FloatVector totalB = totalA;
+                long lane = 4L * h;
+                for (int b = 0; b < blocks; b++) {
+                    long o = panel + (long) b * bb + lane;
+                    FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                    int e = 32 * b * XS_LANES;
+                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
+                        IntVector s = v.lanewise(VectorOperators.LSHL, 12), t = w.lanewise(VectorOperators.LSHL, 12);
+                        a0 = emadd(s.and(ma).or(one), xs, e, a0);
+                        b0 = emadd(t.and(ma).or(one), xs, e, b0);
+                        a1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, a1);
+                        b1 = emadd(t.and(mb).or(one), xs, e + XS_LANES, b1);
+                        s = v.lanewise(VectorOperators.LSHL, 4);
+                        t = w.lanewise(VectorOperators.LSHL, 4);
+                        a2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, a2);
+                        b2 = emadd(t.and(ma).or(one), xs, e + 2 * XS_LANES, b2);
+                        a3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, a3);
+                        b3 = emadd(t.and(mb).or(one), xs, e + 3 * XS_LANES, b3);
+                        s = v.lanewise(VectorOperators.LSHR, 4);
+                        t = w.lanewise(VectorOperators.LSHR, 4);
+                        a0 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, a0);
+                        b0 = emadd(t.and(ma).or(one), xs, e + 4 * XS_LANES, b0);
+                        a1 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, a1);
+                        b1 = emadd(t.and(mb).or(one), xs, e + 5 * XS_LANES, b1);
+                        s = v.lanewise(VectorOperators.LSHR, 12);
+                        t = w.lanewise(VectorOperators.LSHR, 12);
+                        a2 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, a2);
+                        b2 = emadd(t.and(ma).or(one), xs, e + 6 * XS_LANES, b2);
+                        a3 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, a3);
+                        b3 = emadd(t.and(mb).or(one), xs, e + 7 * XS_LANES, b3);
+                    }
+                    FloatVector sa = a0.add(a1).add(a2.add(a3)).sub(ct[b]).mul(2048f);
+                    FloatVector sb = b0.add(b1).add(b2.add(b3)).sub(ct[b]).mul(2048f);
+                    long so = panel + (long) b * bb + 256 + 2L * h;
+                    FloatVector scaleA = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, so, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);  // the f16 d (see halves)
+                    FloatVector scaleB = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, so + distance, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    totalA = totalA.add(scaleA.mul(sa).sub(scaleA.mul(cb[b])).mul(da[b]));
+                    totalB = totalB.add(scaleB.mul(sb).sub(scaleB.mul(cb[b])).mul(da[b]));
+                }
+                totalA.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+                totalB.intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
+            }
+        }
+    }
+
+    /** expQ4K over panel pairs (from + i, from + half + i), i &lt; half: the same operations per panel, interleaved. */
+    private static void expQ4Kx2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+                                 float[] cb, float[] ct, MemorySegment y, long yOff) {
+        long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
+        float[] lanes = PANEL_BYTES == null ? new float[4 * PANEL_LANES] : null;
+        IntVector ma = IntVector.broadcast(WIDE_INTS, 0xf000), mb = IntVector.broadcast(WIDE_INTS, 0xf0000);
+        IntVector one = IntVector.broadcast(WIDE_INTS, 0x3f800000);
+        long distance = half * panelBytes;
+        for (int i = 0; i < half; i++) {
+            int g = from + i;
+            long panel = pOff + g * panelBytes;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector totalA = FloatVector.zero(WIDE_FLOATS);
+                FloatVector totalB = totalA;
+                for (int b = 0; b < blocks; b++) {
+                    long sb = panel + (long) (b >> 3) * Q4Panels.Q4K_SUPER;
+                    long ob = sb + 288L * (b & 7);
+                    long o = ob + 4L * h;
+                    FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                    int e = 32 * b * XS_LANES;
+                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
+                        IntVector s = v.lanewise(VectorOperators.LSHL, 12), t = w.lanewise(VectorOperators.LSHL, 12);
+                        a0 = emadd(s.and(ma).or(one), xs, e, a0);
+                        b0 = emadd(t.and(ma).or(one), xs, e, b0);
+                        a1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, a1);
+                        b1 = emadd(t.and(mb).or(one), xs, e + XS_LANES, b1);
+                        s = v.lanewise(VectorOperators.LSHL, 4);
+                        t = w.lanewise(VectorOperators.LSHL, 4);
+                        a2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, a2);
+                        b2 = emadd(t.and(ma).or(one), xs, e + 2 * XS_LANES, b2);
+                        a3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, a3);
+                        b3 = emadd(t.and(mb).or(one), xs, e + 3 * XS_LANES, b3);
+                        s = v.lanewise(VectorOperators.LSHR, 4);
+                        t = w.lanewise(VectorOperators.LSHR, 4);
+                        a0 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, a0);
+                        b0 = emadd(t.and(ma).or(one), xs, e + 4 * XS_LANES, b0);
+                        a1 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, a1);
+                        b1 = emadd(t.and(mb).or(one), xs, e + 5 * XS_LANES, b1);
+                        s = v.lanewise(VectorOperators.LSHR, 12);
+                        t = w.lanewise(VectorOperators.LSHR, 12);
+                        a2 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, a2);
+                        b2 = emadd(t.and(ma).or(one), xs, e + 6 * XS_LANES, b2);
+                        a3 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, a3);
+                        b3 = emadd(t.and(mb).or(one), xs, e + 7 * XS_LANES, b3);
+                    }
+                    FloatVector sa = a0.add(a1).add(a2.add(a3)).sub(ct[b]).mul(2048f);
+                    FloatVector sbv = b0.add(b1).add(b2.add(b3)).sub(ct[b]).mul(2048f);
+                    FloatVector scA;
+                    FloatVector mA;
+                    FloatVector scB;
+                    FloatVector mB;
+                    if (PANEL_BYTES != null) {
+                        scA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                        mA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                        scB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                        mB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    } else { // 4 lanes: no 32-bit byte species
+                        for (int l = 0; l < PANEL_LANES; l++) {
+                            lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
+                            lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
+                            lanes[2 * PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + distance + 256 + h + l);
+                            lanes[3 * PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + distance + 272 + h + l);
+                        }
+                        scA = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
+                        mA = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                        scB = FloatVector.fromArray(WIDE_FLOATS, lanes, 2 * PANEL_LANES);
+                        mB = FloatVector.fromArray(WIDE_FLOATS, lanes, 3 * PANEL_LANES);
+                    }
+                    FloatVector scaleA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE).mul(scA);
+                    FloatVector minA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE).mul(mA);
+                    FloatVector scaleB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 2304 + 4L * h, LE).mul(scB);
+                    FloatVector minB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 2368 + 4L * h, LE).mul(mB);
+                    totalA = totalA.add(scaleA.mul(sa).sub(minA.mul(cb[b])).mul(da[b]));
+                    totalB = totalB.add(scaleB.mul(sbv).sub(minB.mul(cb[b])).mul(da[b]));
+                }
+                totalA.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+                totalB.intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
+            }
+        }
+    }
+
+    /** acc + level·x for an exponent level (the f32 bits in {@code bits}): exact, so FMA or not gives the same. */
+    private static FloatVector emadd(IntVector bits, float[] xs, int i, FloatVector acc) {
+        FloatVector f = bits.reinterpretAsFloats();
+        FloatVector xv = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[i]) : FloatVector.fromArray(WIDE_FLOATS, xs, i);
+        return PANEL_FMA ? f.fma(xv, acc) : acc.add(f.mul(xv));
     }
 
     /** Q4_K's compact panels: 6-bit scales and mins as bytes, the super-block's d and dmin as f32 (see Q4Panels). */
