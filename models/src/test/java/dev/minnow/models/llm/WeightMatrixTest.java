@@ -1,5 +1,6 @@
 package dev.minnow.models.llm;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.minnow.kernels.KernelProvider;
@@ -110,6 +111,41 @@ class WeightMatrixTest {
                         + " vs row dots " + a);
                 if (o >= 80) {
                     assertTrue(a == b, t + " tail row " + o + " goes through the row dots: " + b + " vs " + a);
+                }
+            }
+        }
+    }
+
+    /** A short batch (m = 2..7) on a matrix with panels: bit for bit one panel GEMV per row. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    void shortBatchOnPanelsIsOneGemvPerRow(DType t) {
+        long seed = Gen.seed("weightmatrix-shortbatch-" + t);
+        SplittableRandom r = new SplittableRandom(seed);
+        int rows = 16 * 3 + 5;
+        int cols = 512;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment w = quantizedRows(t, rows, cols, r, arena);
+            WeightMatrix mat = WeightMatrix.of("w", Tensor.wrap(w, t, rows, cols), KernelProvider.get());
+            ((WeightMatrix.QuantMatrix) mat).panels = true;
+            for (int m : new int[] {2, 5, 7}) {
+                float[] x = Gen.floats(r, m * cols);
+                MemorySegment xs = arena.allocate(4L * m * cols, 64);
+                MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+                MemorySegment y = arena.allocate(4L * m * rows, 64);
+                mat.gemm(m, xs, 0, y, 0);
+                MemorySegment one = arena.allocate(4L * rows, 64);
+                MemorySegment ints = arena.allocate(4L * m * rows, 64);
+                KernelProvider.quant().gemm(t, m, rows, cols, w, 0, xs, 0, ints, 0);
+                for (int i = 0; i < m; i++) {
+                    mat.gemv(xs, (long) i * cols, one, 0);
+                    for (int o = 0; o < rows; o++) {
+                        float got = y.getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * rows + o);
+                        assertEquals(one.getAtIndex(ValueLayout.JAVA_FLOAT, o), got, t + " m=" + m + " row " + i + " out " + o + " seed=" + seed);
+                        float want = ints.getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * rows + o);
+                        assertTrue(Math.abs(got - want) <= 1e-4 * Math.abs(want) + 1e-3, t + " m=" + m + " row " + i + " out " + o
+                                + ": panels " + got + " vs integer gemm " + want + " seed=" + seed);
+                    }
                 }
             }
         }
