@@ -36,6 +36,9 @@ for m in q4_0 q8_0; do
   B -Dminnow.panels.streams=1 -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-$m.gguf -p 0 -n 32 -r 2 -t 2 | tee -a "$OUT/llm-streams.txt"
   B -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-$m.gguf -p 0 -n 32 -r 2 -t 2 | tee -a "$OUT/llm-streams.txt"
 done
+log "LLM Q4_0, a 5-token prompt: panel GEMV per row (default), then the integer GEMM (minnow.prefill.smallBatchPanels=false)"
+B -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-q4_0.gguf -p 5 -n 0 -r 3 -t 2 | tee -a "$OUT/llm-short.txt"
+B -Dminnow.prefill.smallBatchPanels=false -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-q4_0.gguf -p 5 -n 0 -r 3 -t 2 | tee -a "$OUT/llm-short.txt"
 log "sparse decoding speed curve (Q4_0)"
 B -Dminnow.threads=2 -cp "$CP" dev.minnow.cli.Main sparsity-curve --speed-model /tmp/s6-q4_0.gguf -p 8 -n 16 -r 2 --speed-calib 64 \
   --methods coreinfer-all,coreinfer,hot --keep 0.2,0.5,1.0 | tee "$OUT/sparse.txt"
