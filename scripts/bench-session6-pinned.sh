@@ -22,7 +22,7 @@ BG=$!
 log "quantized GEMV streamed from memory, defaults, cores $TWO"
 B -Dminnow.bench.gemm=false -Dminnow.bench.streamBytes=1000000000 -cp "$CP" dev.minnow.bench.quant.QuantBench 0.6 Q8_0,Q4_0,Q4_K,Q6_K | tee "$OUT/quant.txt"
 log "quantized GEMV streamed from memory, one stream per thread (minnow.panels.streams=1)"
-B -Dminnow.panels.streams=1 -Dminnow.bench.gemm=false -Dminnow.bench.streamBytes=1000000000 -cp "$CP" dev.minnow.bench.quant.QuantBench 0.6 Q8_0,Q4_0,Q4_K | tee "$OUT/quant-1stream.txt"
+B -Dminnow.panels.streams=1 -Dminnow.bench.gemm=false -Dminnow.bench.streamBytes=1000000000 -cp "$CP" dev.minnow.bench.quant.QuantBench 0.6 Q8_0,Q4_0,Q4_K,Q6_K | tee "$OUT/quant-1stream.txt"
 wait $BG; grep -v "^$" "$OUT/synth.txt" | tail -4
 log "LLM Q4_0"
 B -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-q4_0.gguf -p 128 -n 64 -r 2 -t 1,2 --bandwidth | tee "$OUT/llm-q4_0.txt"
