@@ -19,6 +19,8 @@ log "models (background): Q4_0 and Q8_0 synth; F16 synth quantized to Q4_K_M"
   M synth --arch llama "${SHAPE[@]}" --type f16 -o /tmp/s6-f16.gguf >>"$OUT/synth.txt"
   M quantize /tmp/s6-f16.gguf /tmp/s6-q4_k_m.gguf Q4_K_M >>"$OUT/synth.txt"; rm -f /tmp/s6-f16.gguf ) &
 BG=$!
+log "read bandwidth against compute density, cores $TWO"
+B -cp "$CP" dev.minnow.bench.quant.DensityBench 1000000000 | tee "$OUT/density.txt"
 log "quantized GEMV streamed from memory, defaults, cores $TWO"
 B -Dminnow.bench.gemm=false -Dminnow.bench.streamBytes=1000000000 -cp "$CP" dev.minnow.bench.quant.QuantBench 0.6 Q8_0,Q4_0,Q4_K,Q6_K | tee "$OUT/quant.txt"
 log "quantized GEMV streamed from memory, one stream per thread (minnow.panels.streams=1)"

@@ -8,7 +8,7 @@ import java.util.Locale;
  * Read bandwidth against compute density ({@link DensityProbe}): GB/s at 1 and 2 threads for a plain vector sum and
  * for the 4-bit decode GEMV's work per loaded vector (2, 4, 8 levels, i.e. about 7, 13 and 26 vector operations per
  * 64-byte line at 512 bits), from memory (a buffer far larger than the caches) and from the caches (many passes over
- * 256 KiB per thread). Variants at 8 levels: two streams per thread, and the exponent trick instead of the conversion.
+ * 256 KiB per thread). Variants at 8 levels: two streams per thread, the exponent trick instead of the conversion, and four streams with it.
  *
  * <p>Usage: {@code DensityBench [bytes]} (default 1 GB), with {@code -Dminnow.threads=2}.
  */
@@ -25,7 +25,8 @@ public final class DensityBench {
         Object[][] cases = {
                 {"sum", 0, 1, false, "2"}, {"levels 2", 2, 1, false, "7"}, {"levels 4", 4, 1, false, "13"},
                 {"levels 8 (panel)", 8, 1, false, "26"}, {"levels 8, 2 streams", 8, 2, false, "26"},
-                {"levels 8, exp. trick", 8, 1, true, "21/29"}, {"exp. trick, 2 streams", 8, 2, true, "21/29"}};
+                {"levels 8, exp. trick", 8, 1, true, "21/29"}, {"exp. trick, 2 streams", 8, 2, true, "21/29"},
+                {"exp. trick, 4 streams", 8, 4, true, "21/29"}};
         for (Object[] c : cases) {
             int levels = (Integer) c[1], streams = (Integer) c[2];
             boolean bits = (Boolean) c[3];

@@ -48,8 +48,9 @@ public final class DensityProbe {
      * larger than the caches; many passes over a small buffer measure the loop's own rate from the caches).
      */
     public static double stream(int levels, int streams, boolean bits, int threads, long bytes, int reps, int passes) {
-        if (levels != 0 && levels != 2 && levels != 4 && levels != 8 || streams != 1 && streams != 2 || bits && levels != 8) {
-            throw new IllegalArgumentException("levels 0/2/4/8, streams 1/2, bits only at 8: " + levels + " " + streams + " " + bits);
+        if (levels != 0 && levels != 2 && levels != 4 && levels != 8 || streams != 1 && streams != 2 && streams != 4
+                || bits && levels != 8 || streams == 4 && !bits) {
+            throw new IllegalArgumentException("levels 0/2/4/8, streams 1/2 (4 with bits), bits only at 8: " + levels + " " + streams + " " + bits);
         }
         int t = Math.min(threads, Parallel.poolSize());
         long unit = 2L * BYTES * 64;
@@ -91,7 +92,7 @@ public final class DensityProbe {
             return sum(m, off, len);
         }
         if (bits) {
-            return streams == 1 ? bits8(m, off, len) : bits8x2(m, off, len);
+            return streams == 1 ? bits8(m, off, len) : streams == 2 ? bits8x2(m, off, len) : bits8x4(m, off, len);
         }
         if (streams == 2) {
             return levels8x2(m, off, len);
@@ -257,5 +258,36 @@ public final class DensityProbe {
             b3 = t.and(mb).or(one).reinterpretAsFloats().fma(x, b3);
         }
         return a0.add(a1).add(a2.add(a3)).add(b0.add(b1).add(b2.add(b3))).reduceLanes(VectorOperators.ADD);
+    }
+    private static float bits8x4(MemorySegment m, long off, long len) {
+        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+        IntVector ma = IntVector.broadcast(INTS, 0xf000), mb = IntVector.broadcast(INTS, 0xf0000);
+        IntVector one = IntVector.broadcast(INTS, 0x3f800000);
+        long q = len / 4 / BYTES * BYTES;
+        int e = 0;
+        for (long o = off; o < off + q; o += BYTES, e = (e + 8) & 4095) {
+            IntVector v = IntVector.fromMemorySegment(INTS, m, o, LE);
+            IntVector w = IntVector.fromMemorySegment(INTS, m, o + q, LE);
+            IntVector t = IntVector.fromMemorySegment(INTS, m, o + 2 * q, LE);
+            IntVector u = IntVector.fromMemorySegment(INTS, m, o + 3 * q, LE);
+            for (int k = 0; k < 4; k++) {
+                int sh = 12 - 8 * k;
+                IntVector sv = sh >= 0 ? v.lanewise(VectorOperators.LSHL, sh) : v.lanewise(VectorOperators.LSHR, -sh);
+                IntVector sw = sh >= 0 ? w.lanewise(VectorOperators.LSHL, sh) : w.lanewise(VectorOperators.LSHR, -sh);
+                IntVector st = sh >= 0 ? t.lanewise(VectorOperators.LSHL, sh) : t.lanewise(VectorOperators.LSHR, -sh);
+                IntVector su = sh >= 0 ? u.lanewise(VectorOperators.LSHL, sh) : u.lanewise(VectorOperators.LSHR, -sh);
+                FloatVector x = FloatVector.broadcast(FLOATS, XS[e + 2 * k]);
+                FloatVector y = FloatVector.broadcast(FLOATS, XS[e + 2 * k + 1]);
+                a0 = sv.and(ma).or(one).reinterpretAsFloats().fma(x, a0);
+                a1 = sv.and(mb).or(one).reinterpretAsFloats().fma(y, a1);
+                b0 = sw.and(ma).or(one).reinterpretAsFloats().fma(x, b0);
+                b1 = sw.and(mb).or(one).reinterpretAsFloats().fma(y, b1);
+                c0 = st.and(ma).or(one).reinterpretAsFloats().fma(x, c0);
+                c1 = st.and(mb).or(one).reinterpretAsFloats().fma(y, c1);
+                d0 = su.and(ma).or(one).reinterpretAsFloats().fma(x, d0);
+                d1 = su.and(mb).or(one).reinterpretAsFloats().fma(y, d1);
+            }
+        }
+        return a0.add(a1).add(b0.add(b1)).add(c0.add(c1).add(d0.add(d1))).reduceLanes(VectorOperators.ADD);
     }
 }
