@@ -189,10 +189,10 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
 
         /**
          * {@code minnow.prefill.smallBatchPanels} (default true): batches of 2 to {@link #F32_GEMM_MIN_ROWS} − 1 rows
-         * (a short prompt or chat turn) on a matrix that decodes through panels run as one panel GEMV per row, not
-         * through {@link QuantKernels#gemm}, whose integer path ran at 2.2 GOPS at 512 bits on the AVX-512 Xeon
-         * (session 4; a 5-token prompt then costs seconds) — m memory-bound passes instead, and the same numbers as
-         * decoding those rows one by one.
+         * (a short prompt or chat turn) on a matrix that decodes through panels, and any such batch with 512-bit
+         * kernels, run as one decode GEMV per row, not through {@link QuantKernels#gemm}, whose integer path ran at
+         * 2.2 GOPS at 512 bits on the AVX-512 Xeon (session 4; a 5-token prompt then costs seconds) — m memory-bound
+         * passes instead, and the same numbers as decoding those rows one by one.
          */
         static final boolean SMALL_BATCH_PANELS = !"false".equals(System.getProperty("minnow.prefill.smallBatchPanels"));
 
@@ -248,9 +248,9 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 return;
             }
             if (m < F32_GEMM_MIN_ROWS || kernels == null || !Parallel.shareable(a, c)) {
-                if (m < F32_GEMM_MIN_ROWS && panels && SMALL_BATCH_PANELS && !unpackable && rows >= Q4Panels.ROWS
-                        && Q4Panels.supports(type)) {
-                    // a short batch where the decode panels are on: one panel GEMV per row, as decode computes them
+                if (m < F32_GEMM_MIN_ROWS && SMALL_BATCH_PANELS && (qk.vectorBits() >= 512
+                        || panels && !unpackable && rows >= Q4Panels.ROWS && Q4Panels.supports(type))) {
+                    // a short batch at 512 bits or where the decode panels are on: one GEMV per row, as decode computes them
                     for (int i = 0; i < m; i++) {
                         gemv(a, aOff + (long) i * cols, c, cOff + (long) i * rows);
                     }
