@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Session 6's figures on two pinned cores (BENCHMARKS.md): quantized GEMV streamed from memory with the decode
-# kernels' defaults and with one memory stream per thread (minnow.panels.streams=1); TinyLlama-shaped Q4_0, Q8_0 and
-# Q4_K_M (llama.cpp's mix, made by minnow quantize) prefill/decode; the decode A/B of the streams; the sparse-decoding
-# speed curve. Runs without Maven on a JDK >= 25 (JAVA, CP, VOCAB as in bench-decode-pinned.sh). About 7 minutes.
+# Session 6's figures on two pinned cores (BENCHMARKS.md), most important first: TinyLlama-shaped Q4_0 prefill/decode;
+# quantized GEMV streamed from memory with the decode kernels' defaults and with one memory stream per thread
+# (minnow.panels.streams=1); the sparse-decoding speed curve; Q4_K_M (llama.cpp's mix, made by minnow quantize) and
+# Q8_0 prefill/decode; the decode A/B of the streams; a 5-token prompt; the density probe; the prefill GEMM rows.
+# Runs without Maven on a JDK >= 25 (JAVA, CP, VOCAB as in bench-decode-pinned.sh). About 8 minutes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/minnow-s6}; mkdir -p "$OUT"
@@ -12,37 +13,40 @@ VOCAB=${VOCAB:-../shared/fixtures/tokenizer/ggml-vocab-llama-spm.gguf}
 source scripts/two-cores.sh
 M() { "$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.cli.Main "$@" 2>&1 | grep -v WARNING; }
 B() { P2 "$@" 2>&1 | grep -v WARNING; }
+Q() { B -Dminnow.bench.streamBytes=1000000000 -cp "$CP" dev.minnow.bench.quant.QuantBench "$@"; }
+L() { B -cp "$CP" dev.minnow.cli.Main "$@"; }
 SHAPE=(--dim 2048 --layers 22 --heads 32 --kv-heads 4 --ffn 5632 --vocab-from "$VOCAB")
-log "models (background): Q4_0 and Q8_0 synth; F16 synth quantized to Q4_K_M"
-( M synth --arch llama "${SHAPE[@]}" --type q4_0 -o /tmp/s6-q4_0.gguf >"$OUT/synth.txt"
-  M synth --arch llama "${SHAPE[@]}" --type q8_0 -o /tmp/s6-q8_0.gguf >>"$OUT/synth.txt"
+M synth --arch llama "${SHAPE[@]}" --type q4_0 -o /tmp/s6-q4_0.gguf | tail -1
+log "models (background): Q8_0 synth; F16 synth quantized to Q4_K_M"
+( M synth --arch llama "${SHAPE[@]}" --type q8_0 -o /tmp/s6-q8_0.gguf >"$OUT/synth.txt"
   M synth --arch llama "${SHAPE[@]}" --type f16 -o /tmp/s6-f16.gguf >>"$OUT/synth.txt"
   M quantize /tmp/s6-f16.gguf /tmp/s6-q4_k_m.gguf Q4_K_M >>"$OUT/synth.txt"; rm -f /tmp/s6-f16.gguf ) &
 BG=$!
-log "read bandwidth against compute density, cores $TWO"
-B -cp "$CP" dev.minnow.bench.quant.DensityBench 1000000000 | tee "$OUT/density.txt"
-log "quantized GEMV streamed from memory, defaults, cores $TWO"
-B -Dminnow.bench.gemm=false -Dminnow.bench.streamBytes=1000000000 -cp "$CP" dev.minnow.bench.quant.QuantBench 0.6 Q8_0,Q4_0,Q4_K,Q6_K | tee "$OUT/quant.txt"
+log "LLM Q4_0, cores $TWO"
+L bench -m /tmp/s6-q4_0.gguf -p 128 -n 64 -r 2 -t 1,2 --bandwidth
+log "quantized GEMV streamed from memory, defaults"
+Q -Dminnow.bench.gemm=false 0.6 Q8_0,Q4_0,Q4_K,Q6_K
 log "quantized GEMV streamed from memory, one stream per thread (minnow.panels.streams=1)"
-B -Dminnow.panels.streams=1 -Dminnow.bench.gemm=false -Dminnow.bench.streamBytes=1000000000 -cp "$CP" dev.minnow.bench.quant.QuantBench 0.6 Q8_0,Q4_0,Q4_K,Q6_K | tee "$OUT/quant-1stream.txt"
-wait $BG; grep -v "^$" "$OUT/synth.txt" | tail -4
-log "LLM Q4_0"
-B -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-q4_0.gguf -p 128 -n 64 -r 2 -t 1,2 --bandwidth | tee "$OUT/llm-q4_0.txt"
-for m in q8_0 q4_k_m; do
+Q -Dminnow.panels.streams=1 -Dminnow.bench.gemm=false 0.6 Q8_0,Q4_0,Q4_K,Q6_K
+log "sparse decoding speed curve (Q4_0)"
+L sparsity-curve --speed-model /tmp/s6-q4_0.gguf -p 8 -n 16 -r 2 --speed-calib 64 --methods coreinfer-all,coreinfer,hot --keep 0.2,0.5,1.0
+wait $BG; grep -v "^$" "$OUT/synth.txt" | tail -3
+for m in q4_k_m q8_0; do
   [ -f /tmp/s6-$m.gguf ] || continue
   log "LLM $m"
-  B -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-$m.gguf -p 128 -n 64 -r 2 -t 2 --bandwidth | tee "$OUT/llm-$m.txt"
+  L bench -m /tmp/s6-$m.gguf -p 128 -n 64 -r 2 -t 2 --bandwidth
 done
 for m in q4_0 q8_0; do
-  log "LLM $m decode, one stream (minnow.panels.streams=1), then the default again"
-  B -Dminnow.panels.streams=1 -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-$m.gguf -p 0 -n 32 -r 2 -t 2 | tee -a "$OUT/llm-streams.txt"
-  B -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-$m.gguf -p 0 -n 32 -r 2 -t 2 | tee -a "$OUT/llm-streams.txt"
+  log "LLM $m decode: one stream (minnow.panels.streams=1), then the default again"
+  B -Dminnow.panels.streams=1 -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-$m.gguf -p 0 -n 32 -r 2 -t 2 | tail -1
+  L bench -m /tmp/s6-$m.gguf -p 0 -n 32 -r 2 -t 2 | tail -1
 done
-log "LLM Q4_0, a 5-token prompt: panel GEMV per row (default), then the integer GEMM (minnow.prefill.smallBatchPanels=false)"
-B -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-q4_0.gguf -p 5 -n 0 -r 3 -t 2 | tee -a "$OUT/llm-short.txt"
-B -Dminnow.prefill.smallBatchPanels=false -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-q4_0.gguf -p 5 -n 0 -r 3 -t 2 | tee -a "$OUT/llm-short.txt"
-log "sparse decoding speed curve (Q4_0)"
-B -Dminnow.threads=2 -cp "$CP" dev.minnow.cli.Main sparsity-curve --speed-model /tmp/s6-q4_0.gguf -p 8 -n 16 -r 2 --speed-calib 64 \
-  --methods coreinfer-all,coreinfer,hot --keep 0.2,0.5,1.0 | tee "$OUT/sparse.txt"
+log "LLM Q4_0, a 5-token prompt: one decode GEMV per row (default), then the integer GEMM (minnow.prefill.smallBatchPanels=false)"
+L bench -m /tmp/s6-q4_0.gguf -p 5 -n 0 -r 3 -t 2 | tail -1
+B -Dminnow.prefill.smallBatchPanels=false -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s6-q4_0.gguf -p 5 -n 0 -r 3 -t 2 | tail -1
+log "read bandwidth against compute density"
+B -cp "$CP" dev.minnow.bench.quant.DensityBench 1000000000
+log "prefill GEMM rows (128 activation rows)"
+Q -Dminnow.bench.shapes=2048x5632 0.6 Q8_0,Q4_0
 rm -f /tmp/s6-*.gguf
 log "done"
