@@ -89,6 +89,7 @@ public final class OrtCompare {
                     float[] mo = null, oo = null;
                     double[] tm = new double[rounds], to = new double[rounds], cm = new double[rounds], co = new double[rounds];
                     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                    jitQuiet(g, x);
                     for (int r = -warmup; r < rounds; r++) {
                         long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
                         Tensor y = g.apply(x);
@@ -141,6 +142,18 @@ public final class OrtCompare {
         }
     }
     /**
+     * Runs Minnow's forward pass until the JIT has been quiet (MachineProbe.warmUp: at least 2 s, at most
+     * {@code -Dminnow.bench.warmupMaxS}, default 30 s) before the counted warm-up rounds: a network's rarer kernels
+     * (one layer of a kind per pass) reach C2 only after hundreds of passes, and until then run as C1 code whose Vector
+     * API calls allocate — with 40 passes MobileNetV3-Small's one 3×3 stride-1 depthwise layer still ran 10× slower
+     * than its steady state (session 6), which made the ratios to ONNX Runtime (no JIT) pessimistic.
+     */
+    private static void jitQuiet(java.util.function.UnaryOperator<Tensor> g, Tensor x) {
+        double max = Double.parseDouble(System.getProperty("minnow.bench.warmupMaxS", "30"));
+        dev.minnow.kernels.vector.MachineProbe.warmUp(() -> g.apply(x), Math.min(2.0, max), max);
+    }
+
+    /**
      * {@code --engine minnow} or {@code --engine ort}: times one engine alone in this process (no other engine's threads
      * spinning beside it: ORT's idle workers spin-wait and took cores from Minnow's two-thread runs in the same process).
      * Prints {@code model threads engine median min} per case and thread count, wall time, plus a {@code cpu} line for
@@ -163,6 +176,7 @@ public final class OrtCompare {
                     Parallel.setActiveThreads(threads);
                     try (OnnxModel m = OnnxModel.open(Path.of(c[1]))) {
                         OnnxGraph graph = new OnnxGraph(m);
+                        jitQuiet(graph::run, x);
                         for (int r = -warmup; r < rounds; r++) {
                             long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
                             graph.run(x);
