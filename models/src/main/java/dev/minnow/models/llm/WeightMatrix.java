@@ -152,6 +152,15 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
          * dequantized f32 tiles and the ordinary GEMM (for A/B runs).
          */
         static final boolean PACKED_PREFILL = !"false".equalsIgnoreCase(System.getProperty("minnow.prefill.packed", "true"));
+        /**
+         * {@code minnow.prefill.fromPanels}: once a decode has packed the 16-row panels ({@link #panels()}), the packed
+         * prefill ({@link #gemmPacked}) dequantizes the panel rows from them ({@link Q4Panels#dequantizeB}, the same
+         * floats bit for bit) and reads only the rows beyond the last panel from the GGML data (true), or reads all
+         * rows from the GGML data (false: the file pages that packing gave back are read in again, so resident memory
+         * grows to the panels plus the file).
+         */
+        static final boolean PREFILL_FROM_PANELS =
+                !"false".equalsIgnoreCase(System.getProperty("minnow.prefill.fromPanels", "true"));
         private static final ThreadLocal<MemorySegment> TILE = ThreadLocal.withInitial(() -> MemorySegment.NULL);
         private static final ThreadLocal<MemorySegment> ROUNDED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
         private static final ThreadLocal<MemorySegment> QUANTIZED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
@@ -284,6 +293,14 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             MemorySegment weights = w;
             long rb = rowBytes;
             QuantKernels q = qk;
+            MemorySegment p = packed;
+            if (p != null && PREFILL_FROM_PANELS) {
+                int n = rows, k = cols;
+                kernels.gemmPackedB(m, rows, cols, as, 0, cols,
+                        (j0, nc, k0, kc, panel, off, width) -> Q4Panels.dequantizeB(q, t, n, k, p, weights, 0, j0, nc, k0, kc, panel, off, width),
+                        c, cOff, rows, false);
+                return;
+            }
             kernels.gemmPackedB(m, rows, cols, as, 0, cols,
                     (j0, n, k0, kc, panel, off, width) -> q.dequantizePanel(t, n, k0, kc, weights, rb * j0, rb, panel, off, width),
                     c, cOff, rows, false);
