@@ -198,6 +198,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
 
         /** Whether this matrix decodes through panels (tests switch it). */
         boolean panels;
+        /** Whether the prefill reads the panels once they exist ({@link #PREFILL_FROM_PANELS}; tests switch it). */
+        boolean prefillFromPanels = PREFILL_FROM_PANELS;
         private volatile MemorySegment packed;
         /** Set when the rows cannot be packed (a non-finite Q4_0 scale): this matrix decodes with the row dots. */
         private volatile boolean unpackable;
@@ -294,7 +296,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             long rb = rowBytes;
             QuantKernels q = qk;
             MemorySegment p = packed;
-            if (p != null && PREFILL_FROM_PANELS) {
+            if (p != null && prefillFromPanels) {
                 int n = rows, k = cols;
                 kernels.gemmPackedB(m, rows, cols, as, 0, cols,
                         (j0, nc, k0, kc, panel, off, width) -> Q4Panels.dequantizeB(q, t, n, k, p, weights, 0, j0, nc, k0, kc, panel, off, width),
