@@ -41,6 +41,13 @@ import java.nio.ByteOrder;
  * 8·Σq_a or Q4_K's Σq_a per block, Q6_K's 32·Σq_a per half block ({@code cb[2b]}, {@code cb[2b+1]}). The kernel's
  * block sum Σ q·q_a is then an exact integer in f32 (|Σ| ≤ 32·63·127 &lt; 2<sup>24</sup>), equal to ggml's integer
  * block dot.
+ *
+ * <h2>Prefill</h2>
+ * A prefill (a batch of activation rows, f32 GEMM) after packing reads the panels too: {@link #dequantizeB} writes the
+ * GEMM's B panels ({@link BPanelSource}) from them through {@link QuantKernels#dequantizeFromPanels} — a vector lane is
+ * a panel row, the layout both sides share, so no transpose — and reads from the GGML rows only the rows beyond the
+ * last panel. Every value is bit for bit ggml's {@code dequantize_row_*} of the original row, so prefill results do
+ * not change when a matrix is packed, and a packed matrix's GGML pages (given back after packing) are not read again.
  */
 public final class Q4Panels {
     /** Rows per panel. */
