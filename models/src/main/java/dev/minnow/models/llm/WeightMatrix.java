@@ -139,9 +139,10 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
      * prefill dequantizes the panel rows from the panels ({@link Q4Panels#dequantizeB}, the same floats bit for bit)
      * and reads from the GGML data only the rows beyond the last whole panel (at most 15) — so a chat's next prompt does
      * not page the file in again next to the panels (resident memory stays near the file size, not twice it). Still
-     * reading the GGML data after packing: the tile prefill ({@code minnow.prefill.packed=false}), batches of 2 to
-     * {@link #F32_GEMM_MIN_ROWS} − 1 rows (integer row dots), {@link #row}, the sparse FFN paths (through
-     * {@link #data}), and every prefill with {@code minnow.prefill.fromPanels=false}.
+     * batches of 2 to {@link #F32_GEMM_MIN_ROWS} − 1 rows run one panel GEMV per row after packing (the decode's own
+     * results). Still reading the GGML data after packing: the tile prefill ({@code minnow.prefill.packed=false}),
+     * {@link #row}, the sparse FFN paths (through {@link #data}), and every batch with
+     * {@code minnow.prefill.fromPanels=false}.
      */
     final class QuantMatrix implements WeightMatrix {
         private final DType type;
@@ -164,9 +165,10 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         /**
          * {@code minnow.prefill.fromPanels}: once a decode has packed the 16-row panels ({@link #panels()}), the packed
          * prefill ({@link #gemmPacked}) dequantizes the panel rows from them ({@link Q4Panels#dequantizeB}, the same
-         * floats bit for bit) and reads only the rows beyond the last panel from the GGML data (true), or reads all
-         * rows from the GGML data (false: the file pages that packing gave back are read in again, so resident memory
-         * grows to the panels plus the file). Default true: it saves that memory and was faster, not slower (AVX2,
+         * floats bit for bit) and reads only the rows beyond the last panel from the GGML data, and a batch smaller
+         * than {@link #F32_GEMM_MIN_ROWS} runs panel GEMVs (true); or both read all rows from the GGML data (false:
+         * the file pages that packing gave back are read in again, so resident memory grows to the panels plus the
+         * file). Default true: it saves that memory and was faster, not slower (AVX2,
          * 1 thread: B panels 3–6× faster to produce, an m = 128 GEMM over a 5632 × 2048 matrix 10–25% faster).
          */
         static final boolean PREFILL_FROM_PANELS =
@@ -262,6 +264,15 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 return;
             }
             if (m < F32_GEMM_MIN_ROWS || kernels == null || !Parallel.shareable(a, c)) {
+                MemorySegment p = packed;
+                if (p != null && prefillFromPanels) {
+                    // once packed, a small batch is m decode GEMVs over the panels: the GGML pages stay given back
+                    // (on the AVX2 machine no slower than QuantKernels.gemm for m = 2..7, in a noisy 1-thread A/B)
+                    for (int i = 0; i < m; i++) {
+                        Q4Panels.gemv(qk, type, rows, cols, p, w, 0, a, aOff + (long) i * cols, c, cOff + (long) i * rows);
+                    }
+                    return;
+                }
                 // activations quantized once; each weight row unpacked once for all m rows (QuantKernels.gemm)
                 qk.gemm(type, m, rows, cols, w, 0, a, aOff, c, cOff);
                 return;

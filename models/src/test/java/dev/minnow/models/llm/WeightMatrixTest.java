@@ -255,7 +255,7 @@ class WeightMatrixTest {
      * Once a decode has packed the 16-row panels, the prefill reads them and not the GGML rows: with 64 rows (all in
      * panels) the GGML bytes are overwritten with garbage after packing, and the prefill (m = 8 and 33; the scalar
      * kernels and the vector GEMM at 128, 256 and 512 bits, B panels 4, 8, 16 and 32 wide) still gives bit for bit
-     * what it gave before packing.
+     * what it gave before packing; a batch of 3 rows gives bit for bit what decoding its rows one by one gave.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
@@ -303,6 +303,11 @@ class WeightMatrixTest {
                     mat.prefill(m, xs, 0, before, 0, true);
                     MemorySegment y = arena.allocate(4L * rows, 64);
                     mat.gemv(xs, 0, y, 0); // packs the panels
+                    int small = 3; // a batch below F32_GEMM_MIN_ROWS: one panel GEMV per row, as decoding them would
+                    MemorySegment decoded = arena.allocate(4L * small * rows, 64);
+                    for (int i = 0; i < small; i++) {
+                        mat.gemv(xs, (long) i * cols, decoded, (long) i * rows);
+                    }
                     long panelRows = rows / 16 * 16;
                     for (long i = 0; i < rowBytes * panelRows; i++) { // garbage where the panel rows were
                         w.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
@@ -314,6 +319,14 @@ class WeightMatrixTest {
                         int b = Float.floatToRawIntBits(after.getAtIndex(ValueLayout.JAVA_FLOAT, i));
                         assertTrue(a == b, name + " row " + i / rows + " out " + i % rows + " seeds=" + wSeed + "," + seed + ": after packing "
                                 + Float.intBitsToFloat(b) + ", before " + Float.intBitsToFloat(a));
+                    }
+                    MemorySegment batch = arena.allocate(4L * small * rows, 64);
+                    mat.gemm(small, xs, 0, batch, 0);
+                    for (long i = 0; i < (long) small * rows; i++) {
+                        int a = Float.floatToRawIntBits(decoded.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+                        int b = Float.floatToRawIntBits(batch.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+                        assertTrue(a == b, name + " batch of " + small + " row " + i / rows + " out " + i % rows + " seeds=" + wSeed
+                                + "," + seed + ": " + Float.intBitsToFloat(b) + ", decoded " + Float.intBitsToFloat(a));
                     }
                 }
             }
