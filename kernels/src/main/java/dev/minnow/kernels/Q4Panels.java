@@ -41,6 +41,13 @@ import java.nio.ByteOrder;
  * 8·Σq_a or Q4_K's Σq_a per block, Q6_K's 32·Σq_a per half block ({@code cb[2b]}, {@code cb[2b+1]}). The kernel's
  * block sum Σ q·q_a is then an exact integer in f32 (|Σ| ≤ 32·63·127 &lt; 2<sup>24</sup>), equal to ggml's integer
  * block dot.
+ *
+ * <h2>Prefill</h2>
+ * A prefill (a batch of activation rows, f32 GEMM) after packing reads the panels too: {@link #dequantizeB} writes the
+ * GEMM's B panels ({@link BPanelSource}) from them through {@link QuantKernels#dequantizeFromPanels} — a vector lane is
+ * a panel row, the layout both sides share, so no transpose — and reads from the GGML rows only the rows beyond the
+ * last panel. Every value is bit for bit ggml's {@code dequantize_row_*} of the original row, so prefill results do
+ * not change when a matrix is packed, and a packed matrix's GGML pages (given back after packing) are not read again.
  */
 public final class Q4Panels {
     /** Rows per panel. */
@@ -374,6 +381,47 @@ public final class Q4Panels {
         int tail = rows - n * ROWS;
         if (tail > 0) {
             qk.gemv(type, tail, cols, w, wOff + (long) n * ROWS * type.byteSize(cols), x, xOff, y, yOff + (long) n * ROWS);
+        }
+    }
+
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * The {@link BPanelSource} of a packed matrix for the prefill GEMM ({@link Kernels#gemmPackedB}):
+     * {@code panel[off + q·width + j] = W[j0 + j][k0 + q]} for j &lt; n, q &lt; kc, and 0 for n ≤ j &lt; width, where
+     * the first {@code rows / 16 × 16} rows of W are read from {@code panels} ({@link #pack},
+     * {@link QuantKernels#dequantizeFromPanels}) and only the rows beyond them from the GGML rows of {@code w} (byte
+     * offset {@code wOff}, the original rows; {@link QuantKernels#dequantizePanel}). Every value is bit for bit what
+     * {@link QuantKernels#dequantizePanel} gives on the original rows, so the prefill does not change when a matrix is
+     * packed, and a matrix whose rows are a multiple of 16 never touches {@code w} again.
+     */
+    public static void dequantizeB(QuantKernels qk, DType type, int rows, int cols, MemorySegment panels, MemorySegment w,
+                                   long wOff, int j0, int n, int k0, int kc, float[] panel, int off, int width) {
+        int packedRows = rows / ROWS * ROWS;
+        long rowBytes = type.byteSize(cols);
+        if (j0 < 0 || n < 0 || j0 + n > rows) {
+            throw new IllegalArgumentException("16-row " + type + " panels: rows " + j0 + " + " + n + " of " + rows);
+        }
+        if (j0 + n <= packedRows) {
+            qk.dequantizeFromPanels(type, cols, k0, kc, panels, 0, j0, n, panel, off, width);
+            return;
+        }
+        if (j0 >= packedRows) {
+            qk.dequantizePanel(type, n, k0, kc, w, wOff + rowBytes * j0, rowBytes, panel, off, width);
+            return;
+        }
+        // the last panel rows and the first tail rows: the panel part (zeros after it), then the tail over the zeros
+        int split = packedRows - j0;
+        int tail = n - split;
+        qk.dequantizeFromPanels(type, cols, k0, kc, panels, 0, j0, split, panel, off, width);
+        float[] t = TAIL.get();
+        if (t.length < tail * kc) {
+            t = new float[tail * kc];
+            TAIL.set(t);
+        }
+        qk.dequantizePanel(type, tail, k0, kc, w, wOff + rowBytes * packedRows, rowBytes, t, 0, tail);
+        for (int q = 0; q < kc; q++) {
+            System.arraycopy(t, q * tail, panel, off + q * width + split, tail);
         }
     }
 }

@@ -127,6 +127,21 @@ public interface QuantKernels {
                          float[] panel, int off, int width);
 
     /**
+     * {@link #dequantizePanel} from 16-row panels ({@link Q4Panels#pack}) instead of GGML rows: rows
+     * {@code [r0, r0 + rows)} of a matrix whose panels of weight type {@code type} ({@link Q4Panels#supports}), each
+     * {@link Q4Panels#panelBytes} bytes for rows of {@code cols} elements, start at byte {@code pOff} of {@code p}:
+     * {@code panel[off + q·width + j] = W[r0 + j][k0 + q]} for j &lt; rows, q &lt; kc, and 0 for rows ≤ j &lt; width.
+     * Every row must lie in a panel ({@code r0 + rows ≤ 16·panels}); r0 need not be a multiple of 16. Every value is
+     * bit for bit what {@link #dequantize} gives on the original row (ggml's {@code dequantize_row_*}: Q4_0
+     * (q − 8)·d; Q4_K (d·sc)·q − dmin·m; Q6_K (d·sc)·(q − 32); each product rounded to f32, no fused multiply-add).
+     * {@code k0} and {@code kc} are multiples of the type's block size, {@code k0 + kc ≤ cols}; rows ≤ width.
+     * Prefill reads packed matrices through this ({@link Q4Panels#dequantizeB}), so a matrix needs no GGML pages
+     * once packed.
+     */
+    void dequantizeFromPanels(DType type, int cols, int k0, int kc, MemorySegment p, long pOff, int r0, int rows,
+                              float[] panel, int off, int width);
+
+    /**
      * Quantized GEMV: y[r] = W[r,:]·x for r &lt; rows, W row-major with rows of {@code w.byteSize(cols)} bytes at
      * byte offset {@code wOff}; x and y are f32 at element offsets. x is quantized once to
      * {@link #activationType}, then rows are split over {@link Parallel}'s threads (when all segments are shareable).

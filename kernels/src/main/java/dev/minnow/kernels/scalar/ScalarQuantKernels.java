@@ -520,6 +520,70 @@ public class ScalarQuantKernels implements QuantKernels {
         }
     }
 
+    /**
+     * The specification of {@link QuantKernels#dequantizeFromPanels}, element by element in the panel layout of
+     * {@link Q4Panels} (the operations of {@link #dequantizeBlock} on the levels and scales the panels keep).
+     */
+    @Override
+    public void dequantizeFromPanels(DType type, int cols, int k0, int kc, MemorySegment p, long pOff, int r0, int rows,
+                                     float[] panel, int off, int width) {
+        long panelBytes = checkFromPanels(type, cols, k0, kc, p, pOff, r0, rows, width);
+        boolean q4k = type == DType.Q4_K;
+        boolean q6 = type == DType.Q6_K;
+        for (int j = 0; j < rows; j++) {
+            int row = r0 + j;
+            long base = pOff + (row / Q4Panels.ROWS) * panelBytes;
+            int lane = row % Q4Panels.ROWS;
+            for (int b = k0 / 32; b < (k0 + kc) / 32; b++) {
+                long sb = base + (long) (b / 8) * (q6 ? Q4Panels.Q6K_SUPER : Q4Panels.Q4K_SUPER);
+                long o = q4k ? sb + 288L * (b % 8) : q6 ? sb + 416L * (b % 8) : base + 288L * b;
+                for (int e = 0; e < 32; e++) {
+                    int plane = e / 8;
+                    int k = e % 8;
+                    int level = p.get(I32, o + 64L * plane + 4L * lane) >>> (4 * k) & 15;
+                    float y;
+                    if (q6) {
+                        level |= (p.get(I32, o + 256 + 64L * (plane & 1) + 4L * lane) >>> (4 * k + 2 * (plane >> 1)) & 3) << 4;
+                        float d = p.get(F32, sb + 3328 + 4L * lane);
+                        int sc = p.get(B, o + (plane < 2 ? 384 : 400) + lane);
+                        y = d * sc * (level - 32);
+                    } else if (q4k) {
+                        float dl = p.get(F32, sb + 2304 + 4L * lane) * p.get(B, o + 256 + lane);
+                        float ml = p.get(F32, sb + 2368 + 4L * lane) * p.get(B, o + 272 + lane);
+                        y = dl * level - ml;
+                    } else {
+                        y = (level - 8) * half(p, o + 256 + 2L * lane);
+                    }
+                    panel[off + (32 * b + e - k0) * width + j] = y;
+                }
+            }
+        }
+        for (int q = 0; q < kc; q++) {
+            for (int j = rows; j < width; j++) {
+                panel[off + q * width + j] = 0f;
+            }
+        }
+    }
+
+    /**
+     * The argument checks of {@link #dequantizeFromPanels}; returns the bytes of one panel.
+     */
+    protected static long checkFromPanels(DType type, int cols, int k0, int kc, MemorySegment p, long pOff, int r0,
+                                          int rows, int width) {
+        long panelBytes = Q4Panels.panelBytes(type, cols); // rejects other types and bad row lengths
+        int bs = type.blockSize();
+        if (rows < 0 || rows > width || r0 < 0 || k0 < 0 || k0 % bs != 0 || kc < 0 || kc % bs != 0 || k0 + kc > cols) {
+            throw new IllegalArgumentException("dequantizeFromPanels " + type + ": rows " + r0 + " + " + rows + " (width "
+                    + width + "), depth " + k0 + " + " + kc + " must be whole blocks of " + bs + " within " + cols);
+        }
+        long need = pOff + (long) ((r0 + rows + Q4Panels.ROWS - 1) / Q4Panels.ROWS) * panelBytes;
+        if (pOff < 0 || rows > 0 && need > p.byteSize()) {
+            throw new IllegalArgumentException("dequantizeFromPanels " + type + ": rows " + r0 + " + " + rows + " of "
+                    + cols + " need " + need + " panel bytes, the buffer has " + p.byteSize());
+        }
+        return panelBytes;
+    }
+
     /** Dequantizes one block exactly as ggml's {@code dequantize_row_*} (same float operations and order). */
     public static void dequantizeBlock(DType type, MemorySegment w, long x, float[] y) {
         switch (type) {

@@ -809,6 +809,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
     }
 
+    /** A lane per panel row, no transpose: {@link VectorQuantKernelsFromPanels}. */
+    @Override
+    public void dequantizeFromPanels(DType type, int cols, int k0, int kc, MemorySegment p, long pOff, int r0, int rows,
+                                     float[] panel, int off, int width) {
+        long panelBytes = checkFromPanels(type, cols, k0, kc, p, pOff, r0, rows, width);
+        VectorQuantKernelsFromPanels.dequantize(type, k0, kc, p, pOff, panelBytes, r0, rows, panel, off, width);
+    }
+
     // transpose8's lane moves: stage s swaps bit s of the row index with bit s of the lane index
     private static final VectorMask<Float> ODD1 = VectorMask.fromLong(F8, 0xAA);
     private static final VectorMask<Float> ODD2 = VectorMask.fromLong(F8, 0xCC);

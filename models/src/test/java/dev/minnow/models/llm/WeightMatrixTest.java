@@ -287,6 +287,88 @@ class WeightMatrixTest {
         }
     }
 
+    /**
+     * Once a decode has packed the 16-row panels, the prefill reads them and not the GGML rows: with 64 rows (all in
+     * panels) the GGML bytes are overwritten with garbage after packing, and the prefill (m = 8 and 33; the scalar
+     * kernels and the vector GEMM at 128, 256 and 512 bits, B panels 4, 8, 16 and 32 wide) still gives bit for bit
+     * what it gave before packing; a batch of 3 rows gives bit for bit what decoding its rows one by one gave.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    void prefillReadsOnlyThePanelsOncePacked(DType t) {
+        prefillAfterPacking(t, 64, "weightmatrix-prefill-panels-");
+    }
+
+    /**
+     * As {@link #prefillReadsOnlyThePanelsOncePacked} with 53 rows: the 5 rows beyond the last panel are still read
+     * from the GGML rows (kept intact), the 48 panel rows' GGML bytes are overwritten; at 512 bits one B panel holds
+     * the last 16 panel rows and the 5 tail rows.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    void prefillReadsTailRowsFromTheGgmlRows(DType t) {
+        prefillAfterPacking(t, 53, "weightmatrix-prefill-tail-");
+    }
+
+    private static void prefillAfterPacking(DType t, int rows, String prefix) {
+        record Impl(Kernels k, QuantKernels q) {}
+        int cols = t == DType.Q4_0 ? 544 : 768; // 256-deep slices, the last one shorter for Q4_0
+        Impl[] impls = {
+            new Impl(KernelProvider.scalar(), ScalarQuantKernels.INSTANCE),
+            new Impl(KernelProvider.get(), KernelProvider.quant()),
+            new Impl(new VectorKernels(128, true), KernelProvider.quant()),
+            new Impl(new VectorKernels(256, true), KernelProvider.quant()),
+            new Impl(new VectorKernels(512, false), KernelProvider.quant()),
+        };
+        long rowBytes = GgmlQuant.rowBytes(t, cols);
+        long wSeed = Gen.seed(prefix + t);
+        byte[] original = quantizedRows(t, rows, cols, new SplittableRandom(wSeed), Arena.ofAuto()).toArray(ValueLayout.JAVA_BYTE);
+        for (Impl impl : impls) {
+            for (int m : new int[] {8, 33}) {
+                String name = prefix + t + "-" + impl.k().name() + "-" + m;
+                long seed = Gen.seed(name);
+                SplittableRandom r = new SplittableRandom(seed);
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment w = arena.allocate(original.length, 64);
+                    MemorySegment.copy(original, 0, w, ValueLayout.JAVA_BYTE, 0, original.length);
+                    MemorySegment xs = Gen.segment(arena, Gen.floats(r, m * cols));
+                    WeightMatrix.QuantMatrix mat = new WeightMatrix.QuantMatrix(t, rows, cols, w, impl.q(), impl.k());
+                    mat.panels = true;
+                    mat.prefillFromPanels = true; // the default unless minnow.prefill.fromPanels=false
+                    MemorySegment before = arena.allocate(4L * m * rows, 64);
+                    mat.prefill(m, xs, 0, before, 0, true);
+                    MemorySegment y = arena.allocate(4L * rows, 64);
+                    mat.gemv(xs, 0, y, 0); // packs the panels
+                    int small = 3; // a batch below F32_GEMM_MIN_ROWS: one panel GEMV per row, as decoding them would
+                    MemorySegment decoded = arena.allocate(4L * small * rows, 64);
+                    for (int i = 0; i < small; i++) {
+                        mat.gemv(xs, (long) i * cols, decoded, (long) i * rows);
+                    }
+                    long panelRows = rows / 16 * 16;
+                    for (long i = 0; i < rowBytes * panelRows; i++) { // garbage where the panel rows were
+                        w.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
+                    }
+                    MemorySegment after = arena.allocate(4L * m * rows, 64);
+                    mat.prefill(m, xs, 0, after, 0, true);
+                    for (long i = 0; i < (long) m * rows; i++) {
+                        int a = Float.floatToRawIntBits(before.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+                        int b = Float.floatToRawIntBits(after.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+                        assertTrue(a == b, name + " row " + i / rows + " out " + i % rows + " seeds=" + wSeed + "," + seed + ": after packing "
+                                + Float.intBitsToFloat(b) + ", before " + Float.intBitsToFloat(a));
+                    }
+                    MemorySegment batch = arena.allocate(4L * small * rows, 64);
+                    mat.gemm(small, xs, 0, batch, 0);
+                    for (long i = 0; i < (long) small * rows; i++) {
+                        int a = Float.floatToRawIntBits(decoded.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+                        int b = Float.floatToRawIntBits(batch.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+                        assertTrue(a == b, name + " batch of " + small + " row " + i / rows + " out " + i % rows + " seeds=" + wSeed
+                                + "," + seed + ": " + Float.intBitsToFloat(b) + ", decoded " + Float.intBitsToFloat(a));
+                    }
+                }
+            }
+        }
+    }
+
     /** {@code rows} rows of {@code cols} Gaussian values quantized to {@code t} (llama.cpp's reference quantizers). */
     private static MemorySegment quantizedRows(DType t, int rows, int cols, SplittableRandom r, Arena arena) {
         long rowBytes = GgmlQuant.rowBytes(t, cols);
