@@ -138,11 +138,11 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
      * call and give the GGML pages of a mapped file back ({@link MemorySegment#unload}). From then on the packed
      * prefill dequantizes the panel rows from the panels ({@link Q4Panels#dequantizeB}, the same floats bit for bit)
      * and reads from the GGML data only the rows beyond the last whole panel (at most 15) — so a chat's next prompt does
-     * not page the file in again next to the panels (resident memory stays near the file size, not twice it). Still
-     * batches of 2 to {@link #F32_GEMM_MIN_ROWS} − 1 rows run one panel GEMV per row after packing (the decode's own
-     * results). Still reading the GGML data after packing: the tile prefill ({@code minnow.prefill.packed=false}),
-     * {@link #row}, the sparse FFN paths (through {@link #data}), and every batch with
-     * {@code minnow.prefill.fromPanels=false}.
+     * not page the file in again next to the panels (resident memory stays near the file size, not twice it).
+     * Batches of 2 to {@link #F32_GEMM_MIN_ROWS} − 1 rows run one decode GEMV per row where panels are on (see
+     * {@link #SMALL_BATCH_PANELS}). Still reading the GGML data after packing: the tile prefill
+     * ({@code minnow.prefill.packed=false}), {@link #row}, the sparse FFN paths (through {@link #data}), and every
+     * batch of {@link #F32_GEMM_MIN_ROWS} rows or more with {@code minnow.prefill.fromPanels=false}.
      */
     final class QuantMatrix implements WeightMatrix {
         private final DType type;
@@ -165,8 +165,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         /**
          * {@code minnow.prefill.fromPanels}: once a decode has packed the 16-row panels ({@link #panels()}), the packed
          * prefill ({@link #gemmPacked}) dequantizes the panel rows from them ({@link Q4Panels#dequantizeB}, the same
-         * floats bit for bit) and reads only the rows beyond the last panel from the GGML data, and a batch smaller
-         * than {@link #F32_GEMM_MIN_ROWS} runs panel GEMVs (true); or both read all rows from the GGML data (false:
+         * floats bit for bit) and reads only the rows beyond the last panel from the GGML data (true); or it reads all
+         * rows from the GGML data (false:
          * the file pages that packing gave back are read in again, so resident memory grows to the panels plus the
          * file). Default true: it saves that memory and was faster, not slower (AVX2,
          * 1 thread: B panels 3–6× faster to produce, an m = 128 GEMM over a 5632 × 2048 matrix 10–25% faster).
