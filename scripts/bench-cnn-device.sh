@@ -3,7 +3,8 @@
 # (the lent AVX-512 machine: 64 MiB transfer limit; it has onnxruntime for Python). Same ONNX files for both (random
 # weights, written by the bench test classes CnnOnnx/MobileNetV2Onnx), each engine alone in its own process, pinned
 # to two physical cores; 1 and 2 threads. JAVA, CP as in bench-decode-pinned.sh plus the bench test classes
-# (scripts/device-jdk.sh copies them to .devjdk/bench-tests). About 3 minutes; output in $OUT.
+# (scripts/device-jdk.sh copies them to .devjdk/bench-tests). Minnow is warmed up until the JIT is quiet (at most
+# WARMUP_MAX_S seconds per case, default 10) before OrtCompare's 40 warm-up passes. About 3 minutes; output in $OUT.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/minnow-cnn}; mkdir -p "$OUT"
@@ -20,7 +21,7 @@ done
 CASES=""
 for a in mobilenet_v2_1.0 mobilenet_v3_small mnasnet1_0 resnet18; do CASES="$CASES $a=$D/$a/model.onnx:$D/$a/input.npy"; done
 log "Minnow, cores $TWO"
-P2 -Dminnow.threads=2 -cp "$CP" dev.minnow.bench.cnn.OrtCompare --engine minnow --rounds 15 --warmup 40 --threads 1,2 $CASES \
+P2 -Dminnow.threads=2 -Dminnow.bench.warmupMaxS=${WARMUP_MAX_S:-10} -cp "$CP" dev.minnow.bench.cnn.OrtCompare --engine minnow --rounds 15 --warmup 40 --threads 1,2 $CASES \
   2>&1 | grep -v WARNING | tee "$OUT/cnn-minnow.txt"
 for t in 1 2; do
   log "ONNX Runtime (Python), $t thread(s), cores $TWO"
