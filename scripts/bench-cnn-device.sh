@@ -8,7 +8,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/minnow-cnn}; mkdir -p "$OUT"
-if [ -z "${JAVA:-}" ]; then source scripts/java-home.sh; JAVA="$(minnow_java_home)/bin/java"; fi
 CP=${CP:-"bench/target/test-classes:cli/target/minnow-cli-0.1.0-SNAPSHOT.jar:cli/target/lib/*"}
 PY=${PY:-python3}
 source scripts/two-cores.sh

@@ -6,9 +6,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/minnow-levels}; mkdir -p "$OUT"
-if [ -z "${JAVA:-}" ]; then source scripts/java-home.sh; JAVA="$(minnow_java_home)/bin/java"; fi
-CP=${CP:-"cli/target/minnow-cli-0.1.0-SNAPSHOT.jar:cli/target/lib/*"}
-VOCAB=${VOCAB:-../shared/fixtures/tokenizer/ggml-vocab-llama-spm.gguf}
 source scripts/two-cores.sh
 M() { "$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.cli.Main "$@" 2>&1 | grep -v WARNING; }
 log "model (background): TinyLlama-shaped Q4_0 synth"

@@ -5,9 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/minnow-pinned}; mkdir -p "$OUT"
-if [ -z "${JAVA:-}" ]; then source scripts/java-home.sh; JAVA="$(minnow_java_home)/bin/java"; fi
-CP="cli/target/minnow-cli-0.1.0-SNAPSHOT.jar:cli/target/lib/*"
-VOCAB=${VOCAB:-../shared/fixtures/tokenizer/ggml-vocab-llama-spm.gguf}
+CP=
 source scripts/two-cores.sh
 ALL() { "$JAVA" "${JV[@]}" "$@"; }
 { lscpu; grep -m1 '^flags' /proc/cpuinfo; echo "two cores: $TWO"; } >"$OUT/cpu.txt" 2>&1

@@ -140,23 +140,11 @@ class Q4PanelsTest {
     void vectorBitExactWithScalarSpec(int bits, boolean fma, String xs, DType t) {
         QuantKernels k = QuantKernelsAtWidth.vector(bits, fma, "minnow.panels.xs", xs);
         assertEquals(xs.equals("scalar") ? 1 : bits / 32, k.panelLanes(), k.name() + " xs=" + xs);
-        for (int cols : cols(t)) {
-            for (int panels : PANELS) {
-                String name = "q4panels-vec-" + t + "-" + bits + "-" + fma + "-" + xs + "-" + cols + "-" + panels;
-                long seed = Gen.seed(name);
-                SplittableRandom r = new SplittableRandom(seed);
-                int rows = 16 * panels;
-                try (Arena arena = Arena.ofShared()) {
-                    MemorySegment w = VectorQuantKernelsPropertyTest.blocks(arena, t, rows * cols / t.blockSize(), r, false, 0);
-                    MemorySegment x = Gen.segment(arena, Gen.floats(r, cols));
-                    float[] want = panelGemv(SPEC, t, rows, cols, w, x, arena);
-                    float[] got = panelGemv(k, t, rows, cols, w, x, arena);
-                    for (int row = 0; row < rows; row++) {
-                        assertEquals(want[row], got[row], name + " on " + k.name() + " row " + row + " seed=" + seed);
-                    }
-                }
-            }
-        }
+        checkAgainstSpec(k, t, "q4panels-vec-" + t + "-" + bits + "-" + fma + "-" + xs);
+    }
+
+    static Stream<Arguments> levels() {
+        return widths().flatMap(a -> Stream.of("convert", "exponent").map(l -> Arguments.of(a.get()[0], a.get()[1], a.get()[2], a.get()[3], l)));
     }
 
     /**
@@ -165,10 +153,6 @@ class Q4PanelsTest {
      * counts leave one panel out of the pairs): bit for bit the scalar specification, which also reads the activation
      * as prepared for the vector kernel.
      */
-    static Stream<Arguments> levels() {
-        return widths().flatMap(a -> Stream.of("convert", "exponent").map(l -> Arguments.of(a.get()[0], a.get()[1], a.get()[2], a.get()[3], l)));
-    }
-
     @ParameterizedTest(name = "{3} at {0} bits, fma={1}, xs={2}, levels={4}")
     @MethodSource("levels")
     void levelsAndStreamsBitExactWithScalarSpec(int bits, boolean fma, String xs, DType t, String levels) {
@@ -177,9 +161,17 @@ class Q4PanelsTest {
         QuantKernels k = QuantKernelsAtWidth.vector(bits, fma, java.util.Map.of("minnow.panels.xs", xs,
                 "minnow.panels.levels", levels, "minnow.panels.streams", streams));
         assertEquals(levels.equals("exponent"), k.panelExponentLevels(), k.name());
+        checkAgainstSpec(k, t, "q4panels-" + levels + "-" + streams + "-" + t + "-" + bits + "-" + fma + "-" + xs);
+    }
+
+    /**
+     * Kernel {@code k} against the specification over {@link #cols} × {@link #PANELS}, bit for bit; and the
+     * specification run on the activation as prepared for {@code k} (its layout: lanes, exponent weights) too.
+     */
+    private static void checkAgainstSpec(QuantKernels k, DType t, String label) {
         for (int cols : cols(t)) {
             for (int panels : PANELS) {
-                String name = "q4panels-" + levels + "-" + streams + "-" + t + "-" + bits + "-" + fma + "-" + xs + "-" + cols + "-" + panels;
+                String name = label + "-" + cols + "-" + panels;
                 long seed = Gen.seed(name);
                 SplittableRandom r = new SplittableRandom(seed);
                 int rows = 16 * panels;
@@ -188,16 +180,15 @@ class Q4PanelsTest {
                     MemorySegment x = Gen.segment(arena, Gen.floats(r, cols));
                     float[] want = panelGemv(SPEC, t, rows, cols, w, x, arena);
                     float[] got = panelGemv(k, t, rows, cols, w, x, arena);
-                    // the specification on the activation as prepared for the exponent kernel
                     MemorySegment p = Q4Panels.pack(t, rows, cols, w, 0, arena);
                     Q4Panels.Activation a = new Q4Panels.Activation();
                     Q4Panels.prepare(k, t, cols, x, 0, a);
-                    assertEquals(t != DType.Q6_K && levels.equals("exponent"), a.exponent, name);
+                    assertEquals(t != DType.Q6_K && k.panelExponentLevels(), a.exponent, name);
                     MemorySegment y = arena.allocate(4L * rows);
                     SPEC.gemvQ4Panels(t, 0, panels, cols, p, 0, a, y, 0);
                     for (int row = 0; row < rows; row++) {
                         assertEquals(want[row], got[row], name + " on " + k.name() + " row " + row + " seed=" + seed);
-                        assertEquals(want[row], y.getAtIndex(F32, row), name + " spec on the exponent activation, row " + row + " seed=" + seed);
+                        assertEquals(want[row], y.getAtIndex(F32, row), name + " spec on " + k.name() + "'s activation, row " + row + " seed=" + seed);
                     }
                 }
             }
