@@ -34,6 +34,8 @@ import java.util.SplittableRandom;
  * </pre>
  * where {@code $VECTOR_API} is the flag that adds the incubator Vector API module (as the pom's test argLine does).
  * On a busy machine add {@code -Dminnow.threads=1 -Dbench.cpu=true} (this thread's CPU time instead of wall time).
+ * Where the gathered gate+up go through 16-row panels ({@code -Dminnow.decode.panels=true}, or by default at 512
+ * bits) a fourth case runs the same gathered FFN through the row dots (the dense FFN follows the same property).
  */
 public final class SparseFfnBench {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -78,7 +80,9 @@ public final class SparseFfnBench {
             for (double keep : keeps) {
                 int kk = (int) Math.floor(keep * ffn);
                 try (SparseFfn gathered = new SparseFfn(Sparsity.hotNeurons(keep), k, dim, ffn, g, u, d);
+                     SparseFfn rowDots = new SparseFfn(Sparsity.hotNeurons(keep), k, dim, ffn, g, u, d);
                      SparseFfn thr = new SparseFfn(Sparsity.threshold(1 - keep), k, dim, ffn, g, u, d)) {
+                    rowDots.panels = false; // the gathered gate+up through the row dots, when the first uses panels
                     for (int l = 0; l < layers; l++) {
                         int[] all = new int[ffn];
                         for (int i = 0; i < ffn; i++) {
@@ -93,6 +97,9 @@ public final class SparseFfnBench {
                         int[] sel = Arrays.copyOf(all, kk);
                         Arrays.sort(sel);
                         gathered.useNeurons(l, sel);
+                        if (gathered.panels) {
+                            rowDots.useNeurons(l, sel);
+                        }
                         g[l].gemv(xs[0], 0, h1, 0);
                         k.activate(Activation.SILU, ffn, h1, 0);
                         float[] a = new float[ffn];
@@ -123,10 +130,19 @@ public final class SparseFfnBench {
                             thr.decode(l, xs[l & 3], out);
                         }
                     };
-                    double[] med = alternate(iters, dense, gat, th);
+                    Runnable gatRows = () -> {
+                        for (int l = 0; l < fl; l++) {
+                            rowDots.decode(l, xs[l & 3], out);
+                        }
+                    };
+                    double[] med = gathered.panels ? alternate(iters, dense, gat, th, gatRows) : alternate(iters, dense, gat, th);
                     double kept = thr.keptFraction();
                     System.out.printf(Locale.ROOT, "keep %.2f: FFN per token (%d layers) dense %.2f ms (%.2f GB/s), gathered %.2f ms (%.2fx), threshold %.2f ms (%.2fx, kept %.3f)%n",
                             keep, layers, med[0] / 1e6, denseBytes / med[0], med[1] / 1e6, med[0] / med[1], med[2] / 1e6, med[0] / med[2], kept);
+                    if (gathered.panels) {
+                        System.out.printf(Locale.ROOT, "  gathered gate+up in panels %.2f ms, in GGML rows (row dots) %.2f ms: panels %.3fx%n",
+                                med[1] / 1e6, med[3] / 1e6, med[3] / med[1]);
+                    }
                 }
                 if (Boolean.getBoolean("bench.select")) {
                     select(k, g, u, d, keep, layers);
