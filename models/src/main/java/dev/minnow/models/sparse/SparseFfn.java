@@ -42,14 +42,17 @@ import java.util.Arrays;
  * <p>Gathered weights (kernels: {@link SparseKernels}): the kept gate rows and then the kept up rows are packed into
  * one buffer in their own type (whole blocks) and computed as one row-sparse GEMV (one activation quantization, one
  * parallel loop, the dense dot kernels) — or, for Q4_0/Q4_K/Q6_K where the dense decode uses 16-row panels
- * ({@link #panels}), repacked into panels and computed by the dense decode's panel GEMV. ffn_down has its blocks along the FFN dimension, so its columns are gathered
- * as: F32 → F32 and F16 → F16 (bit-exact copies); block-quantized → by default <b>requantized to Q8_0</b> (K padded to
- * a multiple of 32 with zero columns: 34 bytes per 32 weights — the bandwidth of Q8_0, 1.9× that of Q4_0 — and one
- * extra rounding of the weights, ≤ 1/254 of each block's largest magnitude), or with system property
- * {@code minnow.sparse.down=exact} <b>dequantized to F32</b> (4 bytes per weight: exact weights, and the activations are
- * rounded through the same Q8_0/Q8_K format the dense matrix uses, so the result equals the dense one up to float
- * reassociation — but it streams ~3.8× the bytes of a Q8_0 down matrix). The threshold method sums its survivors'
- * down columns as rows of a transposed copy of W_down in the same types ({@link TransposedDown}).
+ * ({@link #panels}), repacked into panels and computed by the dense decode's panel GEMV. ffn_down has its blocks along
+ * the FFN dimension, so its columns are gathered as: F32 → F32 and F16 → F16 (bit-exact copies); block-quantized → by
+ * default <b>requantized to Q8_0</b> (K padded to a multiple of 32 with zero columns: 34 bytes per 32 weights — the
+ * bandwidth of Q8_0, 1.9× that of Q4_0 — and one extra rounding of the weights, ≤ 1/254 of each block's largest
+ * magnitude), or with system property {@code minnow.sparse.down=exact} <b>dequantized to F32</b> (4 bytes per weight:
+ * exact weights, and the activations are rounded through the same Q8_0/Q8_K format the dense matrix uses, so the
+ * result equals the dense one up to float reassociation — but it streams ~3.8× the bytes of a Q8_0 down matrix), or
+ * with {@code minnow.sparse.down=q4_0} (opt-in, for A/B runs) <b>requantized to Q4_0</b>: 18 bytes per 32 weights and a
+ * panel type (the dense decode's panel GEMV where panels are on), but a coarse extra rounding (≤ 1/16 of each new
+ * block's largest magnitude, about the size of the file's own 4-bit rounding). The threshold method sums its
+ * survivors' down columns as rows of a transposed copy of W_down in the same types ({@link TransposedDown}).
  */
 public final class SparseFfn implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -89,6 +92,8 @@ public final class SparseFfn implements AutoCloseable {
      * 512-bit quantized kernels). Tests switch it before {@link #useNeurons}.
      */
     boolean panels = WeightMatrix.QuantMatrix.panelsByDefault(qk);
+    /** The type a block-quantized down is requantized to when gathered (not exact): Q8_0, or Q4_0 (opt-in). */
+    DType requantDown = "q4_0".equalsIgnoreCase(System.getProperty("minnow.sparse.down")) ? DType.Q4_0 : DType.Q8_0;
 
     public SparseFfn(Sparsity sparsity, Kernels kernels, int dim, int ffn, WeightMatrix[] gate, WeightMatrix[] up,
                      WeightMatrix[] down) {
@@ -437,14 +442,14 @@ public final class SparseFfn implements AutoCloseable {
         final boolean full;
         private final Arena arena = Arena.ofShared();
         private int k;               // kept neurons
-        private int kDown;           // columns of the gathered down matrix (k, or k padded to 32 for Q8_0)
+        private int kDown;           // columns of the gathered down matrix (k, or k padded to 32 when requantized)
         private DType gateUpType;    // type of gateUp (null: g and u are used instead)
         private int upRow;           // first up row of gateUp / gu: K, or K padded to 16 with panels
         private Arena rowsArena;     // holds gateUp (GGML layout); closed once it is packed into panels
         private MemorySegment gateUp; // [2·upRow × dim]: gate rows, then up rows (null once packed into panels)
         private MemorySegment gateUpPanels; // the same rows in 16-row panels (null: row dots on gateUp)
         private WeightMatrix g, u;   // types gemvRows does not take (BF16, ...): gathered matrices
-        private WeightMatrix d;      // down [dim × kDown], F32 or Q8_0 (null when F16)
+        private WeightMatrix d;      // down [dim × kDown], F32, Q8_0 or Q4_0 (null when F16)
         private MemorySegment downF16; // down [dim × K] f16
         private DType roundThrough;  // exact quantized down: activations rounded through this format
         private MemorySegment hidden, gu;
@@ -521,7 +526,7 @@ public final class SparseFfn implements AutoCloseable {
                 downF16 = dst;
                 return;
             }
-            DType outType = requant ? DType.Q8_0 : DType.F32;
+            DType outType = requant ? requantDown : DType.F32;
             long outRowBytes = outType.byteSize(kDown);
             MemorySegment dst = arena.allocate(rows * outRowBytes, 64);
             MemorySegment src = w.data();
@@ -546,7 +551,9 @@ public final class SparseFfn implements AutoCloseable {
                         for (int j = 0; j < idx.length; j++) {
                             picked[j] = fullRow[idx[j]];
                         }
-                        if (requant) {
+                        if (requant && outType == DType.Q4_0) {
+                            GgmlQuant.quantizeRow(DType.Q4_0, picked, 0, dst, r * outRowBytes, kDown);
+                        } else if (requant) {
                             MemorySegment.copy(picked, 0, pickedSeg, F32, 0, kDown);
                             qk.quantizeQ8_0(kDown, pickedSeg, 0, dst, r * outRowBytes);
                         } else {
@@ -556,6 +563,9 @@ public final class SparseFfn implements AutoCloseable {
                 }
             });
             d = WeightMatrix.of(name, Tensor.wrap(dst, outType, rows, kDown), kernels);
+            if (Q4Panels.supports(outType)) { // a Q4_0 down packs its panels on its first GEMV: now, not in a decode step
+                d.gemv(hidden, 0, arena.allocate(4L * rows, 64), 0); // hidden is still zero
+            }
         }
 
         void forward(MemorySegment x, MemorySegment out) {
@@ -585,7 +595,7 @@ public final class SparseFfn implements AutoCloseable {
             if (downF16 != null) {
                 sk.gemvRows(DType.F16, dim, null, k, downF16, 0, hidden, 0, out, 0);
             } else {
-                d.gemv(hidden, 0, out, 0); // padding columns of a Q8_0 down are zero weights; hidden's tail stays 0
+                d.gemv(hidden, 0, out, 0); // padding columns of a requantized down are zero weights; hidden's tail stays 0
             }
         }
 

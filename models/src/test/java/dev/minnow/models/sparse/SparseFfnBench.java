@@ -2,6 +2,7 @@ package dev.minnow.models.sparse;
 
 import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.KernelProvider;
+import dev.minnow.kernels.Q4Panels;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.QuantKernels;
 import dev.minnow.kernels.SparseKernels;
@@ -294,6 +295,39 @@ public final class SparseFfnBench {
         cases.add(() -> {
             for (int l = 0; l < layers; l++) {
                 sk.axpyPanelsQ8_0(kk, rnd, coef, dim, ffn, tq, 0, y, 0);
+            }
+        });
+        if (Q4Panels.supports(t)) { // the gathered gate+up through 16-row panels (each half padded to 16 rows)
+            int rowsP = Math.min(ffn / 16 * 16, 2 * ((kk + 15) / 16 * 16));
+            MemorySegment[] p = new MemorySegment[layers];
+            for (int l = 0; l < layers; l++) {
+                p[l] = Q4Panels.pack(t, rowsP, dim, g[l].data(), 0, arena);
+            }
+            names.add("Q4Panels GEMV " + t + " " + rowsP + "x" + dim);
+            bytes.add(Q4Panels.packedBytes(t, rowsP, dim) * layers);
+            cases.add(() -> {
+                for (int l = 0; l < layers; l++) {
+                    Q4Panels.gemv(qk, t, rowsP, dim, p[l], MemorySegment.NULL, 0, x, 0, y, 0);
+                }
+            });
+        }
+        // the gathered down: a requantized Q8_0 [dim x kDown] matrix per layer (random levels), the row-dot GEMV
+        int kDown = (kk + 31) / 32 * 32;
+        long dRow = DType.Q8_0.byteSize(kDown);
+        MemorySegment[] gd = new MemorySegment[layers];
+        byte[] rb = new byte[(int) (dim * dRow)];
+        for (int i = 0; i < rb.length; i++) {
+            rb[i] = (byte) (i % 34 == 1 ? 0x20 : i % 34 == 0 ? 0 : r.nextInt(255) - 127); // f16 scale 0x2000 = 2^-7
+        }
+        for (int l = 0; l < layers; l++) {
+            gd[l] = arena.allocate(dim * dRow, 64);
+            MemorySegment.copy(MemorySegment.ofArray(rb), 0, gd[l], 0, rb.length);
+        }
+        names.add("gathered down GEMV Q8_0 " + dim + "x" + kDown);
+        bytes.add(dim * dRow * layers);
+        cases.add(() -> {
+            for (int l = 0; l < layers; l++) {
+                qk.gemv(DType.Q8_0, dim, kDown, gd[l], 0, hx, 0, y, 0);
             }
         });
         double[] med = alternate(iters, cases.toArray(new Runnable[0]));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.minnow.models.llm.WeightMatrix;
+import dev.minnow.quant.GgmlQuant;
 import dev.minnow.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -32,6 +33,23 @@ class SparsePanelsTest {
                 new WeightMatrix[] {f.up()}, new WeightMatrix[] {f.down()}, exactDown);
         s.panels = panels;
         return s;
+    }
+
+    /** A random ascending set of ⌊0.3·N⌋ = 153 neurons (odd, not a multiple of 16). */
+    static int[] subset(long seed) {
+        int k = (int) Math.floor(0.3 * N);
+        assertTrue(k % 2 == 1 && k % 16 != 0, "K = " + k);
+        int[] perm = IntStream.range(0, N).toArray();
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = N - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        int[] idx = Arrays.copyOf(perm, k);
+        Arrays.sort(idx);
+        return idx;
     }
 
     /** Every neuron gathered (forced past the dense shortcut), panels on and off, against the dense FFN. */
@@ -72,18 +90,8 @@ class SparsePanelsTest {
             float[] xf = SparseFormatsTest.input(seed + 1);
             MemorySegment x = arena.allocate(4L * DIM, 64);
             MemorySegment.copy(xf, 0, x, F32, 0, DIM);
-            int k = (int) Math.floor(0.3 * N);
-            assertTrue(k % 2 == 1 && k % 16 != 0, "K = " + k);
-            int[] perm = IntStream.range(0, N).toArray();
-            SplittableRandom r = new SplittableRandom(seed + 2);
-            for (int i = N - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = perm[i];
-                perm[i] = perm[j];
-                perm[j] = t;
-            }
-            int[] idx = Arrays.copyOf(perm, k);
-            Arrays.sort(idx);
+            int[] idx = subset(seed + 2);
+            int k = idx.length;
             String ctx = gu + "/" + dt + " K " + k + " seed " + seed;
             MemorySegment on = arena.allocate(4L * DIM, 64), off = arena.allocate(4L * DIM, 64);
             try (SparseFfn a = sparse(f, true, true); SparseFfn b = sparse(f, true, false)) {
@@ -105,6 +113,58 @@ class SparsePanelsTest {
                     s.useNeurons(0, idx);
                     assertTrue(s.decode(0, x, out), ctx);
                     assertClose(ref, out, SparseFormatsTest.REQUANT, ctx + " requantized down, panels=" + panels);
+                }
+            }
+        }
+    }
+
+    /**
+     * The opt-in Q4_0 down ({@code minnow.sparse.down=q4_0}): the kept columns padded to 32 and requantized to Q4_0,
+     * against the FFN in double on exactly those requantized weights with h rounded through Q8_0 (Q4_0's activation
+     * format) — the bound of the exact-weight paths; gate+up through panels and through the row dots.
+     */
+    @ParameterizedTest(name = "gate/up {0}, down {1}")
+    @CsvSource({"Q4_0,Q4_0", "Q4_K,Q6_K", "Q6_K,Q8_0"})
+    void q4_0DownMatchesItsRequantizedWeights(DType gu, DType dt) {
+        long seed = 7000 + 31L * gu.ordinal() + dt.ordinal();
+        try (Arena arena = Arena.ofShared()) {
+            SparseFormatsTest.Mixed f = SparseFormatsTest.ffn(gu, dt, seed, arena);
+            float[] xf = SparseFormatsTest.input(seed + 1);
+            float[] xr = SparseFormatsTest.rounded(xf, gu);
+            MemorySegment x = arena.allocate(4L * DIM, 64), out = arena.allocate(4L * DIM, 64);
+            MemorySegment.copy(xf, 0, x, F32, 0, DIM);
+            int[] idx = subset(seed + 2);
+            int k = idx.length, kDown = (k + 31) / 32 * 32;
+            float[] h = new float[kDown];
+            for (int j = 0; j < k; j++) {
+                double gi = 0, ui = 0;
+                for (int c = 0; c < DIM; c++) {
+                    gi += f.ref().g()[idx[j]][c] * xr[c];
+                    ui += f.ref().u()[idx[j]][c] * xr[c];
+                }
+                h[j] = (float) (SparseFfnTest.silu(gi) * ui);
+            }
+            float[] hr = SparseFormatsTest.through(h, DType.Q8_0);
+            double[] ref = new double[DIM];
+            MemorySegment q = MemorySegment.ofArray(new byte[(int) DType.Q4_0.byteSize(kDown)]);
+            for (int r = 0; r < DIM; r++) {
+                float[] col = new float[kDown];
+                for (int j = 0; j < k; j++) {
+                    col[j] = f.ref().d()[r][idx[j]];
+                }
+                GgmlQuant.quantizeRow(DType.Q4_0, col, 0, q, 0, kDown);
+                GgmlQuant.dequantizeRow(DType.Q4_0, q, 0, col, 0, kDown);
+                for (int j = 0; j < kDown; j++) {
+                    ref[r] += (double) col[j] * hr[j];
+                }
+            }
+            for (boolean panels : new boolean[] {true, false}) {
+                String ctx = gu + "/" + dt + " Q4_0 down, panels=" + panels + " seed " + seed;
+                try (SparseFfn s = sparse(f, false, panels)) {
+                    s.requantDown = DType.Q4_0;
+                    s.useNeurons(0, idx);
+                    assertTrue(s.decode(0, x, out), ctx);
+                    assertClose(ref, out, SparseFormatsTest.EXACT, ctx);
                 }
             }
         }
