@@ -204,7 +204,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
          */
         static final String PANELS_PROPERTY = System.getProperty("minnow.decode.panels");
 
-        static boolean panelsByDefault(QuantKernels qk) {
+        public static boolean panelsByDefault(QuantKernels qk) {
             return PANELS_PROPERTY != null ? !"false".equals(PANELS_PROPERTY) : qk.vectorBits() >= 512;
         }
 

@@ -4,6 +4,7 @@ import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.Q4Panels;
 import dev.minnow.kernels.QuantKernels;
 import dev.minnow.kernels.SparseKernels;
 import dev.minnow.models.llm.WeightMatrix;
@@ -40,14 +41,18 @@ import java.util.Arrays;
  *
  * <p>Gathered weights (kernels: {@link SparseKernels}): the kept gate rows and then the kept up rows are packed into
  * one buffer in their own type (whole blocks) and computed as one row-sparse GEMV (one activation quantization, one
- * parallel loop, the dense dot kernels). ffn_down has its blocks along the FFN dimension, so its columns are gathered
- * as: F32 → F32 and F16 → F16 (bit-exact copies); block-quantized → by default <b>requantized to Q8_0</b> (K padded to
- * a multiple of 32 with zero columns: 34 bytes per 32 weights — the bandwidth of Q8_0, 1.9× that of Q4_0 — and one
- * extra rounding of the weights, ≤ 1/254 of each block's largest magnitude), or with system property
- * {@code minnow.sparse.down=exact} <b>dequantized to F32</b> (4 bytes per weight: exact weights, and the activations are
- * rounded through the same Q8_0/Q8_K format the dense matrix uses, so the result equals the dense one up to float
- * reassociation — but it streams ~3.8× the bytes of a Q8_0 down matrix). The threshold method sums its survivors'
- * down columns as rows of a transposed copy of W_down in the same types ({@link TransposedDown}).
+ * parallel loop, the dense dot kernels) — or, for Q4_0/Q4_K/Q6_K where the dense decode uses 16-row panels
+ * ({@link #panels}), repacked into panels and computed by the dense decode's panel GEMV. ffn_down has its blocks along
+ * the FFN dimension, so its columns are gathered as: F32 → F32 and F16 → F16 (bit-exact copies); block-quantized → by
+ * default <b>requantized to Q8_0</b> (K padded to a multiple of 32 with zero columns: 34 bytes per 32 weights — the
+ * bandwidth of Q8_0, 1.9× that of Q4_0 — and one extra rounding of the weights, ≤ 1/254 of each block's largest
+ * magnitude), or with system property {@code minnow.sparse.down=exact} <b>dequantized to F32</b> (4 bytes per weight:
+ * exact weights, and the activations are rounded through the same Q8_0/Q8_K format the dense matrix uses, so the
+ * result equals the dense one up to float reassociation — but it streams ~3.8× the bytes of a Q8_0 down matrix), or
+ * with {@code minnow.sparse.down=q4_0} (opt-in, for A/B runs) <b>requantized to Q4_0</b>: 18 bytes per 32 weights and a
+ * panel type (the dense decode's panel GEMV where panels are on), but a coarse extra rounding (≤ 1/16 of each new
+ * block's largest magnitude, about the size of the file's own 4-bit rounding). The threshold method sums its
+ * survivors' down columns as rows of a transposed copy of W_down in the same types ({@link TransposedDown}).
  */
 public final class SparseFfn implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -65,6 +70,7 @@ public final class SparseFfn implements AutoCloseable {
     private final Sparsity sparsity;
     private final Kernels kernels;
     private final SparseKernels sk = KernelProvider.sparse();
+    private final QuantKernels qk = KernelProvider.quant();
     private final int dim;
     private final int ffn;
     private final WeightMatrix[] gate, up, down;
@@ -80,6 +86,14 @@ public final class SparseFfn implements AutoCloseable {
     private final int[] gateSampleCount;
     private boolean calibrating;
     private boolean pendingSelection;
+    /**
+     * Whether gathered Q4_0/Q4_K/Q6_K gate+up rows are repacked into 16-row panels ({@link Gathered}): the dense
+     * decode's rule ({@link WeightMatrix.QuantMatrix#panelsByDefault}: property {@code minnow.decode.panels}, else
+     * 512-bit quantized kernels). Tests switch it before {@link #useNeurons}.
+     */
+    boolean panels = WeightMatrix.QuantMatrix.panelsByDefault(qk);
+    /** The type a block-quantized down is requantized to when gathered (not exact): Q8_0, or Q4_0 (opt-in). */
+    DType requantDown = "q4_0".equalsIgnoreCase(System.getProperty("minnow.sparse.down")) ? DType.Q4_0 : DType.Q8_0;
 
     public SparseFfn(Sparsity sparsity, Kernels kernels, int dim, int ffn, WeightMatrix[] gate, WeightMatrix[] up,
                      WeightMatrix[] down) {
@@ -327,6 +341,11 @@ public final class SparseFfn implements AutoCloseable {
         return all;
     }
 
+    /** Whether layer l's gathered gate+up rows decode through 16-row panels (tests). */
+    boolean gatheredPanels(int l) {
+        return gathered[l] != null && gathered[l].panelled();
+    }
+
     /** Test hook: use a fixed |SiLU(gate)| threshold on layer l. */
     void useThreshold(int l, float threshold) {
         thresholds[l] = new ThresholdLayer(l, threshold);
@@ -408,17 +427,29 @@ public final class SparseFfn implements AutoCloseable {
      * run as one row-sparse GEMV ({@link SparseKernels#gemvRows}: one activation quantization, one parallel loop for
      * gate and up), then SiLU(gate)·up; and the kept down columns as a [dim × K] matrix (see the class comment for
      * its type). A set holding every neuron is {@link #full}: nothing is copied and decode takes the dense path.
+     *
+     * <p>Panels ({@link SparseFfn#panels}, Q4_0/Q4_K/Q6_K gate and up of one type): each half is padded to
+     * K<sub>p</sub> = K rounded up to 16 rows with zero rows (all-zero blocks: scale 0, value 0), so the 2K<sub>p</sub>
+     * rows are whole panels — gate panels, then up panels, none straddling the two and no tail rows — and are repacked
+     * once per selection ({@link Q4Panels#pack}); decode is one {@link Q4Panels#gemv} (one activation quantization,
+     * the panels split over the threads), as the dense decode on the same machine. The GGML copy is freed after the
+     * packing, so a selection holds 2K<sub>p</sub> rows in panel layout: Q4_0 18 bytes per 32 weights as the file,
+     * Q4_K 152 per 256 (file 144), Q6_K 212 per 256 (file 210); both copies exist only while packing. A matrix that
+     * cannot be packed (a non-finite Q4_0 scale) keeps the padded GGML copy and the row dots.
      */
     final class Gathered implements AutoCloseable {
         final int[] neurons;
         final boolean full;
         private final Arena arena = Arena.ofShared();
         private int k;               // kept neurons
-        private int kDown;           // columns of the gathered down matrix (k, or k padded to 32 for Q8_0)
+        private int kDown;           // columns of the gathered down matrix (k, or k padded to 32 when requantized)
         private DType gateUpType;    // type of gateUp (null: g and u are used instead)
-        private MemorySegment gateUp; // [2K × dim]: K gate rows, then K up rows
+        private int upRow;           // first up row of gateUp / gu: K, or K padded to 16 with panels
+        private Arena rowsArena;     // holds gateUp (GGML layout); closed once it is packed into panels
+        private MemorySegment gateUp; // [2·upRow × dim]: gate rows, then up rows (null once packed into panels)
+        private MemorySegment gateUpPanels; // the same rows in 16-row panels (null: row dots on gateUp)
         private WeightMatrix g, u;   // types gemvRows does not take (BF16, ...): gathered matrices
-        private WeightMatrix d;      // down [dim × kDown], F32 or Q8_0 (null when F16)
+        private WeightMatrix d;      // down [dim × kDown], F32, Q8_0 or Q4_0 (null when F16)
         private MemorySegment downF16; // down [dim × K] f16
         private DType roundThrough;  // exact quantized down: activations rounded through this format
         private MemorySegment hidden, gu;
@@ -430,15 +461,31 @@ public final class SparseFfn implements AutoCloseable {
                 return;
             }
             k = neurons.length;
+            upRow = k;
             DType gt = gate[l].type();
             if (gt == up[l].type() && SparseKernels.supportsRows(gt, dim)) {
                 long rowBytes = gt.byteSize(dim);
                 gateUpType = gt;
-                gateUp = arena.allocate(Math.max(1, 2L * k) * rowBytes, 64);
+                boolean panelled = panels && k > 0 && Q4Panels.supports(gt);
+                if (panelled) {
+                    upRow = (k + Q4Panels.ROWS - 1) / Q4Panels.ROWS * Q4Panels.ROWS; // zero rows pad each half
+                }
+                rowsArena = Arena.ofShared(); // shared: the packing reads it from the pool's threads
+                gateUp = rowsArena.allocate(Math.max(1, 2L * upRow) * rowBytes, 64); // zero-filled
                 MemorySegment gs = gate[l].data(), us = up[l].data();
                 for (int j = 0; j < k; j++) {
                     MemorySegment.copy(gs, neurons[j] * rowBytes, gateUp, j * rowBytes, rowBytes);
-                    MemorySegment.copy(us, neurons[j] * rowBytes, gateUp, (k + j) * rowBytes, rowBytes);
+                    MemorySegment.copy(us, neurons[j] * rowBytes, gateUp, (upRow + j) * rowBytes, rowBytes);
+                }
+                if (panelled) {
+                    try {
+                        gateUpPanels = Q4Panels.pack(gt, 2 * upRow, dim, gateUp, 0, arena);
+                        rowsArena.close();
+                        rowsArena = null;
+                        gateUp = null;
+                    } catch (IllegalArgumentException e) { // a non-finite Q4_0 scale: the row dots reproduce it
+                        gateUpPanels = null;
+                    }
                 }
             } else {
                 g = gatherRows("blk." + l + ".ffn_gate(sparse)", gate[l], neurons);
@@ -450,7 +497,7 @@ public final class SparseFfn implements AutoCloseable {
             kDown = requant ? Math.max(32, (k + 31) / 32 * 32) : Math.max(k, 1);
             roundThrough = (dt != DType.F32 && dt != DType.F16 && exactDown) ? activationFormat(dt) : null;
             hidden = arena.allocate((long) Math.max(kDown, 1) * 4, 64);
-            gu = arena.allocate(Math.max(2L * k, 1) * 4, 64);
+            gu = arena.allocate(Math.max(2L * upRow, 1) * 4, 64);
             gatherColumns("blk." + l + ".ffn_down(sparse)", dn, neurons, requant);
         }
 
@@ -479,12 +526,11 @@ public final class SparseFfn implements AutoCloseable {
                 downF16 = dst;
                 return;
             }
-            DType outType = requant ? DType.Q8_0 : DType.F32;
+            DType outType = requant ? requantDown : DType.F32;
             long outRowBytes = outType.byteSize(kDown);
             MemorySegment dst = arena.allocate(rows * outRowBytes, 64);
             MemorySegment src = w.data();
             long srcRowBytes = t.byteSize(cols);
-            QuantKernels qk = KernelProvider.quant();
             boolean kernelFormat = hasQuantKernels(t);
             // per row: dequantize the whole row with the (vector) kernel, bit-identical to dequantize_row_*, pick
             // the kept elements, requantize them to Q8_0 with the activation quantizer (quantize_row_q8_0_ref)
@@ -505,7 +551,9 @@ public final class SparseFfn implements AutoCloseable {
                         for (int j = 0; j < idx.length; j++) {
                             picked[j] = fullRow[idx[j]];
                         }
-                        if (requant) {
+                        if (requant && outType == DType.Q4_0) {
+                            GgmlQuant.quantizeRow(DType.Q4_0, picked, 0, dst, r * outRowBytes, kDown);
+                        } else if (requant) {
                             MemorySegment.copy(picked, 0, pickedSeg, F32, 0, kDown);
                             qk.quantizeQ8_0(kDown, pickedSeg, 0, dst, r * outRowBytes);
                         } else {
@@ -515,6 +563,9 @@ public final class SparseFfn implements AutoCloseable {
                 }
             });
             d = WeightMatrix.of(name, Tensor.wrap(dst, outType, rows, kDown), kernels);
+            if (Q4Panels.supports(outType)) { // a Q4_0 down packs its panels on its first GEMV: now, not in a decode step
+                d.gemv(hidden, 0, arena.allocate(4L * rows, 64), 0); // hidden is still zero
+            }
         }
 
         void forward(MemorySegment x, MemorySegment out) {
@@ -522,14 +573,17 @@ public final class SparseFfn implements AutoCloseable {
                 out.asSlice(0, dim * 4L).fill((byte) 0);
                 return;
             }
-            if (gateUp != null) {
-                sk.gemvRows(gateUpType, 2 * k, null, dim, gateUp, 0, x, 0, gu, 0);
+            if (gateUpPanels != null) { // 2·upRow rows, a multiple of 16: no tail rows, so no GGML copy is read
+                Q4Panels.gemv(qk, gateUpType, 2 * upRow, dim, gateUpPanels, MemorySegment.NULL, 0,
+                        x, 0, gu, 0);
+            } else if (gateUp != null) {
+                sk.gemvRows(gateUpType, 2 * upRow, null, dim, gateUp, 0, x, 0, gu, 0);
             } else {
                 g.gemv(x, 0, gu, 0);
                 u.gemv(x, 0, gu, k);
             }
             kernels.activate(Activation.SILU, k, gu, 0);
-            kernels.mul(k, gu, 0, gu, k, hidden, 0);
+            kernels.mul(k, gu, 0, gu, upRow, hidden, 0);
             if (roundThrough != null && k % roundThrough.blockSize() == 0) {
                 float[] h = new float[k];
                 MemorySegment.copy(hidden, F32, 0, h, 0, k);
@@ -541,12 +595,21 @@ public final class SparseFfn implements AutoCloseable {
             if (downF16 != null) {
                 sk.gemvRows(DType.F16, dim, null, k, downF16, 0, hidden, 0, out, 0);
             } else {
-                d.gemv(hidden, 0, out, 0); // padding columns of a Q8_0 down are zero weights; hidden's tail stays 0
+                d.gemv(hidden, 0, out, 0); // padding columns of a requantized down are zero weights; hidden's tail stays 0
             }
+        }
+
+        /** Whether the gate+up rows decode through 16-row panels (tests). */
+        boolean panelled() {
+            return gateUpPanels != null;
         }
 
         @Override
         public void close() {
+            if (rowsArena != null) {
+                rowsArena.close();
+                rowsArena = null;
+            }
             arena.close();
         }
     }

@@ -2,6 +2,7 @@ package dev.minnow.models.sparse;
 
 import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.KernelProvider;
+import dev.minnow.kernels.Q4Panels;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.QuantKernels;
 import dev.minnow.kernels.SparseKernels;
@@ -34,6 +35,8 @@ import java.util.SplittableRandom;
  * </pre>
  * where {@code $VECTOR_API} is the flag that adds the incubator Vector API module (as the pom's test argLine does).
  * On a busy machine add {@code -Dminnow.threads=1 -Dbench.cpu=true} (this thread's CPU time instead of wall time).
+ * Where the gathered gate+up go through 16-row panels ({@code -Dminnow.decode.panels=true}, or by default at 512
+ * bits) a fourth case runs the same gathered FFN through the row dots (the dense FFN follows the same property).
  */
 public final class SparseFfnBench {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -78,7 +81,9 @@ public final class SparseFfnBench {
             for (double keep : keeps) {
                 int kk = (int) Math.floor(keep * ffn);
                 try (SparseFfn gathered = new SparseFfn(Sparsity.hotNeurons(keep), k, dim, ffn, g, u, d);
+                     SparseFfn rowDots = new SparseFfn(Sparsity.hotNeurons(keep), k, dim, ffn, g, u, d);
                      SparseFfn thr = new SparseFfn(Sparsity.threshold(1 - keep), k, dim, ffn, g, u, d)) {
+                    rowDots.panels = false; // the gathered gate+up through the row dots, when the first uses panels
                     for (int l = 0; l < layers; l++) {
                         int[] all = new int[ffn];
                         for (int i = 0; i < ffn; i++) {
@@ -93,6 +98,9 @@ public final class SparseFfnBench {
                         int[] sel = Arrays.copyOf(all, kk);
                         Arrays.sort(sel);
                         gathered.useNeurons(l, sel);
+                        if (gathered.panels) {
+                            rowDots.useNeurons(l, sel);
+                        }
                         g[l].gemv(xs[0], 0, h1, 0);
                         k.activate(Activation.SILU, ffn, h1, 0);
                         float[] a = new float[ffn];
@@ -123,10 +131,19 @@ public final class SparseFfnBench {
                             thr.decode(l, xs[l & 3], out);
                         }
                     };
-                    double[] med = alternate(iters, dense, gat, th);
+                    Runnable gatRows = () -> {
+                        for (int l = 0; l < fl; l++) {
+                            rowDots.decode(l, xs[l & 3], out);
+                        }
+                    };
+                    double[] med = gathered.panels ? alternate(iters, dense, gat, th, gatRows) : alternate(iters, dense, gat, th);
                     double kept = thr.keptFraction();
                     System.out.printf(Locale.ROOT, "keep %.2f: FFN per token (%d layers) dense %.2f ms (%.2f GB/s), gathered %.2f ms (%.2fx), threshold %.2f ms (%.2fx, kept %.3f)%n",
                             keep, layers, med[0] / 1e6, denseBytes / med[0], med[1] / 1e6, med[0] / med[1], med[2] / 1e6, med[0] / med[2], kept);
+                    if (gathered.panels) {
+                        System.out.printf(Locale.ROOT, "  gathered gate+up in panels %.2f ms, in GGML rows (row dots) %.2f ms: panels %.3fx%n",
+                                med[1] / 1e6, med[3] / 1e6, med[3] / med[1]);
+                    }
                 }
                 if (Boolean.getBoolean("bench.select")) {
                     select(k, g, u, d, keep, layers);
@@ -278,6 +295,39 @@ public final class SparseFfnBench {
         cases.add(() -> {
             for (int l = 0; l < layers; l++) {
                 sk.axpyPanelsQ8_0(kk, rnd, coef, dim, ffn, tq, 0, y, 0);
+            }
+        });
+        if (Q4Panels.supports(t)) { // the gathered gate+up through 16-row panels (each half padded to 16 rows)
+            int rowsP = Math.min(ffn / 16 * 16, 2 * ((kk + 15) / 16 * 16));
+            MemorySegment[] p = new MemorySegment[layers];
+            for (int l = 0; l < layers; l++) {
+                p[l] = Q4Panels.pack(t, rowsP, dim, g[l].data(), 0, arena);
+            }
+            names.add("Q4Panels GEMV " + t + " " + rowsP + "x" + dim);
+            bytes.add(Q4Panels.packedBytes(t, rowsP, dim) * layers);
+            cases.add(() -> {
+                for (int l = 0; l < layers; l++) {
+                    Q4Panels.gemv(qk, t, rowsP, dim, p[l], MemorySegment.NULL, 0, x, 0, y, 0);
+                }
+            });
+        }
+        // the gathered down: a requantized Q8_0 [dim x kDown] matrix per layer (random levels), the row-dot GEMV
+        int kDown = (kk + 31) / 32 * 32;
+        long dRow = DType.Q8_0.byteSize(kDown);
+        MemorySegment[] gd = new MemorySegment[layers];
+        byte[] rb = new byte[(int) (dim * dRow)];
+        for (int i = 0; i < rb.length; i++) {
+            rb[i] = (byte) (i % 34 == 1 ? 0x20 : i % 34 == 0 ? 0 : r.nextInt(255) - 127); // f16 scale 0x2000 = 2^-7
+        }
+        for (int l = 0; l < layers; l++) {
+            gd[l] = arena.allocate(dim * dRow, 64);
+            MemorySegment.copy(MemorySegment.ofArray(rb), 0, gd[l], 0, rb.length);
+        }
+        names.add("gathered down GEMV Q8_0 " + dim + "x" + kDown);
+        bytes.add(dim * dRow * layers);
+        cases.add(() -> {
+            for (int l = 0; l < layers; l++) {
+                qk.gemv(DType.Q8_0, dim, kDown, gd[l], 0, hx, 0, y, 0);
             }
         });
         double[] med = alternate(iters, cases.toArray(new Runnable[0]));
