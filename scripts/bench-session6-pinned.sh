@@ -25,7 +25,7 @@ Q -Dminnow.bench.gemm=false 0.6 Q8_0,Q4_0,Q4_K,Q6_K
 log "quantized GEMV streamed from memory, one stream per thread (minnow.panels.streams=1)"
 Q -Dminnow.panels.streams=1 -Dminnow.bench.gemm=false -Dminnow.bench.shapes=5632x2048,32000x2048 0.6 Q8_0,Q4_0,Q4_K,Q6_K
 log "sparse decoding speed curve (Q4_0)"
-L sparsity-curve --speed-model /tmp/s6-q4_0.gguf -p 8 -n 16 -r 2 --speed-calib 64 --methods coreinfer-all,coreinfer,hot --keep 0.2,0.5,1.0
+L sparsity-curve --speed-model /tmp/s6-q4_0.gguf -p 7 -n 16 -r 2 --speed-calib 7 --methods coreinfer-all,coreinfer,hot --keep 0.2,0.5,1.0
 wait $BG; grep -v "^$" "$OUT/synth.txt" | tail -3
 for m in q4_k_m; do
   [ -f /tmp/s6-$m.gguf ] || continue
