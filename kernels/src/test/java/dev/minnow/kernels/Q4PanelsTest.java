@@ -156,7 +156,7 @@ class Q4PanelsTest {
     @ParameterizedTest(name = "{3} at {0} bits, fma={1}, xs={2}, levels={4}")
     @MethodSource("levels")
     void levelsAndStreamsBitExactWithScalarSpec(int bits, boolean fma, String xs, DType t, String levels) {
-        // two streams with the broadcast activation (the 512-bit default), one with pre-broadcast rows: both at each width
+        // two streams with the broadcast activation (the 512-bit reading), one with pre-broadcast rows: both at each width
         String streams = xs.equals("scalar") ? "2" : "1";
         QuantKernels k = QuantKernelsAtWidth.vector(bits, fma, java.util.Map.of("minnow.panels.xs", xs,
                 "minnow.panels.levels", levels, "minnow.panels.streams", streams));

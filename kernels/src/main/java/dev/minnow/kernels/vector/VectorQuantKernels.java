@@ -1245,11 +1245,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             throw new IllegalArgumentException("activation prepared for " + a.lanes + " lanes, this kernel reads " + panelLanes());
         }
         if (type == DType.Q6_K) {
-            int half = STREAMS == 2 ? (to - from) / 2 : 0;
-            if (half > 0) {
-                panelsQ6x2(from, half, blocks, p, pOff, xs, da, cb, y, yOff);
-            }
-            panelsQ6(from + 2 * half, to, blocks, p, pOff, xs, da, cb, y, yOff);
+            panelsQ6(from, to, blocks, p, pOff, xs, da, cb, y, yOff);
             return;
         }
         if (a.exponent) {
@@ -1437,12 +1433,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     }
 
     /**
-     * {@code minnow.panels.streams}: 2 (the default at 512 bits) has the exponent-level kernels walk two far-apart
-     * panels of their range at once — two sequential streams for the hardware prefetcher: on the AVX-512 Xeon a probe
-     * with the panel kernel's density streamed 34–38% more from memory that way (BENCHMARKS.md, session 6); 1 one panel
-     * after the other.
+     * {@code minnow.panels.streams=2} (opt-in; default 1) has the exponent-level Q4_0/Q4_K panel kernels and the Q8_0
+     * rows walk two far-apart panels (rows) of their range at once — two sequential streams for the hardware
+     * prefetcher: on the AVX-512 Xeon a probe with the panel kernel's density streamed 34–38% more from memory that way
+     * ({@code DensityBench}, BENCHMARKS.md session 6). Not the default: the real kernels were not measured there with
+     * it (the one device run with it on had a first version whose 16 helper calls per iteration exceeded C2's
+     * inlining node budget and boxed every vector — fixed by writing them out, checked at 256 bits only).
      */
-    private static final int STREAMS = Integer.getInteger("minnow.panels.streams", BITS >= 512 ? 2 : 1) == 2 ? 2 : 1;
+    private static final int STREAMS = Integer.getInteger("minnow.panels.streams", 1) == 2 ? 2 : 1;
 
     /** expQ4_0 over panel pairs (from + i, from + half + i), i &lt; half: the same operations per panel, interleaved. */
     private static void expQ4_0x2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
@@ -1467,28 +1465,36 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                         IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
                         IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
                         IntVector s = v.lanewise(VectorOperators.LSHL, 12), t = w.lanewise(VectorOperators.LSHL, 12);
-                        a0 = emadd(s.and(ma).or(one), xs, e, a0);
-                        b0 = emadd(t.and(ma).or(one), xs, e, b0);
-                        a1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, a1);
-                        b1 = emadd(t.and(mb).or(one), xs, e + XS_LANES, b1);
+                        FloatVector x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e]) : FloatVector.fromArray(WIDE_FLOATS, xs, e);
+                        a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 1 * XS_LANES);
+                        a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                        b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
                         s = v.lanewise(VectorOperators.LSHL, 4);
                         t = w.lanewise(VectorOperators.LSHL, 4);
-                        a2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, a2);
-                        b2 = emadd(t.and(ma).or(one), xs, e + 2 * XS_LANES, b2);
-                        a3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, a3);
-                        b3 = emadd(t.and(mb).or(one), xs, e + 3 * XS_LANES, b3);
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 2 * XS_LANES);
+                        a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 3 * XS_LANES);
+                        a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                        b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
                         s = v.lanewise(VectorOperators.LSHR, 4);
                         t = w.lanewise(VectorOperators.LSHR, 4);
-                        a0 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, a0);
-                        b0 = emadd(t.and(ma).or(one), xs, e + 4 * XS_LANES, b0);
-                        a1 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, a1);
-                        b1 = emadd(t.and(mb).or(one), xs, e + 5 * XS_LANES, b1);
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 4 * XS_LANES);
+                        a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 5 * XS_LANES);
+                        a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                        b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
                         s = v.lanewise(VectorOperators.LSHR, 12);
                         t = w.lanewise(VectorOperators.LSHR, 12);
-                        a2 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, a2);
-                        b2 = emadd(t.and(ma).or(one), xs, e + 6 * XS_LANES, b2);
-                        a3 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, a3);
-                        b3 = emadd(t.and(mb).or(one), xs, e + 7 * XS_LANES, b3);
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 6 * XS_LANES);
+                        a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 7 * XS_LANES);
+                        a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                        b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
                     }
                     FloatVector sa = a0.add(a1).add(a2.add(a3)).sub(ct[b]).mul(2048f);
                     FloatVector sb = b0.add(b1).add(b2.add(b3)).sub(ct[b]).mul(2048f);
@@ -1531,28 +1537,36 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                         IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
                         IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
                         IntVector s = v.lanewise(VectorOperators.LSHL, 12), t = w.lanewise(VectorOperators.LSHL, 12);
-                        a0 = emadd(s.and(ma).or(one), xs, e, a0);
-                        b0 = emadd(t.and(ma).or(one), xs, e, b0);
-                        a1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, a1);
-                        b1 = emadd(t.and(mb).or(one), xs, e + XS_LANES, b1);
+                        FloatVector x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e]) : FloatVector.fromArray(WIDE_FLOATS, xs, e);
+                        a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 1 * XS_LANES);
+                        a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                        b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
                         s = v.lanewise(VectorOperators.LSHL, 4);
                         t = w.lanewise(VectorOperators.LSHL, 4);
-                        a2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, a2);
-                        b2 = emadd(t.and(ma).or(one), xs, e + 2 * XS_LANES, b2);
-                        a3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, a3);
-                        b3 = emadd(t.and(mb).or(one), xs, e + 3 * XS_LANES, b3);
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 2 * XS_LANES);
+                        a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 3 * XS_LANES);
+                        a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                        b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
                         s = v.lanewise(VectorOperators.LSHR, 4);
                         t = w.lanewise(VectorOperators.LSHR, 4);
-                        a0 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, a0);
-                        b0 = emadd(t.and(ma).or(one), xs, e + 4 * XS_LANES, b0);
-                        a1 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, a1);
-                        b1 = emadd(t.and(mb).or(one), xs, e + 5 * XS_LANES, b1);
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 4 * XS_LANES);
+                        a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 5 * XS_LANES);
+                        a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                        b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
                         s = v.lanewise(VectorOperators.LSHR, 12);
                         t = w.lanewise(VectorOperators.LSHR, 12);
-                        a2 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, a2);
-                        b2 = emadd(t.and(ma).or(one), xs, e + 6 * XS_LANES, b2);
-                        a3 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, a3);
-                        b3 = emadd(t.and(mb).or(one), xs, e + 7 * XS_LANES, b3);
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 6 * XS_LANES);
+                        a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 7 * XS_LANES);
+                        a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                        b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
                     }
                     FloatVector sa = a0.add(a1).add(a2.add(a3)).sub(ct[b]).mul(2048f);
                     FloatVector sbv = b0.add(b1).add(b2.add(b3)).sub(ct[b]).mul(2048f);
@@ -1758,187 +1772,6 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     total = total.add(scaleA.mul(sA).sub(scaleA.mul(cb[2 * b])).add(scaleB.mul(sB).sub(scaleB.mul(cb[2 * b + 1]))).mul(da[b]));
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + hr) * 4, LE);
-            }
-        }
-    }
-
-    /**
-     * panelsQ6 over panel pairs (from + i, from + half + i), i &lt; half (two memory streams, {@code minnow.panels.streams}):
-     * six accumulators per panel instead of twelve (the sums are exact integers, so the grouping does not matter).
-     */
-    private static void panelsQ6x2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
-                                   float[] cb, MemorySegment y, long yOff) {
-        long panelBytes = (long) (blocks / 8) * Q4Panels.Q6K_SUPER;
-        long distance = half * panelBytes;
-        float[] lanes = PANEL_BYTES == null ? new float[4 * PANEL_LANES] : null;
-        for (int i = 0; i < half; i++) {
-            int g = from + i;
-            long panel = pOff + g * panelBytes;
-            for (int hr = 0; hr < Q4Panels.ROWS; hr += PANEL_LANES) {
-                FloatVector totalP = FloatVector.zero(WIDE_FLOATS);
-                FloatVector totalQ = totalP;
-                for (int b = 0; b < blocks; b++) {
-                    long sb = panel + (long) (b >> 3) * Q4Panels.Q6K_SUPER;
-                    long ob = sb + 416L * (b & 7);
-                    long o = ob + 4L * hr;
-                    int e = 32 * b * XS_LANES;
-                    FloatVector pa0 = FloatVector.zero(WIDE_FLOATS);
-                    FloatVector pa1 = pa0, pb0 = pa0, pb1 = pa0, ph0 = pa0, ph1 = pa0;
-                    FloatVector qa0 = pa0, qa1 = pa0, qb0 = pa0, qb1 = pa0, qh0 = pa0, qh1 = pa0;
-                    for (int j = 0; j < 2; j++) {
-                        IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                        IntVector m = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
-                        IntVector u = l.lanewise(VectorOperators.LSHR, 16);
-                        IntVector v = m.lanewise(VectorOperators.LSHR, 16);
-                        int ej = e + 8 * j * XS_LANES;
-                        FloatVector x0 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej));
-                        pa0 = ((FloatVector) l.and(0xf).convert(VectorOperators.I2F, 0)).fma(x0, pa0);
-                        qa0 = ((FloatVector) m.and(0xf).convert(VectorOperators.I2F, 0)).fma(x0, qa0);
-                        FloatVector x1 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 1 * XS_LANES));
-                        pa1 = ((FloatVector) l.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x1, pa1);
-                        qa1 = ((FloatVector) m.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x1, qa1);
-                        FloatVector x2 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 2 * XS_LANES));
-                        pa0 = ((FloatVector) l.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x2, pa0);
-                        qa0 = ((FloatVector) m.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x2, qa0);
-                        FloatVector x3 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 3 * XS_LANES));
-                        pa1 = ((FloatVector) l.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x3, pa1);
-                        qa1 = ((FloatVector) m.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x3, qa1);
-                        FloatVector x4 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 4 * XS_LANES));
-                        pa0 = ((FloatVector) u.and(0xf).convert(VectorOperators.I2F, 0)).fma(x4, pa0);
-                        qa0 = ((FloatVector) v.and(0xf).convert(VectorOperators.I2F, 0)).fma(x4, qa0);
-                        FloatVector x5 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 5 * XS_LANES));
-                        pa1 = ((FloatVector) u.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x5, pa1);
-                        qa1 = ((FloatVector) v.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x5, qa1);
-                        FloatVector x6 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 6 * XS_LANES));
-                        pa0 = ((FloatVector) u.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x6, pa0);
-                        qa0 = ((FloatVector) v.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x6, qa0);
-                        FloatVector x7 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 7 * XS_LANES));
-                        pa1 = ((FloatVector) u.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x7, pa1);
-                        qa1 = ((FloatVector) v.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x7, qa1);
-                    }
-                    for (int j = 2; j < 4; j++) {
-                        IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                        IntVector m = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
-                        IntVector u = l.lanewise(VectorOperators.LSHR, 16);
-                        IntVector v = m.lanewise(VectorOperators.LSHR, 16);
-                        int ej = e + 8 * j * XS_LANES;
-                        FloatVector x0 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej));
-                        pb0 = ((FloatVector) l.and(0xf).convert(VectorOperators.I2F, 0)).fma(x0, pb0);
-                        qb0 = ((FloatVector) m.and(0xf).convert(VectorOperators.I2F, 0)).fma(x0, qb0);
-                        FloatVector x1 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 1 * XS_LANES));
-                        pb1 = ((FloatVector) l.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x1, pb1);
-                        qb1 = ((FloatVector) m.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x1, qb1);
-                        FloatVector x2 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 2 * XS_LANES));
-                        pb0 = ((FloatVector) l.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x2, pb0);
-                        qb0 = ((FloatVector) m.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x2, qb0);
-                        FloatVector x3 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 3 * XS_LANES));
-                        pb1 = ((FloatVector) l.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x3, pb1);
-                        qb1 = ((FloatVector) m.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x3, qb1);
-                        FloatVector x4 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 4 * XS_LANES));
-                        pb0 = ((FloatVector) u.and(0xf).convert(VectorOperators.I2F, 0)).fma(x4, pb0);
-                        qb0 = ((FloatVector) v.and(0xf).convert(VectorOperators.I2F, 0)).fma(x4, qb0);
-                        FloatVector x5 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 5 * XS_LANES));
-                        pb1 = ((FloatVector) u.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x5, pb1);
-                        qb1 = ((FloatVector) v.and(0xf0).convert(VectorOperators.I2F, 0)).fma(x5, qb1);
-                        FloatVector x6 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 6 * XS_LANES));
-                        pb0 = ((FloatVector) u.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x6, pb0);
-                        qb0 = ((FloatVector) v.and(0xf00).convert(VectorOperators.I2F, 0)).fma(x6, qb0);
-                        FloatVector x7 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 7 * XS_LANES));
-                        pb1 = ((FloatVector) u.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x7, pb1);
-                        qb1 = ((FloatVector) v.and(0xf000).convert(VectorOperators.I2F, 0)).fma(x7, qb1);
-                    }
-                    for (int h = 0; h < 2; h++) {
-                        IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 256 + 64L * h, LE);
-                        IntVector m = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 256 + 64L * h, LE);
-                        IntVector u = l.lanewise(VectorOperators.LSHR, 16);
-                        IntVector v = m.lanewise(VectorOperators.LSHR, 16);
-                        int ea = e + 8 * h * XS_LANES;
-                        int eb = ea + 16 * XS_LANES;
-                        FloatVector xa0 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea));
-                        FloatVector xb0 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb));
-                        ph0 = ((FloatVector) l.and(0x3).convert(VectorOperators.I2F, 0)).fma(xa0, ph0);
-                        qh0 = ((FloatVector) m.and(0x3).convert(VectorOperators.I2F, 0)).fma(xa0, qh0);
-                        ph1 = ((FloatVector) l.and(0xc).convert(VectorOperators.I2F, 0)).fma(xb0, ph1);
-                        qh1 = ((FloatVector) m.and(0xc).convert(VectorOperators.I2F, 0)).fma(xb0, qh1);
-                        FloatVector xa1 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 1 * XS_LANES));
-                        FloatVector xb1 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 1 * XS_LANES));
-                        ph0 = ((FloatVector) l.and(0x30).convert(VectorOperators.I2F, 0)).fma(xa1, ph0);
-                        qh0 = ((FloatVector) m.and(0x30).convert(VectorOperators.I2F, 0)).fma(xa1, qh0);
-                        ph1 = ((FloatVector) l.and(0xc0).convert(VectorOperators.I2F, 0)).fma(xb1, ph1);
-                        qh1 = ((FloatVector) m.and(0xc0).convert(VectorOperators.I2F, 0)).fma(xb1, qh1);
-                        FloatVector xa2 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 2 * XS_LANES));
-                        FloatVector xb2 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 2 * XS_LANES));
-                        ph0 = ((FloatVector) l.and(0x300).convert(VectorOperators.I2F, 0)).fma(xa2, ph0);
-                        qh0 = ((FloatVector) m.and(0x300).convert(VectorOperators.I2F, 0)).fma(xa2, qh0);
-                        ph1 = ((FloatVector) l.and(0xc00).convert(VectorOperators.I2F, 0)).fma(xb2, ph1);
-                        qh1 = ((FloatVector) m.and(0xc00).convert(VectorOperators.I2F, 0)).fma(xb2, qh1);
-                        FloatVector xa3 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 3 * XS_LANES));
-                        FloatVector xb3 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 3 * XS_LANES));
-                        ph0 = ((FloatVector) l.and(0x3000).convert(VectorOperators.I2F, 0)).fma(xa3, ph0);
-                        qh0 = ((FloatVector) m.and(0x3000).convert(VectorOperators.I2F, 0)).fma(xa3, qh0);
-                        ph1 = ((FloatVector) l.and(0xc000).convert(VectorOperators.I2F, 0)).fma(xb3, ph1);
-                        qh1 = ((FloatVector) m.and(0xc000).convert(VectorOperators.I2F, 0)).fma(xb3, qh1);
-                        FloatVector xa4 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 4 * XS_LANES));
-                        FloatVector xb4 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 4 * XS_LANES));
-                        ph0 = ((FloatVector) u.and(0x3).convert(VectorOperators.I2F, 0)).fma(xa4, ph0);
-                        qh0 = ((FloatVector) v.and(0x3).convert(VectorOperators.I2F, 0)).fma(xa4, qh0);
-                        ph1 = ((FloatVector) u.and(0xc).convert(VectorOperators.I2F, 0)).fma(xb4, ph1);
-                        qh1 = ((FloatVector) v.and(0xc).convert(VectorOperators.I2F, 0)).fma(xb4, qh1);
-                        FloatVector xa5 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 5 * XS_LANES));
-                        FloatVector xb5 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 5 * XS_LANES));
-                        ph0 = ((FloatVector) u.and(0x30).convert(VectorOperators.I2F, 0)).fma(xa5, ph0);
-                        qh0 = ((FloatVector) v.and(0x30).convert(VectorOperators.I2F, 0)).fma(xa5, qh0);
-                        ph1 = ((FloatVector) u.and(0xc0).convert(VectorOperators.I2F, 0)).fma(xb5, ph1);
-                        qh1 = ((FloatVector) v.and(0xc0).convert(VectorOperators.I2F, 0)).fma(xb5, qh1);
-                        FloatVector xa6 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 6 * XS_LANES));
-                        FloatVector xb6 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 6 * XS_LANES));
-                        ph0 = ((FloatVector) u.and(0x300).convert(VectorOperators.I2F, 0)).fma(xa6, ph0);
-                        qh0 = ((FloatVector) v.and(0x300).convert(VectorOperators.I2F, 0)).fma(xa6, qh0);
-                        ph1 = ((FloatVector) u.and(0xc00).convert(VectorOperators.I2F, 0)).fma(xb6, ph1);
-                        qh1 = ((FloatVector) v.and(0xc00).convert(VectorOperators.I2F, 0)).fma(xb6, qh1);
-                        FloatVector xa7 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 7 * XS_LANES));
-                        FloatVector xb7 = (XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 7 * XS_LANES));
-                        ph0 = ((FloatVector) u.and(0x3000).convert(VectorOperators.I2F, 0)).fma(xa7, ph0);
-                        qh0 = ((FloatVector) v.and(0x3000).convert(VectorOperators.I2F, 0)).fma(xa7, qh0);
-                        ph1 = ((FloatVector) u.and(0xc000).convert(VectorOperators.I2F, 0)).fma(xb7, ph1);
-                        qh1 = ((FloatVector) v.and(0xc000).convert(VectorOperators.I2F, 0)).fma(xb7, qh1);
-                    }
-                    FloatVector sPA = pa0.add(pa1).add(ph0.mul(16f));
-                    FloatVector sPB = pb0.add(pb1).add(ph1.mul(4f));
-                    FloatVector sQA = qa0.add(qa1).add(qh0.mul(16f));
-                    FloatVector sQB = qb0.add(qb1).add(qh1.mul(4f));
-                    FloatVector scPA;
-                    FloatVector scPB;
-                    FloatVector scQA;
-                    FloatVector scQB;
-                    if (PANEL_BYTES != null) {
-                        scPA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 384 + hr, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                        scPB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 400 + hr, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                        scQA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 384 + hr, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                        scQB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 400 + hr, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                    } else { // 4 lanes: no 32-bit byte species
-                        for (int l = 0; l < PANEL_LANES; l++) {
-                            lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 384 + hr + l);
-                            lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 400 + hr + l);
-                            lanes[2 * PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + distance + 384 + hr + l);
-                            lanes[3 * PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + distance + 400 + hr + l);
-                        }
-                        scPA = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
-                        scPB = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
-                        scQA = FloatVector.fromArray(WIDE_FLOATS, lanes, 2 * PANEL_LANES);
-                        scQB = FloatVector.fromArray(WIDE_FLOATS, lanes, 3 * PANEL_LANES);
-                    }
-                    FloatVector dP = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 3328 + 4L * hr, LE);
-                    FloatVector dQ = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 3328 + 4L * hr, LE);
-                    FloatVector scaleA = dP.mul(scPA);
-                    FloatVector scaleB = dP.mul(scPB);
-                    totalP = totalP.add(scaleA.mul(sPA).sub(scaleA.mul(cb[2 * b])).add(scaleB.mul(sPB).sub(scaleB.mul(cb[2 * b + 1]))).mul(da[b]));
-                    scaleA = dQ.mul(scQA);
-                    scaleB = dQ.mul(scQB);
-                    totalQ = totalQ.add(scaleA.mul(sQA).sub(scaleA.mul(cb[2 * b])).add(scaleB.mul(sQB).sub(scaleB.mul(cb[2 * b + 1]))).mul(da[b]));
-                }
-                totalP.intoMemorySegment(y, (yOff + 16L * g + hr) * 4, LE);
-                totalQ.intoMemorySegment(y, (yOff + 16L * (g + half) + hr) * 4, LE);
             }
         }
     }
