@@ -1318,7 +1318,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      * (Q4Panels.Activation#exponent): per 8 levels four shifts and eight AND+OR (one vpternlogd each where C2 fuses
      * them, AVX-512) instead of one shift, eight ANDs and eight int→float conversions; {@code convert} (the default
      * below 512 bits, where AND+OR stay two operations) the latter. The same exact block sums either way. On the
-     * AVX-512 Xeon (BENCHMARKS.md, session 6): Q4_K panel GEMV from memory 1.04–1.26× faster, Q4_0 decode 1.03–1.06×.
+     * AVX-512 Xeon (BENCHMARKS.md, session 6, one window): Q4_K panel GEMV from memory 1.04–1.26× faster, the Q4_0
+     * panel GEMV 0.82–1.03× (its bandwidth probe moved too), whole Q4_0 decode 1.03–1.06× in alternating runs.
      */
     private static final boolean EXP_LEVELS = "exponent".equals(System.getProperty("minnow.panels.levels", BITS >= 512 ? "exponent" : "convert"));
 
