@@ -108,7 +108,8 @@ class Conv2dTest {
         long seed = Gen.seed("conv2d-forward-add");
         SplittableRandom r = new SplittableRandom(seed);
         // {cin, cout, k, groups, h, w}
-        int[][] shapes = {{24, 24, 1, 1, 7, 7}, {40, 16, 1, 1, 14, 14}, {16, 16, 1, 1, 30, 30}, {12, 12, 3, 12, 9, 11}, {6, 5, 3, 1, 20, 20}};
+        int[][] shapes = {{24, 24, 1, 1, 7, 7}, {40, 16, 1, 1, 14, 14}, {16, 16, 1, 1, 30, 30}, {12, 12, 3, 12, 9, 11}, {6, 5, 3, 1, 20, 20},
+            {96, 24, 1, 1, 1, 1}};
         Activation[] acts = {null, Activation.RELU6, Activation.SILU};
         for (int[] sh : shapes) {
             for (Activation act : acts) {
@@ -176,6 +177,7 @@ class Conv2dTest {
             String ctx = "iter " + iter + " seed=" + seed;
             checkConv(r, ctx + " 1x1 plane", 1 + r.nextInt(2), 1 + r.nextInt(300), 1 + r.nextInt(300), 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1,
                     r.nextBoolean());
+            checkActivated(r, ctx + " 1x1 plane, ReLU6", 1 + r.nextInt(600), 1 + r.nextInt(200), 1, 1, 1, 0, 1, 1);
             int hw = 1 + r.nextInt(8);
             checkConv(r, ctx + " transposed", 1 + r.nextInt(2), 1 + r.nextInt(70), 512 + r.nextInt(40), 1, 1, 1, 1, 1, 0, 0, 1, 1, hw,
                     1 + r.nextInt(64 / hw), r.nextBoolean());
