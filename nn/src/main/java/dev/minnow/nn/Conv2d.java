@@ -238,11 +238,6 @@ public final class Conv2d implements Layer {
                 depthwiseStride1(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
             } else if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
-            } else if (pointwise && h * w == 1 && Boolean.parseBoolean(System.getProperty("minnow.cnn.pixelGemv", "true"))) {
-                // one pixel (squeeze-and-excitation, a pooled head): a matrix-vector product — the packed kernel would
-                // fill one lane of each pixel vector (576→144 at 1 pixel: 2 GFLOP/s); read per call, for A/B runs
-                k.gemv(out, in, weight.segment(), 0, xs, xOff, ys, yOff);
-                biasAndActivation(k, ys, yOff, 1);
             } else if (pointwise && usePacked(h * w)) {
                 // bias and activation fused, and the residual when no activation is left for afterwards
                 pointwisePacked(xs, xOff, after == null ? rs : null, yOff, ys, yOff, h * w);
