@@ -149,16 +149,6 @@ public interface QuantKernels {
     void gemv(DType w, int rows, int cols, MemorySegment wSeg, long wOff, MemorySegment x, long xOff,
               MemorySegment y, long yOff);
 
-    /**
-     * Decode GEMV over 16-row panels ({@link Q4Panels}): for panels g in [from, to) and rows r &lt; 16,
-     * {@code y[yOff + 16g + r]} = row 16g + r · the activation row prepared in {@code a} by {@link Q4Panels#prepare}.
-     * The panels of weight type {@code type} start at byte {@code pOff} of {@code p}, each
-     * {@link Q4Panels#panelBytes} bytes. The specification, per row, in this order of float operations: total = 0; for
-     * each block b, with the exact integer s = Σ_e q_e·q_a,e (as f32): {@code total = total + (scale·s − min·cb[b])·da[b]},
-     * where Q4_0's min is its scale and Q4_K's scale and min are the f32 products d·sc and dmin·m; Q6_K, with s_A, s_B the sums over the block's two halves:
-     * {@code total = total + ((scaleA·s_A − scaleA·cb[2b]) + (scaleB·s_B − scaleB·cb[2b+1]))·da[b]} (each product and
-     * sum rounded to f32, no fused multiply-add) — so a vector implementation gives the same floats bit for bit.
-     */
     /** Copies of each activation value the panel kernel reads ({@link Q4Panels.Activation#lanes}); 1 = plain. */
     default int panelLanes() {
         return 1;
@@ -173,6 +163,16 @@ public interface QuantKernels {
         return false;
     }
 
+    /**
+     * Decode GEMV over 16-row panels ({@link Q4Panels}): for panels g in [from, to) and rows r &lt; 16,
+     * {@code y[yOff + 16g + r]} = row 16g + r · the activation row prepared in {@code a} by {@link Q4Panels#prepare}.
+     * The panels of weight type {@code type} start at byte {@code pOff} of {@code p}, each
+     * {@link Q4Panels#panelBytes} bytes. The specification, per row, in this order of float operations: total = 0; for
+     * each block b, with the exact integer s = Σ_e q_e·q_a,e (as f32): {@code total = total + (scale·s − min·cb[b])·da[b]},
+     * where Q4_0's min is its scale and Q4_K's scale and min are the f32 products d·sc and dmin·m; Q6_K, with s_A, s_B the sums over the block's two halves:
+     * {@code total = total + ((scaleA·s_A − scaleA·cb[2b]) + (scaleB·s_B − scaleB·cb[2b+1]))·da[b]} (each product and
+     * sum rounded to f32, no fused multiply-add) — so a vector implementation gives the same floats bit for bit.
+     */
     void gemvQ4Panels(DType type, int from, int to, int cols, MemorySegment p, long pOff, Q4Panels.Activation a,
                       MemorySegment y, long yOff);
 
