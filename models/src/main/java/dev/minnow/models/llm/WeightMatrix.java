@@ -166,9 +166,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
          * {@code minnow.prefill.fromPanels}: once a decode has packed the 16-row panels ({@link #panels()}), the packed
          * prefill ({@link #gemmPacked}) dequantizes the panel rows from them ({@link Q4Panels#dequantizeB}, the same
          * floats bit for bit) and reads only the rows beyond the last panel from the GGML data (true); or it reads all
-         * rows from the GGML data (false:
-         * the file pages that packing gave back are read in again, so resident memory grows to the panels plus the
-         * file). Default true: it saves that memory and was faster, not slower (AVX2,
+         * rows from the GGML data (false: the file pages that packing gave back are read in again, so resident memory
+         * grows to the panels plus the file). Default true: it saves that memory and was faster, not slower (AVX2,
          * 1 thread: B panels 3–6× faster to produce, an m = 128 GEMM over a 5632 × 2048 matrix 10–25% faster).
          */
         static final boolean PREFILL_FROM_PANELS =
