@@ -14,16 +14,16 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API twin of {@code ScalarNchwPointwiseKernels}, a {@link Specializer} template (one copy per width and FMA
  * choice). Register tile: MR = 6 output channels × 2 vectors of pixels (12 accumulators, two input vectors and one
  * broadcast weight: 15 of AVX2's 16 registers), as the light field's {@code VectorPointwiseConvKernels} but transposed
- * for channel planes: pixels run along the lanes, weights are broadcast from a panel packed once per layer
- * ({@code [cout/6][cin][6]}, zero rows past cout), so the six weights of one input channel share a cache line.
+ * for channel planes: pixels run along the lanes, weights are broadcast from six separate rows of the row-major
+ * {@code cout × cin} matrix padded with zero rows to whole 6-row blocks (an interleaved {@code [cin][6]} panel ran at
+ * less than half the speed under C2).
  *
- * <p>Whole two-vector tiles read the input in place from the planes (row i of a tile at {@code i·ldx}); the block's
- * last partial tile is first copied into a heap scratch with zeros past the end (one or two vectors per row), so the
- * micro-kernels need no tail code. An earlier version copied every pixel block tile-major into the heap: on large
- * planes with few output channels that copy cost more than the sequential reads saved (96→24 at 56²: 0.54× the
- * in-place {@code CnnKernels.pointwise}). Loop order: a block of six output channels outer (its 6·cin weights stay in
- * L1, and in a network, where a layer's weights are cold, each is fetched once per pixel block), pixel tiles inner.
- * Pixel blocks hold at most {@link #BLOCK_FLOATS} input floats (~L2), re-read once per six channels.
+ * <p>Each pixel block (at most {@link #BLOCK_FLOATS} input floats, ~L2) is first copied tile-major into a heap scratch,
+ * zeros past the last pixel, so the micro-kernels read one contiguous stream per tile and need no tail code (sessions 4
+ * and 5 read whole tiles in place from the planes; in a stand-alone copy of both loops, session 7, AVX2, 1 thread, the
+ * packed reads ran 1.03–1.16× faster: 576→96 and 96→576 at 14², 960→160 at 7², 144→24 at 56²). Every tile then goes
+ * through the heap tile and its epilogue: see {@link #micro62} for why nothing is stored straight from the registers.
+ * Loop order: a block of six output channels outer (its 6·cin weights stay in L1), pixel tiles inner.
  *
  * <p>Sums run bias first, then input channels ascending, as the specification; the activation and residual add run on
  * each finished tile. Activations ReLU, ReLU6, hard-sigmoid and hard-swish in vector with the specification's
@@ -37,10 +37,10 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
     private static final int LANES = SPECIES.length();
     private static final int MR = 6;
     private static final int NR = 2 * LANES;
-    /** Most input floats per pixel block (256 KiB): the block is re-read once per six output channels. */
-    private static final int BLOCK_FLOATS = 65536;
+    /** Most input floats per pixel block (128 KiB): the block is re-read once per six output channels. */
+    private static final int BLOCK_FLOATS = 32768;
 
-    /** Per thread: [0] the block's last partial tile of input (cin rows of up to NR); [1] one register tile (MR × NR). */
+    /** Per thread: [0] the pixel block, tile-major (cin rows of NR per tile); [1] one register tile (MR × NR). */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[MR * NR]});
 
     NchwPointwiseF32() {}
@@ -85,46 +85,55 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
             throw new IllegalArgumentException("packed weights hold " + packed.length + " values, expected " + (long) blocks * MR * cin);
         }
         int code = code(act);
-        // identity, ReLU and ReLU6 as a clamp to [lo, hi] in registers
-        boolean clamp = code >= 0 && code <= 2;
         float lo = code == 0 ? Float.NEGATIVE_INFINITY : 0f, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
         int n = p1 - p0;
-        int nPad = (n + LANES - 1) / LANES * LANES;
+        int nPad = (n + NR - 1) / NR * NR;
         int pb = (long) cin * nPad <= BLOCK_FLOATS ? nPad : Math.max(NR, BLOCK_FLOATS / Math.max(1, cin) / NR * NR);
         float[][] s = SCRATCH.get();
-        if (s[0].length < cin * NR) {
-            s[0] = new float[cin * NR];
+        if (s[0].length < (long) cin * pb) {
+            s[0] = new float[Math.multiplyExact(cin, pb)];
         }
         float[] xb = s[0], tile = s[1];
         int ob0 = o0 / MR, ob1 = (o1 + MR - 1) / MR;
-        long ldxBytes = ldx * 4L, ldyBytes = ldy * 4L;
         for (int q0 = p0; q0 < p1; q0 += pb) {
             int m = Math.min(pb, p1 - q0);
             int full = m / NR, rem = m - full * NR, remVecs = (rem + LANES - 1) / LANES;
-            packTail(cin, x, xOff, ldx, q0 + full * NR, rem, remVecs * LANES, xb);
+            pack(cin, x, xOff, ldx, q0, full, rem, remVecs * LANES, xb);
+            int tailAt = full * cin * NR;
             for (int ob = ob0; ob < ob1; ob++) {   // six channels' weights stay in L1 across the pixel tiles
                 int b = ob * MR, oLo = Math.max(o0, b), oHi = Math.min(o1, b + MR);
                 int w0 = b * cin, w1 = w0 + cin, w2 = w1 + cin, w3 = w2 + cin, w4 = w3 + cin, w5 = w4 + cin;
                 float b0 = bias(bias, b, cout), b1 = bias(bias, b + 1, cout), b2 = bias(bias, b + 2, cout);
                 float b3 = bias(bias, b + 3, cout), b4 = bias(bias, b + 4, cout), b5 = bias(bias, b + 5, cout);
-                // a whole tile with a clamp activation and no residual is stored from the registers
-                boolean direct = clamp && r == null && oHi - oLo == MR;
+                // whole tiles with a clamp activation (identity, ReLU, ReLU6) and no residual: one pass without branches
+                boolean clampStore = code >= 0 && code <= 2 && r == null && oHi - oLo == MR;
                 for (int t = 0; t < full; t++) {
-                    int q = q0 + t * NR;
-                    microSegment62(cin, x, (xOff + q) * 4, ldxBytes, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile,
-                            direct, lo, hi, y, (yOff + (long) b * ldy + q) * 4, ldyBytes);
-                    if (!direct) {
-                        epilogue(code, act, tile, NR, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q, NR);
+                    micro62(cin, xb, t * cin * NR, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile);
+                    if (clampStore) {
+                        storeClamped(tile, lo, hi, y, (yOff + (long) b * ldy + q0 + t * NR) * 4, ldy * 4L);
+                    } else {
+                        epilogue(code, act, tile, NR, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q0 + t * NR, NR);
                     }
                 }
                 if (remVecs == 2) {
-                    micro62(cin, xb, 0, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile, false, lo, hi, y, 0, 0);
+                    micro62(cin, xb, tailAt, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile);
                     epilogue(code, act, tile, NR, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q0 + full * NR, rem);
                 } else if (remVecs == 1) {
-                    micro61(cin, xb, 0, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile);
+                    micro61(cin, xb, tailAt, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile);
                     epilogue(code, act, tile, LANES, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, q0 + full * NR, rem);
                 }
             }
+        }
+    }
+
+    /** Rows 0–5 of a whole tile, clamped to [lo, hi], into y at byte {@code yAt} (rows {@code ldyBytes} apart). */
+    private static void storeClamped(float[] tile, float lo, float hi, MemorySegment y, long yAt, long ldyBytes) {
+        FloatVector vlo = FloatVector.broadcast(SPECIES, lo), vhi = FloatVector.broadcast(SPECIES, hi);
+        long half = LANES * 4L;
+        for (int row = 0; row < MR; row++) {
+            long at = yAt + row * ldyBytes;
+            FloatVector.fromArray(SPECIES, tile, row * NR).max(vlo).min(vhi).intoMemorySegment(y, at, LE);
+            FloatVector.fromArray(SPECIES, tile, row * NR + LANES).max(vlo).min(vhi).intoMemorySegment(y, at + half, LE);
         }
     }
 
@@ -133,98 +142,44 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
     }
 
     /**
-     * xb ← the block's last {@code rem} pixels of each of the cin rows (from pixel q), as rows of {@code tw} floats
-     * (one or two whole vectors, zeros past rem): the tile the micro-kernels cannot read in place.
+     * xb ← the pixel block starting at q, tile-major: {@code full} whole tiles of cin rows × NR (tile t at t·cin·NR, row i
+     * at i·NR), then the last {@code rem} pixels of each row as rows of {@code tw} floats (one or two whole vectors,
+     * zeros past rem). Whole vectors are copied in vector; the last partial tile element by element.
      */
-    private static void packTail(int cin, MemorySegment x, long xOff, int ldx, int q, int rem, int tw, float[] xb) {
-        if (rem == 0) {
-            return;
-        }
+    private static void pack(int cin, MemorySegment x, long xOff, int ldx, int q, int full, int rem, int tw, float[] xb) {
+        long half = LANES * 4L;
+        int tileFloats = cin * NR;
         for (int i = 0; i < cin; i++) {
             long row = (xOff + (long) i * ldx + q) * 4;
-            int d = i * tw;
-            for (int j = 0; j < rem; j++) {
-                xb[d + j] = x.get(F32, row + j * 4L);
+            int d = i * NR;
+            for (int t = 0; t < full; t++) {
+                long at = row + t * (NR * 4L);
+                FloatVector.fromMemorySegment(SPECIES, x, at, LE).intoArray(xb, d);
+                FloatVector.fromMemorySegment(SPECIES, x, at + half, LE).intoArray(xb, d + LANES);
+                d += tileFloats;
             }
-            for (int j = rem; j < tw; j++) {
-                xb[d + j] = 0f;
+            if (rem > 0) {
+                long at = row + full * (NR * 4L);
+                int e = full * tileFloats + i * tw;
+                for (int j = 0; j < rem; j++) {
+                    xb[e + j] = x.get(F32, at + j * 4L);
+                }
+                for (int j = rem; j < tw; j++) {
+                    xb[e + j] = 0f;
+                }
             }
         }
-    }
-
-    /**
-     * {@link #micro62} reading the input in place: row i's two vectors at byte {@code xAt + i·ldxBytes} of x. The stores
-     * are written out in both (a helper taking the twelve vectors as arguments was not inlined and boxed them: 10× slower).
-     */
-    private static void microSegment62(int kc, MemorySegment x, long xAt, long ldxBytes, float[] pk, int w0, int w1, int w2,
-                                       int w3, int w4, int w5, float b0, float b1, float b2, float b3, float b4, float b5,
-                                       float[] tile, boolean direct, float lo, float hi, MemorySegment y, long yAt, long ldyBytes) {
-        FloatVector c00 = FloatVector.broadcast(SPECIES, b0), c01 = c00;
-        FloatVector c10 = FloatVector.broadcast(SPECIES, b1), c11 = c10;
-        FloatVector c20 = FloatVector.broadcast(SPECIES, b2), c21 = c20;
-        FloatVector c30 = FloatVector.broadcast(SPECIES, b3), c31 = c30;
-        FloatVector c40 = FloatVector.broadcast(SPECIES, b4), c41 = c40;
-        FloatVector c50 = FloatVector.broadcast(SPECIES, b5), c51 = c50;
-        long half = LANES * 4L;
-        for (int i = 0; i < kc; i++) {
-            long at = xAt + i * ldxBytes;
-            FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, x, at, LE);
-            FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, x, at + half, LE);
-            FloatVector w = FloatVector.broadcast(SPECIES, pk[w0 + i]);
-            c00 = fma(w, x0, c00);
-            c01 = fma(w, x1, c01);
-            w = FloatVector.broadcast(SPECIES, pk[w1 + i]);
-            c10 = fma(w, x0, c10);
-            c11 = fma(w, x1, c11);
-            w = FloatVector.broadcast(SPECIES, pk[w2 + i]);
-            c20 = fma(w, x0, c20);
-            c21 = fma(w, x1, c21);
-            w = FloatVector.broadcast(SPECIES, pk[w3 + i]);
-            c30 = fma(w, x0, c30);
-            c31 = fma(w, x1, c31);
-            w = FloatVector.broadcast(SPECIES, pk[w4 + i]);
-            c40 = fma(w, x0, c40);
-            c41 = fma(w, x1, c41);
-            w = FloatVector.broadcast(SPECIES, pk[w5 + i]);
-            c50 = fma(w, x0, c50);
-            c51 = fma(w, x1, c51);
-        }
-        if (direct) {
-            FloatVector vlo = FloatVector.broadcast(SPECIES, lo), vhi = FloatVector.broadcast(SPECIES, hi);
-            c00.max(vlo).min(vhi).intoMemorySegment(y, yAt, LE);
-            c01.max(vlo).min(vhi).intoMemorySegment(y, yAt + half, LE);
-            c10.max(vlo).min(vhi).intoMemorySegment(y, yAt + ldyBytes, LE);
-            c11.max(vlo).min(vhi).intoMemorySegment(y, yAt + ldyBytes + half, LE);
-            c20.max(vlo).min(vhi).intoMemorySegment(y, yAt + 2 * ldyBytes, LE);
-            c21.max(vlo).min(vhi).intoMemorySegment(y, yAt + 2 * ldyBytes + half, LE);
-            c30.max(vlo).min(vhi).intoMemorySegment(y, yAt + 3 * ldyBytes, LE);
-            c31.max(vlo).min(vhi).intoMemorySegment(y, yAt + 3 * ldyBytes + half, LE);
-            c40.max(vlo).min(vhi).intoMemorySegment(y, yAt + 4 * ldyBytes, LE);
-            c41.max(vlo).min(vhi).intoMemorySegment(y, yAt + 4 * ldyBytes + half, LE);
-            c50.max(vlo).min(vhi).intoMemorySegment(y, yAt + 5 * ldyBytes, LE);
-            c51.max(vlo).min(vhi).intoMemorySegment(y, yAt + 5 * ldyBytes + half, LE);
-            return;
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, LANES);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + LANES);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + LANES);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + LANES);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + LANES);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + LANES);
     }
 
     /**
      * tile[r·NR + j] ← b_r + Σ_{i<kc} pk[w_r + i] · xb[xo + i·NR + j] for r < 6, j < NR; call-free so that C2 keeps
-     * the twelve accumulators in registers.
+     * the twelve accumulators in registers. Always through the tile: an earlier version also stored clamped tiles
+     * straight from the registers into y, and with that branch taken C2 compiled the loop at 40 GFLOP/s against 91
+     * (kc 256, L1-resident, AVX2, same process): the clamp bounds and the output address, live across the loop, cost
+     * AVX2's sixteenth register and spilled accumulators.
      */
     private static void micro62(int kc, float[] xb, int xo, float[] pk, int w0, int w1, int w2, int w3, int w4, int w5, float b0, float b1, float b2, float b3, float b4,
-                                float b5, float[] tile, boolean direct, float lo, float hi, MemorySegment y, long yAt, long ldyBytes) {
+                                float b5, float[] tile) {
         FloatVector c00 = FloatVector.broadcast(SPECIES, b0), c01 = c00;
         FloatVector c10 = FloatVector.broadcast(SPECIES, b1), c11 = c10;
         FloatVector c20 = FloatVector.broadcast(SPECIES, b2), c21 = c20;
@@ -279,23 +234,6 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
                 c50 = w.mul(x0).add(c50);
                 c51 = w.mul(x1).add(c51);
             }
-        }
-        if (direct) {
-            long half = LANES * 4L;
-            FloatVector vlo = FloatVector.broadcast(SPECIES, lo), vhi = FloatVector.broadcast(SPECIES, hi);
-            c00.max(vlo).min(vhi).intoMemorySegment(y, yAt, LE);
-            c01.max(vlo).min(vhi).intoMemorySegment(y, yAt + half, LE);
-            c10.max(vlo).min(vhi).intoMemorySegment(y, yAt + ldyBytes, LE);
-            c11.max(vlo).min(vhi).intoMemorySegment(y, yAt + ldyBytes + half, LE);
-            c20.max(vlo).min(vhi).intoMemorySegment(y, yAt + 2 * ldyBytes, LE);
-            c21.max(vlo).min(vhi).intoMemorySegment(y, yAt + 2 * ldyBytes + half, LE);
-            c30.max(vlo).min(vhi).intoMemorySegment(y, yAt + 3 * ldyBytes, LE);
-            c31.max(vlo).min(vhi).intoMemorySegment(y, yAt + 3 * ldyBytes + half, LE);
-            c40.max(vlo).min(vhi).intoMemorySegment(y, yAt + 4 * ldyBytes, LE);
-            c41.max(vlo).min(vhi).intoMemorySegment(y, yAt + 4 * ldyBytes + half, LE);
-            c50.max(vlo).min(vhi).intoMemorySegment(y, yAt + 5 * ldyBytes, LE);
-            c51.max(vlo).min(vhi).intoMemorySegment(y, yAt + 5 * ldyBytes + half, LE);
-            return;
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, LANES);
