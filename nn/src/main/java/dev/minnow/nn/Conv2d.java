@@ -267,9 +267,6 @@ public final class Conv2d implements Layer {
         return y;
     }
 
-    /** Also large planes with few inputs on the packed kernel ({@code -Dminnow.cnn.packedLargePlanes=true}, for measurements). */
-    private static final boolean PACKED_LARGE_PLANES = Boolean.getBoolean("minnow.cnn.packedLargePlanes");
-
     /**
      * Whether a 1×1 convolution over {@code plane} pixels takes {@link #pointwisePacked}: where the older paths would
      * use the GEMM (planes under {@code 2·PIXEL_BLOCK_MIN} pixels, or more than {@link #DIRECT_MAX_IN} inputs).
@@ -282,7 +279,7 @@ public final class Conv2d implements Layer {
         if (!Boolean.parseBoolean(System.getProperty("minnow.cnn.packedPointwise", "true"))) {
             return false;
         }
-        return plane < 2 * PIXEL_BLOCK_MIN || in > DIRECT_MAX_IN || PACKED_LARGE_PLANES;
+        return plane < 2 * PIXEL_BLOCK_MIN || in > DIRECT_MAX_IN || Boolean.getBoolean("minnow.cnn.packedLargePlanes");
     }
 
     /**

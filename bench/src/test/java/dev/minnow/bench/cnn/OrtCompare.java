@@ -135,12 +135,97 @@ public final class OrtCompare {
                             g.apply(x);
                         }
                         Profile.print(System.out, passes, peak * threads);
+                        ortProfile(env, c[1], xv, x.shape(), threads, passes, peak * threads);
                     }
                 }
             }
             }
         }
     }
+    /**
+     * ONNX Runtime's own per-node profile over {@code passes} passes (a fresh session with profiling on), summed under
+     * the labels {@link Profile} gives Minnow's steps: "conv pw", "conv dw3 s1", … (with {@code -Dminnow.profile.shapes}
+     * also "in->out @H"), other nodes by op type. ORT's graph optimizer fuses and reorders (NCHWc): its activations and
+     * adds mostly disappear into the convolutions, and "ReorderInput"/"ReorderOutput" are its layout changes.
+     */
+    private static void ortProfile(OrtEnvironment env, String model, float[] xv, long[] shape, int threads, int passes,
+            double peakGflops) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ortprof");
+        java.util.TreeMap<String, double[]> totals = new java.util.TreeMap<>();
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(threads);
+            o.setInterOpNumThreads(1);
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            o.enableProfiling(dir.resolve("p").toString());
+            try (OrtSession s = env.createSession(model, o)) {
+                String inName = s.getInputNames().iterator().next();
+                for (int p = -3; p < passes; p++) {   // the first passes allocate: left out below by count
+                    try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(xv), shape);
+                         OrtSession.Result res = s.run(Map.of(inName, in))) {
+                        res.get(0);
+                    }
+                }
+                String json = java.nio.file.Files.readString(Path.of(s.endProfiling()));
+                java.util.regex.Pattern num = java.util.regex.Pattern.compile("\\[([0-9,]+)\\]");
+                java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+                for (String ev : json.split("\\{\\s*\"cat\"")) {
+                    if (!ev.contains("\"Node\"") || !ev.contains("_kernel_time")) {
+                        continue;
+                    }
+                    String name = ev.replaceAll("(?s).*?\"name\"\\s*:\\s*\"([^\"]*)\".*", "$1");
+                    if (seen.merge(name, 1, Integer::sum) <= 3) {
+                        continue;   // the three untimed passes
+                    }
+                    double dur = Double.parseDouble(ev.replaceAll("(?s).*?\"dur\"\\s*:\\s*([0-9.]+).*", "$1"));
+                    String op = ev.replaceAll("(?s).*?\"op_name\"\\s*:\\s*\"([^\"]*)\".*", "$1");
+                    String label = op;
+                    long macs = 0;
+                    int ii = ev.indexOf("input_type_shape"), oi = ev.indexOf("output_type_shape");
+                    if (op.equals("Conv") || op.equals("FusedConv")) {
+                        java.util.regex.Matcher mi = num.matcher(ev.substring(ii, oi > ii ? oi : ev.length()));
+                        java.util.regex.Matcher mo = num.matcher(ev.substring(oi));
+                        if (mi.find()) {
+                            long[] xs = Arrays.stream(mi.group(1).split(",")).mapToLong(Long::parseLong).toArray();
+                            long[] ws = mi.find() ? Arrays.stream(mi.group(1).split(",")).mapToLong(Long::parseLong).toArray() : null;
+                            long[] ys = mo.find() ? Arrays.stream(mo.group(1).split(",")).mapToLong(Long::parseLong).toArray() : null;
+                            if (ws != null && ys != null && ws.length == 4 && xs.length == 4 && ys.length == 4) {
+                                long cin = xs[1], cout = ws[0], k = ws[2], stride = Math.max(1, xs[2] / ys[2]);
+                                boolean dw = ws[1] == 1 && cout == cin && cin > 1;
+                                label = dw ? "conv dw" + k + " s" + stride
+                                        : k == 1 && stride == 1 ? "conv pw" : "conv " + k + "x" + ws[3] + " s" + stride;
+                                if (Profile.SHAPES) {
+                                    label += " " + cin + "->" + cout + " @" + xs[2];
+                                }
+                                macs = ws[0] * ws[1] * ws[2] * ws[3] * ys[2] * ys[3];
+                            }
+                        }
+                    }
+                    double[] t = totals.computeIfAbsent(label, q -> new double[3]);
+                    t[0] += dur;
+                    t[1] += macs;
+                    t[2]++;
+                }
+            }
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+        double all = totals.values().stream().mapToDouble(t -> t[0]).sum();
+        System.out.printf("ONNX Runtime per node kind (its profiler, %d passes):%n", passes);
+        System.out.printf("%-22s %6s %10s %6s %9s %7s%n", "kind", "calls", "ms/pass", "share", "GFLOP/s", "% peak");
+        for (var e : totals.entrySet()) {
+            double[] t = e.getValue();
+            double ms = t[0] / 1e3 / passes, gf = t[1] > 0 ? 2 * t[1] / (t[0] * 1e3) : 0;
+            System.out.printf("%-22s %6d %10.3f %5.1f%% %9s %7s%n", e.getKey(), (long) t[2] / passes, ms, 100 * t[0] / all,
+                    gf > 0 ? String.format("%.1f", gf) : "", gf > 0 && peakGflops > 0 ? String.format("%.0f%%", 100 * gf / peakGflops) : "");
+        }
+        System.out.printf("%-22s %6s %10.3f%n", "total", "", all / 1e3 / passes);
+    }
+
     /**
      * Runs Minnow's forward pass until the JIT has been quiet (MachineProbe.warmUp: at least 2 s, at most
      * {@code -Dminnow.bench.warmupMaxS}, default 30 s) before the counted warm-up rounds: a network's rarer kernels
