@@ -5,6 +5,7 @@ import dev.minnow.nn.Buffers;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Shapes;
 import dev.minnow.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -56,6 +57,9 @@ final class Elementwise {
             }
             return y;
         }
+        if (op == 'M' && channelScale(a, b, y)) {
+            return y;
+        }
         float[] av = Buffers.asF32(a.contiguous()).toFloatArray(), bv = Buffers.asF32(b.contiguous()).toFloatArray();
         float[] out = new float[n];
         if (bv.length == 1 && av.length == n) {
@@ -89,6 +93,30 @@ final class Elementwise {
             }
         }
         return Buffers.f32(out, shape);
+    }
+
+    /**
+     * {@code y = a · b} where one operand is a feature map {@code [N, C, H, W]} and the other one scale per channel
+     * ({@code [N or 1, C, 1, 1]}: squeeze-and-excitation's gate): each plane copied and scaled in vector, instead of the
+     * general broadcast loop below (MobileNetV3-Small spent 6% of its pass there). False, y untouched, for other shapes.
+     */
+    private static boolean channelScale(Tensor a, Tensor b, Tensor y) {
+        Tensor x = a.rank() == 4 && b.rank() == 4 && b.dim(2) == 1 && b.dim(3) == 1 ? a : b;
+        Tensor g = x == a ? b : a;
+        if (x.rank() != 4 || g.rank() != 4 || g.dim(2) != 1 || g.dim(3) != 1 || g.dim(1) != x.dim(1)
+                || g.dim(0) != 1 && g.dim(0) != x.dim(0) || !Arrays.equals(y.shape(), x.shape())) {
+            return false;
+        }
+        MemorySegment xs = Buffers.asF32(x.contiguous()).segment(), ys = y.segment();
+        float[] gv = Buffers.asF32(g.contiguous()).toFloatArray();
+        int n = (int) x.dim(0), c = (int) x.dim(1), plane = Math.toIntExact(x.dim(2) * x.dim(3));
+        var k = KernelProvider.get();
+        for (int i = 0; i < n * c; i++) {
+            long off = (long) i * plane;
+            MemorySegment.copy(xs, off * 4, ys, off * 4, plane * 4L);
+            k.scale(plane, gv[g.dim(0) == 1 ? i % c : i], ys, off);
+        }
+        return true;
     }
 
     private static float apply(char op, float x, float y) {

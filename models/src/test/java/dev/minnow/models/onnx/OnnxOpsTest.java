@@ -288,4 +288,34 @@ class OnnxOpsTest {
             }
         }
     }
+    /**
+     * Mul of a feature map by a per-channel gate (squeeze-and-excitation; the gate first, one gate per image) takes the
+     * channel-scale path and equals the float product element by element; a gate of another shape ([1, C, 1, W]) takes
+     * the general broadcast and equals it too.
+     */
+    @Test
+    void channelGateMulEqualsTheFloatProduct() throws IOException {
+        SplittableRandom r = Gen.random("onnx-channel-gate");
+        int n = 2, c = 3, h = 4, w = 5;
+        float[] x = Gen.floats(r, n * c * h * w, -3, 3);
+        for (long[] gs : new long[][] {{n, c, 1, 1}, {1, c, 1, w}}) {
+            float[] g = Gen.floats(r, (int) (gs[0] * gs[1] * gs[2] * gs[3]), -2, 2);
+            List<Pb> nodes = List.of(node("Mul", List.of("G", "X"), List.of("Z")));
+            Path p = dir.resolve("gate" + gs[3] + ".onnx");
+            Files.write(p, model(13, nodes, List.of(floatTensor("G", g, gs)), List.of(valueInfo("X", n, c, h, w)),
+                    List.of(valueInfo("Z", n, c, h, w))));
+            try (OnnxModel m = OnnxModel.open(p)) {
+                float[] z = new OnnxGraph(m).run(Buffers.f32(x, n, c, h, w)).toFloatArray();
+                for (int b = 0; b < n; b++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        for (int i = 0; i < h * w; i++) {
+                            int gi = gs[3] == 1 ? b * c + ch : ch * w + i % w;
+                            int at = (b * c + ch) * h * w + i;
+                            assertEquals(g[gi] * x[at], z[at], "gate " + java.util.Arrays.toString(gs) + " at " + at);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
