@@ -31,6 +31,19 @@ public interface NchwPointwiseKernels {
     void conv(int cout, int cin, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
               MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int o0, int o1, int p0, int p1);
 
+    /**
+     * A stride-1, dilation-1, one-group convolution with a {@code kh × kw} kernel read as a pointwise one over
+     * {@code K = cin·kh·kw} virtual input rows (implicit im2col): for output channels {@code o} in {@code [o0, o1)},
+     * output rows {@code oy} in {@code [r0, r1)} and columns {@code ox < wo},
+     * {@code y[yOff + o·ldy + oy·wo + ox] = act(bias[o] + Σ_{i<K} w[o·K + i] · x[xOff + c·hp·wp + (oy+ky)·wp + ox + kx])
+     * + r[rOff + o·ldy + oy·wo + ox]} with {@code i = (c·kh + ky)·kw + kx} (the order of a {@code [cout, cin, kh, kw]}
+     * weight tensor), summed bias first, then i ascending. x holds the cin input planes already zero-padded to
+     * {@code hp × wp} (so {@code hp ≥ r1 − 1 + kh} and {@code wp ≥ wo − 1 + kw}); {@code packed} comes from
+     * {@link #pack}{@code (cout, K, w)}. Otherwise as {@link #conv}.
+     */
+    void convKxK(int cout, int cin, int kh, int kw, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff, int hp,
+                 int wp, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1, int r0, int r1);
+
     /** The process-wide implementation: vector when {@link KernelProvider#get()} chose vector, at the same width. */
     static NchwPointwiseKernels get() {
         return NchwPointwiseKernelsChoice.INSTANCE;

@@ -109,6 +109,101 @@ class NchwPointwiseKernelsPropertyTest {
         }
     }
 
+    static Stream<Arguments> kxkCases() {
+        int[][] shapes = {   // cout, cin, kh, kw, wo
+            {1, 1, 3, 3, 1}, {7, 3, 3, 3, 7}, {6, 16, 3, 3, 8}, {13, 5, 3, 3, 9}, {5, 2, 5, 5, 13}, {12, 4, 3, 3, 14},
+            {7, 7, 1, 3, 15}, {8, 3, 3, 1, 16}, {17, 6, 3, 3, 17}, {6, 40, 3, 3, 28}, {9, 2, 2, 2, 31}, {24, 3, 3, 3, 33}};
+        List<Arguments> out = new ArrayList<>();
+        for (NchwPointwiseKernels k : implementations()) {
+            for (int[] sh : shapes) {
+                out.add(Arguments.of(k, sh[0], sh[1], sh[2], sh[3], sh[4]));
+            }
+            out.add(Arguments.of(k, 8, 300, 3, 3, 5));   // more virtual rows than one block holds tiles of
+        }
+        return out.stream();
+    }
+
+    /**
+     * {@link NchwPointwiseKernels#convKxK} against the specification: kernels 1×3 to 5×5, output widths around whole
+     * vectors and tiles, padded planes with and without slack columns (runs read past the row, and past the segment's
+     * end on the last plane: the input segment is exactly as long as the planes), sub-ranges of channels and rows,
+     * activations, bias or none, residual none / separate / in place; bit-exact without FMA, the pointwise bound with it.
+     */
+    @ParameterizedTest(name = "{0} cout={1} cin={2} k={3}x{4} wo={5}")
+    @MethodSource("kxkCases")
+    void convKxKMatchesSpec(NchwPointwiseKernels impl, int cout, int cin, int kh, int kw, int wo) {
+        Activation[] acts = {null, Activation.RELU6, Activation.HARD_SWISH, Activation.RELU};
+        for (int ai = 0; ai < acts.length; ai++) {
+            Activation act = acts[ai];
+            int residual = ai % 3;
+            String name = "nchw-kxk/" + impl.name() + "/" + cout + "/" + cin + "/" + kh + "x" + kw + "/" + wo + "/" + act + "/r" + residual;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int ho = 1 + r.nextInt(5), r0 = r.nextInt(Math.min(2, ho)), r1 = ho - (ho - r0 > 1 ? r.nextInt(2) : 0);
+            int hp = ho - 1 + kh + r.nextInt(2), wp = wo - 1 + kw + (ai % 2 == 0 ? 0 : 1 + r.nextInt(3));
+            int o0 = cout > 1 ? r.nextInt(Math.min(cout, 4)) : 0;
+            int o1 = Math.max(o0 + 1, cout - (cout > 2 ? r.nextInt(2) : 0));
+            int plane = ho * wo, ldy = plane + r.nextInt(3), kk = cin * kh * kw;
+            long xOff = r.nextInt(3), yOff = r.nextInt(3), rOff = r.nextInt(3);
+            float[] x = Gen.floats(r, (int) xOff + cin * hp * wp, -3, 3);
+            float[] w = Gen.floats(r, cout * kk);
+            float[] bias = ai % 2 == 0 ? Gen.floats(r, cout, -1, 1) : null;
+            float[] y0 = Gen.floats(r, (int) yOff + cout * ldy);
+            float[] res = Gen.floats(r, (int) rOff + cout * ldy);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment xs = Gen.segment(arena, x), want = Gen.segment(arena, y0), got = Gen.segment(arena, y0);
+                MemorySegment rs = Gen.segment(arena, res);
+                MemorySegment rWant = residual == 0 ? null : residual == 1 ? rs : want;
+                MemorySegment rGot = residual == 0 ? null : residual == 1 ? rs : got;
+                long ro = residual == 1 ? rOff : yOff;
+                SPEC.convKxK(cout, cin, kh, kw, SPEC.pack(cout, kk, w), bias, act, xs, xOff, hp, wp, rWant, ro, want, yOff, ldy, wo, o0, o1,
+                        r0, r1);
+                impl.convKxK(cout, cin, kh, kw, impl.pack(cout, kk, w), bias, act, xs, xOff, hp, wp, rGot, ro, got, yOff, ldy, wo, o0, o1,
+                        r0, r1);
+                boolean exact = impl.name().endsWith("-nofma") || impl.name().equals("scalar");
+                double slope = act == Activation.HARD_SWISH ? 1.5 : 1;
+                for (int i = 0; i < y0.length; i++) {
+                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                    long rel = i - yOff;
+                    int o = (int) (rel / ldy), q = (int) (rel % ldy);
+                    boolean inside = rel >= 0 && o >= o0 && o < o1 && q < plane && q / wo >= r0 && q / wo < r1;
+                    String ctx = name + " at " + i + " seed=" + seed;
+                    if (!inside) {
+                        assertEquals(y0[i], b, 0f, "wrote outside the range: " + ctx);
+                        continue;
+                    }
+                    if (exact) {
+                        assertEquals(a, b, 0f, ctx);
+                        continue;
+                    }
+                    int oy = q / wo, ox = q % wo;
+                    double abs = bias == null ? 0 : Math.abs(bias[o]);
+                    for (int c = 0; c < cin; c++) {
+                        for (int ky = 0; ky < kh; ky++) {
+                            for (int kx = 0; kx < kw; kx++) {
+                                abs += Math.abs(w[o * kk + (c * kh + ky) * kw + kx] * x[(int) xOff + c * hp * wp + (oy + ky) * wp + ox + kx]);
+                            }
+                        }
+                    }
+                    assertTrue(Math.abs(a - b) <= slope * 2 * Math.max(1, kk) * U * abs + 4 * U * Math.max(1, Math.abs(a)),
+                            ctx + ": " + a + " vs " + b);
+                }
+            }
+        }
+    }
+
+    @Test
+    void convKxKRejectsPlanesTooSmall() {
+        for (NchwPointwiseKernels k : implementations()) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment s = arena.allocate(4096);
+                float[] pk = k.pack(2, 9, new float[18]);
+                assertThrows(IllegalArgumentException.class,   // 3 rows of width 4 need 5×6 padded planes
+                        () -> k.convKxK(2, 1, 3, 3, pk, null, null, s, 0, 4, 6, null, 0, s, 0, 12, 4, 0, 2, 0, 3), k.name());
+            }
+        }
+    }
+
     /** The check above catches a kernel that is off in one output element, and one that ignores the residual. */
     @Test
     void brokenKernelIsCaught() {
@@ -125,6 +220,15 @@ class NchwPointwiseKernelsPropertyTest {
                 long at = yOff + (long) (o1 - 1) * ldy + p1 - 1;
                 y.setAtIndex(Gen.F32, at, y.getAtIndex(Gen.F32, at) + 1e-3f);
             }
+
+            @Override
+            public void convKxK(int cout, int cin, int kh, int kw, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
+                                int hp, int wp, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1,
+                                int r0, int r1) {
+                base.convKxK(cout, cin, kh, kw, packed, bias, act, x, xOff, hp, wp, r, rOff, y, yOff, ldy, wo, o0, o1, r0, r1);
+                long at = yOff + (long) (o1 - 1) * ldy + (long) (r1 - 1) * wo + wo - 1;
+                y.setAtIndex(Gen.F32, at, y.getAtIndex(Gen.F32, at) + 1e-3f);
+            }
         };
         NchwPointwiseKernels noResidual = new NchwPointwiseKernels() {
             @Override public String name() { return "broken"; }
@@ -136,9 +240,18 @@ class NchwPointwiseKernelsPropertyTest {
                              MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int o0, int o1, int p0, int p1) {
                 base.conv(cout, cin, packed, bias, act, x, xOff, ldx, null, 0, y, yOff, ldy, o0, o1, p0, p1);
             }
+
+            @Override
+            public void convKxK(int cout, int cin, int kh, int kw, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
+                                int hp, int wp, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1,
+                                int r0, int r1) {
+                base.convKxK(cout, cin, kh, kw, packed, bias, act, x, xOff, hp, wp, null, 0, y, yOff, ldy, wo, o0, o1, r0, r1);
+            }
         };
         assertThrows(AssertionError.class, () -> convMatchesSpec(offByOne, 7, 5, 33));
         assertThrows(AssertionError.class, () -> convMatchesSpec(noResidual, 13, 16, 49));
+        assertThrows(AssertionError.class, () -> convKxKMatchesSpec(offByOne, 7, 3, 3, 3, 9));
+        assertThrows(AssertionError.class, () -> convKxKMatchesSpec(noResidual, 13, 5, 3, 3, 17));
     }
 
     @Test

@@ -244,6 +244,10 @@ public final class Conv2d implements Layer {
                 added = after == null;
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
+            } else if (!pointwise && groups == 1 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && kh * kw > 1 && usePackedKxK()) {
+                // bias and activation fused, and the residual when no activation is left for afterwards
+                packedKxK(xs, xOff, h, w, after == null ? rs : null, ys, yOff, ho, wo);
+                added = after == null;
             } else if (!pointwise && groups == 1 && (kh * kw > 1 || sh * sw == 1) && useShifted(ho * wo, in * kh * kw)) {
                 // (a strided 1×1 would copy every phase of the input to read one: im2col copies only what it reads)
                 shifted(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation fused
@@ -377,6 +381,81 @@ public final class Conv2d implements Layer {
         Parallel.forRange(out, Math.max(1, 32768 / Math.max(1, plane)), (from, to) -> {
             for (int c = from; c < to; c++) {
                 ck.biasActivate(plane, b == null ? 0f : b[c], act, ys, yOff + (long) c * plane);
+            }
+        });
+    }
+
+    /**
+     * Whether stride-1 convolutions with kernels larger than 1×1 (one group, dilation 1) run {@link #packedKxK}
+     * (default) instead of {@link #shifted} or im2col + GEMM ({@code -Dminnow.cnn.packedKxK=false}; read per call, for
+     * A/B runs).
+     */
+    private static boolean usePackedKxK() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.packedKxK", "true"));
+    }
+
+    /** The weights packed for {@link NchwPointwiseKernels#convKxK} ({@code out × in·kh·kw}), made on first use. */
+    private volatile float[] kxkPacked;
+
+    /**
+     * Stride-1 k×k convolution as an implicit-im2col pointwise one ({@link NchwPointwiseKernels#convKxK}: the kernel
+     * copies, per tile of output pixels, each virtual input row (channel, ky, kx) out of the zero-padded input, then runs
+     * the pointwise register tile over in·kh·kw rows), bias, activation and the residual {@code rs} (when not null)
+     * fused. The input is first copied into zero-padded planes (skipped without padding). Threads split output rows
+     * (or, on small planes, output channels in multiples of the 6-row tile) into about four tasks each.
+     */
+    private void packedKxK(MemorySegment xs, long xOff, int h, int w, MemorySegment rs, MemorySegment ys, long yOff, int ho, int wo) {
+        NchwPointwiseKernels pk = NchwPointwiseKernels.get();
+        float[] packed = kxkPacked;
+        if (packed == null) {
+            packed = pk.pack(out, in * kh * kw, weightArray);
+            kxkPacked = packed;
+        }
+        int hp = h + 2 * ph, wp = w + 2 * pw;
+        MemorySegment xp;
+        long xpOff;
+        if (ph == 0 && pw == 0) {
+            xp = xs;
+            xpOff = xOff;
+        } else {
+            MemorySegment pad = Buffers.scratch((long) in * hp * wp * 4);   // zero-filled: the border stays zero
+            Parallel.forRange(in, Math.max(1, 16384 / Math.max(1, h * w)), (from, to) -> {
+                for (int c = from; c < to; c++) {
+                    for (int iy = 0; iy < h; iy++) {
+                        MemorySegment.copy(xs, (xOff + ((long) c * h + iy) * w) * 4, pad, (((long) c * hp + iy + ph) * wp + pw) * 4, w * 4L);
+                    }
+                }
+            });
+            xp = pad;
+            xpOff = 0;
+        }
+        float[] b = biasArray, pkd = packed;
+        Activation act = fused;
+        int plane = ho * wo, threads = Parallel.threads();
+        long macs = (long) out * in * kh * kw * plane;
+        int tasks = (int) Math.min(4L * threads, Math.max(1, macs / 65536));
+        if (threads == 1 || tasks <= 1) {
+            pk.convKxK(out, in, kh, kw, pkd, b, act, xp, xpOff, hp, wp, rs, yOff, ys, yOff, plane, wo, 0, out, 0, ho);
+            return;
+        }
+        int rowChunk, rowTasks, ocChunk, ocTasks;
+        if (ho >= 2 * tasks) {
+            rowChunk = (ho + tasks - 1) / tasks;
+            rowTasks = (ho + rowChunk - 1) / rowChunk;
+            ocChunk = out;
+            ocTasks = 1;
+        } else {
+            rowChunk = ho;
+            rowTasks = 1;
+            ocChunk = Math.max(6, ((out + tasks - 1) / tasks + 5) / 6 * 6);
+            ocTasks = (out + ocChunk - 1) / ocChunk;
+        }
+        int rc = rowChunk, oc = ocChunk, rt = rowTasks;
+        Parallel.forChunks(rowTasks * ocTasks, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int r0 = (t % rt) * rc, o0 = (t / rt) * oc;
+                pk.convKxK(out, in, kh, kw, pkd, b, act, xp, xpOff, hp, wp, rs, yOff, ys, yOff, plane, wo, o0, Math.min(out, o0 + oc), r0,
+                        Math.min(ho, r0 + rc));
             }
         });
     }

@@ -126,6 +126,115 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
         }
     }
 
+    @Override
+    public void convKxK(int cout, int cin, int kh, int kw, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
+                        int hp, int wp, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1, int r0,
+                        int r1) {
+        if (o0 >= o1 || r0 >= r1 || wo <= 0) {
+            return;
+        }
+        if (o0 < 0 || o1 > cout || r0 < 0 || r1 - 1 + kh > hp || wo - 1 + kw > wp) {
+            throw new IllegalArgumentException("channels [" + o0 + ", " + o1 + ") of " + cout + ", rows [" + r0 + ", " + r1 + ") of width "
+                    + wo + " on padded " + hp + "×" + wp + " planes, kernel " + kh + "×" + kw);
+        }
+        int k = Math.multiplyExact(cin, kh * kw);
+        int blocks = (cout + MR - 1) / MR;
+        if (packed.length < (long) blocks * MR * k) {
+            throw new IllegalArgumentException("packed weights hold " + packed.length + " values, expected " + (long) blocks * MR * k);
+        }
+        int code = code(act);
+        float lo = code == 0 ? Float.NEGATIVE_INFINITY : 0f, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        // segments: each output row in runs of up to LANES pixels, each reading one contiguous run of every padded input
+        // row; a register tile is two consecutive segments (two halves of a row, or the ends of two rows: narrow planes
+        // such as 7² fill 7 of 8 lanes instead of 7 of 16), the last odd one a one-vector tile. A block holds as many
+        // tiles as fit BLOCK_FLOATS.
+        int segsPerRow = (wo + LANES - 1) / LANES;
+        long segs = (long) (r1 - r0) * segsPerRow, tiles = (segs + 1) / 2;
+        int perBlock = Math.max(1, BLOCK_FLOATS / Math.max(1, k) / NR);
+        float[][] s = SCRATCH.get();
+        if (s[0].length < (long) k * NR * perBlock) {
+            s[0] = new float[Math.multiplyExact(k, NR * perBlock)];
+        }
+        float[] xb = s[0], tile = s[1];
+        int ob0 = o0 / MR, ob1 = (o1 + MR - 1) / MR;
+        long ldyBytes = ldy * 4L;
+        for (long t0 = 0; t0 < tiles; t0 += perBlock) {
+            int nt = (int) Math.min(perBlock, tiles - t0);
+            for (int t = 0; t < nt; t++) {
+                long sa = 2 * (t0 + t), sb = sa + 1;
+                boolean pair = sb < segs;
+                int stride = pair ? NR : LANES;
+                packKxK(cin, kh, kw, x, xOff, hp, wp, r0 + (int) (sa / segsPerRow), (int) (sa % segsPerRow) * LANES, xb, t * k * NR, stride);
+                if (pair) {
+                    packKxK(cin, kh, kw, x, xOff, hp, wp, r0 + (int) (sb / segsPerRow), (int) (sb % segsPerRow) * LANES, xb,
+                            t * k * NR + LANES, stride);
+                }
+            }
+            for (int ob = ob0; ob < ob1; ob++) {   // six channels' weights stay in L1 across the block's tiles
+                int b = ob * MR, oLo = Math.max(o0, b), oHi = Math.min(o1, b + MR);
+                int w0 = b * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k, w4 = w3 + k, w5 = w4 + k;
+                float b0 = bias(bias, b, cout), b1 = bias(bias, b + 1, cout), b2 = bias(bias, b + 2, cout);
+                float b3 = bias(bias, b + 3, cout), b4 = bias(bias, b + 4, cout), b5 = bias(bias, b + 5, cout);
+                boolean clampRows = code >= 0 && code <= 2 && r == null && oHi - oLo == MR;
+                for (int t = 0; t < nt; t++) {
+                    long sa = 2 * (t0 + t), sb = sa + 1;
+                    boolean pair = sb < segs;
+                    int ld = pair ? NR : LANES;
+                    if (pair) {
+                        micro62(k, xb, t * k * NR, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile);
+                    } else {
+                        micro61(k, xb, t * k * NR, packed, w0, w1, w2, w3, w4, w5, b0, b1, b2, b3, b4, b5, tile);
+                    }
+                    for (int half = 0; half < (pair ? 2 : 1); half++) {
+                        long sg = sa + half;
+                        int oy = r0 + (int) (sg / segsPerRow), c0 = (int) (sg % segsPerRow) * LANES, cnt = Math.min(LANES, wo - c0);
+                        int p = oy * wo + c0;
+                        if (clampRows && cnt == LANES) {
+                            storeClampedHalf(tile, half * LANES, ld, lo, hi, y, (yOff + (long) b * ldy + p) * 4, ldyBytes);
+                        } else {
+                            epilogue(code, act, tile, half * LANES, ld, oLo - b, oHi - b, r, rOff, y, yOff, ldy, oLo, p, cnt);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** One vector of each of the tile's six rows (lanes from {@code tOff}, rows {@code ld} apart), clamped, into y. */
+    private static void storeClampedHalf(float[] tile, int tOff, int ld, float lo, float hi, MemorySegment y, long yAt, long ldyBytes) {
+        FloatVector vlo = FloatVector.broadcast(SPECIES, lo), vhi = FloatVector.broadcast(SPECIES, hi);
+        for (int row = 0; row < MR; row++) {
+            FloatVector.fromArray(SPECIES, tile, row * ld + tOff).max(vlo).min(vhi).intoMemorySegment(y, yAt + row * ldyBytes, LE);
+        }
+    }
+
+    /**
+     * xb[d + i·stride + j] ← the padded input under segment lanes j < LANES for virtual row i = (c·kh + ky)·kw + kx: one
+     * run of LANES floats from padded row oy + ky of plane c, from column c0 + kx. Lanes past the output row read
+     * whatever follows (the next row, or zeros past the segment's end); their sums are never stored.
+     */
+    private static void packKxK(int cin, int kh, int kw, MemorySegment x, long xOff, int hp, int wp, int oy, int c0, float[] xb, int d,
+                                int stride) {
+        long end = x.byteSize();
+        int i = 0;
+        for (int c = 0; c < cin; c++) {
+            for (int ky = 0; ky < kh; ky++) {
+                long row = (xOff + (long) c * hp * wp + (long) (oy + ky) * wp + c0) * 4;
+                for (int kx = 0; kx < kw; kx++, i++) {
+                    long at = row + kx * 4L;
+                    int e = d + i * stride;
+                    if (at + LANES * 4L <= end) {
+                        FloatVector.fromMemorySegment(SPECIES, x, at, LE).intoArray(xb, e);
+                    } else {
+                        for (int j = 0; j < LANES; j++) {
+                            xb[e + j] = at + j * 4L + 4 <= end ? x.get(F32, at + j * 4L) : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Rows 0–5 of a whole tile, clamped to [lo, hi], into y at byte {@code yAt} (rows {@code ldyBytes} apart). */
     private static void storeClamped(float[] tile, float lo, float hi, MemorySegment y, long yAt, long ldyBytes) {
         FloatVector vlo = FloatVector.broadcast(SPECIES, lo), vhi = FloatVector.broadcast(SPECIES, hi);
@@ -282,10 +391,16 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
      */
     private static void epilogue(int code, Activation act, float[] tile, int ld, int rLo, int rHi, MemorySegment r, long rOff,
                                  MemorySegment y, long yOff, int ldy, int oLo, int p, int cnt) {
+        epilogue(code, act, tile, 0, ld, rLo, rHi, r, rOff, y, yOff, ldy, oLo, p, cnt);
+    }
+
+    /** {@link #epilogue} of the tile's lanes from {@code tOff} on (one half of a two-vector tile). */
+    private static void epilogue(int code, Activation act, float[] tile, int tOff, int ld, int rLo, int rHi, MemorySegment r, long rOff,
+                                 MemorySegment y, long yOff, int ldy, int oLo, int p, int cnt) {
         int full = code < 0 ? 0 : cnt / LANES * LANES;   // another activation: all lanes by the scalar function
         for (int row = rLo; row < rHi; row++) {
             long at = (long) (oLo + row - rLo) * ldy + p;
-            int t = row * ld;
+            int t = row * ld + tOff;
             for (int j = 0; j < full; j += LANES) {
                 FloatVector v = FloatVector.fromArray(SPECIES, tile, t + j);
                 v = activate(code, v);
