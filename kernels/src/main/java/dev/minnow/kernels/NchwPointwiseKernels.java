@@ -32,17 +32,20 @@ public interface NchwPointwiseKernels {
               MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int o0, int o1, int p0, int p1);
 
     /**
-     * A stride-1, dilation-1, one-group convolution with a {@code kh × kw} kernel read as a pointwise one over
-     * {@code K = cin·kh·kw} virtual input rows (implicit im2col): for output channels {@code o} in {@code [o0, o1)},
-     * output rows {@code oy} in {@code [r0, r1)} and columns {@code ox < wo},
-     * {@code y[yOff + o·ldy + oy·wo + ox] = act(bias[o] + Σ_{i<K} w[o·K + i] · x[xOff + c·hp·wp + (oy+ky)·wp + ox + kx])
-     * + r[rOff + o·ldy + oy·wo + ox]} with {@code i = (c·kh + ky)·kw + kx} (the order of a {@code [cout, cin, kh, kw]}
-     * weight tensor), summed bias first, then i ascending. x holds the cin input planes already zero-padded to
-     * {@code hp × wp} (so {@code hp ≥ r1 − 1 + kh} and {@code wp ≥ wo − 1 + kw}); {@code packed} comes from
-     * {@link #pack}{@code (cout, K, w)}. Otherwise as {@link #conv}.
+     * A one-group, dilation-1 convolution with a {@code kh × kw} kernel and stride {@code st} read as a pointwise one
+     * over {@code K = cin·kh·kw} virtual input rows (implicit im2col), on input split into column and row phases: plane c
+     * of the zero-padded input P_c is given as st·st phase planes of {@code hq × wq}, phase (ry, rx) at
+     * {@code xOff + ((c·st + ry)·st + rx)·hq·wq} holding {@code P_c[y·st + ry][x·st + rx]} at {@code y·wq + x} (for
+     * st = 1: the padded plane itself). For output channels {@code o} in {@code [o0, o1)}, output rows {@code oy} in
+     * {@code [r0, r1)} and columns {@code ox < wo}: {@code y[yOff + o·ldy + oy·wo + ox] = act(bias[o] + Σ_{i<K} w[o·K + i]
+     * · P_c[oy·st + ky][ox·st + kx]) + r[rOff + o·ldy + oy·wo + ox]} with {@code i = (c·kh + ky)·kw + kx} (the order of a
+     * {@code [cout, cin, kh, kw]} weight tensor), summed bias first, then i ascending; so tap (ky, kx) reads phase
+     * (ky mod st, kx mod st) at row {@code oy + ky/st}, column {@code ox + kx/st}, and the phases must hold
+     * {@code hq ≥ r1 − 1 + (kh − 1)/st + 1} rows and {@code wq ≥ wo − 1 + (kw − 1)/st + 1} columns. {@code packed} comes
+     * from {@link #pack}{@code (cout, K, w)}. Otherwise as {@link #conv}.
      */
-    void convKxK(int cout, int cin, int kh, int kw, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff, int hp,
-                 int wp, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1, int r0, int r1);
+    void convKxK(int cout, int cin, int kh, int kw, int st, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
+                 int hq, int wq, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1, int r0, int r1);
 
     /** The process-wide implementation: vector when {@link KernelProvider#get()} chose vector, at the same width. */
     static NchwPointwiseKernels get() {

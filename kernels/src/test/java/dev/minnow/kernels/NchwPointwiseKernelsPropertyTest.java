@@ -110,42 +110,44 @@ class NchwPointwiseKernelsPropertyTest {
     }
 
     static Stream<Arguments> kxkCases() {
-        int[][] shapes = {   // cout, cin, kh, kw, wo
-            {1, 1, 3, 3, 1}, {7, 3, 3, 3, 7}, {6, 16, 3, 3, 8}, {13, 5, 3, 3, 9}, {5, 2, 5, 5, 13}, {12, 4, 3, 3, 14},
-            {7, 7, 1, 3, 15}, {8, 3, 3, 1, 16}, {17, 6, 3, 3, 17}, {6, 40, 3, 3, 28}, {9, 2, 2, 2, 31}, {24, 3, 3, 3, 33}};
+        int[][] shapes = {   // cout, cin, kh, kw, wo, stride
+            {1, 1, 3, 3, 1, 1}, {7, 3, 3, 3, 7, 1}, {6, 16, 3, 3, 8, 2}, {13, 5, 3, 3, 9, 1}, {5, 2, 5, 5, 13, 1}, {12, 4, 3, 3, 14, 2},
+            {7, 7, 1, 3, 15, 1}, {8, 3, 3, 1, 16, 1}, {17, 6, 3, 3, 17, 2}, {6, 40, 3, 3, 28, 1}, {9, 2, 2, 2, 31, 1}, {24, 3, 3, 3, 33, 1},
+            {10, 3, 7, 7, 12, 2}, {11, 9, 1, 1, 9, 2}, {6, 4, 3, 3, 5, 3}};
         List<Arguments> out = new ArrayList<>();
         for (NchwPointwiseKernels k : implementations()) {
             for (int[] sh : shapes) {
-                out.add(Arguments.of(k, sh[0], sh[1], sh[2], sh[3], sh[4]));
+                out.add(Arguments.of(k, sh[0], sh[1], sh[2], sh[3], sh[4], sh[5]));
             }
-            out.add(Arguments.of(k, 8, 300, 3, 3, 5));   // more virtual rows than one block holds tiles of
+            out.add(Arguments.of(k, 8, 300, 3, 3, 5, 1));   // more virtual rows than one block holds tiles of
         }
         return out.stream();
     }
 
     /**
-     * {@link NchwPointwiseKernels#convKxK} against the specification: kernels 1×3 to 5×5, output widths around whole
+     * {@link NchwPointwiseKernels#convKxK} against the specification: kernels 1×1 to 7×7 at strides 1 to 3, output widths around whole
      * vectors and tiles, padded planes with and without slack columns (runs read past the row, and past the segment's
      * end on the last plane: the input segment is exactly as long as the planes), sub-ranges of channels and rows,
      * activations, bias or none, residual none / separate / in place; bit-exact without FMA, the pointwise bound with it.
      */
-    @ParameterizedTest(name = "{0} cout={1} cin={2} k={3}x{4} wo={5}")
+    @ParameterizedTest(name = "{0} cout={1} cin={2} k={3}x{4} wo={5} stride={6}")
     @MethodSource("kxkCases")
-    void convKxKMatchesSpec(NchwPointwiseKernels impl, int cout, int cin, int kh, int kw, int wo) {
+    void convKxKMatchesSpec(NchwPointwiseKernels impl, int cout, int cin, int kh, int kw, int wo, int st) {
         Activation[] acts = {null, Activation.RELU6, Activation.HARD_SWISH, Activation.RELU};
         for (int ai = 0; ai < acts.length; ai++) {
             Activation act = acts[ai];
             int residual = ai % 3;
-            String name = "nchw-kxk/" + impl.name() + "/" + cout + "/" + cin + "/" + kh + "x" + kw + "/" + wo + "/" + act + "/r" + residual;
+            String name = "nchw-kxk/" + impl.name() + "/" + cout + "/" + cin + "/" + kh + "x" + kw + "/" + wo + "/s" + st + "/" + act + "/r" + residual;
             long seed = Gen.seed(name);
             SplittableRandom r = new SplittableRandom(seed);
             int ho = 1 + r.nextInt(5), r0 = r.nextInt(Math.min(2, ho)), r1 = ho - (ho - r0 > 1 ? r.nextInt(2) : 0);
-            int hp = ho - 1 + kh + r.nextInt(2), wp = wo - 1 + kw + (ai % 2 == 0 ? 0 : 1 + r.nextInt(3));
+            int hq = ho - 1 + (kh - 1) / st + 1 + r.nextInt(2), wq = wo - 1 + (kw - 1) / st + 1 + (ai % 2 == 0 ? 0 : 1 + r.nextInt(3));
             int o0 = cout > 1 ? r.nextInt(Math.min(cout, 4)) : 0;
             int o1 = Math.max(o0 + 1, cout - (cout > 2 ? r.nextInt(2) : 0));
             int plane = ho * wo, ldy = plane + r.nextInt(3), kk = cin * kh * kw;
             long xOff = r.nextInt(3), yOff = r.nextInt(3), rOff = r.nextInt(3);
-            float[] x = Gen.floats(r, (int) xOff + cin * hp * wp, -3, 3);
+            int phase = hq * wq;
+            float[] x = Gen.floats(r, (int) xOff + cin * st * st * phase, -3, 3);
             float[] w = Gen.floats(r, cout * kk);
             float[] bias = ai % 2 == 0 ? Gen.floats(r, cout, -1, 1) : null;
             float[] y0 = Gen.floats(r, (int) yOff + cout * ldy);
@@ -156,10 +158,10 @@ class NchwPointwiseKernelsPropertyTest {
                 MemorySegment rWant = residual == 0 ? null : residual == 1 ? rs : want;
                 MemorySegment rGot = residual == 0 ? null : residual == 1 ? rs : got;
                 long ro = residual == 1 ? rOff : yOff;
-                SPEC.convKxK(cout, cin, kh, kw, SPEC.pack(cout, kk, w), bias, act, xs, xOff, hp, wp, rWant, ro, want, yOff, ldy, wo, o0, o1,
-                        r0, r1);
-                impl.convKxK(cout, cin, kh, kw, impl.pack(cout, kk, w), bias, act, xs, xOff, hp, wp, rGot, ro, got, yOff, ldy, wo, o0, o1,
-                        r0, r1);
+                SPEC.convKxK(cout, cin, kh, kw, st, SPEC.pack(cout, kk, w), bias, act, xs, xOff, hq, wq, rWant, ro, want, yOff, ldy, wo, o0,
+                        o1, r0, r1);
+                impl.convKxK(cout, cin, kh, kw, st, impl.pack(cout, kk, w), bias, act, xs, xOff, hq, wq, rGot, ro, got, yOff, ldy, wo, o0,
+                        o1, r0, r1);
                 boolean exact = impl.name().endsWith("-nofma") || impl.name().equals("scalar");
                 double slope = act == Activation.HARD_SWISH ? 1.5 : 1;
                 for (int i = 0; i < y0.length; i++) {
@@ -181,7 +183,8 @@ class NchwPointwiseKernelsPropertyTest {
                     for (int c = 0; c < cin; c++) {
                         for (int ky = 0; ky < kh; ky++) {
                             for (int kx = 0; kx < kw; kx++) {
-                                abs += Math.abs(w[o * kk + (c * kh + ky) * kw + kx] * x[(int) xOff + c * hp * wp + (oy + ky) * wp + ox + kx]);
+                                int at = (int) xOff + ((c * st + ky % st) * st + kx % st) * phase + (oy + ky / st) * wq + ox + kx / st;
+                                abs += Math.abs(w[o * kk + (c * kh + ky) * kw + kx] * x[at]);
                             }
                         }
                     }
@@ -199,7 +202,9 @@ class NchwPointwiseKernelsPropertyTest {
                 MemorySegment s = arena.allocate(4096);
                 float[] pk = k.pack(2, 9, new float[18]);
                 assertThrows(IllegalArgumentException.class,   // 3 rows of width 4 need 5×6 padded planes
-                        () -> k.convKxK(2, 1, 3, 3, pk, null, null, s, 0, 4, 6, null, 0, s, 0, 12, 4, 0, 2, 0, 3), k.name());
+                        () -> k.convKxK(2, 1, 3, 3, 1, pk, null, null, s, 0, 4, 6, null, 0, s, 0, 12, 4, 0, 2, 0, 3), k.name());
+                assertThrows(IllegalArgumentException.class,   // at stride 2, 3 rows need 4 phase rows
+                        () -> k.convKxK(2, 1, 3, 3, 2, pk, null, null, s, 0, 3, 8, null, 0, s, 0, 12, 4, 0, 2, 0, 3), k.name());
             }
         }
     }
@@ -222,10 +227,10 @@ class NchwPointwiseKernelsPropertyTest {
             }
 
             @Override
-            public void convKxK(int cout, int cin, int kh, int kw, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
-                                int hp, int wp, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1,
-                                int r0, int r1) {
-                base.convKxK(cout, cin, kh, kw, packed, bias, act, x, xOff, hp, wp, r, rOff, y, yOff, ldy, wo, o0, o1, r0, r1);
+            public void convKxK(int cout, int cin, int kh, int kw, int st, float[] packed, float[] bias, Activation act, MemorySegment x,
+                                long xOff, int hq, int wq, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0,
+                                int o1, int r0, int r1) {
+                base.convKxK(cout, cin, kh, kw, st, packed, bias, act, x, xOff, hq, wq, r, rOff, y, yOff, ldy, wo, o0, o1, r0, r1);
                 long at = yOff + (long) (o1 - 1) * ldy + (long) (r1 - 1) * wo + wo - 1;
                 y.setAtIndex(Gen.F32, at, y.getAtIndex(Gen.F32, at) + 1e-3f);
             }
@@ -242,16 +247,16 @@ class NchwPointwiseKernelsPropertyTest {
             }
 
             @Override
-            public void convKxK(int cout, int cin, int kh, int kw, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
-                                int hp, int wp, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1,
-                                int r0, int r1) {
-                base.convKxK(cout, cin, kh, kw, packed, bias, act, x, xOff, hp, wp, null, 0, y, yOff, ldy, wo, o0, o1, r0, r1);
+            public void convKxK(int cout, int cin, int kh, int kw, int st, float[] packed, float[] bias, Activation act, MemorySegment x,
+                                long xOff, int hq, int wq, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0,
+                                int o1, int r0, int r1) {
+                base.convKxK(cout, cin, kh, kw, st, packed, bias, act, x, xOff, hq, wq, null, 0, y, yOff, ldy, wo, o0, o1, r0, r1);
             }
         };
         assertThrows(AssertionError.class, () -> convMatchesSpec(offByOne, 7, 5, 33));
         assertThrows(AssertionError.class, () -> convMatchesSpec(noResidual, 13, 16, 49));
-        assertThrows(AssertionError.class, () -> convKxKMatchesSpec(offByOne, 7, 3, 3, 3, 9));
-        assertThrows(AssertionError.class, () -> convKxKMatchesSpec(noResidual, 13, 5, 3, 3, 17));
+        assertThrows(AssertionError.class, () -> convKxKMatchesSpec(offByOne, 7, 3, 3, 3, 9, 2));
+        assertThrows(AssertionError.class, () -> convKxKMatchesSpec(noResidual, 13, 5, 3, 3, 17, 1));
     }
 
     @Test

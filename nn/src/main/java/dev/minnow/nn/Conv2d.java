@@ -244,7 +244,7 @@ public final class Conv2d implements Layer {
                 added = after == null;
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
-            } else if (!pointwise && groups == 1 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && kh * kw > 1 && usePackedKxK()) {
+            } else if (!pointwise && groups == 1 && sh == sw && sh <= 2 && dh == 1 && dw == 1 && usePackedKxK()) {
                 // bias and activation fused, and the residual when no activation is left for afterwards
                 packedKxK(xs, xOff, h, w, after == null ? rs : null, ys, yOff, ho, wo);
                 added = after == null;
@@ -386,9 +386,9 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * Whether stride-1 convolutions with kernels larger than 1×1 (one group, dilation 1) run {@link #packedKxK}
-     * (default) instead of {@link #shifted} or im2col + GEMM ({@code -Dminnow.cnn.packedKxK=false}; read per call, for
-     * A/B runs).
+     * Whether one-group, dilation-1 convolutions at stride 1 or 2 (other than the plain 1×1 ones, which have their own
+     * paths) run {@link #packedKxK} (default) instead of {@link #shifted} or im2col + GEMM
+     * ({@code -Dminnow.cnn.packedKxK=false}; read per call, for A/B runs).
      */
     private static boolean usePackedKxK() {
         return Boolean.parseBoolean(System.getProperty("minnow.cnn.packedKxK", "true"));
@@ -397,11 +397,15 @@ public final class Conv2d implements Layer {
     /** The weights packed for {@link NchwPointwiseKernels#convKxK} ({@code out × in·kh·kw}), made on first use. */
     private volatile float[] kxkPacked;
 
+    /** Per thread: one input row and its two column phases, for {@link #packedKxK} at stride 2. */
+    private static final ThreadLocal<float[][]> KXK_ROWS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
     /**
-     * Stride-1 k×k convolution as an implicit-im2col pointwise one ({@link NchwPointwiseKernels#convKxK}: the kernel
-     * copies, per tile of output pixels, each virtual input row (channel, ky, kx) out of the zero-padded input, then runs
-     * the pointwise register tile over in·kh·kw rows), bias, activation and the residual {@code rs} (when not null)
-     * fused. The input is first copied into zero-padded planes (skipped without padding). Threads split output rows
+     * A k×k convolution at stride 1 or 2 as an implicit-im2col pointwise one ({@link NchwPointwiseKernels#convKxK}: per
+     * tile of output pixels the kernel copies each virtual input row (channel, ky, kx) out of the zero-padded input, then
+     * runs the pointwise register tile over in·kh·kw rows), bias, activation and the residual {@code rs} (when not null)
+     * fused. The input is first copied into zero-padded planes (used in place at stride 1 without padding); at stride 2
+     * split into its four row and column phases, so that every tap reads a contiguous run. Threads split output rows
      * (or, on small planes, output channels in multiples of the 6-row tile) into about four tasks each.
      */
     private void packedKxK(MemorySegment xs, long xOff, int h, int w, MemorySegment rs, MemorySegment ys, long yOff, int ho, int wo) {
@@ -411,18 +415,43 @@ public final class Conv2d implements Layer {
             packed = pk.pack(out, in * kh * kw, weightArray);
             kxkPacked = packed;
         }
-        int hp = h + 2 * ph, wp = w + 2 * pw;
+        int s = sh, hp = h + 2 * ph, wp = w + 2 * pw;
+        int hq = Math.max((hp + s - 1) / s, ho - 1 + (kh - 1) / s + 1), wq = Math.max((wp + s - 1) / s, wo - 1 + (kw - 1) / s + 1);
         MemorySegment xp;
         long xpOff;
-        if (ph == 0 && pw == 0) {
+        if (s == 1 && ph == 0 && pw == 0) {
             xp = xs;
             xpOff = xOff;
         } else {
-            MemorySegment pad = Buffers.scratch((long) in * hp * wp * 4);   // zero-filled: the border stays zero
+            long phase = (long) hq * wq;
+            MemorySegment pad = Buffers.scratch((long) in * s * s * phase * 4);   // zero-filled: the border stays zero
+            CnnKernels ck = CnnKernels.get();
             Parallel.forRange(in, Math.max(1, 16384 / Math.max(1, h * w)), (from, to) -> {
+                float[][] rows = KXK_ROWS.get();
+                if (rows[0].length < w || rows[1].length < w + 2) {
+                    rows[0] = new float[w];
+                    rows[1] = new float[w + 2];
+                }
+                float[] src = rows[0], ph2 = rows[1];
+                int even = (w + 1) / 2;   // of the input columns, those at even padded x come first when pw is even
                 for (int c = from; c < to; c++) {
                     for (int iy = 0; iy < h; iy++) {
-                        MemorySegment.copy(xs, (xOff + ((long) c * h + iy) * w) * 4, pad, (((long) c * hp + iy + ph) * wp + pw) * 4, w * 4L);
+                        long from0 = (xOff + ((long) c * h + iy) * w) * 4;
+                        int y = iy + ph;
+                        long rowBase = ((long) c * s * s + (y % s) * s) * phase + (long) (y / s) * wq;
+                        if (s == 1) {
+                            MemorySegment.copy(xs, from0, pad, (rowBase + pw) * 4, w * 4L);
+                            continue;
+                        }
+                        // padded x = ix + pw: phase x % 2, column x / 2; input columns 0, 2, 4, ... go to phase pw % 2
+                        MemorySegment.copy(xs, Tensor.F32_LE, from0, src, 0, w);
+                        ck.deinterleave(src, 0, w / 2, ph2, 0, ph2, even);
+                        if (w % 2 == 1) {
+                            ph2[w / 2] = src[w - 1];
+                        }
+                        int p0 = pw % 2, c0 = pw / 2, c1 = (pw + 1) / 2;
+                        MemorySegment.copy(ph2, 0, pad, Tensor.F32_LE, (rowBase + (long) p0 * phase + c0) * 4, even);
+                        MemorySegment.copy(ph2, even, pad, Tensor.F32_LE, (rowBase + (long) (1 - p0) * phase + c1) * 4, w / 2);
                     }
                 }
             });
@@ -435,7 +464,7 @@ public final class Conv2d implements Layer {
         long macs = (long) out * in * kh * kw * plane;
         int tasks = (int) Math.min(4L * threads, Math.max(1, macs / 65536));
         if (threads == 1 || tasks <= 1) {
-            pk.convKxK(out, in, kh, kw, pkd, b, act, xp, xpOff, hp, wp, rs, yOff, ys, yOff, plane, wo, 0, out, 0, ho);
+            pk.convKxK(out, in, kh, kw, s, pkd, b, act, xp, xpOff, hq, wq, rs, yOff, ys, yOff, plane, wo, 0, out, 0, ho);
             return;
         }
         int rowChunk, rowTasks, ocChunk, ocTasks;
@@ -454,8 +483,8 @@ public final class Conv2d implements Layer {
         Parallel.forChunks(rowTasks * ocTasks, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int r0 = (t % rt) * rc, o0 = (t / rt) * oc;
-                pk.convKxK(out, in, kh, kw, pkd, b, act, xp, xpOff, hp, wp, rs, yOff, ys, yOff, plane, wo, o0, Math.min(out, o0 + oc), r0,
-                        Math.min(ho, r0 + rc));
+                pk.convKxK(out, in, kh, kw, s, pkd, b, act, xp, xpOff, hq, wq, rs, yOff, ys, yOff, plane, wo, o0, Math.min(out, o0 + oc),
+                        r0, Math.min(ho, r0 + rc));
             }
         });
     }

@@ -99,27 +99,29 @@ class Conv2dTest {
     }
 
     /**
-     * Stride-1 k×k convolutions (one group, dilation 1) on the implicit-im2col packed kernel at 1 and 2 threads: padded
-     * and unpadded, square and not, planes split by rows (large) and by output channels (small), batches of two, with
+     * k×k convolutions (one group, dilation 1) at strides 1 and 2 on the implicit-im2col packed kernel at 1 and 2
+     * threads: padded and unpadded (odd and even padding at stride 2), square and not, 1×1 at stride 2, planes split by rows (large) and by output channels (small), batches of two, with
      * ReLU6 fused and, through {@link Conv2d#forwardAdd}, a residual fused into the same pass.
      */
     @Test
     void packedKxKConvolutions() {
         long seed = Gen.seed("conv2d-packed-kxk");
         SplittableRandom r = new SplittableRandom(seed);
-        // {cin, cout, kh, kw, ph, pw, h, w}
-        int[][] shapes = {{16, 13, 3, 3, 1, 1, 20, 20}, {3, 8, 5, 5, 2, 2, 9, 12}, {40, 70, 3, 3, 1, 1, 7, 7}, {7, 9, 1, 3, 0, 1, 6, 33},
-            {5, 6, 3, 3, 0, 0, 10, 17}, {64, 24, 3, 3, 1, 1, 4, 4}};
+        // {cin, cout, kh, kw, ph, pw, h, w, stride}
+        int[][] shapes = {{16, 13, 3, 3, 1, 1, 20, 20, 1}, {3, 8, 5, 5, 2, 2, 9, 12, 1}, {40, 70, 3, 3, 1, 1, 7, 7, 1}, {7, 9, 1, 3, 0, 1, 6, 33, 1},
+            {5, 6, 3, 3, 0, 0, 10, 17, 1}, {64, 24, 3, 3, 1, 1, 4, 4, 1}, {16, 13, 3, 3, 1, 1, 20, 21, 2}, {3, 8, 7, 7, 3, 3, 30, 31, 2},
+            {9, 11, 1, 1, 0, 0, 14, 14, 2}, {6, 7, 3, 3, 0, 1, 9, 10, 2}};
         for (int threads : new int[] {1, 2}) {
             for (int[] sh : shapes) {
                 String ctx = "kxk " + java.util.Arrays.toString(sh) + " threads " + threads + " seed=" + seed;
                 dev.minnow.kernels.Parallel.withThreads(threads, () -> {
-                    checkConv(r, ctx, 2, sh[0], sh[1], 1, sh[2], sh[3], 1, 1, sh[4], sh[5], 1, 1, sh[6], sh[7], r.nextBoolean());
+                    int st = sh[8];
+                    checkConv(r, ctx, 2, sh[0], sh[1], 1, sh[2], sh[3], st, st, sh[4], sh[5], 1, 1, sh[6], sh[7], r.nextBoolean());
                     if (sh[2] == sh[3] && sh[4] == sh[5]) {
-                        checkActivated(r, ctx + " relu6", sh[0], sh[1], 1, sh[2], 1, sh[4], sh[6], sh[7]);
+                        checkActivated(r, ctx + " relu6", sh[0], sh[1], 1, sh[2], st, sh[4], sh[6], sh[7]);
                     }
                     Conv2d conv = Conv2d.of(Tensor.of(Gen.floats(r, sh[1] * sh[0] * sh[2] * sh[3]), sh[1], sh[0], sh[2], sh[3]),
-                            Tensor.of(Gen.floats(r, sh[1]), sh[1]), new int[] {1, 1}, new int[] {sh[4], sh[5]}, new int[] {1, 1}, 1);
+                            Tensor.of(Gen.floats(r, sh[1]), sh[1]), new int[] {st, st}, new int[] {sh[4], sh[5]}, new int[] {1, 1}, 1);
                     int[] o = conv.outputSize(sh[6], sh[7]);
                     float[] x = Gen.floats(r, sh[0] * sh[6] * sh[7]), res = Gen.floats(r, sh[1] * o[0] * o[1]);
                     float[] want = conv.forward(Buffers.f32(x, 1, sh[0], sh[6], sh[7])).toFloatArray();

@@ -45,24 +45,26 @@ public final class ScalarNchwPointwiseKernels implements NchwPointwiseKernels {
         }
     }
     @Override
-    public void convKxK(int cout, int cin, int kh, int kw, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
-                        int hp, int wp, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1, int r0,
+    public void convKxK(int cout, int cin, int kh, int kw, int st, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
+                        int hq, int wq, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1, int r0,
                         int r1) {
         int k = cin * kh * kw;
         if (o0 < o1 && r0 < r1 && packed.length < (long) cout * k) {
             throw new IllegalArgumentException("packed weights hold " + packed.length + " values, expected " + (long) cout * k);
         }
-        if (r0 < r1 && (r1 - 1 + kh > hp || wo - 1 + kw > wp)) {
-            throw new IllegalArgumentException("padded planes of " + hp + "×" + wp + " cannot hold rows up to " + r1 + " of width " + wo
-                    + " for a " + kh + "×" + kw + " kernel");
+        if (st < 1 || r0 < r1 && (r1 - 1 + (kh - 1) / st + 1 > hq || wo - 1 + (kw - 1) / st + 1 > wq)) {
+            throw new IllegalArgumentException("phase planes of " + hq + "×" + wq + " cannot hold rows up to " + r1 + " of width " + wo
+                    + " for a " + kh + "×" + kw + " kernel at stride " + st);
         }
+        long phase = (long) hq * wq;
         for (int o = o0; o < o1; o++) {
             for (int oy = r0; oy < r1; oy++) {
                 for (int ox = 0; ox < wo; ox++) {
                     float acc = bias == null ? 0f : bias[o];
                     for (int i = 0; i < k; i++) {
                         int c = i / (kh * kw), ky = i / kw % kh, kx = i % kw;
-                        acc += packed[o * k + i] * x.getAtIndex(F32, xOff + (long) c * hp * wp + (long) (oy + ky) * wp + ox + kx);
+                        long at = xOff + ((long) (c * st + ky % st) * st + kx % st) * phase + (long) (oy + ky / st) * wq + ox + kx / st;
+                        acc += packed[o * k + i] * x.getAtIndex(F32, at);
                     }
                     float v = act == null ? acc : ScalarKernels.activation(act, acc);
                     long at = (long) o * ldy + (long) oy * wo + ox;

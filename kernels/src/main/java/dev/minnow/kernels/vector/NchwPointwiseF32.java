@@ -127,15 +127,15 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
     }
 
     @Override
-    public void convKxK(int cout, int cin, int kh, int kw, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
-                        int hp, int wp, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1, int r0,
+    public void convKxK(int cout, int cin, int kh, int kw, int st, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
+                        int hq, int wq, MemorySegment r, long rOff, MemorySegment y, long yOff, int ldy, int wo, int o0, int o1, int r0,
                         int r1) {
         if (o0 >= o1 || r0 >= r1 || wo <= 0) {
             return;
         }
-        if (o0 < 0 || o1 > cout || r0 < 0 || r1 - 1 + kh > hp || wo - 1 + kw > wp) {
+        if (st < 1 || o0 < 0 || o1 > cout || r0 < 0 || r1 - 1 + (kh - 1) / st + 1 > hq || wo - 1 + (kw - 1) / st + 1 > wq) {
             throw new IllegalArgumentException("channels [" + o0 + ", " + o1 + ") of " + cout + ", rows [" + r0 + ", " + r1 + ") of width "
-                    + wo + " on padded " + hp + "×" + wp + " planes, kernel " + kh + "×" + kw);
+                    + wo + " on phase planes of " + hq + "×" + wq + ", kernel " + kh + "×" + kw + " at stride " + st);
         }
         int k = Math.multiplyExact(cin, kh * kw);
         int blocks = (cout + MR - 1) / MR;
@@ -164,9 +164,9 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
                 long sa = 2 * (t0 + t), sb = sa + 1;
                 boolean pair = sb < segs;
                 int stride = pair ? NR : LANES;
-                packKxK(cin, kh, kw, x, xOff, hp, wp, r0 + (int) (sa / segsPerRow), (int) (sa % segsPerRow) * LANES, xb, t * k * NR, stride);
+                packKxK(cin, kh, kw, st, x, xOff, hq, wq, r0 + (int) (sa / segsPerRow), (int) (sa % segsPerRow) * LANES, xb, t * k * NR, stride);
                 if (pair) {
-                    packKxK(cin, kh, kw, x, xOff, hp, wp, r0 + (int) (sb / segsPerRow), (int) (sb % segsPerRow) * LANES, xb,
+                    packKxK(cin, kh, kw, st, x, xOff, hq, wq, r0 + (int) (sb / segsPerRow), (int) (sb % segsPerRow) * LANES, xb,
                             t * k * NR + LANES, stride);
                 }
             }
@@ -209,19 +209,19 @@ final class NchwPointwiseF32 implements NchwPointwiseKernels {
     }
 
     /**
-     * xb[d + i·stride + j] ← the padded input under segment lanes j < LANES for virtual row i = (c·kh + ky)·kw + kx: one
-     * run of LANES floats from padded row oy + ky of plane c, from column c0 + kx. Lanes past the output row read
-     * whatever follows (the next row, or zeros past the segment's end); their sums are never stored.
+     * xb[d + i·stride + j] ← the input under segment lanes j < LANES for virtual row i = (c·kh + ky)·kw + kx: one run of
+     * LANES floats of phase (ky mod st, kx mod st) of plane c, row oy + ky/st, from column c0 + kx/st. Lanes past the
+     * output row read whatever follows (the next row, or zeros past the segment's end); their sums are never stored.
      */
-    private static void packKxK(int cin, int kh, int kw, MemorySegment x, long xOff, int hp, int wp, int oy, int c0, float[] xb, int d,
-                                int stride) {
-        long end = x.byteSize();
+    private static void packKxK(int cin, int kh, int kw, int st, MemorySegment x, long xOff, int hq, int wq, int oy, int c0, float[] xb,
+                                int d, int stride) {
+        long end = x.byteSize(), phase = (long) hq * wq;
         int i = 0;
         for (int c = 0; c < cin; c++) {
             for (int ky = 0; ky < kh; ky++) {
-                long row = (xOff + (long) c * hp * wp + (long) (oy + ky) * wp + c0) * 4;
+                long row = xOff + (long) (c * st + ky % st) * st * phase + (long) (oy + ky / st) * wq + c0;
                 for (int kx = 0; kx < kw; kx++, i++) {
-                    long at = row + kx * 4L;
+                    long at = (row + (kx % st) * phase + kx / st) * 4;
                     int e = d + i * stride;
                     if (at + LANES * 4L <= end) {
                         FloatVector.fromMemorySegment(SPECIES, x, at, LE).intoArray(xb, e);
