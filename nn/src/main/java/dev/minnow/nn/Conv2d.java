@@ -20,9 +20,12 @@ import java.util.Arrays;
  * {@link CnnKernels#pointwise} reading the planes in place; depthwise (groups = in = out, square kernel, dilation 1)
  * runs {@link CnnKernels#depthwiseStride1} at stride 1 (output rows in pairs on a padded heap plane), else
  * {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
- * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; other convolutions with one group (and ≥ 256
- * output pixels) run as shifted pointwise products over a zero-padded, phase-split copy (no im2col); everything else is
- * im2col + GEMM per group, with bias and activation added in one pass ({@link CnnKernels#biasActivate}).
+ * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; other one-group convolutions at stride 1 or 2
+ * with dilation 1 run {@link NchwPointwiseKernels#convKxK} (an implicit-im2col pointwise convolution over in·kh·kw
+ * virtual rows of a zero-padded, at stride 2 phase-split copy; bias, activation and a residual fused); with
+ * {@code -Dminnow.cnn.packedKxK=false}, or at other strides and dilations, one-group convolutions (≥ 256 output pixels)
+ * run as shifted pointwise products over such a copy; everything else is im2col + GEMM per group, with bias and
+ * activation added in one pass ({@link CnnKernels#biasActivate}).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
  */
 public final class Conv2d implements Layer {
@@ -244,7 +247,7 @@ public final class Conv2d implements Layer {
                 added = after == null;
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
-            } else if (!pointwise && groups == 1 && sh == sw && sh <= 2 && dh == 1 && dw == 1 && usePackedKxK()) {
+            } else if (!pointwise && groups == 1 && sh == sw && sh <= 2 && dh == 1 && dw == 1 && usePackedKxK(ho * wo, in * kh * kw)) {
                 // bias and activation fused, and the residual when no activation is left for afterwards
                 packedKxK(xs, xOff, h, w, after == null ? rs : null, ys, yOff, ho, wo);
                 added = after == null;
@@ -386,12 +389,22 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * Whether one-group, dilation-1 convolutions at stride 1 or 2 (other than the plain 1×1 ones, which have their own
-     * paths) run {@link #packedKxK} (default) instead of {@link #shifted} or im2col + GEMM
-     * ({@code -Dminnow.cnn.packedKxK=false}; read per call, for A/B runs).
+     * Whether a one-group, dilation-1 convolution at stride 1 or 2 (other than the plain 1×1 ones, which have their own
+     * paths) with {@code pixels} outputs and depth in·kh·kw runs {@link #packedKxK} instead of {@link #shifted} or
+     * im2col + GEMM: at stride 2, on planes where the shifted path would not run (under {@link #SHIFTED_MIN_PIXELS}
+     * outputs: im2col + GEMM there), and from depth 512. Measured (1 thread, AVX2, ConvLayerBench --ab
+     * minnow.cnn.packedKxK, alternating batches): 3×3 s2 3→32 at 224² 2.28×, 7×7 s2 3→64 at 224² 1.55×, 3×3 s2
+     * 128→256 at 28² 1.44×, 64→256 at 13² 3.53×, 64→64 at 56² (depth 576) 1.23×, 256→256 at 14² 1.28×, 512→512 at 7²
+     * 1.46×; but 16→64 at 55² (depth 144) 1.10× there and no better inside SqueezeNet, so shallow convolutions on larger
+     * planes stay on the shifted path. {@code -Dminnow.cnn.packedKxK=false} turns it off, {@code =true} forces it
+     * everywhere it applies (read per call, for A/B runs).
      */
-    private static boolean usePackedKxK() {
-        return Boolean.parseBoolean(System.getProperty("minnow.cnn.packedKxK", "true"));
+    private boolean usePackedKxK(int pixels, int depth) {
+        String p = System.getProperty("minnow.cnn.packedKxK");
+        if (p != null) {
+            return Boolean.parseBoolean(p);
+        }
+        return sh == 2 || pixels < SHIFTED_MIN_PIXELS || depth >= 512;
     }
 
     /** The weights packed for {@link NchwPointwiseKernels#convKxK} ({@code out × in·kh·kw}), made on first use. */
