@@ -299,31 +299,36 @@ public final class Conv2d implements Layer {
         NchwPointwiseKernels pk = NchwPointwiseKernels.get();
         float[] packed = pointwisePacked, b = biasArray;
         Activation act = fused;
+        forOutputTiles((long) out * in * plane, plane, plane >= 256, 32,
+                (o0, o1, q0, q1) -> pk.conv(out, in, packed, b, act, xs, xOff, plane, rs, rOff, ys, yOff, plane, o0, o1, q0, q1));
+    }
+
+    /** A part of a convolution's output: output channels {@code [o0, o1)} and units (pixels or rows) {@code [u0, u1)}. */
+    @FunctionalInterface
+    private interface OutputTile {
+        void run(int o0, int o1, int u0, int u1);
+    }
+
+    /**
+     * Runs {@code tile} over this layer's output channels × {@code units} (pixels or output rows) on the calling thread,
+     * or with more threads in tasks of at least ~64k of the layer's {@code macs}, about four per thread: chunks of units
+     * (multiples of {@code align}) where {@code byUnits}, else chunks of output channels in multiples of the packed
+     * kernels' 6-row tile (so that small planes keep whole vectors).
+     */
+    private void forOutputTiles(long macs, int units, boolean byUnits, int align, OutputTile tile) {
         int threads = Parallel.threads();
-        long macs = (long) out * in * plane;
         int tasks = (int) Math.min(4L * threads, Math.max(1, macs / 65536));
         if (threads == 1 || tasks <= 1) {
-            pk.conv(out, in, packed, b, act, xs, xOff, plane, rs, rOff, ys, yOff, plane, 0, out, 0, plane);
+            tile.run(0, out, 0, units);
             return;
         }
-        int pixChunk, pixTasks, ocChunk, ocTasks;
-        if (plane >= 256) {
-            pixChunk = Math.max(32, (plane + tasks - 1) / tasks + 31) / 32 * 32;
-            pixTasks = (plane + pixChunk - 1) / pixChunk;
-            ocChunk = out;
-            ocTasks = 1;
-        } else {
-            pixChunk = plane;
-            pixTasks = 1;
-            ocChunk = Math.max(6, ((out + tasks - 1) / tasks + 5) / 6 * 6);
-            ocTasks = (out + ocChunk - 1) / ocChunk;
-        }
-        int pc = pixChunk, oc = ocChunk, pt = pixTasks;
-        Parallel.forChunks(pixTasks * ocTasks, 1, (from, to) -> {
+        int uChunk = byUnits ? ((units + tasks - 1) / tasks + align - 1) / align * align : units;
+        int oChunk = byUnits ? out : Math.max(6, ((out + tasks - 1) / tasks + 5) / 6 * 6);
+        int uTasks = (units + uChunk - 1) / uChunk, oTasks = (out + oChunk - 1) / oChunk;
+        Parallel.forChunks(uTasks * oTasks, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
-                int q0 = (t % pt) * pc, o0 = (t / pt) * oc;
-                pk.conv(out, in, packed, b, act, xs, xOff, plane, rs, rOff, ys, yOff, plane, o0, Math.min(out, o0 + oc), q0,
-                        Math.min(plane, q0 + pc));
+                int u0 = (t % uTasks) * uChunk, o0 = (t / uTasks) * oChunk;
+                tile.run(o0, Math.min(out, o0 + oChunk), u0, Math.min(units, u0 + uChunk));
             }
         });
     }
@@ -473,33 +478,12 @@ public final class Conv2d implements Layer {
         }
         float[] b = biasArray, pkd = packed;
         Activation act = fused;
-        int plane = ho * wo, threads = Parallel.threads();
+        int plane = ho * wo;
         long macs = (long) out * in * kh * kw * plane;
-        int tasks = (int) Math.min(4L * threads, Math.max(1, macs / 65536));
-        if (threads == 1 || tasks <= 1) {
-            pk.convKxK(out, in, kh, kw, s, pkd, b, act, xp, xpOff, hq, wq, rs, yOff, ys, yOff, plane, wo, 0, out, 0, ho);
-            return;
-        }
-        int rowChunk, rowTasks, ocChunk, ocTasks;
-        if (ho >= 2 * tasks) {
-            rowChunk = (ho + tasks - 1) / tasks;
-            rowTasks = (ho + rowChunk - 1) / rowChunk;
-            ocChunk = out;
-            ocTasks = 1;
-        } else {
-            rowChunk = ho;
-            rowTasks = 1;
-            ocChunk = Math.max(6, ((out + tasks - 1) / tasks + 5) / 6 * 6);
-            ocTasks = (out + ocChunk - 1) / ocChunk;
-        }
-        int rc = rowChunk, oc = ocChunk, rt = rowTasks;
-        Parallel.forChunks(rowTasks * ocTasks, 1, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                int r0 = (t % rt) * rc, o0 = (t / rt) * oc;
-                pk.convKxK(out, in, kh, kw, s, pkd, b, act, xp, xpOff, hq, wq, rs, yOff, ys, yOff, plane, wo, o0, Math.min(out, o0 + oc),
-                        r0, Math.min(ho, r0 + rc));
-            }
-        });
+        int tasks = (int) Math.min(4L * Parallel.threads(), Math.max(1, macs / 65536));
+        forOutputTiles(macs, ho, ho >= 2 * tasks, 1,
+                (o0, o1, r0, r1) -> pk.convKxK(out, in, kh, kw, s, pkd, b, act, xp, xpOff, hq, wq, rs, yOff, ys, yOff, plane, wo, o0, o1,
+                        r0, r1));
     }
 
     /**
