@@ -192,4 +192,23 @@ class OpsTest {
         Tensor act = Ops.activate(Activation.RELU6, Tensor.of(new float[] {-1, 3, 9}));
         assertArrayEquals(new float[] {0, 3, 6}, act.toFloatArray());
     }
+    /** Global average pooling over planes of awkward sizes against a double-precision mean, within n·2⁻²³ relative. */
+    @Test
+    void globalAveragePoolMatchesDoubleMean() {
+        long seed = Gen.seed("ops-global-average-pool");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int[] s : new int[][] {{1, 1, 1, 1}, {2, 3, 7, 5}, {1, 4, 37, 29}, {1, 2, 112, 112}}) {
+            int planes = s[0] * s[1], plane = s[2] * s[3];
+            float[] v = Gen.floats(r, planes * plane, -2, 3);
+            float[] got = Ops.globalAveragePool(Buffers.f32(v, s[0], s[1], s[2], s[3])).toFloatArray();
+            for (int p = 0; p < planes; p++) {
+                double sum = 0, abs = 0;
+                for (int i = 0; i < plane; i++) {
+                    sum += v[p * plane + i];
+                    abs += Math.abs(v[p * plane + i]);
+                }
+                assertEquals(sum / plane, got[p], plane * 0x1p-23 * abs / plane + 1e-7, java.util.Arrays.toString(s) + " plane " + p + " seed=" + seed);
+            }
+        }
+    }
 }
