@@ -401,15 +401,17 @@ public final class Conv2d implements Layer {
      * minnow.cnn.packedKxK, alternating batches): 3×3 s2 3→32 at 224² 2.28×, 7×7 s2 3→64 at 224² 1.55×, 3×3 s2
      * 128→256 at 28² 1.44×, 64→256 at 13² 3.53×, 64→64 at 56² (depth 576) 1.23×, 256→256 at 14² 1.28×, 512→512 at 7²
      * 1.46×; but 16→64 at 55² (depth 144) 1.10× there and no better inside SqueezeNet, so shallow convolutions on larger
-     * planes stay on the shifted path. {@code -Dminnow.cnn.packedKxK=false} turns it off, {@code =true} forces it
-     * everywhere it applies (read per call, for A/B runs).
+     * planes stay on the shifted path. Not yet the default with 512-bit kernels (never measured on an AVX-512 machine).
+     * {@code -Dminnow.cnn.packedKxK=false} turns it off, {@code =true} forces it everywhere it applies (read per call,
+     * for A/B runs).
      */
     private boolean usePackedKxK(int pixels, int depth) {
         String p = System.getProperty("minnow.cnn.packedKxK");
         if (p != null) {
             return Boolean.parseBoolean(p);
         }
-        return sh == 2 || pixels < SHIFTED_MIN_PIXELS || depth >= 512;
+        // measured at 256 bits only: at 512 the older paths stay the default until a run on an AVX-512 machine
+        return KernelProvider.get().vectorBits() < 512 && (sh == 2 || pixels < SHIFTED_MIN_PIXELS || depth >= 512);
     }
 
     /** The weights packed for {@link NchwPointwiseKernels#convKxK} ({@code out × in·kh·kw}), made on first use. */
