@@ -1018,6 +1018,15 @@ final class CnnF32 implements CnnKernels {
             }
             m.intoArray(col, x);
         }
+        if (x < n && n >= LANES) {   // the tail as one vector ending at n, overlapping the last (max is idempotent)
+            x = n - LANES;
+            FloatVector m = FloatVector.fromArray(SPECIES, in, r0 + x);
+            for (int ky = 1; ky < k; ky++) {
+                m = m.max(FloatVector.fromArray(SPECIES, in, r0 + ky * wp + x));
+            }
+            m.intoArray(col, x);
+            x = n;
+        }
         for (; x < n; x++) {
             float m = in[r0 + x];
             for (int ky = 1; ky < k; ky++) {
@@ -1037,6 +1046,15 @@ final class CnnF32 implements CnnKernels {
             }
             m.intoArray(out, d + ox);
         }
+        if (ox < wo && wo >= LANES) {   // the tail as one vector ending at wo, overlapping the last
+            ox = wo - LANES;
+            FloatVector m = FloatVector.fromArray(SPECIES, ph, ox);
+            for (int kx = 1; kx < k; kx++) {
+                m = m.max(FloatVector.fromArray(SPECIES, ph, (kx & 1) * half + ox + (kx >> 1)));
+            }
+            m.intoArray(out, d + ox);
+            ox = wo;
+        }
         for (; ox < wo; ox++) {
             float m = ph[ox];
             for (int kx = 1; kx < k; kx++) {
@@ -1055,6 +1073,15 @@ final class CnnF32 implements CnnKernels {
                 m = m.max(FloatVector.fromArray(SPECIES, col, ox + kx));
             }
             m.intoArray(out, d + ox);
+        }
+        if (ox < wo && wo >= LANES) {   // the tail as one vector ending at wo, overlapping the last
+            ox = wo - LANES;
+            FloatVector m = FloatVector.fromArray(SPECIES, col, ox);
+            for (int kx = 1; kx < k; kx++) {
+                m = m.max(FloatVector.fromArray(SPECIES, col, ox + kx));
+            }
+            m.intoArray(out, d + ox);
+            ox = wo;
         }
         for (; ox < wo; ox++) {
             float m = col[ox];
