@@ -264,14 +264,14 @@ class VectorQuantKernelsPropertyTest {
     }
 
     /**
-     * Two memory streams ({@code minnow.panels.streams=2}, opt-in: Q8_0 rows i and half + i in one pass) at every width, with and without FMA: each row bit for bit the row dot of the same kernels; odd and even
+     * Two memory streams ({@code minnow.rows.streams=2}, opt-in: Q8_0 rows i and half + i in one pass) at every width, with and without FMA: each row bit for bit the row dot of the same kernels; odd and even
      * row counts (an odd one out).
      */
     @ParameterizedTest(name = "{1} at {0} bits")
     @MethodSource("cases")
     void gemvTwoStreamsMatchesRowDots(int bits, DType t) {
         for (boolean fma : new boolean[] {true, false}) {
-            QuantKernels k = QuantKernelsAtWidth.vector(bits, fma, "minnow.panels.streams", "2");
+            QuantKernels k = QuantKernelsAtWidth.vector(bits, fma, "minnow.rows.streams", "2");
             for (int rows : new int[] {1, 2, 37, 64}) {
                 String name = "qgemv2-" + t + "-" + bits + "-" + fma + "-" + rows;
                 long seed = Gen.seed(name);

@@ -530,8 +530,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 ad[ib] = half(xq, 34L * ib);
             }
             if (type == DType.Q8_0) {
-                // two streams (minnow.panels.streams): rows from + i and from + half + i in one pass
-                int half = STREAMS == 2 ? (to - from) / 2 : 0;
+                // two streams (minnow.rows.streams): rows from + i and from + half + i in one pass
+                int half = ROW_STREAMS == 2 ? (to - from) / 2 : 0;
                 for (int i = 0; i < half; i++) {
                     int ra = from + i, rb = from + half + i;
                     dotQ8_0Wide2(nb, w, wOff + rowBytes * (rows == null ? ra : rows[ra]), wOff + rowBytes * (rows == null ? rb : rows[rb]),
@@ -1434,14 +1434,23 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     }
 
     /**
-     * {@code minnow.panels.streams=2} (opt-in; default 1) has the exponent-level Q4_0/Q4_K panel kernels and the Q8_0
-     * rows walk two far-apart panels (rows) of their range at once — two sequential streams for the hardware
-     * prefetcher: on the AVX-512 Xeon a probe with the panel kernel's density streamed 34–38% more from memory that way
-     * ({@code DensityBench}, BENCHMARKS.md session 6). Not the default: the real kernels were not measured there with
-     * it (the one device run with it on had a first version whose 16 helper calls per iteration exceeded C2's
-     * inlining node budget and boxed every vector — fixed by writing them out, checked at 256 bits only).
+     * {@code minnow.panels.streams=2} has the exponent-level Q4_0/Q4_K panel kernels walk two far-apart panels of their
+     * range at once — two sequential streams for the hardware prefetcher. Default 2 with 512-bit kernels: on the
+     * AVX-512 Xeon (BENCHMARKS.md session 8, 2 pinned cores, alternating runs) TinyLlama-shaped Q4_0 decode went from
+     * 9.6–10.9 to 15.6–16.0 tok/s (1 thread) and 17.7–20.2 to 27.8–29.6 (2 threads), Q4_K_M 1.08–1.09×, and the Q4_0
+     * panel GEMV streamed 55% of the read bandwidth instead of 35%. Below 512 bits the panels read converted levels,
+     * which have no two-stream kernel.
      */
-    private static final int STREAMS = Integer.getInteger("minnow.panels.streams", 1) == 2 ? 2 : 1;
+    private static final int STREAMS = Integer.getInteger("minnow.panels.streams", BITS >= 512 ? 2 : 1) == 2 ? 2 : 1;
+
+    /**
+     * {@code minnow.rows.streams=2} (opt-in; default 1): the Q8_0 row dots read rows i and half + i in one pass. On the
+     * Xeon it decoded Q8_0 1.14–1.18× faster, but in the same process the Q4_0 and Q4_K row dots, which share the
+     * dispatching method with it, then ran at 0.34 and 1.6 GB/s instead of 4.9 and 4.2 (QuantBench after a Q8_0
+     * case: the two-stream body took C2's inlining budget and left their vectors boxed), so it stays off until that
+     * method is split.
+     */
+    private static final int ROW_STREAMS = Integer.getInteger("minnow.rows.streams", 1) == 2 ? 2 : 1;
 
     /** expQ4_0 over panel pairs (from + i, from + half + i), i &lt; half: the same operations per panel, interleaved. */
     private static void expQ4_0x2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
