@@ -20,12 +20,13 @@ import java.util.Arrays;
  * {@link CnnKernels#pointwise} reading the planes in place; depthwise (groups = in = out, square kernel, dilation 1)
  * runs {@link CnnKernels#depthwiseStride1} at stride 1 (output rows in pairs on a padded heap plane), else
  * {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
- * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; other one-group convolutions at stride 1 or 2
- * with dilation 1 run {@link NchwPointwiseKernels#convKxK} (an implicit-im2col pointwise convolution over in·kh·kw
- * virtual rows of a zero-padded, at stride 2 phase-split copy; bias, activation and a residual fused); with
- * {@code -Dminnow.cnn.packedKxK=false}, or at other strides and dilations, one-group convolutions (≥ 256 output pixels)
- * run as shifted pointwise products over such a copy; everything else is im2col + GEMM per group, with bias and
- * activation added in one pass ({@link CnnKernels#biasActivate}).
+ * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; one-group convolutions (≥ 256 output
+ * pixels, or deep ones on smaller planes) run as shifted pointwise products over a zero-padded copy; everything else is
+ * im2col + GEMM per group, with bias and activation added in one pass ({@link CnnKernels#biasActivate}). Opt-in,
+ * {@code -Dminnow.cnn.packedKxK=true}: one-group convolutions at stride 1 or 2 with dilation 1 through
+ * {@link NchwPointwiseKernels#convKxK} (an implicit-im2col pointwise convolution over in·kh·kw virtual rows of a
+ * zero-padded, at stride 2 phase-split copy; bias, activation and a residual fused) — slower in whole networks on both
+ * machines measured, see {@link #usePackedKxK}.
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
  */
 public final class Conv2d implements Layer {
@@ -396,22 +397,28 @@ public final class Conv2d implements Layer {
     /**
      * Whether a one-group, dilation-1 convolution at stride 1 or 2 (other than the plain 1×1 ones, which have their own
      * paths) with {@code pixels} outputs and depth in·kh·kw runs {@link #packedKxK} instead of {@link #shifted} or
-     * im2col + GEMM: at stride 2, on planes where the shifted path would not run (under {@link #SHIFTED_MIN_PIXELS}
-     * outputs: im2col + GEMM there), and from depth 512. Measured (1 thread, AVX2, ConvLayerBench --ab
-     * minnow.cnn.packedKxK, alternating batches): 3×3 s2 3→32 at 224² 2.28×, 7×7 s2 3→64 at 224² 1.55×, 3×3 s2
-     * 128→256 at 28² 1.44×, 64→256 at 13² 3.53×, 64→64 at 56² (depth 576) 1.23×, 256→256 at 14² 1.28×, 512→512 at 7²
-     * 1.46×; but 16→64 at 55² (depth 144) 1.10× there and no better inside SqueezeNet, so shallow convolutions on larger
-     * planes stay on the shifted path. Not yet the default with 512-bit kernels (never measured on an AVX-512 machine).
-     * {@code -Dminnow.cnn.packedKxK=false} turns it off, {@code =true} forces it everywhere it applies (read per call,
-     * for A/B runs).
+     * im2col + GEMM. Off by default: session 7 had it on for stride 2, planes under {@link #SHIFTED_MIN_PIXELS} outputs
+     * and depths from 512 on 128/256-bit kernels after single-layer A/B runs on the noisy AVX2 machine, but whole
+     * networks with it, old and new alternating in one process (CnnAb, 1 thread, session 8), ran slower there
+     * (ResNet18 0.53–0.80×, SqueezeNet 0.74×, MobileNetV3-Small 0.75×, the others 0.95–1.03×), and so did every network
+     * on the AVX-512 Xeon (ResNet18 0.70×, MobileNetV3-Small 0.85×; separate processes 0.74–0.96×); the layer A/B at
+     * the session-7 commit repeated 0.77–1.01× for 64→64 at 56², where session 7 had reported 1.23×.
+     * {@code -Dminnow.cnn.packedKxK=true} turns it on everywhere it applies, a comma list of {@code s2}, {@code small},
+     * {@code deep} on where one of those conditions holds (read per call, for A/B runs).
      */
     private boolean usePackedKxK(int pixels, int depth) {
         String p = System.getProperty("minnow.cnn.packedKxK");
-        if (p != null) {
-            return Boolean.parseBoolean(p);
+        if (p == null) {
+            return false;
         }
-        // measured at 256 bits only: at 512 the older paths stay the default until a run on an AVX-512 machine
-        return KernelProvider.get().vectorBits() < 512 && (sh == 2 || pixels < SHIFTED_MIN_PIXELS || depth >= 512);
+        if (p.equals("true") || p.equals("false")) {
+            return p.equals("true");
+        }
+        boolean on = false;   // a list of the conditions above, for A/B runs: s2, small, deep
+        for (String c : p.split(",")) {
+            on |= c.equals("s2") && sh == 2 || c.equals("small") && pixels < SHIFTED_MIN_PIXELS || c.equals("deep") && depth >= 512;
+        }
+        return on;
     }
 
     /** The weights packed for {@link NchwPointwiseKernels#convKxK} ({@code out × in·kh·kw}), made on first use. */

@@ -99,8 +99,8 @@ class Conv2dTest {
     }
 
     /**
-     * k×k convolutions (one group, dilation 1) at strides 1 and 2 on the implicit-im2col packed kernel (shapes where
-     * Conv2d chooses it: planes under 256 outputs, depth from 512, stride 2) at 1 and 2 threads: padded and unpadded (odd and even padding at stride 2), square and not, 1×1 at stride 2, planes split by rows (large) and by output channels (small), batches of two, with
+     * k×k convolutions (one group, dilation 1) at strides 1 and 2 on the implicit-im2col packed kernel (opt-in,
+     * {@code minnow.cnn.packedKxK=true}, set here) at 1 and 2 threads: padded and unpadded (odd and even padding at stride 2), square and not, 1×1 at stride 2, planes split by rows (large) and by output channels (small), batches of two, with
      * ReLU6 fused and, through {@link Conv2d#forwardAdd}, a residual fused into the same pass.
      */
     @Test
@@ -111,6 +111,15 @@ class Conv2dTest {
         int[][] shapes = {{16, 13, 3, 3, 1, 1, 14, 14, 1}, {64, 10, 3, 3, 1, 1, 18, 18, 1}, {3, 8, 5, 5, 2, 2, 9, 12, 1}, {40, 70, 3, 3, 1, 1, 7, 7, 1}, {7, 9, 1, 3, 0, 1, 6, 33, 1},
             {5, 6, 3, 3, 0, 0, 10, 17, 1}, {64, 24, 3, 3, 1, 1, 4, 4, 1}, {16, 13, 3, 3, 1, 1, 20, 21, 2}, {3, 8, 7, 7, 3, 3, 30, 31, 2},
             {9, 11, 1, 1, 0, 0, 14, 14, 2}, {6, 7, 3, 3, 0, 1, 9, 10, 2}};
+        System.setProperty("minnow.cnn.packedKxK", "true");
+        try {
+            packedKxKCases(r, seed, shapes);
+        } finally {
+            System.clearProperty("minnow.cnn.packedKxK");
+        }
+    }
+
+    private void packedKxKCases(SplittableRandom r, long seed, int[][] shapes) {
         for (int threads : new int[] {1, 2}) {
             for (int[] sh : shapes) {
                 String ctx = "kxk " + java.util.Arrays.toString(sh) + " threads " + threads + " seed=" + seed;
