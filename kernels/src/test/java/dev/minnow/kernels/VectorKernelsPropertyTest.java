@@ -20,6 +20,9 @@ class VectorKernelsPropertyTest {
             ks.add(new dev.minnow.kernels.vector.VectorKernels(bits, true));
         }
         ks.add(new dev.minnow.kernels.vector.VectorKernels(256, false));
+        // the F16 GEMV's other stream count at each width (default: two below 512 bits, one at 512)
+        ks.add(new dev.minnow.kernels.vector.VectorKernels(256, true, dev.minnow.kernels.vector.GemmMicro.forWidth(256), 1));
+        ks.add(new dev.minnow.kernels.vector.VectorKernels(512, true, dev.minnow.kernels.vector.GemmMicro.forWidth(512), 2));
         // the process-wide provider too (vector or scalar depending on -Dminnow.kernels)
         ks.add(KernelProvider.get());
         return ks;
@@ -94,6 +97,48 @@ class VectorKernelsPropertyTest {
     @MethodSource("implementationsOnly")
     void convertF16EveryHalf(Kernels k) {
         KernelChecks.checkConvertF16All(k);
+    }
+
+    /**
+     * The F16 GEMV with two streams (rows i and half + i in one pass) bit for bit the same as with one, at every width
+     * with and without FMA: odd row counts (a row left out of the pairs), rows with an infinite or NaN half in either
+     * stream, lengths with a scalar tail.
+     */
+    @ParameterizedTest(name = "{0} bits, fma={1}")
+    @MethodSource("widthsAndFma")
+    void gemvF16TwoStreamsBitIdentical(int bits, boolean fma) {
+        var micro = dev.minnow.kernels.vector.GemmMicro.forWidth(bits);
+        Kernels one = new dev.minnow.kernels.vector.VectorKernels(bits, fma, micro, 1);
+        Kernels two = new dev.minnow.kernels.vector.VectorKernels(bits, fma, micro, 2);
+        for (int[] shape : new int[][] {{1, 64}, {2, 33}, {3, 7}, {5, 64}, {8, 100}, {17, 257}, {64, 96}, {33, 1000}}) {
+            int rows = shape[0], cols = shape[1];
+            String name = "gemvF16-streams/" + bits + "/" + fma + "/" + rows + "x" + cols;
+            long seed = Gen.seed(name);
+            java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                java.lang.foreign.MemorySegment w = arena.allocate(2L * rows * cols, 2);
+                for (int i = 0; i < rows * cols; i++) {
+                    w.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16((float) r.nextGaussian()));
+                }
+                for (int row = 0; row < rows; row += 3) {   // an inf or NaN half in every third row
+                    short bad = new short[] {(short) 0x7c00, (short) 0xfc00, (short) 0x7e01}[r.nextInt(3)];
+                    w.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, (long) row * cols + r.nextInt(cols), bad);
+                }
+                java.lang.foreign.MemorySegment x = Gen.segment(arena, Gen.floats(r, cols));
+                java.lang.foreign.MemorySegment y1 = arena.allocate(4L * rows), y2 = arena.allocate(4L * rows);
+                one.gemvF16(rows, cols, w, 0, x, 0, y1, 0);
+                two.gemvF16(rows, cols, w, 0, x, 0, y2, 0);
+                for (int row = 0; row < rows; row++) {
+                    float a = y1.getAtIndex(Gen.F32, row), b = y2.getAtIndex(Gen.F32, row);
+                    org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(a), Float.floatToRawIntBits(b),
+                            name + " row " + row + ": " + a + " vs " + b + " seed=" + seed);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> widthsAndFma() {
+        return Stream.of(128, 256, 512).flatMap(b -> Stream.of(Arguments.of(b, true), Arguments.of(b, false)));
     }
 
     static Stream<Arguments> implementationsOnly() {

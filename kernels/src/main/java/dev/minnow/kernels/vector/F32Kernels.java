@@ -40,7 +40,7 @@ final class F32Kernels implements VectorF32 {
     private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
 
     /** The GEMM micro-kernel of this copy (its {@link Specializer} variant). */
-    private static final GemmMicro GEMM_MICRO = GemmMicro.values()[Specializer.variant(MethodHandles.lookup())];
+    private static final GemmMicro GEMM_MICRO = GemmMicro.values()[Specializer.variant(MethodHandles.lookup()) & (VectorKernels.F16_TWO_STREAMS - 1)];
 
     private final GemmKernel gemm =
             Specializer.instance(GemmF32.class, GemmKernel.class, SPECIES.vectorBitSize(), FMA, GEMM_MICRO.ordinal());
@@ -49,7 +49,8 @@ final class F32Kernels implements VectorF32 {
 
     @Override public String name() {
         return "vector-" + SPECIES.vectorBitSize() + (FMA ? "" : "-nofma")
-                + (GEMM_MICRO == GemmMicro.defaultFor(SPECIES.vectorBitSize()) ? "" : "-" + GEMM_MICRO.id());
+                + (GEMM_MICRO == GemmMicro.defaultFor(SPECIES.vectorBitSize()) ? "" : "-" + GEMM_MICRO.id())
+                + (F16_STREAMS == (SPECIES.vectorBitSize() < 512) ? "" : F16_STREAMS ? "-f16x2" : "-f16x1");
     }
 
     @Override public int vectorBits() { return SPECIES.vectorBitSize(); }
@@ -258,6 +259,14 @@ final class F32Kernels implements VectorF32 {
     }
 
     /**
+     * Two F16 streams (a {@link Specializer} variant bit, see {@link VectorKernels#VectorKernels(int, boolean, GemmMicro, int)}):
+     * {@link #gemvF16Rows} walks rows i and half + i of its range in one pass (two memory streams for the hardware
+     * prefetcher, one activation load for both rows); the same operations per row in the same order, so the sums are
+     * bit-identical to one stream.
+     */
+    private static final boolean F16_STREAMS = (Specializer.variant(MethodHandles.lookup()) & VectorKernels.F16_TWO_STREAMS) != 0;
+
+    /**
      * One row at a time, two accumulators; the f32 activations are re-read per row (they stay in L1). The fast
      * conversion handles zeros, subnormals and normals exactly in four integer operations and a multiply:
      * (h << 16) >> 3 puts the sign at bit 31 and the exponent and mantissa at bits 13–27 (the AND clears the three
@@ -269,6 +278,13 @@ final class F32Kernels implements VectorF32 {
     private static void gemvF16Rows(int from, int to, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff,
                                     MemorySegment y, long yOff) {
         int vecEnd = HALVES ? cols - cols % (2 * LANES) : 0;
+        if (F16_STREAMS && vecEnd > 0) {
+            int half = (to - from) / 2;
+            for (int i = 0; i < half; i++) {
+                gemvF16Pair(from + i, from + half + i, cols, vecEnd, w, wOff, x, xOff, y, yOff);
+            }
+            from += 2 * half;
+        }
         for (int r = from; r < to; r++) {
             long row = wOff + (long) r * cols;
             FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
@@ -302,6 +318,69 @@ final class F32Kernels implements VectorF32 {
                 t += Float.float16ToFloat(w.getAtIndex(F16, row + c)) * x.getAtIndex(F32, xOff + c);
             }
             y.setAtIndex(F32, yOff + r, t);
+        }
+    }
+
+    /**
+     * Rows ra and rb of {@link #gemvF16Rows} in one pass: per row the same conversion, accumulators and order, the
+     * activation vectors loaded once for both. Written out (no helper returning vectors: see VectorQuantKernels on C2's
+     * inlining budget).
+     */
+    private static void gemvF16Pair(int ra, int rb, int cols, int vecEnd, MemorySegment w, long wOff, MemorySegment x, long xOff,
+                                    MemorySegment y, long yOff) {
+        long rowA = wOff + (long) ra * cols, rowB = wOff + (long) rb * cols;
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, b0 = a0, b1 = a0;
+        IntVector specialA = IntVector.zero(INT_SPECIES), specialB = specialA;
+        for (int c = 0; c < vecEnd; c += 2 * LANES) {
+            FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c) * 4, LE);
+            FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, x, (xOff + c + LANES) * 4, LE);
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (rowA + c) * 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (rowA + c + LANES) * 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
+            specialA = specialA.max(h0.and(0x7c00)).max(h1.and(0x7c00));
+            FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8fffffff)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8fffffff)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            IntVector g0 = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (rowB + c) * 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
+            IntVector g1 = (IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, w, (rowB + c + LANES) * 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, INT_SPECIES, 0);
+            specialB = specialB.max(g0.and(0x7c00)).max(g1.and(0x7c00));
+            FloatVector v0 = g0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8fffffff)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            FloatVector v1 = g1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8fffffff)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            if (FMA) {
+                a0 = w0.fma(x0, a0);
+                a1 = w1.fma(x1, a1);
+                b0 = v0.fma(x0, b0);
+                b1 = v1.fma(x1, b1);
+            } else {
+                a0 = w0.mul(x0).add(a0);
+                a1 = w1.mul(x1).add(a1);
+                b0 = v0.mul(x0).add(b0);
+                b1 = v1.mul(x1).add(b1);
+            }
+        }
+        boolean exactA = specialA.reduceLanes(VectorOperators.MAX) == 0x7c00;
+        boolean exactB = specialB.reduceLanes(VectorOperators.MAX) == 0x7c00;
+        float ta = a0.add(a1).reduceLanes(VectorOperators.ADD), tb = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        for (int c = vecEnd; c < cols; c++) {
+            float xc = x.getAtIndex(F32, xOff + c);
+            ta += Float.float16ToFloat(w.getAtIndex(F16, rowA + c)) * xc;
+            tb += Float.float16ToFloat(w.getAtIndex(F16, rowB + c)) * xc;
+        }
+        if (exactA) {
+            gemvF16RowExact(cols, rowA, w, x, xOff, y, yOff + ra);
+        } else {
+            y.setAtIndex(F32, yOff + ra, ta);
+        }
+        if (exactB) {
+            gemvF16RowExact(cols, rowB, w, x, xOff, y, yOff + rb);
+        } else {
+            y.setAtIndex(F32, yOff + rb, tb);
         }
     }
 

@@ -22,10 +22,32 @@ public final class VectorKernels implements Kernels {
 
     /** As {@link #VectorKernels(int, boolean)} with the GEMM micro-kernel {@code gemm} instead of the width's default. */
     public VectorKernels(int bits, boolean fma, GemmMicro gemm) {
+        this(bits, fma, gemm, f16StreamsDefault(bits));
+    }
+
+    /**
+     * As {@link #VectorKernels(int, boolean, GemmMicro)}; {@code f16Streams} 1 or 2: how many far-apart rows the F16
+     * GEMV reads in one pass (two memory streams for the hardware prefetcher; bit-identical results).
+     */
+    public VectorKernels(int bits, boolean fma, GemmMicro gemm, int f16Streams) {
         if (bits != 64 && bits != 128 && bits != 256 && bits != 512) {
             throw new IllegalArgumentException("vector width must be 128, 256 or 512 bits, got " + bits);
         }
-        this.impl = Specializer.instance(F32Kernels.class, VectorF32.class, bits, fma, gemm.ordinal());
+        if (f16Streams != 1 && f16Streams != 2) {
+            throw new IllegalArgumentException("F16 GEMV streams must be 1 or 2, got " + f16Streams);
+        }
+        this.impl = Specializer.instance(F32Kernels.class, VectorF32.class, bits, fma, gemm.ordinal() | (f16Streams == 2 ? F16_TWO_STREAMS : 0));
+    }
+
+    /** The variant bit of {@link F32Kernels} for two F16 GEMV streams (the low bits are the GEMM micro-kernel). */
+    static final int F16_TWO_STREAMS = 32;
+
+    /**
+     * {@code -Dminnow.f16.streams=1|2}; default 2 below 512 bits, where it was measured (AVX2, F16 GEMV streamed from
+     * memory: 1.2–1.4× at 1 thread, 1.1–1.5× at 2, BENCHMARKS.md session 8), 1 at 512 bits until timed on such a machine.
+     */
+    private static int f16StreamsDefault(int bits) {
+        return Integer.getInteger("minnow.f16.streams", bits < 512 ? 2 : 1) == 2 ? 2 : 1;
     }
 
     /** Bit size of the platform's preferred float species. */
