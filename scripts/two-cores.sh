@@ -5,7 +5,7 @@
 if [ -z "${JAVA:-}" ]; then source scripts/java-home.sh; JAVA="$(minnow_java_home)/bin/java"; fi
 CP=${CP:-"cli/target/minnow-cli-0.1.0-SNAPSHOT.jar:cli/target/lib/*"}
 VOCAB=${VOCAB:-../shared/fixtures/tokenizer/ggml-vocab-llama-spm.gguf}
-JV=(-XX:+UseParallelGC -XX:MaxNewSize=64m --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dminnow.quiet=true)
+JV=(-XX:+UseParallelGC -XX:MaxNewSize=64m -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000 --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dminnow.quiet=true)
 log() { echo "== $* ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$OUT/log.txt"; }
 c0=$(cat /sys/devices/system/cpu/cpu0/topology/core_id); TWO=0
 for c in $(seq 1 $(($(nproc --all) - 1))); do
