@@ -22,11 +22,10 @@ import java.util.Arrays;
  * {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
  * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; one-group convolutions (≥ 256 output
  * pixels, or deep ones on smaller planes) run as shifted pointwise products over a zero-padded copy; everything else is
- * im2col + GEMM per group, with bias and activation added in one pass ({@link CnnKernels#biasActivate}). Opt-in,
- * {@code -Dminnow.cnn.packedKxK=true}: one-group convolutions at stride 1 or 2 with dilation 1 through
- * {@link NchwPointwiseKernels#convKxK} (an implicit-im2col pointwise convolution over in·kh·kw virtual rows of a
- * zero-padded, at stride 2 phase-split copy; bias, activation and a residual fused) — slower in whole networks on both
- * machines measured, see {@link #usePackedKxK}.
+ * im2col + GEMM per group, with bias and activation added in one pass ({@link CnnKernels#biasActivate}). Deep
+ * one-group convolutions (in·kh·kw ≥ 1024, below 512-bit kernels; see {@link #usePackedKxK}) at stride 1 or 2 with
+ * dilation 1 run {@link NchwPointwiseKernels#convKxK} instead (an implicit-im2col pointwise convolution over in·kh·kw
+ * virtual rows of a zero-padded, at stride 2 phase-split copy; bias, activation and a residual fused).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
  */
 public final class Conv2d implements Layer {
@@ -397,26 +396,27 @@ public final class Conv2d implements Layer {
     /**
      * Whether a one-group, dilation-1 convolution at stride 1 or 2 (other than the plain 1×1 ones, which have their own
      * paths) with {@code pixels} outputs and depth in·kh·kw runs {@link #packedKxK} instead of {@link #shifted} or
-     * im2col + GEMM. Off by default: session 7 had it on for stride 2, planes under {@link #SHIFTED_MIN_PIXELS} outputs
-     * and depths from 512 on 128/256-bit kernels after single-layer A/B runs on the noisy AVX2 machine, but whole
-     * networks with it, old and new alternating in one process (CnnAb, 1 thread, session 8), ran slower there
-     * (ResNet18 0.53–0.80×, SqueezeNet 0.74×, MobileNetV3-Small 0.75×, the others 0.95–1.03×), and so did every network
-     * on the AVX-512 Xeon (ResNet18 0.70×, MobileNetV3-Small 0.85×; separate processes 0.74–0.96×); the layer A/B at
-     * the session-7 commit repeated 0.77–1.01× for 64→64 at 56², where session 7 had reported 1.23×.
-     * {@code -Dminnow.cnn.packedKxK=true} turns it on everywhere it applies, a comma list of {@code s2}, {@code small},
-     * {@code deep} on where one of those conditions holds (read per call, for A/B runs).
+     * im2col + GEMM: from depth 1024, below 512-bit kernels. Whole networks on AVX2, old and new alternating in one
+     * process (CnnAb, 1 thread, with loop strip mining, session 8): ResNet18 1.14–1.43× with it on its deep layers;
+     * on for everything it applies to, SqueezeNet 0.42× and MobileNetV3-Small 0.91× (their stride-2 stems and
+     * shallow layers lose); from depth 512 SqueezeNet's 64→256 layers at 13² cost 0.90×. Not the default at 512 bits
+     * (the one Xeon run of it was made without loop strip mining, which slowed every heap-array kernel there).
+     * {@code -Dminnow.cnn.packedKxK=true|false} forces it on or off, a comma list of {@code s2}, {@code small} (under
+     * {@link #SHIFTED_MIN_PIXELS} outputs), {@code deep} (from depth 512), {@code deep:N} picks conditions (read per
+     * call, for A/B runs).
      */
     private boolean usePackedKxK(int pixels, int depth) {
         String p = System.getProperty("minnow.cnn.packedKxK");
         if (p == null) {
-            return false;
+            return KernelProvider.get().vectorBits() < 512 && depth >= 1024;
         }
         if (p.equals("true") || p.equals("false")) {
             return p.equals("true");
         }
-        boolean on = false;   // a list of the conditions above, for A/B runs: s2, small, deep
+        boolean on = false;   // a list of conditions, for A/B runs: s2, small, deep (from depth 512), deep:N (from N)
         for (String c : p.split(",")) {
-            on |= c.equals("s2") && sh == 2 || c.equals("small") && pixels < SHIFTED_MIN_PIXELS || c.equals("deep") && depth >= 512;
+            on |= c.equals("s2") && sh == 2 || c.equals("small") && pixels < SHIFTED_MIN_PIXELS || c.equals("deep") && depth >= 512
+                    || c.startsWith("deep:") && depth >= Integer.parseInt(c.substring(5));
         }
         return on;
     }
