@@ -36,6 +36,12 @@ public final class KernelProvider {
                     instance = k;
                     if (!Boolean.getBoolean("minnow.quiet")) {
                         System.err.println("minnow: kernels " + k.name() + " (" + reason + "), threads " + Parallel.threads());
+                        if (k.vectorBits() > 0 && withoutLoopStripMining(gcNames(),
+                                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())) {
+                            System.err.println("minnow: warning: this JVM runs without loop strip mining (Parallel or Serial GC"
+                                    + " without -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000): C2 compiles the CNN"
+                                    + " kernels up to 2.3x slower; add those two flags or use G1");
+                        }
                     }
                 }
             }
@@ -60,6 +66,35 @@ public final class KernelProvider {
     }
 
     private static volatile QuantKernels quantInstance;
+
+    private static java.util.List<String> gcNames() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList();
+    }
+
+    /**
+     * Whether a JVM with these collectors ({@code GarbageCollectorMXBean} names) and command-line flags compiles
+     * counted loops without strip mining: the Parallel and Serial collectors turn {@code UseCountedLoopSafepoints}
+     * off unless the flags ask for it (G1, the default, and ZGC keep it on). Without it C2 compiled the heap-array
+     * CNN kernels up to 2.3× slower (BENCHMARKS.md, session 8). Package-private for tests.
+     */
+    static boolean withoutLoopStripMining(java.util.List<String> gcs, java.util.List<String> jvmArgs) {
+        boolean parallelOrSerial = gcs.stream().anyMatch(n -> n.startsWith("PS ") || n.equals("Copy") || n.equals("MarkSweepCompact"));
+        if (!parallelOrSerial) {
+            return false;
+        }
+        boolean safepoints = false, stripIter = false;
+        for (String a : jvmArgs) {
+            if (a.equals("-XX:+UseCountedLoopSafepoints")) {
+                safepoints = true;
+            } else if (a.equals("-XX:-UseCountedLoopSafepoints")) {
+                safepoints = false;
+            } else if (a.startsWith("-XX:LoopStripMiningIter=")) {
+                stripIter = !a.substring("-XX:LoopStripMiningIter=".length()).trim().equals("0");
+            }
+        }
+        return !(safepoints && stripIter);
+    }
 
     /**
      * The sparse-decoding kernels matching {@link #get()} and {@link #quant()}: the Vector API twin (on the same dense

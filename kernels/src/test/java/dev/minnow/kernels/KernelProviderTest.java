@@ -8,6 +8,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class KernelProviderTest {
+    /** The strip-mining warning: only Parallel and Serial without both flags (the last -XX:±UseCountedLoopSafepoints wins). */
+    @Test
+    void loopStripMiningWarningConditions() {
+        var ps = java.util.List.of("PS Scavenge", "PS MarkSweep");
+        var serial = java.util.List.of("Copy", "MarkSweepCompact");
+        var g1 = java.util.List.of("G1 Young Generation", "G1 Concurrent GC", "G1 Old Generation");
+        var both = java.util.List.of("-XX:+UseParallelGC", "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000");
+        assertTrue(KernelProvider.withoutLoopStripMining(ps, java.util.List.of("-XX:+UseParallelGC")));
+        assertTrue(KernelProvider.withoutLoopStripMining(serial, java.util.List.of()));
+        assertTrue(KernelProvider.withoutLoopStripMining(ps, java.util.List.of("-XX:+UseCountedLoopSafepoints")));
+        assertTrue(KernelProvider.withoutLoopStripMining(ps, java.util.List.of("-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=0")));
+        assertTrue(KernelProvider.withoutLoopStripMining(ps, java.util.List.of("-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000",
+                "-XX:-UseCountedLoopSafepoints")));
+        assertEquals(false, KernelProvider.withoutLoopStripMining(ps, both));
+        assertEquals(false, KernelProvider.withoutLoopStripMining(serial, both));
+        assertEquals(false, KernelProvider.withoutLoopStripMining(g1, java.util.List.of()));
+    }
+
     @Test
     void forcedScalar() {
         assertSame(KernelProvider.scalar(), KernelProvider.choose("scalar", ""));
