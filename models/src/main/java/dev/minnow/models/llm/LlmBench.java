@@ -64,7 +64,8 @@ public final class LlmBench {
             int[] gen = r.ints(genTokens, 0, c.vocabSize()).toArray();
             String type = lm.model().layers[0].wq().type().toString();
             long params = paramCount(c);
-            String header = String.format(Locale.ROOT, "| %-24s | %10s | %8s | %-5s | %-12s | %7s | %-6s | %16s | %9s |%s",
+            String kfmt = "%-" + Math.max(12, KernelProvider.get().name().length()) + "s";   // the kernels column fits the name
+            String header = String.format(Locale.ROOT, "| %-24s | %10s | %8s | %-5s | " + kfmt + " | %7s | %-6s | %16s | %9s |%s",
                     "model", "size", "params", "type", "kernels", "threads", "test", "t/s", "alloc/tok",
                     bandwidth ? String.format(Locale.ROOT, " %8s | %8s | %6s |", "GB/s", "read bw", "% bw") : "");
             out.println(header);
@@ -101,7 +102,7 @@ public final class LlmBench {
                                 ? String.format(Locale.ROOT, " %8.2f | %8.2f | %5.0f%% |", gbs, bw, 100 * gbs / bw)
                                 : String.format(Locale.ROOT, " %8s | %8.2f | %6s |", "", bw, "");
                     }
-                    out.printf(Locale.ROOT, "| %-24s | %6.2f GiB | %6.2f B | %-5s | %-12s | %7d | %-6s | %8.2f ± %5.2f | %9s |%s%n",
+                    out.printf(Locale.ROOT, "| %-24s | %6.2f GiB | %6.2f B | %-5s | " + kfmt + " | %7d | %-6s | %8.2f ± %5.2f | %9s |%s%n",
                             trim(model.getFileName().toString(), 24), size / (double) (1L << 30), params / 1e9, type,
                             KernelProvider.get().name(), t, row.test(), row.tokensPerSecond(), row.stdDev(),
                             bytes(row.bytesPerToken()), extra);
