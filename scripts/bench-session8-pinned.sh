@@ -8,7 +8,9 @@
 #  5. CNN against ONNX Runtime's Python package (as scripts/bench-cnn-device.sh), default and with packedKxK on;
 #  6. the sparse-decoding speed curve.
 # Runs without Maven (JAVA, CP as in bench-decode-pinned.sh; CP must include the bench test classes for 4-5, e.g.
-# ".devjdk/bench-tests:.devjdk/minnow/*"). About 9 minutes; everything goes to $OUT/all.txt.
+# ".devjdk/bench-tests:.devjdk/minnow/*"). About 9 minutes; everything goes to $OUT/all.txt. Its labels describe the
+# defaults it ran under: since then two panel streams are the default at 512 bits and convKxK runs from depth 1024
+# below 512 bits (scripts/bench-session9-pinned.sh is the next run).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/minnow-s8}; mkdir -p "$OUT"
