@@ -7,7 +7,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/minnow-decode}; mkdir -p "$OUT"
 source scripts/two-cores.sh
-M() { "$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.cli.Main "$@" 2>&1 | grep -v WARNING; }
 SHAPE=(--dim 2048 --layers 22 --heads 32 --kv-heads 4 --ffn 5632 --vocab-from "$VOCAB")
 log "models (background): Q4_0 synth; F16 synth quantized to Q4_K_M"
 ( M synth --arch llama "${SHAPE[@]}" --type q4_0 -o /tmp/md-q4_0.gguf >"$OUT/synth.txt"

@@ -7,7 +7,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/minnow-levels}; mkdir -p "$OUT"
 source scripts/two-cores.sh
-M() { "$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.cli.Main "$@" 2>&1 | grep -v WARNING; }
 log "model (background): TinyLlama-shaped Q4_0 synth"
 ( M synth --arch llama --dim 2048 --layers 22 --heads 32 --kv-heads 4 --ffn 5632 --vocab-from "$VOCAB" --type q4_0 \
     -o /tmp/ml-q4_0.gguf >"$OUT/synth.txt" ) &

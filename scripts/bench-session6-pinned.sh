@@ -9,12 +9,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/minnow-s6}; mkdir -p "$OUT"
 source scripts/two-cores.sh
-M() { "$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.cli.Main "$@" 2>&1 | grep -v WARNING; }
-B() { P2 "$@" 2>&1 | grep -v WARNING; }
 # QuantBench streamed from memory; leading -D options go to the JVM (before the class name), the rest to the bench
 Q() { local o=(); while [[ "${1:-}" == -D* ]]; do o+=("$1"); shift; done
       B -Dminnow.bench.streamBytes=1000000000 "${o[@]}" -cp "$CP" dev.minnow.bench.quant.QuantBench "$@"; }
-L() { B -cp "$CP" dev.minnow.cli.Main "$@"; }
 SHAPE=(--dim 2048 --layers 22 --heads 32 --kv-heads 4 --ffn 5632 --vocab-from "$VOCAB")
 M synth --arch llama "${SHAPE[@]}" --type q4_0 -o /tmp/s6-q4_0.gguf | tail -1
 log "models (background): F16 synth quantized to Q4_K_M"

@@ -17,8 +17,6 @@ OUT=${OUT:-/tmp/minnow-s8}; mkdir -p "$OUT"
 PY=${PY:-python3}
 source scripts/two-cores.sh
 exec > >(tee -a "$OUT/all.txt") 2>&1
-B() { P2 "$@" 2>&1 | grep -v WARNING; }
-L() { B -cp "$CP" dev.minnow.cli.Main "$@"; }
 Q() { local o=(); while [[ "${1:-}" == -D* ]]; do o+=("$1"); shift; done
       B -Dminnow.bench.streamBytes=1000000000 -Dminnow.bench.gemm=false "${o[@]}" -cp "$CP" dev.minnow.bench.quant.QuantBench "$@"; }
 log "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), $(nproc) CPUs, avx512f: $(grep -c avx512f /proc/cpuinfo), cores $TWO"

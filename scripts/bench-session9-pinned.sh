@@ -13,9 +13,6 @@ OUT=${OUT:-/tmp/minnow-s9}; mkdir -p "$OUT"
 PY=${PY:-python3}
 source scripts/two-cores.sh
 exec > >(tee -a "$OUT/all.txt") 2>&1
-B() { P2 "$@" 2>&1 | grep -v WARNING; }
-L() { B -cp "$CP" dev.minnow.cli.Main "$@"; }
-M() { "$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.cli.Main "$@" 2>&1 | grep -v WARNING; }
 log "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), $(nproc) CPUs, avx512f: $(grep -c avx512f /proc/cpuinfo), cores $TWO"
 echo "JVM options: ${JV[*]}"
 SHAPE=(--dim 2048 --layers 22 --heads 32 --kv-heads 4 --ffn 5632 --vocab-from "$VOCAB")
