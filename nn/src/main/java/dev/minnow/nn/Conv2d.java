@@ -415,8 +415,19 @@ public final class Conv2d implements Layer {
         }
         boolean on = false;   // a list of conditions, for A/B runs: s2, small, deep (from depth 512), deep:N (from N)
         for (String c : p.split(",")) {
-            on |= c.equals("s2") && sh == 2 || c.equals("small") && pixels < SHIFTED_MIN_PIXELS || c.equals("deep") && depth >= 512
-                    || c.startsWith("deep:") && depth >= Integer.parseInt(c.substring(5));
+            String t = c.trim();
+            if (t.equals("s2")) {
+                on |= sh == 2;
+            } else if (t.equals("small")) {
+                on |= pixels < SHIFTED_MIN_PIXELS;
+            } else if (t.equals("deep")) {
+                on |= depth >= 512;
+            } else if (t.matches("deep:[0-9]{1,9}")) {
+                on |= depth >= Integer.parseInt(t.substring(5));
+            } else {
+                throw new IllegalArgumentException("minnow.cnn.packedKxK must be true, false or a comma list of s2, small, deep, deep:N;"
+                        + " got '" + p + "'");
+            }
         }
         return on;
     }

@@ -119,6 +119,33 @@ class Conv2dTest {
         }
     }
 
+    /** The A/B switch's condition list: a condition that holds picks the packed path (same result), a bad one is refused. */
+    @Test
+    void packedKxKSwitchConditions() {
+        long seed = Gen.seed("conv2d-packed-kxk-switch");
+        SplittableRandom r = new SplittableRandom(seed);
+        Conv2d conv = Conv2d.of(Tensor.of(Gen.floats(r, 8 * 64 * 9), 8, 64, 3, 3), Tensor.of(Gen.floats(r, 8), 8), new int[] {2, 2},
+                new int[] {1, 1}, new int[] {1, 1}, 1);
+        float[] x = Gen.floats(r, 64 * 10 * 10);
+        try {
+            float[] off = conv.forward(Buffers.f32(x, 1, 64, 10, 10)).toFloatArray();
+            for (String v : new String[] {"s2", "small", "deep", "deep:576", " deep:100000 , s2 "}) {
+                System.setProperty("minnow.cnn.packedKxK", v);
+                float[] on = conv.forward(Buffers.f32(x, 1, 64, 10, 10)).toFloatArray();
+                for (int i = 0; i < off.length; i++) {
+                    assertEquals(off[i], on[i], 1e-4f * (1 + Math.abs(off[i])), v + " at " + i + " seed=" + seed);
+                }
+            }
+            for (String bad : new String[] {"yes", "deep:", "deep:x", "s2,wide"}) {
+                System.setProperty("minnow.cnn.packedKxK", bad);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.forward(Buffers.f32(x, 1, 64, 10, 10)), bad);
+                assertTrue(e.getMessage().contains("minnow.cnn.packedKxK"), e.getMessage());
+            }
+        } finally {
+            System.clearProperty("minnow.cnn.packedKxK");
+        }
+    }
+
     private void packedKxKCases(SplittableRandom r, long seed, int[][] shapes) {
         for (int threads : new int[] {1, 2}) {
             for (int[] sh : shapes) {
