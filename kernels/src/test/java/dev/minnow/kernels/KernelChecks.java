@@ -337,6 +337,23 @@ final class KernelChecks {
         }
     }
 
+    /**
+     * The first checks of an output element of a ranged kernel (conv tiles, pointwise, shifted): outside the range it
+     * must still hold what it held before ({@code before}); with an exact kernel it must equal the specification's
+     * {@code want}. Returns true when one of them decided the element, false when the caller checks its error bound.
+     */
+    static boolean outsideOrExact(float before, float want, float got, boolean inside, boolean exact, String ctx) {
+        if (!inside) {
+            assertEquals(before, got, 0f, "wrote outside the range: " + ctx);
+            return true;
+        }
+        if (exact) {
+            assertEquals(want, got, 0f, ctx);
+            return true;
+        }
+        return false;
+    }
+
     static void assertClose(double want, double got, double tol, String msg) {
         if (Double.isNaN(want) && Double.isNaN(got)) {
             return;
