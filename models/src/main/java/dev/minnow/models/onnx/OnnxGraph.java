@@ -2,6 +2,7 @@ package dev.minnow.models.onnx;
 
 import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.KernelProvider;
+import dev.minnow.nn.Profile;
 import dev.minnow.nn.Buffers;
 import dev.minnow.nn.Conv2d;
 import dev.minnow.nn.ConvTranspose2d;
@@ -425,6 +426,22 @@ public final class OnnxGraph {
     }
 
     private void compile(OnnxModel.Node n) {
+        int before = steps.size();
+        compileNode(n);
+        if (Profile.ENABLED) {   // -Dminnow.profile=true: the node's steps timed under its op type (convolutions time themselves)
+            String kind = "onnx " + n.opType();
+            for (int k = before; k < steps.size(); k++) {
+                Step s = steps.get(k);
+                steps.set(k, v -> {
+                    long t0 = Profile.begin();
+                    s.run(v);
+                    Profile.end(kind, t0, 0);
+                });
+            }
+        }
+    }
+
+    private void compileNode(OnnxModel.Node n) {
         String out = n.outputs().isEmpty() ? "" : n.outputs().get(0);
         switch (n.opType()) {
             case "Constant" -> {
