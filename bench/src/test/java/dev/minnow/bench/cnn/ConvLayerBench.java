@@ -45,6 +45,8 @@ public final class ConvLayerBench {
         new Case("pw 960->160 @7", 960, 160, 1, 1, 1, 7, null),
         new Case("pw 64->384 @14", 64, 384, 1, 1, 1, 14, Activation.RELU6),
         new Case("pw 96->576 @7 hs", 96, 576, 1, 1, 1, 7, Activation.HARD_SWISH),
+        new Case("pw 96->576 @7", 96, 576, 1, 1, 1, 7, Activation.RELU6),
+        new Case("pw 96->576 @14 hs", 96, 576, 1, 1, 1, 14, Activation.HARD_SWISH),
         new Case("pw 576->144 @1", 576, 144, 1, 1, 1, 1, Activation.RELU),
         new Case("pw 96->576 @14", 96, 576, 1, 1, 1, 14, Activation.RELU6),
         new Case("pw 320->1280 @7", 320, 1280, 1, 1, 1, 7, Activation.RELU6),

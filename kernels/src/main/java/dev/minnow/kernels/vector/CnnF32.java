@@ -602,9 +602,16 @@ final class CnnF32 implements CnnKernels {
         for (; p + 4 * LANES <= wo; p += 4 * LANES) {
             s1Block4(tapOff, t0, t1, xp, rowBase, wt, wc, b, lo, hi, out, o, p);
         }
+        // one vector at a time, written out here like the other row kernels of this class: a helper returning the vector
+        // (80 bytes) is boxed wherever the JIT leaves it out of line, and PrintInlining showed it refused at this call site
         for (; p < wo; p += LANES) {
             int q = Math.min(p, last);
-            s1One(tapOff, t0, t1, xp, rowBase, wt, wc, b, lo, hi, q).intoMemorySegment(out, (o + q) * 4, LE);
+            FloatVector a = FloatVector.broadcast(SPECIES, b);
+            int base = rowBase + q;
+            for (int t = t0; t < t1; t++) {
+                a = fma(FloatVector.broadcast(SPECIES, wt[wc + t]), FloatVector.fromArray(SPECIES, xp, base + tapOff[t]), a);
+            }
+            a.max(lo).min(hi).intoMemorySegment(out, (o + q) * 4, LE);
         }
     }
 
@@ -630,17 +637,6 @@ final class CnnF32 implements CnnKernels {
         a1.max(lo).min(hi).intoMemorySegment(out, d + LANES * 4L, LE);
         a2.max(lo).min(hi).intoMemorySegment(out, d + 2 * LANES * 4L, LE);
         a3.max(lo).min(hi).intoMemorySegment(out, d + 3 * LANES * 4L, LE);
-    }
-
-    /** One vector at output columns [q, q + LANES), clamped; taps as {@link #s1Block4}. */
-    private static FloatVector s1One(int[] tapOff, int t0, int t1, float[] xp, int rowBase, float[] wt, int wc, float b,
-                                     float lo, float hi, int q) {
-        FloatVector a = FloatVector.broadcast(SPECIES, b);
-        int base = rowBase + q;
-        for (int t = t0; t < t1; t++) {
-            a = fma(FloatVector.broadcast(SPECIES, wt[wc + t]), FloatVector.fromArray(SPECIES, xp, base + tapOff[t]), a);
-        }
-        return a.max(lo).min(hi);
     }
 
     /** Widest output for {@link #interleaved}: narrower planes waste most of a vector per row in the row kernels. */
