@@ -545,9 +545,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
     }
 
-    // One loop method per format, each its own compilation unit: when the formats shared gemvRows's body, the Q8_0
-    // two-row kernel (minnow.rows.streams=2) pushed it past C2's inlining budget and, on the AVX-512 Xeon (session 8),
-    // the Q4_0 and Q4_K row dots compiled in the same method ran with boxed vectors at 0.34 and 1.6 GB/s.
+    // One loop method per format. With one shared body, turning on the Q8_0 two-row kernel (minnow.rows.streams=2) made
+    // the Q4_0 and Q4_K row dots in the same process collapse to 0.34 and 1.6 GB/s on the AVX-512 Xeon (session 8), most
+    // likely boxed vectors past C2's inlining budget. The AVX2 machine does not show the collapse, so whether this split
+    // cures it there is not measured yet.
 
     private void rowsQ8_0(int nb, MemorySegment w, long wOff, long rowBytes, int[] rows, int from, int to, MemorySegment as,
                           float[] ad, MemorySegment y, long yOff) {
