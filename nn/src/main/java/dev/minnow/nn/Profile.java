@@ -61,6 +61,13 @@ public final class Profile {
         }
     }
 
+    /** A copy of what was recorded so far: per kind {nanos, macs, calls}, in kind order. */
+    public static synchronized Map<String, long[]> snapshot() {
+        Map<String, long[]> copy = new TreeMap<>();
+        TOTALS.forEach((k, v) -> copy.put(k, v.clone()));
+        return copy;
+    }
+
     /** Forgets everything recorded so far (after a warm-up). */
     public static synchronized void reset() {
         TOTALS.clear();

@@ -38,6 +38,8 @@ public final class ConvLayerBench {
         new Case("pw 16->96 @112", 16, 96, 1, 1, 1, 112, Activation.RELU6),
         new Case("pw 16->96 @112 noact", 16, 96, 1, 1, 1, 112, null),
         new Case("pw 96->24 @56", 96, 24, 1, 1, 1, 56, null),
+        new Case("pw 32->16 @112", 32, 16, 1, 1, 1, 112, null),
+        new Case("pw 144->32 @28", 144, 32, 1, 1, 1, 28, null),
         new Case("pw 144->24 @56", 144, 24, 1, 1, 1, 56, null),
         new Case("pw 24->144 @56", 24, 144, 1, 1, 1, 56, Activation.RELU6),
         new Case("pw 192->32 @28", 192, 32, 1, 1, 1, 28, null),

@@ -29,7 +29,9 @@ import java.util.Map;
  * {@code --threads} runs every case at each listed thread count in this one process (capping Minnow's pool with
  * {@link Parallel#setActiveThreads}, a fresh ORT session per count; the pool needs {@code -Dminnow.threads} ≥ the
  * largest). With {@code -Dminnow.profile=true} each case is followed by Minnow's time per operator kind
- * ({@link Profile}), GFLOP/s as a percentage of {@code --peak} (the one-thread FMA peak, times the thread count).
+ * ({@link Profile}), GFLOP/s as a percentage of {@code --peak} (the one-thread FMA peak, times the thread count); with
+ * {@code -Dminnow.profile.best=true} also both engines' best pass per kind from alternating passes (see
+ * {@link #bestPassProfile}).
  *
  * The two engines run alternately (one Minnow run, one ORT run per round) so machine load hits both alike. ORT gets
  * {@code intra_op_num_threads} = Minnow's thread count and one inter-op thread. Prints median and min per engine,
@@ -135,7 +137,10 @@ public final class OrtCompare {
                             g.apply(x);
                         }
                         Profile.print(System.out, passes, peak * threads);
-                        ortProfile(env, c[1], xv, x.shape(), threads, passes, peak * threads);
+                        ortProfile(env, c[1], xv, x.shape(), threads, passes, peak * threads, null);
+                        if (Boolean.getBoolean("minnow.profile.best")) {
+                            bestPassProfile(env, c[1], g, x, xv, threads, Math.max(20, 2 * rounds), peak * threads);
+                        }
                     }
                 }
             }
@@ -148,10 +153,11 @@ public final class OrtCompare {
      * also "in->out @H"), other nodes by op type. ORT's graph optimizer fuses and reorders (NCHWc): its activations and
      * adds mostly disappear into the convolutions, and "ReorderInput"/"ReorderOutput" are its layout changes.
      */
-    private static void ortProfile(OrtEnvironment env, String model, float[] xv, long[] shape, int threads, int passes,
-            double peakGflops) throws Exception {
+    private static java.util.TreeMap<String, double[][]> ortProfile(OrtEnvironment env, String model, float[] xv, long[] shape, int threads,
+            int passes, double peakGflops, Runnable between) throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ortprof");
         java.util.TreeMap<String, double[]> totals = new java.util.TreeMap<>();
+        java.util.TreeMap<String, double[][]> perPass = new java.util.TreeMap<>();   // kind → [pass] {µs, macs, calls}
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(threads);
             o.setInterOpNumThreads(1);
@@ -160,6 +166,9 @@ public final class OrtCompare {
             try (OrtSession s = env.createSession(model, o)) {
                 String inName = s.getInputNames().iterator().next();
                 for (int p = -3; p < passes; p++) {   // the first passes allocate: left out below by count
+                    if (between != null && p >= 0) {
+                        between.run();
+                    }
                     try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(xv), shape);
                          OrtSession.Result res = s.run(Map.of(inName, in))) {
                         res.get(0);
@@ -173,7 +182,8 @@ public final class OrtCompare {
                         continue;
                     }
                     String name = ev.replaceAll("(?s).*?\"name\"\\s*:\\s*\"([^\"]*)\".*", "$1");
-                    if (seen.merge(name, 1, Integer::sum) <= 3) {
+                    int pass = seen.merge(name, 1, Integer::sum) - 4;
+                    if (pass < 0 || pass >= passes) {
                         continue;   // the three untimed passes
                     }
                     double dur = Double.parseDouble(ev.replaceAll("(?s).*?\"dur\"\\s*:\\s*([0-9.]+).*", "$1"));
@@ -204,6 +214,10 @@ public final class OrtCompare {
                     t[0] += dur;
                     t[1] += macs;
                     t[2]++;
+                    double[] tp = perPass.computeIfAbsent(label, q -> new double[passes][3])[pass];
+                    tp[0] += dur;
+                    tp[1] += macs;
+                    tp[2]++;
                 }
             }
         } finally {
@@ -213,6 +227,9 @@ public final class OrtCompare {
                 }
             }
             java.nio.file.Files.deleteIfExists(dir);
+        }
+        if (between != null) {
+            return perPass;
         }
         double all = totals.values().stream().mapToDouble(t -> t[0]).sum();
         System.out.printf("ONNX Runtime per node kind (its profiler, %d passes):%n", passes);
@@ -224,6 +241,58 @@ public final class OrtCompare {
                     gf > 0 ? String.format("%.1f", gf) : "", gf > 0 && peakGflops > 0 ? String.format("%.0f%%", 100 * gf / peakGflops) : "");
         }
         System.out.printf("%-22s %6s %10.3f%n", "total", "", all / 1e3 / passes);
+        return perPass;
+    }
+
+    /**
+     * {@code -Dminnow.profile.best=true}: one Minnow pass before each ONNX Runtime pass (profiled session), so both see
+     * the same phases of a shared machine, then per kind each engine's best pass (the least disturbed) side by side:
+     * on the development VM the per-kind means of two separate profiling runs differed by up to 2× with the machine's
+     * phase, so the means alone could not say which layers lose to ONNX Runtime.
+     */
+    private static void bestPassProfile(OrtEnvironment env, String model, java.util.function.UnaryOperator<Tensor> g, Tensor x,
+                                        float[] xv, int threads, int passes, double peakGflops) throws Exception {
+        List<Map<String, long[]>> mine = new ArrayList<>();
+        Runnable minnowPass = () -> {
+            Map<String, long[]> before = Profile.snapshot();
+            g.apply(x);
+            Map<String, long[]> after = Profile.snapshot(), delta = new java.util.TreeMap<>();
+            after.forEach((k, v) -> {
+                long[] b = before.getOrDefault(k, new long[3]);
+                delta.put(k, new long[] {v[0] - b[0], v[1] - b[1], v[2] - b[2]});
+            });
+            mine.add(delta);
+        };
+        java.util.TreeMap<String, double[][]> ort = ortProfile(env, model, xv, x.shape(), threads, passes, peakGflops, minnowPass);
+        System.out.printf("Best pass per kind, %d alternating passes (Minnow pass, then ONNX Runtime pass):%n", passes);
+        System.out.printf("%-30s %10s %9s %10s %9s %7s%n", "kind", "minnow ms", "GFLOP/s", "ort ms", "GFLOP/s", "ratio");
+        java.util.TreeSet<String> kinds = new java.util.TreeSet<>(ort.keySet());
+        mine.forEach(m -> kinds.addAll(m.keySet()));
+        double sumM = 0, sumO = 0;
+        for (String k : kinds) {
+            double bm = Double.MAX_VALUE, macsM = 0, bo = Double.MAX_VALUE, macsO = 0;
+            for (Map<String, long[]> m : mine) {
+                long[] v = m.get(k);
+                if (v != null && v[2] > 0 && v[0] / 1e6 < bm) {
+                    bm = v[0] / 1e6;
+                    macsM = v[1];
+                }
+            }
+            for (double[] v : ort.getOrDefault(k, new double[0][])) {
+                if (v[2] > 0 && v[0] / 1e3 < bo) {
+                    bo = v[0] / 1e3;
+                    macsO = v[1];
+                }
+            }
+            boolean hasM = bm < Double.MAX_VALUE, hasO = bo < Double.MAX_VALUE;
+            sumM += hasM ? bm : 0;
+            sumO += hasO ? bo : 0;
+            System.out.printf("%-30s %10s %9s %10s %9s %7s%n", k, hasM ? String.format("%.3f", bm) : "",
+                    hasM && macsM > 0 ? String.format("%.1f", 2 * macsM / (bm * 1e6)) : "", hasO ? String.format("%.3f", bo) : "",
+                    hasO && macsO > 0 ? String.format("%.1f", 2 * macsO / (bo * 1e6)) : "",
+                    hasM && hasO ? String.format("%.2f", bm / bo) : "");
+        }
+        System.out.printf("%-30s %10.3f %9s %10.3f %9s %7.2f%n", "sum of bests", sumM, "", sumO, "", sumM / sumO);
     }
 
     /**
