@@ -531,7 +531,10 @@ public final class Conv2d implements Layer {
      * pixel {@code oy·wq + ox} and tap (ky, kx) a constant offset (its phase plane plus {@code ⌊ky·dh/sh⌋·wq + ⌊kx·dw/sw⌋}),
      * so {@link CnnKernels#convShifted} computes pixel blocks of the grid as shifted pointwise products, bias and
      * activation fused, one task per block. The grid's columns past wo are computed and dropped when the rows are
-     * copied out.
+     * copied out. Outputs whose rows are a multiple of 16 wide skip the grid buffer and the copy: one task per run of
+     * rows writes them straight into y ({@code -Dminnow.cnn.shiftedDirect=false} turns that off, read per call;
+     * ConvLayerBench --ab, session 9, AVX2, 1 and 2 threads: the MobileNet stem 3→32 at 224², stride 2, 1.44–2.08×,
+     * ResNet's 7×7 stem 1.11–1.17×; CnnAb on whole networks 1.00–1.02×).
      */
     private void shifted(MemorySegment xs, long xOff, int h, int w, MemorySegment ys, long yOff, int ho, int wo) {
         int wp = w + 2 * pw, hp = h + 2 * ph, taps = kh * kw;
@@ -591,6 +594,23 @@ public final class Conv2d implements Layer {
                     xp[rowBase + (x % sw) * phase + x / sw] = stage[iy * w + ix];
                 }
             }
+        }
+        if (wo % 16 == 0 && Boolean.parseBoolean(System.getProperty("minnow.cnn.shiftedDirect", "true"))) {
+            // each output row straight into y (no grid-sized buffer and second pass): row oy is grid cells
+            // [oy·wq, oy·wq + wo), written at y row oy by shifting the output offset by oy·(wo − wq) (the kernel addresses
+            // yOff + o·ldy + p). Rows whole vectors at every width (wo a multiple of 16): a row's leftover pixels would
+            // take the kernel's scalar tail (a 55-wide row ran 4.7× slower that way)
+            CnnKernels ck1 = CnnKernels.get();
+            float[] wt1 = weightArray, b1 = biasArray;
+            Activation act1 = fused;
+            long planeOut = (long) ho * wo;
+            Parallel.forRange(ho, Math.max(1, 4096 / Math.max(1, wo * out)), (from, to) -> {
+                for (int oy = from; oy < to; oy++) {
+                    ck1.convShifted(out, in, taps, tapOff, wt1, b1, act1, xp, 0, ldx, ys, yOff + (long) oy * (wo - wq), (int) planeOut,
+                            oy * wq, oy * wq + wo);
+                }
+            });
+            return;
         }
         MemorySegment tmp = Buffers.scratchOverwritten((long) out * grid * 4);
         int threads = Parallel.threads();

@@ -64,6 +64,11 @@ class Conv2dTest {
             int sh = 1 + r.nextInt(3), sw = r.nextBoolean() ? sh : 1 + r.nextInt(3);   // strided: phase-split planes
             checkConv(r, ctx + " shifted strided", 1, 1 + r.nextInt(5), 1 + r.nextInt(9), 1, kh, kw, sh, sw, ph, pw, dh, dw,
                     h * sh, w * sw + r.nextInt(2), r.nextBoolean());
+            // output rows a multiple of 16 wide: the shifted products written row by row straight into the output
+            checkConv(r, ctx + " shifted rows direct", 1 + r.nextInt(2), 1 + r.nextInt(4), 1 + r.nextInt(11), 1, 3, 3, 2, 2, 1, 1, 1, 1,
+                    32 + r.nextInt(2), 64 + r.nextInt(2), r.nextBoolean());
+            checkConv(r, ctx + " shifted rows direct s1", 1, 1 + r.nextInt(5), 1 + r.nextInt(9), 1, kh, kh, 1, 1, kh / 2, kh / 2, 1, 1,
+                    9 + r.nextInt(9), 32 - 2 * (kh / 2) + kh - 1, r.nextBoolean());
             int cin = iter % 4 == 0 ? 257 + r.nextInt(20) : 1 + r.nextInt(40);
             checkConv(r, ctx + " pointwise blocks", 1, cin, 1 + r.nextInt(13), 1, 1, 1, 1, 1, 0, 0, 1, 1, 23 + r.nextInt(9), 24 + r.nextInt(9),
                     r.nextBoolean());
