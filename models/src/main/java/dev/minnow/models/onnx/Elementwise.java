@@ -229,20 +229,23 @@ final class Elementwise {
             }
             return int64s(out, shape);
         }
-        float[] out = new float[n];
-        float[][] vs = new float[ts.length][];
+        // F32: one copy per input run, segment to segment, into a pooled buffer (the old path went through three heap
+        // copies: SqueezeNet's eight channel concatenations took 2.4 ms of a pass against ONNX Runtime's 0.3)
+        Tensor[] cs = new Tensor[ts.length];
         for (int i = 0; i < ts.length; i++) {
-            vs[i] = Buffers.asF32(ts[i].contiguous()).toFloatArray();
+            cs[i] = Buffers.asF32(ts[i].contiguous());
         }
-        int at = 0;
+        Tensor y = Buffers.f32Overwritten(shape);   // every element is copied below
+        MemorySegment ys = y.segment();
+        long at = 0;
         for (long o = 0; o < outer; o++) {
-            for (int i = 0; i < ts.length; i++) {
-                int len = (int) (ts[i].dim(ax) * inner);
-                System.arraycopy(vs[i], (int) (o * len), out, at, len);
-                at += len;
+            for (Tensor c : cs) {
+                long bytes = c.dim(ax) * inner * 4;
+                MemorySegment.copy(c.segment(), o * bytes, ys, at, bytes);
+                at += bytes;
             }
         }
-        return Buffers.f32(out, shape);
+        return y;
     }
 
     static Tensor reduceMean(Tensor x, long[] axes, boolean keep) {
