@@ -22,7 +22,24 @@ public final class Ops {
     }
 
     private static Tensor activateImpl(Activation act, Tensor x) {
-        Tensor y = copy(x);
+        return activateInPlace(act, copy(x));
+    }
+
+    /**
+     * {@code act(y)} element-wise over y itself, which is returned: for a contiguous F32 tensor that only the caller
+     * holds (a fused step's own output), where a new tensor would cost an allocation and a second pass.
+     */
+    public static Tensor activateInPlace(Activation act, Tensor y) {
+        long t0 = Profile.begin();
+        activateInPlaceImpl(act, y);
+        Profile.end("activation", t0, 0);
+        return y;
+    }
+
+    private static void activateInPlaceImpl(Activation act, Tensor y) {
+        if (y.dtype() != DType.F32 || !y.isContiguous()) {
+            throw new IllegalArgumentException("activateInPlace needs a contiguous F32 tensor, got " + y.dtype() + " " + Arrays.toString(y.shape()));
+        }
         int n = Math.toIntExact(y.elementCount());
         Kernels k = KernelProvider.get();
         int chunk = 1 << 14;
@@ -32,7 +49,6 @@ public final class Ops {
                 k.activate(act, Math.min(chunk, n - i * chunk), ys, (long) i * chunk);
             }
         });
-        return y;
     }
 
     public static Layer activation(Activation act) {

@@ -318,4 +318,55 @@ class OnnxOpsTest {
             }
         }
     }
+
+    /**
+     * Conv → Add(shortcut) → Relu (a ResNet block's tail) compiles to one step, the ReLU applied after the add, and equals
+     * max(0, conv + shortcut) in double precision; with the Add's output also a graph output the ReLU stays a step of its
+     * own and both outputs are right.
+     */
+    @Test
+    void reluAfterTheResidualAddFusesIntoTheConv() throws IOException {
+        SplittableRandom r = Gen.random("onnx-conv-add-relu");
+        int c = 4, h = 6, w = 5;
+        float[] wt = Gen.floats(r, c * c * 9, -1, 1), b = Gen.floats(r, c), x = Gen.floats(r, c * h * w, -2, 2);
+        for (boolean sumOut : new boolean[] {false, true}) {
+            List<Pb> nodes = List.of(
+                    node("Conv", List.of("X", "W", "B"), List.of("y"), intsAttr("pads", 1, 1, 1, 1), intsAttr("kernel_shape", 3, 3)),
+                    node("Add", List.of("y", "X"), List.of("s")),
+                    node("Relu", List.of("s"), List.of("Z")));
+            List<Pb> outs = sumOut ? List.of(valueInfo("Z", 1, c, h, w), valueInfo("s", 1, c, h, w)) : List.of(valueInfo("Z", 1, c, h, w));
+            Path p = dir.resolve("addrelu" + sumOut + ".onnx");
+            Files.write(p, model(13, nodes, List.of(floatTensor("W", wt, c, c, 3, 3), floatTensor("B", b, c)),
+                    List.of(valueInfo("X", 1, c, h, w)), outs));
+            try (OnnxModel m = OnnxModel.open(p)) {
+                OnnxGraph g = new OnnxGraph(m);
+                assertEquals(sumOut ? 2 : 1, g.stepCount(), "sum also an output: " + sumOut);
+                Map<String, Tensor> res = g.run(Map.of("X", Buffers.f32(x, 1, c, h, w)));
+                float[] z = res.get("Z").toFloatArray(), sum = sumOut ? res.get("s").toFloatArray() : null;
+                for (int o = 0; o < c; o++) {
+                    for (int yy = 0; yy < h; yy++) {
+                        for (int xx = 0; xx < w; xx++) {
+                            double acc = b[o];
+                            for (int i = 0; i < c; i++) {
+                                for (int ky = 0; ky < 3; ky++) {
+                                    for (int kx = 0; kx < 3; kx++) {
+                                        int iy = yy + ky - 1, ix = xx + kx - 1;
+                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                            acc += (double) wt[((o * c + i) * 3 + ky) * 3 + kx] * x[(i * h + iy) * w + ix];
+                                        }
+                                    }
+                                }
+                            }
+                            int at = (o * h + yy) * w + xx;
+                            double s1 = acc + x[at];
+                            assertEquals(Math.max(0, s1), z[at], 1e-5 * (1 + Math.abs(s1)), "relu at " + at);
+                            if (sumOut) {
+                                assertEquals(s1, sum[at], 1e-5 * (1 + Math.abs(s1)), "sum at " + at);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
