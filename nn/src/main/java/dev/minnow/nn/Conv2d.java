@@ -86,8 +86,9 @@ public final class Conv2d implements Layer {
         this.after = fusable ? null : activation;
         this.weightArray = this.weight.toFloatArray();
         this.biasArray = this.bias == null ? null : this.bias.toFloatArray();
-        // only where run() can take the packed path (1×1, stride 1, no padding, one group): no second weight copy otherwise
-        this.pointwisePacked = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1
+        // only where run() can take the packed path (1×1, no padding, one group; strided: subsampled first): no second
+        // weight copy otherwise
+        this.pointwisePacked = kh == 1 && kw == 1 && ph == 0 && pw == 0 && groups == 1
                 ? NchwPointwiseKernels.get().pack(out, in, weightArray) : null;
     }
 
@@ -245,6 +246,12 @@ public final class Conv2d implements Layer {
                 // bias and activation fused, and the residual when no activation is left for afterwards
                 pointwisePacked(xs, xOff, after == null ? rs : null, yOff, ys, yOff, h * w);
                 added = after == null;
+            } else if (!pointwise && pointwisePacked != null && useSubsampled()) {
+                // strided 1×1 (ResNet's downsampling shortcuts): the pixels it reads gathered into a scratch plane per
+                // channel, then the packed pointwise kernel with bias, activation and the residual fused
+                MemorySegment sub = subsample(xs, xOff, h, w, ho, wo);
+                pointwisePacked(sub, 0, after == null ? rs : null, yOff, ys, yOff, ho * wo);
+                added = after == null;
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
             } else if (!pointwise && groups == 1 && sh == sw && sh <= 2 && dh == 1 && dw == 1 && usePackedKxK(ho * wo, in * kh * kw)) {
@@ -301,6 +308,49 @@ public final class Conv2d implements Layer {
         Activation act = fused;
         forOutputTiles((long) out * in * plane, plane, plane >= 256, 32,
                 (o0, o1, q0, q1) -> pk.conv(out, in, packed, b, act, xs, xOff, plane, rs, rOff, ys, yOff, plane, o0, o1, q0, q1));
+    }
+
+    /**
+     * Whether a strided 1×1 convolution (no padding, one group) runs the packed pointwise kernel on its subsampled input
+     * (default) instead of im2col and the GEMM ({@code -Dminnow.cnn.subsampledPointwise=false}; read per call, for A/B
+     * runs). ConvLayerBench and CnnAb, session 9: see BENCHMARKS.md.
+     */
+    private static boolean useSubsampled() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.subsampledPointwise", "true"));
+    }
+
+    /** Per thread: one input plane as copied, one subsampled plane. */
+    private static final ThreadLocal<float[][]> SUBSAMPLE_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    /**
+     * The input pixels a strided 1×1 convolution reads, {@code x[c][oy·sh][ox·sw]}, as {@code in} planes of ho × wo in
+     * a scratch segment (valid until the enclosing {@link Buffers#recycling} pass ends): each plane copied in and out in
+     * one piece, the pick between on the heap.
+     */
+    private MemorySegment subsample(MemorySegment xs, long xOff, int h, int w, int ho, int wo) {
+        int plane = h * w, oplane = ho * wo;
+        MemorySegment sub = Buffers.scratchOverwritten((long) in * oplane * 4);   // every cell is written below
+        Parallel.forRange(in, Math.max(1, 16384 / Math.max(1, plane)), (c0, c1) -> {
+            float[][] sc = SUBSAMPLE_SCRATCH.get();
+            if (sc[0].length < plane) {
+                sc[0] = new float[plane];
+            }
+            if (sc[1].length < oplane) {
+                sc[1] = new float[oplane];
+            }
+            float[] stage = sc[0], pick = sc[1];
+            for (int c = c0; c < c1; c++) {
+                MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) c * plane) * 4, stage, 0, plane);
+                for (int oy = 0; oy < ho; oy++) {
+                    int src = oy * sh * w, dst = oy * wo;
+                    for (int ox = 0; ox < wo; ox++) {
+                        pick[dst + ox] = stage[src + ox * sw];
+                    }
+                }
+                MemorySegment.copy(pick, 0, sub, Tensor.F32_LE, (long) c * oplane * 4, oplane);
+            }
+        });
+        return sub;
     }
 
     /** A part of a convolution's output: output channels {@code [o0, o1)} and units (pixels or rows) {@code [u0, u1)}. */

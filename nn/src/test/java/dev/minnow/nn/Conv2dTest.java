@@ -69,6 +69,9 @@ class Conv2dTest {
                     32 + r.nextInt(2), 64 + r.nextInt(2), r.nextBoolean());
             checkConv(r, ctx + " shifted rows direct s1", 1, 1 + r.nextInt(5), 1 + r.nextInt(9), 1, kh, kh, 1, 1, kh / 2, kh / 2, 1, 1,
                     9 + r.nextInt(9), 32 - 2 * (kh / 2) + kh - 1, r.nextBoolean());
+            // strided 1×1: the subsampled input through the packed pointwise kernel
+            checkConv(r, ctx + " strided 1x1", 1 + r.nextInt(2), 1 + r.nextInt(20), 1 + r.nextInt(13), 1, 1, 1, sh, sw, 0, 0, 1, 1,
+                    h * sh + r.nextInt(2), w * sw + r.nextInt(2), r.nextBoolean());
             int cin = iter % 4 == 0 ? 257 + r.nextInt(20) : 1 + r.nextInt(40);
             checkConv(r, ctx + " pointwise blocks", 1, cin, 1 + r.nextInt(13), 1, 1, 1, 1, 1, 0, 0, 1, 1, 23 + r.nextInt(9), 24 + r.nextInt(9),
                     r.nextBoolean());
@@ -200,6 +203,18 @@ class Conv2dTest {
                 for (int i = 0; i < want.length; i++) {
                     assertEquals(want[i] + res[i], got[i], 0f, ctx + " at " + i);
                 }
+            }
+        }
+        for (Activation act : acts) {   // strided 1×1 (a ResNet shortcut): the residual fused after the subsampling
+            String ctx = "1x1 stride 2 " + act + " seed=" + seed;
+            int cin = 16, cout = 24, h = 14, w = 15, ho = 7, wo = 8;
+            Conv2d conv = Conv2d.of(Tensor.of(Gen.floats(r, cout * cin), cout, cin, 1, 1), Tensor.of(Gen.floats(r, cout), cout), 2, 0, 1, 1)
+                    .withActivation(act);
+            float[] x = Gen.floats(r, cin * h * w), res = Gen.floats(r, cout * ho * wo);
+            float[] want = conv.forward(Buffers.f32(x, 1, cin, h, w)).toFloatArray();
+            float[] got = conv.forwardAdd(Buffers.f32(x, 1, cin, h, w), Buffers.f32(res, 1, cout, ho, wo)).toFloatArray();
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i] + res[i], got[i], 0f, ctx + " at " + i);
             }
         }
         Conv2d conv = Conv2d.of(Tensor.of(new float[8], 4, 2, 1, 1), null, 1, 0, 1, 1);
