@@ -17,7 +17,8 @@ import java.util.Arrays;
  *
  * <p>Paths: pointwise (1×1, stride 1, no padding) on planes under 512 pixels or with more than 256 inputs runs
  * {@link NchwPointwiseKernels} on weights packed at load (bias and activation fused), on larger planes
- * {@link CnnKernels#pointwise} reading the planes in place; depthwise (groups = in = out, square kernel, dilation 1)
+ * {@link CnnKernels#pointwise} reading the planes in place; strided 1×1 (no padding, one group) gathers the pixels it
+ * reads into a scratch plane per channel and runs the same packed kernel; depthwise (groups = in = out, square kernel, dilation 1)
  * runs {@link CnnKernels#depthwiseStride1} at stride 1 (output rows in pairs on a padded heap plane), else
  * {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
  * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; one-group convolutions (≥ 256 output

@@ -9,7 +9,10 @@ import dev.minnow.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-/** Shape-checked element-wise and structural operators over F32 tensors; each returns a new tensor. */
+/**
+ * Shape-checked element-wise and structural operators over F32 tensors; each returns a new tensor, except
+ * {@link #activateInPlace}.
+ */
 public final class Ops {
     private Ops() {}
 

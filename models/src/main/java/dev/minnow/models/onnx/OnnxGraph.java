@@ -2,12 +2,12 @@ package dev.minnow.models.onnx;
 
 import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.KernelProvider;
-import dev.minnow.nn.Profile;
 import dev.minnow.nn.Buffers;
 import dev.minnow.nn.Conv2d;
 import dev.minnow.nn.ConvTranspose2d;
 import dev.minnow.nn.Ops;
 import dev.minnow.nn.Pool2d;
+import dev.minnow.nn.Profile;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.tensor.io.ModelFormatException;

@@ -269,17 +269,7 @@ class OnnxOpsTest {
                 for (int o = 0; o < cout; o++) {
                     for (int yy = 0; yy < h; yy++) {
                         for (int xx = 0; xx < w; xx++) {
-                            double acc = b[o];
-                            for (int i = 0; i < cin; i++) {
-                                for (int ky = 0; ky < 3; ky++) {
-                                    for (int kx = 0; kx < 3; kx++) {
-                                        int iy = yy + ky - 1, ix = xx + kx - 1;
-                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                                            acc += (double) wt[((o * cin + i) * 3 + ky) * 3 + kx] * x[(i * h + iy) * w + ix];
-                                        }
-                                    }
-                                }
-                            }
+                            double acc = conv3x3At(wt, b, x, cin, h, w, o, yy, xx);
                             double want = acc * Math.max(0, Math.min(1, alpha * acc + 0.5));
                             assertEquals(want, z[(o * h + yy) * w + xx], 1e-5 * (1 + Math.abs(want)), "alpha " + alpha + " at " + o + "," + yy + "," + xx);
                         }
@@ -346,17 +336,7 @@ class OnnxOpsTest {
                 for (int o = 0; o < c; o++) {
                     for (int yy = 0; yy < h; yy++) {
                         for (int xx = 0; xx < w; xx++) {
-                            double acc = b[o];
-                            for (int i = 0; i < c; i++) {
-                                for (int ky = 0; ky < 3; ky++) {
-                                    for (int kx = 0; kx < 3; kx++) {
-                                        int iy = yy + ky - 1, ix = xx + kx - 1;
-                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                                            acc += (double) wt[((o * c + i) * 3 + ky) * 3 + kx] * x[(i * h + iy) * w + ix];
-                                        }
-                                    }
-                                }
-                            }
+                            double acc = conv3x3At(wt, b, x, c, h, w, o, yy, xx);
                             int at = (o * h + yy) * w + xx;
                             double s1 = acc + x[at];
                             assertEquals(Math.max(0, s1), z[at], 1e-5 * (1 + Math.abs(s1)), "relu at " + at);
@@ -368,5 +348,21 @@ class OnnxOpsTest {
                 }
             }
         }
+    }
+
+    /** Output (o, yy, xx) of a 3×3 convolution with padding 1 and bias, in double precision. */
+    private static double conv3x3At(float[] wt, float[] b, float[] x, int cin, int h, int w, int o, int yy, int xx) {
+        double acc = b[o];
+        for (int i = 0; i < cin; i++) {
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int iy = yy + ky - 1, ix = xx + kx - 1;
+                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                        acc += (double) wt[((o * cin + i) * 3 + ky) * 3 + kx] * x[(i * h + iy) * w + ix];
+                    }
+                }
+            }
+        }
+        return acc;
     }
 }
