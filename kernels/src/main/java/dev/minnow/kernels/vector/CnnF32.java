@@ -691,7 +691,7 @@ final class CnnF32 implements CnnKernels {
         if (k == 3) {
             il3(s, grid, wp, wv, o, ho, wo);
         } else {
-            // four output pixels per weight load ({@code -Dminnow.cnn.ilBlock4=false}: one, read per call; ConvLayerBench
+            // four output pixels per weight load (-Dminnow.cnn.ilBlock4=false: one, read per call; ConvLayerBench
             // --ab, session 9, AVX2, 1 thread: 5×5 layers of 7² to 14² outputs 1.12–1.38×; CnnAb MnasNet 1.02×,
             // MobileNetV3-Small 1.06×, outputs bit-identical)
             if (Boolean.parseBoolean(System.getProperty("minnow.cnn.ilBlock4", "true"))) {
