@@ -4,7 +4,8 @@
 #     Xeon CNN figure ran without it), and the convKxK default below 512 bits (from depth 1024) tried at 512 bits;
 #  2. the LLM table with the current defaults (two panel streams at 512 bits), Q4_0 and Q4_K_M, 1 and 2 threads;
 #  3. F16 decode with two streams (minnow.f16.streams=2, opt-in at 512 bits) against one, alternating;
-#  4. Q8_0 decode with its row streams (minnow.rows.streams=2, opt-in) against one.
+#  4. Q8_0 decode with its row streams (minnow.rows.streams=2, opt-in) against one;
+#  5. (session 9) the Q4_0/Q4_K row dots in the same process after the Q8_0 two-row kernel, now one method per format.
 # Runs without Maven (JAVA, CP as in bench-decode-pinned.sh; CP must include the bench test classes for 1, e.g.
 # ".devjdk/bench-tests:.devjdk/minnow/*"). About 9 minutes; everything goes to $OUT/all.txt.
 set -uo pipefail
@@ -50,4 +51,7 @@ log "4. Q8_0 decode: row streams 1 (default) / 2 (minnow.rows.streams=2)"
 for s in 1 2; do echo "q8_0 rows.streams=$s"
   B -Dminnow.rows.streams=$s -cp "$CP" dev.minnow.cli.Main bench -m /tmp/s9-q8_0.gguf -p 0 -n 32 -r 2 -t 1,2 | grep '|' | tail -2; done
 rm -rf "$D" /tmp/s9-*.gguf
+log "5. Q4_0/Q4_K row dots after a Q8_0 case with minnow.rows.streams=2 (session 8: 0.34/1.6 GB/s; per-format row methods since session 9)"
+B -Dminnow.rows.streams=2 -Dminnow.bench.gemm=false -Dminnow.bench.streamBytes=1000000000 -Dminnow.bench.shapes=5632x2048 \
+  -cp "$CP" dev.minnow.bench.quant.QuantBench 0.5 Q8_0,Q4_0,Q4_K
 log "done"
