@@ -81,6 +81,14 @@ final class CnnF32 implements CnnKernels {
      * by {@link #activateRow} (kept apart so this loop stays within C2's inlining budget: past it some vector ops stay
      * calls and the accumulators are boxed, 20× slower, measured).
      */
+    /**
+     * Whether {@link #dw3} clamps ReLU and ReLU6 in register instead of in a second pass over each output row
+     * ({@code -Dminnow.cnn.dwClampInRegister=false}: the pass; read per call, for A/B runs).
+     */
+    private static boolean clampInRegister() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.dwClampInRegister", "true"));
+    }
+
     private static void dw3(int s, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias, int code,
                             MemorySegment out, long outOff, int ho, int wo) {
         int phase = hp * pw;
@@ -91,6 +99,10 @@ final class CnnF32 implements CnnKernels {
         FloatVector w6 = FloatVector.broadcast(SPECIES, w[wOff + 6]), w7 = FloatVector.broadcast(SPECIES, w[wOff + 7]);
         FloatVector w8 = FloatVector.broadcast(SPECIES, w[wOff + 8]);
         FloatVector b = FloatVector.broadcast(SPECIES, bias);
+        // ReLU and ReLU6 as a clamp in register (other codes: ±∞, and their activation over the finished row below)
+        boolean clamp = (code == 1 || code == 2) && clampInRegister();
+        FloatVector lo = FloatVector.broadcast(SPECIES, clamp ? 0f : Float.NEGATIVE_INFINITY);
+        FloatVector hi = FloatVector.broadcast(SPECIES, clamp && code == 2 ? 6f : Float.POSITIVE_INFINITY);
         int vecEnd = wo - wo % LANES;
         for (int oy = 0; oy < ho; oy++) {
             int r0 = inOff + oy * s * pw, r1 = r0 + pw, r2 = r1 + pw;
@@ -118,8 +130,9 @@ final class CnnF32 implements CnnKernels {
                     acc = w7.mul(FloatVector.fromArray(SPECIES, in, r2 + c1 + ox)).add(acc);
                     acc = w8.mul(FloatVector.fromArray(SPECIES, in, r2 + c2 + ox)).add(acc);
                 }
-                acc.intoMemorySegment(out, o + ox * 4L, LE);
+                acc.max(lo).min(hi).intoMemorySegment(out, o + ox * 4L, LE);
             }
+            boolean tail = false;   // whether dwTail wrote pre-activation values
             if (vecEnd < wo && wo >= LANES) {
                 // the row's last partial vector as a whole vector ending at wo, overlapping the one before (the same
                 // values again): no masked store (masks from indexInRange stayed Java code on AVX2, measured)
@@ -133,7 +146,7 @@ final class CnnF32 implements CnnKernels {
                 acc = fma(w6, FloatVector.fromArray(SPECIES, in, r2 + ox), acc);
                 acc = fma(w7, FloatVector.fromArray(SPECIES, in, r2 + c1 + ox), acc);
                 acc = fma(w8, FloatVector.fromArray(SPECIES, in, r2 + c2 + ox), acc);
-                acc.intoMemorySegment(out, o + ox * 4L, LE);
+                acc.max(lo).min(hi).intoMemorySegment(out, o + ox * 4L, LE);
             } else if (vecEnd < wo) {
                 if (r2 + c2 + vecEnd + LANES <= in.length && o + wo * 4L + LANES * 4L <= out.byteSize()) {
                     // the row's last partial vector with the weights already in registers: full loads (lanes past wo
@@ -148,12 +161,13 @@ final class CnnF32 implements CnnKernels {
                     acc = fma(w6, FloatVector.fromArray(SPECIES, in, r2 + ox), acc);
                     acc = fma(w7, FloatVector.fromArray(SPECIES, in, r2 + c1 + ox), acc);
                     acc = fma(w8, FloatVector.fromArray(SPECIES, in, r2 + c2 + ox), acc);
-                    acc.intoMemorySegment(out, o + ox * 4L, LE, SPECIES.indexInRange(ox, wo));
+                    acc.max(lo).min(hi).intoMemorySegment(out, o + ox * 4L, LE, SPECIES.indexInRange(ox, wo));
                 } else {
                     dwTail(3, s, in, r0, phase, pw, w, wOff, bias, out, o, vecEnd, wo);
+                    tail = true;
                 }
             }
-            if (code > 0) {
+            if (code > 0 && (!clamp || tail)) {   // (a clamp is idempotent: a row with a scalar tail is clamped again)
                 activateRow(code, out, o, wo);
             }
         }
