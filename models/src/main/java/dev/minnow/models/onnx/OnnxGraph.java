@@ -604,7 +604,7 @@ public final class OnnxGraph {
                 // the weights copied out of the mapped file into native memory once, at load: read in place from the
                 // mapping, MobileNetV3-Small's two classifier GEMVs took 0.93–1.18 ms a pass, copied 0.63–0.66
                 // (ONNX Runtime 0.47–0.52; best passes, AVX2 machine, session 9)
-                Tensor w = Ops.copy(Buffers.asF32(constant(n, 1, "B")));
+                Tensor w = Ops.copy(constant(n, 1, "B"));   // (Ops.copy converts to F32 itself)
                 Tensor c = n.input(2).isEmpty() ? null : Buffers.asF32(constant(n, 2, "C"));
                 String a = n.input(0);
                 steps.add(v -> v.put(out, gemm(need(v, a, n), w, transB, c, alpha, beta)));
