@@ -15,6 +15,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,6 +31,8 @@ final class F32Kernels implements VectorF32 {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final VectorSpecies<Float> SPECIES = Specializer.species(MethodHandles.lookup());
     private static final int LANES = SPECIES.length();
+    /** The lane-sum shuffles ({@link VectorMath}): every float lane sum below is folded with these, never reduceLanes. */
+    private static final VectorShuffle<Float>[] FOLDS = VectorMath.folds(SPECIES);
     private static final long VBYTES = SPECIES.vectorByteSize();
     private static final boolean FMA = Specializer.fma(MethodHandles.lookup());
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -92,7 +95,11 @@ final class F32Kernels implements VectorF32 {
             FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, (bOff + i) * 4, LE);
             s0 = FMA ? a0.fma(b0, s0) : a0.mul(b0).add(s0);
         }
-        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        s0 = s0.add(s1).add(s2.add(s3));
+        for (VectorShuffle<Float> f : FOLDS) {
+            s0 = s0.add(s0.rearrange(f));
+        }
+        float s = s0.lane(0);
         for (; i < n; i++) {
             s += a.getAtIndex(F32, aOff + i) * b.getAtIndex(F32, bOff + i);
         }
@@ -110,7 +117,11 @@ final class F32Kernels implements VectorF32 {
         for (; i <= n - LANES; i += LANES) {
             s0 = s0.add(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE));
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        s0 = s0.add(s1);
+        for (VectorShuffle<Float> f : FOLDS) {
+            s0 = s0.add(s0.rearrange(f));
+        }
+        float s = s0.lane(0);
         for (; i < n; i++) {
             s += x.getAtIndex(F32, xOff + i);
         }
@@ -204,8 +215,14 @@ final class F32Kernels implements VectorF32 {
                     s3 = w3.mul(xv).add(s3);
                 }
             }
-            float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-            float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+            for (VectorShuffle<Float> f : FOLDS) {
+                s0 = s0.add(s0.rearrange(f));
+                s1 = s1.add(s1.rearrange(f));
+                s2 = s2.add(s2.rearrange(f));
+                s3 = s3.add(s3.rearrange(f));
+            }
+            float t0 = s0.lane(0), t1 = s1.lane(0);
+            float t2 = s2.lane(0), t3 = s3.lane(0);
             for (int c = vecEnd; c < cols; c++) {
                 float xv = x.getAtIndex(F32, xOff + c);
                 t0 += w.getAtIndex(F32, r0 + c) * xv;
@@ -313,7 +330,11 @@ final class F32Kernels implements VectorF32 {
                 gemvF16RowExact(cols, row, w, x, xOff, y, yOff + r);
                 continue;
             }
-            float t = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            s0 = s0.add(s1);
+            for (VectorShuffle<Float> f : FOLDS) {
+                s0 = s0.add(s0.rearrange(f));
+            }
+            float t = s0.lane(0);
             for (int c = vecEnd; c < cols; c++) {
                 t += Float.float16ToFloat(w.getAtIndex(F16, row + c)) * x.getAtIndex(F32, xOff + c);
             }
@@ -366,7 +387,13 @@ final class F32Kernels implements VectorF32 {
         }
         boolean exactA = specialA.reduceLanes(VectorOperators.MAX) == 0x7c00;
         boolean exactB = specialB.reduceLanes(VectorOperators.MAX) == 0x7c00;
-        float ta = a0.add(a1).reduceLanes(VectorOperators.ADD), tb = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        a0 = a0.add(a1);
+        b0 = b0.add(b1);
+        for (VectorShuffle<Float> f : FOLDS) {
+            a0 = a0.add(a0.rearrange(f));
+            b0 = b0.add(b0.rearrange(f));
+        }
+        float ta = a0.lane(0), tb = b0.lane(0);
         for (int c = vecEnd; c < cols; c++) {
             float xc = x.getAtIndex(F32, xOff + c);
             ta += Float.float16ToFloat(w.getAtIndex(F16, rowA + c)) * xc;
@@ -435,7 +462,10 @@ final class F32Kernels implements VectorF32 {
             FloatVector d = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).sub(vm);
             acc = FMA ? d.fma(d, acc) : d.mul(d).add(acc);
         }
-        float var = acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        float var = acc.lane(0);
         for (; i < n; i++) {
             float d = x.getAtIndex(F32, xOff + i) - mean;
             var += d * d;
@@ -482,11 +512,14 @@ final class F32Kernels implements VectorF32 {
         FloatVector vsum = FloatVector.zero(SPECIES);
         i = 0;
         for (; i <= n - LANES; i += LANES) {
-            FloatVector e = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).sub(max));
             e.intoMemorySegment(x, (xOff + i) * 4, LE);
             vsum = vsum.add(e);
         }
-        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : FOLDS) {
+            vsum = vsum.add(vsum.rearrange(f));
+        }
+        float sum = vsum.lane(0);
         for (; i < n; i++) {
             float e = (float) Math.exp(x.getAtIndex(F32, xOff + i) - max);
             x.setAtIndex(F32, xOff + i, e);
@@ -504,11 +537,11 @@ final class F32Kernels implements VectorF32 {
             FloatVector r = switch (act) {
                 case RELU -> v.max(0f);
                 case RELU6 -> v.max(0f).min(6f);
-                case SILU -> v.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+                case SILU -> v.div(VectorMath.exp(v.neg()).add(1f));
                 case GELU -> v.mul(0.5f).mul(erf(v.mul(0.70710678118654752f)).add(1f));
-                case GELU_TANH -> v.mul(0.5f).mul(v.mul(v).mul(v).mul(0.044715f).add(v).mul(0.7978845608028654f)
-                        .lanewise(VectorOperators.TANH).add(1f));
-                case SIGMOID -> one.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+                // ½v(1 + tanh u) = v / (1 + e^(−2u)), u = √(2/π)(v + 0.044715v³)
+                case GELU_TANH -> v.div(VectorMath.exp(v.mul(v).mul(v).mul(0.044715f).add(v).mul(-1.5957691216057308f)).add(1f));
+                case SIGMOID -> one.div(VectorMath.exp(v.neg()).add(1f));
                 case HARD_SIGMOID -> v.div(6f).add(0.5f).max(0f).min(1f);
                 case HARD_SWISH -> v.mul(v.div(6f).add(0.5f).max(0f).min(1f));
             };
@@ -530,7 +563,7 @@ final class F32Kernels implements VectorF32 {
         poly = poly.mul(t).add(-0.284496736f);
         poly = poly.mul(t).add(0.254829592f);
         poly = poly.mul(t);
-        FloatVector y = poly.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)).neg().add(1f);
+        FloatVector y = poly.mul(VectorMath.exp(ax.mul(ax).neg())).neg().add(1f);
         VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
         return y.blend(y.neg(), neg);
     }
@@ -573,8 +606,11 @@ final class F32Kernels implements VectorF32 {
             a10 = a10.fma(m, c);
             a11 = a11.fma(m, c);
         }
-        return a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).add(a8.add(a9).add(a10.add(a11)))
-                .reduceLanes(VectorOperators.ADD);
+        a0 = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).add(a8.add(a9).add(a10.add(a11)));
+        for (VectorShuffle<Float> f : FOLDS) {
+            a0 = a0.add(a0.rearrange(f));
+        }
+        return a0.lane(0);
     }
 
     @Override
@@ -588,6 +624,10 @@ final class F32Kernels implements VectorF32 {
             s2 = s2.add(FloatVector.fromMemorySegment(SPECIES, s, o + 2 * vb, LE));
             s3 = s3.add(FloatVector.fromMemorySegment(SPECIES, s, o + 3 * vb, LE));
         }
-        return s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        s0 = s0.add(s1).add(s2.add(s3));
+        for (VectorShuffle<Float> f : FOLDS) {
+            s0 = s0.add(s0.rearrange(f));
+        }
+        return s0.lane(0);
     }
 }

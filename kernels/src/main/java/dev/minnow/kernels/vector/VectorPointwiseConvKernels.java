@@ -297,7 +297,7 @@ public final class VectorPointwiseConvKernels implements PointwiseConvKernels {
         }
         if (act == Activation.SIGMOID) {
             FloatVector one = c(1f);
-            return one.div(v.neg().lanewise(VectorOperators.EXP).add(one));
+            return one.div(VectorMath.exp(v.neg()).add(one));
         }
         return otherActivation(act, v);
     }
@@ -307,9 +307,9 @@ public final class VectorPointwiseConvKernels implements PointwiseConvKernels {
         return switch (act) {
             case RELU -> v.max(zero);
             case RELU6 -> v.max(zero).min(six);
-            case SILU -> v.div(v.neg().lanewise(VectorOperators.EXP).add(one));
-            case GELU_TANH -> v.mul(half).mul(v.mul(v).mul(v).mul(c(0.044715f)).add(v).mul(c(0.7978845608028654f))
-                    .lanewise(VectorOperators.TANH).add(one));
+            case SILU -> v.div(VectorMath.exp(v.neg()).add(one));
+            // ½v(1 + tanh u) = v / (1 + e^(−2u)), u = √(2/π)(v + 0.044715v³)
+            case GELU_TANH -> v.div(VectorMath.exp(v.mul(v).mul(v).mul(c(0.044715f)).add(v).mul(c(-1.5957691216057308f))).add(one));
             case HARD_SIGMOID -> v.div(six).add(half).max(zero).min(one);
             case HARD_SWISH -> v.mul(v.div(six).add(half).max(zero).min(one));
             case GELU, SIGMOID -> throw new AssertionError(act);

@@ -58,6 +58,9 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     private static final VectorSpecies<Integer> NARROW_INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(NARROW_BITS));
     private static final VectorSpecies<Float> NARROW_FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(NARROW_BITS));
     private static final int NARROW_LANES = NARROW_SHORTS.length();
+    /** The lane-sum shuffles per float species ({@link VectorMath}): every float lane sum below folds, none reduces. */
+    private static final VectorShuffle<Float>[] WIDE_FOLDS = VectorMath.folds(WIDE_FLOATS);
+    private static final VectorShuffle<Float>[] NARROW_FOLDS = VectorMath.folds(NARROW_FLOATS);
 
     /** Byte i of SPREAD_BITS[b] is 0x10 when bit i of b is set: Q5_0/Q5_1's fifth bits, eight at a time. */
     private static final long[] SPREAD_BITS = new long[256];
@@ -139,7 +142,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
             acc = scaleAddWide(sumi, half(w, x) * half(a, y), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : WIDE_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0);
     }
 
     @Override
@@ -160,7 +166,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
             acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0);
     }
 
     @Override
@@ -182,7 +191,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
             mins += half(w, x + 2) * half(a, y + 2);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + mins;
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0) + mins;
     }
 
     @Override
@@ -209,7 +221,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
             acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0);
     }
 
     /** The decode GEMV's row kernel ({@link #dotQ4_KWide}) on one row, so that GEMV rows equal dots bit for bit. */
@@ -284,7 +299,11 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 mins -= dmin * sumMins;
             }
         }
-        return mins + acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
+        acc = acc.sub(minAcc);
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return mins + acc.lane(0);
     }
 
     /**
@@ -339,7 +358,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
             mins += half(w, x + 2) * half(a, y + 2);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + mins;
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0) + mins;
     }
 
     @Override
@@ -390,7 +412,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 mins -= dy * Float.float16ToFloat(w.get(S16, x + 82)) * summs;
             }
         }
-        return mins + acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return mins + acc.lane(0);
     }
 
     /**
@@ -453,6 +478,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
 
     private static final VectorSpecies<Float> F8 = VectorSpecies.of(float.class, VectorShape.S_256_BIT);
     private static final VectorSpecies<Byte> B8 = VectorSpecies.of(byte.class, VectorShape.S_64_BIT);
+    private static final VectorShuffle<Float>[] F8_FOLDS = VectorMath.folds(F8);
 
     /**
      * Each weight block is dequantized exactly as the scalar {@code dequantizeBlock} (Q8_0 in vector form: 8 int8
@@ -479,7 +505,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     acc = q.mul(d).fma(xv, acc);
                 }
             }
-            return acc.reduceLanes(VectorOperators.ADD);
+            for (VectorShuffle<Float> f : F8_FOLDS) {
+                acc = acc.add(acc.rearrange(f));
+            }
+            return acc.lane(0);
         }
         float[] block = new float[bs];
         for (int b = 0; b < n / bs; b++) {
@@ -489,7 +518,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 acc = FloatVector.fromArray(F8, block, j).fma(FloatVector.fromMemorySegment(F8, x, xo + 4L * j, LE), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : F8_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0);
     }
 
     // ---- GEMV over an activation row widened once ----
@@ -629,7 +661,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             FloatVector d = FloatVector.broadcast(WIDE_FLOATS, Float.float16ToFloat(w.get(S16, x)) * ad[ib]);
             acc = fma ? f.fma(d, acc) : f.mul(d).add(acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : WIDE_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0);
     }
 
     /**
@@ -666,8 +701,12 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             accA = fma ? fa.fma(da, accA) : fa.mul(da).add(accA);
             accB = fma ? fb.fma(db, accB) : fb.mul(db).add(accB);
         }
-        y.set(F32, ya, accA.reduceLanes(VectorOperators.ADD));
-        y.set(F32, yb, accB.reduceLanes(VectorOperators.ADD));
+        for (VectorShuffle<Float> f : WIDE_FOLDS) {
+            accA = accA.add(accA.rearrange(f));
+            accB = accB.add(accB.rearrange(f));
+        }
+        y.set(F32, ya, accA.lane(0));
+        y.set(F32, yb, accB.lane(0));
     }
 
     /**
@@ -704,7 +743,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
             acc = scaleAddNarrow(sumi, Float.float16ToFloat(w.get(S16, x)) * ad[ib], acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0);
     }
 
     /**
@@ -766,7 +808,11 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 mins -= dmin * sumMins;
             }
         }
-        return mins + acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
+        acc = acc.sub(minAcc);
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return mins + acc.lane(0);
     }
 
     // ---- dequantization (prefill tiles) ----
@@ -1029,7 +1075,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             q6Block(w, x, as, 512L * i, lanes);
             acc = scaleAddNarrow(IntVector.fromArray(NARROW_INTS, lanes, 0), Float.float16ToFloat(w.get(S16, x + 208)) * xq.get(F32, xOff + 292L * i), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0);
     }
 
     /**
@@ -1156,7 +1205,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
             acc = scaleAddWide(sumi, u.get(F32, scales + 4L * ib) * half(a, ya), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : WIDE_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0);
     }
 
     private float dotUnpackedQ4_0(int nb, MemorySegment u, long scales, MemorySegment a, long aOff) {
@@ -1172,7 +1224,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             }
             acc = scaleAddNarrow(sumi, u.get(F32, scales + 4L * ib) * half(a, ya), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return acc.lane(0);
     }
 
     // Q4_K: per super-block 256 levels (group 2c = low nibbles of bytes 32c.., group 2c+1 = their high nibbles, in
@@ -1254,7 +1309,11 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 mins -= dmin * sumMins;
             }
         }
-        return mins + acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
+        acc = acc.sub(minAcc);
+        for (VectorShuffle<Float> f : NARROW_FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        return mins + acc.lane(0);
     }
 
     // ---- 16-row panels (Q4Panels) ----

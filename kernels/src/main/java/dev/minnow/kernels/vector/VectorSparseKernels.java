@@ -13,6 +13,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -37,6 +38,8 @@ public final class VectorSparseKernels extends ScalarSparseKernels {
     private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS / 2));
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, BITS / 4)));
     private static final int L = FLOATS.length();
+    /** The lane-sum shuffles ({@link VectorMath}): the float lane sum below folds instead of reduceLanes. */
+    private static final VectorShuffle<Float>[] FOLDS = VectorMath.folds(FLOATS);
     private static final int BYTE_LANES = BYTES.length();
     private static final int PARTS = BYTE_LANES / L;
 
@@ -80,7 +83,10 @@ public final class VectorSparseKernels extends ScalarSparseKernels {
             FloatVector xv = FloatVector.fromMemorySegment(FLOATS, x, 4L * (xOff + i), LE);
             acc = fma ? wv.fma(xv, acc) : acc.add(wv.mul(xv));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (VectorShuffle<Float> f : FOLDS) {
+            acc = acc.add(acc.rearrange(f));
+        }
+        float sum = acc.lane(0);
         for (; i < n; i++) {
             sum += Float.float16ToFloat(w.get(S16, wOff + 2L * i)) * x.getAtIndex(F32, xOff + i);
         }

@@ -1,0 +1,62 @@
+package dev.minnow.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A kernel gives the same bits before and after C2 compiles it. Vector API operations whose order or rounding the
+ * specification leaves open (float {@code reduceLanes(ADD)}; lanewise {@code EXP}/{@code TANH}, which C2 hands to
+ * vector math stubs) differ between the Java fallback that runs cold and the intrinsics that run warm, so a model's
+ * last bits, and on a near-tie its next token, depended on how warm the JVM was. {@link LaneOrderProbe} prints every
+ * f32 kernel result once from an interpreted JVM ({@code -Xint}) and once from a C2-only JVM that compiles
+ * synchronously after a low threshold and repeats each kernel well past it; the lines must be identical. Both JVMs get
+ * {@code minnow.kernels=vector} (which an interpreted JVM would not choose by itself) and then this JVM's
+ * {@code minnow.*} properties, so the scalar and forced-width runs of the suite check their own kernels.
+ */
+class LaneOrderTest {
+    private static final int WARM_REPS = 1000;
+
+    @Test
+    void kernelsGiveTheSameBitsInterpretedAndCompiled() throws Exception {
+        List<String> cold = probe(1, "-Xint");
+        List<String> warm = probe(WARM_REPS, "-XX:-TieredCompilation", "-XX:-BackgroundCompilation", "-XX:CompileThreshold=100",
+                "-XX:CompileCommand=quiet", "-XX:CompileCommand=compileonly,dev.minnow.kernels.*::*");
+        assertTrue(cold.size() > 40, "the probe printed " + cold.size() + " lines: " + cold);
+        assertEquals(cold.size(), warm.size(), "line counts");
+        List<String> differ = new ArrayList<>();
+        for (int i = 0; i < cold.size(); i++) {
+            if (!cold.get(i).equals(warm.get(i))) {
+                differ.add("cold " + cold.get(i) + "\n  warm " + warm.get(i));
+            }
+        }
+        assertTrue(differ.isEmpty(), differ.size() + " kernels changed their bits once compiled:\n  " + String.join("\n  ", differ));
+    }
+
+    private static List<String> probe(int reps, String... jvmFlags) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-modules=jdk.incubator.vector");
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(List.of(jvmFlags));
+        cmd.add("-Dminnow.kernels=vector"); // an interpreted JVM would choose the scalar kernels; the suite's own -D wins
+        System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("minnow.")).sorted()
+                .forEach(p -> cmd.add("-D" + p + "=" + System.getProperty(p)));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LaneOrderProbe.class.getName(), Integer.toString(reps)));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] bytes = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the probe did not finish: " + cmd);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), "the probe failed: " + cmd + "\n" + text);
+        System.out.printf("probe %s: %.1f s%n", String.join(" ", jvmFlags), (System.nanoTime() - t0) / 1e9);
+        return text.lines().filter(l -> !l.startsWith("WARNING")).toList();
+    }
+}
