@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Packs a small Java 25 runtime plus Minnow's jars into .devjdk/ (git-ignored, < 64 MiB) for a machine without a JDK
 # (the lent benchmark machine): jlink with the modules Minnow needs, minus the GUI libraries, libjvm stripped. Run
-# `./minnow build` first (and the bench test classes, for scripts/bench-cnn-device.sh: they go to .devjdk/bench-tests,
-# the llama-spm vocab for the synth models to .devjdk/). On the other machine: .devjdk/bin/java -cp ".devjdk/minnow/*" dev.minnow.cli.Main ...
+# `./minnow build` first (and the test classes: bench's go to .devjdk/bench-tests for scripts/bench-cnn-device.sh, the
+# kernels' LaneOrderProbe to .devjdk/probe; the llama-spm vocab for the synth models to .devjdk/).
+# On the other machine: .devjdk/bin/java -cp ".devjdk/minnow/*" dev.minnow.cli.Main ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
@@ -17,4 +18,13 @@ mkdir -p .devjdk/minnow
 cp cli/target/minnow-cli-0.1.0-SNAPSHOT.jar cli/target/lib/*.jar .devjdk/minnow/
 if [ -d bench/target/test-classes/dev/minnow/bench/cnn ]; then mkdir -p .devjdk/bench-tests && cp -r bench/target/test-classes/dev .devjdk/bench-tests/; fi
 cp ../shared/fixtures/tokenizer/ggml-vocab-llama-spm.gguf .devjdk/ 2>/dev/null || true
+# the kernels' LaneOrderProbe (scripts/bench-session10-pinned.sh): kernels and tensor test classes, the JUnit jars they name
+if [ -f kernels/target/test-classes/dev/minnow/kernels/LaneOrderProbe.class ]; then
+  mkdir -p .devjdk/probe/kernels .devjdk/probe/tensor
+  cp -r kernels/target/test-classes/dev .devjdk/probe/kernels/ && cp -r tensor/target/test-classes/dev .devjdk/probe/tensor/
+  for a in org/junit/jupiter/junit-jupiter-api org/junit/jupiter/junit-jupiter-params org/junit/platform/junit-platform-commons \
+           org/opentest4j/opentest4j org/apiguardian/apiguardian-api; do
+    cp "$(ls -d ~/.m2/repository/$a/*/ | sort -V | tail -1)"*.jar .devjdk/probe/ 2>/dev/null || true
+  done
+fi
 du -sh .devjdk
