@@ -18,13 +18,9 @@ mkdir -p .devjdk/minnow
 cp cli/target/minnow-cli-0.1.0-SNAPSHOT.jar cli/target/lib/*.jar .devjdk/minnow/
 if [ -d bench/target/test-classes/dev/minnow/bench/cnn ]; then mkdir -p .devjdk/bench-tests && cp -r bench/target/test-classes/dev .devjdk/bench-tests/; fi
 cp ../shared/fixtures/tokenizer/ggml-vocab-llama-spm.gguf .devjdk/ 2>/dev/null || true
-# the kernels' LaneOrderProbe (scripts/bench-session10-pinned.sh): kernels and tensor test classes, the JUnit jars they name
+# the kernels' LaneOrderProbe (scripts/bench-session10-pinned.sh): the kernels and tensor test classes
 if [ -f kernels/target/test-classes/dev/minnow/kernels/LaneOrderProbe.class ]; then
   mkdir -p .devjdk/probe/kernels .devjdk/probe/tensor
   cp -r kernels/target/test-classes/dev .devjdk/probe/kernels/ && cp -r tensor/target/test-classes/dev .devjdk/probe/tensor/
-  for a in org/junit/jupiter/junit-jupiter-api org/junit/jupiter/junit-jupiter-params org/junit/platform/junit-platform-commons \
-           org/opentest4j/opentest4j org/apiguardian/apiguardian-api; do
-    cp "$(ls -d ~/.m2/repository/$a/*/ | sort -V | tail -1)"*.jar .devjdk/probe/ 2>/dev/null || true
-  done
 fi
 du -sh .devjdk
