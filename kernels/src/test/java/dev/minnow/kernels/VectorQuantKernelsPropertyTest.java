@@ -264,7 +264,7 @@ class VectorQuantKernelsPropertyTest {
     }
 
     /**
-     * Two memory streams ({@code minnow.rows.streams=2}, opt-in: Q8_0 rows i and half + i in one pass) at every width, with and without FMA: each row bit for bit the row dot of the same kernels; odd and even
+     * Two memory streams ({@code minnow.rows.streams=2}, the default at 512 bits: Q8_0 rows i and half + i in one pass) at every width, with and without FMA: each row bit for bit the row dot of the same kernels; odd and even
      * row counts (an odd one out).
      */
     @ParameterizedTest(name = "{1} at {0} bits")

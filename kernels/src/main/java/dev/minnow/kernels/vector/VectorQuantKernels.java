@@ -579,8 +579,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
 
     // One loop method per format. With one shared body, turning on the Q8_0 two-row kernel (minnow.rows.streams=2) made
     // the Q4_0 and Q4_K row dots in the same process collapse to 0.34 and 1.6 GB/s on the AVX-512 Xeon (session 8), most
-    // likely boxed vectors past C2's inlining budget. The AVX2 machine does not show the collapse, so whether this split
-    // cures it there is not measured yet.
+    // likely boxed vectors past C2's inlining budget. With this split they ran at 3.99 and 3.68 GB/s there after the
+    // two-row kernel (session 10).
 
     private void rowsQ8_0(int nb, MemorySegment w, long wOff, long rowBytes, int[] rows, int from, int to, MemorySegment as,
                           float[] ad, MemorySegment y, long yOff) {
@@ -1538,13 +1538,13 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     private static final int STREAMS = Integer.getInteger("minnow.panels.streams", BITS >= 512 ? 2 : 1) == 2 ? 2 : 1;
 
     /**
-     * {@code minnow.rows.streams=2} (opt-in; default 1): the Q8_0 row dots read rows i and half + i in one pass. On the
-     * Xeon it decoded Q8_0 1.14–1.18× faster, but in the same process the Q4_0 and Q4_K row dots, which share the
-     * dispatching method with it, then ran at 0.34 and 1.6 GB/s instead of 4.9 and 4.2 (QuantBench after a Q8_0
-     * case: the two-stream body took C2's inlining budget and left their vectors boxed), so it stays off until that
-     * method is split.
+     * {@code minnow.rows.streams=1|2} (default 2 at 512 bits, 1 below): the Q8_0 row dots read rows i and half + i in
+     * one pass. On the AVX-512 Xeon, TinyLlama-shaped Q8_0 decode ran at 6.35–7.00 tok/s with it against 4.34–4.79
+     * (1 thread) and 10.05–13.34 against 8.45–9.07 (2 threads), in three alternations (BENCHMARKS.md, session 10). In
+     * session 8 it made the Q4_0 and Q4_K row dots in the same process collapse to 0.34 and 1.6 GB/s; since each
+     * format has its own loop method they stayed at 3.99 and 3.68 there. At 256 bits it measured within noise.
      */
-    private static final int ROW_STREAMS = Integer.getInteger("minnow.rows.streams", 1) == 2 ? 2 : 1;
+    private static final int ROW_STREAMS = Integer.getInteger("minnow.rows.streams", BITS >= 512 ? 2 : 1) == 2 ? 2 : 1;
 
     /** expQ4_0 over panel pairs (from + i, from + half + i), i &lt; half: the same operations per panel, interleaved. */
     private static void expQ4_0x2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
