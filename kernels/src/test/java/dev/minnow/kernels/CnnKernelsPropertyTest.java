@@ -437,8 +437,21 @@ class CnnKernelsPropertyTest {
                 out.add(Arguments.of(k, couts[i % couts.length], cins[(i + 2) % cins.length], pixels[i]));
             }
             out.add(Arguments.of(k, 24, 96, 64));
+            out.add(Arguments.of(k, 5, 40, 300));   // several L1 sub-blocks, a one-vector last one, a scalar tail
         }
         return out.stream();
+    }
+
+    /** The pointwise loop order before the L1 sub-blocks ({@code minnow.cnn.pwChannelsOuter=false}), on the same cases. */
+    @ParameterizedTest(name = "{0} cout={1} cin={2} pixels={3}")
+    @MethodSource("pointwiseCases")
+    void pointwiseWithPixelBlocksOuterMatchesSpec(CnnKernels impl, int cout, int cin, int pixels) {
+        System.setProperty("minnow.cnn.pwChannelsOuter", "false");
+        try {
+            pointwiseMatchesSpec(impl, cout, cin, pixels);
+        } finally {
+            System.clearProperty("minnow.cnn.pwChannelsOuter");
+        }
     }
 
     /**

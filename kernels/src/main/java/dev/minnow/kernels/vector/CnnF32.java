@@ -1208,6 +1208,32 @@ final class CnnF32 implements CnnKernels {
         // pixel blocks of two vectors (4×2 register tile: a 4×3 one measured slower here, reading through the
         // segment), then one vector, then scalar
         int p = p0;
+        if (channelsOuter()) {
+            // channel blocks outer over sub-blocks whose input (cin rows) stays in L1: four output rows written as
+            // runs at a time instead of every output row a few vectors at a time
+            int pv = p0 + (p1 - p0) / LANES * LANES;
+            int sub = Math.max(2 * LANES, PW_SUB_FLOATS / Math.max(1, cin) / (2 * LANES) * (2 * LANES));
+            for (int s0 = p0; s0 < pv; s0 += sub) {
+                int s1 = Math.min(pv, s0 + sub);
+                int o = 0;
+                for (; o <= cout - 4; o += 4) {
+                    long yo = yOff + (long) o * ldy;
+                    int q = s0;
+                    for (; q <= s1 - 2 * LANES; q += 2 * LANES) {
+                        pw4(o, cin, w, bias, lo, hi, x, xOff + q, ldx, y, yo + q, ldy);
+                    }
+                    if (q < s1) {
+                        pw41(o, cin, w, bias, lo, hi, x, xOff + q, ldx, y, yo + q, ldy);
+                    }
+                }
+                for (; o < cout; o++) {
+                    for (int q = s0; q < s1; q += LANES) {
+                        pw11(o, cin, w, bias, lo, hi, x, xOff + q, ldx, y, yOff + (long) o * ldy + q);
+                    }
+                }
+            }
+            p = pv;
+        }
         for (int v = (p1 - p) / LANES; v >= 1; v = (p1 - p) / LANES) {
             int nv = v >= 2 ? 2 : 1;
             int o = 0;
@@ -1242,6 +1268,17 @@ final class CnnF32 implements CnnKernels {
                 }
             }
         }
+    }
+
+    /** Input floats of a {@link #pointwise} sub-block with the channel blocks outer (16 KiB: half of a 32 KiB L1). */
+    private static final int PW_SUB_FLOATS = 4096;
+
+    /**
+     * Whether {@link #pointwise} runs the channel blocks outer over L1-sized pixel sub-blocks (default) or every channel
+     * block per two-vector pixel block ({@code -Dminnow.cnn.pwChannelsOuter=false}; read per call, for A/B runs).
+     */
+    private static boolean channelsOuter() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.pwChannelsOuter", "true"));
     }
 
     /** Channels o..o+3 of pixels [x0, x0 + 2·LANES) (x0, y0 already at the block). */
