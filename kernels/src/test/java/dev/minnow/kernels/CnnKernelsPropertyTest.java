@@ -501,7 +501,8 @@ class CnnKernelsPropertyTest {
     }
 
     static Stream<Arguments> shiftedCases() {
-        int[][] shapes = {{1, 1, 9, 1}, {4, 3, 9, 16}, {5, 2, 9, 33}, {8, 16, 9, 64}, {3, 1, 49, 17}, {7, 5, 9, 40}, {4, 4, 4, 31}, {2, 3, 25, 0}};
+        int[][] shapes = {{1, 1, 9, 1}, {4, 3, 9, 16}, {5, 2, 9, 33}, {8, 16, 9, 64}, {3, 1, 49, 17}, {7, 5, 9, 40}, {4, 4, 4, 31}, {2, 3, 25, 0},
+            {5, 3, 9, 300}};   // the last: several L1 sub-blocks, a one-vector last one, a scalar tail
         List<Arguments> out = new ArrayList<>();
         for (CnnKernels k : implementations()) {
             for (int[] s : shapes) {
@@ -509,6 +510,18 @@ class CnnKernelsPropertyTest {
             }
         }
         return out.stream();
+    }
+
+    /** convShifted in the loop order before the L1 sub-blocks ({@code minnow.cnn.pwChannelsOuter=false}). */
+    @ParameterizedTest(name = "{0} cout={1} cin={2} taps={3} pixels={4}")
+    @MethodSource("shiftedCases")
+    void convShiftedWithPixelBlocksOuterMatchesSpec(CnnKernels impl, int cout, int cin, int taps, int pixels) {
+        System.setProperty("minnow.cnn.pwChannelsOuter", "false");
+        try {
+            convShiftedMatchesSpec(impl, cout, cin, taps, pixels);
+        } finally {
+            System.clearProperty("minnow.cnn.pwChannelsOuter");
+        }
     }
 
     /**

@@ -1274,8 +1274,8 @@ final class CnnF32 implements CnnKernels {
     private static final int PW_SUB_FLOATS = 4096;
 
     /**
-     * Whether {@link #pointwise} runs the channel blocks outer over L1-sized pixel sub-blocks (default) or every channel
-     * block per two-vector pixel block ({@code -Dminnow.cnn.pwChannelsOuter=false}; read per call, for A/B runs).
+     * Whether {@link #pointwise} and {@link #convShifted} run the channel blocks outer over L1-sized pixel sub-blocks
+     * (default) or every channel block per two-vector pixel block ({@code -Dminnow.cnn.pwChannelsOuter=false}; read per call, for A/B runs).
      */
     private static boolean channelsOuter() {
         return Boolean.parseBoolean(System.getProperty("minnow.cnn.pwChannelsOuter", "true"));
@@ -1393,6 +1393,30 @@ final class CnnF32 implements CnnKernels {
         }
         // pixel blocks of two vectors (4×2 register tile; a 4×3 one spilled and ran at 60% of this), then one vector
         int p = p0;
+        if (channelsOuter()) {   // as in pointwise: channel blocks outer over sub-blocks whose input stays in L1
+            int pv = p0 + (p1 - p0) / LANES * LANES;
+            int sub = Math.max(2 * LANES, PW_SUB_FLOATS / Math.max(1, depth) / (2 * LANES) * (2 * LANES));
+            for (int s0 = p0; s0 < pv; s0 += sub) {
+                int s1 = Math.min(pv, s0 + sub);
+                int o = 0;
+                for (; o <= cout - 4; o += 4) {
+                    long yo = yOff + (long) o * ldy;
+                    int q = s0;
+                    for (; q <= s1 - 2 * LANES; q += 2 * LANES) {
+                        cs4(o, depth, off, w, bias, lo, hi, x, xOff + q, y, yo + q, ldy);
+                    }
+                    if (q < s1) {
+                        cs41(o, depth, off, w, bias, lo, hi, x, xOff + q, y, yo + q, ldy);
+                    }
+                }
+                for (; o < cout; o++) {
+                    for (int q = s0; q < s1; q += LANES) {
+                        cs11(o, depth, off, w, bias, lo, hi, x, xOff + q, y, yOff + (long) o * ldy + q);
+                    }
+                }
+            }
+            p = pv;
+        }
         for (int v = (p1 - p) / LANES; v >= 1; v = (p1 - p) / LANES) {
             int nv = v >= 2 ? 2 : 1;
             int o = 0;
