@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  * <li>{@code FloatVector.reduceLanes(ADD)} adds in an unspecified order: the Java fallback (interpreter, C1) adds
  *     lane 0, 1, 2 … in turn, C2's intrinsic adds a tree (for the same eight lanes, 8.0 cold and 0.0 warm);</li>
- * <li>{@code lanewise(EXP)} and {@code lanewise(TANH)} are {@code Math.exp}/{@code Math.tanh} per lane cold and
- *     vector math library stubs warm, which round differently.</li>
+ * <li>{@code lanewise(EXP)} is {@code Math.exp} per lane cold and a vector math library stub warm, which rounds
+ *     differently (softmax, SiLU, GELU and sigmoid changed bits); {@code lanewise(TANH)}, which did not show it in the
+ *     same check, went too, as GELU-tanh = v / (1 + e^(−2u)).</li>
  * </ul>
  * So a kernel's last bits changed when its caller got compiled, and on a near-tie so could a sampled token.
  * Instead, the kernels fold lane sums with the shuffles of {@link #folds}, written out at each call site as
