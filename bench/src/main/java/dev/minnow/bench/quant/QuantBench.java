@@ -254,13 +254,24 @@ public final class QuantBench {
         }
     }
 
-    /** Warm-up for a third of the budget (at least 3 calls), then the best single call over the rest. */
+    /**
+     * Warm-up for a third of the budget and at least {@link #WARMUP_S} (and 3 calls), then on while a call still
+     * allocates (at most {@link #COMPILE_WAIT_S} more), then the best single call over the rest. The Q6_K panel GEMV
+     * took 1–1.5 s to get its own C2 compile on the AVX2 machine: until then it ran code that boxed every vector (about
+     * 100 MB a call, 73 bytes after) and then a C2 version compiled on loop entry (OSR) that allocated nothing and still
+     * ran 10× slower. With a third of 0.5 s as warm-up, 2 of 5 runs timed those (0.2–0.6 GB/s against 3–4.6); with
+     * 2.5 s, none of 5 (session 10). The earlier "collapses" of single QuantBench runs were this.
+     */
     private static double best(Runnable op, double seconds, boolean cpu) {
-        long end = System.nanoTime() + (long) (seconds / 3 * 1e9);
+        long end = System.nanoTime() + (long) (Math.max(seconds / 3, WARMUP_S) * 1e9);
         int calls = 0;
         while (calls < 3 || System.nanoTime() < end) {
             op.run();
             calls++;
+        }
+        long waitEnd = System.nanoTime() + (long) (COMPILE_WAIT_S * 1e9);
+        while (allocatedBy(op) > BOXING_BYTES && System.nanoTime() < waitEnd) {
+            // still code that C2 has not compiled
         }
         long best = Long.MAX_VALUE;
         end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
@@ -272,6 +283,24 @@ public final class QuantBench {
             calls++;
         }
         return Math.max(1, best) / 1e9;
+    }
+
+    /** Shortest warm-up per case, seconds ({@code -Dminnow.bench.warmupS}). */
+    private static final double WARMUP_S = Double.parseDouble(System.getProperty("minnow.bench.warmupS", "2.5"));
+    /** Longest extra warm-up while calls still allocate, seconds ({@code -Dminnow.bench.compileWaitS}). */
+    private static final double COMPILE_WAIT_S = Double.parseDouble(System.getProperty("minnow.bench.compileWaitS", "20"));
+    /** Bytes a call may allocate in all threads and still count as compiled code (a few small arrays and lambdas). */
+    private static final long BOXING_BYTES = 64 << 10;
+
+    /** Bytes allocated by all threads during one call of op (where the JVM reports it, else 0). */
+    private static long allocatedBy(Runnable op) {
+        if (!(MX instanceof com.sun.management.ThreadMXBean sun) || !sun.isThreadAllocatedMemoryEnabled()) {
+            op.run();
+            return 0;
+        }
+        long before = sun.getTotalThreadAllocatedBytes();
+        op.run();
+        return sun.getTotalThreadAllocatedBytes() - before;
     }
 
     private static long clock(boolean cpu) {
