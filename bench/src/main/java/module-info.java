@@ -3,7 +3,6 @@ module dev.minnow.bench {
     requires transitive dev.minnow.models;
     requires jmh.core;
     requires java.management;
-    requires jdk.management;
     exports dev.minnow.bench;
     exports dev.minnow.bench.cnn;
     exports dev.minnow.bench.jmh;

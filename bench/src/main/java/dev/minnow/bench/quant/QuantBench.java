@@ -6,6 +6,7 @@ import dev.minnow.kernels.Parallel;
 import dev.minnow.kernels.Q4Panels;
 import dev.minnow.kernels.QuantKernels;
 import dev.minnow.kernels.scalar.ScalarQuantKernels;
+import dev.minnow.kernels.vector.MachineProbe;
 import dev.minnow.quant.GgmlQuant;
 import dev.minnow.tensor.DType;
 import java.lang.foreign.Arena;
@@ -255,27 +256,19 @@ public final class QuantBench {
     }
 
     /**
-     * Warm-up for a third of the budget and at least {@link #WARMUP_S} (and 3 calls), then on while a call still
-     * allocates (at most {@link #COMPILE_WAIT_S} more), then the best single call over the rest. The Q6_K panel GEMV
-     * took 1–1.5 s to get its own C2 compile on the AVX2 machine: until then it ran code that boxed every vector (about
-     * 100 MB a call, 73 bytes after) and then a C2 version compiled on loop entry (OSR) that allocated nothing and still
-     * ran 10× slower. With a third of 0.5 s as warm-up, 2 of 5 runs timed those (0.2–0.6 GB/s against 3–4.6); with
-     * 2.5 s, none of 5 (session 10). The earlier "collapses" of single QuantBench runs were this.
+     * Warm-up until the JIT is quiet ({@link MachineProbe#warmUp}: at least a third of the budget and
+     * {@link #WARMUP_S}, at most {@link #COMPILE_WAIT_S} more), then the best single call over the rest. The Q6_K panel
+     * GEMV took 1–1.5 s to get its own C2 compile on the AVX2 machine: until then it ran code that boxed every vector
+     * (about 100 MB a call, 73 bytes after) and then a C2 version compiled on loop entry (OSR) that allocated nothing
+     * and still ran 10× slower. With a third of 0.5 s as warm-up, 2 of 5 runs timed those (0.2–0.6 GB/s against 3–4.6;
+     * session 10), with this warm-up none of 5. The earlier "collapses" of single QuantBench runs were this.
      */
     private static double best(Runnable op, double seconds, boolean cpu) {
-        long end = System.nanoTime() + (long) (Math.max(seconds / 3, WARMUP_S) * 1e9);
-        int calls = 0;
-        while (calls < 3 || System.nanoTime() < end) {
-            op.run();
-            calls++;
-        }
-        long waitEnd = System.nanoTime() + (long) (COMPILE_WAIT_S * 1e9);
-        while (allocatedBy(op) > BOXING_BYTES && System.nanoTime() < waitEnd) {
-            // still code that C2 has not compiled
-        }
+        double min = Math.max(seconds / 3, WARMUP_S);
+        MachineProbe.warmUp(op, min, min + COMPILE_WAIT_S);
         long best = Long.MAX_VALUE;
-        end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
-        calls = 0;
+        long end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
+        int calls = 0;
         while (calls < 3 || System.nanoTime() < end) {
             long t0 = clock(cpu);
             op.run();
@@ -287,21 +280,8 @@ public final class QuantBench {
 
     /** Shortest warm-up per case, seconds ({@code -Dminnow.bench.warmupS}). */
     private static final double WARMUP_S = Double.parseDouble(System.getProperty("minnow.bench.warmupS", "2.5"));
-    /** Longest extra warm-up while calls still allocate, seconds ({@code -Dminnow.bench.compileWaitS}). */
+    /** Longest warm-up beyond {@link #WARMUP_S} while the JIT is still compiling, seconds ({@code -Dminnow.bench.compileWaitS}). */
     private static final double COMPILE_WAIT_S = Double.parseDouble(System.getProperty("minnow.bench.compileWaitS", "20"));
-    /** Bytes a call may allocate in all threads and still count as compiled code (a few small arrays and lambdas). */
-    private static final long BOXING_BYTES = 64 << 10;
-
-    /** Bytes allocated by all threads during one call of op (where the JVM reports it, else 0). */
-    private static long allocatedBy(Runnable op) {
-        if (!(MX instanceof com.sun.management.ThreadMXBean sun) || !sun.isThreadAllocatedMemoryEnabled()) {
-            op.run();
-            return 0;
-        }
-        long before = sun.getTotalThreadAllocatedBytes();
-        op.run();
-        return sun.getTotalThreadAllocatedBytes() - before;
-    }
 
     private static long clock(boolean cpu) {
         return cpu ? MX.getCurrentThreadCpuTime() : System.nanoTime();
