@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * synchronously after a low threshold and repeats each kernel well past it; the lines must be identical. Both JVMs get
  * {@code minnow.kernels=vector} (which an interpreted JVM would not choose by itself) and then this JVM's
  * {@code minnow.*} properties, so the suite's scalar run checks its own kernels. With the kernels of the commit before
- * {@link dev.minnow.kernels.vector.VectorMath}, 41 of the 57 lines differed on an AVX2 machine.
+ * {@code VectorMath}, 41 of the 57 lines differed on an AVX2 machine.
  */
 class LaneOrderTest {
     private static final int WARM_REPS = 1000;
@@ -44,7 +44,7 @@ class LaneOrderTest {
     private static List<String> probe(int reps, String... jvmFlags) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-modules=jdk.incubator.vector");
+        cmd.add("--add-modules=" + KernelProvider.VECTOR_MODULE);
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.addAll(List.of(jvmFlags));
         cmd.add("-Dminnow.kernels=vector"); // an interpreted JVM would choose the scalar kernels; the suite's own -D wins

@@ -3,6 +3,7 @@ package dev.minnow.models.llm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.minnow.kernels.KernelProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class ModelLaneOrderTest {
         static Probe start(int reps, String... jvmFlags) throws IOException {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("--add-modules=jdk.incubator.vector");
+            cmd.add("--add-modules=" + KernelProvider.VECTOR_MODULE);
             cmd.add("--enable-native-access=ALL-UNNAMED");
             cmd.add("-Dminnow.kernels=vector");
             System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("minnow.")).sorted()

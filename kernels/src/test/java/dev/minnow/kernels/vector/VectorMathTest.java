@@ -1,9 +1,8 @@
-package dev.minnow.kernels;
+package dev.minnow.kernels.vector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.minnow.kernels.vector.VectorMath;
 import dev.minnow.tensor.testing.Gen;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
