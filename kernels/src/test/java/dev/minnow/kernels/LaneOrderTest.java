@@ -3,12 +3,10 @@ package dev.minnow.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.minnow.tensor.testing.ChildJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,22 +40,8 @@ class LaneOrderTest {
     }
 
     private static List<String> probe(int reps, String... jvmFlags) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-modules=" + KernelProvider.VECTOR_MODULE);
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.addAll(List.of(jvmFlags));
-        cmd.add("-Dminnow.kernels=vector"); // an interpreted JVM would choose the scalar kernels; the suite's own -D wins
-        System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("minnow.")).sorted()
-                .forEach(p -> cmd.add("-D" + p + "=" + System.getProperty(p)));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LaneOrderProbe.class.getName(), Integer.toString(reps)));
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] bytes = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the probe did not finish: " + cmd);
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "the probe failed: " + cmd + "\n" + text);
-        System.out.printf("probe %s: %.1f s%n", String.join(" ", jvmFlags), (System.nanoTime() - t0) / 1e9);
-        return text.lines().filter(l -> !l.startsWith("WARNING")).toList();
+        // minnow.kernels=vector: an interpreted JVM would choose the scalar kernels; the suite's own -D wins
+        return ChildJvm.start(List.of("--add-modules=" + KernelProvider.VECTOR_MODULE, "--enable-native-access=ALL-UNNAMED",
+                "-Dminnow.kernels=vector"), List.of(jvmFlags), LaneOrderProbe.class, Integer.toString(reps)).lines();
     }
 }
