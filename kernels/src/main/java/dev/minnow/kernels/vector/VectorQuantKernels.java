@@ -109,8 +109,21 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return (ShortVector) v.convertShape(VectorOperators.B2S, NARROW_SHORTS, 0);
     }
 
-    /** Adds neighbouring short lanes into int lanes (pmaddwd's add step). */
-    private static IntVector pairSum(ShortVector p) {
+    /**
+     * Adds neighbouring short lanes into int lanes (pmaddwd's add step), for {@link #WIDE_SHORTS} vectors only. There are
+     * two copies, one per species, on purpose: with one helper for both, its calls saw two vector classes at 512 bits
+     * (where the wide and narrow species differ), C2 compiled it on its own with both, refused to inline the big result
+     * and boxed every vector through the call — the integer GEMM then ran at 2–3 GOPS instead of 40–50 on AVX-512
+     * (sessions 4–11) whenever a Q8_0 kernel had run before a Q4_0 or Q4_K one in the same JVM.
+     */
+    private static IntVector pairSumWide(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /** {@link #pairSumWide} for {@link #NARROW_SHORTS} vectors. */
+    private static IntVector pairSumNarrow(ShortVector p) {
         IntVector v = p.reinterpretAsInts();
         return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(v.lanewise(VectorOperators.ASHR, 16));
@@ -136,9 +149,9 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             long x = wOff + 34L * ib;
             long y = aOff + 34L * ib;
             ShortVector p = widenWide(w, x + 2).mul(widenWide(a, y + 2));
-            IntVector sumi = pairSum(p);
+            IntVector sumi = pairSumWide(p);
             for (int c = WIDE_LANES; c < 32; c += WIDE_LANES) {
-                sumi = sumi.add(pairSum(widenWide(w, x + 2 + c).mul(widenWide(a, y + 2 + c))));
+                sumi = sumi.add(pairSumWide(widenWide(w, x + 2 + c).mul(widenWide(a, y + 2 + c))));
             }
             acc = scaleAddWide(sumi, half(w, x) * half(a, y), acc);
         }
@@ -162,7 +175,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
                 // |(q-8)·y| ≤ 1024, so the two products add without leaving 16 bits
                 ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 2 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 18 + c)));
-                sumi = sumi.add(pairSum(p));
+                sumi = sumi.add(pairSumNarrow(p));
             }
             acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
         }
@@ -186,7 +199,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 ByteVector lo = q.and((byte) 0x0f);
                 ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
                 ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 4 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 20 + c)));
-                sumi = sumi.add(pairSum(p));
+                sumi = sumi.add(pairSumNarrow(p));
             }
             acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
             mins += half(w, x + 2) * half(a, y + 2);
@@ -217,7 +230,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(ByteVector.fromArray(NARROW_BYTES, hb, 16 + c)).sub((byte) 16);
                 // |(q-16)·y| ≤ 2048: the two products still fit in 16 bits
                 ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 2 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 18 + c)));
-                sumi = sumi.add(pairSum(p));
+                sumi = sumi.add(pairSumNarrow(p));
             }
             acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
         }
@@ -353,7 +366,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(ByteVector.fromArray(NARROW_BYTES, hb, 16 + c));
                 // ≤ 31·128 per product: the two products fit 16 bits
                 ShortVector p = widenNarrow(lo).mul(widenNarrow(a, y + 4 + c)).add(widenNarrow(hi).mul(widenNarrow(a, y + 20 + c)));
-                sumi = sumi.add(pairSum(p));
+                sumi = sumi.add(pairSumNarrow(p));
             }
             acc = scaleAddNarrow(sumi, half(w, x) * half(a, y), acc);
             mins += half(w, x + 2) * half(a, y + 2);
@@ -1193,14 +1206,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             long ya = aOff + 34L * ib;
             IntVector sumi;
             if (WIDE_LANES == 32) {
-                sumi = pairSum(ShortVector.fromMemorySegment(WIDE_SHORTS, u, ub, LE).mul(widenWide(a, ya + 2)));
+                sumi = pairSumWide(ShortVector.fromMemorySegment(WIDE_SHORTS, u, ub, LE).mul(widenWide(a, ya + 2)));
             } else {
                 sumi = IntVector.zero(WIDE_INTS);
                 for (int c = 0; c < 32; c += 2 * WIDE_LANES) {
                     ShortVector p = ShortVector.fromMemorySegment(WIDE_SHORTS, u, ub + 2L * c, LE).mul(widenWide(a, ya + 2 + c))
                             .add(ShortVector.fromMemorySegment(WIDE_SHORTS, u, ub + 2L * (c + WIDE_LANES), LE)
                                     .mul(widenWide(a, ya + 2 + c + WIDE_LANES)));
-                    sumi = sumi.add(pairSum(p));
+                    sumi = sumi.add(pairSumWide(p));
                 }
             }
             acc = scaleAddWide(sumi, u.get(F32, scales + 4L * ib) * half(a, ya), acc);
@@ -1220,7 +1233,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             for (int c = 0; c < 16; c += NARROW_LANES) {
                 ShortVector lo = ShortVector.fromMemorySegment(NARROW_SHORTS, u, ub + 2L * c, LE);
                 ShortVector hi = ShortVector.fromMemorySegment(NARROW_SHORTS, u, ub + 32 + 2L * c, LE);
-                sumi = sumi.add(pairSum(lo.mul(widenNarrow(a, ya + 2 + c)).add(hi.mul(widenNarrow(a, ya + 18 + c)))));
+                sumi = sumi.add(pairSumNarrow(lo.mul(widenNarrow(a, ya + 2 + c)).add(hi.mul(widenNarrow(a, ya + 18 + c)))));
             }
             acc = scaleAddNarrow(sumi, u.get(F32, scales + 4L * ib) * half(a, ya), acc);
         }
@@ -1289,14 +1302,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     pLo = pLo.add(ShortVector.fromMemorySegment(NARROW_SHORTS, u, lv + 2L * l, LE).mul(widenNarrow(a, q8 + l)));
                     pHi = pHi.add(ShortVector.fromMemorySegment(NARROW_SHORTS, u, lv + 64 + 2L * l, LE).mul(widenNarrow(a, q8 + 32 + l)));
                 }
-                block = block.add(pairSum(pLo).mul(u.get(I32, ints + 8L * c))).add(pairSum(pHi).mul(u.get(I32, ints + 8L * c + 4)));
+                block = block.add(pairSumNarrow(pLo).mul(u.get(I32, ints + 8L * c))).add(pairSumNarrow(pHi).mul(u.get(I32, ints + 8L * c + 4)));
             }
             float dy = a.get(F32, y);
             acc = scaleAddNarrow(block, u.get(F32, fl) * dy, acc);
             // the mins term as dotQ4_KWide computes it (same lanes, same order: GEMM entries equal GEMV rows)
             float dmin = u.get(F32, fl + 4) * dy;
             if (NARROW_BITS == 256) {
-                IntVector bs = pairSum(ShortVector.fromMemorySegment(NARROW_SHORTS, a, y + 260, LE));
+                IntVector bs = pairSumNarrow(ShortVector.fromMemorySegment(NARROW_SHORTS, a, y + 260, LE));
                 FloatVector mf = (FloatVector) IntVector.fromMemorySegment(NARROW_INTS, u, ints + 32, LE).mul(bs)
                         .convert(VectorOperators.I2F, 0);
                 FloatVector md = FloatVector.broadcast(NARROW_FLOATS, dmin);
