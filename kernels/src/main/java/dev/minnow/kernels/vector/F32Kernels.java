@@ -630,4 +630,21 @@ final class F32Kernels implements VectorF32 {
         }
         return s0.lane(0);
     }
+
+    @Override
+    public float streamSum4(MemorySegment s, long off, long part) {
+        long vb = SPECIES.vectorByteSize();
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        for (long o = off, end = off + part - vb; o <= end; o += vb) {
+            s0 = s0.add(FloatVector.fromMemorySegment(SPECIES, s, o, LE));
+            s1 = s1.add(FloatVector.fromMemorySegment(SPECIES, s, o + part, LE));
+            s2 = s2.add(FloatVector.fromMemorySegment(SPECIES, s, o + 2 * part, LE));
+            s3 = s3.add(FloatVector.fromMemorySegment(SPECIES, s, o + 3 * part, LE));
+        }
+        s0 = s0.add(s1).add(s2.add(s3));
+        for (VectorShuffle<Float> f : FOLDS) {
+            s0 = s0.add(s0.rearrange(f));
+        }
+        return s0.lane(0);
+    }
 }
