@@ -1492,9 +1492,12 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             long panel = pOff + g * panelBytes;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
                 FloatVector total = FloatVector.zero(WIDE_FLOATS);
-                for (int b = 0; b < blocks; b++) {
-                    long sb = panel + (long) (b >> 3) * Q4Panels.Q4K_SUPER;
-                    long ob = sb + 288L * (b & 7);
+                for (int first = 0; first < blocks; first += 8) {
+                    long sb = panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER;
+                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
+                    FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
+                  for (int b = first; b < first + 8; b++) {
+                    long ob = sb + 288L * (b - first);
                     long o = ob + 4L * h;
                     FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
                     FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
@@ -1531,9 +1534,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                         sc = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
                         m = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
                     }
-                    FloatVector scale = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE).mul(sc);
-                    FloatVector min = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE).mul(m);
+                    FloatVector scale = d.mul(sc);
+                    FloatVector min = dmin.mul(m);
                     total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
+                  }
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
@@ -1643,9 +1647,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
                 FloatVector totalA = FloatVector.zero(WIDE_FLOATS);
                 FloatVector totalB = totalA;
-                for (int b = 0; b < blocks; b++) {
-                    long sb = panel + (long) (b >> 3) * Q4Panels.Q4K_SUPER;
-                    long ob = sb + 288L * (b & 7);
+                for (int first = 0; first < blocks; first += 8) {
+                    long sb = panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER;
+                    FloatVector dA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
+                    FloatVector dminA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
+                    FloatVector dB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 2304 + 4L * h, LE);
+                    FloatVector dminB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 2368 + 4L * h, LE);
+                  for (int b = first; b < first + 8; b++) {
+                    long ob = sb + 288L * (b - first);
                     long o = ob + 4L * h;
                     FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
                     FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
@@ -1708,12 +1717,13 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                         scB = FloatVector.fromArray(WIDE_FLOATS, lanes, 2 * PANEL_LANES);
                         mB = FloatVector.fromArray(WIDE_FLOATS, lanes, 3 * PANEL_LANES);
                     }
-                    FloatVector scaleA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE).mul(scA);
-                    FloatVector minA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE).mul(mA);
-                    FloatVector scaleB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 2304 + 4L * h, LE).mul(scB);
-                    FloatVector minB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 2368 + 4L * h, LE).mul(mB);
+                    FloatVector scaleA = dA.mul(scA);
+                    FloatVector minA = dminA.mul(mA);
+                    FloatVector scaleB = dB.mul(scB);
+                    FloatVector minB = dminB.mul(mB);
                     totalA = totalA.add(scaleA.mul(sa).sub(minA.mul(cb[b])).mul(da[b]));
                     totalB = totalB.add(scaleB.mul(sbv).sub(minB.mul(cb[b])).mul(da[b]));
+                  }
                 }
                 totalA.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
                 totalB.intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
@@ -1737,9 +1747,12 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             long panel = pOff + g * panelBytes;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
                 FloatVector total = FloatVector.zero(WIDE_FLOATS);
-                for (int b = 0; b < blocks; b++) {
-                    long sb = panel + (long) (b >> 3) * Q4Panels.Q4K_SUPER;
-                    long ob = sb + 288L * (b & 7);
+                for (int first = 0; first < blocks; first += 8) {
+                    long sb = panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER;
+                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
+                    FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
+                  for (int b = first; b < first + 8; b++) {
+                    long ob = sb + 288L * (b - first);
                     long o = ob + 4L * h;
                     FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
                     FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
@@ -1772,9 +1785,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                         sc = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
                         m = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
                     }
-                    FloatVector scale = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE).mul(sc);
-                    FloatVector min = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE).mul(m);
+                    FloatVector scale = d.mul(sc);
+                    FloatVector min = dmin.mul(m);
                     total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
+                  }
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
@@ -1810,9 +1824,11 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             long panel = pOff + g * panelBytes;
             for (int hr = 0; hr < Q4Panels.ROWS; hr += PANEL_LANES) {
                 FloatVector total = FloatVector.zero(WIDE_FLOATS);
-                for (int b = 0; b < blocks; b++) {
-                    long sb = panel + (long) (b >> 3) * Q4Panels.Q6K_SUPER;
-                    long ob = sb + 416L * (b & 7);
+                for (int first = 0; first < blocks; first += 8) {
+                    long sb = panel + (long) (first >> 3) * Q4Panels.Q6K_SUPER;
+                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 3328 + 4L * hr, LE);
+                  for (int b = first; b < first + 8; b++) {
+                    long ob = sb + 416L * (b - first);
                     long o = ob + 4L * hr;
                     int e = 32 * b * XS_LANES;
                     FloatVector loA0 = FloatVector.zero(WIDE_FLOATS);
@@ -1883,10 +1899,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                         scA = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
                         scB = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
                     }
-                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 3328 + 4L * hr, LE);
                     FloatVector scaleA = d.mul(scA);
                     FloatVector scaleB = d.mul(scB);
                     total = total.add(scaleA.mul(sA).sub(scaleA.mul(cb[2 * b])).add(scaleB.mul(sB).sub(scaleB.mul(cb[2 * b + 1]))).mul(da[b]));
+                  }
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + hr) * 4, LE);
             }
