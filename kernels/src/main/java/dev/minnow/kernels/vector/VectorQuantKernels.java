@@ -1496,48 +1496,48 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     long sb = panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER;
                     FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
                     FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
-                  for (int b = first; b < first + 8; b++) {
-                    long ob = sb + 288L * (b - first);
-                    long o = ob + 4L * h;
-                    FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
-                    FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
-                    int e = 32 * b * XS_LANES;
-                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
-                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                        IntVector s = v.lanewise(VectorOperators.LSHL, 12);
-                        acc0 = emadd(s.and(ma).or(one), xs, e, acc0);
-                        acc1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, acc1);
-                        s = v.lanewise(VectorOperators.LSHL, 4);
-                        acc2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, acc2);
-                        acc3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, acc3);
-                        s = v.lanewise(VectorOperators.LSHR, 4);
-                        acc4 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, acc4);
-                        acc5 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, acc5);
-                        s = v.lanewise(VectorOperators.LSHR, 12);
-                        acc6 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, acc6);
-                        acc7 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, acc7);
-                    }
-                    FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)))
-                            .sub(ct[b]).mul(2048f);
-                    FloatVector sc;
-                    FloatVector m;
-                    if (PANEL_BYTES != null) {
-                        sc = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE)
-                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                        m = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE)
-                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                    } else { // 4 lanes: no 32-bit byte species
-                        for (int l = 0; l < PANEL_LANES; l++) {
-                            lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
-                            lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
+                    for (int b = first; b < first + 8; b++) {
+                        long ob = sb + 288L * (b - first);
+                        long o = ob + 4L * h;
+                        FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
+                        FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+                        int e = 32 * b * XS_LANES;
+                        for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                            IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                            IntVector s = v.lanewise(VectorOperators.LSHL, 12);
+                            acc0 = emadd(s.and(ma).or(one), xs, e, acc0);
+                            acc1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, acc1);
+                            s = v.lanewise(VectorOperators.LSHL, 4);
+                            acc2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, acc2);
+                            acc3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, acc3);
+                            s = v.lanewise(VectorOperators.LSHR, 4);
+                            acc4 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, acc4);
+                            acc5 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, acc5);
+                            s = v.lanewise(VectorOperators.LSHR, 12);
+                            acc6 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, acc6);
+                            acc7 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, acc7);
                         }
-                        sc = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
-                        m = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                        FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)))
+                                .sub(ct[b]).mul(2048f);
+                        FloatVector sc;
+                        FloatVector m;
+                        if (PANEL_BYTES != null) {
+                            sc = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE)
+                                    .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                            m = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE)
+                                    .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                        } else { // 4 lanes: no 32-bit byte species
+                            for (int l = 0; l < PANEL_LANES; l++) {
+                                lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
+                                lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
+                            }
+                            sc = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
+                            m = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                        }
+                        FloatVector scale = d.mul(sc);
+                        FloatVector min = dmin.mul(m);
+                        total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
                     }
-                    FloatVector scale = d.mul(sc);
-                    FloatVector min = dmin.mul(m);
-                    total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
-                  }
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
@@ -1653,77 +1653,77 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     FloatVector dminA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
                     FloatVector dB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 2304 + 4L * h, LE);
                     FloatVector dminB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 2368 + 4L * h, LE);
-                  for (int b = first; b < first + 8; b++) {
-                    long ob = sb + 288L * (b - first);
-                    long o = ob + 4L * h;
-                    FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
-                    FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                    int e = 32 * b * XS_LANES;
-                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
-                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                        IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
-                        IntVector s = v.lanewise(VectorOperators.LSHL, 12), t = w.lanewise(VectorOperators.LSHL, 12);
-                        FloatVector x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e]) : FloatVector.fromArray(WIDE_FLOATS, xs, e);
-                        a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 1 * XS_LANES);
-                        a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        s = v.lanewise(VectorOperators.LSHL, 4);
-                        t = w.lanewise(VectorOperators.LSHL, 4);
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 2 * XS_LANES);
-                        a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 3 * XS_LANES);
-                        a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        s = v.lanewise(VectorOperators.LSHR, 4);
-                        t = w.lanewise(VectorOperators.LSHR, 4);
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 4 * XS_LANES);
-                        a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 5 * XS_LANES);
-                        a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        s = v.lanewise(VectorOperators.LSHR, 12);
-                        t = w.lanewise(VectorOperators.LSHR, 12);
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 6 * XS_LANES);
-                        a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 7 * XS_LANES);
-                        a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                    }
-                    FloatVector sa = a0.add(a1).add(a2.add(a3)).sub(ct[b]).mul(2048f);
-                    FloatVector sbv = b0.add(b1).add(b2.add(b3)).sub(ct[b]).mul(2048f);
-                    FloatVector scA;
-                    FloatVector mA;
-                    FloatVector scB;
-                    FloatVector mB;
-                    if (PANEL_BYTES != null) {
-                        scA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                        mA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                        scB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                        mB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                    } else { // 4 lanes: no 32-bit byte species
-                        for (int l = 0; l < PANEL_LANES; l++) {
-                            lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
-                            lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
-                            lanes[2 * PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + distance + 256 + h + l);
-                            lanes[3 * PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + distance + 272 + h + l);
+                    for (int b = first; b < first + 8; b++) {
+                        long ob = sb + 288L * (b - first);
+                        long o = ob + 4L * h;
+                        FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
+                        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                        int e = 32 * b * XS_LANES;
+                        for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                            IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                            IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
+                            IntVector s = v.lanewise(VectorOperators.LSHL, 12), t = w.lanewise(VectorOperators.LSHL, 12);
+                            FloatVector x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e]) : FloatVector.fromArray(WIDE_FLOATS, xs, e);
+                            a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 1 * XS_LANES);
+                            a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            s = v.lanewise(VectorOperators.LSHL, 4);
+                            t = w.lanewise(VectorOperators.LSHL, 4);
+                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 2 * XS_LANES);
+                            a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 3 * XS_LANES);
+                            a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            s = v.lanewise(VectorOperators.LSHR, 4);
+                            t = w.lanewise(VectorOperators.LSHR, 4);
+                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 4 * XS_LANES);
+                            a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 5 * XS_LANES);
+                            a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            s = v.lanewise(VectorOperators.LSHR, 12);
+                            t = w.lanewise(VectorOperators.LSHR, 12);
+                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 6 * XS_LANES);
+                            a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 7 * XS_LANES);
+                            a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
                         }
-                        scA = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
-                        mA = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
-                        scB = FloatVector.fromArray(WIDE_FLOATS, lanes, 2 * PANEL_LANES);
-                        mB = FloatVector.fromArray(WIDE_FLOATS, lanes, 3 * PANEL_LANES);
+                        FloatVector sa = a0.add(a1).add(a2.add(a3)).sub(ct[b]).mul(2048f);
+                        FloatVector sbv = b0.add(b1).add(b2.add(b3)).sub(ct[b]).mul(2048f);
+                        FloatVector scA;
+                        FloatVector mA;
+                        FloatVector scB;
+                        FloatVector mB;
+                        if (PANEL_BYTES != null) {
+                            scA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                            mA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                            scB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                            mB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                        } else { // 4 lanes: no 32-bit byte species
+                            for (int l = 0; l < PANEL_LANES; l++) {
+                                lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
+                                lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
+                                lanes[2 * PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + distance + 256 + h + l);
+                                lanes[3 * PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + distance + 272 + h + l);
+                            }
+                            scA = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
+                            mA = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                            scB = FloatVector.fromArray(WIDE_FLOATS, lanes, 2 * PANEL_LANES);
+                            mB = FloatVector.fromArray(WIDE_FLOATS, lanes, 3 * PANEL_LANES);
+                        }
+                        FloatVector scaleA = dA.mul(scA);
+                        FloatVector minA = dminA.mul(mA);
+                        FloatVector scaleB = dB.mul(scB);
+                        FloatVector minB = dminB.mul(mB);
+                        totalA = totalA.add(scaleA.mul(sa).sub(minA.mul(cb[b])).mul(da[b]));
+                        totalB = totalB.add(scaleB.mul(sbv).sub(minB.mul(cb[b])).mul(da[b]));
                     }
-                    FloatVector scaleA = dA.mul(scA);
-                    FloatVector minA = dminA.mul(mA);
-                    FloatVector scaleB = dB.mul(scB);
-                    FloatVector minB = dminB.mul(mB);
-                    totalA = totalA.add(scaleA.mul(sa).sub(minA.mul(cb[b])).mul(da[b]));
-                    totalB = totalB.add(scaleB.mul(sbv).sub(minB.mul(cb[b])).mul(da[b]));
-                  }
                 }
                 totalA.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
                 totalB.intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
@@ -1751,44 +1751,44 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     long sb = panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER;
                     FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
                     FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
-                  for (int b = first; b < first + 8; b++) {
-                    long ob = sb + 288L * (b - first);
-                    long o = ob + 4L * h;
-                    FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
-                    FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
-                    int e = 32 * b * XS_LANES;
-                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
-                        IntVector lo = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                        IntVector hi = lo.lanewise(VectorOperators.LSHR, 16);
-                        acc0 = madd(lo, 0xf, xs, e, acc0);
-                        acc1 = madd(lo, 0xf0, xs, e + XS_LANES, acc1);
-                        acc2 = madd(lo, 0xf00, xs, e + 2 * XS_LANES, acc2);
-                        acc3 = madd(lo, 0xf000, xs, e + 3 * XS_LANES, acc3);
-                        acc4 = madd(hi, 0xf, xs, e + 4 * XS_LANES, acc4);
-                        acc5 = madd(hi, 0xf0, xs, e + 5 * XS_LANES, acc5);
-                        acc6 = madd(hi, 0xf00, xs, e + 6 * XS_LANES, acc6);
-                        acc7 = madd(hi, 0xf000, xs, e + 7 * XS_LANES, acc7);
-                    }
-                    FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)));
-                    FloatVector sc;
-                    FloatVector m;
-                    if (PANEL_BYTES != null) {
-                        sc = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE)
-                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                        m = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE)
-                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                    } else { // 4 lanes: no 32-bit byte species
-                        for (int l = 0; l < PANEL_LANES; l++) {
-                            lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
-                            lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
+                    for (int b = first; b < first + 8; b++) {
+                        long ob = sb + 288L * (b - first);
+                        long o = ob + 4L * h;
+                        FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
+                        FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+                        int e = 32 * b * XS_LANES;
+                        for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                            IntVector lo = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                            IntVector hi = lo.lanewise(VectorOperators.LSHR, 16);
+                            acc0 = madd(lo, 0xf, xs, e, acc0);
+                            acc1 = madd(lo, 0xf0, xs, e + XS_LANES, acc1);
+                            acc2 = madd(lo, 0xf00, xs, e + 2 * XS_LANES, acc2);
+                            acc3 = madd(lo, 0xf000, xs, e + 3 * XS_LANES, acc3);
+                            acc4 = madd(hi, 0xf, xs, e + 4 * XS_LANES, acc4);
+                            acc5 = madd(hi, 0xf0, xs, e + 5 * XS_LANES, acc5);
+                            acc6 = madd(hi, 0xf00, xs, e + 6 * XS_LANES, acc6);
+                            acc7 = madd(hi, 0xf000, xs, e + 7 * XS_LANES, acc7);
                         }
-                        sc = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
-                        m = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                        FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)));
+                        FloatVector sc;
+                        FloatVector m;
+                        if (PANEL_BYTES != null) {
+                            sc = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE)
+                                    .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                            m = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE)
+                                    .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                        } else { // 4 lanes: no 32-bit byte species
+                            for (int l = 0; l < PANEL_LANES; l++) {
+                                lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
+                                lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
+                            }
+                            sc = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
+                            m = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                        }
+                        FloatVector scale = d.mul(sc);
+                        FloatVector min = dmin.mul(m);
+                        total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
                     }
-                    FloatVector scale = d.mul(sc);
-                    FloatVector min = dmin.mul(m);
-                    total = total.add(scale.mul(s).sub(min.mul(cb[b])).mul(da[b]));
-                  }
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
@@ -1827,82 +1827,82 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 for (int first = 0; first < blocks; first += 8) {
                     long sb = panel + (long) (first >> 3) * Q4Panels.Q6K_SUPER;
                     FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 3328 + 4L * hr, LE);
-                  for (int b = first; b < first + 8; b++) {
-                    long ob = sb + 416L * (b - first);
-                    long o = ob + 4L * hr;
-                    int e = 32 * b * XS_LANES;
-                    FloatVector loA0 = FloatVector.zero(WIDE_FLOATS);
-                    FloatVector loA1 = loA0, loA2 = loA0, loA3 = loA0, loB0 = loA0, loB1 = loA0, loB2 = loA0, loB3 = loA0;
-                    FloatVector hiA0 = loA0, hiA1 = loA0, hiB0 = loA0, hiB1 = loA0;
-                    for (int j = 0; j < 0 + 2; j++) {
-                        IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                        IntVector u = l.lanewise(VectorOperators.LSHR, 16);
-                        int ej = e + 8 * j * XS_LANES;
-                        loA0 = ((FloatVector) l.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej), loA0);
-                        loA1 = ((FloatVector) l.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 1 * XS_LANES), loA1);
-                        loA2 = ((FloatVector) l.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 2 * XS_LANES), loA2);
-                        loA3 = ((FloatVector) l.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 3 * XS_LANES), loA3);
-                        loA0 = ((FloatVector) u.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 4 * XS_LANES), loA0);
-                        loA1 = ((FloatVector) u.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 5 * XS_LANES), loA1);
-                        loA2 = ((FloatVector) u.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 6 * XS_LANES), loA2);
-                        loA3 = ((FloatVector) u.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 7 * XS_LANES), loA3);
-                    }
-                    for (int j = 2; j < 2 + 2; j++) {
-                        IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                        IntVector u = l.lanewise(VectorOperators.LSHR, 16);
-                        int ej = e + 8 * j * XS_LANES;
-                        loB0 = ((FloatVector) l.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej), loB0);
-                        loB1 = ((FloatVector) l.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 1 * XS_LANES), loB1);
-                        loB2 = ((FloatVector) l.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 2 * XS_LANES), loB2);
-                        loB3 = ((FloatVector) l.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 3 * XS_LANES), loB3);
-                        loB0 = ((FloatVector) u.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 4 * XS_LANES), loB0);
-                        loB1 = ((FloatVector) u.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 5 * XS_LANES), loB1);
-                        loB2 = ((FloatVector) u.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 6 * XS_LANES), loB2);
-                        loB3 = ((FloatVector) u.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 7 * XS_LANES), loB3);
-                    }
-                    for (int h = 0; h < 2; h++) {
-                        IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 256 + 64L * h, LE);
-                        IntVector u = l.lanewise(VectorOperators.LSHR, 16);
-                        int ea = e + 8 * h * XS_LANES;
-                        int eb = ea + 16 * XS_LANES;
-                        hiA0 = ((FloatVector) l.and(0x3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea), hiA0);
-                        hiB0 = ((FloatVector) l.and(0xc).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb), hiB0);
-                        hiA1 = ((FloatVector) l.and(0x30).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 1 * XS_LANES), hiA1);
-                        hiB1 = ((FloatVector) l.and(0xc0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 1 * XS_LANES), hiB1);
-                        hiA0 = ((FloatVector) l.and(0x300).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 2 * XS_LANES), hiA0);
-                        hiB0 = ((FloatVector) l.and(0xc00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 2 * XS_LANES), hiB0);
-                        hiA1 = ((FloatVector) l.and(0x3000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 3 * XS_LANES), hiA1);
-                        hiB1 = ((FloatVector) l.and(0xc000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 3 * XS_LANES), hiB1);
-                        hiA0 = ((FloatVector) u.and(0x3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 4 * XS_LANES), hiA0);
-                        hiB0 = ((FloatVector) u.and(0xc).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 4 * XS_LANES), hiB0);
-                        hiA1 = ((FloatVector) u.and(0x30).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 5 * XS_LANES), hiA1);
-                        hiB1 = ((FloatVector) u.and(0xc0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 5 * XS_LANES), hiB1);
-                        hiA0 = ((FloatVector) u.and(0x300).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 6 * XS_LANES), hiA0);
-                        hiB0 = ((FloatVector) u.and(0xc00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 6 * XS_LANES), hiB0);
-                        hiA1 = ((FloatVector) u.and(0x3000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 7 * XS_LANES), hiA1);
-                        hiB1 = ((FloatVector) u.and(0xc000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 7 * XS_LANES), hiB1);
-                    }
-                    FloatVector sA = loA0.add(loA1).add(loA2.add(loA3)).add(hiA0.add(hiA1).mul(16f));
-                    FloatVector sB = loB0.add(loB1).add(loB2.add(loB3)).add(hiB0.add(hiB1).mul(4f));
-                    FloatVector scA;
-                    FloatVector scB;
-                    if (PANEL_BYTES != null) {
-                        scA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 384 + hr, LE)
-                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                        scB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 400 + hr, LE)
-                                .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                    } else { // 4 lanes: no 32-bit byte species
-                        for (int l = 0; l < PANEL_LANES; l++) {
-                            lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 384 + hr + l);
-                            lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 400 + hr + l);
+                    for (int b = first; b < first + 8; b++) {
+                        long ob = sb + 416L * (b - first);
+                        long o = ob + 4L * hr;
+                        int e = 32 * b * XS_LANES;
+                        FloatVector loA0 = FloatVector.zero(WIDE_FLOATS);
+                        FloatVector loA1 = loA0, loA2 = loA0, loA3 = loA0, loB0 = loA0, loB1 = loA0, loB2 = loA0, loB3 = loA0;
+                        FloatVector hiA0 = loA0, hiA1 = loA0, hiB0 = loA0, hiB1 = loA0;
+                        for (int j = 0; j < 0 + 2; j++) {
+                            IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                            IntVector u = l.lanewise(VectorOperators.LSHR, 16);
+                            int ej = e + 8 * j * XS_LANES;
+                            loA0 = ((FloatVector) l.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej), loA0);
+                            loA1 = ((FloatVector) l.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 1 * XS_LANES), loA1);
+                            loA2 = ((FloatVector) l.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 2 * XS_LANES), loA2);
+                            loA3 = ((FloatVector) l.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 3 * XS_LANES), loA3);
+                            loA0 = ((FloatVector) u.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 4 * XS_LANES), loA0);
+                            loA1 = ((FloatVector) u.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 5 * XS_LANES), loA1);
+                            loA2 = ((FloatVector) u.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 6 * XS_LANES), loA2);
+                            loA3 = ((FloatVector) u.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 7 * XS_LANES), loA3);
                         }
-                        scA = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
-                        scB = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                        for (int j = 2; j < 2 + 2; j++) {
+                            IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                            IntVector u = l.lanewise(VectorOperators.LSHR, 16);
+                            int ej = e + 8 * j * XS_LANES;
+                            loB0 = ((FloatVector) l.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej), loB0);
+                            loB1 = ((FloatVector) l.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 1 * XS_LANES), loB1);
+                            loB2 = ((FloatVector) l.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 2 * XS_LANES), loB2);
+                            loB3 = ((FloatVector) l.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 3 * XS_LANES), loB3);
+                            loB0 = ((FloatVector) u.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 4 * XS_LANES), loB0);
+                            loB1 = ((FloatVector) u.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 5 * XS_LANES), loB1);
+                            loB2 = ((FloatVector) u.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 6 * XS_LANES), loB2);
+                            loB3 = ((FloatVector) u.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 7 * XS_LANES), loB3);
+                        }
+                        for (int h = 0; h < 2; h++) {
+                            IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 256 + 64L * h, LE);
+                            IntVector u = l.lanewise(VectorOperators.LSHR, 16);
+                            int ea = e + 8 * h * XS_LANES;
+                            int eb = ea + 16 * XS_LANES;
+                            hiA0 = ((FloatVector) l.and(0x3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea), hiA0);
+                            hiB0 = ((FloatVector) l.and(0xc).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb), hiB0);
+                            hiA1 = ((FloatVector) l.and(0x30).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 1 * XS_LANES), hiA1);
+                            hiB1 = ((FloatVector) l.and(0xc0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 1 * XS_LANES), hiB1);
+                            hiA0 = ((FloatVector) l.and(0x300).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 2 * XS_LANES), hiA0);
+                            hiB0 = ((FloatVector) l.and(0xc00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 2 * XS_LANES), hiB0);
+                            hiA1 = ((FloatVector) l.and(0x3000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 3 * XS_LANES), hiA1);
+                            hiB1 = ((FloatVector) l.and(0xc000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 3 * XS_LANES), hiB1);
+                            hiA0 = ((FloatVector) u.and(0x3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 4 * XS_LANES), hiA0);
+                            hiB0 = ((FloatVector) u.and(0xc).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 4 * XS_LANES), hiB0);
+                            hiA1 = ((FloatVector) u.and(0x30).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 5 * XS_LANES), hiA1);
+                            hiB1 = ((FloatVector) u.and(0xc0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 5 * XS_LANES), hiB1);
+                            hiA0 = ((FloatVector) u.and(0x300).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 6 * XS_LANES), hiA0);
+                            hiB0 = ((FloatVector) u.and(0xc00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 6 * XS_LANES), hiB0);
+                            hiA1 = ((FloatVector) u.and(0x3000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 7 * XS_LANES), hiA1);
+                            hiB1 = ((FloatVector) u.and(0xc000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 7 * XS_LANES), hiB1);
+                        }
+                        FloatVector sA = loA0.add(loA1).add(loA2.add(loA3)).add(hiA0.add(hiA1).mul(16f));
+                        FloatVector sB = loB0.add(loB1).add(loB2.add(loB3)).add(hiB0.add(hiB1).mul(4f));
+                        FloatVector scA;
+                        FloatVector scB;
+                        if (PANEL_BYTES != null) {
+                            scA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 384 + hr, LE)
+                                    .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                            scB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 400 + hr, LE)
+                                    .convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                        } else { // 4 lanes: no 32-bit byte species
+                            for (int l = 0; l < PANEL_LANES; l++) {
+                                lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 384 + hr + l);
+                                lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 400 + hr + l);
+                            }
+                            scA = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
+                            scB = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+                        }
+                        FloatVector scaleA = d.mul(scA);
+                        FloatVector scaleB = d.mul(scB);
+                        total = total.add(scaleA.mul(sA).sub(scaleA.mul(cb[2 * b])).add(scaleB.mul(sB).sub(scaleB.mul(cb[2 * b + 1]))).mul(da[b]));
                     }
-                    FloatVector scaleA = d.mul(scA);
-                    FloatVector scaleB = d.mul(scB);
-                    total = total.add(scaleA.mul(sA).sub(scaleA.mul(cb[2 * b])).add(scaleB.mul(sB).sub(scaleB.mul(cb[2 * b + 1]))).mul(da[b]));
-                  }
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + hr) * 4, LE);
             }
