@@ -22,7 +22,7 @@ public final class VectorKernels implements Kernels {
 
     /** As {@link #VectorKernels(int, boolean)} with the GEMM micro-kernel {@code gemm} instead of the width's default. */
     public VectorKernels(int bits, boolean fma, GemmMicro gemm) {
-        this(bits, fma, gemm, f16StreamsDefault(bits));
+        this(bits, fma, gemm, f16StreamsDefault());
     }
 
     /**
@@ -43,11 +43,12 @@ public final class VectorKernels implements Kernels {
     static final int F16_TWO_STREAMS = 32;
 
     /**
-     * {@code -Dminnow.f16.streams=1|2}; default 2 below 512 bits, where it was measured (AVX2, F16 GEMV streamed from
-     * memory: 1.2–1.4× at 1 thread, 1.1–1.5× at 2, BENCHMARKS.md session 8), 1 at 512 bits until timed on such a machine.
+     * {@code -Dminnow.f16.streams=1|2}; default 2 at every width. AVX2 (F16 GEMV streamed from memory): 1.2–1.4× at
+     * 1 thread, 1.1–1.5× at 2 (BENCHMARKS.md session 8). AVX-512 Zen 5 (session 13, TinyLlama-shaped F16 decode, three
+     * alternations): 6.5–7.0 → 9.2–9.3 tok/s at 1 thread, 11.9–12.3 → 16.0–17.0 at 2.
      */
-    private static int f16StreamsDefault(int bits) {
-        return Integer.getInteger("minnow.f16.streams", bits < 512 ? 2 : 1) == 2 ? 2 : 1;
+    private static int f16StreamsDefault() {
+        return Integer.getInteger("minnow.f16.streams", 2) == 1 ? 1 : 2;
     }
 
     /** Bit size of the platform's preferred float species. */
