@@ -53,7 +53,7 @@ final class F32Kernels implements VectorF32 {
     @Override public String name() {
         return "vector-" + SPECIES.vectorBitSize() + (FMA ? "" : "-nofma")
                 + (GEMM_MICRO == GemmMicro.defaultFor(SPECIES.vectorBitSize()) ? "" : "-" + GEMM_MICRO.id())
-                + (F16_STREAMS == (SPECIES.vectorBitSize() < 512) ? "" : F16_STREAMS ? "-f16x2" : "-f16x1");
+                + (F16_STREAMS ? "" : "-f16x1");   // two F16 streams are the default at every width
     }
 
     @Override public int vectorBits() { return SPECIES.vectorBitSize(); }

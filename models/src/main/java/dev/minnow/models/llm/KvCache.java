@@ -78,7 +78,9 @@ final class KvCache implements AutoCloseable {
         MemorySegment.copy(scores, 0, probs, F32, 0, n);
         kernels.softmax(n, probs, 0);
         MemorySegment.copy(probs, F32, 0, scores, 0, n);
-        out.asSlice(outOff * 4, headDim * 4L).fill((byte) 0);
+        for (int i = 0; i < headDim; i++) {   // not asSlice(..).fill: C2 kept that slice on the heap (~30 kB per token)
+            out.set(F32, (outOff + i) * 4, 0f);
+        }
         for (int s = 0; s < n; s++) {
             kernels.axpy(headDim, scores[s], v, (long) s * kvDim + headBase, out, outOff);
         }
