@@ -616,30 +616,23 @@ final class F32Kernels implements VectorF32 {
     @Override
     public float streamSum(MemorySegment s, long off, long len) {
         long vb = SPECIES.vectorByteSize();
-        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-        long end = off + len - 4 * vb;
-        for (long o = off; o <= end; o += 4 * vb) {
-            s0 = s0.add(FloatVector.fromMemorySegment(SPECIES, s, o, LE));
-            s1 = s1.add(FloatVector.fromMemorySegment(SPECIES, s, o + vb, LE));
-            s2 = s2.add(FloatVector.fromMemorySegment(SPECIES, s, o + 2 * vb, LE));
-            s3 = s3.add(FloatVector.fromMemorySegment(SPECIES, s, o + 3 * vb, LE));
-        }
-        s0 = s0.add(s1).add(s2.add(s3));
-        for (VectorShuffle<Float> f : FOLDS) {
-            s0 = s0.add(s0.rearrange(f));
-        }
-        return s0.lane(0);
+        return sum4(s, off, off + len - 4 * vb, 4 * vb, vb);   // one stream, four vectors per step
     }
 
     @Override
     public float streamSum4(MemorySegment s, long off, long part) {
         long vb = SPECIES.vectorByteSize();
+        return sum4(s, off, off + part - vb, vb, part);        // four streams, part bytes apart
+    }
+
+    /** The f32 sum of the vectors at o, o + gap, o + 2·gap, o + 3·gap for o = from, from + step, … ≤ last. */
+    private static float sum4(MemorySegment s, long from, long last, long step, long gap) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-        for (long o = off, end = off + part - vb; o <= end; o += vb) {
+        for (long o = from; o <= last; o += step) {
             s0 = s0.add(FloatVector.fromMemorySegment(SPECIES, s, o, LE));
-            s1 = s1.add(FloatVector.fromMemorySegment(SPECIES, s, o + part, LE));
-            s2 = s2.add(FloatVector.fromMemorySegment(SPECIES, s, o + 2 * part, LE));
-            s3 = s3.add(FloatVector.fromMemorySegment(SPECIES, s, o + 3 * part, LE));
+            s1 = s1.add(FloatVector.fromMemorySegment(SPECIES, s, o + gap, LE));
+            s2 = s2.add(FloatVector.fromMemorySegment(SPECIES, s, o + 2 * gap, LE));
+            s3 = s3.add(FloatVector.fromMemorySegment(SPECIES, s, o + 3 * gap, LE));
         }
         s0 = s0.add(s1).add(s2.add(s3));
         for (VectorShuffle<Float> f : FOLDS) {
