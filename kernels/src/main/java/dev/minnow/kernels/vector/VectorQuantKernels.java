@@ -1569,6 +1569,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         int bb = 288;
         IntVector ma = IntVector.broadcast(WIDE_INTS, 0xf000), mb = IntVector.broadcast(WIDE_INTS, 0xf0000);
         IntVector one = IntVector.broadcast(WIDE_INTS, 0x3f800000);
+        IntVector halfBits = IntVector.broadcast(WIDE_INTS, 0x8fffe000);
+        FloatVector halfScale = FloatVector.broadcast(WIDE_FLOATS, 0x1p123f);
         long distance = (long) half * blocks * bb;
         for (int i = 0; i < half; i++) {
             int g = from + i;
@@ -1579,53 +1581,50 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 long lane = 4L * h;
                 for (int b = 0; b < blocks; b++) {
                     long o = panel + (long) b * bb + lane;
-                    FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
-                    FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                    // a0 and b0 start at -ct[b]: the partial sums stay exact (multiples of 2^-11 below 2^13)
+                    FloatVector a0 = FloatVector.broadcast(WIDE_FLOATS, -ct[b]);
+                    FloatVector b0 = a0, zero = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector a1 = zero, a2 = zero, a3 = zero, b1 = zero, b2 = zero, b3 = zero;
                     int e = 32 * b * XS_LANES;
-                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                    for (int j = 0; j < 4; j++) {
                         IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
                         IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
-                        IntVector s = v.lanewise(VectorOperators.LSHL, 12), t = w.lanewise(VectorOperators.LSHL, 12);
-                        FloatVector x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e]) : FloatVector.fromArray(WIDE_FLOATS, xs, e);
-                        a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 1 * XS_LANES);
-                        a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        s = v.lanewise(VectorOperators.LSHL, 4);
-                        t = w.lanewise(VectorOperators.LSHL, 4);
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 2 * XS_LANES);
-                        a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 3 * XS_LANES);
-                        a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        s = v.lanewise(VectorOperators.LSHR, 4);
-                        t = w.lanewise(VectorOperators.LSHR, 4);
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 4 * XS_LANES);
-                        a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 5 * XS_LANES);
-                        a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        s = v.lanewise(VectorOperators.LSHR, 12);
-                        t = w.lanewise(VectorOperators.LSHR, 12);
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 6 * XS_LANES);
-                        a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 7 * XS_LANES);
-                        a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
+                        // four steps of two levels: rotating left by 12, 4, -4 and -12 puts a level pair's nibbles at bits 12-15 (ma)
+                        // and 16-19 (mb), as the shifts of expQ4_0 do. Each step adds into a0/a1 (b0/b1) and moves the older pair up, so
+                        // four chains per panel stay in flight. One step written once keeps this method small enough for C2 to parse all
+                        // of it before its inlining cutoff (past it the epilogue's intrinsics were late-inlined and boxed).
+                        for (int m = 0; m < 4; m++, e += 2 * XS_LANES) {
+                            int r = 12 - 8 * m;
+                            IntVector s = v.lanewise(VectorOperators.ROL, r), t = w.lanewise(VectorOperators.ROL, r);
+                            FloatVector x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e]) : FloatVector.fromArray(WIDE_FLOATS, xs, e);
+                            FloatVector na0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            FloatVector nb0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + XS_LANES);
+                            FloatVector na1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            FloatVector nb1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            a0 = a2;
+                            a1 = a3;
+                            a2 = na0;
+                            a3 = na1;
+                            b0 = b2;
+                            b1 = b3;
+                            b2 = nb0;
+                            b3 = nb1;
+                        }
                     }
-                    FloatVector sa = a0.add(a1).add(a2.add(a3)).sub(ct[b]).mul(2048f);
-                    FloatVector sb = b0.add(b1).add(b2.add(b3)).sub(ct[b]).mul(2048f);
+                    // (S - ct)·2^11·d as (S - ct)·(d·2^11), and d·cb as (d·2^11)·(cb·2^-11): the same real products, so
+                    // the same roundings as the specification's, with fewer operations for C2 to parse
+                    FloatVector sa = a0.add(a1).add(a2.add(a3));
+                    FloatVector sb = b0.add(b1).add(b2.add(b3));
                     long so = panel + (long) b * bb + 256 + 2L * h;
                     FloatVector scaleA = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, so, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
-                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);  // the f16 d (see halves)
+                            .lanewise(VectorOperators.LSHL, 13).and(halfBits).reinterpretAsFloats().mul(halfScale);  // the f16 d·2^11 (see halves)
                     FloatVector scaleB = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, so + distance, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
-                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
-                    totalA = totalA.add(scaleA.mul(sa).sub(scaleA.mul(cb[b])).mul(da[b]));
-                    totalB = totalB.add(scaleB.mul(sb).sub(scaleB.mul(cb[b])).mul(da[b]));
+                            .lanewise(VectorOperators.LSHL, 13).and(halfBits).reinterpretAsFloats().mul(halfScale);
+                    FloatVector cbv = FloatVector.broadcast(WIDE_FLOATS, cb[b] * 0x1p-11f);
+                    FloatVector dav = FloatVector.broadcast(WIDE_FLOATS, da[b]);
+                    totalA = totalA.add(scaleA.mul(sa).sub(scaleA.mul(cbv)).mul(dav));
+                    totalB = totalB.add(scaleB.mul(sb).sub(scaleB.mul(cbv)).mul(dav));
                 }
                 totalA.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
                 totalB.intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
