@@ -265,6 +265,18 @@ public final class Q4Panels {
         /** What value i's level q_a was multiplied by in {@link #xs}, per k = i mod 8 (a power of two). */
         public final float[] weight = new float[8];
         MemorySegment q = MemorySegment.NULL;
+        /** The f32 row these arrays were prepared from and how (prepare skips a repeat: Q, K and V share one input). */
+        MemorySegment src = MemorySegment.NULL;
+        int srcCols = -1;
+        DType srcType;
+        boolean srcExponent;
+        int srcLanes;
+        QuantKernels srcKernels;
+
+        /** Forgets the prepared row, so that the next {@link #prepare} computes it again. */
+        public void forget() {
+            srcCols = -1;
+        }
     }
 
     private static final float[] NIBBLE_WEIGHT = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 1f, 0x1p-4f, 0x1p-8f, 0x1p-12f};
@@ -286,6 +298,12 @@ public final class Q4Panels {
         a.lanes = lanes;
         boolean exponent = type != DType.Q6_K && qk.panelExponentLevels();
         a.exponent = exponent;
+        long srcBytes = 4L * cols;
+        if (a.srcCols == cols && a.srcType == type && a.srcExponent == exponent && a.srcLanes == lanes && a.srcKernels == qk
+                && MemorySegment.mismatch(x, 4 * xOff, 4 * xOff + srcBytes, a.src, 0, srcBytes) < 0) {
+            return; // the same row prepared the same way (bit for bit the same input, so the same arrays)
+        }
+        a.srcCols = -1; // until the arrays below are complete
         float[] weight = exponent ? EXPONENT_WEIGHT : NIBBLE_WEIGHT;
         System.arraycopy(weight, 0, a.weight, 0, 8);
         if (a.xs.length < cols * lanes || a.cb.length < cols / 16) {
@@ -316,6 +334,7 @@ public final class Q4Panels {
                 a.cb[b] = 8 * (even + odd);
                 a.ct[b] = (16 * even + odd) * 0x1p-4f;
             }
+            remember(a, type, exponent, lanes, qk, cols, x, xOff);
             return;
         }
         // Q8_K: f32 d, 256 int8 levels, 16 int16 sums of 16 levels (292 bytes per 256)
@@ -345,6 +364,21 @@ public final class Q4Panels {
             }
             a.ct[b] = (16 * even + odd) * 0x1p-4f;
         }
+        remember(a, type, exponent, lanes, qk, cols, x, xOff);
+    }
+
+    private static void remember(Activation a, DType type, boolean exponent, int lanes, QuantKernels qk, int cols,
+                                 MemorySegment x, long xOff) {
+        long bytes = 4L * cols;
+        if (a.src.byteSize() < bytes) {
+            a.src = Arena.ofAuto().allocate(bytes, 64);
+        }
+        MemorySegment.copy(x, 4 * xOff, a.src, 0, bytes);
+        a.srcType = type;
+        a.srcExponent = exponent;
+        a.srcLanes = lanes;
+        a.srcKernels = qk;
+        a.srcCols = cols;
     }
 
     /** Value i of the activation, {@code lanes} copies (one store when the kernel broadcasts it itself). */

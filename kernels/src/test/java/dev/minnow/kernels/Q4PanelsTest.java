@@ -252,6 +252,54 @@ class Q4PanelsTest {
         }
     }
 
+    /**
+     * prepare skips a row it has just prepared the same way (decode's Q, K and V share one input): one Activation
+     * reused over a sequence of rows, types, kernels and offsets (repeats, one value negated, another type with the
+     * same activation format, another width) must hold exactly what a fresh Activation gets each time.
+     */
+    @Test
+    void reusedActivationEqualsFreshOne() {
+        long seed = 24301L;
+        SplittableRandom r = new SplittableRandom(seed);
+        QuantKernels[] ks = {SPEC, QuantKernelsAtWidth.vector(512, true, "minnow.panels.xs", "scalar"),
+                QuantKernelsAtWidth.vector(256, true, "minnow.panels.xs", "wide")};
+        DType[] types = {DType.Q4_0, DType.Q4_K, DType.Q6_K};
+        int cols = 512;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = arena.allocate(4L * (cols + 64));
+            for (int i = 0; i < cols + 64; i++) {
+                x.setAtIndex(F32, i, (float) r.nextGaussian());
+            }
+            Q4Panels.Activation reused = new Q4Panels.Activation();
+            for (int step = 0; step < 60; step++) {
+                QuantKernels k = ks[r.nextInt(ks.length)];
+                DType t = types[r.nextInt(types.length)];
+                int off = r.nextInt(4) == 0 ? 32 : 0;
+                switch (r.nextInt(4)) {
+                    case 0 -> { // the sign of one value
+                        int i = r.nextInt(cols + 64);
+                        x.setAtIndex(F32, i, Float.intBitsToFloat(Float.floatToRawIntBits(x.getAtIndex(F32, i)) ^ 0x80000000));
+                    }
+                    case 1 -> k = ks[1];
+                    default -> { } // a repeat, mostly
+                }
+                Q4Panels.Activation fresh = new Q4Panels.Activation();
+                Q4Panels.prepare(k, t, cols, x, off, fresh);
+                Q4Panels.prepare(k, t, cols, x, off, reused);
+                String at = "seed " + seed + ", step " + step + ", " + t + " on " + k.name() + " at offset " + off;
+                assertEquals(fresh.lanes, reused.lanes, at);
+                assertEquals(fresh.exponent, reused.exponent, at);
+                int n = cols * fresh.lanes;
+                org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(fresh.xs, n), java.util.Arrays.copyOf(reused.xs, n), at);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(fresh.da, cols / 32), java.util.Arrays.copyOf(reused.da, cols / 32), at);
+                int cbs = t == DType.Q6_K ? cols / 16 : cols / 32; // the entries the type writes and its kernels read
+                org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(fresh.cb, cbs), java.util.Arrays.copyOf(reused.cb, cbs), at);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(fresh.ct, cols / 32), java.util.Arrays.copyOf(reused.ct, cols / 32), at);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(fresh.weight, reused.weight, at);
+            }
+        }
+    }
+
     /** Packs the rows into panels and runs the panel GEMV on {@code k} (panels only; rows % 16 stay unset). */
     static float[] panelGemv(QuantKernels k, DType t, int rows, int cols, MemorySegment w, MemorySegment x, Arena arena) {
         MemorySegment p = Q4Panels.pack(t, rows, cols, w, 0, arena);
