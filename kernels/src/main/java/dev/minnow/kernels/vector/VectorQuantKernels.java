@@ -1640,102 +1640,121 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
     }
 
-    /** expQ4K over panel pairs (from + i, from + half + i), i &lt; half: the same operations per panel, interleaved. */
+    /**
+     * expQ4K over panel pairs (from + i, from + half + i), i &lt; half: the same operations per panel, interleaved. Each
+     * super-block pair is its own call ({@link #superQ4Kx2}, running totals in a float[]): one method for all of it was
+     * too large for C2 to parse before its inlining cutoff, and the Vector API calls past it boxed in some JVMs.
+     */
     private static void expQ4Kx2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
                                  float[] cb, float[] ct, MemorySegment y, long yOff) {
         long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
-        float[] lanes = PANEL_BYTES == null ? new float[4 * PANEL_LANES] : null;
-        IntVector ma = IntVector.broadcast(WIDE_INTS, 0xf000), mb = IntVector.broadcast(WIDE_INTS, 0xf0000);
-        IntVector one = IntVector.broadcast(WIDE_INTS, 0x3f800000);
+        float[] tot = Q4K_TOTALS.get();
         long distance = half * panelBytes;
         for (int i = 0; i < half; i++) {
             int g = from + i;
             long panel = pOff + g * panelBytes;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
-                FloatVector totalA = FloatVector.zero(WIDE_FLOATS);
-                FloatVector totalB = totalA;
+                java.util.Arrays.fill(tot, 0, 2 * PANEL_LANES, 0f);
                 for (int first = 0; first < blocks; first += 8) {
-                    long sb = panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER;
-                    FloatVector dA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
-                    FloatVector dminA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
-                    FloatVector dB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 2304 + 4L * h, LE);
-                    FloatVector dminB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + 2368 + 4L * h, LE);
-                    for (int b = first; b < first + 8; b++) {
-                        long ob = sb + 288L * (b - first);
-                        long o = ob + 4L * h;
-                        FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
-                        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                        int e = 32 * b * XS_LANES;
-                        for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
-                            IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                            IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
-                            IntVector s = v.lanewise(VectorOperators.LSHL, 12), t = w.lanewise(VectorOperators.LSHL, 12);
-                            FloatVector x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e]) : FloatVector.fromArray(WIDE_FLOATS, xs, e);
-                            a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                            b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 1 * XS_LANES);
-                            a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                            b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                            s = v.lanewise(VectorOperators.LSHL, 4);
-                            t = w.lanewise(VectorOperators.LSHL, 4);
-                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 2 * XS_LANES);
-                            a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                            b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 3 * XS_LANES);
-                            a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                            b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                            s = v.lanewise(VectorOperators.LSHR, 4);
-                            t = w.lanewise(VectorOperators.LSHR, 4);
-                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 4 * XS_LANES);
-                            a0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                            b0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 5 * XS_LANES);
-                            a1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                            b1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                            s = v.lanewise(VectorOperators.LSHR, 12);
-                            t = w.lanewise(VectorOperators.LSHR, 12);
-                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 6 * XS_LANES);
-                            a2 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a2) : a2.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
-                            b2 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b2) : b2.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
-                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 7 * XS_LANES);
-                            a3 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a3) : a3.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
-                            b3 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b3) : b3.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
-                        }
-                        FloatVector sa = a0.add(a1).add(a2.add(a3)).sub(ct[b]).mul(2048f);
-                        FloatVector sbv = b0.add(b1).add(b2.add(b3)).sub(ct[b]).mul(2048f);
-                        FloatVector scA;
-                        FloatVector mA;
-                        FloatVector scB;
-                        FloatVector mB;
-                        if (PANEL_BYTES != null) {
-                            scA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                            mA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                            scB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                            mB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
-                        } else { // 4 lanes: no 32-bit byte species
-                            for (int l = 0; l < PANEL_LANES; l++) {
-                                lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
-                                lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
-                                lanes[2 * PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + distance + 256 + h + l);
-                                lanes[3 * PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + distance + 272 + h + l);
-                            }
-                            scA = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
-                            mA = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
-                            scB = FloatVector.fromArray(WIDE_FLOATS, lanes, 2 * PANEL_LANES);
-                            mB = FloatVector.fromArray(WIDE_FLOATS, lanes, 3 * PANEL_LANES);
-                        }
-                        FloatVector scaleA = dA.mul(scA);
-                        FloatVector minA = dminA.mul(mA);
-                        FloatVector scaleB = dB.mul(scB);
-                        FloatVector minB = dminB.mul(mB);
-                        totalA = totalA.add(scaleA.mul(sa).sub(minA.mul(cb[b])).mul(da[b]));
-                        totalB = totalB.add(scaleB.mul(sbv).sub(minB.mul(cb[b])).mul(da[b]));
-                    }
+                    superQ4Kx2(p, panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER, distance, h, first, xs, da, cb, ct, tot);
                 }
-                totalA.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
-                totalB.intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
+                FloatVector.fromArray(WIDE_FLOATS, tot, 0).intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+                FloatVector.fromArray(WIDE_FLOATS, tot, PANEL_LANES).intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
             }
         }
+    }
+
+    /** Running totals of {@link #superQ4Kx2} (two panels' lanes), and its byte lanes where no 32-bit byte species exists. */
+    private static final ThreadLocal<float[]> Q4K_TOTALS = ThreadLocal.withInitial(() -> new float[2 * PANEL_LANES]);
+    private static final ThreadLocal<float[]> Q4K_LANES = ThreadLocal.withInitial(() -> new float[2 * PANEL_LANES]);
+    /** Eight blocks' sums for two panels ({@link #sumsQ4Kx2}). */
+    private static final ThreadLocal<float[]> Q4K_SUMS = ThreadLocal.withInitial(() -> new float[16 * PANEL_LANES]);
+
+    /** Super-block {@code sb} (its first block {@code first}) of a panel and of the panel {@code distance} bytes on. */
+    private static void superQ4Kx2(MemorySegment p, long sb, long distance, int h, int first, float[] xs, float[] da,
+                                   float[] cb, float[] ct, float[] tot) {
+        float[] sums = Q4K_SUMS.get();
+        sumsQ4Kx2(p, sb, distance, h, first, xs, ct, sums);
+        epilogueQ4K(p, sb, h, first, da, cb, sums, 0, tot, 0);
+        epilogueQ4K(p, sb + distance, h, first, da, cb, sums, PANEL_LANES, tot, PANEL_LANES);
+    }
+
+    /** Block sums S - ct[b] of the eight blocks of super-block pair (sb, sb + distance): sums[32b' + 16s + lane]. */
+    private static void sumsQ4Kx2(MemorySegment p, long sb, long distance, int h, int first, float[] xs, float[] ct,
+                                  float[] sums) {
+        int[] c = PANEL_MASKS; // loaded, not literals: see expQ4_0x2
+        IntVector ma = IntVector.broadcast(WIDE_INTS, c[0]), mb = IntVector.broadcast(WIDE_INTS, c[1]);
+        IntVector one = IntVector.broadcast(WIDE_INTS, c[2]);
+        for (int b = first; b < first + 8; b++) {
+            long ob = sb + 288L * (b - first);
+            long o = ob + 4L * h;
+            // a0 and b0 start at -ct[b]: the partial sums stay exact (multiples of 2^-11 below 2^13)
+            FloatVector a0 = FloatVector.broadcast(WIDE_FLOATS, -ct[b]);
+            FloatVector b0 = a0, zero = FloatVector.zero(WIDE_FLOATS);
+            FloatVector a1 = zero, a2 = zero, a3 = zero, b1 = zero, b2 = zero, b3 = zero;
+            int e = 32 * b * XS_LANES;
+            for (int j = 0; j < 4; j++) {
+                IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
+                // four steps of two levels, as in expQ4_0x2 (written once to keep the method within C2's parse budget)
+                IntVector s = v.lanewise(VectorOperators.ROL, 12), t = w.lanewise(VectorOperators.ROL, 12);
+                for (int m = 0; m < 4; m++, e += 2 * XS_LANES) {
+                    FloatVector x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e]) : FloatVector.fromArray(WIDE_FLOATS, xs, e);
+                    FloatVector na0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                    FloatVector nb0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                    x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + XS_LANES);
+                    FloatVector na1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                    FloatVector nb1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
+                    a0 = a2;
+                    a1 = a3;
+                    a2 = na0;
+                    a3 = na1;
+                    b0 = b2;
+                    b1 = b3;
+                    b2 = nb0;
+                    b3 = nb1;
+                    s = s.lanewise(VectorOperators.ROR, 8);
+                    t = t.lanewise(VectorOperators.ROR, 8);
+                }
+            }
+            a0.add(a1).add(a2.add(a3)).intoArray(sums, 2 * PANEL_LANES * (b - first));
+            b0.add(b1).add(b2.add(b3)).intoArray(sums, 2 * PANEL_LANES * (b - first) + PANEL_LANES);
+        }
+    }
+
+    /**
+     * The specification's epilogue of the eight blocks of super-block {@code sb} whose sums {@link #sumsQ4Kx2} left in
+     * {@code sums} (from {@code sOff}, every 2·PANEL_LANES), added to the running total in {@code tot} at {@code tOff}.
+     */
+    private static void epilogueQ4K(MemorySegment p, long sb, int h, int first, float[] da, float[] cb, float[] sums,
+                                    int sOff, float[] tot, int tOff) {
+        float[] lanes = PANEL_BYTES == null ? Q4K_LANES.get() : null;
+        FloatVector total = FloatVector.fromArray(WIDE_FLOATS, tot, tOff);
+        FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
+        FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
+        for (int b = first; b < first + 8; b++) {
+            long ob = sb + 288L * (b - first);
+            FloatVector sum = FloatVector.fromArray(WIDE_FLOATS, sums, 2 * PANEL_LANES * (b - first) + sOff);
+            FloatVector sc;
+            FloatVector m;
+            if (PANEL_BYTES != null) {
+                sc = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                m = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+            } else { // 4 lanes: no 32-bit byte species
+                for (int l = 0; l < PANEL_LANES; l++) {
+                    lanes[l] = p.get(ValueLayout.JAVA_BYTE, ob + 256 + h + l);
+                    lanes[PANEL_LANES + l] = p.get(ValueLayout.JAVA_BYTE, ob + 272 + h + l);
+                }
+                sc = FloatVector.fromArray(WIDE_FLOATS, lanes, 0);
+                m = FloatVector.fromArray(WIDE_FLOATS, lanes, PANEL_LANES);
+            }
+            // (scale·(S - ct)·2^11 - min·cb)·da as (scale·(S - ct) - min·(cb·2^-11))·(da·2^11): every product and
+            // difference is the specification's scaled by a power of two, so the same roundings
+            FloatVector scale = d.mul(sc);
+            FloatVector min = dmin.mul(m);
+            total = total.add(scale.mul(sum).sub(min.mul(cb[b] * 0x1p-11f)).mul(da[b] * 2048f));
+        }
+        total.intoArray(tot, tOff);
     }
 
     /** acc + level·x for an exponent level (the f32 bits in {@code bits}): exact, so FMA or not gives the same. */
