@@ -272,11 +272,6 @@ public final class Q4Panels {
         boolean srcExponent;
         int srcLanes;
         QuantKernels srcKernels;
-
-        /** Forgets the prepared row, so that the next {@link #prepare} computes it again. */
-        public void forget() {
-            srcCols = -1;
-        }
     }
 
     private static final float[] NIBBLE_WEIGHT = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 1f, 0x1p-4f, 0x1p-8f, 0x1p-12f};
