@@ -1443,38 +1443,20 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     private static void expQ4_0(int from, int to, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
                                 float[] cb, float[] ct, MemorySegment y, long yOff) {
         int bb = 288;
-        IntVector ma = IntVector.broadcast(WIDE_INTS, 0xf000), mb = IntVector.broadcast(WIDE_INTS, 0xf0000);
-        IntVector one = IntVector.broadcast(WIDE_INTS, 0x3f800000);
+        float[] sums = Q4K_SUMS.get();
         for (int g = from; g < to; g++) {
             long panel = pOff + (long) g * blocks * bb;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
                 FloatVector total = FloatVector.zero(WIDE_FLOATS);
-                long lane = 4L * h;
-                for (int b = 0; b < blocks; b++) {
-                    long o = panel + (long) b * bb + lane;
-                    FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
-                    FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
-                    int e = 32 * b * XS_LANES;
-                    for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
-                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                        IntVector s = v.lanewise(VectorOperators.LSHL, 12);
-                        acc0 = emadd(s.and(ma).or(one), xs, e, acc0);
-                        acc1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, acc1);
-                        s = v.lanewise(VectorOperators.LSHL, 4);
-                        acc2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, acc2);
-                        acc3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, acc3);
-                        s = v.lanewise(VectorOperators.LSHR, 4);
-                        acc4 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, acc4);
-                        acc5 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, acc5);
-                        s = v.lanewise(VectorOperators.LSHR, 12);
-                        acc6 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, acc6);
-                        acc7 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, acc7);
+                for (int first = 0; first < blocks; first += 8) {
+                    int count = Math.min(8, blocks - first);
+                    sums1(p, panel + (long) first * bb, h, first, count, xs, ct, sums);
+                    for (int b = first; b < first + count; b++) {
+                        FloatVector s = FloatVector.fromArray(WIDE_FLOATS, sums, PANEL_LANES * (b - first)).mul(2048f);
+                        FloatVector scale = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, panel + (long) b * bb + 256 + 2L * h, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                                .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);  // the f16 d (see halves)
+                        total = total.add(scale.mul(s).sub(scale.mul(cb[b])).mul(da[b]));
                     }
-                    FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)))
-                            .sub(ct[b]).mul(2048f);
-                    FloatVector scale = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, panel + (long) b * bb + 256 + 2L * h, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
-                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);  // the f16 d (see halves)
-                    total = total.add(scale.mul(s).sub(scale.mul(cb[b])).mul(da[b]));
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
@@ -1486,8 +1468,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                                float[] cb, float[] ct, MemorySegment y, long yOff) {
         long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
         float[] lanes = PANEL_BYTES == null ? new float[2 * PANEL_LANES] : null;
-        IntVector ma = IntVector.broadcast(WIDE_INTS, 0xf000), mb = IntVector.broadcast(WIDE_INTS, 0xf0000);
-        IntVector one = IntVector.broadcast(WIDE_INTS, 0x3f800000);
+        float[] sums = Q4K_SUMS.get();
         for (int g = from; g < to; g++) {
             long panel = pOff + g * panelBytes;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
@@ -1496,29 +1477,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     long sb = panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER;
                     FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
                     FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
+                    sums1(p, sb, h, first, 8, xs, ct, sums);
                     for (int b = first; b < first + 8; b++) {
                         long ob = sb + 288L * (b - first);
-                        long o = ob + 4L * h;
-                        FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
-                        FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
-                        int e = 32 * b * XS_LANES;
-                        for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
-                            IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                            IntVector s = v.lanewise(VectorOperators.LSHL, 12);
-                            acc0 = emadd(s.and(ma).or(one), xs, e, acc0);
-                            acc1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, acc1);
-                            s = v.lanewise(VectorOperators.LSHL, 4);
-                            acc2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, acc2);
-                            acc3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, acc3);
-                            s = v.lanewise(VectorOperators.LSHR, 4);
-                            acc4 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, acc4);
-                            acc5 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, acc5);
-                            s = v.lanewise(VectorOperators.LSHR, 12);
-                            acc6 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, acc6);
-                            acc7 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, acc7);
-                        }
-                        FloatVector s = acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7)))
-                                .sub(ct[b]).mul(2048f);
+                        FloatVector s = FloatVector.fromArray(WIDE_FLOATS, sums, PANEL_LANES * (b - first)).mul(2048f);
                         FloatVector sc;
                         FloatVector m;
                         if (PANEL_BYTES != null) {
@@ -1541,6 +1503,41 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 }
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
+        }
+    }
+
+    /**
+     * Block sums S - ct[b] of {@code count} (at most 8) consecutive 288-byte panel blocks from {@code ob0} (block
+     * {@code first}), lanes h..: sums[PANEL_LANES·(b - first) + lane]. The one-panel kernels' loop (Q4_0 and Q4_K panel
+     * blocks share the layout); sums leave through an array, never as a vector result, which C2 boxed.
+     */
+    private static void sums1(MemorySegment p, long ob0, int h, int first, int count, float[] xs, float[] ct,
+                              float[] sums) {
+        int[] c = PANEL_MASKS; // loaded, not literals: see expQ4_0x2
+        IntVector ma = IntVector.broadcast(WIDE_INTS, c[0]), mb = IntVector.broadcast(WIDE_INTS, c[1]);
+        IntVector one = IntVector.broadcast(WIDE_INTS, c[2]);
+        for (int b = first; b < first + count; b++) {
+            long o = ob0 + 288L * (b - first) + 4L * h;
+            FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
+            FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+            int e = 32 * b * XS_LANES;
+            for (int j = 0; j < 4; j++, e += 8 * XS_LANES) {
+                IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                IntVector s = v.lanewise(VectorOperators.LSHL, 12);
+                acc0 = emadd(s.and(ma).or(one), xs, e, acc0);
+                acc1 = emadd(s.and(mb).or(one), xs, e + XS_LANES, acc1);
+                s = v.lanewise(VectorOperators.LSHL, 4);
+                acc2 = emadd(s.and(ma).or(one), xs, e + 2 * XS_LANES, acc2);
+                acc3 = emadd(s.and(mb).or(one), xs, e + 3 * XS_LANES, acc3);
+                s = v.lanewise(VectorOperators.LSHR, 4);
+                acc4 = emadd(s.and(ma).or(one), xs, e + 4 * XS_LANES, acc4);
+                acc5 = emadd(s.and(mb).or(one), xs, e + 5 * XS_LANES, acc5);
+                s = v.lanewise(VectorOperators.LSHR, 12);
+                acc6 = emadd(s.and(ma).or(one), xs, e + 6 * XS_LANES, acc6);
+                acc7 = emadd(s.and(mb).or(one), xs, e + 7 * XS_LANES, acc7);
+            }
+            acc0.add(acc1).add(acc2.add(acc3)).add(acc4.add(acc5).add(acc6.add(acc7))).sub(ct[b])
+                    .intoArray(sums, PANEL_LANES * (b - first));
         }
     }
 
