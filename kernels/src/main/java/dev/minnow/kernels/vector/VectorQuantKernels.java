@@ -1646,6 +1646,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                                  float[] cb, float[] ct, MemorySegment y, long yOff) {
         long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
         float[] tot = Q4K_TOTALS.get();
+        float[] sums = Q4K_SUMS.get();
         long distance = half * panelBytes;
         for (int i = 0; i < half; i++) {
             int g = from + i;
@@ -1653,7 +1654,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
                 java.util.Arrays.fill(tot, 0, 2 * PANEL_LANES, 0f);
                 for (int first = 0; first < blocks; first += 8) {
-                    superQ4Kx2(p, panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER, distance, h, first, xs, da, cb, ct, tot);
+                    superQ4Kx2(p, panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER, distance, h, first, xs, da, cb, ct, tot, sums);
                 }
                 FloatVector.fromArray(WIDE_FLOATS, tot, 0).intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
                 FloatVector.fromArray(WIDE_FLOATS, tot, PANEL_LANES).intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
@@ -1669,8 +1670,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
 
     /** Super-block {@code sb} (its first block {@code first}) of a panel and of the panel {@code distance} bytes on. */
     private static void superQ4Kx2(MemorySegment p, long sb, long distance, int h, int first, float[] xs, float[] da,
-                                   float[] cb, float[] ct, float[] tot) {
-        float[] sums = Q4K_SUMS.get();
+                                   float[] cb, float[] ct, float[] tot, float[] sums) {
         sumsQ4Kx2(p, sb, distance, h, first, xs, ct, sums);
         epilogueQ4K(p, sb, h, first, da, cb, sums, 0, tot, 0);
         epilogueQ4K(p, sb + distance, h, first, da, cb, sums, PANEL_LANES, tot, PANEL_LANES);
