@@ -734,7 +734,8 @@ public final class Conv2d implements Layer {
      * (rows copied, no phases) 0.82–0.88× at 56² and 112².
      */
     private static boolean usePhasePlanes() {
-        return Boolean.parseBoolean(System.getProperty("minnow.cnn.dwPhasePlanes", "true"));
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.dwPhasePlanes", "true"))
+                && !Boolean.parseBoolean(System.getProperty("minnow.cnn.dwFlat", "true"));   // the flat kernel splits phases itself
     }
 
     /** Per thread: a zero-padded, column-phase-split plane for {@link #depthwisePhased}, and one input row. */

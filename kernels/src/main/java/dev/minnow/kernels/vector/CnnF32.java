@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -52,6 +53,16 @@ final class CnnF32 implements CnnKernels {
             case HARD_SWISH -> 4;
             default -> -1;
         };
+    }
+
+    /**
+     * min(max(v, lo), hi) with Math.max/min's results for lo < hi (NaN stays NaN, max(−0, 0) is +0): two compares and
+     * two blends. {@code v.max(lo).min(hi)} compiles to about twelve dependent instructions per vector on AVX-512
+     * (each of max and min fixes up NaN and signed zeros with a sign test, two blends and an unordered compare).
+     */
+    private static FloatVector clamp(FloatVector v, float lo, float hi) {
+        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+        return v.blend(l, v.compare(VectorOperators.LE, l)).blend(h, v.compare(VectorOperators.GE, h));
     }
 
     private static FloatVector fma(FloatVector w, FloatVector x, FloatVector acc) {
@@ -308,6 +319,10 @@ final class CnnF32 implements CnnKernels {
         if (ho <= 0 || wo <= 0 || channels <= 0) {
             return;
         }
+        if (flatDepthwise()) {
+            flat(k, stride, padH, padW, channels, x, xOff, h, w, wt, wOff, bias, biasOff, act, out, outOff, ho, wo);
+            return;
+        }
         if (wo <= INTERLEAVED_MAX_WIDTH) {
             for (int c0 = 0; c0 < channels; c0 += LANES) {
                 int n = Math.min(LANES, channels - c0);
@@ -320,6 +335,216 @@ final class CnnF32 implements CnnKernels {
             depthwisePlane(k, stride, padH, padW, x, xOff + (long) c * h * w, h, w, wt, wOff + c * k * k,
                     bias == null ? 0f : bias[biasOff + c], act, out, outOff + (long) c * ho * wo, ho, wo);
         }
+    }
+
+    /**
+     * Whether depthwise convolutions run {@link #flat} (default) rather than the row, ring-row and channels-in-lanes
+     * kernels ({@code -Dminnow.cnn.dwFlat=false}; read per call, for A/B runs).
+     */
+    private static boolean flatDepthwise() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.dwFlat", "true"));
+    }
+
+    /**
+     * Widest stride-1 output that {@link #depthwiseStride1} sends to {@link #flat}; wider planes keep its row pairs
+     * ({@link #s1Pair3}: ConvLayerBench --ab, 1 thread, 32 channels at 112² 0.77× through flat, 144 at 56² 1.06×).
+     */
+    private static final int FLAT_S1_MAX_WIDTH = 64;
+
+    /** Per thread: [0] the phase planes, [1] a staged input plane, [2] the flat sums, [3] the compacted output plane. */
+    private static final ThreadLocal<float[][]> DW_FLAT = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0], new float[0]});
+
+    /**
+     * Depthwise over flat phase planes, any k, stride and padding. The zero-padded plane of what the taps reach
+     * ({@code hp × wp}) is split into its s × s phases ({@code hq × wq} each: padded cell (r, c) in phase
+     * (r mod s, c mod s) at (r / s, c / s)), so that every tap is one constant offset and output (oy, ox) sits at flat
+     * index oy·wq + ox: the sums then run over whole vectors of that flat index, four at a time (four independent FMA
+     * chains), with no row edges; the columns ox ≥ wo of each flat row are computed and dropped. Input rows are spread
+     * into the planes in vectors (stride 2: split into even and odd columns by two rearranges), the last of each row
+     * with a masked store so the padding stays zero; finished rows are compacted on the heap and copied out in one run
+     * per channel. Each sum in the specification's order (bias, then ky outer, kx inner); ReLU and ReLU6 as a clamp in
+     * register, other activations over the compacted plane.
+     */
+    private static void flat(int k, int s, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                             float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff,
+                             int ho, int wo) {
+        int hp = (ho - 1) * s + k, wp = (wo - 1) * s + k;
+        int hq = (hp + s - 1) / s, wq = (wp + s - 1) / s, phase = hq * wq, taps = k * k;
+        int[] off = new int[taps];
+        int maxOff = 0;
+        for (int t = 0; t < taps; t++) {
+            int ky = t / k, kx = t % k;
+            off[t] = ((ky % s) * s + kx % s) * phase + (ky / s) * wq + kx / s;
+            maxOff = Math.max(maxOff, off[t]);
+        }
+        int n = ho * wq, nv = (n + LANES - 1) / LANES * LANES;       // flat outputs, in whole vectors
+        int planes = Math.max(s * s * phase, maxOff + nv) + LANES;   // every flat read stays inside
+        int rows = Math.min(h, hp - padH), cols = Math.min(w, wp - padW);   // the input cells the taps reach
+        int plane = h * w, oplane = ho * wo;
+        float[][] sc = DW_FLAT.get();
+        if (sc[0].length < planes) {
+            sc[0] = new float[planes];
+        }
+        if (sc[1].length < plane + 2 * LANES) {
+            sc[1] = new float[plane + 2 * LANES];
+        }
+        if (sc[2].length < nv + LANES) {
+            sc[2] = new float[nv + LANES];
+        }
+        if (sc[3].length < oplane + LANES) {
+            sc[3] = new float[oplane + LANES];
+        }
+        float[] pl = sc[0], stage = sc[1], o = sc[2], os = sc[3];
+        java.util.Arrays.fill(pl, 0, planes, 0f);   // padding: the spread below writes interior cells only
+        int code = code(act);
+        float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        for (int c = 0; c < channels; c++) {
+            if (rows > 0 && cols > 0) {
+                MemorySegment.copy(x, F32, (xOff + (long) c * plane) * 4, stage, 0, rows * w);
+                if (s == 1) {
+                    spread1(stage, w, rows, cols, pl, wq, padH, padW);
+                } else if (s == 2) {
+                    spread2(stage, w, rows, cols, pl, wq, phase, padH, padW);
+                } else {
+                    for (int iy = 0; iy < rows; iy++) {
+                        int r = iy + padH;
+                        for (int ix = 0; ix < cols; ix++) {
+                            int cc = ix + padW;
+                            pl[((r % s) * s + cc % s) * phase + (r / s) * wq + cc / s] = stage[iy * w + ix];
+                        }
+                    }
+                }
+            }
+            float b = bias == null ? 0f : bias[biasOff + c];
+            int wc = wOff + c * taps, i = 0;
+            if (k == 3) {
+                flat3(pl, o, nv, off, wt, wc, b, lo, hi);
+            } else {
+                for (; i <= nv - 4 * LANES; i += 4 * LANES) {
+                    flatBlock4(taps, off, pl, wt, wc, b, lo, hi, o, i);
+                }
+                for (; i < nv; i += LANES) {
+                    flatBlock1(taps, off, pl, wt, wc, b, lo, hi, o, i);
+                }
+            }
+            compact(o, wq, os, ho, wo);
+            if (code > 2 || code < 0) {
+                activateArray(code, act, os, oplane);
+            }
+            MemorySegment.copy(os, 0, out, F32, (outOff + (long) c * oplane) * 4, oplane);
+        }
+    }
+
+    /** os[oy·wo + ox] = o[oy·wq + ox] for ox < wo, in whole vectors: what lands past a row's end the next row overwrites. */
+    private static void compact(float[] o, int wq, float[] os, int ho, int wo) {
+        if (wo <= LANES) {
+            for (int oy = 0; oy < ho; oy++) {
+                FloatVector.fromArray(SPECIES, o, oy * wq).intoArray(os, oy * wo);
+            }
+            return;
+        }
+        for (int oy = 0; oy < ho; oy++) {
+            int src = oy * wq, dst = oy * wo;
+            for (int j = 0; j < wo; j += LANES) {
+                FloatVector.fromArray(SPECIES, o, src + j).intoArray(os, dst + j);
+            }
+        }
+    }
+
+    /** Stride 1: input row iy (cols floats of stage at iy·w) to padded row iy + padH, column padW of the plane. */
+    private static void spread1(float[] stage, int w, int rows, int cols, float[] pl, int wq, int padH, int padW) {
+        int lastAt = (cols - 1) / LANES * LANES;
+        VectorMask<Float> last = SPECIES.indexInRange(lastAt, cols);
+        for (int iy = 0; iy < rows; iy++) {
+            int src = iy * w, dst = (iy + padH) * wq + padW;
+            for (int j = 0; j < lastAt; j += LANES) {
+                FloatVector.fromArray(SPECIES, stage, src + j).intoArray(pl, dst + j);
+            }
+            FloatVector.fromArray(SPECIES, stage, src + lastAt).intoArray(pl, dst + lastAt, last);
+        }
+    }
+
+    /**
+     * Stride 2: input row iy split into its even and odd columns (two rearranges and a blend per 2·LANES floats) and
+     * stored into the two column phases of padded row iy + padH; the last vectors of each phase with masked stores.
+     */
+    private static void spread2(float[] stage, int w, int rows, int cols, float[] pl, int wq, int phase, int padH, int padW) {
+        int pe = padW & 1, ce = padW >> 1, co = (padW + 1) >> 1;   // even input columns: phase pe, from column ce
+        for (int iy = 0; iy < rows; iy++) {
+            int r = iy + padH, src = iy * w;
+            int rowAt = (r & 1) * 2 * phase + (r >> 1) * wq;
+            int de = rowAt + pe * phase + ce, dOdd = rowAt + (1 - pe) * phase + co;
+            for (int ix = 0; ix < cols; ix += 2 * LANES) {
+                FloatVector a = FloatVector.fromArray(SPECIES, stage, src + ix);
+                FloatVector b = FloatVector.fromArray(SPECIES, stage, src + ix + LANES);
+                FloatVector ev = a.rearrange(EVEN_ODD).blend(b.rearrange(ODD_EVEN), UPPER);
+                FloatVector od = a.rearrange(ODD_EVEN).blend(b.rearrange(EVEN_ODD), UPPER);
+                int rem = cols - ix, j = ix >> 1;
+                if (rem >= 2 * LANES) {
+                    ev.intoArray(pl, de + j);
+                    od.intoArray(pl, dOdd + j);
+                } else {
+                    ev.intoArray(pl, de + j, SPECIES.indexInRange(0, (rem + 1) >> 1));
+                    od.intoArray(pl, dOdd + j, SPECIES.indexInRange(0, rem >> 1));
+                }
+            }
+        }
+    }
+
+    /**
+     * 3×3: o[i …] for i < nv in whole vectors, the nine weights in registers and the nine tap offsets loop invariants,
+     * so that every load is the loop index plus an invariant (C2 then hoists the range checks out of the loop). No sum
+     * depends on the previous iteration's, so the core overlaps the iterations' FMA chains.
+     */
+    private static void flat3(float[] pl, float[] o, int nv, int[] off, float[] wt, int wc, float b, float lo, float hi) {
+        int t0 = off[0], t1 = off[1], t2 = off[2], t3 = off[3], t4 = off[4], t5 = off[5], t6 = off[6], t7 = off[7], t8 = off[8];
+        FloatVector w0 = FloatVector.broadcast(SPECIES, wt[wc]), w1 = FloatVector.broadcast(SPECIES, wt[wc + 1]);
+        FloatVector w2 = FloatVector.broadcast(SPECIES, wt[wc + 2]), w3 = FloatVector.broadcast(SPECIES, wt[wc + 3]);
+        FloatVector w4 = FloatVector.broadcast(SPECIES, wt[wc + 4]), w5 = FloatVector.broadcast(SPECIES, wt[wc + 5]);
+        FloatVector w6 = FloatVector.broadcast(SPECIES, wt[wc + 6]), w7 = FloatVector.broadcast(SPECIES, wt[wc + 7]);
+        FloatVector w8 = FloatVector.broadcast(SPECIES, wt[wc + 8]);
+        FloatVector bv = FloatVector.broadcast(SPECIES, b);
+        for (int i = 0; i < nv; i += LANES) {
+            FloatVector a = fma(w0, FloatVector.fromArray(SPECIES, pl, i + t0), bv);
+            a = fma(w1, FloatVector.fromArray(SPECIES, pl, i + t1), a);
+            a = fma(w2, FloatVector.fromArray(SPECIES, pl, i + t2), a);
+            a = fma(w3, FloatVector.fromArray(SPECIES, pl, i + t3), a);
+            a = fma(w4, FloatVector.fromArray(SPECIES, pl, i + t4), a);
+            a = fma(w5, FloatVector.fromArray(SPECIES, pl, i + t5), a);
+            a = fma(w6, FloatVector.fromArray(SPECIES, pl, i + t6), a);
+            a = fma(w7, FloatVector.fromArray(SPECIES, pl, i + t7), a);
+            a = fma(w8, FloatVector.fromArray(SPECIES, pl, i + t8), a);
+            clamp(a, lo, hi).intoArray(o, i);
+        }
+    }
+
+    /**
+     * o[i + v·LANES …] = clamp(b + Σ_t wt[wc + t] · pl[off[t] + i + v·LANES …]) for v < 4: four independent chains,
+     * one broadcast weight per tap; one flat loop over the taps (see {@link #s1Block4}).
+     */
+    private static void flatBlock4(int taps, int[] off, float[] pl, float[] wt, int wc, float b, float lo, float hi, float[] o, int i) {
+        FloatVector a0 = FloatVector.broadcast(SPECIES, b), a1 = a0, a2 = a0, a3 = a0;
+        for (int t = 0; t < taps; t++) {
+            FloatVector wv = FloatVector.broadcast(SPECIES, wt[wc + t]);
+            int at = off[t] + i;
+            a0 = fma(wv, FloatVector.fromArray(SPECIES, pl, at), a0);
+            a1 = fma(wv, FloatVector.fromArray(SPECIES, pl, at + LANES), a1);
+            a2 = fma(wv, FloatVector.fromArray(SPECIES, pl, at + 2 * LANES), a2);
+            a3 = fma(wv, FloatVector.fromArray(SPECIES, pl, at + 3 * LANES), a3);
+        }
+        clamp(a0, lo, hi).intoArray(o, i);
+        clamp(a1, lo, hi).intoArray(o, i + LANES);
+        clamp(a2, lo, hi).intoArray(o, i + 2 * LANES);
+        clamp(a3, lo, hi).intoArray(o, i + 3 * LANES);
+    }
+
+    /** {@link #flatBlock4} for one vector. */
+    private static void flatBlock1(int taps, int[] off, float[] pl, float[] wt, int wc, float b, float lo, float hi, float[] o, int i) {
+        FloatVector a = FloatVector.broadcast(SPECIES, b);
+        for (int t = 0; t < taps; t++) {
+            a = fma(FloatVector.broadcast(SPECIES, wt[wc + t]), FloatVector.fromArray(SPECIES, pl, off[t] + i), a);
+        }
+        clamp(a, lo, hi).intoArray(o, i);
     }
 
     /**
@@ -342,7 +567,7 @@ final class CnnF32 implements CnnKernels {
             return;
         }
         boolean pairs5 = k == 5 && wo >= DW5_PAIRS_MIN_WIDTH && Boolean.parseBoolean(System.getProperty("minnow.cnn.dw5Pairs", "true"));
-        if (k != 3 && !pairs5 || wo < LANES) {
+        if (k != 3 && !pairs5 || wo < LANES || flatDepthwise() && wo < FLAT_S1_MAX_WIDTH) {
             // measured no faster here (ConvLayerBench --ab, 1 thread: other sizes through the one-row blocks 0.5–0.8×,
             // 5×5 at 14² 0.96–0.97×, outputs narrower than a vector 0.69×): the ring-row and channels-in-lanes kernels
             // of depthwiseChannels
