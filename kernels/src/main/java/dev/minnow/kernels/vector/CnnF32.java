@@ -1437,13 +1437,19 @@ final class CnnF32 implements CnnKernels {
             // channel blocks outer over sub-blocks whose input (cin rows) stays in L1: four output rows written as
             // runs at a time instead of every output row a few vectors at a time
             int pv = p0 + (p1 - p0) / LANES * LANES;
-            int sub = Math.max(2 * LANES, PW_SUB_FLOATS / Math.max(1, cin) / (2 * LANES) * (2 * LANES));
+            int blk = CS_WIDE ? 4 * LANES : 2 * LANES;
+            int sub = Math.max(blk, PW_SUB_FLOATS / Math.max(1, cin) / blk * blk);
             for (int s0 = p0; s0 < pv; s0 += sub) {
                 int s1 = Math.min(pv, s0 + sub);
                 int o = 0;
                 for (; o <= cout - 4; o += 4) {
                     long yo = yOff + (long) o * ldy;
                     int q = s0;
+                    if (CS_WIDE) {
+                        for (; q <= s1 - 4 * LANES; q += 4 * LANES) {
+                            pw44(o, cin, w, bias, lo, hi, x, xOff + q, ldx, y, yo + q, ldy);
+                        }
+                    }
                     for (; q <= s1 - 2 * LANES; q += 2 * LANES) {
                         pw4(o, cin, w, bias, lo, hi, x, xOff + q, ldx, y, yo + q, ldy);
                     }
@@ -1504,6 +1510,69 @@ final class CnnF32 implements CnnKernels {
      */
     private static boolean channelsOuter() {
         return Boolean.parseBoolean(System.getProperty("minnow.cnn.pwChannelsOuter", "true"));
+    }
+
+    /** Channels o..o+3 of pixels [x0, x0 + 4·LANES): {@link #pw4} with twice the pixels per weight broadcast ({@link #CS_WIDE}). */
+    private static void pw44(int o, int cin, float[] w, float[] bias, float lo, float hi, MemorySegment x, long x0, int ldx,
+                             MemorySegment y, long y0, int ldy) {
+        FloatVector a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
+        if (bias == null) {
+            a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = FloatVector.zero(SPECIES);
+            a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = FloatVector.zero(SPECIES);
+        } else {
+            a00 = a01 = a02 = a03 = FloatVector.broadcast(SPECIES, bias[o]);
+            a10 = a11 = a12 = a13 = FloatVector.broadcast(SPECIES, bias[o + 1]);
+            a20 = a21 = a22 = a23 = FloatVector.broadcast(SPECIES, bias[o + 2]);
+            a30 = a31 = a32 = a33 = FloatVector.broadcast(SPECIES, bias[o + 3]);
+        }
+        int w0 = o * cin, w1 = w0 + cin, w2 = w1 + cin, w3 = w2 + cin;
+        for (int j = 0; j < cin; j++) {
+            long at = (x0 + (long) j * ldx) * 4;
+            FloatVector xa = FloatVector.fromMemorySegment(SPECIES, x, at, LE);
+            FloatVector xb = FloatVector.fromMemorySegment(SPECIES, x, at + LANES * 4L, LE);
+            FloatVector xc = FloatVector.fromMemorySegment(SPECIES, x, at + 2 * LANES * 4L, LE);
+            FloatVector xd = FloatVector.fromMemorySegment(SPECIES, x, at + 3 * LANES * 4L, LE);
+            FloatVector v = FloatVector.broadcast(SPECIES, w[w0 + j]);
+            a00 = fma(v, xa, a00);
+            a01 = fma(v, xb, a01);
+            a02 = fma(v, xc, a02);
+            a03 = fma(v, xd, a03);
+            v = FloatVector.broadcast(SPECIES, w[w1 + j]);
+            a10 = fma(v, xa, a10);
+            a11 = fma(v, xb, a11);
+            a12 = fma(v, xc, a12);
+            a13 = fma(v, xd, a13);
+            v = FloatVector.broadcast(SPECIES, w[w2 + j]);
+            a20 = fma(v, xa, a20);
+            a21 = fma(v, xb, a21);
+            a22 = fma(v, xc, a22);
+            a23 = fma(v, xd, a23);
+            v = FloatVector.broadcast(SPECIES, w[w3 + j]);
+            a30 = fma(v, xa, a30);
+            a31 = fma(v, xb, a31);
+            a32 = fma(v, xc, a32);
+            a33 = fma(v, xd, a33);
+        }
+        long r = y0 * 4, step = (long) ldy * 4, q = LANES * 4L;
+        a00.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a01.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a02.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        a03.max(lo).min(hi).intoMemorySegment(y, r + 3 * q, LE);
+        r += step;
+        a10.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a11.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a12.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        a13.max(lo).min(hi).intoMemorySegment(y, r + 3 * q, LE);
+        r += step;
+        a20.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a21.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a22.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        a23.max(lo).min(hi).intoMemorySegment(y, r + 3 * q, LE);
+        r += step;
+        a30.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a31.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a32.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        a33.max(lo).min(hi).intoMemorySegment(y, r + 3 * q, LE);
     }
 
     /** Channels o..o+3 of pixels [x0, x0 + 2·LANES) (x0, y0 already at the block). */
@@ -1620,13 +1689,19 @@ final class CnnF32 implements CnnKernels {
         int p = p0;
         if (channelsOuter()) {   // as in pointwise: channel blocks outer over sub-blocks whose input stays in L1
             int pv = p0 + (p1 - p0) / LANES * LANES;
-            int sub = Math.max(2 * LANES, PW_SUB_FLOATS / Math.max(1, depth) / (2 * LANES) * (2 * LANES));
+            int blk = CS_WIDE ? 4 * LANES : 2 * LANES;
+            int sub = Math.max(blk, PW_SUB_FLOATS / Math.max(1, depth) / blk * blk);
             for (int s0 = p0; s0 < pv; s0 += sub) {
                 int s1 = Math.min(pv, s0 + sub);
                 int o = 0;
                 for (; o <= cout - 4; o += 4) {
                     long yo = yOff + (long) o * ldy;
                     int q = s0;
+                    if (CS_WIDE) {
+                        for (; q <= s1 - 4 * LANES; q += 4 * LANES) {
+                            cs44(o, depth, off, w, bias, lo, hi, x, xOff + q, y, yo + q, ldy);
+                        }
+                    }
                     for (; q <= s1 - 2 * LANES; q += 2 * LANES) {
                         cs4(o, depth, off, w, bias, lo, hi, x, xOff + q, y, yo + q, ldy);
                     }
@@ -1685,6 +1760,77 @@ final class CnnF32 implements CnnKernels {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@link #convShifted} and {@link #pointwise} also run a 4-channel × 4-vector register tile ({@link #cs44},
+     * {@link #pw44}: 16 accumulators, 4 input vectors and a broadcast, within AVX-512's 32 registers; the 4 × 2 tile's 8
+     * accumulators only just cover the FMA latency): at 512 bits; {@code -Dminnow.cnn.cs44=false} turns it off (read at
+     * class load).
+     */
+    private static final boolean CS_WIDE = LANES >= 16 && Boolean.parseBoolean(System.getProperty("minnow.cnn.cs44", "true"));
+
+    /** Channels o..o+3 of 4·LANES grid pixels from x0: {@link #cs4} with twice the pixels per weight broadcast. */
+    private static void cs44(int o, int depth, int[] off, float[] w, float[] bias, float lo, float hi, float[] x, int x0,
+                             MemorySegment y, long y0, int ldy) {
+        FloatVector a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
+        if (bias == null) {
+            a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = FloatVector.zero(SPECIES);
+            a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = FloatVector.zero(SPECIES);
+        } else {
+            a00 = a01 = a02 = a03 = FloatVector.broadcast(SPECIES, bias[o]);
+            a10 = a11 = a12 = a13 = FloatVector.broadcast(SPECIES, bias[o + 1]);
+            a20 = a21 = a22 = a23 = FloatVector.broadcast(SPECIES, bias[o + 2]);
+            a30 = a31 = a32 = a33 = FloatVector.broadcast(SPECIES, bias[o + 3]);
+        }
+        int w0 = o * depth, w1 = w0 + depth, w2 = w1 + depth, w3 = w2 + depth;
+        for (int j = 0; j < depth; j++) {
+            int at = x0 + off[j];
+            FloatVector xa = FloatVector.fromArray(SPECIES, x, at);
+            FloatVector xb = FloatVector.fromArray(SPECIES, x, at + LANES);
+            FloatVector xc = FloatVector.fromArray(SPECIES, x, at + 2 * LANES);
+            FloatVector xd = FloatVector.fromArray(SPECIES, x, at + 3 * LANES);
+            FloatVector v = FloatVector.broadcast(SPECIES, w[w0 + j]);
+            a00 = fma(v, xa, a00);
+            a01 = fma(v, xb, a01);
+            a02 = fma(v, xc, a02);
+            a03 = fma(v, xd, a03);
+            v = FloatVector.broadcast(SPECIES, w[w1 + j]);
+            a10 = fma(v, xa, a10);
+            a11 = fma(v, xb, a11);
+            a12 = fma(v, xc, a12);
+            a13 = fma(v, xd, a13);
+            v = FloatVector.broadcast(SPECIES, w[w2 + j]);
+            a20 = fma(v, xa, a20);
+            a21 = fma(v, xb, a21);
+            a22 = fma(v, xc, a22);
+            a23 = fma(v, xd, a23);
+            v = FloatVector.broadcast(SPECIES, w[w3 + j]);
+            a30 = fma(v, xa, a30);
+            a31 = fma(v, xb, a31);
+            a32 = fma(v, xc, a32);
+            a33 = fma(v, xd, a33);
+        }
+        long r = y0 * 4, step = (long) ldy * 4, q = LANES * 4L;
+        a00.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a01.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a02.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        a03.max(lo).min(hi).intoMemorySegment(y, r + 3 * q, LE);
+        r += step;
+        a10.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a11.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a12.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        a13.max(lo).min(hi).intoMemorySegment(y, r + 3 * q, LE);
+        r += step;
+        a20.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a21.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a22.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        a23.max(lo).min(hi).intoMemorySegment(y, r + 3 * q, LE);
+        r += step;
+        a30.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a31.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a32.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        a33.max(lo).min(hi).intoMemorySegment(y, r + 3 * q, LE);
     }
 
     /** Channels o..o+3 of 2·LANES grid pixels from x0, over the flattened (channel, tap) offsets. */
