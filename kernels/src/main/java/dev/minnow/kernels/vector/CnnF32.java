@@ -1272,15 +1272,27 @@ final class CnnF32 implements CnnKernels {
         int half = (reach + 1) / 2 + LANES;   // odd phase starts here in ph
         for (int oy = 0; oy < ho; oy++) {
             int r0 = inOff + oy * s * wp;
-            colMax(k, in, r0, wp, col, reach);
+            if (k == 3 && reach >= LANES) {
+                colMax3(in, r0, wp, col, reach);
+            } else {
+                colMax(k, in, r0, wp, col, reach);
+            }
             int d = outOff + oy * wo;
             if (s == 2) {
                 int pairs = reach / 2;
-                deinterleave(col, 0, pairs, ph, 0, ph, half);
+                if (pairs >= LANES) {
+                    deinterleaveOverlapping(col, pairs, ph, half);
+                } else {
+                    deinterleave(col, 0, pairs, ph, 0, ph, half);
+                }
                 if (reach % 2 == 1) {
                     ph[pairs] = col[reach - 1];
                 }
-                poolRow2(k, ph, half, out, d, wo);
+                if (k == 3 && wo >= LANES) {
+                    poolRow2k3(ph, half, out, d, wo);
+                } else {
+                    poolRow2(k, ph, half, out, d, wo);
+                }
             } else if (s == 1) {
                 poolRow1(k, col, out, d, wo);
             } else {
@@ -1292,6 +1304,39 @@ final class CnnF32 implements CnnKernels {
                     out[d + ox] = m;
                 }
             }
+        }
+    }
+
+    /** {@link #colMax} for k = 3 and n ≥ LANES: the three rows unrolled, the tail one vector ending at n. */
+    private static void colMax3(float[] in, int r0, int wp, float[] col, int n) {
+        int r1 = r0 + wp, r2 = r1 + wp;
+        for (int x = 0; x < n; x += LANES) {
+            int at = Math.min(x, n - LANES);   // the last vector ends at n (max is idempotent: overlaps agree)
+            FloatVector.fromArray(SPECIES, in, r0 + at).max(FloatVector.fromArray(SPECIES, in, r1 + at))
+                    .max(FloatVector.fromArray(SPECIES, in, r2 + at)).intoArray(col, at);
+        }
+    }
+
+    /**
+     * {@link #deinterleave} of col's first {@code pairs} (≥ LANES) pairs into ph (even from 0, odd from {@code half}) in
+     * whole vectors only, the last block placed to end at the last pair (overlapping the one before with the same values).
+     */
+    private static void deinterleaveOverlapping(float[] col, int pairs, float[] ph, int half) {
+        for (int j = 0; j < pairs; j += LANES) {
+            int at = Math.min(j, pairs - LANES);
+            FloatVector a = FloatVector.fromArray(SPECIES, col, 2 * at);
+            FloatVector b = FloatVector.fromArray(SPECIES, col, 2 * at + LANES);
+            a.rearrange(EVEN_ODD).blend(b.rearrange(ODD_EVEN), UPPER).intoArray(ph, at);
+            a.rearrange(ODD_EVEN).blend(b.rearrange(EVEN_ODD), UPPER).intoArray(ph, half + at);
+        }
+    }
+
+    /** {@link #poolRow2} for k = 3 and wo ≥ LANES: taps unrolled, the tail one vector ending at wo. */
+    private static void poolRow2k3(float[] ph, int half, float[] out, int d, int wo) {
+        for (int ox = 0; ox < wo; ox += LANES) {
+            int at = Math.min(ox, wo - LANES);
+            FloatVector.fromArray(SPECIES, ph, at).max(FloatVector.fromArray(SPECIES, ph, half + at))
+                    .max(FloatVector.fromArray(SPECIES, ph, at + 1)).intoArray(out, d + at);
         }
     }
 
