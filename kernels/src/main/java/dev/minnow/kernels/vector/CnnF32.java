@@ -1457,9 +1457,15 @@ final class CnnF32 implements CnnKernels {
             a.rearrange(EVEN_ODD).blend(b.rearrange(ODD_EVEN), UPPER).intoArray(even, evenOff + j);
             a.rearrange(ODD_EVEN).blend(b.rearrange(EVEN_ODD), UPPER).intoArray(odd, oddOff + j);
         }
-        for (; j < pairs; j++) {
-            even[evenOff + j] = src[srcOff + 2 * j];
-            odd[oddOff + j] = src[srcOff + 2 * j + 1];
+        if (j < pairs) {   // the last pairs with masked loads and stores (rows of 14 or 28 columns: all or half of a row)
+            int rem = pairs - j;
+            FloatVector a = FloatVector.fromArray(SPECIES, src, srcOff + 2 * j, SPECIES.indexInRange(0, Math.min(LANES, 2 * rem)));
+            FloatVector b = 2 * rem > LANES
+                    ? FloatVector.fromArray(SPECIES, src, srcOff + 2 * j + LANES, SPECIES.indexInRange(0, 2 * rem - LANES))
+                    : FloatVector.zero(SPECIES);
+            VectorMask<Float> m = SPECIES.indexInRange(0, rem);
+            a.rearrange(EVEN_ODD).blend(b.rearrange(ODD_EVEN), UPPER).intoArray(even, evenOff + j, m);
+            a.rearrange(ODD_EVEN).blend(b.rearrange(EVEN_ODD), UPPER).intoArray(odd, oddOff + j, m);
         }
     }
 
