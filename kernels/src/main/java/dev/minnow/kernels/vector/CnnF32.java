@@ -416,16 +416,11 @@ final class CnnF32 implements CnnKernels {
                 }
             }
             float b = bias == null ? 0f : bias[biasOff + c];
-            int wc = wOff + c * taps, i = 0;
+            int wc = wOff + c * taps;
             if (k == 3) {
                 flat3(pl, o, nv, off, wt, wc, b, lo, hi);
             } else {
-                for (; i <= nv - 4 * LANES; i += 4 * LANES) {
-                    flatBlock4(taps, off, pl, wt, wc, b, lo, hi, o, i);
-                }
-                for (; i < nv; i += LANES) {
-                    flatBlock1(taps, off, pl, wt, wc, b, lo, hi, o, i);
-                }
+                flatAny(taps, off, pl, wt, wc, b, lo, hi, o, nv);
             }
             compact(o, wq, os, ho, wo);
             if (code > 2 || code < 0) {
@@ -519,32 +514,36 @@ final class CnnF32 implements CnnKernels {
     }
 
     /**
-     * o[i + v·LANES …] = clamp(b + Σ_t wt[wc + t] · pl[off[t] + i + v·LANES …]) for v < 4: four independent chains,
-     * one broadcast weight per tap; one flat loop over the taps (see {@link #s1Block4}).
+     * Any k: o[i …] = clamp(b + Σ_t wt[wc + t] · pl[off[t] + i …]) for i < nv, four vectors at a time (four independent
+     * chains, one broadcast weight per tap; the taps one flat loop, see {@link #s1Block4}), then one at a time. Kept in
+     * one method above C2's hot-inlining size: inlined into {@link #flat} (as two small block methods were), C2 compiled
+     * the vector calls out of line in some JVMs and boxed every vector (5×5 layers 3× slower, measured).
      */
-    private static void flatBlock4(int taps, int[] off, float[] pl, float[] wt, int wc, float b, float lo, float hi, float[] o, int i) {
-        FloatVector a0 = FloatVector.broadcast(SPECIES, b), a1 = a0, a2 = a0, a3 = a0;
-        for (int t = 0; t < taps; t++) {
-            FloatVector wv = FloatVector.broadcast(SPECIES, wt[wc + t]);
-            int at = off[t] + i;
-            a0 = fma(wv, FloatVector.fromArray(SPECIES, pl, at), a0);
-            a1 = fma(wv, FloatVector.fromArray(SPECIES, pl, at + LANES), a1);
-            a2 = fma(wv, FloatVector.fromArray(SPECIES, pl, at + 2 * LANES), a2);
-            a3 = fma(wv, FloatVector.fromArray(SPECIES, pl, at + 3 * LANES), a3);
+    private static void flatAny(int taps, int[] off, float[] pl, float[] wt, int wc, float b, float lo, float hi, float[] o, int nv) {
+        FloatVector bv = FloatVector.broadcast(SPECIES, b);
+        int i = 0;
+        for (; i <= nv - 4 * LANES; i += 4 * LANES) {
+            FloatVector a0 = bv, a1 = bv, a2 = bv, a3 = bv;
+            for (int t = 0; t < taps; t++) {
+                FloatVector wv = FloatVector.broadcast(SPECIES, wt[wc + t]);
+                int at = off[t] + i;
+                a0 = fma(wv, FloatVector.fromArray(SPECIES, pl, at), a0);
+                a1 = fma(wv, FloatVector.fromArray(SPECIES, pl, at + LANES), a1);
+                a2 = fma(wv, FloatVector.fromArray(SPECIES, pl, at + 2 * LANES), a2);
+                a3 = fma(wv, FloatVector.fromArray(SPECIES, pl, at + 3 * LANES), a3);
+            }
+            clamp(a0, lo, hi).intoArray(o, i);
+            clamp(a1, lo, hi).intoArray(o, i + LANES);
+            clamp(a2, lo, hi).intoArray(o, i + 2 * LANES);
+            clamp(a3, lo, hi).intoArray(o, i + 3 * LANES);
         }
-        clamp(a0, lo, hi).intoArray(o, i);
-        clamp(a1, lo, hi).intoArray(o, i + LANES);
-        clamp(a2, lo, hi).intoArray(o, i + 2 * LANES);
-        clamp(a3, lo, hi).intoArray(o, i + 3 * LANES);
-    }
-
-    /** {@link #flatBlock4} for one vector. */
-    private static void flatBlock1(int taps, int[] off, float[] pl, float[] wt, int wc, float b, float lo, float hi, float[] o, int i) {
-        FloatVector a = FloatVector.broadcast(SPECIES, b);
-        for (int t = 0; t < taps; t++) {
-            a = fma(FloatVector.broadcast(SPECIES, wt[wc + t]), FloatVector.fromArray(SPECIES, pl, off[t] + i), a);
+        for (; i < nv; i += LANES) {
+            FloatVector a = bv;
+            for (int t = 0; t < taps; t++) {
+                a = fma(FloatVector.broadcast(SPECIES, wt[wc + t]), FloatVector.fromArray(SPECIES, pl, off[t] + i), a);
+            }
+            clamp(a, lo, hi).intoArray(o, i);
         }
-        clamp(a, lo, hi).intoArray(o, i);
     }
 
     /**
