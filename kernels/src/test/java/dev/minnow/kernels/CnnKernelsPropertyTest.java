@@ -442,6 +442,33 @@ class CnnKernelsPropertyTest {
         return out.stream();
     }
 
+    /**
+     * The depthwise kernels before the flat phase planes ({@code minnow.cnn.dwFlat=false}: ring rows, channels in the lanes,
+     * row pairs at every width), on the same cases as {@link #depthwiseChannelsMatchesSpec}.
+     */
+    @ParameterizedTest(name = "{0} k={1} stride={2} w={3} {4}")
+    @MethodSource("depthwiseChannelsCases")
+    void depthwiseChannelsWithoutFlatPlanesMatchesSpec(CnnKernels impl, int k, int stride, int w, Activation act) {
+        System.setProperty("minnow.cnn.dwFlat", "false");
+        try {
+            checkDepthwiseChannels(impl, k, stride, w, act, false);
+        } finally {
+            System.clearProperty("minnow.cnn.dwFlat");
+        }
+    }
+
+    /** {@link #depthwiseStride1MatchesSpec} with {@code minnow.cnn.dwFlat=false}. */
+    @ParameterizedTest(name = "{0} k={1} w={2} {3}")
+    @MethodSource("depthwiseStride1Cases")
+    void depthwiseStride1WithoutFlatPlanesMatchesSpec(CnnKernels impl, int k, int w, Activation act) {
+        System.setProperty("minnow.cnn.dwFlat", "false");
+        try {
+            checkDepthwiseChannels(impl, k, 1, w, act, true);
+        } finally {
+            System.clearProperty("minnow.cnn.dwFlat");
+        }
+    }
+
     /** The pointwise loop order before the L1 sub-blocks ({@code minnow.cnn.pwChannelsOuter=false}), on the same cases. */
     @ParameterizedTest(name = "{0} cout={1} cin={2} pixels={3}")
     @MethodSource("pointwiseCases")

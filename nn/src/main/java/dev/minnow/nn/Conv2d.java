@@ -669,12 +669,28 @@ public final class Conv2d implements Layer {
         int blocks = (grid + block - 1) / block;
         float[] wt = weightArray, b = biasArray;
         Activation act = fused;
-        Parallel.forChunks(blocks, 1, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                int p0 = t * block, p1 = Math.min(grid, p0 + block);
-                ck.convShifted(out, in, taps, tapOff, wt, b, act, xp, 0, ldx, tmp, 0, grid, p0, p1);
-            }
-        });
+        if (threads > 1 && blocks < 4 * threads && out >= 8 * threads) {
+            // small planes (ResNet's 7² and 14² stages: one to four pixel blocks): the threads split the output channels
+            // instead, each over the whole grid with its own rows of the weights (sliced once per part count)
+            float[][][] sl = channelSlices(4 * threads, in * taps);
+            int parts = sl[0].length, per = (out / parts + 3) / 4 * 4;
+            Parallel.forChunks(parts, 1, (from, to) -> {
+                for (int g = from; g < to; g++) {
+                    int o0 = g * per, n = Math.min(out, o0 + per) - o0;
+                    if (n > 0) {
+                        ck.convShifted(n, in, taps, tapOff, sl[0][g], sl[1] == null ? null : sl[1][g], act, xp, 0, ldx, tmp,
+                                (long) o0 * grid, grid, 0, grid);
+                    }
+                }
+            });
+        } else {
+            Parallel.forChunks(blocks, 1, (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    int p0 = t * block, p1 = Math.min(grid, p0 + block);
+                    ck.convShifted(out, in, taps, tapOff, wt, b, act, xp, 0, ldx, tmp, 0, grid, p0, p1);
+                }
+            });
+        }
         Parallel.forRange(out, Math.max(1, 16384 / Math.max(1, ho * wo)), (from, to) -> {
             for (int c = from; c < to; c++) {
                 for (int oy = 0; oy < ho; oy++) {
@@ -682,6 +698,32 @@ public final class Conv2d implements Layer {
                 }
             }
         });
+    }
+
+    /** {@link #channelSlices}: [0] weight rows and [1] biases (null without bias) per part, for {@code parts} parts. */
+    private volatile float[][][] slices;
+
+    /**
+     * The weights (rows of {@code depth}) and biases cut into {@code parts} runs of output channels, each a multiple of
+     * four long (the last shorter or empty), made once per part count.
+     */
+    private float[][][] channelSlices(int parts, int depth) {
+        float[][][] sl = slices;
+        if (sl != null && sl[0].length == parts) {
+            return sl;
+        }
+        int per = (out / parts + 3) / 4 * 4;
+        float[][] w = new float[parts][], b = biasArray == null ? null : new float[parts][];
+        for (int g = 0; g < parts; g++) {
+            int o0 = Math.min(out, g * per), o1 = Math.min(out, o0 + per);
+            w[g] = Arrays.copyOfRange(weightArray, o0 * depth, o1 * depth);
+            if (b != null) {
+                b[g] = Arrays.copyOfRange(biasArray, o0, o1);
+            }
+        }
+        sl = new float[][][] {w, b};
+        slices = sl;
+        return sl;
     }
 
     /**

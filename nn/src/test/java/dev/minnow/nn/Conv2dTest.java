@@ -79,7 +79,8 @@ class Conv2dTest {
     }
 
     /**
-     * The paths chosen by size: stride-2 3×3 depthwise with outputs wider than 16 (phase-split heap planes), and
+     * The paths chosen by size: stride-2 3×3 depthwise with outputs wider than 16 (flat phase planes, and with
+     * {@code minnow.cnn.dwFlat=false} phase-split heap planes), and
      * pointwise on the packed kernel at 1 and 2 threads (small planes split by output channels, planes of 256 pixels or
      * more by pixels, more than 256 inputs on a large plane), with ReLU6 fused (the reference clamped).
      */
@@ -87,12 +88,19 @@ class Conv2dTest {
     void wideStridedDepthwiseAndPackedPointwise() {
         long seed = Gen.seed("conv2d-wide-dw-s2-packed-pw");
         SplittableRandom r = new SplittableRandom(seed);
-        for (int iter = 0; iter < 12; iter++) {
-            String ctx = "iter " + iter + " seed=" + seed;
-            int c = 1 + r.nextInt(12), p = r.nextInt(3);
-            int hh = 3 + r.nextInt(18), ww = 33 + r.nextInt(90);
-            checkConv(r, ctx + " depthwise s2 wide", 1 + r.nextInt(2), c, c, c, 3, 3, 2, 2, p, p, 1, 1, hh, ww, r.nextBoolean());
-            checkActivated(r, ctx + " depthwise s2 wide relu6", c, c, c, 3, 2, p, hh, ww);
+        for (String flat : new String[] {"true", "false"}) {   // the flat phase planes (default), and the phased heap planes
+            System.setProperty("minnow.cnn.dwFlat", flat);
+            try {
+                for (int iter = 0; iter < 12; iter++) {
+                    String ctx = "iter " + iter + " dwFlat=" + flat + " seed=" + seed;
+                    int c = 1 + r.nextInt(12), p = r.nextInt(3);
+                    int hh = 3 + r.nextInt(18), ww = 33 + r.nextInt(90);
+                    checkConv(r, ctx + " depthwise s2 wide", 1 + r.nextInt(2), c, c, c, 3, 3, 2, 2, p, p, 1, 1, hh, ww, r.nextBoolean());
+                    checkActivated(r, ctx + " depthwise s2 wide relu6", c, c, c, 3, 2, p, hh, ww);
+                }
+            } finally {
+                System.clearProperty("minnow.cnn.dwFlat");
+            }
         }
         int[][] pointwise = {{64, 100, 7, 7}, {96, 30, 14, 14}, {300, 20, 20, 17}, {17, 13, 1, 1}, {40, 9, 3, 5}};
         for (int threads : new int[] {1, 2}) {
@@ -277,6 +285,13 @@ class Conv2dTest {
             int s = 1 + iter % 2;
             checkConv(r, ctx + " deep shifted", 1, 128 + r.nextInt(20), 1 + r.nextInt(9), 1, 3, 3, s, s, 1, 1, 1, 1, 6 * s + r.nextInt(4),
                     6 * s + r.nextInt(4), r.nextBoolean());
+            // deep and small at two threads with enough outputs that the threads split the output channels (16 to 69: parts
+            // of four channels, some empty or short), batches of one and two
+            int cout = 16 + r.nextInt(54), cin = 128 + r.nextInt(40), hh = 6 * s + r.nextInt(4), ww = 6 * s + r.nextInt(4);
+            boolean bias = r.nextBoolean();
+            int batch = 1 + r.nextInt(2);
+            dev.minnow.kernels.Parallel.withThreads(2, () -> checkConv(r, ctx + " shifted, channels split over 2 threads", batch, cin, cout, 1,
+                    3, 3, s, s, 1, 1, 1, 1, hh, ww, bias));
         }
     }
 
