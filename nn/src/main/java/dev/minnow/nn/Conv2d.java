@@ -19,10 +19,12 @@ import java.util.Arrays;
  * {@link NchwPointwiseKernels} on weights packed at load (bias and activation fused), on larger planes
  * {@link CnnKernels#pointwise} reading the planes in place; strided 1×1 (no padding, one group) gathers the pixels it
  * reads into a scratch plane per channel and runs the same packed kernel; depthwise (groups = in = out, square kernel, dilation 1)
- * runs {@link CnnKernels#depthwiseStride1} at stride 1 (output rows in pairs on a padded heap plane), else
- * {@link CnnKernels#depthwiseChannels} on the channels' planes in place, except stride-2 3×3 with outputs wider than
- * 16, which runs {@link CnnKernels#depthwise} on phase-split heap planes; one-group convolutions (≥ 256 output
- * pixels, or deep ones on smaller planes) run as shifted pointwise products over a zero-padded copy; everything else is
+ * runs {@link CnnKernels#depthwiseStride1} at stride 1, else {@link CnnKernels#depthwiseChannels} (the vector kernels:
+ * flat phase planes per channel, and at stride 1 on outputs of 64 and wider output rows in pairs on a padded heap
+ * plane; with {@code -Dminnow.cnn.dwFlat=false} stride-2 3×3 with outputs wider than 16 runs
+ * {@link CnnKernels#depthwise} on phase-split heap planes); one-group convolutions (≥ 256 output pixels, or deep ones
+ * on smaller planes) run as shifted pointwise products over a zero-padded copy (split over the threads by pixel blocks,
+ * or by output channels where a plane has few blocks); everything else is
  * im2col + GEMM per group, with bias and activation added in one pass ({@link CnnKernels#biasActivate}). Deep
  * one-group convolutions (in·kh·kw ≥ 1024, below 512-bit kernels; see {@link #usePackedKxK}) at stride 1 or 2 with
  * dilation 1 run {@link NchwPointwiseKernels#convKxK} instead (an implicit-im2col pointwise convolution over in·kh·kw

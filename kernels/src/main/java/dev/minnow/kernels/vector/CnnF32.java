@@ -1470,8 +1470,8 @@ final class CnnF32 implements CnnKernels {
 
     /**
      * Pointwise: for each 2-vector pixel block, 4 output channels at a time in 8 accumulators (+ 2 input vectors and a
-     * broadcast weight: within the 16 AVX2 registers); the block's cin input vectors stay in L1 across the channel
-     * blocks. Epilogue (activation) in register. Leftover channels one at a time, leftover pixels in
+     * broadcast weight: within the 16 AVX2 registers; at 512 bits first 4-vector blocks in 16 accumulators, {@link #pw44});
+     * the block's cin input vectors stay in L1 across the channel blocks. Epilogue (activation) in register. Leftover channels one at a time, leftover pixels in
      * {@link #pointwiseTail}.
      */
     @Override
@@ -1735,7 +1735,8 @@ final class CnnF32 implements CnnKernels {
                 off[i * taps + t] = i * ldx + tapOff[t];
             }
         }
-        // pixel blocks of two vectors (4×2 register tile; a 4×3 one spilled and ran at 60% of this), then one vector
+        // pixel blocks of four vectors at 512 bits ({@link #cs44}), of two (4×2 register tile; on AVX2 a 4×3 one spilled
+        // and ran at 60% of this), then one vector
         int p = p0;
         if (channelsOuter()) {   // as in pointwise: channel blocks outer over sub-blocks whose input stays in L1
             int pv = p0 + (p1 - p0) / LANES * LANES;
