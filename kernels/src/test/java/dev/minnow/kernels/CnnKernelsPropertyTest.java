@@ -449,21 +449,21 @@ class CnnKernelsPropertyTest {
     @ParameterizedTest(name = "{0} k={1} stride={2} w={3} {4}")
     @MethodSource("depthwiseChannelsCases")
     void depthwiseChannelsWithoutFlatPlanesMatchesSpec(CnnKernels impl, int k, int stride, int w, Activation act) {
-        System.setProperty("minnow.cnn.dwFlat", "false");
-        try {
-            checkDepthwiseChannels(impl, k, stride, w, act, false);
-        } finally {
-            System.clearProperty("minnow.cnn.dwFlat");
-        }
+        withoutFlatPlanes(() -> checkDepthwiseChannels(impl, k, stride, w, act, false));
     }
 
     /** {@link #depthwiseStride1MatchesSpec} with {@code minnow.cnn.dwFlat=false}. */
     @ParameterizedTest(name = "{0} k={1} w={2} {3}")
     @MethodSource("depthwiseStride1Cases")
     void depthwiseStride1WithoutFlatPlanesMatchesSpec(CnnKernels impl, int k, int w, Activation act) {
+        withoutFlatPlanes(() -> checkDepthwiseChannels(impl, k, 1, w, act, true));
+    }
+
+    /** Runs {@code check} with {@code minnow.cnn.dwFlat=false} (the kernels read it per call). */
+    private static void withoutFlatPlanes(Runnable check) {
         System.setProperty("minnow.cnn.dwFlat", "false");
         try {
-            checkDepthwiseChannels(impl, k, 1, w, act, true);
+            check.run();
         } finally {
             System.clearProperty("minnow.cnn.dwFlat");
         }
