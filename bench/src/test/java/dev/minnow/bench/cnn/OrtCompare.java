@@ -340,6 +340,14 @@ public final class OrtCompare {
                                 cpu[r] = (c1 - c0) / 1e6;
                             }
                         }
+                        if (Profile.ENABLED) {   // -Dminnow.profile=true: Minnow's time per operator kind, alone in the process
+                            Profile.reset();
+                            int passes = Math.max(5, rounds);
+                            for (int p = 0; p < passes; p++) {
+                                graph.run(x);
+                            }
+                            Profile.print(System.out, passes, 0);
+                        }
                     }
                 } else {
                     OrtEnvironment env = OrtEnvironment.getEnvironment();
