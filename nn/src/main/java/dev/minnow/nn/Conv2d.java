@@ -674,11 +674,12 @@ public final class Conv2d implements Layer {
         if (threads > 1 && blocks < 4 * threads && out >= 8 * threads) {
             // small planes (ResNet's 7² and 14² stages: one to four pixel blocks): the threads split the output channels
             // instead, each over the whole grid with its own rows of the weights (sliced once per part count)
-            float[][][] sl = channelSlices(4 * threads, in * taps);
-            int parts = sl[0].length, per = (out / parts + 3) / 4 * 4;
+            int depth = in * taps;
+            float[][][] sl = channelSlices(4 * threads, depth);
+            int parts = sl[0].length, per = sl[0][0].length / depth;   // the slices' run length (the first is whole)
             Parallel.forChunks(parts, 1, (from, to) -> {
                 for (int g = from; g < to; g++) {
-                    int o0 = g * per, n = Math.min(out, o0 + per) - o0;
+                    int o0 = g * per, n = sl[0][g].length / depth;
                     if (n > 0) {
                         ck.convShifted(n, in, taps, tapOff, sl[0][g], sl[1] == null ? null : sl[1][g], act, xp, 0, ldx, tmp,
                                 (long) o0 * grid, grid, 0, grid);
