@@ -35,7 +35,9 @@ import java.nio.ByteOrder;
  * <h2>Activations</h2>
  * {@link #prepare} quantizes the activation row as llama.cpp does for the type (Q8_0 per 32 for Q4_0, Q8_K per 256 for
  * the K-quants) and lays it out for the kernel: value {@code i = 32b + 8j + k} is level q_a · 2<sup>−4(k mod 4)</sup> (the
- * kernel masks level k in place in the plane's low or high 16 bits, worth q·2<sup>4(k mod 4)</sup>), stored
+ * kernel masks level k in place in the plane's low or high 16 bits, worth q·2<sup>4(k mod 4)</sup>; Q6_K's
+ * q_a · 2<sup>−8⌊k/2⌋</sup>, its kernel masking byte ⌊k/2⌋ of a vector that joins low and high bits; see
+ * {@link Activation#weight} for the other kernels' weights), stored
  * {@link QuantKernels#panelLanes} times at {@code xs[lanes·i ..]} (a pre-broadcast row lets the kernel load a whole
  * vector where a broadcast costs a shuffle on AVX2); {@code da[b]} is the activation block's scale and {@code cb} Q4_0's
  * 8·Σq_a or Q4_K's Σq_a per block, Q6_K's 32·Σq_a per half block ({@code cb[2b]}, {@code cb[2b+1]}). The kernel's
@@ -276,6 +278,8 @@ public final class Q4Panels {
 
     private static final float[] NIBBLE_WEIGHT = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 1f, 0x1p-4f, 0x1p-8f, 0x1p-12f};
     private static final float[] EXPONENT_WEIGHT = {1f, 0x1p-4f, 1f, 0x1p-4f, 1f, 0x1p-4f, 1f, 0x1p-4f};
+    /** Q6_K: the kernel joins each level's six bits into byte k / 2 of a vector and masks it in place (worth q·2^8(k/2)). */
+    private static final float[] Q6_WEIGHT = {1f, 1f, 0x1p-8f, 0x1p-8f, 0x1p-16f, 0x1p-16f, 0x1p-24f, 0x1p-24f};
 
     /**
      * Quantizes f32 row {@code x} (element offset {@code xOff}, {@code cols} values) to the activation format of
@@ -299,7 +303,7 @@ public final class Q4Panels {
             return; // the same row prepared the same way (bit for bit the same input, so the same arrays)
         }
         a.srcCols = -1; // until the arrays below are complete
-        float[] weight = exponent ? EXPONENT_WEIGHT : NIBBLE_WEIGHT;
+        float[] weight = type == DType.Q6_K ? Q6_WEIGHT : exponent ? EXPONENT_WEIGHT : NIBBLE_WEIGHT;
         System.arraycopy(weight, 0, a.weight, 0, 8);
         if (a.xs.length < cols * lanes || a.cb.length < cols / 16) {
             a.xs = new float[cols * lanes];

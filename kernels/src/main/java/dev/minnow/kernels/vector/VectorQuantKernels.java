@@ -1832,17 +1832,30 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     private static final VectorSpecies<Byte> PANEL_BYTES =
             PANEL_LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(PANEL_LANES * 8)) : null;
 
+    /** panelsQ6's constants: the low nibbles' mask, then the four 6-bit byte fields (from an array: see PANEL_MASKS). */
+    private static final int[] Q6_MASKS = {0x0f0f0f0f, 0x3f, 0x3f00, 0x3f0000, 0x3f000000};
+
     /**
-     * Q6_K panels: the low nibbles as in Q4_0's planes, the high two bits from two more planes (bits 0-1 for the block's
-     * first half, bits 2-3, worth 4×, for its second), twelve accumulators; per half s = Σlow·q_a + 16·Σhigh·q_a,
-     * exact, then the specification's epilogue. No helper methods (C2 boxed the vectors of a helper it did not
-     * inline), and loops over the planes rather than one unrolled body (C1 gave up on that one — out of virtual
-     * registers — so it ran interpreted until C2 compiled it, seconds later). FMA is exact here, so it is used whatever this instance's flag.
+     * Q6_K panels. Per plane h = 0, 1 the kernel first joins each element's low four bits and high two bits into one
+     * byte: low-nibble plane h with the high plane's bits 0-1 (the block's first half), plane h + 2 with bits 2-3 (its
+     * second half), even nibbles k = 2i and odd ones apart, so byte i of a joined vector holds the 6-bit level of
+     * element 8h + k in its bits 0-5 (one bitwise blend each: the high plane is shifted so those bits land at 4-5, the
+     * byte's bits 6-7 are never read). Level i of a joined vector is then masked in place, worth q·2^8i, converted and
+     * multiply-added with q_a·2^-8i (the activation's weights for Q6_K, {@link Q4Panels#prepare}): 32 multiply-adds a
+     * block, half of what separate low and high planes took, into eight chains (byte i of each half). Every partial sum is
+     * an integer below 2^24, so the half sums are exact and the epilogue repeats the specification's float operations
+     * (bit-identical results; FMA is exact here, so it is used whatever this instance's flag). No helper methods: C2
+     * boxed the vectors of a helper it did not inline.
      */
     private static void panelsQ6(int from, int to, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
                                  float[] cb, MemorySegment y, long yOff) {
         long panelBytes = (long) (blocks / 8) * Q4Panels.Q6K_SUPER;
         float[] lanes = PANEL_BYTES == null ? new float[2 * PANEL_LANES] : null;
+        int[] c = Q6_MASKS;
+        IntVector nib = IntVector.broadcast(WIDE_INTS, c[0]);
+        IntVector m0 = IntVector.broadcast(WIDE_INTS, c[1]), m1 = IntVector.broadcast(WIDE_INTS, c[2]);
+        IntVector m2 = IntVector.broadcast(WIDE_INTS, c[3]), m3 = IntVector.broadcast(WIDE_INTS, c[4]);
+        int x1 = XS_LANES, x2 = 2 * XS_LANES, x3 = 3 * XS_LANES, x4 = 4 * XS_LANES, x5 = 5 * XS_LANES, x6 = 6 * XS_LANES, x7 = 7 * XS_LANES;
         for (int g = from; g < to; g++) {
             long panel = pOff + g * panelBytes;
             for (int hr = 0; hr < Q4Panels.ROWS; hr += PANEL_LANES) {
@@ -1853,60 +1866,39 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                     for (int b = first; b < first + 8; b++) {
                         long ob = sb + 416L * (b - first);
                         long o = ob + 4L * hr;
-                        int e = 32 * b * XS_LANES;
-                        FloatVector loA0 = FloatVector.zero(WIDE_FLOATS);
-                        FloatVector loA1 = loA0, loA2 = loA0, loA3 = loA0, loB0 = loA0, loB1 = loA0, loB2 = loA0, loB3 = loA0;
-                        FloatVector hiA0 = loA0, hiA1 = loA0, hiB0 = loA0, hiB1 = loA0;
-                        for (int j = 0; j < 0 + 2; j++) {
-                            IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                            IntVector u = l.lanewise(VectorOperators.LSHR, 16);
-                            int ej = e + 8 * j * XS_LANES;
-                            loA0 = ((FloatVector) l.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej), loA0);
-                            loA1 = ((FloatVector) l.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 1 * XS_LANES), loA1);
-                            loA2 = ((FloatVector) l.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 2 * XS_LANES), loA2);
-                            loA3 = ((FloatVector) l.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 3 * XS_LANES), loA3);
-                            loA0 = ((FloatVector) u.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 4 * XS_LANES), loA0);
-                            loA1 = ((FloatVector) u.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 5 * XS_LANES), loA1);
-                            loA2 = ((FloatVector) u.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 6 * XS_LANES), loA2);
-                            loA3 = ((FloatVector) u.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 7 * XS_LANES), loA3);
-                        }
-                        for (int j = 2; j < 2 + 2; j++) {
-                            IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
-                            IntVector u = l.lanewise(VectorOperators.LSHR, 16);
-                            int ej = e + 8 * j * XS_LANES;
-                            loB0 = ((FloatVector) l.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej), loB0);
-                            loB1 = ((FloatVector) l.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 1 * XS_LANES), loB1);
-                            loB2 = ((FloatVector) l.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 2 * XS_LANES), loB2);
-                            loB3 = ((FloatVector) l.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 3 * XS_LANES), loB3);
-                            loB0 = ((FloatVector) u.and(0xf).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 4 * XS_LANES), loB0);
-                            loB1 = ((FloatVector) u.and(0xf0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 5 * XS_LANES), loB1);
-                            loB2 = ((FloatVector) u.and(0xf00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 6 * XS_LANES), loB2);
-                            loB3 = ((FloatVector) u.and(0xf000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ej + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ej + 7 * XS_LANES), loB3);
-                        }
+                        FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
+                        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
                         for (int h = 0; h < 2; h++) {
-                            IntVector l = IntVector.fromMemorySegment(WIDE_INTS, p, o + 256 + 64L * h, LE);
-                            IntVector u = l.lanewise(VectorOperators.LSHR, 16);
-                            int ea = e + 8 * h * XS_LANES;
+                            IntVector hv = IntVector.fromMemorySegment(WIDE_INTS, p, o + 256 + 64L * h, LE);
+                            IntVector la = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * h, LE);
+                            IntVector lb = IntVector.fromMemorySegment(WIDE_INTS, p, o + 128 + 64L * h, LE);
+                            int ea = (32 * b + 8 * h) * XS_LANES;
                             int eb = ea + 16 * XS_LANES;
-                            hiA0 = ((FloatVector) l.and(0x3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea), hiA0);
-                            hiB0 = ((FloatVector) l.and(0xc).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb), hiB0);
-                            hiA1 = ((FloatVector) l.and(0x30).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 1 * XS_LANES), hiA1);
-                            hiB1 = ((FloatVector) l.and(0xc0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 1 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 1 * XS_LANES), hiB1);
-                            hiA0 = ((FloatVector) l.and(0x300).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 2 * XS_LANES), hiA0);
-                            hiB0 = ((FloatVector) l.and(0xc00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 2 * XS_LANES), hiB0);
-                            hiA1 = ((FloatVector) l.and(0x3000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 3 * XS_LANES), hiA1);
-                            hiB1 = ((FloatVector) l.and(0xc000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 3 * XS_LANES), hiB1);
-                            hiA0 = ((FloatVector) u.and(0x3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 4 * XS_LANES), hiA0);
-                            hiB0 = ((FloatVector) u.and(0xc).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 4 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 4 * XS_LANES), hiB0);
-                            hiA1 = ((FloatVector) u.and(0x30).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 5 * XS_LANES), hiA1);
-                            hiB1 = ((FloatVector) u.and(0xc0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 5 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 5 * XS_LANES), hiB1);
-                            hiA0 = ((FloatVector) u.and(0x300).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 6 * XS_LANES), hiA0);
-                            hiB0 = ((FloatVector) u.and(0xc00).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 6 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 6 * XS_LANES), hiB0);
-                            hiA1 = ((FloatVector) u.and(0x3000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + 7 * XS_LANES), hiA1);
-                            hiB1 = ((FloatVector) u.and(0xc000).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + 7 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + 7 * XS_LANES), hiB1);
+                            // first half, even then odd k: blend(high bits moved to 4-5, low nibbles) per byte
+                            IntVector v = hv.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.BITWISE_BLEND, la, nib);
+                            a0 = ((FloatVector) v.and(m0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea), a0);
+                            a1 = ((FloatVector) v.and(m1).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + x2]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + x2), a1);
+                            a2 = ((FloatVector) v.and(m2).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + x4]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + x4), a2);
+                            a3 = ((FloatVector) v.and(m3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + x6]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + x6), a3);
+                            v = hv.lanewise(VectorOperators.BITWISE_BLEND, la.lanewise(VectorOperators.LSHR, 4), nib);
+                            a0 = ((FloatVector) v.and(m0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + x1]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + x1), a0);
+                            a1 = ((FloatVector) v.and(m1).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + x3]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + x3), a1);
+                            a2 = ((FloatVector) v.and(m2).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + x5]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + x5), a2);
+                            a3 = ((FloatVector) v.and(m3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[ea + x7]) : FloatVector.fromArray(WIDE_FLOATS, xs, ea + x7), a3);
+                            // second half: the high plane's bits 2-3 of each nibble
+                            v = hv.lanewise(VectorOperators.LSHL, 2).lanewise(VectorOperators.BITWISE_BLEND, lb, nib);
+                            b0 = ((FloatVector) v.and(m0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb), b0);
+                            b1 = ((FloatVector) v.and(m1).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + x2]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + x2), b1);
+                            b2 = ((FloatVector) v.and(m2).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + x4]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + x4), b2);
+                            b3 = ((FloatVector) v.and(m3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + x6]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + x6), b3);
+                            v = hv.lanewise(VectorOperators.LSHR, 2).lanewise(VectorOperators.BITWISE_BLEND, lb.lanewise(VectorOperators.LSHR, 4), nib);
+                            b0 = ((FloatVector) v.and(m0).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + x1]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + x1), b0);
+                            b1 = ((FloatVector) v.and(m1).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + x3]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + x3), b1);
+                            b2 = ((FloatVector) v.and(m2).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + x5]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + x5), b2);
+                            b3 = ((FloatVector) v.and(m3).convert(VectorOperators.I2F, 0)).fma(XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[eb + x7]) : FloatVector.fromArray(WIDE_FLOATS, xs, eb + x7), b3);
                         }
-                        FloatVector sA = loA0.add(loA1).add(loA2.add(loA3)).add(hiA0.add(hiA1).mul(16f));
-                        FloatVector sB = loB0.add(loB1).add(loB2.add(loB3)).add(hiB0.add(hiB1).mul(4f));
+                        FloatVector sA = a0.add(a1).add(a2.add(a3));
+                        FloatVector sB = b0.add(b1).add(b2.add(b3));
                         FloatVector scA;
                         FloatVector scB;
                         if (PANEL_BYTES != null) {
