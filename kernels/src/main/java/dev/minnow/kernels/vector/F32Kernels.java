@@ -33,6 +33,8 @@ final class F32Kernels implements VectorF32 {
     private static final int LANES = SPECIES.length();
     /** The lane-sum shuffles ({@link VectorMath}): every float lane sum below is folded with these, never reduceLanes. */
     private static final VectorShuffle<Float>[] FOLDS = VectorMath.folds(SPECIES);
+    /** This width's vector class (final): a cast to it gives C2 the exact type of a loop-carried vector. */
+    private static final Class<?> VECTOR_CLASS = SPECIES.vectorType();
     private static final long VBYTES = SPECIES.vectorByteSize();
     private static final boolean FMA = Specializer.fma(MethodHandles.lookup());
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -500,32 +502,56 @@ final class F32Kernels implements VectorF32 {
         if (n == 0) {
             return;
         }
+        // the loaded vector is the receiver, not the loop's running max: C2 typed that loop value as FloatVector, not
+        // this width's class, so vmax.max(..) was a virtual call on a boxed vector (JIT log: "lanewise ... virtual call")
         FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
-            vmax = vmax.max(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE));
+            vmax = FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).max(vmax);
         }
         float max = vmax.reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) {
             max = Math.max(max, x.getAtIndex(F32, xOff + i));
         }
-        FloatVector vsum = FloatVector.zero(SPECIES);
-        i = 0;
-        for (; i <= n - LANES; i += LANES) {
-            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(SPECIES, x, (xOff + i) * 4, LE).sub(max));
-            e.intoMemorySegment(x, (xOff + i) * 4, LE);
-            vsum = vsum.add(e);
-        }
-        for (VectorShuffle<Float> f : FOLDS) {
-            vsum = vsum.add(vsum.rearrange(f));
-        }
-        float sum = vsum.lane(0);
-        for (; i < n; i++) {
+        float sum = expShiftedSum(n, x, xOff, max);
+        for (i = n - n % LANES; i < n; i++) {
             float e = (float) Math.exp(x.getAtIndex(F32, xOff + i) - max);
             x.setAtIndex(F32, xOff + i, e);
             sum += e;
         }
         scale(n, 1f / sum, x, xOff);
+    }
+
+    /**
+     * {@code x[i] = exp(x[i] − shift)} for the whole vectors of {@code x[xOff, xOff + n)} (the first n − n mod lanes
+     * values), returning their sum folded with {@link #FOLDS}: softmax's pass, with {@link VectorMath#exp}'s operations
+     * written out in the loop (the same bits). Not a call of VectorMath.exp: C2 declined to inline that call in some
+     * compiles ("already compiled into a medium method", "callee is too large"), and a call that passes a vector boxes
+     * it; with the max loop's boxing (see softmax), LLM decode allocated 1.6 MB a token at 200 positions of context.
+     */
+    private static float expShiftedSum(int n, MemorySegment x, long xOff, float shift) {
+        FloatVector sum = FloatVector.zero(SPECIES);
+        for (int i = 0; i <= n - LANES; i += LANES) {
+            long at = (xOff + i) * 4;
+            FloatVector v = FloatVector.fromMemorySegment(SPECIES, x, at, LE).sub(shift).max(VectorMath.LO).min(VectorMath.HI);
+            FloatVector m = v.mul(VectorMath.LOG2E).add(VectorMath.ROUND).sub(VectorMath.ROUND);
+            FloatVector r = v.sub(m.mul(VectorMath.C1)).sub(m.mul(VectorMath.C2));
+            FloatVector p = r.mul(VectorMath.P0).add(VectorMath.P1).mul(r).add(VectorMath.P2).mul(r).add(VectorMath.P3)
+                    .mul(r).add(VectorMath.P4).mul(r).add(VectorMath.P5);
+            p = p.mul(r.mul(r)).add(r).add(1f);
+            IntVector k = (IntVector) m.convert(VectorOperators.F2I, 0);
+            IntVector h = k.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = h.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = k.sub(h).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p.mul(s1).mul(s2);
+            e.intoMemorySegment(x, at, LE);
+            sum = e.add(sum); // the new vector as the receiver (see softmax)
+        }
+        for (VectorShuffle<Float> f : FOLDS) {
+            FloatVector w = (FloatVector) VECTOR_CLASS.cast(sum); // this width's class, so the calls below bind statically
+            sum = w.add(w.rearrange(f));
+        }
+        return sum.lane(0);
     }
 
     @Override

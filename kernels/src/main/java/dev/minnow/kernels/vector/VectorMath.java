@@ -45,9 +45,10 @@ public final class VectorMath {
     // n reached here), e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2 (the classic single-precision minimax polynomial), then
     // two exponent multiplies 2^(n>>1)·2^(n−(n>>1)) so that overflow gives +inf and results below 2^-126 round once
     // into the subnormals.
-    private static final float LOG2E = 1.44269504088896341f, C1 = 0.693359375f, C2 = -2.12194440e-4f;
-    private static final float ROUND = 0x1.8p23f, LO = -104f, HI = 89f;
-    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
+    // (package-private: F32Kernels.expShiftedSum writes the same operations out)
+    static final float LOG2E = 1.44269504088896341f, C1 = 0.693359375f, C2 = -2.12194440e-4f;
+    static final float ROUND = 0x1.8p23f, LO = -104f, HI = 89f;
+    static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
             P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
     /**

@@ -106,4 +106,58 @@ class VectorMathTest {
         }
         return v[0];
     }
+
+    /**
+     * The vector softmax's exponentials are {@link VectorMath#exp}'s bits: softmax writes exp's operations out in its
+     * own loop (a call that passes a vector boxed it when C2 did not inline exp), so this pins that copy to the original,
+     * bit for bit, with the kernel's summation order (lane-wise in order, the folds, then the tail) and its scaling.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {128, 256, 512})
+    void softmaxExponentialsAreVectorMathExpBits(int bits) {
+        VectorSpecies<Float> s = species(bits);
+        int lanes = s.length();
+        VectorShuffle<Float>[] folds = VectorMath.folds(s);
+        var k = new VectorKernels(bits, false);
+        for (int n : new int[] {0, 1, lanes - 1, lanes, lanes + 1, 7 * lanes + 3, 257, 1000}) {
+            String ctx = "softmax-exact-" + bits + "-" + n;
+            long seed = Gen.seed(ctx);
+            java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) (r.nextDouble() * 60 - 40);
+            }
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                var seg = arena.allocate(4L * Math.max(n, 1), 64);
+                java.lang.foreign.MemorySegment.copy(x, 0, seg, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, n);
+                k.softmax(n, seg, 0);
+                float max = Float.NEGATIVE_INFINITY;
+                for (float v : x) {
+                    max = Math.max(max, v);
+                }
+                float[] e = new float[n];
+                FloatVector sum = FloatVector.zero(s);
+                int i = 0;
+                for (; i + lanes <= n; i += lanes) {
+                    FloatVector v = VectorMath.exp(FloatVector.fromArray(s, x, i).sub(max));
+                    v.intoArray(e, i);
+                    sum = sum.add(v);
+                }
+                for (VectorShuffle<Float> f : folds) {
+                    sum = sum.add(sum.rearrange(f));
+                }
+                float total = sum.lane(0);
+                for (; i < n; i++) {
+                    e[i] = (float) Math.exp(x[i] - max);
+                    total += e[i];
+                }
+                float inv = 1f / total;
+                for (int j = 0; j < n; j++) {
+                    assertEquals(Float.floatToRawIntBits(e[j] * inv),
+                            Float.floatToRawIntBits(seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, j)),
+                            ctx + " seed " + seed + " at " + j);
+                }
+            }
+        }
+    }
 }
