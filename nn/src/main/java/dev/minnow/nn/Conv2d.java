@@ -309,8 +309,20 @@ public final class Conv2d implements Layer {
         NchwPointwiseKernels pk = NchwPointwiseKernels.get();
         float[] packed = pointwisePacked, b = biasArray;
         Activation act = fused;
-        forOutputTiles((long) out * in * plane, plane, plane >= 256, 32,
+        forOutputTiles((long) out * in * plane, plane, plane >= 256 || splitSmallPlanesByPixels(), 32,
                 (o0, o1, q0, q1) -> pk.conv(out, in, packed, b, act, xs, xOff, plane, rs, rOff, ys, yOff, plane, o0, o1, q0, q1));
+    }
+
+    /**
+     * Whether the packed pointwise kernel splits a small plane (under 256 pixels) over the threads by pixels (default)
+     * rather than by output channels ({@code -Dminnow.cnn.pwUnitsSplit=false}; read per call, for A/B runs). Each call
+     * of the kernel first copies its pixels of every input channel into a tile-major scratch, so a split by output
+     * channels copied the whole input once per task: at 2 threads 960→160 at 7² ran slower than at 1 (108 against
+     * 96 µs), and split by pixels it runs in 55. Where the pixels give fewer chunks than threads, the outputs are split
+     * too ({@link #forOutputTiles}). BENCHMARKS.md, session 16.
+     */
+    private static boolean splitSmallPlanesByPixels() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.pwUnitsSplit", "true"));
     }
 
     /**
@@ -365,8 +377,9 @@ public final class Conv2d implements Layer {
     /**
      * Runs {@code tile} over this layer's output channels × {@code units} (pixels or output rows) on the calling thread,
      * or with more threads in tasks of at least ~64k of the layer's {@code macs}, about four per thread: chunks of units
-     * (multiples of {@code align}) where {@code byUnits}, else chunks of output channels in multiples of the packed
-     * kernels' 6-row tile (so that small planes keep whole vectors).
+     * (multiples of {@code align}) where {@code byUnits} (and, where those are fewer than the threads, each split again
+     * by output channels), else chunks of output channels in multiples of the packed kernels' 6-row tile (so that small
+     * planes keep whole vectors).
      */
     private void forOutputTiles(long macs, int units, boolean byUnits, int align, OutputTile tile) {
         int threads = Parallel.threads();
@@ -376,8 +389,11 @@ public final class Conv2d implements Layer {
             return;
         }
         int uChunk = byUnits ? ((units + tasks - 1) / tasks + align - 1) / align * align : units;
-        int oChunk = byUnits ? out : Math.max(6, ((out + tasks - 1) / tasks + 5) / 6 * 6);
-        int uTasks = (units + uChunk - 1) / uChunk, oTasks = (out + oChunk - 1) / oChunk;
+        int uTasks = (units + uChunk - 1) / uChunk;
+        // by units: the outputs whole, unless the units give fewer chunks than threads (then about threads tasks in all)
+        int oParts = byUnits ? (threads + uTasks - 1) / uTasks : tasks;
+        int oChunk = oParts <= 1 ? out : Math.max(6, ((out + oParts - 1) / oParts + 5) / 6 * 6);
+        int oTasks = (out + oChunk - 1) / oChunk;
         Parallel.forChunks(uTasks * oTasks, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int u0 = (t % uTasks) * uChunk, o0 = (t / uTasks) * oChunk;

@@ -102,7 +102,9 @@ class Conv2dTest {
                 System.clearProperty("minnow.cnn.dwFlat");
             }
         }
-        int[][] pointwise = {{64, 100, 7, 7}, {96, 30, 14, 14}, {300, 20, 20, 17}, {17, 13, 1, 1}, {40, 9, 3, 5}};
+        // (at 2 threads: 7² and 14² split by pixels; 5² and 3×7 have one pixel chunk, so their outputs are split too)
+        int[][] pointwise = {{64, 100, 7, 7}, {96, 30, 14, 14}, {300, 20, 20, 17}, {17, 13, 1, 1}, {40, 9, 3, 5},
+                {300, 64, 5, 5}, {256, 100, 3, 7}};
         for (int threads : new int[] {1, 2}) {
             for (int[] pw : pointwise) {
                 String ctx = "pointwise " + java.util.Arrays.toString(pw) + " threads " + threads + " seed=" + seed;
