@@ -13,12 +13,8 @@ PY=${PY:-python3}
 source scripts/two-cores.sh
 D=/tmp/minnow-cnn-models; mkdir -p "$D"
 log "writing the ONNX files"
-for a in resnet18 mnasnet1_0 mobilenet_v3_small; do
-  "$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.bench.cnn.CnnOnnx $a 224 "$D/$a" >/dev/null 2>&1 || echo "CnnOnnx $a failed"
-done
-"$JAVA" "${JV[@]}" -cp "$CP" dev.minnow.bench.cnn.MobileNetV2Onnx 1.0 224 "$D/mobilenet_v2_1.0" >/dev/null 2>&1 || echo "MobileNetV2Onnx failed"
-CASES=""
-for a in mobilenet_v2_1.0 mobilenet_v3_small mnasnet1_0 resnet18; do CASES="$CASES $a=$D/$a/model.onnx:$D/$a/input.npy"; done
+source scripts/cnn-onnx-cases.sh
+cnn_onnx_cases "$D" "$CP"
 log "Minnow, cores $TWO"
 P2 -Dminnow.threads=2 -Dminnow.bench.warmupMaxS=${WARMUP_MAX_S:-10} -cp "$CP" dev.minnow.bench.cnn.OrtCompare --engine minnow --rounds 15 --warmup 40 --threads 1,2 $CASES \
   2>&1 | grep -v WARNING | tee "$OUT/cnn-minnow.txt"

@@ -34,12 +34,8 @@ done
 rm -f "$D"/*.gguf
 fi
 log "writing the ONNX files"
-for a in resnet18 mnasnet1_0 mobilenet_v3_small; do
-  "$JAVA" "${JV[@]}" -cp "$BCP" dev.minnow.bench.cnn.CnnOnnx $a 224 "$D/$a" >/dev/null 2>&1 || echo "CnnOnnx $a failed"
-done
-"$JAVA" "${JV[@]}" -cp "$BCP" dev.minnow.bench.cnn.MobileNetV2Onnx 1.0 224 "$D/mobilenet_v2_1.0" >/dev/null 2>&1 || echo "MobileNetV2Onnx failed"
-CASES=""
-for a in mobilenet_v2_1.0 mobilenet_v3_small mnasnet1_0 resnet18; do CASES="$CASES $a=$D/$a/model.onnx:$D/$a/input.npy"; done
+source scripts/cnn-onnx-cases.sh
+cnn_onnx_cases "$D" "$BCP"
 [ -f .devjdk/squeezenet1_1/model.onnx ] && CASES="$CASES squeezenet1_1=.devjdk/squeezenet1_1/model.onnx:.devjdk/squeezenet1_1/input.npy"
 log "CNN, Minnow, threads $THREADS"
 "$JAVA" "${JV[@]}" -Dminnow.bench.warmupMaxS=${WARMUP_MAX_S:-6} -cp "$BCP" dev.minnow.bench.cnn.OrtCompare --engine minnow --rounds 15 --warmup 30 --threads "$THREADS" $CASES \
