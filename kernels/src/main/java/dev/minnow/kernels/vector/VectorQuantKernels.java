@@ -1845,7 +1845,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      * block, half of what separate low and high planes took, into eight chains (byte i of each half). Every partial sum is
      * an integer below 2^24, so the half sums are exact and the epilogue repeats the specification's float operations
      * (bit-identical results; FMA is exact here, so it is used whatever this instance's flag). No helper methods: C2
-     * boxed the vectors of a helper it did not inline.
+     * boxed the vectors of a helper it did not inline. C2's parse of this method passes its 18,000-node inlining cutoff
+     * at the epilogue (as the separate-planes kernel's did); splitting it into a sums method and an epilogue method,
+     * as Q4_K's, ran at half the speed (the loops were not unrolled and each block's first load stalled: BENCHMARKS.md
+     * session 16), so it stays one method.
      */
     private static void panelsQ6(int from, int to, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
                                  float[] cb, MemorySegment y, long yOff) {
