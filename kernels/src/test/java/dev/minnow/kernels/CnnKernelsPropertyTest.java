@@ -158,11 +158,46 @@ class CnnKernelsPropertyTest {
         checkDepthwiseChannels(impl, k, 1, w, act, true);
     }
 
+    static Stream<Arguments> tallDepthwiseCases() {
+        List<Arguments> out = new ArrayList<>();
+        int[][] planes = {{30, 17}, {61, 57}, {117, 112}, {90, 31}};
+        Activation[] acts = {null, Activation.RELU6, Activation.HARD_SWISH};
+        int i = 0;
+        for (CnnKernels k : implementations()) {
+            for (int ks : new int[] {3, 5}) {
+                for (int stride = 1; stride <= 3; stride++) {
+                    for (int[] p : planes) {
+                        out.add(Arguments.of(k, ks, stride, p[0], p[1], acts[i++ % acts.length]));
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * depthwiseChannels on tall planes (30 to 117 rows; the cases above have at most 9), as
+     * {@link #depthwiseChannelsMatchesSpec}: a kernel that works on the plane in strips of rows (tried in session 16: it
+     * failed here when a later strip was written one cell off, or kept the previous channel's rows as padding) must get
+     * every strip, the last partial one and the padding rows at both ends right.
+     */
+    @ParameterizedTest(name = "{0} k={1} s={2} {3}x{4} {5}")
+    @MethodSource("tallDepthwiseCases")
+    void tallDepthwiseChannelsMatchSpec(CnnKernels impl, int k, int stride, int h, int w, Activation act) {
+        checkDepthwiseChannels(impl, k, stride, h, w, act, false);
+    }
+
     static void checkDepthwiseChannels(CnnKernels impl, int k, int stride, int w, Activation act, boolean stride1) {
-        String name = (stride1 ? "cnn-depthwise-stride1/" : "cnn-depthwise-channels/") + impl.name() + "/" + k + "/" + stride + "/" + w + "/" + act;
+        checkDepthwiseChannels(impl, k, stride, 0, w, act, stride1);
+    }
+
+    /** As below with {@code h} rows (0: 1 to 9 at random). */
+    static void checkDepthwiseChannels(CnnKernels impl, int k, int stride, int hRows, int w, Activation act, boolean stride1) {
+        String name = (stride1 ? "cnn-depthwise-stride1/" : "cnn-depthwise-channels/") + impl.name() + "/" + k + "/" + stride + "/"
+                + (hRows > 0 ? hRows + "x" : "") + w + "/" + act;
         long seed = Gen.seed(name);
         SplittableRandom r = new SplittableRandom(seed);
-        int h = 1 + r.nextInt(9), channels = 1 + r.nextInt(20);
+        int h = hRows > 0 ? hRows : 1 + r.nextInt(9), channels = 1 + r.nextInt(hRows > 0 ? 4 : 20);
         int padH = r.nextInt(k + 1), padW = r.nextInt(k + 1);
         if (h + 2 * padH < k || w + 2 * padW < k) {   // the kernel must fit: widen the padding
             padH = k;
