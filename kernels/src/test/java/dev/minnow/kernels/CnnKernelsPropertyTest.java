@@ -494,6 +494,36 @@ class CnnKernelsPropertyTest {
         withoutFlatPlanes(() -> checkDepthwiseChannels(impl, k, 1, w, act, true));
     }
 
+    /**
+     * The flat phase planes at every width ({@code minnow.cnn.dwInterleaved=false}: outputs up to 32 wide otherwise run
+     * with the channels in the lanes), on the same cases as {@link #depthwiseChannelsMatchesSpec}.
+     */
+    @ParameterizedTest(name = "{0} k={1} stride={2} w={3} {4}")
+    @MethodSource("depthwiseChannelsCases")
+    void depthwiseChannelsFlatOnlyMatchesSpec(CnnKernels impl, int k, int stride, int w, Activation act) {
+        withProperty("minnow.cnn.dwInterleaved", "false", () -> checkDepthwiseChannels(impl, k, stride, w, act, false));
+    }
+
+    /**
+     * Channels in the lanes moved in and out element by element ({@code minnow.cnn.dwTranspose=false}, the loops before
+     * the vector transposes), on the same cases as {@link #depthwiseChannelsMatchesSpec}.
+     */
+    @ParameterizedTest(name = "{0} k={1} stride={2} w={3} {4}")
+    @MethodSource("depthwiseChannelsCases")
+    void depthwiseChannelsScalarTransposeMatchesSpec(CnnKernels impl, int k, int stride, int w, Activation act) {
+        withProperty("minnow.cnn.dwTranspose", "false", () -> checkDepthwiseChannels(impl, k, stride, w, act, false));
+    }
+
+    /** Runs {@code check} with a system property set (the kernels read these per call), then clears it. */
+    private static void withProperty(String key, String value, Runnable check) {
+        System.setProperty(key, value);
+        try {
+            check.run();
+        } finally {
+            System.clearProperty(key);
+        }
+    }
+
     /** Runs {@code check} with {@code minnow.cnn.dwFlat=false} (the kernels read it per call). */
     private static void withoutFlatPlanes(Runnable check) {
         System.setProperty("minnow.cnn.dwFlat", "false");

@@ -122,14 +122,14 @@ final class CnnF32 implements CnnKernels {
                 FloatVector acc;
                 if (FMA) {
                     acc = w0.fma(FloatVector.fromArray(SPECIES, in, r0 + ox), b);
-                    acc = w1.fma(FloatVector.fromArray(SPECIES, in, r0 + c1 + ox), acc);
-                    acc = w2.fma(FloatVector.fromArray(SPECIES, in, r0 + c2 + ox), acc);
-                    acc = w3.fma(FloatVector.fromArray(SPECIES, in, r1 + ox), acc);
-                    acc = w4.fma(FloatVector.fromArray(SPECIES, in, r1 + c1 + ox), acc);
-                    acc = w5.fma(FloatVector.fromArray(SPECIES, in, r1 + c2 + ox), acc);
-                    acc = w6.fma(FloatVector.fromArray(SPECIES, in, r2 + ox), acc);
-                    acc = w7.fma(FloatVector.fromArray(SPECIES, in, r2 + c1 + ox), acc);
-                    acc = w8.fma(FloatVector.fromArray(SPECIES, in, r2 + c2 + ox), acc);
+                    acc = fma(w1, FloatVector.fromArray(SPECIES, in, r0 + c1 + ox), acc);
+                    acc = fma(w2, FloatVector.fromArray(SPECIES, in, r0 + c2 + ox), acc);
+                    acc = fma(w3, FloatVector.fromArray(SPECIES, in, r1 + ox), acc);
+                    acc = fma(w4, FloatVector.fromArray(SPECIES, in, r1 + c1 + ox), acc);
+                    acc = fma(w5, FloatVector.fromArray(SPECIES, in, r1 + c2 + ox), acc);
+                    acc = fma(w6, FloatVector.fromArray(SPECIES, in, r2 + ox), acc);
+                    acc = fma(w7, FloatVector.fromArray(SPECIES, in, r2 + c1 + ox), acc);
+                    acc = fma(w8, FloatVector.fromArray(SPECIES, in, r2 + c2 + ox), acc);
                 } else {
                     acc = w0.mul(FloatVector.fromArray(SPECIES, in, r0 + ox)).add(b);
                     acc = w1.mul(FloatVector.fromArray(SPECIES, in, r0 + c1 + ox)).add(acc);
@@ -319,11 +319,11 @@ final class CnnF32 implements CnnKernels {
         if (ho <= 0 || wo <= 0 || channels <= 0) {
             return;
         }
-        if (flatDepthwise()) {
+        if (flatDepthwise() && wo > interleavedMaxWidth(k)) {
             flat(k, stride, padH, padW, channels, x, xOff, h, w, wt, wOff, bias, biasOff, act, out, outOff, ho, wo);
             return;
         }
-        if (wo <= INTERLEAVED_MAX_WIDTH) {
+        if (wo <= interleavedMaxWidth(k)) {
             for (int c0 = 0; c0 < channels; c0 += LANES) {
                 int n = Math.min(LANES, channels - c0);
                 interleaved(k, stride, padH, padW, n, x, xOff + (long) c0 * h * w, h, w, wt, wOff + c0 * k * k, bias, biasOff + c0, act,
@@ -878,8 +878,19 @@ final class CnnF32 implements CnnKernels {
         a3.max(lo).min(hi).intoMemorySegment(out, d + 3 * LANES * 4L, LE);
     }
 
-    /** Widest output for {@link #interleaved}: narrower planes waste most of a vector per row in the row kernels. */
-    private static final int INTERLEAVED_MAX_WIDTH = Integer.getInteger("minnow.cnn.dwInterleavedMaxWidth", 16);
+    /**
+     * Widest output for {@link #interleaved}: 32 for 3×3, 16 for other sizes; wider ones run {@link #flat}
+     * ({@code -Dminnow.cnn.dwInterleavedMaxWidth=N} sets one width for all sizes, {@code -Dminnow.cnn.dwInterleaved=false}
+     * sends everything to flat; both read per call, for A/B runs). ConvLayerBench --ab, 1 thread (session 17, Zen 5,
+     * 512 bits), against flat: 3×3 outputs of 7 to 28 1.13–2.64× (stride 2 576 @14 2.4–2.6×, 960 @7 1.56–1.63×); 56
+     * wide 0.84–1.03×; 5×5 14 and 7 wide 1.07–1.40×, 28 wide 0.69–0.83×.
+     */
+    private static int interleavedMaxWidth(int k) {
+        if (flatDepthwise() && !Boolean.parseBoolean(System.getProperty("minnow.cnn.dwInterleaved", "true"))) {
+            return 0;
+        }
+        return Integer.getInteger("minnow.cnn.dwInterleavedMaxWidth", k == 3 ? 32 : 16);
+    }
 
     /** Per thread: [0] interleaved padded input, [1] planes staged, [2] interleaved output, [3] interleaved weights. */
     private static final ThreadLocal<float[][]> DW_IL = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0], new float[0]});
@@ -896,20 +907,22 @@ final class CnnF32 implements CnnKernels {
         int hp = (ho - 1) * s + k, wp = (wo - 1) * s + k, taps = k * k, plane = h * w, oplane = ho * wo;
         float[][] sc = DW_IL.get();
         int gridLen = hp * wp * LANES;
-        if (sc[0].length < gridLen) {
-            sc[0] = new float[gridLen];
+        if (sc[0].length < gridLen + LANES * LANES) {
+            sc[0] = new float[gridLen + LANES * LANES];   // slack: the last row's transposed block may spill past the grid
         }
-        if (sc[1].length < Math.max(n * plane, n * oplane)) {
-            sc[1] = new float[Math.max(n * plane, n * oplane)];
+        boolean vt = vectorTranspose();
+        int stageLen = LANES * Math.max(plane, oplane) + LANES;   // the transposes read and write all LANES channels
+        if (sc[1].length < stageLen) {
+            sc[1] = new float[stageLen];
         }
-        if (sc[2].length < oplane * LANES) {
-            sc[2] = new float[oplane * LANES];
+        int oVecs = (oplane + LANES - 1) / LANES * LANES;   // the output transposes read whole blocks of pixels
+        if (sc[2].length < oVecs * LANES) {
+            sc[2] = new float[oVecs * LANES];
         }
         if (sc[3].length < (taps + 1) * LANES) {
             sc[3] = new float[(taps + 1) * LANES];
         }
         float[] grid = sc[0], stage = sc[1], o = sc[2], wv = sc[3];
-        java.util.Arrays.fill(grid, 0, gridLen, 0f);
         java.util.Arrays.fill(wv, 0, (taps + 1) * LANES, 0f);
         for (int c = 0; c < n; c++) {
             for (int t = 0; t < taps; t++) {
@@ -917,18 +930,28 @@ final class CnnF32 implements CnnKernels {
             }
             wv[taps * LANES + c] = bias == null ? 0f : bias[biasOff + c];
         }
-        MemorySegment.copy(x, F32, xOff * 4, stage, 0, n * plane);
         int rows = Math.min(h, hp - padH), cols = Math.min(w, wp - padW);
-        for (int c = 0; c < n; c++) {
-            for (int iy = 0; iy < rows; iy++) {
-                int src = c * plane + iy * w, dst = ((iy + padH) * wp + padW) * LANES + c;
-                for (int ix = 0; ix < cols; ix++) {
-                    grid[dst + ix * LANES] = stage[src + ix];
+        MemorySegment.copy(x, F32, xOff * 4, stage, 0, n * plane);
+        if (vt) {
+            transposeIn(stage, plane, w, rows, cols, grid, wp, padH, padW, gridLen);   // clears the padding itself
+        } else {
+            java.util.Arrays.fill(grid, 0, gridLen, 0f);
+            for (int c = 0; c < n; c++) {
+                for (int iy = 0; iy < rows; iy++) {
+                    int src = c * plane + iy * w, dst = ((iy + padH) * wp + padW) * LANES + c;
+                    for (int ix = 0; ix < cols; ix++) {
+                        grid[dst + ix * LANES] = stage[src + ix];
+                    }
                 }
             }
         }
+        int code = code(act);
         if (k == 3) {
-            il3(s, grid, wp, wv, o, ho, wo);
+            float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+            il3(s, grid, wp, wv, o, ho, wo, lo, hi);
+            if (code == 1 || code == 2) {
+                code = 0;   // done in register
+            }
         } else {
             // four output pixels per weight load (-Dminnow.cnn.ilBlock4=false: one, read per call; ConvLayerBench
             // --ab, session 9, AVX2, 1 thread: 5×5 layers of 7² to 14² outputs 1.12–1.38×; CnnAb MnasNet 1.02×,
@@ -939,41 +962,567 @@ final class CnnF32 implements CnnKernels {
                 ilAny(k, s, grid, wp, wv, o, ho, wo);
             }
         }
-        int code = code(act);
         if (code != 0) {
             activateArray(code, act, o, oplane * LANES);
         }
-        for (int c = 0; c < n; c++) {
-            int dst = c * oplane;
-            for (int p = 0; p < oplane; p++) {
-                stage[dst + p] = o[p * LANES + c];
+        if (vt) {
+            transposeOut(o, oplane, stage);
+        } else {
+            for (int c = 0; c < n; c++) {
+                int dst = c * oplane;
+                for (int p = 0; p < oplane; p++) {
+                    stage[dst + p] = o[p * LANES + c];
+                }
             }
         }
         MemorySegment.copy(stage, 0, out, F32, outOff * 4, n * oplane);
     }
 
-    /** 3×3 over the interleaved grid: nine weight vectors and the bias in registers. */
-    private static void il3(int s, float[] g, int wp, float[] wv, float[] o, int ho, int wo) {
+    /**
+     * Whether {@link #interleaved} moves its planes in and out of the lanes with vector transposes (default) rather
+     * than element by element ({@code -Dminnow.cnn.dwTranspose=false}; read per call, for A/B runs). Gathers (one per
+     * pixel in, one per LANES pixels out) were tried first: the same speed as the scalar loops on Zen 5 (about 25
+     * cycles per 16-lane gather).
+     */
+    private static boolean vectorTranspose() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.dwTranspose", "true"));
+    }
+
+    /**
+     * The index vectors of {@link #transpose}, two per stage: stage s swaps the off-diagonal b × b blocks (b = LANES
+     * &gt;&gt; (s + 1)) of every 2b × 2b block, row i (i &amp; b = 0) taking columns j &amp; b ≠ 0 from row i + b
+     * (index LANES + j − b) and row i + b taking columns j &amp; b = 0 from row i (index j + b).
+     */
+    private static final float[][] TRANSPOSE_INDEX = transposeIndex();
+
+    private static float[][] transposeIndex() {
+        int stages = Integer.numberOfTrailingZeros(LANES);
+        float[][] t = new float[2 * stages][LANES];
+        for (int st = 0; st < stages; st++) {
+            int b = LANES >> (st + 1);
+            for (int j = 0; j < LANES; j++) {
+                boolean left = (j & b) == 0;
+                t[2 * st][j] = left ? j : LANES + j - b;
+                t[2 * st + 1][j] = left ? j + b : LANES + j;
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Transposes a LANES × LANES block: dst[d + j·ds + i] = src[so + i·ss + j]. log2(LANES) stages of block swaps, each
+     * LANES two-vector selections (AVX-512: one vpermt2ps each), the rows in registers (a version passing the rows
+     * through an array between stages, and one storing the result through a scratch block, spent most of their time
+     * on loop overhead and on the scratch's loads).
+     */
+    private static void transpose(float[] src, int so, int ss, float[] dst, int d, int ds) {
+        if (LANES == 16) {
+            transpose16(src, so, ss, dst, d, ds);
+        } else if (LANES == 8) {
+            transpose8(src, so, ss, dst, d, ds);
+        } else {
+            transpose4(src, so, ss, dst, d, ds);
+        }
+    }
+
+    /** {@link #transpose} for 4 lanes, the rows in registers. */
+    private static void transpose4(float[] src, int so, int ss, float[] dst, int d, int ds) {
+        float[][] ix = TRANSPOSE_INDEX;
+        FloatVector r0 = FloatVector.fromArray(SPECIES, src, so), r1 = FloatVector.fromArray(SPECIES, src, so + ss);
+        FloatVector r2 = FloatVector.fromArray(SPECIES, src, so + 2 * ss), r3 = FloatVector.fromArray(SPECIES, src, so + 3 * ss);
+        FloatVector lo0 = FloatVector.fromArray(SPECIES, ix[0], 0), hi0 = FloatVector.fromArray(SPECIES, ix[1], 0);
+        FloatVector a0 = lo0.selectFrom(r0, r2), a2 = hi0.selectFrom(r0, r2);
+        FloatVector a1 = lo0.selectFrom(r1, r3), a3 = hi0.selectFrom(r1, r3);
+        FloatVector lo1 = FloatVector.fromArray(SPECIES, ix[2], 0), hi1 = FloatVector.fromArray(SPECIES, ix[3], 0);
+        FloatVector b0 = lo1.selectFrom(a0, a1), b1 = hi1.selectFrom(a0, a1);
+        FloatVector b2 = lo1.selectFrom(a2, a3), b3 = hi1.selectFrom(a2, a3);
+        b0.intoArray(dst, d);
+        b1.intoArray(dst, d + ds);
+        b2.intoArray(dst, d + 2 * ds);
+        b3.intoArray(dst, d + 3 * ds);
+    }
+
+    /** {@link #transpose} for 8 lanes, the rows in registers. */
+    private static void transpose8(float[] src, int so, int ss, float[] dst, int d, int ds) {
+        float[][] ix = TRANSPOSE_INDEX;
+        FloatVector r0 = FloatVector.fromArray(SPECIES, src, so), r1 = FloatVector.fromArray(SPECIES, src, so + ss);
+        FloatVector r2 = FloatVector.fromArray(SPECIES, src, so + 2 * ss), r3 = FloatVector.fromArray(SPECIES, src, so + 3 * ss);
+        FloatVector r4 = FloatVector.fromArray(SPECIES, src, so + 4 * ss), r5 = FloatVector.fromArray(SPECIES, src, so + 5 * ss);
+        FloatVector r6 = FloatVector.fromArray(SPECIES, src, so + 6 * ss), r7 = FloatVector.fromArray(SPECIES, src, so + 7 * ss);
+        FloatVector lo0 = FloatVector.fromArray(SPECIES, ix[0], 0), hi0 = FloatVector.fromArray(SPECIES, ix[1], 0);
+        FloatVector a0 = lo0.selectFrom(r0, r4), a4 = hi0.selectFrom(r0, r4);
+        FloatVector a1 = lo0.selectFrom(r1, r5), a5 = hi0.selectFrom(r1, r5);
+        FloatVector a2 = lo0.selectFrom(r2, r6), a6 = hi0.selectFrom(r2, r6);
+        FloatVector a3 = lo0.selectFrom(r3, r7), a7 = hi0.selectFrom(r3, r7);
+        FloatVector lo1 = FloatVector.fromArray(SPECIES, ix[2], 0), hi1 = FloatVector.fromArray(SPECIES, ix[3], 0);
+        FloatVector b0 = lo1.selectFrom(a0, a2), b2 = hi1.selectFrom(a0, a2);
+        FloatVector b1 = lo1.selectFrom(a1, a3), b3 = hi1.selectFrom(a1, a3);
+        FloatVector b4 = lo1.selectFrom(a4, a6), b6 = hi1.selectFrom(a4, a6);
+        FloatVector b5 = lo1.selectFrom(a5, a7), b7 = hi1.selectFrom(a5, a7);
+        FloatVector lo2 = FloatVector.fromArray(SPECIES, ix[4], 0), hi2 = FloatVector.fromArray(SPECIES, ix[5], 0);
+        FloatVector c0 = lo2.selectFrom(b0, b1), c1 = hi2.selectFrom(b0, b1);
+        FloatVector c2 = lo2.selectFrom(b2, b3), c3 = hi2.selectFrom(b2, b3);
+        FloatVector c4 = lo2.selectFrom(b4, b5), c5 = hi2.selectFrom(b4, b5);
+        FloatVector c6 = lo2.selectFrom(b6, b7), c7 = hi2.selectFrom(b6, b7);
+        c0.intoArray(dst, d);
+        c1.intoArray(dst, d + ds);
+        c2.intoArray(dst, d + 2 * ds);
+        c3.intoArray(dst, d + 3 * ds);
+        c4.intoArray(dst, d + 4 * ds);
+        c5.intoArray(dst, d + 5 * ds);
+        c6.intoArray(dst, d + 6 * ds);
+        c7.intoArray(dst, d + 7 * ds);
+    }
+
+    /** {@link #transpose} for 16 lanes, the rows in registers. */
+    private static void transpose16(float[] src, int so, int ss, float[] dst, int d, int ds) {
+        float[][] ix = TRANSPOSE_INDEX;
+        FloatVector r0 = FloatVector.fromArray(SPECIES, src, so), r1 = FloatVector.fromArray(SPECIES, src, so + ss);
+        FloatVector r2 = FloatVector.fromArray(SPECIES, src, so + 2 * ss), r3 = FloatVector.fromArray(SPECIES, src, so + 3 * ss);
+        FloatVector r4 = FloatVector.fromArray(SPECIES, src, so + 4 * ss), r5 = FloatVector.fromArray(SPECIES, src, so + 5 * ss);
+        FloatVector r6 = FloatVector.fromArray(SPECIES, src, so + 6 * ss), r7 = FloatVector.fromArray(SPECIES, src, so + 7 * ss);
+        FloatVector r8 = FloatVector.fromArray(SPECIES, src, so + 8 * ss), r9 = FloatVector.fromArray(SPECIES, src, so + 9 * ss);
+        FloatVector r10 = FloatVector.fromArray(SPECIES, src, so + 10 * ss), r11 = FloatVector.fromArray(SPECIES, src, so + 11 * ss);
+        FloatVector r12 = FloatVector.fromArray(SPECIES, src, so + 12 * ss), r13 = FloatVector.fromArray(SPECIES, src, so + 13 * ss);
+        FloatVector r14 = FloatVector.fromArray(SPECIES, src, so + 14 * ss), r15 = FloatVector.fromArray(SPECIES, src, so + 15 * ss);
+        FloatVector lo0 = FloatVector.fromArray(SPECIES, ix[0], 0), hi0 = FloatVector.fromArray(SPECIES, ix[1], 0);
+        FloatVector a0 = lo0.selectFrom(r0, r8), a8 = hi0.selectFrom(r0, r8);
+        FloatVector a1 = lo0.selectFrom(r1, r9), a9 = hi0.selectFrom(r1, r9);
+        FloatVector a2 = lo0.selectFrom(r2, r10), a10 = hi0.selectFrom(r2, r10);
+        FloatVector a3 = lo0.selectFrom(r3, r11), a11 = hi0.selectFrom(r3, r11);
+        FloatVector a4 = lo0.selectFrom(r4, r12), a12 = hi0.selectFrom(r4, r12);
+        FloatVector a5 = lo0.selectFrom(r5, r13), a13 = hi0.selectFrom(r5, r13);
+        FloatVector a6 = lo0.selectFrom(r6, r14), a14 = hi0.selectFrom(r6, r14);
+        FloatVector a7 = lo0.selectFrom(r7, r15), a15 = hi0.selectFrom(r7, r15);
+        FloatVector lo1 = FloatVector.fromArray(SPECIES, ix[2], 0), hi1 = FloatVector.fromArray(SPECIES, ix[3], 0);
+        FloatVector b0 = lo1.selectFrom(a0, a4), b4 = hi1.selectFrom(a0, a4);
+        FloatVector b1 = lo1.selectFrom(a1, a5), b5 = hi1.selectFrom(a1, a5);
+        FloatVector b2 = lo1.selectFrom(a2, a6), b6 = hi1.selectFrom(a2, a6);
+        FloatVector b3 = lo1.selectFrom(a3, a7), b7 = hi1.selectFrom(a3, a7);
+        FloatVector b8 = lo1.selectFrom(a8, a12), b12 = hi1.selectFrom(a8, a12);
+        FloatVector b9 = lo1.selectFrom(a9, a13), b13 = hi1.selectFrom(a9, a13);
+        FloatVector b10 = lo1.selectFrom(a10, a14), b14 = hi1.selectFrom(a10, a14);
+        FloatVector b11 = lo1.selectFrom(a11, a15), b15 = hi1.selectFrom(a11, a15);
+        FloatVector lo2 = FloatVector.fromArray(SPECIES, ix[4], 0), hi2 = FloatVector.fromArray(SPECIES, ix[5], 0);
+        FloatVector c0 = lo2.selectFrom(b0, b2), c2 = hi2.selectFrom(b0, b2);
+        FloatVector c1 = lo2.selectFrom(b1, b3), c3 = hi2.selectFrom(b1, b3);
+        FloatVector c4 = lo2.selectFrom(b4, b6), c6 = hi2.selectFrom(b4, b6);
+        FloatVector c5 = lo2.selectFrom(b5, b7), c7 = hi2.selectFrom(b5, b7);
+        FloatVector c8 = lo2.selectFrom(b8, b10), c10 = hi2.selectFrom(b8, b10);
+        FloatVector c9 = lo2.selectFrom(b9, b11), c11 = hi2.selectFrom(b9, b11);
+        FloatVector c12 = lo2.selectFrom(b12, b14), c14 = hi2.selectFrom(b12, b14);
+        FloatVector c13 = lo2.selectFrom(b13, b15), c15 = hi2.selectFrom(b13, b15);
+        FloatVector lo3 = FloatVector.fromArray(SPECIES, ix[6], 0), hi3 = FloatVector.fromArray(SPECIES, ix[7], 0);
+        FloatVector d0 = lo3.selectFrom(c0, c1), d1 = hi3.selectFrom(c0, c1);
+        FloatVector d2 = lo3.selectFrom(c2, c3), d3 = hi3.selectFrom(c2, c3);
+        FloatVector d4 = lo3.selectFrom(c4, c5), d5 = hi3.selectFrom(c4, c5);
+        FloatVector d6 = lo3.selectFrom(c6, c7), d7 = hi3.selectFrom(c6, c7);
+        FloatVector d8 = lo3.selectFrom(c8, c9), d9 = hi3.selectFrom(c8, c9);
+        FloatVector d10 = lo3.selectFrom(c10, c11), d11 = hi3.selectFrom(c10, c11);
+        FloatVector d12 = lo3.selectFrom(c12, c13), d13 = hi3.selectFrom(c12, c13);
+        FloatVector d14 = lo3.selectFrom(c14, c15), d15 = hi3.selectFrom(c14, c15);
+        d0.intoArray(dst, d);
+        d1.intoArray(dst, d + ds);
+        d2.intoArray(dst, d + 2 * ds);
+        d3.intoArray(dst, d + 3 * ds);
+        d4.intoArray(dst, d + 4 * ds);
+        d5.intoArray(dst, d + 5 * ds);
+        d6.intoArray(dst, d + 6 * ds);
+        d7.intoArray(dst, d + 7 * ds);
+        d8.intoArray(dst, d + 8 * ds);
+        d9.intoArray(dst, d + 9 * ds);
+        d10.intoArray(dst, d + 10 * ds);
+        d11.intoArray(dst, d + 11 * ds);
+        d12.intoArray(dst, d + 12 * ds);
+        d13.intoArray(dst, d + 13 * ds);
+        d14.intoArray(dst, d + 14 * ds);
+        d15.intoArray(dst, d + 15 * ds);
+    }
+
+    /**
+     * grid[((iy + padH)·wp + ix + padW)·LANES + c] = stage[c·plane + iy·w + ix] for c &lt; n, iy &lt; rows, ix &lt; cols:
+     * each row in LANES × LANES blocks of LANES pixels, transposed straight into the grid row. A row's last block
+     * spills past its end (its lanes read on into the plane, and channels past n read stale cells of {@code stage}:
+     * lanes that are dropped); what lands in the next row's interior that row then overwrites. Only the padding is
+     * cleared (the interior is all written): the cells before the first row's interior first, the rest afterwards.
+     */
+    private static void transposeIn(float[] stage, int plane, int w, int rows, int cols, float[] grid, int wp, int padH, int padW,
+                                    int gridLen) {
+        if (rows <= 0 || cols <= 0) {
+            java.util.Arrays.fill(grid, 0, gridLen, 0f);
+            return;
+        }
+        java.util.Arrays.fill(grid, 0, (padH * wp + padW) * LANES, 0f);   // the top padding and the first row's left
+        for (int iy = 0; iy < rows; iy++) {
+            int src = iy * w, dst = ((iy + padH) * wp + padW) * LANES;
+            for (int ix = 0; ix < cols; ix += LANES) {
+                transpose(stage, src + ix, plane, grid, dst + ix * LANES, LANES);
+            }
+        }
+        for (int iy = 0; iy < rows; iy++) {   // after the spills: right padding and the next row's left, the bottom rows
+            int end = ((iy + padH) * wp + padW + cols) * LANES;
+            java.util.Arrays.fill(grid, end, iy == rows - 1 ? gridLen : end + (wp - cols) * LANES, 0f);
+        }
+    }
+
+    /**
+     * stage[c·oplane + p] = o[p·LANES + c] for c &lt; LANES, p &lt; oplane, in LANES × LANES blocks (o holds whole blocks
+     * of pixels; channels past n land past n·oplane, in the slack). The last block goes first: its stores spill into
+     * the next channel's first pixels, which are written after it.
+     */
+    private static void transposeOut(float[] o, int oplane, float[] stage) {
+        int last = (oplane - 1) / LANES * LANES;
+        for (int k = 0; k <= last / LANES; k++) {
+            int p0 = k == 0 ? last : (k - 1) * LANES;
+            transpose(o, p0 * LANES, LANES, stage, p0, oplane);
+        }
+    }
+
+    /**
+     * 3×3 over the interleaved grid: nine weight vectors and the bias in registers, four output pixels of a row at a
+     * time (four independent FMA chains; one pixel at a time the nine dependent FMAs of each left the core waiting on
+     * their latency), then one at a time; ReLU and ReLU6 as a clamp in register (lo, hi), each sum in the order bias,
+     * then the taps row by row.
+     */
+    private static void il3(int s, float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
+        if (s == 1) {
+            il3s1(g, wp, wv, o, ho, wo, lo, hi);
+        } else if (s == 2) {
+            il3s2(g, wp, wv, o, ho, wo, lo, hi);
+        } else {
+            il3any(s, g, wp, wv, o, ho, wo, lo, hi);
+        }
+    }
+
+    /** {@link #il3} at stride 1 (a constant stride: C2 then removes the loads' range checks from the loop). */
+    private static void il3s1(float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
         FloatVector w0 = FloatVector.fromArray(SPECIES, wv, 0), w1 = FloatVector.fromArray(SPECIES, wv, LANES);
         FloatVector w2 = FloatVector.fromArray(SPECIES, wv, 2 * LANES), w3 = FloatVector.fromArray(SPECIES, wv, 3 * LANES);
         FloatVector w4 = FloatVector.fromArray(SPECIES, wv, 4 * LANES), w5 = FloatVector.fromArray(SPECIES, wv, 5 * LANES);
         FloatVector w6 = FloatVector.fromArray(SPECIES, wv, 6 * LANES), w7 = FloatVector.fromArray(SPECIES, wv, 7 * LANES);
         FloatVector w8 = FloatVector.fromArray(SPECIES, wv, 8 * LANES), b = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
+        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+        int row = wp * LANES, step = LANES;
+        for (int oy = 0; oy < ho; oy++) {
+            int r0 = oy * row, r1 = r0 + row, r2 = r1 + row, d = oy * wo * LANES;
+            int ox = 0;
+            for (; ox + 4 <= wo; ox += 4) {
+                int c = ox * step;
+                FloatVector x0 = FloatVector.fromArray(SPECIES, g, r0 + c), a0 = FMA ? w0.fma(x0, b) : w0.mul(x0).add(b);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step), a1 = FMA ? w0.fma(x1, b) : w0.mul(x1).add(b);
+                FloatVector x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step), a2 = FMA ? w0.fma(x2, b) : w0.mul(x2).add(b);
+                FloatVector x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step), a3 = FMA ? w0.fma(x3, b) : w0.mul(x3).add(b);
+                x0 = FloatVector.fromArray(SPECIES, g, r0 + c + LANES);
+                a0 = FMA ? w1.fma(x0, a0) : w1.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step + LANES);
+                a1 = FMA ? w1.fma(x1, a1) : w1.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step + LANES);
+                a2 = FMA ? w1.fma(x2, a2) : w1.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step + LANES);
+                a3 = FMA ? w1.fma(x3, a3) : w1.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * LANES);
+                a0 = FMA ? w2.fma(x0, a0) : w2.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step + 2 * LANES);
+                a1 = FMA ? w2.fma(x1, a1) : w2.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step + 2 * LANES);
+                a2 = FMA ? w2.fma(x2, a2) : w2.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step + 2 * LANES);
+                a3 = FMA ? w2.fma(x3, a3) : w2.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r1 + c);
+                a0 = FMA ? w3.fma(x0, a0) : w3.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step);
+                a1 = FMA ? w3.fma(x1, a1) : w3.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step);
+                a2 = FMA ? w3.fma(x2, a2) : w3.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step);
+                a3 = FMA ? w3.fma(x3, a3) : w3.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r1 + c + LANES);
+                a0 = FMA ? w4.fma(x0, a0) : w4.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step + LANES);
+                a1 = FMA ? w4.fma(x1, a1) : w4.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step + LANES);
+                a2 = FMA ? w4.fma(x2, a2) : w4.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step + LANES);
+                a3 = FMA ? w4.fma(x3, a3) : w4.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * LANES);
+                a0 = FMA ? w5.fma(x0, a0) : w5.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step + 2 * LANES);
+                a1 = FMA ? w5.fma(x1, a1) : w5.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step + 2 * LANES);
+                a2 = FMA ? w5.fma(x2, a2) : w5.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step + 2 * LANES);
+                a3 = FMA ? w5.fma(x3, a3) : w5.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r2 + c);
+                a0 = FMA ? w6.fma(x0, a0) : w6.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step);
+                a1 = FMA ? w6.fma(x1, a1) : w6.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step);
+                a2 = FMA ? w6.fma(x2, a2) : w6.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step);
+                a3 = FMA ? w6.fma(x3, a3) : w6.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r2 + c + LANES);
+                a0 = FMA ? w7.fma(x0, a0) : w7.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step + LANES);
+                a1 = FMA ? w7.fma(x1, a1) : w7.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step + LANES);
+                a2 = FMA ? w7.fma(x2, a2) : w7.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step + LANES);
+                a3 = FMA ? w7.fma(x3, a3) : w7.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * LANES);
+                a0 = FMA ? w8.fma(x0, a0) : w8.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step + 2 * LANES);
+                a1 = FMA ? w8.fma(x1, a1) : w8.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step + 2 * LANES);
+                a2 = FMA ? w8.fma(x2, a2) : w8.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step + 2 * LANES);
+                a3 = FMA ? w8.fma(x3, a3) : w8.mul(x3).add(a3);
+                a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
+                a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 1) * LANES);
+                a2.blend(l, a2.compare(VectorOperators.LE, l)).blend(h, a2.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 2) * LANES);
+                a3.blend(l, a3.compare(VectorOperators.LE, l)).blend(h, a3.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 3) * LANES);
+            }
+            for (; ox < wo; ox++) {
+                int c = ox * step;
+                FloatVector x = FloatVector.fromArray(SPECIES, g, r0 + c), acc = FMA ? w0.fma(x, b) : w0.mul(x).add(b);
+                x = FloatVector.fromArray(SPECIES, g, r0 + c + LANES);
+                acc = FMA ? w1.fma(x, acc) : w1.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * LANES);
+                acc = FMA ? w2.fma(x, acc) : w2.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r1 + c);
+                acc = FMA ? w3.fma(x, acc) : w3.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r1 + c + LANES);
+                acc = FMA ? w4.fma(x, acc) : w4.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * LANES);
+                acc = FMA ? w5.fma(x, acc) : w5.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r2 + c);
+                acc = FMA ? w6.fma(x, acc) : w6.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r2 + c + LANES);
+                acc = FMA ? w7.fma(x, acc) : w7.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * LANES);
+                acc = FMA ? w8.fma(x, acc) : w8.mul(x).add(acc);
+                acc.blend(l, acc.compare(VectorOperators.LE, l)).blend(h, acc.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
+            }
+        }
+    }
+
+    /** {@link #il3} at stride 2. */
+    private static void il3s2(float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
+        FloatVector w0 = FloatVector.fromArray(SPECIES, wv, 0), w1 = FloatVector.fromArray(SPECIES, wv, LANES);
+        FloatVector w2 = FloatVector.fromArray(SPECIES, wv, 2 * LANES), w3 = FloatVector.fromArray(SPECIES, wv, 3 * LANES);
+        FloatVector w4 = FloatVector.fromArray(SPECIES, wv, 4 * LANES), w5 = FloatVector.fromArray(SPECIES, wv, 5 * LANES);
+        FloatVector w6 = FloatVector.fromArray(SPECIES, wv, 6 * LANES), w7 = FloatVector.fromArray(SPECIES, wv, 7 * LANES);
+        FloatVector w8 = FloatVector.fromArray(SPECIES, wv, 8 * LANES), b = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
+        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+        int row = wp * LANES, step = 2 * LANES;
+        for (int oy = 0; oy < ho; oy++) {
+            int r0 = oy * 2 * row, r1 = r0 + row, r2 = r1 + row, d = oy * wo * LANES;
+            int ox = 0;
+            for (; ox + 4 <= wo; ox += 4) {
+                int c = ox * step;
+                FloatVector x0 = FloatVector.fromArray(SPECIES, g, r0 + c), a0 = FMA ? w0.fma(x0, b) : w0.mul(x0).add(b);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step), a1 = FMA ? w0.fma(x1, b) : w0.mul(x1).add(b);
+                FloatVector x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step), a2 = FMA ? w0.fma(x2, b) : w0.mul(x2).add(b);
+                FloatVector x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step), a3 = FMA ? w0.fma(x3, b) : w0.mul(x3).add(b);
+                x0 = FloatVector.fromArray(SPECIES, g, r0 + c + LANES);
+                a0 = FMA ? w1.fma(x0, a0) : w1.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step + LANES);
+                a1 = FMA ? w1.fma(x1, a1) : w1.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step + LANES);
+                a2 = FMA ? w1.fma(x2, a2) : w1.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step + LANES);
+                a3 = FMA ? w1.fma(x3, a3) : w1.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * LANES);
+                a0 = FMA ? w2.fma(x0, a0) : w2.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step + 2 * LANES);
+                a1 = FMA ? w2.fma(x1, a1) : w2.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step + 2 * LANES);
+                a2 = FMA ? w2.fma(x2, a2) : w2.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step + 2 * LANES);
+                a3 = FMA ? w2.fma(x3, a3) : w2.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r1 + c);
+                a0 = FMA ? w3.fma(x0, a0) : w3.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step);
+                a1 = FMA ? w3.fma(x1, a1) : w3.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step);
+                a2 = FMA ? w3.fma(x2, a2) : w3.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step);
+                a3 = FMA ? w3.fma(x3, a3) : w3.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r1 + c + LANES);
+                a0 = FMA ? w4.fma(x0, a0) : w4.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step + LANES);
+                a1 = FMA ? w4.fma(x1, a1) : w4.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step + LANES);
+                a2 = FMA ? w4.fma(x2, a2) : w4.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step + LANES);
+                a3 = FMA ? w4.fma(x3, a3) : w4.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * LANES);
+                a0 = FMA ? w5.fma(x0, a0) : w5.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step + 2 * LANES);
+                a1 = FMA ? w5.fma(x1, a1) : w5.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step + 2 * LANES);
+                a2 = FMA ? w5.fma(x2, a2) : w5.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step + 2 * LANES);
+                a3 = FMA ? w5.fma(x3, a3) : w5.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r2 + c);
+                a0 = FMA ? w6.fma(x0, a0) : w6.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step);
+                a1 = FMA ? w6.fma(x1, a1) : w6.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step);
+                a2 = FMA ? w6.fma(x2, a2) : w6.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step);
+                a3 = FMA ? w6.fma(x3, a3) : w6.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r2 + c + LANES);
+                a0 = FMA ? w7.fma(x0, a0) : w7.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step + LANES);
+                a1 = FMA ? w7.fma(x1, a1) : w7.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step + LANES);
+                a2 = FMA ? w7.fma(x2, a2) : w7.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step + LANES);
+                a3 = FMA ? w7.fma(x3, a3) : w7.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * LANES);
+                a0 = FMA ? w8.fma(x0, a0) : w8.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step + 2 * LANES);
+                a1 = FMA ? w8.fma(x1, a1) : w8.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step + 2 * LANES);
+                a2 = FMA ? w8.fma(x2, a2) : w8.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step + 2 * LANES);
+                a3 = FMA ? w8.fma(x3, a3) : w8.mul(x3).add(a3);
+                a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
+                a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 1) * LANES);
+                a2.blend(l, a2.compare(VectorOperators.LE, l)).blend(h, a2.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 2) * LANES);
+                a3.blend(l, a3.compare(VectorOperators.LE, l)).blend(h, a3.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 3) * LANES);
+            }
+            for (; ox < wo; ox++) {
+                int c = ox * step;
+                FloatVector x = FloatVector.fromArray(SPECIES, g, r0 + c), acc = FMA ? w0.fma(x, b) : w0.mul(x).add(b);
+                x = FloatVector.fromArray(SPECIES, g, r0 + c + LANES);
+                acc = FMA ? w1.fma(x, acc) : w1.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * LANES);
+                acc = FMA ? w2.fma(x, acc) : w2.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r1 + c);
+                acc = FMA ? w3.fma(x, acc) : w3.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r1 + c + LANES);
+                acc = FMA ? w4.fma(x, acc) : w4.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * LANES);
+                acc = FMA ? w5.fma(x, acc) : w5.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r2 + c);
+                acc = FMA ? w6.fma(x, acc) : w6.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r2 + c + LANES);
+                acc = FMA ? w7.fma(x, acc) : w7.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * LANES);
+                acc = FMA ? w8.fma(x, acc) : w8.mul(x).add(acc);
+                acc.blend(l, acc.compare(VectorOperators.LE, l)).blend(h, acc.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
+            }
+        }
+    }
+
+    /** {@link #il3} at any stride. */
+    private static void il3any(int s, float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
+        FloatVector w0 = FloatVector.fromArray(SPECIES, wv, 0), w1 = FloatVector.fromArray(SPECIES, wv, LANES);
+        FloatVector w2 = FloatVector.fromArray(SPECIES, wv, 2 * LANES), w3 = FloatVector.fromArray(SPECIES, wv, 3 * LANES);
+        FloatVector w4 = FloatVector.fromArray(SPECIES, wv, 4 * LANES), w5 = FloatVector.fromArray(SPECIES, wv, 5 * LANES);
+        FloatVector w6 = FloatVector.fromArray(SPECIES, wv, 6 * LANES), w7 = FloatVector.fromArray(SPECIES, wv, 7 * LANES);
+        FloatVector w8 = FloatVector.fromArray(SPECIES, wv, 8 * LANES), b = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
+        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
         int row = wp * LANES, step = s * LANES;
         for (int oy = 0; oy < ho; oy++) {
             int r0 = oy * s * row, r1 = r0 + row, r2 = r1 + row, d = oy * wo * LANES;
-            for (int ox = 0; ox < wo; ox++) {
+            int ox = 0;
+            for (; ox + 4 <= wo; ox += 4) {
                 int c = ox * step;
-                FloatVector acc = fma(w0, FloatVector.fromArray(SPECIES, g, r0 + c), b);
-                acc = fma(w1, FloatVector.fromArray(SPECIES, g, r0 + c + LANES), acc);
-                acc = fma(w2, FloatVector.fromArray(SPECIES, g, r0 + c + 2 * LANES), acc);
-                acc = fma(w3, FloatVector.fromArray(SPECIES, g, r1 + c), acc);
-                acc = fma(w4, FloatVector.fromArray(SPECIES, g, r1 + c + LANES), acc);
-                acc = fma(w5, FloatVector.fromArray(SPECIES, g, r1 + c + 2 * LANES), acc);
-                acc = fma(w6, FloatVector.fromArray(SPECIES, g, r2 + c), acc);
-                acc = fma(w7, FloatVector.fromArray(SPECIES, g, r2 + c + LANES), acc);
-                acc = fma(w8, FloatVector.fromArray(SPECIES, g, r2 + c + 2 * LANES), acc);
-                acc.intoArray(o, d + ox * LANES);
+                FloatVector x0 = FloatVector.fromArray(SPECIES, g, r0 + c), a0 = FMA ? w0.fma(x0, b) : w0.mul(x0).add(b);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step), a1 = FMA ? w0.fma(x1, b) : w0.mul(x1).add(b);
+                FloatVector x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step), a2 = FMA ? w0.fma(x2, b) : w0.mul(x2).add(b);
+                FloatVector x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step), a3 = FMA ? w0.fma(x3, b) : w0.mul(x3).add(b);
+                x0 = FloatVector.fromArray(SPECIES, g, r0 + c + LANES);
+                a0 = FMA ? w1.fma(x0, a0) : w1.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step + LANES);
+                a1 = FMA ? w1.fma(x1, a1) : w1.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step + LANES);
+                a2 = FMA ? w1.fma(x2, a2) : w1.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step + LANES);
+                a3 = FMA ? w1.fma(x3, a3) : w1.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * LANES);
+                a0 = FMA ? w2.fma(x0, a0) : w2.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step + 2 * LANES);
+                a1 = FMA ? w2.fma(x1, a1) : w2.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step + 2 * LANES);
+                a2 = FMA ? w2.fma(x2, a2) : w2.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step + 2 * LANES);
+                a3 = FMA ? w2.fma(x3, a3) : w2.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r1 + c);
+                a0 = FMA ? w3.fma(x0, a0) : w3.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step);
+                a1 = FMA ? w3.fma(x1, a1) : w3.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step);
+                a2 = FMA ? w3.fma(x2, a2) : w3.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step);
+                a3 = FMA ? w3.fma(x3, a3) : w3.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r1 + c + LANES);
+                a0 = FMA ? w4.fma(x0, a0) : w4.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step + LANES);
+                a1 = FMA ? w4.fma(x1, a1) : w4.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step + LANES);
+                a2 = FMA ? w4.fma(x2, a2) : w4.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step + LANES);
+                a3 = FMA ? w4.fma(x3, a3) : w4.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * LANES);
+                a0 = FMA ? w5.fma(x0, a0) : w5.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step + 2 * LANES);
+                a1 = FMA ? w5.fma(x1, a1) : w5.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step + 2 * LANES);
+                a2 = FMA ? w5.fma(x2, a2) : w5.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step + 2 * LANES);
+                a3 = FMA ? w5.fma(x3, a3) : w5.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r2 + c);
+                a0 = FMA ? w6.fma(x0, a0) : w6.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step);
+                a1 = FMA ? w6.fma(x1, a1) : w6.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step);
+                a2 = FMA ? w6.fma(x2, a2) : w6.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step);
+                a3 = FMA ? w6.fma(x3, a3) : w6.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r2 + c + LANES);
+                a0 = FMA ? w7.fma(x0, a0) : w7.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step + LANES);
+                a1 = FMA ? w7.fma(x1, a1) : w7.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step + LANES);
+                a2 = FMA ? w7.fma(x2, a2) : w7.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step + LANES);
+                a3 = FMA ? w7.fma(x3, a3) : w7.mul(x3).add(a3);
+                x0 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * LANES);
+                a0 = FMA ? w8.fma(x0, a0) : w8.mul(x0).add(a0);
+                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step + 2 * LANES);
+                a1 = FMA ? w8.fma(x1, a1) : w8.mul(x1).add(a1);
+                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step + 2 * LANES);
+                a2 = FMA ? w8.fma(x2, a2) : w8.mul(x2).add(a2);
+                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step + 2 * LANES);
+                a3 = FMA ? w8.fma(x3, a3) : w8.mul(x3).add(a3);
+                a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
+                a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 1) * LANES);
+                a2.blend(l, a2.compare(VectorOperators.LE, l)).blend(h, a2.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 2) * LANES);
+                a3.blend(l, a3.compare(VectorOperators.LE, l)).blend(h, a3.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 3) * LANES);
+            }
+            for (; ox < wo; ox++) {
+                int c = ox * step;
+                FloatVector x = FloatVector.fromArray(SPECIES, g, r0 + c), acc = FMA ? w0.fma(x, b) : w0.mul(x).add(b);
+                x = FloatVector.fromArray(SPECIES, g, r0 + c + LANES);
+                acc = FMA ? w1.fma(x, acc) : w1.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * LANES);
+                acc = FMA ? w2.fma(x, acc) : w2.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r1 + c);
+                acc = FMA ? w3.fma(x, acc) : w3.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r1 + c + LANES);
+                acc = FMA ? w4.fma(x, acc) : w4.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * LANES);
+                acc = FMA ? w5.fma(x, acc) : w5.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r2 + c);
+                acc = FMA ? w6.fma(x, acc) : w6.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r2 + c + LANES);
+                acc = FMA ? w7.fma(x, acc) : w7.mul(x).add(acc);
+                x = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * LANES);
+                acc = FMA ? w8.fma(x, acc) : w8.mul(x).add(acc);
+                acc.blend(l, acc.compare(VectorOperators.LE, l)).blend(h, acc.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
             }
         }
     }
