@@ -514,6 +514,20 @@ class CnnKernelsPropertyTest {
         withProperty("minnow.cnn.dwTranspose", "false", () -> checkDepthwiseChannels(impl, k, stride, w, act, false));
     }
 
+    static Stream<Arguments> depthwise5Cases() {
+        return depthwiseChannelsCases().filter(a -> (int) a.get()[1] == 5);
+    }
+
+    /**
+     * 5×5 with the channels in the lanes through the generic four-pixel kernel ({@code minnow.cnn.il5=false}, the one
+     * before the written-out 5×5 kernels), on the 5×5 cases of {@link #depthwiseChannelsMatchesSpec}.
+     */
+    @ParameterizedTest(name = "{0} k={1} stride={2} w={3} {4}")
+    @MethodSource("depthwise5Cases")
+    void depthwise5WithoutWrittenOutKernelMatchesSpec(CnnKernels impl, int k, int stride, int w, Activation act) {
+        withProperty("minnow.cnn.il5", "false", () -> checkDepthwiseChannels(impl, k, stride, w, act, false));
+    }
+
     /** Runs {@code check} with a system property set (the kernels read these per call), then clears it. */
     private static void withProperty(String key, String value, Runnable check) {
         System.setProperty(key, value);

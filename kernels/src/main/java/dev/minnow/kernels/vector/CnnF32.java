@@ -879,17 +879,17 @@ final class CnnF32 implements CnnKernels {
     }
 
     /**
-     * Widest output for {@link #interleaved}: 32 for 3×3, 16 for other sizes; wider ones run {@link #flat}
+     * Widest output for {@link #interleaved}: 32 for 3×3 and 5×5, 16 for other sizes; wider ones run {@link #flat}
      * ({@code -Dminnow.cnn.dwInterleavedMaxWidth=N} sets one width for all sizes, {@code -Dminnow.cnn.dwInterleaved=false}
      * sends everything to flat; both read per call, for A/B runs). ConvLayerBench --ab, 1 thread (session 17, Zen 5,
-     * 512 bits), against flat: 3×3 outputs of 7 to 28 1.13–2.64× (stride 2 576 @14 2.4–2.6×, 960 @7 1.56–1.63×); 56
-     * wide 0.84–1.03×; 5×5 14 and 7 wide 1.07–1.40×, 28 wide 0.69–0.83×.
+     * 512 bits), against flat: 3×3 outputs of 7 to 28 1.13–2.64× (stride 2 576 @14 2.4–2.6×, 960 @7 1.56–1.63×), 56
+     * wide 0.84–1.03×; 5×5 (through {@link #il5}) 7 to 14 wide 1.55–1.74×, 28 wide 1.07–1.15×.
      */
     private static int interleavedMaxWidth(int k) {
         if (flatDepthwise() && !Boolean.parseBoolean(System.getProperty("minnow.cnn.dwInterleaved", "true"))) {
             return 0;
         }
-        return Integer.getInteger("minnow.cnn.dwInterleavedMaxWidth", k == 3 ? 32 : 16);
+        return Integer.getInteger("minnow.cnn.dwInterleavedMaxWidth", k == 3 || k == 5 ? 32 : 16);
     }
 
     /** Per thread: [0] interleaved padded input, [1] planes staged, [2] interleaved output, [3] interleaved weights. */
@@ -956,7 +956,13 @@ final class CnnF32 implements CnnKernels {
             // four output pixels per weight load (-Dminnow.cnn.ilBlock4=false: one, read per call; ConvLayerBench
             // --ab, session 9, AVX2, 1 thread: 5×5 layers of 7² to 14² outputs 1.12–1.38×; CnnAb MnasNet 1.02×,
             // MobileNetV3-Small 1.06×, outputs bit-identical)
-            if (Boolean.parseBoolean(System.getProperty("minnow.cnn.ilBlock4", "true"))) {
+            if (k == 5 && s <= 2 && Boolean.parseBoolean(System.getProperty("minnow.cnn.il5", "true"))) {
+                float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+                il5(s, grid, wp, wv, o, ho, wo, lo, hi);
+                if (code == 1 || code == 2) {
+                    code = 0;   // done in register
+                }
+            } else if (Boolean.parseBoolean(System.getProperty("minnow.cnn.ilBlock4", "true"))) {
                 ilAny4(k, s, grid, wp, wv, o, ho, wo);
             } else {
                 ilAny(k, s, grid, wp, wv, o, ho, wo);
@@ -1524,6 +1530,324 @@ final class CnnF32 implements CnnKernels {
                 acc = FMA ? w8.fma(x, acc) : w8.mul(x).add(acc);
                 acc.blend(l, acc.compare(VectorOperators.LE, l)).blend(h, acc.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
             }
+        }
+    }
+
+    /**
+     * 5×5 over the interleaved grid at stride 1 or 2 (others: {@link #ilAny4}), output pixels of a row four at a time at
+     * stride 1, two at stride 2 (four made the method too large for C1: "out of virtual registers", and it then ran
+     * as boxed tier-2 code); per kernel row the input columns they share are loaded once (stride 1: 8 loads for 20
+     * FMAs, stride 2: 7 for 10),
+     * the weight vectors per tap from {@code wv}; everything written out (no loop-carried accumulators, no helper
+     * calls: either made C2 box the vectors) at a constant stride (C2 then removes the loads' range checks). ReLU and
+     * ReLU6 as a clamp in register (lo, hi); each sum in the order bias, then the taps row by row, as {@link #ilAny}.
+     */
+    private static void il5(int s, float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
+        if (s == 1) {
+            il5s1(g, wp, wv, o, ho, wo, lo, hi);
+        } else {
+            il5s2(g, wp, wv, o, ho, wo, lo, hi);
+        }
+    }
+
+    /** {@link #il5} at stride 1. */
+    private static void il5s1(float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
+        FloatVector b = FloatVector.fromArray(SPECIES, wv, 25 * LANES);
+        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+        int row = wp * LANES;
+        for (int oy = 0; oy < ho; oy++) {
+            int r = oy * row, d = oy * wo * LANES;
+            int ox = 0;
+            for (; ox + 2 <= wo; ox += 2) {
+                int c = r + ox * LANES;
+                FloatVector a0 = b, a1 = b;
+                int c0 = c;
+                FloatVector x0 = FloatVector.fromArray(SPECIES, g, c0);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, g, c0 + LANES);
+                FloatVector x2 = FloatVector.fromArray(SPECIES, g, c0 + 2 * LANES);
+                FloatVector x3 = FloatVector.fromArray(SPECIES, g, c0 + 3 * LANES);
+                FloatVector x4 = FloatVector.fromArray(SPECIES, g, c0 + 4 * LANES);
+                FloatVector x5 = FloatVector.fromArray(SPECIES, g, c0 + 5 * LANES);
+                FloatVector w = FloatVector.fromArray(SPECIES, wv, 0);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x1, a1) : w.mul(x1).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 2 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 3 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 4 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                int c1 = c + row;
+                x0 = FloatVector.fromArray(SPECIES, g, c1);
+                x1 = FloatVector.fromArray(SPECIES, g, c1 + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c1 + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c1 + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c1 + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c1 + 5 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 5 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x1, a1) : w.mul(x1).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 6 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 7 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 8 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                int c2 = c + 2 * row;
+                x0 = FloatVector.fromArray(SPECIES, g, c2);
+                x1 = FloatVector.fromArray(SPECIES, g, c2 + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c2 + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c2 + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c2 + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c2 + 5 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 10 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x1, a1) : w.mul(x1).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 11 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 12 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 13 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 14 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                int c3 = c + 3 * row;
+                x0 = FloatVector.fromArray(SPECIES, g, c3);
+                x1 = FloatVector.fromArray(SPECIES, g, c3 + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c3 + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c3 + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c3 + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c3 + 5 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 15 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x1, a1) : w.mul(x1).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 16 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 17 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 18 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 19 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                int c4 = c + 4 * row;
+                x0 = FloatVector.fromArray(SPECIES, g, c4);
+                x1 = FloatVector.fromArray(SPECIES, g, c4 + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c4 + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c4 + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c4 + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c4 + 5 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 20 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x1, a1) : w.mul(x1).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 21 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 22 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 23 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 24 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
+                a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 1) * LANES);
+            }
+            if (ox < wo) {
+                il5Tail(1, g, r, row, wv, o, d, ox, wo, lo, hi);
+            }
+        }
+    }
+
+    /** {@link #il5} at stride 2. */
+    private static void il5s2(float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
+        FloatVector b = FloatVector.fromArray(SPECIES, wv, 25 * LANES);
+        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+        int row = wp * LANES;
+        for (int oy = 0; oy < ho; oy++) {
+            int r = oy * 2 * row, d = oy * wo * LANES;
+            int ox = 0;
+            for (; ox + 2 <= wo; ox += 2) {
+                int c = r + ox * 2 * LANES;
+                FloatVector a0 = b, a1 = b;
+                int c0 = c;
+                FloatVector x0 = FloatVector.fromArray(SPECIES, g, c0);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, g, c0 + LANES);
+                FloatVector x2 = FloatVector.fromArray(SPECIES, g, c0 + 2 * LANES);
+                FloatVector x3 = FloatVector.fromArray(SPECIES, g, c0 + 3 * LANES);
+                FloatVector x4 = FloatVector.fromArray(SPECIES, g, c0 + 4 * LANES);
+                FloatVector x5 = FloatVector.fromArray(SPECIES, g, c0 + 5 * LANES);
+                FloatVector x6 = FloatVector.fromArray(SPECIES, g, c0 + 6 * LANES);
+                FloatVector w = FloatVector.fromArray(SPECIES, wv, 0);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 2 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 3 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 4 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x6, a1) : w.mul(x6).add(a1);
+                int c1 = c + row;
+                x0 = FloatVector.fromArray(SPECIES, g, c1);
+                x1 = FloatVector.fromArray(SPECIES, g, c1 + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c1 + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c1 + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c1 + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c1 + 5 * LANES);
+                x6 = FloatVector.fromArray(SPECIES, g, c1 + 6 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 5 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 6 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 7 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 8 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x6, a1) : w.mul(x6).add(a1);
+                int c2 = c + 2 * row;
+                x0 = FloatVector.fromArray(SPECIES, g, c2);
+                x1 = FloatVector.fromArray(SPECIES, g, c2 + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c2 + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c2 + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c2 + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c2 + 5 * LANES);
+                x6 = FloatVector.fromArray(SPECIES, g, c2 + 6 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 10 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 11 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 12 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 13 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 14 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x6, a1) : w.mul(x6).add(a1);
+                int c3 = c + 3 * row;
+                x0 = FloatVector.fromArray(SPECIES, g, c3);
+                x1 = FloatVector.fromArray(SPECIES, g, c3 + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c3 + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c3 + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c3 + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c3 + 5 * LANES);
+                x6 = FloatVector.fromArray(SPECIES, g, c3 + 6 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 15 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 16 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 17 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 18 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 19 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x6, a1) : w.mul(x6).add(a1);
+                int c4 = c + 4 * row;
+                x0 = FloatVector.fromArray(SPECIES, g, c4);
+                x1 = FloatVector.fromArray(SPECIES, g, c4 + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c4 + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c4 + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c4 + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c4 + 5 * LANES);
+                x6 = FloatVector.fromArray(SPECIES, g, c4 + 6 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 20 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 21 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 22 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 23 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                w = FloatVector.fromArray(SPECIES, wv, 24 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x6, a1) : w.mul(x6).add(a1);
+                a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
+                a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 1) * LANES);
+            }
+            if (ox < wo) {
+                il5Tail(2, g, r, row, wv, o, d, ox, wo, lo, hi);
+            }
+        }
+    }
+
+    /** Output pixels ox..wo-1 of a row of {@link #il5} one at a time (a method of its own: C1 could not compile il5 with them). */
+    private static void il5Tail(int s, float[] g, int r, int row, float[] wv, float[] o, int d, int ox0, int wo, float lo, float hi) {
+        FloatVector b = FloatVector.fromArray(SPECIES, wv, 25 * LANES);
+        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+        for (int ox = ox0; ox < wo; ox++) {
+            int c = r + ox * s * LANES;
+            FloatVector a = b;
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 0).fma(FloatVector.fromArray(SPECIES, g, c), a) : FloatVector.fromArray(SPECIES, wv, 0).mul(FloatVector.fromArray(SPECIES, g, c)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, LANES).fma(FloatVector.fromArray(SPECIES, g, c + LANES), a) : FloatVector.fromArray(SPECIES, wv, LANES).mul(FloatVector.fromArray(SPECIES, g, c + LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 2 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 2 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 2 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 2 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 3 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 3 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 3 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 3 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 4 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 4 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 4 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 4 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 5 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + row), a) : FloatVector.fromArray(SPECIES, wv, 5 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + row)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 6 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + row + LANES), a) : FloatVector.fromArray(SPECIES, wv, 6 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + row + LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 7 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + row + 2 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 7 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + row + 2 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 8 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + row + 3 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 8 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + row + 3 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 9 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + row + 4 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 9 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + row + 4 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 10 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 2 * row), a) : FloatVector.fromArray(SPECIES, wv, 10 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 2 * row)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 11 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 2 * row + LANES), a) : FloatVector.fromArray(SPECIES, wv, 11 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 2 * row + LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 12 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 2 * row + 2 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 12 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 2 * row + 2 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 13 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 2 * row + 3 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 13 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 2 * row + 3 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 14 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 2 * row + 4 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 14 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 2 * row + 4 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 15 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 3 * row), a) : FloatVector.fromArray(SPECIES, wv, 15 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 3 * row)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 16 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 3 * row + LANES), a) : FloatVector.fromArray(SPECIES, wv, 16 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 3 * row + LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 17 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 3 * row + 2 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 17 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 3 * row + 2 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 18 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 3 * row + 3 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 18 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 3 * row + 3 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 19 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 3 * row + 4 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 19 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 3 * row + 4 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 20 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 4 * row), a) : FloatVector.fromArray(SPECIES, wv, 20 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 4 * row)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 21 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 4 * row + LANES), a) : FloatVector.fromArray(SPECIES, wv, 21 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 4 * row + LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 22 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 4 * row + 2 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 22 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 4 * row + 2 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 23 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 4 * row + 3 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 23 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 4 * row + 3 * LANES)).add(a);
+            a = FMA ? FloatVector.fromArray(SPECIES, wv, 24 * LANES).fma(FloatVector.fromArray(SPECIES, g, c + 4 * row + 4 * LANES), a) : FloatVector.fromArray(SPECIES, wv, 24 * LANES).mul(FloatVector.fromArray(SPECIES, g, c + 4 * row + 4 * LANES)).add(a);
+            a.blend(l, a.compare(VectorOperators.LE, l)).blend(h, a.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
         }
     }
 
