@@ -6,6 +6,7 @@ import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.NchwPointwiseKernels;
 import dev.minnow.kernels.Parallel;
+import dev.minnow.kernels.scalar.ScalarKernels;
 import dev.minnow.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -245,6 +246,8 @@ public final class Conv2d implements Layer {
                 depthwiseStride1(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
             } else if (depthwise) {
                 depthwise(xs, xOff, h, w, ys, yOff, ho, wo); // bias and activation done per channel
+            } else if (pointwise && h * w == 1 && usePlaneGemv()) {
+                pointwiseGemv(k, xs, xOff, ys, yOff); // bias and activation done per channel
             } else if (pointwise && usePacked(h * w)) {
                 // bias and activation fused, and the residual when no activation is left for afterwards
                 pointwisePacked(xs, xOff, after == null ? rs : null, yOff, ys, yOff, h * w);
@@ -311,6 +314,26 @@ public final class Conv2d implements Layer {
         Activation act = fused;
         forOutputTiles((long) out * in * plane, plane, plane >= 256 || splitSmallPlanesByPixels(), 32,
                 (o0, o1, q0, q1) -> pk.conv(out, in, packed, b, act, xs, xOff, plane, rs, rOff, ys, yOff, plane, o0, o1, q0, q1));
+    }
+
+    /**
+     * Whether a 1×1 convolution over a 1×1 plane (squeeze-and-excitation's two layers) runs as one matrix-vector
+     * product over the weights as stored (default) rather than through the packed kernel, whose register tile computes
+     * 32 pixels for the one there is ({@code -Dminnow.cnn.planeGemv=false}; read per call, for A/B runs).
+     */
+    private static boolean usePlaneGemv() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.planeGemv", "true"));
+    }
+
+    /** y[c] = act(bias[c] + Σ_i w[c][i]·x[i]) for one pixel: {@link Kernels#gemv}, then bias and activation per channel. */
+    private void pointwiseGemv(Kernels k, MemorySegment xs, long xOff, MemorySegment ys, long yOff) {
+        k.gemv(out, in, weight.segment(), 0, xs, xOff, ys, yOff);
+        float[] b = biasArray;
+        Activation act = fused;
+        for (int c = 0; c < out; c++) {
+            float v = ys.getAtIndex(Tensor.F32_LE, yOff + c) + (b == null ? 0f : b[c]);
+            ys.setAtIndex(Tensor.F32_LE, yOff + c, act == null ? v : ScalarKernels.activation(act, v));
+        }
     }
 
     /**
