@@ -946,27 +946,25 @@ final class CnnF32 implements CnnKernels {
             }
         }
         int code = code(act);
-        if (k == 3) {
-            float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        boolean clamped = code == 1 || code == 2;   // ReLU and ReLU6 in register in the written-out kernels
+        if (k == 3 && s <= 2) {
             il3(s, grid, wp, wv, o, ho, wo, lo, hi);
-            if (code == 1 || code == 2) {
-                code = 0;   // done in register
-            }
+        } else if (k == 5 && s <= 2 && Boolean.parseBoolean(System.getProperty("minnow.cnn.il5", "true"))) {
+            il5(s, grid, wp, wv, o, ho, wo, lo, hi);
         } else {
+            clamped = false;
             // four output pixels per weight load (-Dminnow.cnn.ilBlock4=false: one, read per call; ConvLayerBench
             // --ab, session 9, AVX2, 1 thread: 5×5 layers of 7² to 14² outputs 1.12–1.38×; CnnAb MnasNet 1.02×,
             // MobileNetV3-Small 1.06×, outputs bit-identical)
-            if (k == 5 && s <= 2 && Boolean.parseBoolean(System.getProperty("minnow.cnn.il5", "true"))) {
-                float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
-                il5(s, grid, wp, wv, o, ho, wo, lo, hi);
-                if (code == 1 || code == 2) {
-                    code = 0;   // done in register
-                }
-            } else if (Boolean.parseBoolean(System.getProperty("minnow.cnn.ilBlock4", "true"))) {
+            if (Boolean.parseBoolean(System.getProperty("minnow.cnn.ilBlock4", "true"))) {
                 ilAny4(k, s, grid, wp, wv, o, ho, wo);
             } else {
                 ilAny(k, s, grid, wp, wv, o, ho, wo);
             }
+        }
+        if (clamped) {
+            code = 0;
         }
         if (code != 0) {
             activateArray(code, act, o, oplane * LANES);
@@ -1188,15 +1186,14 @@ final class CnnF32 implements CnnKernels {
      * 3×3 over the interleaved grid: nine weight vectors and the bias in registers, four output pixels of a row at a
      * time (four independent FMA chains; one pixel at a time the nine dependent FMAs of each left the core waiting on
      * their latency), then one at a time; ReLU and ReLU6 as a clamp in register (lo, hi), each sum in the order bias,
-     * then the taps row by row.
+     * then the taps row by row. Stride 1 or 2 (written out for each: a constant stride lets C2 remove the loads' range
+     * checks from the loop); other strides take {@link #ilAny4}.
      */
     private static void il3(int s, float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
         if (s == 1) {
             il3s1(g, wp, wv, o, ho, wo, lo, hi);
-        } else if (s == 2) {
-            il3s2(g, wp, wv, o, ho, wo, lo, hi);
         } else {
-            il3any(s, g, wp, wv, o, ho, wo, lo, hi);
+            il3s2(g, wp, wv, o, ho, wo, lo, hi);
         }
     }
 
@@ -1322,117 +1319,6 @@ final class CnnF32 implements CnnKernels {
         int row = wp * LANES, step = 2 * LANES;
         for (int oy = 0; oy < ho; oy++) {
             int r0 = oy * 2 * row, r1 = r0 + row, r2 = r1 + row, d = oy * wo * LANES;
-            int ox = 0;
-            for (; ox + 4 <= wo; ox += 4) {
-                int c = ox * step;
-                FloatVector x0 = FloatVector.fromArray(SPECIES, g, r0 + c), a0 = FMA ? w0.fma(x0, b) : w0.mul(x0).add(b);
-                FloatVector x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step), a1 = FMA ? w0.fma(x1, b) : w0.mul(x1).add(b);
-                FloatVector x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step), a2 = FMA ? w0.fma(x2, b) : w0.mul(x2).add(b);
-                FloatVector x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step), a3 = FMA ? w0.fma(x3, b) : w0.mul(x3).add(b);
-                x0 = FloatVector.fromArray(SPECIES, g, r0 + c + LANES);
-                a0 = FMA ? w1.fma(x0, a0) : w1.mul(x0).add(a0);
-                x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step + LANES);
-                a1 = FMA ? w1.fma(x1, a1) : w1.mul(x1).add(a1);
-                x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step + LANES);
-                a2 = FMA ? w1.fma(x2, a2) : w1.mul(x2).add(a2);
-                x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step + LANES);
-                a3 = FMA ? w1.fma(x3, a3) : w1.mul(x3).add(a3);
-                x0 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * LANES);
-                a0 = FMA ? w2.fma(x0, a0) : w2.mul(x0).add(a0);
-                x1 = FloatVector.fromArray(SPECIES, g, r0 + c + step + 2 * LANES);
-                a1 = FMA ? w2.fma(x1, a1) : w2.mul(x1).add(a1);
-                x2 = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * step + 2 * LANES);
-                a2 = FMA ? w2.fma(x2, a2) : w2.mul(x2).add(a2);
-                x3 = FloatVector.fromArray(SPECIES, g, r0 + c + 3 * step + 2 * LANES);
-                a3 = FMA ? w2.fma(x3, a3) : w2.mul(x3).add(a3);
-                x0 = FloatVector.fromArray(SPECIES, g, r1 + c);
-                a0 = FMA ? w3.fma(x0, a0) : w3.mul(x0).add(a0);
-                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step);
-                a1 = FMA ? w3.fma(x1, a1) : w3.mul(x1).add(a1);
-                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step);
-                a2 = FMA ? w3.fma(x2, a2) : w3.mul(x2).add(a2);
-                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step);
-                a3 = FMA ? w3.fma(x3, a3) : w3.mul(x3).add(a3);
-                x0 = FloatVector.fromArray(SPECIES, g, r1 + c + LANES);
-                a0 = FMA ? w4.fma(x0, a0) : w4.mul(x0).add(a0);
-                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step + LANES);
-                a1 = FMA ? w4.fma(x1, a1) : w4.mul(x1).add(a1);
-                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step + LANES);
-                a2 = FMA ? w4.fma(x2, a2) : w4.mul(x2).add(a2);
-                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step + LANES);
-                a3 = FMA ? w4.fma(x3, a3) : w4.mul(x3).add(a3);
-                x0 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * LANES);
-                a0 = FMA ? w5.fma(x0, a0) : w5.mul(x0).add(a0);
-                x1 = FloatVector.fromArray(SPECIES, g, r1 + c + step + 2 * LANES);
-                a1 = FMA ? w5.fma(x1, a1) : w5.mul(x1).add(a1);
-                x2 = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * step + 2 * LANES);
-                a2 = FMA ? w5.fma(x2, a2) : w5.mul(x2).add(a2);
-                x3 = FloatVector.fromArray(SPECIES, g, r1 + c + 3 * step + 2 * LANES);
-                a3 = FMA ? w5.fma(x3, a3) : w5.mul(x3).add(a3);
-                x0 = FloatVector.fromArray(SPECIES, g, r2 + c);
-                a0 = FMA ? w6.fma(x0, a0) : w6.mul(x0).add(a0);
-                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step);
-                a1 = FMA ? w6.fma(x1, a1) : w6.mul(x1).add(a1);
-                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step);
-                a2 = FMA ? w6.fma(x2, a2) : w6.mul(x2).add(a2);
-                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step);
-                a3 = FMA ? w6.fma(x3, a3) : w6.mul(x3).add(a3);
-                x0 = FloatVector.fromArray(SPECIES, g, r2 + c + LANES);
-                a0 = FMA ? w7.fma(x0, a0) : w7.mul(x0).add(a0);
-                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step + LANES);
-                a1 = FMA ? w7.fma(x1, a1) : w7.mul(x1).add(a1);
-                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step + LANES);
-                a2 = FMA ? w7.fma(x2, a2) : w7.mul(x2).add(a2);
-                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step + LANES);
-                a3 = FMA ? w7.fma(x3, a3) : w7.mul(x3).add(a3);
-                x0 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * LANES);
-                a0 = FMA ? w8.fma(x0, a0) : w8.mul(x0).add(a0);
-                x1 = FloatVector.fromArray(SPECIES, g, r2 + c + step + 2 * LANES);
-                a1 = FMA ? w8.fma(x1, a1) : w8.mul(x1).add(a1);
-                x2 = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * step + 2 * LANES);
-                a2 = FMA ? w8.fma(x2, a2) : w8.mul(x2).add(a2);
-                x3 = FloatVector.fromArray(SPECIES, g, r2 + c + 3 * step + 2 * LANES);
-                a3 = FMA ? w8.fma(x3, a3) : w8.mul(x3).add(a3);
-                a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
-                a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 1) * LANES);
-                a2.blend(l, a2.compare(VectorOperators.LE, l)).blend(h, a2.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 2) * LANES);
-                a3.blend(l, a3.compare(VectorOperators.LE, l)).blend(h, a3.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 3) * LANES);
-            }
-            for (; ox < wo; ox++) {
-                int c = ox * step;
-                FloatVector x = FloatVector.fromArray(SPECIES, g, r0 + c), acc = FMA ? w0.fma(x, b) : w0.mul(x).add(b);
-                x = FloatVector.fromArray(SPECIES, g, r0 + c + LANES);
-                acc = FMA ? w1.fma(x, acc) : w1.mul(x).add(acc);
-                x = FloatVector.fromArray(SPECIES, g, r0 + c + 2 * LANES);
-                acc = FMA ? w2.fma(x, acc) : w2.mul(x).add(acc);
-                x = FloatVector.fromArray(SPECIES, g, r1 + c);
-                acc = FMA ? w3.fma(x, acc) : w3.mul(x).add(acc);
-                x = FloatVector.fromArray(SPECIES, g, r1 + c + LANES);
-                acc = FMA ? w4.fma(x, acc) : w4.mul(x).add(acc);
-                x = FloatVector.fromArray(SPECIES, g, r1 + c + 2 * LANES);
-                acc = FMA ? w5.fma(x, acc) : w5.mul(x).add(acc);
-                x = FloatVector.fromArray(SPECIES, g, r2 + c);
-                acc = FMA ? w6.fma(x, acc) : w6.mul(x).add(acc);
-                x = FloatVector.fromArray(SPECIES, g, r2 + c + LANES);
-                acc = FMA ? w7.fma(x, acc) : w7.mul(x).add(acc);
-                x = FloatVector.fromArray(SPECIES, g, r2 + c + 2 * LANES);
-                acc = FMA ? w8.fma(x, acc) : w8.mul(x).add(acc);
-                acc.blend(l, acc.compare(VectorOperators.LE, l)).blend(h, acc.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
-            }
-        }
-    }
-
-    /** {@link #il3} at any stride. */
-    private static void il3any(int s, float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
-        FloatVector w0 = FloatVector.fromArray(SPECIES, wv, 0), w1 = FloatVector.fromArray(SPECIES, wv, LANES);
-        FloatVector w2 = FloatVector.fromArray(SPECIES, wv, 2 * LANES), w3 = FloatVector.fromArray(SPECIES, wv, 3 * LANES);
-        FloatVector w4 = FloatVector.fromArray(SPECIES, wv, 4 * LANES), w5 = FloatVector.fromArray(SPECIES, wv, 5 * LANES);
-        FloatVector w6 = FloatVector.fromArray(SPECIES, wv, 6 * LANES), w7 = FloatVector.fromArray(SPECIES, wv, 7 * LANES);
-        FloatVector w8 = FloatVector.fromArray(SPECIES, wv, 8 * LANES), b = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
-        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
-        int row = wp * LANES, step = s * LANES;
-        for (int oy = 0; oy < ho; oy++) {
-            int r0 = oy * s * row, r1 = r0 + row, r2 = r1 + row, d = oy * wo * LANES;
             int ox = 0;
             for (; ox + 4 <= wo; ox += 4) {
                 int c = ox * step;
