@@ -608,7 +608,8 @@ class CnnKernelsPropertyTest {
 
     static Stream<Arguments> shiftedCases() {
         int[][] shapes = {{1, 1, 9, 1}, {4, 3, 9, 16}, {5, 2, 9, 33}, {8, 16, 9, 64}, {3, 1, 49, 17}, {7, 5, 9, 40}, {4, 4, 4, 31}, {2, 3, 25, 0},
-            {5, 3, 9, 300}};   // the last: several L1 sub-blocks, a one-vector last one, a scalar tail
+            {5, 3, 9, 300},    // several L1 sub-blocks, a one-vector last one, a scalar tail
+            {4, 3, 9, 112}, {6, 2, 9, 176}};   // three vectors left after the four-vector tiles at 512 bits (cs43)
         List<Arguments> out = new ArrayList<>();
         for (CnnKernels k : implementations()) {
             for (int[] s : shapes) {

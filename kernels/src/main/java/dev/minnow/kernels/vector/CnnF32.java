@@ -2511,6 +2511,10 @@ final class CnnF32 implements CnnKernels {
                         for (; q <= s1 - 4 * LANES; q += 4 * LANES) {
                             cs44(o, depth, off, w, bias, lo, hi, x, xOff + q, y, yo + q, ldy);
                         }
+                        if (q <= s1 - 3 * LANES && CS43) {
+                            cs43(o, depth, off, w, bias, lo, hi, x, xOff + q, y, yo + q, ldy);
+                            q += 3 * LANES;
+                        }
                     }
                     for (; q <= s1 - 2 * LANES; q += 2 * LANES) {
                         cs4(o, depth, off, w, bias, lo, hi, x, xOff + q, y, yo + q, ldy);
@@ -2578,6 +2582,8 @@ final class CnnF32 implements CnnKernels {
      * accumulators only just cover the FMA latency): at 512 bits; {@code -Dminnow.cnn.cs44=false} turns it off (read at
      * class load).
      */
+    /** Whether {@link #cs43} takes three leftover vectors of pixels ({@code -Dminnow.cnn.cs43=false}: read at start). */
+    private static final boolean CS43 = Boolean.parseBoolean(System.getProperty("minnow.cnn.cs43", "true"));
     private static final boolean CS_WIDE = LANES >= 16 && Boolean.parseBoolean(System.getProperty("minnow.cnn.cs44", "true"));
 
     /** Channels o..o+3 of 4·LANES grid pixels from x0: {@link #cs4} with twice the pixels per weight broadcast. */
@@ -2641,6 +2647,64 @@ final class CnnF32 implements CnnKernels {
         a31.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
         a32.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
         a33.max(lo).min(hi).intoMemorySegment(y, r + 3 * q, LE);
+    }
+
+    /**
+     * {@link #cs44} for three vectors of pixels (12 accumulators): the last 48 pixels of a 112-wide output row at 512
+     * bits went through a 2-vector and a 1-vector tile, whose 8 and 4 accumulators leave the FMA pipes waiting on their
+     * latency (1.5× and 1.8× the time per pixel of the 4-vector tile in a 3×3 stem).
+     */
+    private static void cs43(int o, int depth, int[] off, float[] w, float[] bias, float lo, float hi, float[] x, int x0,
+                             MemorySegment y, long y0, int ldy) {
+        FloatVector a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32;
+        if (bias == null) {
+            a00 = a01 = a02 = a10 = a11 = a12 = FloatVector.zero(SPECIES);
+            a20 = a21 = a22 = a30 = a31 = a32 = FloatVector.zero(SPECIES);
+        } else {
+            a00 = a01 = a02 = FloatVector.broadcast(SPECIES, bias[o]);
+            a10 = a11 = a12 = FloatVector.broadcast(SPECIES, bias[o + 1]);
+            a20 = a21 = a22 = FloatVector.broadcast(SPECIES, bias[o + 2]);
+            a30 = a31 = a32 = FloatVector.broadcast(SPECIES, bias[o + 3]);
+        }
+        int w0 = o * depth, w1 = w0 + depth, w2 = w1 + depth, w3 = w2 + depth;
+        for (int j = 0; j < depth; j++) {
+            int at = x0 + off[j];
+            FloatVector xa = FloatVector.fromArray(SPECIES, x, at);
+            FloatVector xb = FloatVector.fromArray(SPECIES, x, at + LANES);
+            FloatVector xc = FloatVector.fromArray(SPECIES, x, at + 2 * LANES);
+            FloatVector v = FloatVector.broadcast(SPECIES, w[w0 + j]);
+            a00 = fma(v, xa, a00);
+            a01 = fma(v, xb, a01);
+            a02 = fma(v, xc, a02);
+            v = FloatVector.broadcast(SPECIES, w[w1 + j]);
+            a10 = fma(v, xa, a10);
+            a11 = fma(v, xb, a11);
+            a12 = fma(v, xc, a12);
+            v = FloatVector.broadcast(SPECIES, w[w2 + j]);
+            a20 = fma(v, xa, a20);
+            a21 = fma(v, xb, a21);
+            a22 = fma(v, xc, a22);
+            v = FloatVector.broadcast(SPECIES, w[w3 + j]);
+            a30 = fma(v, xa, a30);
+            a31 = fma(v, xb, a31);
+            a32 = fma(v, xc, a32);
+        }
+        long r = y0 * 4, step = (long) ldy * 4, q = LANES * 4L;
+        a00.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a01.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a02.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        r += step;
+        a10.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a11.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a12.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        r += step;
+        a20.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a21.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a22.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
+        r += step;
+        a30.max(lo).min(hi).intoMemorySegment(y, r, LE);
+        a31.max(lo).min(hi).intoMemorySegment(y, r + q, LE);
+        a32.max(lo).min(hi).intoMemorySegment(y, r + 2 * q, LE);
     }
 
     /** Channels o..o+3 of 2·LANES grid pixels from x0, over the flattened (channel, tap) offsets. */
