@@ -16,12 +16,14 @@ import java.util.Arrays;
  * 2-D convolution over NCHW F32 with PyTorch's semantics and weight layout {@code [out, in/groups, kh, kw]}: any
  * kernel size, stride, zero padding, dilation and group count, an optional bias and an optional fused activation.
  *
- * <p>Paths: pointwise (1×1, stride 1, no padding) on planes under 512 pixels or with more than 256 inputs runs
+ * <p>Paths: pointwise (1×1, stride 1, no padding) on a 1×1 plane (squeeze-and-excitation) runs one {@link Kernels#gemv};
+ * on planes under 512 pixels or with more than 256 inputs it runs
  * {@link NchwPointwiseKernels} on weights packed at load (bias and activation fused), on larger planes
  * {@link CnnKernels#pointwise} reading the planes in place; strided 1×1 (no padding, one group) gathers the pixels it
  * reads into a scratch plane per channel and runs the same packed kernel; depthwise (groups = in = out, square kernel, dilation 1)
  * runs {@link CnnKernels#depthwiseStride1} at stride 1, else {@link CnnKernels#depthwiseChannels} (the vector kernels:
- * flat phase planes per channel, and at stride 1 on outputs of 64 and wider output rows in pairs on a padded heap
+ * outputs up to 32 wide (3×3, 5×5; 16 for other sizes) with a vector of channels in the lanes, moved there and back by
+ * vector transposes; wider ones on flat phase planes per channel, and at stride 1 on outputs of 64 and wider output rows in pairs on a padded heap
  * plane; with {@code -Dminnow.cnn.dwFlat=false} stride-2 3×3 with outputs wider than 16 runs
  * {@link CnnKernels#depthwise} on phase-split heap planes); one-group convolutions (≥ 256 output pixels, or deep ones
  * on smaller planes) run as shifted pointwise products over a zero-padded copy (split over the threads by pixel blocks,

@@ -897,10 +897,11 @@ final class CnnF32 implements CnnKernels {
 
     /**
      * Depthwise of up to LANES channels of a small plane with the channels in the vector lanes: the planes are
-     * staged with one bulk copy and interleaved into a zero-padded {@code hp × wp × LANES} grid, each output pixel
-     * is then LANES channels at once (weights per tap as a vector of the channels' weights; 3×3: all nine in
-     * registers), and the result is de-interleaved and copied out in one run. Lanes past n compute on stale values and
-     * are dropped.
+     * staged with one bulk copy and moved into a zero-padded {@code hp × wp × LANES} grid by LANES × LANES vector
+     * transposes ({@link #transposeIn}), each output pixel is then LANES channels at once (weights per tap as a vector
+     * of the channels' weights; 3×3 and 5×5 at stride 1 and 2 through the written-out {@link #il3} and {@link #il5}),
+     * and the result is transposed back ({@link #transposeOut}) and copied out in one run. Lanes past n compute on
+     * stale values and are dropped.
      */
     private static void interleaved(int k, int s, int padH, int padW, int n, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff,
                                     float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) {
