@@ -319,14 +319,19 @@ final class CnnF32 implements CnnKernels {
         if (ho <= 0 || wo <= 0 || channels <= 0) {
             return;
         }
-        if (flatDepthwise() && wo > interleavedMaxWidth(k)) {
+        int maxWidth = interleavedMaxWidth(k);
+        if (flatDepthwise() && wo > maxWidth) {
             flat(k, stride, padH, padW, channels, x, xOff, h, w, wt, wOff, bias, biasOff, act, out, outOff, ho, wo);
             return;
         }
-        if (wo <= interleavedMaxWidth(k)) {
+        if (wo <= maxWidth) {
+            // the per-call switches read once here, not once per group of channels
+            int paths = (vectorTranspose() ? IL_TRANSPOSE : 0)
+                    | (Boolean.parseBoolean(System.getProperty("minnow.cnn.il5", "true")) ? IL_5X5 : 0)
+                    | (Boolean.parseBoolean(System.getProperty("minnow.cnn.ilBlock4", "true")) ? IL_BLOCK4 : 0);
             for (int c0 = 0; c0 < channels; c0 += LANES) {
                 int n = Math.min(LANES, channels - c0);
-                interleaved(k, stride, padH, padW, n, x, xOff + (long) c0 * h * w, h, w, wt, wOff + c0 * k * k, bias, biasOff + c0, act,
+                interleaved(paths, k, stride, padH, padW, n, x, xOff + (long) c0 * h * w, h, w, wt, wOff + c0 * k * k, bias, biasOff + c0, act,
                         out, outOff + (long) c0 * ho * wo, ho, wo);
             }
             return;
@@ -892,6 +897,12 @@ final class CnnF32 implements CnnKernels {
         return Integer.getInteger("minnow.cnn.dwInterleavedMaxWidth", k == 3 || k == 5 ? 32 : 16);
     }
 
+    /**
+     * {@link #interleaved}'s paths, as bits: vector transposes ({@code minnow.cnn.dwTranspose}), the written-out 5×5
+     * kernels ({@code minnow.cnn.il5}), four pixels per weight load in the generic loop ({@code minnow.cnn.ilBlock4}).
+     */
+    private static final int IL_TRANSPOSE = 1, IL_5X5 = 2, IL_BLOCK4 = 4;
+
     /** Per thread: [0] interleaved padded input, [1] planes staged, [2] interleaved output, [3] interleaved weights. */
     private static final ThreadLocal<float[][]> DW_IL = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0], new float[0]});
 
@@ -903,7 +914,7 @@ final class CnnF32 implements CnnKernels {
      * and the result is transposed back ({@link #transposeOut}) and copied out in one run. Lanes past n compute on
      * stale values and are dropped.
      */
-    private static void interleaved(int k, int s, int padH, int padW, int n, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff,
+    private static void interleaved(int paths, int k, int s, int padH, int padW, int n, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff,
                                     float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) {
         int hp = (ho - 1) * s + k, wp = (wo - 1) * s + k, taps = k * k, plane = h * w, oplane = ho * wo;
         float[][] sc = DW_IL.get();
@@ -911,7 +922,7 @@ final class CnnF32 implements CnnKernels {
         if (sc[0].length < gridLen + LANES * LANES) {
             sc[0] = new float[gridLen + LANES * LANES];   // slack: the last row's transposed block may spill past the grid
         }
-        boolean vt = vectorTranspose();
+        boolean vt = (paths & IL_TRANSPOSE) != 0;
         int stageLen = LANES * Math.max(plane, oplane) + LANES;   // the transposes read and write all LANES channels
         if (sc[1].length < stageLen) {
             sc[1] = new float[stageLen];
@@ -951,14 +962,14 @@ final class CnnF32 implements CnnKernels {
         boolean clamped = code == 1 || code == 2;   // ReLU and ReLU6 in register in the written-out kernels
         if (k == 3 && s <= 2) {
             il3(s, grid, wp, wv, o, ho, wo, lo, hi);
-        } else if (k == 5 && s <= 2 && Boolean.parseBoolean(System.getProperty("minnow.cnn.il5", "true"))) {
+        } else if (k == 5 && s <= 2 && (paths & IL_5X5) != 0) {
             il5(s, grid, wp, wv, o, ho, wo, lo, hi);
         } else {
             clamped = false;
             // four output pixels per weight load (-Dminnow.cnn.ilBlock4=false: one, read per call; ConvLayerBench
             // --ab, session 9, AVX2, 1 thread: 5×5 layers of 7² to 14² outputs 1.12–1.38×; CnnAb MnasNet 1.02×,
             // MobileNetV3-Small 1.06×, outputs bit-identical)
-            if (Boolean.parseBoolean(System.getProperty("minnow.cnn.ilBlock4", "true"))) {
+            if ((paths & IL_BLOCK4) != 0) {
                 ilAny4(k, s, grid, wp, wv, o, ho, wo);
             } else {
                 ilAny(k, s, grid, wp, wv, o, ho, wo);
