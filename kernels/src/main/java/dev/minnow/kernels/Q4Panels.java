@@ -25,12 +25,12 @@ import java.nio.ByteOrder;
  * </ul>
  * Q4_K keeps its scales compact (the f32 products d·sc would make its panels a third larger than the file): a block is
  * 288 bytes, the planes then 16 bytes of 6-bit scales sc_j and 16 bytes of 6-bit mins m_j (lane r = row r, sub-block
- * j = b mod 8), and each super-block of 8 blocks ends with 16 f32 d and 16 f32 dmin (2432 bytes per 256 elements);
+ * j = b mod 8), and each super-block of 8 blocks starts with 16 f32 d and 16 f32 dmin (2432 bytes per 256 elements);
  * the value is d·sc_j·q − dmin·m_j, the kernel forming d·sc_j and dmin·m_j in f32 (exact: 17 significant bits).
  * Q6_K blocks are 416 bytes: the four planes hold the levels' low four bits; bytes [256, 384) are two planes h = 0, 1
  * whose nibble k holds the high two bits of element 8h + k (bits 0-1) and of element 8(h + 2) + k (bits 2-3); bytes
  * [384, 400) and [400, 416) the int8 scales sc of the block's first and second 16 elements; each super-block of 8
- * blocks ends with 16 f32 d (3392 bytes per 256 elements; the value is d·sc·(q − 32), d·sc formed in f32, exact).
+ * blocks starts with 16 f32 d (3392 bytes per 256 elements; the value is d·sc·(q − 32), d·sc formed in f32, exact).
  *
  * <h2>Activations</h2>
  * {@link #prepare} quantizes the activation row as llama.cpp does for the type (Q8_0 per 32 for Q4_0, Q8_K per 256 for
@@ -85,11 +85,21 @@ public final class Q4Panels {
         };
     }
 
-    /** Bytes of a Q6_K panel super-block: 8 blocks of 416 bytes, then 16 f32 d. */
-    public static final int Q6K_SUPER = 8 * 416 + 64;
+    /**
+     * Bytes of a Q6_K panel super-block: 16 f32 d ({@link #Q6K_D}), then 8 blocks of 416 bytes ({@link #Q6K_BLOCKS}).
+     * The scales come first so that a kernel reading them before the blocks reads the panel in address order: with them
+     * at the end, each super-block's first read jumped 3.3 kB ahead of the stream (BENCHMARKS.md, session 18).
+     */
+    public static final int Q6K_SUPER = 64 + 8 * 416;
+    /** Byte offset of a Q6_K super-block's 16 f32 d. */
+    public static final int Q6K_D = 0;
+    /** Byte offset of a Q6_K super-block's first block. */
+    public static final int Q6K_BLOCKS = 64;
 
-    /** Bytes of a Q4_K panel super-block: 8 blocks of 288 bytes, then 16 f32 d and 16 f32 dmin. */
-    public static final int Q4K_SUPER = 8 * 288 + 128;
+    /** Bytes of a Q4_K panel super-block: 16 f32 d, 16 f32 dmin, then 8 blocks of 288 bytes (scales first: see Q6K_SUPER). */
+    public static final int Q4K_SUPER = 128 + 8 * 288;
+    /** Byte offsets in a Q4_K super-block: its 16 f32 d, 16 f32 dmin and first block. */
+    public static final int Q4K_D = 0, Q4K_DMIN = 64, Q4K_BLOCKS = 128;
 
     /** Bytes of the panels of {@code rows / 16 × 16} rows of {@code cols} elements. */
     public static long packedBytes(DType type, int rows, int cols) {
@@ -142,8 +152,8 @@ public final class Q4Panels {
             long row = off + r * rowBytes;
             for (int b = 0; b < blocks; b++) {
                 levels(type, w, row, b, q, sm);
-                long o = pOff + (q4k ? (long) (b / 8) * Q4K_SUPER + 288L * (b % 8)
-                        : q6k ? (long) (b / 8) * Q6K_SUPER + 416L * (b % 8) : (long) b * blockBytes(type));
+                long o = pOff + (q4k ? (long) (b / 8) * Q4K_SUPER + Q4K_BLOCKS + 288L * (b % 8)
+                        : q6k ? (long) (b / 8) * Q6K_SUPER + Q6K_BLOCKS + 416L * (b % 8) : (long) b * blockBytes(type));
                 for (int j = 0; j < 4; j++) {
                     int v = 0;
                     for (int k = 0; k < 8; k++) {
@@ -164,7 +174,7 @@ public final class Q4Panels {
                     int e0 = 32 * (b % 8);
                     p.set(ValueLayout.JAVA_BYTE, o + 384 + r, w.get(ValueLayout.JAVA_BYTE, x + 192 + e0 / 16));
                     p.set(ValueLayout.JAVA_BYTE, o + 400 + r, w.get(ValueLayout.JAVA_BYTE, x + 193 + e0 / 16));
-                    p.set(F32, pOff + (long) (b / 8) * Q6K_SUPER + 3328 + 4L * r, Float.float16ToFloat(w.get(S16, x + 208)));
+                    p.set(F32, pOff + (long) (b / 8) * Q6K_SUPER + Q6K_D + 4L * r, Float.float16ToFloat(w.get(S16, x + 208)));
                     continue;
                 }
                 if (q4k) { // 6-bit scale and min of this sub-block, the super-block's d and dmin
@@ -172,8 +182,8 @@ public final class Q4Panels {
                     p.set(ValueLayout.JAVA_BYTE, o + 256 + r, (byte) k4Scale(w, x + 4, b % 8, false));
                     p.set(ValueLayout.JAVA_BYTE, o + 272 + r, (byte) k4Scale(w, x + 4, b % 8, true));
                     long sb = pOff + (long) (b / 8) * Q4K_SUPER;
-                    p.set(F32, sb + 2304 + 4L * r, Float.float16ToFloat(w.get(S16, x)));
-                    p.set(F32, sb + 2368 + 4L * r, Float.float16ToFloat(w.get(S16, x + 2)));
+                    p.set(F32, sb + Q4K_D + 4L * r, Float.float16ToFloat(w.get(S16, x)));
+                    p.set(F32, sb + Q4K_DMIN + 4L * r, Float.float16ToFloat(w.get(S16, x + 2)));
                     continue;
                 }
                 short d = w.get(S16, row + 18L * b);

@@ -38,6 +38,10 @@ class Q4PanelsTest {
                 .flatMap(xs -> Stream.of(DType.Q4_0, DType.Q4_K, DType.Q6_K).map(t -> Arguments.of(bits, fma, xs, t)))));
     }
 
+    static Stream<Arguments> q4kWidths() {
+        return widths().filter(a -> a.get()[3] == DType.Q4_K);
+    }
+
     /** Block counts per row: 1, 2, 7 and 33 blocks of 32 for Q4_0; 1, 2 and 3 super-blocks of 256 for Q4_K. */
     static int[] cols(DType t) {
         return t == DType.Q4_0 ? new int[] {32, 64, 224, 1056} : new int[] {256, 512, 768};
@@ -162,6 +166,19 @@ class Q4PanelsTest {
                 "minnow.panels.levels", levels, "minnow.panels.streams", streams));
         assertEquals(levels.equals("exponent"), k.panelExponentLevels(), k.name());
         checkAgainstSpec(k, t, "q4panels-" + levels + "-" + streams + "-" + t + "-" + bits + "-" + fma + "-" + xs);
+    }
+
+    /**
+     * The Q4_K two-panel kernel as it was before session 18 ({@code minnow.panels.q4kFused=false}: block sums and
+     * epilogue methods per super-block) against the specification, at every width; the fused kernel is the default,
+     * which {@link #levelsAndStreamsBitExactWithScalarSpec} covers.
+     */
+    @ParameterizedTest(name = "{3} at {0} bits, fma={1}, xs={2}")
+    @MethodSource("q4kWidths")
+    void q4kSplitTwoPanelKernelBitExactWithScalarSpec(int bits, boolean fma, String xs, DType t) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, fma, java.util.Map.of("minnow.panels.xs", xs,
+                "minnow.panels.levels", "exponent", "minnow.panels.streams", "2", "minnow.panels.q4kFused", "false"));
+        checkAgainstSpec(k, t, "q4panels-split-" + t + "-" + bits + "-" + fma + "-" + xs);
     }
 
     /**

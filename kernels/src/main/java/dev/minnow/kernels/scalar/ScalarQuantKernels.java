@@ -536,7 +536,7 @@ public class ScalarQuantKernels implements QuantKernels {
             int lane = row % Q4Panels.ROWS;
             for (int b = k0 / 32; b < (k0 + kc) / 32; b++) {
                 long sb = base + (long) (b / 8) * (q6 ? Q4Panels.Q6K_SUPER : Q4Panels.Q4K_SUPER);
-                long o = q4k ? sb + 288L * (b % 8) : q6 ? sb + 416L * (b % 8) : base + 288L * b;
+                long o = q4k ? sb + Q4Panels.Q4K_BLOCKS + 288L * (b % 8) : q6 ? sb + Q4Panels.Q6K_BLOCKS + 416L * (b % 8) : base + 288L * b;
                 for (int e = 0; e < 32; e++) {
                     int plane = e / 8;
                     int k = e % 8;
@@ -544,12 +544,12 @@ public class ScalarQuantKernels implements QuantKernels {
                     float y;
                     if (q6) {
                         level |= (p.get(I32, o + 256 + 64L * (plane & 1) + 4L * lane) >>> (4 * k + 2 * (plane >> 1)) & 3) << 4;
-                        float d = p.get(F32, sb + 3328 + 4L * lane);
+                        float d = p.get(F32, sb + Q4Panels.Q6K_D + 4L * lane);
                         int sc = p.get(B, o + (plane < 2 ? 384 : 400) + lane);
                         y = d * sc * (level - 32);
                     } else if (q4k) {
-                        float dl = p.get(F32, sb + 2304 + 4L * lane) * p.get(B, o + 256 + lane);
-                        float ml = p.get(F32, sb + 2368 + 4L * lane) * p.get(B, o + 272 + lane);
+                        float dl = p.get(F32, sb + Q4Panels.Q4K_D + 4L * lane) * p.get(B, o + 256 + lane);
+                        float ml = p.get(F32, sb + Q4Panels.Q4K_DMIN + 4L * lane) * p.get(B, o + 272 + lane);
                         y = dl * level - ml;
                     } else {
                         y = (level - 8) * half(p, o + 256 + 2L * lane);
@@ -763,7 +763,7 @@ public class ScalarQuantKernels implements QuantKernels {
                 float total = 0;
                 for (int b = 0; b < blocks; b++) {
                     long sb = panel + (long) (b / 8) * (q6 ? Q4Panels.Q6K_SUPER : Q4Panels.Q4K_SUPER);
-                    long o = q4k ? sb + 288L * (b % 8) : q6 ? sb + 416L * (b % 8) : panel + 288L * b;
+                    long o = q4k ? sb + Q4Panels.Q4K_BLOCKS + 288L * (b % 8) : q6 ? sb + Q4Panels.Q6K_BLOCKS + 416L * (b % 8) : panel + 288L * b;
                     int half0 = 0;
                     int half1 = 0;
                     for (int j = 0; j < 4; j++) {
@@ -781,7 +781,7 @@ public class ScalarQuantKernels implements QuantKernels {
                         }
                     }
                     if (q6) {
-                        float d = p.get(F32, sb + 3328 + 4L * r);
+                        float d = p.get(F32, sb + Q4Panels.Q6K_D + 4L * r);
                         float scaleA = d * p.get(B, o + 384 + r);
                         float scaleB = d * p.get(B, o + 400 + r);
                         total = total + ((scaleA * half0 - scaleA * a.cb[2 * b]) + (scaleB * half1 - scaleB * a.cb[2 * b + 1])) * a.da[b];
@@ -791,8 +791,8 @@ public class ScalarQuantKernels implements QuantKernels {
                     float scale;
                     float min;
                     if (q4k) {
-                        scale = p.get(F32, sb + 2304 + 4L * r) * p.get(B, o + 256 + r);
-                        min = p.get(F32, sb + 2368 + 4L * r) * p.get(B, o + 272 + r);
+                        scale = p.get(F32, sb + Q4Panels.Q4K_D + 4L * r) * p.get(B, o + 256 + r);
+                        min = p.get(F32, sb + Q4Panels.Q4K_DMIN + 4L * r) * p.get(B, o + 272 + r);
                     } else {
                         scale = Float.float16ToFloat(p.get(S16, o + 256 + 2L * r));
                         min = scale;

@@ -1362,7 +1362,9 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             // two streams: panels from + i and from + half + i in one pass; an odd one out alone
             int half = STREAMS == 2 ? (to - from) / 2 : 0;
             if (type == DType.Q4_K) {
-                if (half > 0) {
+                if (half > 0 && Q4K_FUSED && PANEL_BYTES != null) {
+                    expQ4Kx2f(from, half, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
+                } else if (half > 0) {
                     expQ4Kx2(from, half, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
                 }
                 expQ4K(from + 2 * half, to, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
@@ -1475,11 +1477,11 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 FloatVector total = FloatVector.zero(WIDE_FLOATS);
                 for (int first = 0; first < blocks; first += 8) {
                     long sb = panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER;
-                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
-                    FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
-                    sums1(p, sb, h, first, 8, xs, ct, sums);
+                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_D + 4L * h, LE);
+                    FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_DMIN + 4L * h, LE);
+                    sums1(p, sb + Q4Panels.Q4K_BLOCKS, h, first, 8, xs, ct, sums);
                     for (int b = first; b < first + 8; b++) {
-                        long ob = sb + 288L * (b - first);
+                        long ob = sb + Q4Panels.Q4K_BLOCKS + 288L * (b - first);
                         FloatVector s = FloatVector.fromArray(WIDE_FLOATS, sums, PANEL_LANES * (b - first)).mul(2048f);
                         FloatVector sc;
                         FloatVector m;
@@ -1662,6 +1664,79 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
     }
 
+    /** {@code minnow.panels.q4kFused=false}: the Q4_K two-panel kernel as block sums and epilogue methods per super-block. */
+    private static final boolean Q4K_FUSED = !"false".equals(System.getProperty("minnow.panels.q4kFused"));
+
+    /**
+     * expQ4Kx2 as one loop over the blocks, like expQ4_0x2: each block's sums go straight into its epilogue (the
+     * super-block's d and dmin reloaded per block, an L1 hit), no per-super-block calls and no sums array.
+     */
+    private static void expQ4Kx2f(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+                                  float[] cb, float[] ct, MemorySegment y, long yOff) {
+        int[] c = PANEL_MASKS; // loaded, not literals: see expQ4_0x2
+        IntVector ma = IntVector.broadcast(WIDE_INTS, c[0]), mb = IntVector.broadcast(WIDE_INTS, c[1]);
+        IntVector one = IntVector.broadcast(WIDE_INTS, c[2]);
+        long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
+        long distance = half * panelBytes;
+        for (int i = 0; i < half; i++) {
+            int g = from + i;
+            long panel = pOff + g * panelBytes;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector totalA = FloatVector.zero(WIDE_FLOATS);
+                FloatVector totalB = totalA;
+                for (int b = 0; b < blocks; b++) {
+                    long sb = panel + (long) (b >> 3) * Q4Panels.Q4K_SUPER;
+                    long ob = sb + Q4Panels.Q4K_BLOCKS + 288L * (b & 7);
+                    long o = ob + 4L * h;
+                    FloatVector a0 = FloatVector.broadcast(WIDE_FLOATS, -ct[b]);
+                    FloatVector b0 = a0, zero = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector a1 = zero, a2 = zero, a3 = zero, b1 = zero, b2 = zero, b3 = zero;
+                    int e = 32 * b * XS_LANES;
+                    for (int j = 0; j < 4; j++) {
+                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
+                        IntVector s = v.lanewise(VectorOperators.ROL, 12), t = w.lanewise(VectorOperators.ROL, 12);
+                        for (int m = 0; m < 4; m++, e += 2 * XS_LANES) {
+                            FloatVector x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e]) : FloatVector.fromArray(WIDE_FLOATS, xs, e);
+                            FloatVector na0 = PANEL_FMA ? s.and(ma).or(one).reinterpretAsFloats().fma(x, a0) : a0.add(s.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            FloatVector nb0 = PANEL_FMA ? t.and(ma).or(one).reinterpretAsFloats().fma(x, b0) : b0.add(t.and(ma).or(one).reinterpretAsFloats().mul(x));
+                            x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + XS_LANES);
+                            FloatVector na1 = PANEL_FMA ? s.and(mb).or(one).reinterpretAsFloats().fma(x, a1) : a1.add(s.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            FloatVector nb1 = PANEL_FMA ? t.and(mb).or(one).reinterpretAsFloats().fma(x, b1) : b1.add(t.and(mb).or(one).reinterpretAsFloats().mul(x));
+                            a0 = a2;
+                            a1 = a3;
+                            a2 = na0;
+                            a3 = na1;
+                            b0 = b2;
+                            b1 = b3;
+                            b2 = nb0;
+                            b3 = nb1;
+                            s = s.lanewise(VectorOperators.ROR, 8);
+                            t = t.lanewise(VectorOperators.ROR, 8);
+                        }
+                    }
+                    FloatVector sa = a0.add(a1).add(a2.add(a3));
+                    FloatVector sbv = b0.add(b1).add(b2.add(b3));
+                    // epilogueQ4K's operations, per block
+                    FloatVector cbv = FloatVector.broadcast(WIDE_FLOATS, cb[b] * 0x1p-11f);
+                    FloatVector dav = FloatVector.broadcast(WIDE_FLOATS, da[b] * 2048f);
+                    FloatVector scA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    FloatVector mA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    FloatVector dA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_D + 4L * h, LE);
+                    FloatVector dminA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_DMIN + 4L * h, LE);
+                    totalA = totalA.add(dA.mul(scA).mul(sa).sub(dminA.mul(mA).mul(cbv)).mul(dav));
+                    FloatVector scB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    FloatVector mB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    FloatVector dB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + Q4Panels.Q4K_D + 4L * h, LE);
+                    FloatVector dminB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + Q4Panels.Q4K_DMIN + 4L * h, LE);
+                    totalB = totalB.add(dB.mul(scB).mul(sbv).sub(dminB.mul(mB).mul(cbv)).mul(dav));
+                }
+                totalA.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+                totalB.intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
+            }
+        }
+    }
+
     /** Running totals of {@link #superQ4Kx2} (two panels' lanes), and its byte lanes where no 32-bit byte species exists. */
     private static final ThreadLocal<float[]> Q4K_TOTALS = ThreadLocal.withInitial(() -> new float[2 * PANEL_LANES]);
     private static final ThreadLocal<float[]> Q4K_LANES = ThreadLocal.withInitial(() -> new float[2 * PANEL_LANES]);
@@ -1683,7 +1758,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         IntVector ma = IntVector.broadcast(WIDE_INTS, c[0]), mb = IntVector.broadcast(WIDE_INTS, c[1]);
         IntVector one = IntVector.broadcast(WIDE_INTS, c[2]);
         for (int b = first; b < first + 8; b++) {
-            long ob = sb + 288L * (b - first);
+            long ob = sb + Q4Panels.Q4K_BLOCKS + 288L * (b - first);
             long o = ob + 4L * h;
             // a0 and b0 start at -ct[b]: the partial sums stay exact (multiples of 2^-11 below 2^13)
             FloatVector a0 = FloatVector.broadcast(WIDE_FLOATS, -ct[b]);
@@ -1727,10 +1802,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                                     int sOff, float[] tot, int tOff) {
         float[] lanes = PANEL_BYTES == null ? Q4K_LANES.get() : null;
         FloatVector total = FloatVector.fromArray(WIDE_FLOATS, tot, tOff);
-        FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
-        FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
+        FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_D + 4L * h, LE);
+        FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_DMIN + 4L * h, LE);
         for (int b = first; b < first + 8; b++) {
-            long ob = sb + 288L * (b - first);
+            long ob = sb + Q4Panels.Q4K_BLOCKS + 288L * (b - first);
             FloatVector sum = FloatVector.fromArray(WIDE_FLOATS, sums, 2 * PANEL_LANES * (b - first) + sOff);
             FloatVector sc;
             FloatVector m;
@@ -1772,10 +1847,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 FloatVector total = FloatVector.zero(WIDE_FLOATS);
                 for (int first = 0; first < blocks; first += 8) {
                     long sb = panel + (long) (first >> 3) * Q4Panels.Q4K_SUPER;
-                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2304 + 4L * h, LE);
-                    FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 2368 + 4L * h, LE);
+                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_D + 4L * h, LE);
+                    FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_DMIN + 4L * h, LE);
                     for (int b = first; b < first + 8; b++) {
-                        long ob = sb + 288L * (b - first);
+                        long ob = sb + Q4Panels.Q4K_BLOCKS + 288L * (b - first);
                         long o = ob + 4L * h;
                         FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
                         FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
@@ -1865,9 +1940,9 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 FloatVector total = FloatVector.zero(WIDE_FLOATS);
                 for (int first = 0; first < blocks; first += 8) {
                     long sb = panel + (long) (first >> 3) * Q4Panels.Q6K_SUPER;
-                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + 3328 + 4L * hr, LE);
+                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q6K_D + 4L * hr, LE);
                     for (int b = first; b < first + 8; b++) {
-                        long ob = sb + 416L * (b - first);
+                        long ob = sb + Q4Panels.Q6K_BLOCKS + 416L * (b - first);
                         long o = ob + 4L * hr;
                         FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
                         FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;

@@ -57,11 +57,11 @@ final class VectorQuantKernelsFromPanels {
                     case Q4_0 -> q4_0Block(p, base + 288L * b, s, first, last, panel, at, width);
                     case Q4_K -> {
                         long sb = base + (long) (b / 8) * Q4Panels.Q4K_SUPER;
-                        q4kBlock(p, sb + 288L * (b % 8), sb, s, first, last, panel, at, width);
+                        q4kBlock(p, sb + Q4Panels.Q4K_BLOCKS + 288L * (b % 8), sb, s, first, last, panel, at, width);
                     }
                     case Q6_K -> {
                         long sb = base + (long) (b / 8) * Q4Panels.Q6K_SUPER;
-                        q6kBlock(p, sb + 416L * (b % 8), sb, s, first, last, panel, at, width);
+                        q6kBlock(p, sb + Q4Panels.Q6K_BLOCKS + 416L * (b % 8), sb, s, first, last, panel, at, width);
                     }
                     default -> throw new IllegalArgumentException("16-row panels hold Q4_0, Q4_K or Q6_K weights, not " + type);
                 }
@@ -112,8 +112,8 @@ final class VectorQuantKernelsFromPanels {
     private static void q4kBlock(MemorySegment p, long o, long sb, float[] s, int first, int last, float[] panel, int at,
                                  int width) {
         for (int r = 0; r < ROWS; r++) {
-            s[r] = p.get(F32, sb + 2304 + 4L * r) * p.get(ValueLayout.JAVA_BYTE, o + 256 + r);
-            s[ROWS + r] = p.get(F32, sb + 2368 + 4L * r) * p.get(ValueLayout.JAVA_BYTE, o + 272 + r);
+            s[r] = p.get(F32, sb + Q4Panels.Q4K_D + 4L * r) * p.get(ValueLayout.JAVA_BYTE, o + 256 + r);
+            s[ROWS + r] = p.get(F32, sb + Q4Panels.Q4K_DMIN + 4L * r) * p.get(ValueLayout.JAVA_BYTE, o + 272 + r);
         }
         for (int lo = first / L * L; lo < last; lo += L) {
             VectorMask<Float> m = mask(lo, first, last);
@@ -139,7 +139,7 @@ final class VectorQuantKernelsFromPanels {
     private static void q6kBlock(MemorySegment p, long o, long sb, float[] s, int first, int last, float[] panel, int at,
                                  int width) {
         for (int r = 0; r < ROWS; r++) {
-            float d = p.get(F32, sb + 3328 + 4L * r);
+            float d = p.get(F32, sb + Q4Panels.Q6K_D + 4L * r);
             s[r] = d * p.get(ValueLayout.JAVA_BYTE, o + 384 + r);
             s[ROWS + r] = d * p.get(ValueLayout.JAVA_BYTE, o + 400 + r);
         }
