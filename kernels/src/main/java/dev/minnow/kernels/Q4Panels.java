@@ -7,11 +7,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * 4-bit weights repacked at load into <b>16-row panels</b> for the decode GEMV ({@link QuantKernels#gemvQ4Panels}),
+ * 4-bit (and Q6_K, Q8_0) weights repacked at load into <b>16-row panels</b> for the decode GEMV ({@link QuantKernels#gemvQ4Panels}),
  * the layout that lets one activation value feed 16 rows at once: a vector lane is a row, so a 4-bit level becomes an
  * f32 lane with one AND (or shift) and one int→float conversion, and one fused multiply-add with the broadcast
  * activation does 16 rows' work at 512 bits (llama.cpp repacks its Q4_0 weights for AVX-512 the same way, with
- * integer multiply-adds the Vector API lacks). Q4_0, Q4_K and Q6_K rows repack exactly: every level and scale is kept.
+ * integer multiply-adds the Vector API lacks). Q8_0, Q4_0, Q4_K and Q6_K rows repack exactly: every level and scale is kept.
  *
  * <h2>Layout</h2>
  * Rows are taken 16 at a time ({@code rows / 16} panels; the rows beyond stay in the GGML layout). A panel holds its
@@ -23,6 +23,11 @@ import java.nio.ByteOrder;
  *       widens them with integer operations (exact for finite values; a matrix with an infinite or NaN scale is not
  *       packed, {@link #pack} says so).</li>
  * </ul>
+ * A Q8_0 block ({@link #Q8_BLOCK} = 544 bytes, the file's 16 blocks' size) holds eight planes j = 0..7 of 16 int32:
+ * byte k of plane j, lane r is row r's signed level of element {@code 4j + k}; then the 16 f16 d as in the file (a
+ * non-finite one is not packed, as for Q4_0). The kernel shifts level k into the top byte and back down (sign-extended)
+ * and converts it: Σ q·q_a per block is an exact integer in f32, and the epilogue is the row dot's
+ * {@code sumf += sumi·(d·d_a)}, so the panel GEMV equals the row dots bit for bit.
  * Q4_K keeps its scales compact (the f32 products d·sc would make its panels a third larger than the file): a block is
  * 288 bytes, the planes then 16 bytes of 6-bit scales sc_j and 16 bytes of 6-bit mins m_j (lane r = row r, sub-block
  * j = b mod 8), and each super-block of 8 blocks starts with 16 f32 d and 16 f32 dmin (2432 bytes per 256 elements);
@@ -60,19 +65,22 @@ public final class Q4Panels {
 
     private Q4Panels() {}
 
-    /** Whether {@code type} repacks into panels (Q4_0, Q4_K and Q6_K). */
+    /** Whether {@code type} repacks into panels (Q8_0, Q4_0, Q4_K and Q6_K). */
     public static boolean supports(DType type) {
-        return type == DType.Q4_0 || type == DType.Q4_K || type == DType.Q6_K;
+        return type == DType.Q8_0 || type == DType.Q4_0 || type == DType.Q4_K || type == DType.Q6_K;
     }
 
-    /** Bytes of one Q4_0 panel block (16 rows × 32 elements); the K-quants' blocks share per-super-block scales. */
+    /** Bytes of one Q4_0 or Q8_0 panel block (16 rows × 32 elements); the K-quants' blocks share per-super-block scales. */
     public static int blockBytes(DType type) {
         check(type);
-        if (type != DType.Q4_0) {
+        if (type != DType.Q4_0 && type != DType.Q8_0) {
             throw new IllegalArgumentException(type + " panel blocks share f32 scales per super-block: use panelBytes");
         }
-        return 288;
+        return type == DType.Q8_0 ? Q8_BLOCK : 288;
     }
+
+    /** Bytes of a Q8_0 panel block: eight planes of 16 int32 (four levels per int), then 16 f16 d. */
+    public static final int Q8_BLOCK = 8 * 64 + 32;
 
     /** Bytes of one panel (16 rows of {@code cols} elements). */
     public static long panelBytes(DType type, int cols) {
@@ -108,7 +116,7 @@ public final class Q4Panels {
 
     private static void check(DType type) {
         if (!supports(type)) {
-            throw new IllegalArgumentException("16-row panels hold Q4_0, Q4_K or Q6_K weights, not " + type);
+            throw new IllegalArgumentException("16-row panels hold Q8_0, Q4_0, Q4_K or Q6_K weights, not " + type);
         }
     }
 
@@ -152,6 +160,23 @@ public final class Q4Panels {
             long row = off + r * rowBytes;
             for (int b = 0; b < blocks; b++) {
                 levels(type, w, row, b, q, sm);
+                if (type == DType.Q8_0) { // byte k of plane j = level of element 4j + k, then the f16 d as in the file
+                    long o = pOff + (long) b * Q8_BLOCK;
+                    for (int j = 0; j < 8; j++) {
+                        int v = 0;
+                        for (int k = 0; k < 4; k++) {
+                            v |= (q[4 * j + k] & 0xff) << (8 * k);
+                        }
+                        p.set(I32, o + 64L * j + 4L * r, v);
+                    }
+                    short d = w.get(S16, row + 34L * b);
+                    if ((d & 0x7c00) == 0x7c00) {
+                        throw new IllegalArgumentException("Q8_0 row " + r + " block " + b + " of a panel has a non-finite scale"
+                                + " (f16 0x" + Integer.toHexString(d & 0xffff) + "): not packed into panels");
+                    }
+                    p.set(S16, o + 512 + 2L * r, d);
+                    continue;
+                }
                 long o = pOff + (q4k ? (long) (b / 8) * Q4K_SUPER + Q4K_BLOCKS + 288L * (b % 8)
                         : q6k ? (long) (b / 8) * Q6K_SUPER + Q6K_BLOCKS + 416L * (b % 8) : (long) b * blockBytes(type));
                 for (int j = 0; j < 4; j++) {
@@ -221,6 +246,14 @@ public final class Q4Panels {
             }
             return;
         }
+        if (type == DType.Q8_0) {
+            long x = row + 34L * b;
+            sm[0] = Float.float16ToFloat(w.get(S16, x));
+            for (int i = 0; i < 32; i++) {
+                q[i] = w.get(ValueLayout.JAVA_BYTE, x + 2 + i);
+            }
+            return;
+        }
         if (type == DType.Q4_0) {
             long x = row + 18L * b;
             sm[0] = Float.float16ToFloat(w.get(S16, x));
@@ -286,6 +319,8 @@ public final class Q4Panels {
         QuantKernels srcKernels;
     }
 
+    /** Q8_0: the kernel shifts each level into place sign-extended (worth q itself). */
+    private static final float[] ONE_WEIGHT = {1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f};
     private static final float[] NIBBLE_WEIGHT = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 1f, 0x1p-4f, 0x1p-8f, 0x1p-12f};
     private static final float[] EXPONENT_WEIGHT = {1f, 0x1p-4f, 1f, 0x1p-4f, 1f, 0x1p-4f, 1f, 0x1p-4f};
     /** Q6_K: the kernel joins each level's six bits into byte k / 2 of a vector and masks it in place (worth q·2^8(k/2)). */
@@ -305,7 +340,7 @@ public final class Q4Panels {
         }
         int lanes = qk.panelLanes();
         a.lanes = lanes;
-        boolean exponent = type != DType.Q6_K && qk.panelExponentLevels();
+        boolean exponent = type != DType.Q6_K && type != DType.Q8_0 && qk.panelExponentLevels();
         a.exponent = exponent;
         long srcBytes = 4L * cols;
         if (a.srcCols == cols && a.srcType == type && a.srcExponent == exponent && a.srcLanes == lanes && a.srcKernels == qk
@@ -313,7 +348,7 @@ public final class Q4Panels {
             return; // the same row prepared the same way (bit for bit the same input, so the same arrays)
         }
         a.srcCols = -1; // until the arrays below are complete
-        float[] weight = type == DType.Q6_K ? Q6_WEIGHT : exponent ? EXPONENT_WEIGHT : NIBBLE_WEIGHT;
+        float[] weight = type == DType.Q6_K ? Q6_WEIGHT : type == DType.Q8_0 ? ONE_WEIGHT : exponent ? EXPONENT_WEIGHT : NIBBLE_WEIGHT;
         System.arraycopy(weight, 0, a.weight, 0, 8);
         if (a.xs.length < cols * lanes || a.cb.length < cols / 16) {
             a.xs = new float[cols * lanes];

@@ -32,7 +32,7 @@ class Q4PanelsPrefillTest {
     static final ScalarQuantKernels SPEC = ScalarQuantKernels.INSTANCE;
 
     static Stream<Arguments> cases() {
-        return Stream.of(0, 128, 256, 512).flatMap(bits -> Stream.of(DType.Q4_0, DType.Q4_K, DType.Q6_K)
+        return Stream.of(0, 128, 256, 512).flatMap(bits -> Stream.of(DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q6_K)
                 .map(t -> Arguments.of(bits, t)));
     }
 
@@ -41,10 +41,10 @@ class Q4PanelsPrefillTest {
     }
 
     static int[] cols(DType t) {
-        return t == DType.Q4_0 ? new int[] {32, 96, 544, 1024} : new int[] {256, 512, 2048};
+        return t == DType.Q4_0 || t == DType.Q8_0 ? new int[] {32, 96, 544, 1024} : new int[] {256, 512, 2048};
     }
 
-    /** Random GGML rows of {@code t} with random finite f16 scales of either sign (Q4_0 panels reject inf/NaN). */
+    /** Random GGML rows of {@code t} with random finite f16 scales of either sign (Q8_0 and Q4_0 panels reject inf/NaN). */
     static MemorySegment rows(Arena arena, DType t, int rows, int cols, SplittableRandom r) {
         int nb = rows * cols / t.blockSize();
         MemorySegment w = arena.allocate((long) nb * t.bytesPerBlock(), 64);
@@ -152,7 +152,7 @@ class Q4PanelsPrefillTest {
     void panelsAtAnOffset(int bits, DType t) {
         QuantKernels k = kernels(bits);
         int rows = 48;
-        int cols = t == DType.Q4_0 ? 128 : 512;
+        int cols = t == DType.Q4_0 || t == DType.Q8_0 ? 128 : 512;
         long seed = Gen.seed("q4panels-prefill-offset-" + t + "-" + bits);
         SplittableRandom r = new SplittableRandom(seed);
         try (Arena arena = Arena.ofShared()) {
@@ -180,7 +180,7 @@ class Q4PanelsPrefillTest {
                 assertThrows(IllegalArgumentException.class, () -> k.dequantizeFromPanels(DType.Q4_K, cols, 0, 256, p, 0, 0, 17, panel, 0, 16));
                 assertThrows(IllegalArgumentException.class, () -> k.dequantizeFromPanels(DType.Q4_K, cols, 0, 256, p, 0, 20, 16, panel, 0, 16));
                 assertThrows(IllegalArgumentException.class, () -> k.dequantizeFromPanels(DType.Q4_K, cols, 256, 256, p, 0, 0, 16, panel, 0, 16));
-                assertThrows(IllegalArgumentException.class, () -> k.dequantizeFromPanels(DType.Q8_0, cols, 0, 256, p, 0, 0, 16, panel, 0, 16));
+                assertThrows(IllegalArgumentException.class, () -> k.dequantizeFromPanels(DType.Q5_0, cols, 0, 256, p, 0, 0, 16, panel, 0, 16));
                 assertThrows(IllegalArgumentException.class, () -> Q4Panels.dequantizeB(k, DType.Q4_K, 32, cols, p, p, 0, 24, 16, 0, 256, panel, 0, 16));
             }
         }

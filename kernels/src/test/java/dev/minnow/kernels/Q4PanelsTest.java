@@ -29,22 +29,22 @@ class Q4PanelsTest {
     static final int[] PANELS = {1, 2, 3, 7};
 
     static Stream<Arguments> types() {
-        return Stream.of(DType.Q4_0, DType.Q4_K, DType.Q6_K).map(Arguments::of);
+        return Stream.of(DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q6_K).map(Arguments::of);
     }
 
     /** Every width, with and without FMA, with both ways of reading the activation ({@code minnow.panels.xs}). */
     static Stream<Arguments> widths() {
         return Stream.of(128, 256, 512).flatMap(bits -> Stream.of(true, false).flatMap(fma -> Stream.of("wide", "scalar")
-                .flatMap(xs -> Stream.of(DType.Q4_0, DType.Q4_K, DType.Q6_K).map(t -> Arguments.of(bits, fma, xs, t)))));
+                .flatMap(xs -> Stream.of(DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q6_K).map(t -> Arguments.of(bits, fma, xs, t)))));
     }
 
     static Stream<Arguments> q4kWidths() {
         return widths().filter(a -> a.get()[3] == DType.Q4_K);
     }
 
-    /** Block counts per row: 1, 2, 7 and 33 blocks of 32 for Q4_0; 1, 2 and 3 super-blocks of 256 for Q4_K. */
+    /** Block counts per row: 1, 2, 7 and 33 blocks of 32 for Q8_0 and Q4_0; 1, 2 and 3 super-blocks of 256 for the K-quants. */
     static int[] cols(DType t) {
-        return t == DType.Q4_0 ? new int[] {32, 64, 224, 1056} : new int[] {256, 512, 768};
+        return t == DType.Q4_0 || t == DType.Q8_0 ? new int[] {32, 64, 224, 1056} : new int[] {256, 512, 768};
     }
 
     /** Activations whose Q8 blocks have power-of-two scales: integers up to ±127 (one of them ±127) times 2^-e. */
@@ -200,7 +200,7 @@ class Q4PanelsTest {
                     MemorySegment p = Q4Panels.pack(t, rows, cols, w, 0, arena);
                     Q4Panels.Activation a = new Q4Panels.Activation();
                     Q4Panels.prepare(k, t, cols, x, 0, a);
-                    assertEquals(t != DType.Q6_K && k.panelExponentLevels(), a.exponent, name);
+                    assertEquals(t != DType.Q6_K && t != DType.Q8_0 && k.panelExponentLevels(), a.exponent, name);
                     MemorySegment y = arena.allocate(4L * rows);
                     SPEC.gemvQ4Panels(t, 0, panels, cols, p, 0, a, y, 0);
                     for (int row = 0; row < rows; row++) {
@@ -243,6 +243,37 @@ class Q4PanelsTest {
         }
     }
 
+    /** Q8_0 panels keep dotQ8_0Q8_0's operations and order: the specification equals the row dots with any scales. */
+    @Test
+    void q8_0SpecEqualsRowDotsBitForBitWithAnyScales() {
+        for (int cols : cols(DType.Q8_0)) {
+            String name = "q4panels-q8-rows-" + cols;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int rows = 48;
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment w = VectorQuantKernelsPropertyTest.blocks(arena, DType.Q8_0, rows * cols / 32, r, false, 0);
+                MemorySegment x = Gen.segment(arena, Gen.floats(r, cols));
+                float[] got = panelGemv(SPEC, DType.Q8_0, rows, cols, w, x, arena);
+                float[] want = rowDots(DType.Q8_0, rows, cols, w, x, arena);
+                for (int row = 0; row < rows; row++) {
+                    assertEquals(want[row], got[row], name + " row " + row + " seed=" + seed);
+                }
+            }
+        }
+    }
+
+    @Test
+    void nonFiniteQ8_0ScaleIsNotPacked() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = arena.allocate(34L * 16);
+            w.set(ValueLayout.JAVA_SHORT_UNALIGNED, 34L * 7, (short) 0xfe00); // NaN
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Q4Panels.pack(DType.Q8_0, 16, 32, w, 0, arena));
+            assertTrue(e.getMessage().contains("non-finite scale"), e.getMessage());
+        }
+    }
+
     @Test
     void nonFiniteQ4_0ScaleIsNotPacked() {
         try (Arena arena = Arena.ofConfined()) {
@@ -256,7 +287,9 @@ class Q4PanelsTest {
 
     @Test
     void rejectsOtherTypesAndPartialBlocks() {
-        assertThrows(IllegalArgumentException.class, () -> Q4Panels.blockBytes(DType.Q8_0));
+        assertThrows(IllegalArgumentException.class, () -> Q4Panels.blockBytes(DType.Q5_0));
+        assertThrows(IllegalArgumentException.class, () -> Q4Panels.blockBytes(DType.Q4_K));
+        assertEquals(544, Q4Panels.blockBytes(DType.Q8_0));
         assertThrows(IllegalArgumentException.class, () -> Q4Panels.packedBytes(DType.Q4_0, 16, 48));
         assertThrows(IllegalArgumentException.class, () -> Q4Panels.packedBytes(DType.Q4_K, 16, 128));
         assertThrows(IllegalArgumentException.class, () -> Q4Panels.packedBytes(DType.Q6_K, 16, 32));
@@ -280,7 +313,7 @@ class Q4PanelsTest {
         SplittableRandom r = new SplittableRandom(seed);
         QuantKernels[] ks = {SPEC, QuantKernelsAtWidth.vector(512, true, "minnow.panels.xs", "scalar"),
                 QuantKernelsAtWidth.vector(256, true, "minnow.panels.xs", "wide")};
-        DType[] types = {DType.Q4_0, DType.Q4_K, DType.Q6_K};
+        DType[] types = {DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q6_K};
         int cols = 512;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment x = arena.allocate(4L * (cols + 64));

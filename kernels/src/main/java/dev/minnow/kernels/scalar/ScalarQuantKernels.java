@@ -535,6 +535,15 @@ public class ScalarQuantKernels implements QuantKernels {
             long base = pOff + (row / Q4Panels.ROWS) * panelBytes;
             int lane = row % Q4Panels.ROWS;
             for (int b = k0 / 32; b < (k0 + kc) / 32; b++) {
+                if (type == DType.Q8_0) { // q·d
+                    long o = base + (long) Q4Panels.Q8_BLOCK * b;
+                    float d = half(p, o + 512 + 2L * lane);
+                    for (int e = 0; e < 32; e++) {
+                        int level = (byte) (p.get(I32, o + 64L * (e / 4) + 4L * lane) >>> (8 * (e % 4)));
+                        panel[off + (32 * b + e - k0) * width + j] = level * d;
+                    }
+                    continue;
+                }
                 long sb = base + (long) (b / 8) * (q6 ? Q4Panels.Q6K_SUPER : Q4Panels.Q4K_SUPER);
                 long o = q4k ? sb + Q4Panels.Q4K_BLOCKS + 288L * (b % 8) : q6 ? sb + Q4Panels.Q6K_BLOCKS + 416L * (b % 8) : base + 288L * b;
                 for (int e = 0; e < 32; e++) {
@@ -757,6 +766,25 @@ public class ScalarQuantKernels implements QuantKernels {
         boolean q6 = type == DType.Q6_K;
         float[] xs = a.xs;
         int lanes = a.lanes; // 1 when prepared for this kernel
+        if (type == DType.Q8_0) { // dotQ8_0Q8_0 per row: sumf += sumi·(d·d_a)
+            for (int g = from; g < to; g++) {
+                long panel = pOff + g * panelBytes;
+                for (int r = 0; r < Q4Panels.ROWS; r++) {
+                    float total = 0;
+                    for (int b = 0; b < blocks; b++) {
+                        long o = panel + (long) Q4Panels.Q8_BLOCK * b;
+                        int sumi = 0;
+                        for (int e = 0; e < 32; e++) {
+                            int level = (byte) (p.get(I32, o + 64L * (e / 4) + 4L * r) >>> (8 * (e % 4)));
+                            sumi += level * Math.round(xs[(32 * b + e) * lanes] / a.weight[e % 8]);
+                        }
+                        total += sumi * (Float.float16ToFloat(p.get(S16, o + 512 + 2L * r)) * a.da[b]);
+                    }
+                    y.set(F32, (yOff + 16L * g + r) * 4, total);
+                }
+            }
+            return;
+        }
         for (int g = from; g < to; g++) {
             long panel = pOff + g * panelBytes;
             for (int r = 0; r < Q4Panels.ROWS; r++) {

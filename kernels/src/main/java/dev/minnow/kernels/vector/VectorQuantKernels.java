@@ -1355,6 +1355,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             panelsQ6(from, to, blocks, p, pOff, xs, da, cb, y, yOff);
             return;
         }
+        if (type == DType.Q8_0) {
+            int half = STREAMS == 2 ? (to - from) / 2 : 0;
+            if (half > 0) {
+                panelsQ8x2(from, half, blocks, p, pOff, xs, da, y, yOff);
+            }
+            panelsQ8(from + 2 * half, to, blocks, p, pOff, xs, da, y, yOff);
+            return;
+        }
         if (a.exponent) {
             if (!EXP_LEVELS) {
                 throw new IllegalArgumentException("activation prepared for exponent levels, this kernel converts");
@@ -1891,6 +1899,106 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
             }
         }
+    }
+
+    /**
+     * Q8_0 panels (Q4Panels.Q8_BLOCK): level k of a plane's int shifted into the top byte and arithmetically back
+     * (sign-extended), converted and multiply-added with q_a in four chains; Σ q·q_a per block is an integer below
+     * 2^20, exact in f32 whatever the order (and with or without FMA). The epilogue is dotQ8_0Q8_0's
+     * {@code sumf += sumi·(d·d_a)}, the f16 d widened as Q4_0's (see halves): bit-identical results.
+     */
+    private static void panelsQ8(int from, int to, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+                                 MemorySegment y, long yOff) {
+        int bb = Q4Panels.Q8_BLOCK;
+        int[] c = PANEL_MASKS; // loaded, not a literal: see expQ4_0x2
+        IntVector halfBits = IntVector.broadcast(WIDE_INTS, c[3]);
+        for (int g = from; g < to; g++) {
+            long panel = pOff + (long) g * blocks * bb;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector total = FloatVector.zero(WIDE_FLOATS);
+                for (int b = 0; b < blocks; b++) {
+                    long o = panel + (long) b * bb + 4L * h;
+                    FloatVector acc0 = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector acc1 = acc0, acc2 = acc0, acc3 = acc0;
+                    int e = 32 * b * XS_LANES;
+                    for (int j = 0; j < 8; j++, e += 4 * XS_LANES) {
+                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        acc0 = q8madd(v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24), xs, e, acc0);
+                        acc1 = q8madd(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24), xs, e + XS_LANES, acc1);
+                        acc2 = q8madd(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24), xs, e + 2 * XS_LANES, acc2);
+                        acc3 = q8madd(v.lanewise(VectorOperators.ASHR, 24), xs, e + 3 * XS_LANES, acc3);
+                    }
+                    FloatVector s = acc0.add(acc1).add(acc2.add(acc3));
+                    FloatVector d = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, panel + (long) b * bb + 512 + 2L * h, LE)
+                            .convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(halfBits).reinterpretAsFloats().mul(0x1p112f); // the f16 d
+                    total = total.add(s.mul(d.mul(da[b])));
+                }
+                total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+            }
+        }
+    }
+
+    /** panelsQ8 over panel pairs (from + i, from + half + i), i &lt; half: two memory streams, the same operations per panel. */
+    private static void panelsQ8x2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+                                   MemorySegment y, long yOff) {
+        int bb = Q4Panels.Q8_BLOCK;
+        int[] c = PANEL_MASKS;
+        IntVector halfBits = IntVector.broadcast(WIDE_INTS, c[3]);
+        FloatVector halfScale = FloatVector.broadcast(WIDE_FLOATS, 0x1p112f);
+        long distance = (long) half * blocks * bb;
+        for (int i = 0; i < half; i++) {
+            int g = from + i;
+            long panel = pOff + (long) g * blocks * bb;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector totalA = FloatVector.zero(WIDE_FLOATS);
+                FloatVector totalB = totalA;
+                for (int b = 0; b < blocks; b++) {
+                    long o = panel + (long) b * bb + 4L * h;
+                    FloatVector a0 = FloatVector.zero(WIDE_FLOATS);
+                    FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                    int e = 32 * b * XS_LANES;
+                    for (int j = 0; j < 8; j++, e += 4 * XS_LANES) {
+                        IntVector v = IntVector.fromMemorySegment(WIDE_INTS, p, o + 64L * j, LE);
+                        IntVector w = IntVector.fromMemorySegment(WIDE_INTS, p, o + distance + 64L * j, LE);
+                        FloatVector x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e]) : FloatVector.fromArray(WIDE_FLOATS, xs, e);
+                        a0 = q8fma(v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24), x, a0);
+                        b0 = q8fma(w.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24), x, b0);
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + XS_LANES);
+                        a1 = q8fma(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24), x, a1);
+                        b1 = q8fma(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24), x, b1);
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 2 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 2 * XS_LANES);
+                        a2 = q8fma(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24), x, a2);
+                        b2 = q8fma(w.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24), x, b2);
+                        x = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[e + 3 * XS_LANES]) : FloatVector.fromArray(WIDE_FLOATS, xs, e + 3 * XS_LANES);
+                        a3 = q8fma(v.lanewise(VectorOperators.ASHR, 24), x, a3);
+                        b3 = q8fma(w.lanewise(VectorOperators.ASHR, 24), x, b3);
+                    }
+                    FloatVector dav = FloatVector.broadcast(WIDE_FLOATS, da[b]);
+                    long so = panel + (long) b * bb + 512 + 2L * h;
+                    FloatVector dA = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, so, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(halfBits).reinterpretAsFloats().mul(halfScale);
+                    FloatVector dB = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, so + distance, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(halfBits).reinterpretAsFloats().mul(halfScale);
+                    totalA = totalA.add(a0.add(a1).add(a2.add(a3)).mul(dA.mul(dav)));
+                    totalB = totalB.add(b0.add(b1).add(b2.add(b3)).mul(dB.mul(dav)));
+                }
+                totalA.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+                totalB.intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
+            }
+        }
+    }
+
+    /** acc + level·x for an integer level (exact products and sums: FMA or not gives the same). */
+    private static FloatVector q8fma(IntVector level, FloatVector x, FloatVector acc) {
+        FloatVector f = (FloatVector) level.convert(VectorOperators.I2F, 0);
+        return PANEL_FMA ? f.fma(x, acc) : acc.add(f.mul(x));
+    }
+
+    /** q8fma with value i of xs. */
+    private static FloatVector q8madd(IntVector level, float[] xs, int i, FloatVector acc) {
+        FloatVector xv = XS_SCALAR ? FloatVector.broadcast(WIDE_FLOATS, xs[i]) : FloatVector.fromArray(WIDE_FLOATS, xs, i);
+        return q8fma(level, xv, acc);
     }
 
     /** PANEL_LANES f16 values. */

@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * one int per row, and a depth step of the B panel is {@code width} consecutive floats, one per row. So element
  * {@code 8j + k} of a block for L rows is one plane load (shared by its eight elements), a shift, an AND, an
  * int→float conversion, the scale's multiply (and Q4_K's min subtracted) and one store, with no transpose. The per-row
- * scales (Q4_0's f16 d; Q4_K's d·sc and dmin·m; Q6_K's d·sc) are formed per block in scalar code, 16 at a time, with
+ * scales (Q8_0's and Q4_0's f16 d; Q4_K's d·sc and dmin·m; Q6_K's d·sc) are formed per block in scalar code, 16 at a time, with
  * exactly the specification's float operations, so every value equals {@code ScalarQuantKernels.dequantizeBlock}'s
  * bit for bit. Rows of a panel outside the requested range (a range that starts or ends inside a panel, or inside a
  * group of L lanes) are left out with a masked store.
@@ -54,6 +54,7 @@ final class VectorQuantKernelsFromPanels {
                 // panel index of element 0 of block b for lane 0 of this panel (negative lanes are masked off)
                 int at = off + (32 * b - k0) * width + g * ROWS - r0;
                 switch (type) {
+                    case Q8_0 -> q8_0Block(p, base + (long) Q4Panels.Q8_BLOCK * b, s, first, last, panel, at, width);
                     case Q4_0 -> q4_0Block(p, base + 288L * b, s, first, last, panel, at, width);
                     case Q4_K -> {
                         long sb = base + (long) (b / 8) * Q4Panels.Q4K_SUPER;
@@ -63,7 +64,7 @@ final class VectorQuantKernelsFromPanels {
                         long sb = base + (long) (b / 8) * Q4Panels.Q6K_SUPER;
                         q6kBlock(p, sb + Q4Panels.Q6K_BLOCKS + 416L * (b % 8), sb, s, first, last, panel, at, width);
                     }
-                    default -> throw new IllegalArgumentException("16-row panels hold Q4_0, Q4_K or Q6_K weights, not " + type);
+                    default -> throw new IllegalArgumentException("16-row panels hold Q8_0, Q4_0, Q4_K or Q6_K weights, not " + type);
                 }
             }
         }
@@ -82,6 +83,30 @@ final class VectorQuantKernelsFromPanels {
         int from = Math.max(first - lo, 0);
         int to = Math.min(last - lo, L);
         return VectorMask.fromLong(FS, ((1L << to) - 1) & ~((1L << from) - 1));
+    }
+
+    /** Q8_0: q·d, q a signed byte of a plane's int, d the row's f16 scale. */
+    private static void q8_0Block(MemorySegment p, long o, float[] s, int first, int last, float[] panel, int at, int width) {
+        for (int r = 0; r < ROWS; r++) {
+            s[r] = Float.float16ToFloat(p.get(S16, o + 512 + 2L * r));
+        }
+        for (int lo = first / L * L; lo < last; lo += L) {
+            VectorMask<Float> m = mask(lo, first, last);
+            FloatVector d = FloatVector.fromArray(FS, s, lo);
+            for (int j = 0; j < 8; j++) {
+                IntVector v = IntVector.fromMemorySegment(IS, p, o + 64L * j + 4L * lo, LE);
+                for (int k = 0; k < 4; k++) {
+                    FloatVector y = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24 - 8 * k).lanewise(VectorOperators.ASHR, 24)
+                            .convert(VectorOperators.I2F, 0)).mul(d);
+                    int i = at + lo + (4 * j + k) * width;
+                    if (m == null) {
+                        y.intoArray(panel, i);
+                    } else {
+                        y.intoArray(panel, i, m);
+                    }
+                }
+            }
+        }
     }
 
     /** Q4_0: (q − 8)·d, d the row's f16 scale. */

@@ -134,7 +134,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
      * summation order differs. {@code -Dminnow.prefill.packed=false} selects the previous form (weights dequantized
      * tile by tile into f32 rows, then the ordinary GEMM with B transposed), for A/B runs.
      *
-     * <p>Q4_0/Q4_K/Q6_K matrices that decode through 16-row panels ({@link Q4Panels}) pack them on the first decode
+     * <p>Q8_0/Q4_0/Q4_K/Q6_K matrices that decode through 16-row panels ({@link Q4Panels}) pack them on the first decode
      * call and give the GGML pages of a mapped file back ({@link MemorySegment#unload}). From then on the packed
      * prefill dequantizes the panel rows from the panels ({@link Q4Panels#dequantizeB}, the same floats bit for bit)
      * and reads from the GGML data only the rows beyond the last whole panel (at most 15) — so a chat's next prompt does
@@ -196,7 +196,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         @Override public MemorySegment data() { return w; }
 
         /**
-         * {@code minnow.decode.panels}: Q4_0/Q4_K/Q6_K decode through 16-row panels ({@link Q4Panels}, true) or the
+         * {@code minnow.decode.panels}: Q8_0/Q4_0/Q4_K/Q6_K decode through 16-row panels ({@link Q4Panels}, true) or the
          * row-dot GEMV (false). Unset: panels where the quantized kernels are 512 bits wide — on the AVX-512 Xeon
          * decode went 1.23–1.40× faster with them (same-window A/B, BENCHMARKS.md session 5); on the AVX2 machine they
          * measured level with the row dots, so packing would buy nothing there.

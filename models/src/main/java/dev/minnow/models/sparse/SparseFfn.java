@@ -41,7 +41,7 @@ import java.util.Arrays;
  *
  * <p>Gathered weights (kernels: {@link SparseKernels}): the kept gate rows and then the kept up rows are packed into
  * one buffer in their own type (whole blocks) and computed as one row-sparse GEMV (one activation quantization, one
- * parallel loop, the dense dot kernels) — or, for Q4_0/Q4_K/Q6_K where the dense decode uses 16-row panels
+ * parallel loop, the dense dot kernels) — or, for Q8_0/Q4_0/Q4_K/Q6_K where the dense decode uses 16-row panels
  * ({@link #panels}), repacked into panels and computed by the dense decode's panel GEMV. ffn_down has its blocks along
  * the FFN dimension, so its columns are gathered as: F32 → F32 and F16 → F16 (bit-exact copies); block-quantized → by
  * default <b>requantized to Q8_0</b> (K padded to a multiple of 32 with zero columns: 34 bytes per 32 weights — the

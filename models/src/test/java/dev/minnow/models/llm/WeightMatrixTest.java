@@ -61,7 +61,7 @@ class WeightMatrixTest {
         }
     }
 
-    /** Decode through 16-row panels (Q4_0/Q4_K/Q6_K, rows beyond the last panel by row dots) against the row-dot GEMV. */
+    /** Decode through 16-row panels (Q8_0/Q4_0/Q4_K/Q6_K, rows beyond the last panel by row dots) against the row-dot GEMV. */
     @org.junit.jupiter.api.Test
     void panelsByDefaultOnlyAt512Bits() {
         if (WeightMatrix.QuantMatrix.PANELS_PROPERTY == null) {
@@ -79,7 +79,7 @@ class WeightMatrixTest {
 
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void panelGemvAgreesWithRowDots(DType t) {
         long seed = Gen.seed("weightmatrix-panels-" + t);
         SplittableRandom r = new SplittableRandom(seed);

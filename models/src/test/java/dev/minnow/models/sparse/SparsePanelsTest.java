@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The gathered gate+up rows of Q4_0/Q4_K/Q6_K models through 16-row panels ({@code SparseFfn.panels}, each half
+ * The gathered gate+up rows of Q8_0/Q4_0/Q4_K/Q6_K models through 16-row panels ({@code SparseFfn.panels}, each half
  * padded to a multiple of 16 rows) against the row dots and the dense FFN. Panels and row dots form the same integer
  * block sums and differ only in the order their scaled f32 terms are added, so the bound is the one of the
  * every-neuron-gathered test of {@link SparseFfnTest}: 1e-5 of the largest output. The down is the exact f32 copy
@@ -55,7 +55,7 @@ class SparsePanelsTest {
     /** Every neuron gathered (forced past the dense shortcut), panels on and off, against the dense FFN. */
     @ParameterizedTest(name = "gate/up {0}, down {1}, panels {2}")
     @CsvSource({"Q4_0,Q4_0,true", "Q4_0,Q4_0,false", "Q4_K,Q4_K,true", "Q4_K,Q4_K,false", "Q6_K,Q6_K,true",
-            "Q6_K,Q6_K,false", "Q4_K,Q6_K,true"})
+            "Q6_K,Q6_K,false", "Q4_K,Q6_K,true", "Q8_0,Q8_0,true", "Q8_0,Q8_0,false"})
     void everyNeuronGatheredEqualsDense(DType gu, DType dt, boolean panels) {
         long seed = 5000 + 31L * gu.ordinal() + dt.ordinal();
         try (Arena arena = Arena.ofShared()) {
@@ -82,7 +82,7 @@ class SparsePanelsTest {
      * Q8_0 bound.
      */
     @ParameterizedTest(name = "gate/up {0}, down {1}")
-    @CsvSource({"Q4_0,Q4_0", "Q4_K,Q4_K", "Q6_K,Q6_K", "Q4_K,Q6_K", "Q4_0,Q8_0"})
+    @CsvSource({"Q4_0,Q4_0", "Q4_K,Q4_K", "Q6_K,Q6_K", "Q4_K,Q6_K", "Q4_0,Q8_0", "Q8_0,Q8_0"})
     void panelsAgreeWithRowDotsOnAnOddSubset(DType gu, DType dt) {
         long seed = 6000 + 31L * gu.ordinal() + dt.ordinal();
         try (Arena arena = Arena.ofShared()) {
