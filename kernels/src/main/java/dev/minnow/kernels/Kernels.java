@@ -55,6 +55,26 @@ public interface Kernels {
     void convertF16(int n, MemorySegment src, long srcOff, MemorySegment dst, long dstOff);
 
     /**
+     * y[16g + r] = Σ_c f32(W[16g + r, c])·x[c] for the 16 rows r of each panel g in [from, to) of F16 weights packed
+     * by {@link F16Panels#pack} (panel g at byte {@code pOff + g·32·cols}); offsets of x and y in elements. Per row,
+     * element c goes into partial sum c mod 4 and the row is (s0 + s1) + (s2 + s3) ({@link F16Panels#gemvSpec}, which
+     * this default runs): bit for bit when x holds F16 values, whose products with the weights are exact. One thread.
+     */
+    default void gemvF16Panels(int from, int to, int cols, MemorySegment p, long pOff, MemorySegment x, long xOff,
+                               MemorySegment y, long yOff) {
+        F16Panels.gemvSpec(from, to, cols, p, pOff, x, xOff, y, yOff);
+    }
+
+    /**
+     * {@code panel[off + q·width + j] = f32(W[r0 + j, k0 + q])} for j &lt; rows, q &lt; kc, and 0 for rows ≤ j &lt;
+     * width, W's rows read from F16 panels ({@link F16Panels}): the prefill GEMM's B panel, exact.
+     */
+    default void f16FromPanels(int cols, int k0, int kc, MemorySegment p, long pOff, int r0, int rows, float[] panel,
+                               int off, int width) {
+        F16Panels.fromPanelsSpec(cols, k0, kc, p, pOff, r0, rows, panel, off, width);
+    }
+
+    /**
      * C = A·op(B) (or C += when {@code accumulate}). A is m × k with row stride lda; op(B) is k × n: when
      * {@code bTransposed} B is stored n × k (row stride ldb, the layout of linear-layer weights [out, in]),
      * otherwise k × n. C is m × n with row stride ldc. Multi-threaded.

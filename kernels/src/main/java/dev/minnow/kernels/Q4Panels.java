@@ -141,13 +141,18 @@ public final class Q4Panels {
         }
         MemorySegment p = arena.allocate(Math.max(bytes, 1), 64);
         int panels = rows / ROWS;
-        Parallel.forRange(panels, 1, (from, to) -> {
+        Parallel.RangeBody body = (from, to) -> {
             int[] q = new int[32];
             float[] sm = new float[2];
             for (int g = from; g < to; g++) {
                 packPanel(type, cols, w, wOff + (long) g * ROWS * rowBytes, rowBytes, p, (long) g * panelBytes(type, cols), q, sm);
             }
-        });
+        };
+        if (Parallel.shareable(w, p)) {
+            Parallel.forRange(panels, 1, body);
+        } else { // a confined buffer: this thread only (workers would fail with WrongThreadException)
+            body.run(0, panels);
+        }
         return p;
     }
 

@@ -266,10 +266,10 @@ class Q4PanelsTest {
     @Test
     void nonFiniteQ8_0ScaleIsNotPacked() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment w = arena.allocate(34L * 16);
-            w.set(ValueLayout.JAVA_SHORT_UNALIGNED, 34L * 7, (short) 0xfe00); // NaN
+            MemorySegment w = arena.allocate(34L * 32); // two panels in a confined arena: packed by this thread
+            w.set(ValueLayout.JAVA_SHORT_UNALIGNED, 34L * 23, (short) 0xfe00); // NaN
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Q4Panels.pack(DType.Q8_0, 16, 32, w, 0, arena));
+                    () -> Q4Panels.pack(DType.Q8_0, 32, 32, w, 0, arena));
             assertTrue(e.getMessage().contains("non-finite scale"), e.getMessage());
         }
     }

@@ -267,6 +267,165 @@ final class F32Kernels implements VectorF32 {
         }
     }
 
+    /**
+     * 16-row F16 panels (F16Panels): lane = row, element c a load of LANES halves widened exactly (sign-extended,
+     * << 13, the sign's copies cleared, ×2^112: finite halves only, which F16Panels.pack guarantees), multiply-added
+     * with x[c] into partial sum c mod 4. With F16 activations every product is exact, so FMA or not gives
+     * F16Panels.gemvSpec's floats. Two far-apart panels per pass with two F16 streams (see F16_STREAMS).
+     */
+    @Override
+    public void gemvF16Panels(int from, int to, int cols, MemorySegment p, long pOff, MemorySegment x, long xOff,
+                              MemorySegment y, long yOff) {
+        if (!HALVES || LANES > 16 || cols % 4 != 0) {
+            dev.minnow.kernels.F16Panels.gemvSpec(from, to, cols, p, pOff, x, xOff, y, yOff);
+            return;
+        }
+        dev.minnow.kernels.F16Panels.checkPanels("gemvF16Panels", to, dev.minnow.kernels.F16Panels.panelBytes(cols), p, pOff);
+        if (F16_STREAMS) {
+            int half = (to - from) / 2;
+            if (half > 0) {
+                f16Panels2(from, half, cols, p, pOff, x, xOff, y, yOff);
+            }
+            from += 2 * half;
+        }
+        f16Panels1(from, to, cols, p, pOff, x, xOff, y, yOff);
+    }
+
+    private static void f16Panels1(int from, int to, int cols, MemorySegment p, long pOff, MemorySegment x, long xOff,
+                                   MemorySegment y, long yOff) {
+        long pb = 32L * cols;
+        for (int g = from; g < to; g++) {
+            for (int h = 0; h < 16; h += LANES) {
+                long o = pOff + g * pb + 2L * h;
+                FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+                for (int c = 0; c < cols; c += 4, o += 128) {
+                    FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o + 32, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    FloatVector w2 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o + 64, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    FloatVector w3 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o + 96, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    long xc = 4 * (xOff + c);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, x.get(F32, xc));
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, x.get(F32, xc + 4));
+                    FloatVector x2 = FloatVector.broadcast(SPECIES, x.get(F32, xc + 8));
+                    FloatVector x3 = FloatVector.broadcast(SPECIES, x.get(F32, xc + 12));
+                    if (FMA) {
+                        s0 = w0.fma(x0, s0);
+                        s1 = w1.fma(x1, s1);
+                        s2 = w2.fma(x2, s2);
+                        s3 = w3.fma(x3, s3);
+                    } else {
+                        s0 = s0.add(w0.mul(x0));
+                        s1 = s1.add(w1.mul(x1));
+                        s2 = s2.add(w2.mul(x2));
+                        s3 = s3.add(w3.mul(x3));
+                    }
+                }
+                s0.add(s1).add(s2.add(s3)).intoMemorySegment(y, 4 * (yOff + 16L * g + h), LE);
+            }
+        }
+    }
+
+    /** f16Panels1 over panel pairs (from + i, from + half + i): two memory streams, the same operations per panel. */
+    private static void f16Panels2(int from, int half, int cols, MemorySegment p, long pOff, MemorySegment x, long xOff,
+                                   MemorySegment y, long yOff) {
+        long pb = 32L * cols;
+        long distance = half * pb;
+        for (int i = 0; i < half; i++) {
+            int g = from + i;
+            for (int h = 0; h < 16; h += LANES) {
+                long o = pOff + g * pb + 2L * h;
+                FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int c = 0; c < cols; c += 4, o += 128) {
+                    long xc = 4 * (xOff + c);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, x.get(F32, xc));
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, x.get(F32, xc + 4));
+                    FloatVector x2 = FloatVector.broadcast(SPECIES, x.get(F32, xc + 8));
+                    FloatVector x3 = FloatVector.broadcast(SPECIES, x.get(F32, xc + 12));
+                    FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o + 32, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    FloatVector w2 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o + 64, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    FloatVector w3 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o + 96, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    FloatVector v0 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o + distance, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    FloatVector v1 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o + distance + 32, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    FloatVector v2 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o + distance + 64, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    FloatVector v3 = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o + distance + 96, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    if (FMA) {
+                        a0 = w0.fma(x0, a0);
+                        a1 = w1.fma(x1, a1);
+                        a2 = w2.fma(x2, a2);
+                        a3 = w3.fma(x3, a3);
+                        b0 = v0.fma(x0, b0);
+                        b1 = v1.fma(x1, b1);
+                        b2 = v2.fma(x2, b2);
+                        b3 = v3.fma(x3, b3);
+                    } else {
+                        a0 = a0.add(w0.mul(x0));
+                        a1 = a1.add(w1.mul(x1));
+                        a2 = a2.add(w2.mul(x2));
+                        a3 = a3.add(w3.mul(x3));
+                        b0 = b0.add(v0.mul(x0));
+                        b1 = b1.add(v1.mul(x1));
+                        b2 = b2.add(v2.mul(x2));
+                        b3 = b3.add(v3.mul(x3));
+                    }
+                }
+                a0.add(a1).add(a2.add(a3)).intoMemorySegment(y, 4 * (yOff + 16L * g + h), LE);
+                b0.add(b1).add(b2.add(b3)).intoMemorySegment(y, 4 * (yOff + 16L * (g + half) + h), LE);
+            }
+        }
+    }
+
+    /** The prefill GEMM's B panel from F16 panels: LANES rows' halves of one element per load, widened exactly. */
+    @Override
+    public void f16FromPanels(int cols, int k0, int kc, MemorySegment p, long pOff, int r0, int rows, float[] panel,
+                              int off, int width) {
+        if (!HALVES || LANES > 16) {
+            dev.minnow.kernels.F16Panels.fromPanelsSpec(cols, k0, kc, p, pOff, r0, rows, panel, off, width);
+            return;
+        }
+        long pb = dev.minnow.kernels.F16Panels.checkFromPanels(cols, k0, kc, p, pOff, r0, rows, width);
+        int end = r0 + rows;
+        for (int g = r0 / 16; g * 16 < end; g++) {
+            int first = Math.max(r0 - 16 * g, 0);
+            int last = Math.min(end - 16 * g, 16);
+            for (int lo = first / LANES * LANES; lo < last; lo += LANES) {
+                VectorMask<Float> m = null;
+                if (lo < first || lo + LANES > last) {
+                    int a = Math.max(first - lo, 0), b = Math.min(last - lo, LANES);
+                    m = VectorMask.fromLong(SPECIES, ((1L << b) - 1) & ~((1L << a) - 1));
+                }
+                long o = pOff + g * pb + 2L * lo + 32L * k0;
+                int at = off + 16 * g + lo - r0;
+                for (int q = 0; q < kc; q++, o += 32, at += width) {
+                    FloatVector v = ((IntVector) ShortVector.fromMemorySegment(HALF_SPECIES, p, o, LE).convertShape(VectorOperators.S2I, INT_SPECIES, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+                    if (m == null) {
+                        v.intoArray(panel, at);
+                    } else {
+                        v.intoArray(panel, at, m);
+                    }
+                }
+            }
+        }
+        if (rows < width) {
+            for (int q = 0; q < kc; q++) {
+                java.util.Arrays.fill(panel, off + q * width + rows, off + (q + 1) * width, 0f);
+            }
+        }
+    }
+
     @Override
     public void gemvF16(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) {
         if (!Parallel.shareable(w, x, y)) {

@@ -100,6 +100,18 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void gemvF16Panels(int from, int to, int cols, MemorySegment p, long pOff, MemorySegment x, long xOff,
+                              MemorySegment y, long yOff) {
+        impl.gemvF16Panels(from, to, cols, p, pOff, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void f16FromPanels(int cols, int k0, int kc, MemorySegment p, long pOff, int r0, int rows, float[] panel,
+                              int off, int width) {
+        impl.f16FromPanels(cols, k0, kc, p, pOff, r0, rows, panel, off, width);
+    }
+
+    @Override
     public void gemv(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) {
         impl.gemv(rows, cols, w, wOff, x, xOff, y, yOff);
     }

@@ -1,5 +1,6 @@
 package dev.minnow.models.llm;
 
+import dev.minnow.kernels.F16Panels;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.kernels.Kernels;
 import dev.minnow.kernels.Q4Panels;
@@ -416,6 +417,50 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             this.rowBytes = GgmlQuant.rowBytes(type, cols);
             this.activationType = vecDotType(type);
             this.kernels = kernels;
+            this.panels = type == DType.F16 && panelsByDefault(kernels);
+        }
+
+        /**
+         * {@code minnow.decode.panels} (as for the quantized types, {@link QuantMatrix#PANELS_PROPERTY}): F16 decodes
+         * through 16-row panels ({@link F16Panels}) — unset, where the f32 kernels are 512 bits wide. On the Zen 5 VM
+         * (BENCHMARKS.md, session 18) TinyLlama-shaped F16 decode went from 9.1 to 14.8 tok/s at 1 thread and
+         * from 16.6 to 26.9 at 2.
+         */
+        static boolean panelsByDefault(Kernels k) {
+            String p = QuantMatrix.PANELS_PROPERTY;
+            return p != null ? !"false".equals(p) : k != null && k.vectorBits() >= 512;
+        }
+
+        /** Whether this F16 matrix decodes through panels (tests switch it). */
+        boolean panels;
+        private volatile MemorySegment packed;
+        /** Set when the rows cannot be packed (an infinite or NaN half): this matrix keeps the row GEMV. */
+        private volatile boolean unpackable;
+
+        /**
+         * The F16 rows repacked into 16-row panels on the first decode call, in an automatic arena freed with this
+         * matrix, after which a mapped file's pages of them are given back (the prefill then reads the panels too);
+         * null when they cannot be packed.
+         */
+        private MemorySegment f16Panels() {
+            MemorySegment p = packed;
+            if (p == null) {
+                synchronized (this) {
+                    p = packed;
+                    if (p == null && !unpackable) {
+                        try {
+                            p = F16Panels.pack(rows, cols, w, 0, Arena.ofAuto());
+                            packed = p;
+                            if (w.isMapped()) {
+                                w.unload();
+                            }
+                        } catch (IllegalArgumentException e) { // inf/NaN weights: the row GEMV converts them exactly
+                            unpackable = true;
+                        }
+                    }
+                }
+            }
+            return p;
         }
 
         /** The type ggml's CPU backend converts activations to before a dot product with {@code weights}. */
@@ -487,6 +532,11 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
             MemorySegment xs = roundedActivations(1, x, xOff);
             if (type == DType.F16) {
+                MemorySegment p = panels && !unpackable && rows >= F16Panels.ROWS ? f16Panels() : null;
+                if (p != null) {
+                    F16Panels.gemv(kernels, rows, cols, p, w, 0, xs, 0, y, yOff);
+                    return;
+                }
                 kernels.gemvF16(rows, cols, w, 0, xs, 0, y, yOff); // 2 bytes per weight, converted in registers
                 return;
             }
@@ -535,6 +585,17 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 return;
             }
             MemorySegment as = roundedActivations(m, a, aOff);
+            MemorySegment p = packed;
+            if (p != null) {
+                // packed by a decode: the B panels from the panels (and the rows past the last one), not the file
+                int n = rows, k = cols;
+                MemorySegment weights = w;
+                Kernels ks = kernels;
+                kernels.gemmPackedB(m, rows, cols, as, 0, cols,
+                        (j0, nc, k0, kc, panel, off, width) -> F16Panels.dequantizeB(ks, n, k, p, weights, 0, j0, nc, k0, kc, panel, off, width),
+                        c, cOff, rows, false);
+                return;
+            }
             int tiles = (rows + GEMM_TILE - 1) / GEMM_TILE;
             Parallel.forRange(tiles, 1, (from, to) -> {
                 float[] tile = scratch(SCRATCH, GEMM_TILE * cols);

@@ -116,6 +116,55 @@ class WeightMatrixTest {
         }
     }
 
+    /**
+     * F16 through 16-row panels: the decode GEMV (five panels and seven row-GEMV tail rows) against the row GEMV within
+     * the reassociation bound, and a prefill batch after packing (B panels from the panels) against the same batch on
+     * an unpacked matrix: the same values, only the summation order may differ.
+     */
+    @org.junit.jupiter.api.Test
+    void f16PanelsAgreeWithRowsForDecodeAndPrefill() {
+        long seed = Gen.seed("weightmatrix-f16-panels");
+        SplittableRandom r = new SplittableRandom(seed);
+        int rows = 16 * 5 + 7;
+        int cols = 320;
+        int m = 9;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment w = arena.allocate(2L * rows * cols, 64);
+            for (long i = 0; i < (long) rows * cols; i++) {
+                w.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16((float) r.nextGaussian()));
+            }
+            WeightMatrix packed = WeightMatrix.of("w", Tensor.wrap(w, DType.F16, rows, cols), KernelProvider.get());
+            WeightMatrix plain = WeightMatrix.of("w", Tensor.wrap(w, DType.F16, rows, cols), KernelProvider.get());
+            ((WeightMatrix.ConvertingMatrix) packed).panels = true;
+            ((WeightMatrix.ConvertingMatrix) plain).panels = false;
+            float[] x = Gen.floats(r, m * cols);
+            MemorySegment xs = arena.allocate(4L * m * cols, 64);
+            MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+            MemorySegment y1 = arena.allocate(4L * m * rows, 64), y2 = arena.allocate(4L * m * rows, 64);
+            packed.gemv(xs, 0, y1, 0); // packs
+            plain.gemv(xs, 0, y2, 0);
+            check("decode", rows, cols, w, x, 0, y1, y2, seed);
+            packed.gemm(m, xs, 0, y1, 0);
+            plain.gemm(m, xs, 0, y2, 0);
+            for (int i = 0; i < m; i++) {
+                check("prefill row " + i, rows, cols, w, x, i, y1.asSlice(4L * i * rows), y2.asSlice(4L * i * rows), seed);
+            }
+        }
+    }
+
+    private static void check(String what, int rows, int cols, MemorySegment w, float[] x, int xRow, MemorySegment a,
+                              MemorySegment b, long seed) {
+        for (int o = 0; o < rows; o++) {
+            double mag = 0;
+            for (int j = 0; j < cols; j++) {
+                mag += Math.abs(Float.float16ToFloat(w.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, (long) o * cols + j)) * x[xRow * cols + j]);
+            }
+            float u = a.getAtIndex(ValueLayout.JAVA_FLOAT, o), v = b.getAtIndex(ValueLayout.JAVA_FLOAT, o);
+            assertTrue(Math.abs(u - v) <= 2 * cols * 0x1p-24 * mag + 1e-30, what + " out " + o + ": panels " + u + " vs rows " + v + " seed=" + seed);
+            assertTrue(u != 0f, what + " out " + o + " was written");
+        }
+    }
+
     /** A short batch (m = 2..7) on a matrix with panels: bit for bit one panel GEMV per row. */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
