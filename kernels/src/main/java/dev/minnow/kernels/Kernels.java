@@ -55,6 +55,27 @@ public interface Kernels {
     void convertF16(int n, MemorySegment src, long srcOff, MemorySegment dst, long dstOff);
 
     /**
+     * out[s] = {@link #dot}(a, aOff + s·stride, x, xOff, len)·scale for s &lt; n (offsets in elements): attention scores
+     * over the keys of a KV cache, one call for all positions, the same floats as the n dot calls.
+     */
+    default void dotRows(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale,
+                         float[] out) {
+        for (int s = 0; s < n; s++) {
+            out[s] = dot(a, aOff + s * stride, x, xOff, len) * scale;
+        }
+    }
+
+    /**
+     * y[yOff + i] += Σ_s coef[s]·v[vOff + s·stride + i] for i &lt; len, the rows in order s = 0..n−1: the attention's
+     * weighted sum of the values, one call for all positions, the same floats as n {@link #axpy} calls.
+     */
+    default void axpyRows(int n, int len, float[] coef, MemorySegment v, long vOff, long stride, MemorySegment y, long yOff) {
+        for (int s = 0; s < n; s++) {
+            axpy(len, coef[s], v, vOff + s * stride, y, yOff);
+        }
+    }
+
+    /**
      * y[16g + r] = Σ_c f32(W[16g + r, c])·x[c] for the 16 rows r of each panel g in [from, to) of F16 weights packed
      * by {@link F16Panels#pack} (panel g at byte {@code pOff + g·32·cols}); offsets of x and y in elements. Per row,
      * element c goes into partial sum c mod 4 and the row is (s0 + s1) + (s2 + s3) ({@link F16Panels#gemvSpec}, which

@@ -108,6 +108,71 @@ final class F32Kernels implements VectorF32 {
         return s;
     }
 
+    /** n dotStatic calls in one loop (no dispatch per position). */
+    @Override
+    public void dotRows(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale,
+                        float[] out) {
+        for (int s = 0; s < n; s++) {
+            out[s] = dotStatic(a, aOff + s * stride, x, xOff, len) * scale;
+        }
+    }
+
+    /**
+     * n axpy calls with y's vectors kept in registers over all rows: per element the same fused (or not) operation in
+     * the same row order, so the same floats. Up to four vectors of y per pass; the scalar tail as axpy's.
+     */
+    @Override
+    public void axpyRows(int n, int len, float[] coef, MemorySegment v, long vOff, long stride, MemorySegment y, long yOff) {
+        int i = 0;
+        for (; i <= len - 4 * LANES; i += 4 * LANES) {
+            long yo = (yOff + i) * 4;
+            FloatVector y0 = FloatVector.fromMemorySegment(SPECIES, y, yo, LE);
+            FloatVector y1 = FloatVector.fromMemorySegment(SPECIES, y, yo + VBYTES, LE);
+            FloatVector y2 = FloatVector.fromMemorySegment(SPECIES, y, yo + 2 * VBYTES, LE);
+            FloatVector y3 = FloatVector.fromMemorySegment(SPECIES, y, yo + 3 * VBYTES, LE);
+            for (int s = 0; s < n; s++) {
+                FloatVector va = FloatVector.broadcast(SPECIES, coef[s]);
+                long vo = (vOff + s * stride + i) * 4;
+                FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, v, vo, LE);
+                FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, v, vo + VBYTES, LE);
+                FloatVector x2 = FloatVector.fromMemorySegment(SPECIES, v, vo + 2 * VBYTES, LE);
+                FloatVector x3 = FloatVector.fromMemorySegment(SPECIES, v, vo + 3 * VBYTES, LE);
+                if (FMA) {
+                    y0 = va.fma(x0, y0);
+                    y1 = va.fma(x1, y1);
+                    y2 = va.fma(x2, y2);
+                    y3 = va.fma(x3, y3);
+                } else {
+                    y0 = va.mul(x0).add(y0);
+                    y1 = va.mul(x1).add(y1);
+                    y2 = va.mul(x2).add(y2);
+                    y3 = va.mul(x3).add(y3);
+                }
+            }
+            y0.intoMemorySegment(y, yo, LE);
+            y1.intoMemorySegment(y, yo + VBYTES, LE);
+            y2.intoMemorySegment(y, yo + 2 * VBYTES, LE);
+            y3.intoMemorySegment(y, yo + 3 * VBYTES, LE);
+        }
+        for (; i <= len - LANES; i += LANES) {
+            long yo = (yOff + i) * 4;
+            FloatVector y0 = FloatVector.fromMemorySegment(SPECIES, y, yo, LE);
+            for (int s = 0; s < n; s++) {
+                FloatVector va = FloatVector.broadcast(SPECIES, coef[s]);
+                FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, v, (vOff + s * stride + i) * 4, LE);
+                y0 = FMA ? va.fma(x0, y0) : va.mul(x0).add(y0);
+            }
+            y0.intoMemorySegment(y, yo, LE);
+        }
+        for (; i < len; i++) {
+            float t = y.getAtIndex(F32, yOff + i);
+            for (int s = 0; s < n; s++) {
+                t = t + coef[s] * v.getAtIndex(F32, vOff + s * stride + i);
+            }
+            y.setAtIndex(F32, yOff + i, t);
+        }
+    }
+
     @Override
     public float sum(MemorySegment x, long xOff, int n) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;

@@ -100,6 +100,17 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void dotRows(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale,
+                        float[] out) {
+        impl.dotRows(n, len, a, aOff, stride, x, xOff, scale, out);
+    }
+
+    @Override
+    public void axpyRows(int n, int len, float[] coef, MemorySegment v, long vOff, long stride, MemorySegment y, long yOff) {
+        impl.axpyRows(n, len, coef, v, vOff, stride, y, yOff);
+    }
+
+    @Override
     public void gemvF16Panels(int from, int to, int cols, MemorySegment p, long pOff, MemorySegment x, long xOff,
                               MemorySegment y, long yOff) {
         impl.gemvF16Panels(from, to, cols, p, pOff, x, xOff, y, yOff);

@@ -72,18 +72,14 @@ final class KvCache implements AutoCloseable {
         long headBase = (long) kvHead * headDim;
         MemorySegment k = keys[layer];
         MemorySegment v = values[layer];
-        for (int s = 0; s < n; s++) {
-            scores[s] = kernels.dot(k, (long) s * kvDim + headBase, q, qOff, headDim) * scale;
-        }
+        kernels.dotRows(n, headDim, k, headBase, kvDim, q, qOff, scale, scores); // n dot calls' floats, one call
         MemorySegment.copy(scores, 0, probs, F32, 0, n);
         kernels.softmax(n, probs, 0);
         MemorySegment.copy(probs, F32, 0, scores, 0, n);
         for (int i = 0; i < headDim; i++) {   // not asSlice(..).fill: C2 kept that slice on the heap (~30 kB per token)
             out.set(F32, (outOff + i) * 4, 0f);
         }
-        for (int s = 0; s < n; s++) {
-            kernels.axpy(headDim, scores[s], v, (long) s * kvDim + headBase, out, outOff);
-        }
+        kernels.axpyRows(n, headDim, scores, v, headBase, kvDim, out, outOff); // n axpy calls' floats, one call
     }
 
     /**
