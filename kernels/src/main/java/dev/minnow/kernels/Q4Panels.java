@@ -164,15 +164,11 @@ public final class Q4Panels {
         for (int r = 0; r < ROWS; r++) {
             long row = off + r * rowBytes;
             for (int b = 0; b < blocks; b++) {
-                levels(type, w, row, b, q, sm);
-                if (type == DType.Q8_0) { // byte k of plane j = level of element 4j + k, then the f16 d as in the file
+                if (type == DType.Q8_0) { // byte k of plane j = level of element 4j + k (the file's bytes 4j.. as one
+                    // little-endian int), then the f16 d as in the file
                     long o = pOff + (long) b * Q8_BLOCK;
                     for (int j = 0; j < 8; j++) {
-                        int v = 0;
-                        for (int k = 0; k < 4; k++) {
-                            v |= (q[4 * j + k] & 0xff) << (8 * k);
-                        }
-                        p.set(I32, o + 64L * j + 4L * r, v);
+                        p.set(I32, o + 64L * j + 4L * r, w.get(I32, row + 34L * b + 2 + 4L * j));
                     }
                     short d = w.get(S16, row + 34L * b);
                     if ((d & 0x7c00) == 0x7c00) {
@@ -182,6 +178,7 @@ public final class Q4Panels {
                     p.set(S16, o + 512 + 2L * r, d);
                     continue;
                 }
+                levels(type, w, row, b, q, sm);
                 long o = pOff + (q4k ? (long) (b / 8) * Q4K_SUPER + Q4K_BLOCKS + 288L * (b % 8)
                         : q6k ? (long) (b / 8) * Q6K_SUPER + Q6K_BLOCKS + 416L * (b % 8) : (long) b * blockBytes(type));
                 for (int j = 0; j < 4; j++) {
@@ -248,14 +245,6 @@ public final class Q4Panels {
                 int lo = quarter < 2 ? ql & 15 : ql >>> 4;
                 int hi = ((w.get(ValueLayout.JAVA_BYTE, x + 128 + 32L * h + l) & 0xff) >>> (2 * quarter)) & 3;
                 q[i] = lo | hi << 4;
-            }
-            return;
-        }
-        if (type == DType.Q8_0) {
-            long x = row + 34L * b;
-            sm[0] = Float.float16ToFloat(w.get(S16, x));
-            for (int i = 0; i < 32; i++) {
-                q[i] = w.get(ValueLayout.JAVA_BYTE, x + 2 + i);
             }
             return;
         }
