@@ -32,8 +32,8 @@ import java.util.SplittableRandom;
  * (GB/s at 1 and 2 threads) and {@code -Dminnow.bench.fmaPeak=p1,p2} (GFLOPS), measured with
  * {@code dev.minnow.kernels.vector.MachineProbe}; when these are absent and that class is on the class path it is
  * called, otherwise the % columns are left empty. {@code -Dminnow.bench.shapes=256x2048,...} measures these GEMV
- * shapes (rows x cols) instead of the issue's three; {@code -Dminnow.bench.gemm=false} leaves out the GEMM table. Q4_0,
- * Q4_K and Q6_K get a second GEMV row ("p") for the decode path's 16-row panels ({@code Q4Panels}).
+ * shapes (rows x cols) instead of the issue's three; {@code -Dminnow.bench.gemm=false} leaves out the GEMM table. Q8_0,
+ * Q4_0, Q4_K and Q6_K get a second GEMV row ("p") for the decode path's 16-row panels ({@code Q4Panels}).
  * {@code -Dminnow.bench.streamBytes=1000000000} rotates the GEMV over copies of its weights filling that many bytes, so
  * the weights come from memory on machines whose last-level cache holds one copy (the figures otherwise measure L3).
  */
