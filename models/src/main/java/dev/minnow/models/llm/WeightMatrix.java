@@ -221,13 +221,12 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         boolean panels;
         /** Whether the prefill reads the panels once they exist ({@link #PREFILL_FROM_PANELS}; tests switch it). */
         boolean prefillFromPanels = PREFILL_FROM_PANELS;
-        private volatile MemorySegment packed;
-        /** Set when the rows cannot be packed (a non-finite Q4_0 scale): this matrix decodes with the row dots. */
-        private volatile boolean unpackable;
+        /** The 16-row panels, packed on the first decode call ({@link #panels()}). */
+        private final LazyPanels packed = new LazyPanels();
 
         @Override
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
-            if (panels && !unpackable && rows >= Q4Panels.ROWS && Q4Panels.supports(type)) {
+            if (panels && !packed.unpackable() && rows >= Q4Panels.ROWS && Q4Panels.supports(type)) {
                 MemorySegment p = panels();
                 if (p != null) {
                     Q4Panels.gemv(qk, type, rows, cols, p, w, 0, x, xOff, y, yOff);
@@ -240,30 +239,10 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         /**
          * The rows repacked into 16-row panels on the first decode call (a prefill or perplexity run before any decode
          * never packs them; a prefill after it reads them, see the class comment), in an automatic arena freed with
-         * this matrix; null when they cannot be packed.
+         * this matrix; null when they cannot be packed (a non-finite Q8_0/Q4_0 scale: the row dots reproduce it).
          */
         private MemorySegment panels() {
-            MemorySegment p = packed;
-            if (p == null) {
-                synchronized (this) {
-                    p = packed;
-                    if (p == null && !unpackable) {
-                        try {
-                            p = Q4Panels.pack(type, rows, cols, w, 0, Arena.ofAuto());
-                            packed = p;
-                            if (w.isMapped()) {
-                                // decode and the packed prefill read only the panels now: give the file's pages back
-                                // (read again, from the page cache or the file, only for the rows past the last panel
-                                // and by the paths the class comment lists)
-                                w.unload();
-                            }
-                        } catch (IllegalArgumentException e) { // inf/NaN scales: the row dots reproduce them exactly
-                            unpackable = true;
-                        }
-                    }
-                }
-            }
-            return p;
+            return packed.get(w, () -> Q4Panels.pack(type, rows, cols, w, 0, Arena.ofAuto()));
         }
 
         @Override
@@ -274,7 +253,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             }
             if (m < F32_GEMM_MIN_ROWS || kernels == null || !Parallel.shareable(a, c)) {
                 if (m < F32_GEMM_MIN_ROWS && SMALL_BATCH_PANELS && (qk.vectorBits() >= 512
-                        || panels && !unpackable && rows >= Q4Panels.ROWS && Q4Panels.supports(type))) {
+                        || panels && !packed.unpackable() && rows >= Q4Panels.ROWS && Q4Panels.supports(type))) {
                     // a short batch at 512 bits or where the decode panels are on: one GEMV per row, as decode computes them
                     for (int i = 0; i < m; i++) {
                         gemv(a, aOff + (long) i * cols, c, cOff + (long) i * rows);
@@ -329,7 +308,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             MemorySegment weights = w;
             long rb = rowBytes;
             QuantKernels q = qk;
-            MemorySegment p = packed;
+            MemorySegment p = packed.current();
             if (p != null && prefillFromPanels) {
                 int n = rows, k = cols;
                 kernels.gemmPackedB(m, rows, cols, as, 0, cols,
@@ -433,35 +412,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
 
         /** Whether this F16 matrix decodes through panels (tests switch it). */
         boolean panels;
-        private volatile MemorySegment packed;
-        /** Set when the rows cannot be packed (an infinite or NaN half): this matrix keeps the row GEMV. */
-        private volatile boolean unpackable;
-
-        /**
-         * The F16 rows repacked into 16-row panels on the first decode call, in an automatic arena freed with this
-         * matrix, after which a mapped file's pages of them are given back (the prefill then reads the panels too);
-         * null when they cannot be packed.
-         */
-        private MemorySegment f16Panels() {
-            MemorySegment p = packed;
-            if (p == null) {
-                synchronized (this) {
-                    p = packed;
-                    if (p == null && !unpackable) {
-                        try {
-                            p = F16Panels.pack(rows, cols, w, 0, Arena.ofAuto());
-                            packed = p;
-                            if (w.isMapped()) {
-                                w.unload();
-                            }
-                        } catch (IllegalArgumentException e) { // inf/NaN weights: the row GEMV converts them exactly
-                            unpackable = true;
-                        }
-                    }
-                }
-            }
-            return p;
-        }
+        /** The F16 rows in 16-row panels ({@link F16Panels}), packed on the first decode call. */
+        private final LazyPanels packed = new LazyPanels();
 
         /** The type ggml's CPU backend converts activations to before a dot product with {@code weights}. */
         static DType vecDotType(DType weights) {
@@ -532,7 +484,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
             MemorySegment xs = roundedActivations(1, x, xOff);
             if (type == DType.F16) {
-                MemorySegment p = panels && !unpackable && rows >= F16Panels.ROWS ? f16Panels() : null;
+                MemorySegment p = panels && !packed.unpackable() && rows >= F16Panels.ROWS
+                        ? packed.get(w, () -> F16Panels.pack(rows, cols, w, 0, Arena.ofAuto())) : null; // null: inf/NaN halves
                 if (p != null) {
                     F16Panels.gemv(kernels, rows, cols, p, w, 0, xs, 0, y, yOff);
                     return;
@@ -585,7 +538,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 return;
             }
             MemorySegment as = roundedActivations(m, a, aOff);
-            MemorySegment p = packed;
+            MemorySegment p = packed.current();
             if (p != null) {
                 // packed by a decode: the B panels from the panels (and the rows past the last one), not the file
                 int n = rows, k = cols;
