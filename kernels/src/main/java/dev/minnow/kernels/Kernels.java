@@ -66,6 +66,23 @@ public interface Kernels {
     }
 
     /**
+     * out[s] = scale·Σ_{i &lt; len} x[xOff + i]·a[aOff + i·stride + s] for s &lt; n (offsets in elements): attention
+     * scores over keys stored transposed (one row per key dimension, positions along it), the sum over i in order,
+     * each step {@code t + x·a} (the vector kernels fuse it where the CPU has FMA: within len·2^-24·Σ|x·a| of this).
+     */
+    default void dotColumns(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale,
+                            float[] out) {
+        for (int s = 0; s < n; s++) {
+            float t = 0f;
+            for (int i = 0; i < len; i++) {
+                t = t + x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, xOff + i)
+                        * a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, aOff + i * stride + s);
+            }
+            out[s] = t * scale;
+        }
+    }
+
+    /**
      * y[yOff + i] += Σ_s coef[s]·v[vOff + s·stride + i] for i &lt; len, the rows in order s = 0..n−1: the attention's
      * weighted sum of the values, one call for all positions, the same floats as n {@link #axpy} calls.
      */

@@ -179,6 +179,47 @@ class VectorKernelsPropertyTest {
         }
     }
 
+    /**
+     * {@link Kernels#dotColumns} (scores over transposed keys) against its scalar specification: bit for bit without
+     * FMA (the same t + x·a per step), within len·2^-24·Σ|x·a| with it; position counts around the vector groups.
+     */
+    @ParameterizedTest(name = "{0} bits, fma={1}")
+    @MethodSource("widthsAndFma")
+    void dotColumnsMatchesSpec(int bits, boolean fma) {
+        Kernels k = new dev.minnow.kernels.vector.VectorKernels(bits, fma);
+        Kernels spec = dev.minnow.kernels.scalar.ScalarKernels.INSTANCE;
+        for (int len : new int[] {1, 7, 16, 64, 129}) {
+            for (int n : new int[] {0, 1, 3, 15, 16, 17, 63, 64, 65, 200}) {
+                String name = "columns/" + bits + "/" + fma + "/" + len + "x" + n;
+                long seed = Gen.seed(name);
+                java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+                long stride = n + r.nextInt(20);
+                try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                    float[] af = Gen.floats(r, (int) (stride * len + 9));
+                    java.lang.foreign.MemorySegment a = Gen.segment(arena, af);
+                    float[] xf = Gen.floats(r, len + 3);
+                    java.lang.foreign.MemorySegment x = Gen.segment(arena, xf);
+                    float[] got = new float[n], want = new float[n];
+                    k.dotColumns(n, len, a, 9, stride, x, 3, 0.25f, got);
+                    spec.dotColumns(n, len, a, 9, stride, x, 3, 0.25f, want);
+                    for (int s = 0; s < n; s++) {
+                        double mag = 0;
+                        for (int i = 0; i < len; i++) {
+                            mag += Math.abs((double) xf[3 + i] * af[(int) (9 + i * stride + s)]);
+                        }
+                        if (fma) {
+                            org.junit.jupiter.api.Assertions.assertTrue(Math.abs(got[s] - want[s]) <= 0.25 * (len + 1) * 0x1p-24 * mag + 1e-30,
+                                    name + " position " + s + ": " + got[s] + " vs " + want[s] + " seed=" + seed);
+                        } else {
+                            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(want[s]), Float.floatToRawIntBits(got[s]),
+                                    name + " position " + s + ": " + got[s] + " vs " + want[s] + " seed=" + seed);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     static Stream<Arguments> widthsAndFma() {
         return Stream.of(128, 256, 512).flatMap(b -> Stream.of(Arguments.of(b, true), Arguments.of(b, false)));
     }

@@ -118,6 +118,60 @@ final class F32Kernels implements VectorF32 {
     }
 
     /**
+     * Scores over transposed keys: LANES positions per vector, four vectors (4·LANES positions) per pass, one broadcast
+     * x[i] and four fused multiply-adds per key dimension, in i order; the positions past the last whole vector as
+     * the default's scalar loop. Little-endian native order assumed, as everywhere here.
+     */
+    @Override
+    public void dotColumns(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale,
+                           float[] out) {
+        int s = 0;
+        for (; s <= n - 4 * LANES; s += 4 * LANES) {
+            FloatVector t0 = FloatVector.zero(SPECIES), t1 = t0, t2 = t0, t3 = t0;
+            long o = (aOff + s) * 4;
+            for (int i = 0; i < len; i++, o += stride * 4) {
+                FloatVector xi = FloatVector.broadcast(SPECIES, x.get(F32, (xOff + i) * 4));
+                FloatVector a0 = FloatVector.fromMemorySegment(SPECIES, a, o, LE);
+                FloatVector a1 = FloatVector.fromMemorySegment(SPECIES, a, o + VBYTES, LE);
+                FloatVector a2 = FloatVector.fromMemorySegment(SPECIES, a, o + 2 * VBYTES, LE);
+                FloatVector a3 = FloatVector.fromMemorySegment(SPECIES, a, o + 3 * VBYTES, LE);
+                if (FMA) {
+                    t0 = xi.fma(a0, t0);
+                    t1 = xi.fma(a1, t1);
+                    t2 = xi.fma(a2, t2);
+                    t3 = xi.fma(a3, t3);
+                } else {
+                    t0 = t0.add(xi.mul(a0));
+                    t1 = t1.add(xi.mul(a1));
+                    t2 = t2.add(xi.mul(a2));
+                    t3 = t3.add(xi.mul(a3));
+                }
+            }
+            t0.mul(scale).intoArray(out, s);
+            t1.mul(scale).intoArray(out, s + LANES);
+            t2.mul(scale).intoArray(out, s + 2 * LANES);
+            t3.mul(scale).intoArray(out, s + 3 * LANES);
+        }
+        for (; s <= n - LANES; s += LANES) {
+            FloatVector t0 = FloatVector.zero(SPECIES);
+            long o = (aOff + s) * 4;
+            for (int i = 0; i < len; i++, o += stride * 4) {
+                FloatVector xi = FloatVector.broadcast(SPECIES, x.get(F32, (xOff + i) * 4));
+                FloatVector a0 = FloatVector.fromMemorySegment(SPECIES, a, o, LE);
+                t0 = FMA ? xi.fma(a0, t0) : t0.add(xi.mul(a0));
+            }
+            t0.mul(scale).intoArray(out, s);
+        }
+        for (; s < n; s++) {
+            float t = 0f;
+            for (int i = 0; i < len; i++) {
+                t = t + x.get(F32, (xOff + i) * 4) * a.get(F32, (aOff + i * stride + s) * 4);
+            }
+            out[s] = t * scale;
+        }
+    }
+
+    /**
      * n axpy calls with y's vectors kept in registers over all rows: per element the same fused (or not) operation in
      * the same row order, so the same floats. Up to four vectors of y per pass; the scalar tail as axpy's.
      */

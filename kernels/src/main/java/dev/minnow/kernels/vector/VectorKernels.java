@@ -106,6 +106,12 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void dotColumns(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale,
+                           float[] out) {
+        impl.dotColumns(n, len, a, aOff, stride, x, xOff, scale, out);
+    }
+
+    @Override
     public void axpyRows(int n, int len, float[] coef, MemorySegment v, long vOff, long stride, MemorySegment y, long yOff) {
         impl.axpyRows(n, len, coef, v, vOff, stride, y, yOff);
     }

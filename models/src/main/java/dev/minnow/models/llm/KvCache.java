@@ -8,8 +8,11 @@ import java.nio.ByteOrder;
 
 /**
  * Keys and values of every layer for positions {@code [0, capacity)}: per layer two {@code capacity × kvDim}
- * row-major arrays in F32 or F16, off-heap. {@link #attendHead} runs one query head over positions
- * {@code 0..last}: scores, softmax, weighted sum of values.
+ * arrays in F32 or F16, off-heap. {@link #attendHead} runs one query head over positions {@code 0..last}: scores,
+ * softmax, weighted sum of values. The F32 keys are stored transposed ({@code kvDim × capacity}: dimension j of all
+ * positions in one row), so the scores of a vector's worth of positions are one multiply-add per key dimension
+ * ({@link Kernels#dotColumns}) instead of a dot product and a lane sum per position; the values stay row-major
+ * ({@link Kernels#axpyRows}). The F16 cache keeps ggml's row-major layout and roundings.
  */
 final class KvCache implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = WeightMatrix.F32;
@@ -43,7 +46,10 @@ final class KvCache implements AutoCloseable {
     void store(int layer, int pos, MemorySegment k, long kOff, MemorySegment v, long vOff) {
         long base = (long) pos * kvDim;
         if (type == KvCacheType.F32) {
-            MemorySegment.copy(k, kOff * 4, keys[layer], base * 4, kvDim * 4L);
+            MemorySegment kt = keys[layer]; // transposed: key dimension j of every position is one row
+            for (int j = 0; j < kvDim; j++) {
+                kt.setAtIndex(F32, (long) j * capacity + pos, k.getAtIndex(F32, kOff + j));
+            }
             MemorySegment.copy(v, vOff * 4, values[layer], base * 4, kvDim * 4L);
         } else {
             for (int i = 0; i < kvDim; i++) {
@@ -72,7 +78,7 @@ final class KvCache implements AutoCloseable {
         long headBase = (long) kvHead * headDim;
         MemorySegment k = keys[layer];
         MemorySegment v = values[layer];
-        kernels.dotRows(n, headDim, k, headBase, kvDim, q, qOff, scale, scores); // n dot calls' floats, one call
+        kernels.dotColumns(n, headDim, k, headBase * capacity, capacity, q, qOff, scale, scores); // positions in lanes
         MemorySegment.copy(scores, 0, probs, F32, 0, n);
         kernels.softmax(n, probs, 0);
         MemorySegment.copy(probs, F32, 0, scores, 0, n);
