@@ -55,17 +55,6 @@ public interface Kernels {
     void convertF16(int n, MemorySegment src, long srcOff, MemorySegment dst, long dstOff);
 
     /**
-     * out[s] = {@link #dot}(a, aOff + s·stride, x, xOff, len)·scale for s &lt; n (offsets in elements): attention scores
-     * over the keys of a KV cache, one call for all positions, the same floats as the n dot calls.
-     */
-    default void dotRows(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale,
-                         float[] out) {
-        for (int s = 0; s < n; s++) {
-            out[s] = dot(a, aOff + s * stride, x, xOff, len) * scale;
-        }
-    }
-
-    /**
      * out[s] = scale·Σ_{i &lt; len} x[xOff + i]·a[aOff + i·stride + s] for s &lt; n (offsets in elements): attention
      * scores over keys stored transposed (one row per key dimension, positions along it), the sum over i in order,
      * each step {@code t + x·a} (the vector kernels fuse it where the CPU has FMA: within len·2^-24·Σ|x·a| of this).

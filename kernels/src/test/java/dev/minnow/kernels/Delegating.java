@@ -19,7 +19,6 @@ abstract class Delegating implements Kernels {
     @Override public void gemvF16(int rows, int cols, MemorySegment w, long wOff, MemorySegment x, long xOff, MemorySegment y, long yOff) { inner.gemvF16(rows, cols, w, wOff, x, xOff, y, yOff); }
     @Override public void convertF16(int n, MemorySegment src, long srcOff, MemorySegment dst, long dstOff) { inner.convertF16(n, src, srcOff, dst, dstOff); }
     @Override public void dotColumns(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale, float[] out) { inner.dotColumns(n, len, a, aOff, stride, x, xOff, scale, out); }
-    @Override public void dotRows(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale, float[] out) { inner.dotRows(n, len, a, aOff, stride, x, xOff, scale, out); }
     @Override public void axpyRows(int n, int len, float[] coef, MemorySegment v, long vOff, long stride, MemorySegment y, long yOff) { inner.axpyRows(n, len, coef, v, vOff, stride, y, yOff); }
     @Override public void gemvF16Panels(int from, int to, int cols, MemorySegment p, long pOff, MemorySegment x, long xOff, MemorySegment y, long yOff) { inner.gemvF16Panels(from, to, cols, p, pOff, x, xOff, y, yOff); }
     @Override public void f16FromPanels(int cols, int k0, int kc, MemorySegment p, long pOff, int r0, int rows, float[] panel, int off, int width) { inner.f16FromPanels(cols, k0, kc, p, pOff, r0, rows, panel, off, width); }

@@ -100,12 +100,6 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void dotRows(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale,
-                        float[] out) {
-        impl.dotRows(n, len, a, aOff, stride, x, xOff, scale, out);
-    }
-
-    @Override
     public void dotColumns(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale,
                            float[] out) {
         impl.dotColumns(n, len, a, aOff, stride, x, xOff, scale, out);
