@@ -400,14 +400,15 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         }
 
         /**
-         * {@code minnow.decode.panels} (as for the quantized types, {@link QuantMatrix#PANELS_PROPERTY}): F16 decodes
-         * through 16-row panels ({@link F16Panels}) — unset, where the f32 kernels are 512 bits wide. On the Zen 5 VM
-         * (BENCHMARKS.md, session 18) TinyLlama-shaped F16 decode went from 9.1 to 14.8 tok/s at 1 thread and
-         * from 16.6 to 26.9 at 2.
+         * F16 decodes through 16-row panels ({@link F16Panels}) only when {@code minnow.decode.panels=true} is set
+         * ({@link QuantMatrix#PANELS_PROPERTY}). On the Zen 5 VM (BENCHMARKS.md, session 18) TinyLlama-shaped F16
+         * decode went from 9.1 to 14.8 tok/s at 1 thread and from 16.6 to 20–27 at 2, but packing the 2.2 GB copy on
+         * the first decoded token cost about 4.5 s (mostly the kernel's page faults for the new memory), so a
+         * generation shorter than a few hundred tokens was slower overall. The quantized types, whose copies are a
+         * quarter to a half of that, pack by default.
          */
         static boolean panelsByDefault(Kernels k) {
-            String p = QuantMatrix.PANELS_PROPERTY;
-            return p != null ? !"false".equals(p) : k != null && k.vectorBits() >= 512;
+            return "true".equals(QuantMatrix.PANELS_PROPERTY);
         }
 
         /** Whether this F16 matrix decodes through panels (tests switch it). */

@@ -121,6 +121,14 @@ class WeightMatrixTest {
      * the reassociation bound, and a prefill batch after packing (B panels from the panels) against the same batch on
      * an unpacked matrix: the same values, only the summation order may differ.
      */
+    /** F16 panels only when minnow.decode.panels=true is set: their copy costs seconds on the first token. */
+    @org.junit.jupiter.api.Test
+    void f16PanelsOnlyWhenAskedFor() {
+        for (Kernels k : new Kernels[] {new VectorKernels(512, true), new VectorKernels(256, true)}) {
+            assertEquals("true".equals(WeightMatrix.QuantMatrix.PANELS_PROPERTY), WeightMatrix.ConvertingMatrix.panelsByDefault(k), k.name());
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void f16PanelsAgreeWithRowsForDecodeAndPrefill() {
         long seed = Gen.seed("weightmatrix-f16-panels");
