@@ -27,7 +27,8 @@ public final class F16Panels {
     /** Rows per panel. */
     public static final int ROWS = 16;
     private static final ValueLayout.OfShort S16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Little-endian f32, as every kernel reads activations ({@link Kernels#dotColumns}'s specification too). */
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private F16Panels() {}
 

@@ -64,8 +64,7 @@ public interface Kernels {
         for (int s = 0; s < n; s++) {
             float t = 0f;
             for (int i = 0; i < len; i++) {
-                t = t + x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, xOff + i)
-                        * a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, aOff + i * stride + s);
+                t = t + x.getAtIndex(F16Panels.F32, xOff + i) * a.getAtIndex(F16Panels.F32, aOff + i * stride + s);
             }
             out[s] = t * scale;
         }

@@ -396,7 +396,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             this.rowBytes = GgmlQuant.rowBytes(type, cols);
             this.activationType = vecDotType(type);
             this.kernels = kernels;
-            this.panels = type == DType.F16 && panelsByDefault(kernels);
+            this.panels = type == DType.F16 && panelsByDefault();
         }
 
         /**
@@ -407,7 +407,7 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
          * generation shorter than a few hundred tokens was slower overall. The quantized types, whose copies are a
          * quarter to a half of that, pack by default.
          */
-        static boolean panelsByDefault(Kernels k) {
+        static boolean panelsByDefault() {
             return "true".equals(QuantMatrix.PANELS_PROPERTY);
         }
 
