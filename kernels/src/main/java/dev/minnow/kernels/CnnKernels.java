@@ -81,6 +81,95 @@ public interface CnnKernels {
      */
     void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff);
 
+    /**
+     * Channels per block of the channel-blocked layout ("NCHWc") these kernels run fastest on: the vector's float lanes
+     * (the scalar specification takes any; it answers 16). In that layout one image of C channels and h × w pixels is
+     * {@code ceil(C / L)} blocks of h × w pixels of L lanes: channel c of pixel p at {@code ((c / L)·h·w + p)·L + c % L}.
+     * Lanes past C hold +0 wherever these kernels write them.
+     */
+    default int blockLanes() {
+        return 16;
+    }
+
+    /**
+     * Depthwise k×k convolution over the channel-blocked layout (lanes {@code L}; see {@link #blockLanes}), bias and
+     * activation fused, for channel blocks {@code [cb0, cb1)}: with {@code c = cb·L + l},
+     * {@code out[outOff + ((cb·ho + oy)·wo + ox)·L + l] = act(b_c + Σ_{ky<k} Σ_{kx<k} wt[c·k² + ky·k + kx] · in_c(oy·stride + ky − padH, ox·stride + kx − padW))}
+     * for {@code c < channels} and {@code +0} for the lanes past them; {@code in_c(y, x) = x[xOff + ((cb·h + y)·w + x)·L + l]}
+     * inside the plane and 0 outside, {@code b_c = bias[c]} (0 when null); summed bias first, ky outer, kx inner (as
+     * {@link #depthwiseChannels}). Implementations compute other lane counts by this definition.
+     */
+    void depthwiseNchwc(int lanes, int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                        float[] wt, float[] bias, Activation act, MemorySegment out, long outOff, int ho, int wo, int cb0, int cb1);
+
+    /**
+     * Pointwise (1×1) convolution with the output, and optionally the input, in the channel-blocked layout, bias and
+     * activation fused: {@code y(o, p) = act(bias[o] + Σ_{i<cin} w[o·cin + i] · x(i, p)) + r(o, p)} summed bias first (0
+     * when null), then i ascending, the residual {@code r} (in the output's layout, offsets as y; may be null) last, for
+     * the output blocks {@code [ob0, ob1)} and pixels {@code [p0, p1)}. {@code x(i, p)} is
+     * {@code x[xOff + ((i/L)·plane + p)·L + i%L]} when {@code xBlocked}, else {@code x[xOff + i·plane + p]}; the output
+     * likewise by {@code yBlocked}, where the lanes past {@code cout} are written +0 plus the residual's lanes (an NCHW
+     * output writes only the channels below {@code cout}). The weights come packed by {@link #packNchwc}.
+     */
+    void pointwiseNchwc(int lanes, int cout, int cin, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
+                        boolean xBlocked, int plane, MemorySegment r, long rOff, MemorySegment y, long yOff, boolean yBlocked,
+                        int ob0, int ob1, int p0, int p1);
+
+    /**
+     * Pointwise weights {@code w[o·cin + i]} packed for {@link #pointwiseNchwc} at {@code lanes}: block {@code ob}'s
+     * weights of input {@code i} as one vector, {@code packed[(ob·cin + i)·L + l] = w[(ob·L + l)·cin + i]}, 0 past cout.
+     */
+    static float[] packNchwc(int lanes, int cout, int cin, float[] w) {
+        int blocks = (cout + lanes - 1) / lanes;
+        float[] p = new float[Math.multiplyExact(Math.multiplyExact(blocks, cin), lanes)];
+        for (int o = 0; o < cout; o++) {
+            int ob = o / lanes, l = o % lanes;
+            for (int i = 0; i < cin; i++) {
+                p[(ob * cin + i) * lanes + l] = w[o * cin + i];
+            }
+        }
+        return p;
+    }
+
+    /**
+     * NCHW → channel-blocked: {@code y[yOff + ((c/L)·plane + p)·L + c%L] = x[xOff + c·plane + p]}, lanes past
+     * {@code channels} set to +0. Exact.
+     */
+    static void toNchwc(int lanes, int channels, int plane, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        int blocks = (channels + lanes - 1) / lanes;
+        float[] row = new float[plane];
+        float[] blk = new float[plane * lanes];
+        for (int cb = 0; cb < blocks; cb++) {
+            java.util.Arrays.fill(blk, 0f);
+            for (int l = 0; l < lanes && cb * lanes + l < channels; l++) {
+                MemorySegment.copy(x, LE_F32, (xOff + (long) (cb * lanes + l) * plane) * 4, row, 0, plane);
+                for (int p = 0; p < plane; p++) {
+                    blk[p * lanes + l] = row[p];
+                }
+            }
+            MemorySegment.copy(blk, 0, y, LE_F32, (yOff + (long) cb * plane * lanes) * 4, plane * lanes);
+        }
+    }
+
+    /** Channel-blocked → NCHW, the inverse of {@link #toNchwc} for the first {@code channels} channels. Exact. */
+    static void fromNchwc(int lanes, int channels, int plane, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        int blocks = (channels + lanes - 1) / lanes;
+        float[] row = new float[plane];
+        float[] blk = new float[plane * lanes];
+        for (int cb = 0; cb < blocks; cb++) {
+            MemorySegment.copy(x, LE_F32, (xOff + (long) cb * plane * lanes) * 4, blk, 0, plane * lanes);
+            for (int l = 0; l < lanes && cb * lanes + l < channels; l++) {
+                for (int p = 0; p < plane; p++) {
+                    row[p] = blk[p * lanes + l];
+                }
+                MemorySegment.copy(row, 0, y, LE_F32, (yOff + (long) (cb * lanes + l) * plane) * 4, plane);
+            }
+        }
+    }
+
+    /** Little-endian F32, unaligned: the segments' element layout. */
+    java.lang.foreign.ValueLayout.OfFloat LE_F32 = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
     /** The process-wide implementation: vector when {@link KernelProvider#get()} chose vector, at the same width. */
     static CnnKernels get() {
         return CnnKernelsChoice.INSTANCE;

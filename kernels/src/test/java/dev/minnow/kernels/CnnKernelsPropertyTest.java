@@ -430,6 +430,20 @@ class CnnKernelsPropertyTest {
             }
 
             @Override
+            public void depthwiseNchwc(int lanes, int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h,
+                                       int w, float[] wt, float[] bias, Activation act, MemorySegment out, long outOff, int ho, int wo,
+                                       int cb0, int cb1) {
+                base.depthwiseNchwc(lanes, k, stride, padH, padW, channels, x, xOff, h, w, wt, bias, act, out, outOff, ho, wo, cb0, cb1);
+            }
+
+            @Override
+            public void pointwiseNchwc(int lanes, int cout, int cin, float[] packed, float[] bias, Activation act, MemorySegment x,
+                                       long xOff, boolean xBlocked, int plane, MemorySegment r, long rOff, MemorySegment y, long yOff,
+                                       boolean yBlocked, int ob0, int ob1, int p0, int p1) {
+                base.pointwiseNchwc(lanes, cout, cin, packed, bias, act, x, xOff, xBlocked, plane, r, rOff, y, yOff, yBlocked, ob0, ob1, p0, p1);
+            }
+
+            @Override
             public void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) {
                 base.deinterleave(src, srcOff, pairs, even, evenOff, odd, oddOff);
             }

@@ -50,6 +50,66 @@ public final class ScalarCnnKernels implements CnnKernels {
         depthwiseChannels(k, 1, padH, padW, channels, x, xOff, h, w, wt, wOff, bias, biasOff, act, out, outOff, ho, wo);
     }
 
+    @Override
+    public void depthwiseNchwc(int lanes, int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h,
+                               int w, float[] wt, float[] bias, Activation act, MemorySegment out, long outOff, int ho, int wo,
+                               int cb0, int cb1) {
+        for (int cb = cb0; cb < cb1; cb++) {
+            for (int l = 0; l < lanes; l++) {
+                int c = cb * lanes + l;
+                for (int oy = 0; oy < ho; oy++) {
+                    for (int ox = 0; ox < wo; ox++) {
+                        float v = 0f;
+                        if (c < channels) {
+                            float acc = bias == null ? 0f : bias[c];
+                            for (int ky = 0; ky < k; ky++) {
+                                int iy = oy * stride + ky - padH;
+                                for (int kx = 0; kx < k; kx++) {
+                                    int ix = ox * stride + kx - padW;
+                                    float xv = iy >= 0 && iy < h && ix >= 0 && ix < w
+                                            ? x.getAtIndex(F32, xOff + (((long) cb * h + iy) * w + ix) * lanes + l) : 0f;
+                                    acc += wt[c * k * k + ky * k + kx] * xv;
+                                }
+                            }
+                            v = act == null ? acc : ScalarKernels.activation(act, acc);
+                        }
+                        out.setAtIndex(F32, outOff + (((long) cb * ho + oy) * wo + ox) * lanes + l, v);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void pointwiseNchwc(int lanes, int cout, int cin, float[] packed, float[] bias, Activation act, MemorySegment x,
+                               long xOff, boolean xBlocked, int plane, MemorySegment r, long rOff, MemorySegment y, long yOff,
+                               boolean yBlocked, int ob0, int ob1, int p0, int p1) {
+        for (int ob = ob0; ob < ob1; ob++) {
+            for (int l = 0; l < lanes; l++) {
+                int o = ob * lanes + l;
+                if (o >= cout && !yBlocked) {
+                    break;
+                }
+                for (int p = p0; p < p1; p++) {
+                    float v = 0f;
+                    if (o < cout) {
+                        float acc = bias == null ? 0f : bias[o];
+                        for (int i = 0; i < cin; i++) {
+                            long xi = xBlocked ? ((long) (i / lanes) * plane + p) * lanes + i % lanes : (long) i * plane + p;
+                            acc += packed[(ob * cin + i) * lanes + l] * x.getAtIndex(F32, xOff + xi);
+                        }
+                        v = act == null ? acc : ScalarKernels.activation(act, acc);
+                    }
+                    long yi = yBlocked ? ((long) ob * plane + p) * lanes + l : (long) o * plane + p;
+                    if (r != null) {
+                        v += r.getAtIndex(F32, rOff + yi);
+                    }
+                    y.setAtIndex(F32, yOff + yi, v);
+                }
+            }
+        }
+    }
+
     private static void plane(int k, int stride, int padH, int padW, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff,
                               float bias, Activation act, MemorySegment out, long outOff, int ho, int wo) {
         for (int oy = 0; oy < ho; oy++) {

@@ -41,6 +41,9 @@ final class CnnF32 implements CnnKernels {
     @Override
     public String name() { return "vector-" + SPECIES.vectorBitSize() + (FMA ? "" : "-nofma"); }
 
+    @Override
+    public int blockLanes() { return LANES; }
+
     /** 0 identity, 1 ReLU, 2 ReLU6, 3 hard-sigmoid, 4 hard-swish, -1 another (scalar per element). */
     private static int code(Activation act) {
         if (act == null) {
@@ -890,6 +893,322 @@ final class CnnF32 implements CnnKernels {
      * 512 bits), against flat: 3×3 outputs of 7 to 28 1.13–2.64× (stride 2 576 @14 2.4–2.6×, 960 @7 1.56–1.63×), 56
      * wide 0.84–1.03×; 5×5 (through {@link #il5}) 7 to 14 wide 1.55–1.74×, 28 wide 1.07–1.15×.
      */
+    /** Per thread: [0] the zero-padded grid of one channel block, [1] its output, [2] its weight vectors and bias. */
+    private static final ThreadLocal<float[][]> DW_NCHWC = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
+    /**
+     * Channel-blocked depthwise: per block, its rows copied in bulk into a zero-padded {@code hp × wp × LANES} grid
+     * (the padding cleared once per call), then the channels-in-lanes kernels of {@link #interleaved} ({@link #il3},
+     * {@link #il5}, {@link #ilAny4}), and the block's output copied out in one run. No transposes: the layout is
+     * already the lanes'. Other lane counts: the specification.
+     */
+    @Override
+    public void depthwiseNchwc(int lanes, int k, int s, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
+                               float[] wt, float[] bias, Activation act, MemorySegment out, long outOff, int ho, int wo, int cb0, int cb1) {
+        if (lanes != LANES) {
+            CnnKernels.scalar().depthwiseNchwc(lanes, k, s, padH, padW, channels, x, xOff, h, w, wt, bias, act, out, outOff, ho, wo, cb0, cb1);
+            return;
+        }
+        if (ho <= 0 || wo <= 0 || cb0 >= cb1) {
+            return;
+        }
+        int hp = (ho - 1) * s + k, wp = (wo - 1) * s + k, taps = k * k, oplane = ho * wo;
+        float[][] sc = DW_NCHWC.get();
+        int gridLen = hp * wp * LANES;
+        if (sc[0].length < gridLen) {
+            sc[0] = new float[gridLen];
+        }
+        if (sc[1].length < oplane * LANES) {
+            sc[1] = new float[oplane * LANES];
+        }
+        if (sc[2].length < (taps + 1) * LANES) {
+            sc[2] = new float[(taps + 1) * LANES];
+        }
+        float[] grid = sc[0], o = sc[1], wv = sc[2];
+        int rows = Math.max(0, Math.min(h, hp - padH)), cols = Math.max(0, Math.min(w, wp - padW));
+        if (rows == 0 || cols == 0) {
+            java.util.Arrays.fill(grid, 0, gridLen, 0f);
+        } else {
+            java.util.Arrays.fill(grid, 0, padH * wp * LANES, 0f);
+            java.util.Arrays.fill(grid, (padH + rows) * wp * LANES, gridLen, 0f);
+            for (int gy = padH; gy < padH + rows; gy++) {
+                java.util.Arrays.fill(grid, gy * wp * LANES, (gy * wp + padW) * LANES, 0f);
+                java.util.Arrays.fill(grid, (gy * wp + padW + cols) * LANES, (gy + 1) * wp * LANES, 0f);
+            }
+        }
+        int code = code(act);
+        float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        boolean written = (k == 3 || k == 5) && s <= 2;
+        int after = written && (code == 1 || code == 2) ? 0 : code;   // ReLU and ReLU6 clamp in register there
+        for (int cb = cb0; cb < cb1; cb++) {
+            int n = Math.min(LANES, channels - cb * LANES);
+            java.util.Arrays.fill(wv, 0, (taps + 1) * LANES, 0f);
+            for (int c = 0; c < n; c++) {
+                int ch = cb * LANES + c;
+                for (int t = 0; t < taps; t++) {
+                    wv[t * LANES + c] = wt[ch * taps + t];
+                }
+                wv[taps * LANES + c] = bias == null ? 0f : bias[ch];
+            }
+            long src = xOff + (long) cb * h * w * LANES;
+            for (int iy = 0; iy < rows; iy++) {
+                MemorySegment.copy(x, F32, (src + (long) iy * w * LANES) * 4, grid, ((iy + padH) * wp + padW) * LANES, cols * LANES);
+            }
+            if (k == 3 && s <= 2) {
+                il3(s, grid, wp, wv, o, ho, wo, lo, hi);
+            } else if (k == 5 && s <= 2) {
+                il5(s, grid, wp, wv, o, ho, wo, lo, hi);
+            } else {
+                ilAny4(k, s, grid, wp, wv, o, ho, wo);
+            }
+            if (after != 0) {
+                activateArray(after, act, o, oplane * LANES);
+            }
+            if (n < LANES) {
+                zeroLanesFrom(n, o, oplane);
+            }
+            MemorySegment.copy(o, 0, out, F32, (outOff + (long) cb * oplane * LANES) * 4, oplane * LANES);
+        }
+    }
+
+    /** Lanes {@code n..LANES} of the {@code pixels} vectors of {@code o} set to +0. */
+    private static void zeroLanesFrom(int n, float[] o, int pixels) {
+        VectorMask<Float> keep = SPECIES.indexInRange(0, n);
+        for (int p = 0; p < pixels; p++) {
+            FloatVector.fromArray(SPECIES, o, p * LANES, keep).intoArray(o, p * LANES);
+        }
+    }
+
+    /** Pixels per tile of {@link #pointwiseNchwc}. */
+    private static final int PWC_PIXELS = 8;
+
+    /** Per thread: [0] the staged input of one pixel tile, [1] a finished tile, [2] the bias padded to whole blocks. */
+    private static final ThreadLocal<float[][]> PW_NCHWC = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
+    /**
+     * Channel-blocked pointwise: per tile of {@link #PWC_PIXELS} pixels, the input staged on the heap (a blocked input
+     * as {@code [cin/L][8][L]}, one bulk copy per input block; an NCHW one as {@code [cin][8]}, one masked vector load
+     * per channel), then per pair of output blocks 2 × 8 accumulators ({@link #pwcTile}: two weight vectors and eight
+     * broadcast pixels per input channel; a last single block {@link #pwcTile1}). The tile goes out through a heap block:
+     * activation, the lanes past cout cleared, the residual added, one copy per output block (blocked) or a store per
+     * channel and pixel (NCHW). Other lane counts: the specification.
+     */
+    @Override
+    public void pointwiseNchwc(int lanes, int cout, int cin, float[] packed, float[] bias, Activation act, MemorySegment x, long xOff,
+                               boolean xBlocked, int plane, MemorySegment r, long rOff, MemorySegment y, long yOff, boolean yBlocked,
+                               int ob0, int ob1, int p0, int p1) {
+        if (lanes != LANES || cin == 0) {
+            CnnKernels.scalar().pointwiseNchwc(lanes, cout, cin, packed, bias, act, x, xOff, xBlocked, plane, r, rOff, y, yOff, yBlocked,
+                    ob0, ob1, p0, p1);
+            return;
+        }
+        int ib = (cin + LANES - 1) / LANES, tileLen = PWC_PIXELS * LANES, obs = (cout + LANES - 1) / LANES;
+        float[][] sc = PW_NCHWC.get();
+        if (sc[0].length < ib * tileLen) {
+            sc[0] = new float[ib * tileLen];
+        }
+        if (sc[1].length < 2 * tileLen) {
+            sc[1] = new float[2 * tileLen];
+        }
+        if (sc[2].length < obs * LANES) {
+            sc[2] = new float[obs * LANES];
+        }
+        float[] st = sc[0], t = sc[1], bv = sc[2];
+        for (int o = ob0 * LANES; o < ob1 * LANES; o++) {
+            bv[o] = bias != null && o < cout ? bias[o] : 0f;
+        }
+        int code = code(act);
+        // direct stores clamp in register: identity, ReLU, ReLU6 (-Dminnow.cnn.pwcDirect=false: always through the heap tile)
+        boolean direct = yBlocked && code >= 0 && code <= 2 && Boolean.parseBoolean(System.getProperty("minnow.cnn.pwcDirect", "true"));
+        float lo = code == 0 ? Float.NEGATIVE_INFINITY : 0f, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        for (int p = p0; p < p1; p += PWC_PIXELS) {
+            int np = Math.min(PWC_PIXELS, p1 - p);
+            pwcStage(cin, ib, x, xOff, xBlocked, plane, p, np, st);
+            for (int ob = ob0, blocks; ob < ob1; ob += blocks) {
+                blocks = Math.min(2, ob1 - ob);
+                if (blocks == 2) {
+                    pwcTile(cin, packed, ob * cin * LANES, (ob + 1) * cin * LANES, st, bv, ob * LANES, t);
+                } else {
+                    pwcTile1(cin, packed, ob * cin * LANES, st, bv, ob * LANES, t);
+                }
+                if (direct && np == PWC_PIXELS) {
+                    // whole pixel tiles: clamp, zero the lanes past cout, add the residual, store, in one pass
+                    long ya = (yOff + ((long) ob * plane + p) * LANES) * 4, ra = (rOff + ((long) ob * plane + p) * LANES) * 4;
+                    long next = (long) plane * LANES * 4;
+                    for (int tb = 0; tb < blocks; tb++) {
+                        pwcOut(t, tb * tileLen, Math.min(LANES, cout - (ob + tb) * LANES), lo, hi, r, ra + tb * next, y, ya + tb * next);
+                    }
+                    continue;
+                }
+                if (code != 0) {
+                    activateArray(code, act, t, blocks * tileLen);
+                }
+                for (int tb = 0; tb < blocks; tb++) {
+                    int o0 = (ob + tb) * LANES, n = Math.min(LANES, cout - o0);
+                    if (yBlocked) {
+                        long at = (long) (ob + tb) * plane + p;   // in pixels of L lanes
+                        VectorMask<Float> keep = SPECIES.indexInRange(0, Math.max(0, n));
+                        for (int j = 0; j < np; j++) {
+                            int q = tb * tileLen + j * LANES;
+                            FloatVector v = n < LANES ? FloatVector.fromArray(SPECIES, t, q, keep) : FloatVector.fromArray(SPECIES, t, q);
+                            if (r != null) {
+                                v = v.add(FloatVector.fromMemorySegment(SPECIES, r, (rOff + (at + j) * LANES) * 4, LE));
+                            }
+                            v.intoMemorySegment(y, (yOff + (at + j) * LANES) * 4, LE);
+                        }
+                    } else {
+                        for (int l = 0; l < n; l++) {
+                            long at = (long) (o0 + l) * plane + p;
+                            for (int j = 0; j < np; j++) {
+                                float v = t[tb * tileLen + j * LANES + l];
+                                if (r != null) {
+                                    v += r.getAtIndex(F32, rOff + at + j);
+                                }
+                                y.setAtIndex(F32, yOff + at + j, v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One output block's {@link #PWC_PIXELS} finished pixels from the tile {@code t[q..]} to the blocked output at byte
+     * {@code ya}: clamped to [lo, hi] by {@link #clamp}'s compares and blends, lanes from {@code n} on zeroed, the
+     * residual at byte {@code ra} of {@code r} added (when not null). Kept out of the tile kernels: with this epilogue
+     * inside, C2 stopped inlining the Vector API calls of {@link #pwcTile} in some JVMs (boxed vectors, 40× slower).
+     */
+    private static void pwcOut(float[] t, int q, int n, float lo, float hi, MemorySegment r, long ra, MemorySegment y, long ya) {
+        VectorMask<Float> keep = SPECIES.indexInRange(0, n);
+        for (int j = 0; j < PWC_PIXELS; j++) {
+            FloatVector v = clamp(FloatVector.fromArray(SPECIES, t, q + j * LANES), lo, hi);
+            if (n < LANES) {
+                v = FloatVector.zero(SPECIES).blend(v, keep);
+            }
+            if (r != null) {
+                v = v.add(FloatVector.fromMemorySegment(SPECIES, r, ra + 4L * j * LANES, LE));
+            }
+            v.intoMemorySegment(y, ya + 4L * j * LANES, LE);
+        }
+    }
+
+    /** Stages pixels {@code [p, p + np)} of every input channel for {@link #pwcTile} (layouts: see {@link #pointwiseNchwc}). */
+    private static void pwcStage(int cin, int ib, MemorySegment x, long xOff, boolean xBlocked, int plane, int p, int np, float[] st) {
+        int tileLen = PWC_PIXELS * LANES;
+        if (xBlocked) {
+            for (int b = 0; b < ib; b++) {
+                MemorySegment.copy(x, F32, (xOff + ((long) b * plane + p) * LANES) * 4, st, b * tileLen, np * LANES);
+                if (np < PWC_PIXELS) {
+                    java.util.Arrays.fill(st, b * tileLen + np * LANES, (b + 1) * tileLen, 0f);
+                }
+            }
+        } else {
+            // NCHW: the same [cin/L][8][L] layout, element by element (the tile kernels then read with constant strides,
+            // which lets C2 drop their range checks; a stride chosen per layout kept eight checks per channel in the loop)
+            for (int i = 0; i < cin; i++) {
+                int base = (i / LANES) * tileLen + i % LANES;
+                long src = xOff + (long) i * plane + p;
+                for (int j = 0; j < np; j++) {
+                    st[base + j * LANES] = x.getAtIndex(F32, src + j);
+                }
+                for (int j = np; j < PWC_PIXELS; j++) {
+                    st[base + j * LANES] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Two output blocks × {@link #PWC_PIXELS} pixels, 16 accumulators started from the bias vectors at {@code bv[b0]} and
+     * {@code bv[b0 + L]}: per input channel i (ascending), the two blocks' weight vectors at {@code pk[wa + i·L]},
+     * {@code pk[wb + i·L]} times the eight pixels' values broadcast from the staged tile (pixel j of channel i at
+     * {@code (i/L)·8L + (i%L)·ls + j·js}); the sums go to {@code t} as {@code [2][8][L]}.
+     */
+    private static void pwcTile(int cin, float[] pk, int wa, int wb, float[] st, float[] bv, int b0, float[] t) {
+        FloatVector ba = FloatVector.fromArray(SPECIES, bv, b0), bb = FloatVector.fromArray(SPECIES, bv, b0 + LANES);
+        FloatVector a0 = ba, a1 = ba, a2 = ba, a3 = ba, a4 = ba, a5 = ba, a6 = ba, a7 = ba;
+        FloatVector b1 = bb, b2 = bb, b3 = bb, b4 = bb, b5 = bb, b6 = bb, b7 = bb, b0v = bb;
+        int tileLen = PWC_PIXELS * LANES;
+        for (int i0 = 0, sb = 0; i0 < cin; i0 += LANES, sb += tileLen) {
+            int n = Math.min(LANES, cin - i0);
+            for (int l = 0; l < n; l++) {
+                int i = i0 + l, q = sb + l;
+                FloatVector u = FloatVector.fromArray(SPECIES, pk, wa + i * LANES), v = FloatVector.fromArray(SPECIES, pk, wb + i * LANES);
+                FloatVector x = FloatVector.broadcast(SPECIES, st[q]);
+                a0 = FMA ? u.fma(x, a0) : u.mul(x).add(a0);
+                b0v = FMA ? v.fma(x, b0v) : v.mul(x).add(b0v);
+                x = FloatVector.broadcast(SPECIES, st[q + LANES]);
+                a1 = FMA ? u.fma(x, a1) : u.mul(x).add(a1);
+                b1 = FMA ? v.fma(x, b1) : v.mul(x).add(b1);
+                x = FloatVector.broadcast(SPECIES, st[q + 2 * LANES]);
+                a2 = FMA ? u.fma(x, a2) : u.mul(x).add(a2);
+                b2 = FMA ? v.fma(x, b2) : v.mul(x).add(b2);
+                x = FloatVector.broadcast(SPECIES, st[q + 3 * LANES]);
+                a3 = FMA ? u.fma(x, a3) : u.mul(x).add(a3);
+                b3 = FMA ? v.fma(x, b3) : v.mul(x).add(b3);
+                x = FloatVector.broadcast(SPECIES, st[q + 4 * LANES]);
+                a4 = FMA ? u.fma(x, a4) : u.mul(x).add(a4);
+                b4 = FMA ? v.fma(x, b4) : v.mul(x).add(b4);
+                x = FloatVector.broadcast(SPECIES, st[q + 5 * LANES]);
+                a5 = FMA ? u.fma(x, a5) : u.mul(x).add(a5);
+                b5 = FMA ? v.fma(x, b5) : v.mul(x).add(b5);
+                x = FloatVector.broadcast(SPECIES, st[q + 6 * LANES]);
+                a6 = FMA ? u.fma(x, a6) : u.mul(x).add(a6);
+                b6 = FMA ? v.fma(x, b6) : v.mul(x).add(b6);
+                x = FloatVector.broadcast(SPECIES, st[q + 7 * LANES]);
+                a7 = FMA ? u.fma(x, a7) : u.mul(x).add(a7);
+                b7 = FMA ? v.fma(x, b7) : v.mul(x).add(b7);
+            }
+        }
+        a0.intoArray(t, 0);
+        a1.intoArray(t, LANES);
+        a2.intoArray(t, 2 * LANES);
+        a3.intoArray(t, 3 * LANES);
+        a4.intoArray(t, 4 * LANES);
+        a5.intoArray(t, 5 * LANES);
+        a6.intoArray(t, 6 * LANES);
+        a7.intoArray(t, 7 * LANES);
+        b0v.intoArray(t, tileLen);
+        b1.intoArray(t, tileLen + LANES);
+        b2.intoArray(t, tileLen + 2 * LANES);
+        b3.intoArray(t, tileLen + 3 * LANES);
+        b4.intoArray(t, tileLen + 4 * LANES);
+        b5.intoArray(t, tileLen + 5 * LANES);
+        b6.intoArray(t, tileLen + 6 * LANES);
+        b7.intoArray(t, tileLen + 7 * LANES);
+    }
+
+    /** {@link #pwcTile} for one output block: 8 accumulators into {@code t[0, 8L)}. */
+    private static void pwcTile1(int cin, float[] pk, int wa, float[] st, float[] bv, int b0, float[] t) {
+        FloatVector ba = FloatVector.fromArray(SPECIES, bv, b0);
+        FloatVector a0 = ba, a1 = ba, a2 = ba, a3 = ba, a4 = ba, a5 = ba, a6 = ba, a7 = ba;
+        int tileLen = PWC_PIXELS * LANES;
+        for (int i0 = 0, sb = 0; i0 < cin; i0 += LANES, sb += tileLen) {
+            int n = Math.min(LANES, cin - i0);
+            for (int l = 0; l < n; l++) {
+                int i = i0 + l, q = sb + l;
+                FloatVector u = FloatVector.fromArray(SPECIES, pk, wa + i * LANES);
+                a0 = FMA ? u.fma(FloatVector.broadcast(SPECIES, st[q]), a0) : u.mul(st[q]).add(a0);
+                a1 = FMA ? u.fma(FloatVector.broadcast(SPECIES, st[q + LANES]), a1) : u.mul(st[q + LANES]).add(a1);
+                a2 = FMA ? u.fma(FloatVector.broadcast(SPECIES, st[q + 2 * LANES]), a2) : u.mul(st[q + 2 * LANES]).add(a2);
+                a3 = FMA ? u.fma(FloatVector.broadcast(SPECIES, st[q + 3 * LANES]), a3) : u.mul(st[q + 3 * LANES]).add(a3);
+                a4 = FMA ? u.fma(FloatVector.broadcast(SPECIES, st[q + 4 * LANES]), a4) : u.mul(st[q + 4 * LANES]).add(a4);
+                a5 = FMA ? u.fma(FloatVector.broadcast(SPECIES, st[q + 5 * LANES]), a5) : u.mul(st[q + 5 * LANES]).add(a5);
+                a6 = FMA ? u.fma(FloatVector.broadcast(SPECIES, st[q + 6 * LANES]), a6) : u.mul(st[q + 6 * LANES]).add(a6);
+                a7 = FMA ? u.fma(FloatVector.broadcast(SPECIES, st[q + 7 * LANES]), a7) : u.mul(st[q + 7 * LANES]).add(a7);
+            }
+        }
+        a0.intoArray(t, 0);
+        a1.intoArray(t, LANES);
+        a2.intoArray(t, 2 * LANES);
+        a3.intoArray(t, 3 * LANES);
+        a4.intoArray(t, 4 * LANES);
+        a5.intoArray(t, 5 * LANES);
+        a6.intoArray(t, 6 * LANES);
+        a7.intoArray(t, 7 * LANES);
+    }
+
     private static int interleavedMaxWidth(int k) {
         if (flatDepthwise() && !Boolean.parseBoolean(System.getProperty("minnow.cnn.dwInterleaved", "true"))) {
             return 0;
@@ -1967,7 +2286,9 @@ final class CnnF32 implements CnnKernels {
      * The activation over a[0, n) on the heap: codes 1–4 in vector with the scalar formulas' operations (scalar tails
      * per case), other activations ({@code code} < 0) by the scalar function. Deliberately one method of more than
      * C2's 325-byte hot-inlining limit: inlined into the depthwise drivers it pushed their vector calls past the
-     * inlining depth and budget (boxed vectors, 10× slower in a network).
+     * inlining depth and budget (boxed vectors, 10× slower in a network). The clamps are {@link #clamp}'s compares and
+     * blends (the results of Math.max/min; {@code max(0f).min(6f)} cost 185 µs of pw 16→96 @112's 763 in the
+     * channel-blocked pointwise kernel).
      */
     private static void activateArray(int code, Activation act, float[] a, int n) {
         int i = 0;
@@ -1975,7 +2296,7 @@ final class CnnF32 implements CnnKernels {
         switch (code) {
             case 1 -> {
                 for (; i <= end; i += LANES) {
-                    FloatVector.fromArray(SPECIES, a, i).max(0f).intoArray(a, i);
+                    clamp(FloatVector.fromArray(SPECIES, a, i), 0f, Float.POSITIVE_INFINITY).intoArray(a, i);
                 }
                 for (; i < n; i++) {
                     a[i] = Math.max(a[i], 0f);
@@ -1983,7 +2304,7 @@ final class CnnF32 implements CnnKernels {
             }
             case 2 -> {
                 for (; i <= end; i += LANES) {
-                    FloatVector.fromArray(SPECIES, a, i).max(0f).min(6f).intoArray(a, i);
+                    clamp(FloatVector.fromArray(SPECIES, a, i), 0f, 6f).intoArray(a, i);
                 }
                 for (; i < n; i++) {
                     a[i] = Math.min(Math.max(a[i], 0f), 6f);
@@ -1991,7 +2312,7 @@ final class CnnF32 implements CnnKernels {
             }
             case 3 -> {
                 for (; i <= end; i += LANES) {
-                    FloatVector.fromArray(SPECIES, a, i).div(6f).add(0.5f).max(0f).min(1f).intoArray(a, i);
+                    clamp(FloatVector.fromArray(SPECIES, a, i).div(6f).add(0.5f), 0f, 1f).intoArray(a, i);
                 }
                 for (; i < n; i++) {
                     a[i] = Math.min(Math.max(a[i] / 6f + 0.5f, 0f), 1f);
@@ -2000,7 +2321,7 @@ final class CnnF32 implements CnnKernels {
             case 4 -> {
                 for (; i <= end; i += LANES) {
                     FloatVector v = FloatVector.fromArray(SPECIES, a, i);
-                    v.mul(v.div(6f).add(0.5f).max(0f).min(1f)).intoArray(a, i);
+                    v.mul(clamp(v.div(6f).add(0.5f), 0f, 1f)).intoArray(a, i);
                 }
                 for (; i < n; i++) {
                     float v = a[i];

@@ -1,0 +1,297 @@
+package dev.minnow.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.minnow.kernels.vector.VectorCnnKernels;
+import dev.minnow.tensor.testing.Gen;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The channel-blocked ("NCHWc") kernels of {@link CnnKernels}.
+ *
+ * <p>First the specification itself against the NCHW specification it re-indexes ({@code depthwiseChannels},
+ * {@code pointwise}; both sum in the same order, so the results are bit-identical), through {@link CnnKernels#toNchwc}
+ * and {@link CnnKernels#fromNchwc}. Then each vector implementation (128/256/512 bits, with and without FMA) against
+ * the specification at its own lane count and at a foreign one (which must take the specification): without FMA
+ * bit-exact, with FMA within {@code slope·2·terms·u·Σ|products| + 4u·max(1, |y|)}, the bound of
+ * {@link CnnKernelsPropertyTest}. Lanes past the channels must be +0, and cells outside the range written must keep
+ * their sentinel.
+ */
+class NchwcKernelsPropertyTest {
+    static final double U = 0x1p-24;
+    static final CnnKernels SPEC = CnnKernels.scalar();
+    static final float SENTINEL = -7.25f;
+    static final Activation[] ACTS = {null, Activation.RELU, Activation.RELU6, Activation.HARD_SWISH, Activation.HARD_SIGMOID, Activation.SILU};
+
+    static List<CnnKernels> implementations() {
+        List<CnnKernels> ks = new ArrayList<>();
+        for (int bits : new int[] {128, 256, 512}) {
+            ks.add(VectorCnnKernels.create(bits, true));
+            ks.add(VectorCnnKernels.create(bits, false));
+        }
+        ks.add(CnnKernels.get());
+        ks.add(SPEC);
+        return ks;
+    }
+
+    static double slope(Activation act) {
+        return act == Activation.HARD_SWISH ? 1.5 : act == null || act == Activation.RELU || act == Activation.RELU6
+                || act == Activation.HARD_SIGMOID ? 1 : 1.2;
+    }
+
+    static Stream<Arguments> depthwiseCases() {
+        int[][] shapes = {   // k, stride, channels, h, w
+            {3, 1, 16, 7, 7}, {3, 2, 17, 14, 14}, {3, 1, 1, 1, 1}, {3, 2, 33, 15, 9}, {5, 1, 24, 14, 14}, {5, 2, 7, 17, 16},
+            {3, 1, 31, 56, 3}, {1, 1, 15, 5, 5}, {7, 1, 40, 9, 9}, {3, 3, 18, 11, 12}, {5, 1, 8, 2, 3}, {3, 2, 144, 28, 28},
+        };
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int i = 0; i < shapes.length; i++) {
+                out.add(Arguments.of(k, shapes[i], ACTS[i % ACTS.length], i % 3 != 2));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} bias={3}")
+    @MethodSource("depthwiseCases")
+    void depthwiseMatchesSpec(CnnKernels impl, int[] shape, Activation act, boolean withBias) {
+        int k = shape[0], s = shape[1], c = shape[2], h = shape[3], w = shape[4];
+        String name = "nchwc-dw/" + impl.name() + "/" + java.util.Arrays.toString(shape) + "/" + act + "/" + withBias;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        int pad = r.nextInt(k / 2 + 1);
+        int ho = (h + 2 * pad - k) / s + 1, wo = (w + 2 * pad - k) / s + 1;
+        if (ho <= 0 || wo <= 0) {
+            pad = k / 2;
+            ho = (h + 2 * pad - k) / s + 1;
+            wo = (w + 2 * pad - k) / s + 1;
+        }
+        float[] x = Gen.floats(r, c * h * w, -4, 4);
+        float[] wt = Gen.floats(r, c * k * k);
+        float[] bias = withBias ? Gen.floats(r, c) : null;
+        try (Arena arena = Arena.ofConfined()) {
+            // the NCHW specification, re-blocked, is what the blocked specification must give bit for bit
+            MemorySegment xs = Gen.segment(arena, x), ref = arena.allocate((long) c * ho * wo * 4);
+            SPEC.depthwiseChannels(k, s, pad, pad, c, xs, 0, h, w, wt, 0, bias, 0, act, ref, 0, ho, wo);
+            int lanes = impl.blockLanes();
+            for (int L : new int[] {lanes, lanes == 4 ? 8 : 4}) {
+                int blocks = (c + L - 1) / L;
+                long xb = 3, ob = 2;   // offsets, so that reading before or writing around the ranges shows
+                MemorySegment xin = arena.allocate((xb + (long) blocks * h * w * L) * 4 + 64);
+                xin.fill((byte) 0xff);   // NaN everywhere the blocked input does not define: it must not leak into the output
+                CnnKernels.toNchwc(L, c, h * w, xs, 0, xin, xb);
+                long outLen = (long) blocks * ho * wo * L;
+                MemorySegment want = sentinel(arena, ob + outLen + 5), got = sentinel(arena, ob + outLen + 5);
+                MemorySegment refB = sentinel(arena, ob + outLen + 5);
+                CnnKernels.toNchwc(L, c, ho * wo, ref, 0, refB, ob);
+                SPEC.depthwiseNchwc(L, k, s, pad, pad, c, xin, xb, h, w, wt, bias, act, want, ob, ho, wo, 0, blocks);
+                String ctx = name + " L=" + L + " seed=" + seed;
+                for (long i = 0; i < ob + outLen + 5; i++) {
+                    assertEquals(refB.getAtIndex(Gen.F32, i), want.getAtIndex(Gen.F32, i), 0f, "spec vs NCHW spec at " + i + " " + ctx);
+                }
+                // in two calls, to check the block range
+                int mid = blocks / 2;
+                impl.depthwiseNchwc(L, k, s, pad, pad, c, xin, xb, h, w, wt, bias, act, got, ob, ho, wo, 0, mid);
+                impl.depthwiseNchwc(L, k, s, pad, pad, c, xin, xb, h, w, wt, bias, act, got, ob, ho, wo, mid, blocks);
+                boolean exact = impl.name().endsWith("-nofma") || impl == SPEC || L != lanes;
+                for (long i = 0; i < ob + outLen + 5; i++) {
+                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                    long rel = i - ob;
+                    if (exact || rel < 0 || rel >= outLen) {
+                        assertEquals(a, b, 0f, "at " + i + " " + ctx);
+                        continue;
+                    }
+                    int l = (int) (rel % L), px = (int) (rel / L % ((long) ho * wo)), cb = (int) (rel / L / ((long) ho * wo));
+                    int ch = cb * L + l, oy = px / wo, ox = px % wo;
+                    if (ch >= c) {
+                        assertEquals(0f, b, 0f, "padding lane at " + i + " " + ctx);
+                        continue;
+                    }
+                    double abs = bias == null ? 0 : Math.abs(bias[ch]);
+                    for (int ky = 0; ky < k; ky++) {
+                        for (int kx = 0; kx < k; kx++) {
+                            int iy = oy * s + ky - pad, ix = ox * s + kx - pad;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                abs += Math.abs(wt[ch * k * k + ky * k + kx] * x[(ch * h + iy) * w + ix]);
+                            }
+                        }
+                    }
+                    assertTrue(Math.abs(a - b) <= slope(act) * 2 * k * k * U * abs + 4 * U * Math.max(1, Math.abs(a)),
+                            "at " + i + " " + ctx + ": " + a + " vs " + b);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> pointwiseCases() {
+        int[][] shapes = {   // cout, cin, plane
+            {16, 16, 8}, {17, 7, 9}, {1, 1, 1}, {40, 33, 49}, {144, 24, 17}, {24, 144, 15}, {33, 100, 7}, {15, 17, 196}, {64, 3, 31},
+        };
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int i = 0; i < shapes.length; i++) {
+                for (int io = 0; io < 4; io++) {   // bit 0: blocked input, bit 1: blocked output
+                    out.add(Arguments.of(k, shapes[i], ACTS[(i + io) % ACTS.length], (io & 1) != 0, (io & 2) != 0));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} xBlocked={3} yBlocked={4}")
+    @MethodSource("pointwiseCases")
+    void pointwiseMatchesSpec(CnnKernels impl, int[] shape, Activation act, boolean xBlocked, boolean yBlocked) {
+        int cout = shape[0], cin = shape[1], plane = shape[2];
+        String name = "nchwc-pw/" + impl.name() + "/" + java.util.Arrays.toString(shape) + "/" + act + "/" + xBlocked + "/" + yBlocked;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = Gen.floats(r, cin * plane, -4, 4);
+        float[] wt = Gen.floats(r, cout * cin);
+        float[] bias = r.nextBoolean() ? Gen.floats(r, cout) : null;
+        float[] res = r.nextInt(3) == 0 ? null : Gen.floats(r, cout * plane);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xs = Gen.segment(arena, x), ref = arena.allocate((long) cout * plane * 4);
+            SPEC.pointwise(cout, cin, wt, bias, act, xs, 0, plane, ref, 0, plane, 0, plane);
+            if (res != null) {
+                for (int i = 0; i < cout * plane; i++) {
+                    ref.setAtIndex(Gen.F32, i, ref.getAtIndex(Gen.F32, i) + res[i]);
+                }
+            }
+            int lanes = impl.blockLanes();
+            for (int L : new int[] {lanes, lanes == 4 ? 8 : 4}) {
+                int ib = (cin + L - 1) / L, obs = (cout + L - 1) / L;
+                long xo = 5, yo = 3;
+                MemorySegment xin;
+                if (xBlocked) {
+                    xin = arena.allocate((xo + (long) ib * plane * L) * 4);
+                    xin.fill((byte) 0xff);
+                    CnnKernels.toNchwc(L, cin, plane, xs, 0, xin, xo);
+                } else {
+                    xin = arena.allocate((xo + (long) cin * plane) * 4);
+                    MemorySegment.copy(xs, 0, xin, xo * 4, (long) cin * plane * 4);
+                }
+                MemorySegment rs = null;
+                if (res != null) {   // in the output's layout
+                    MemorySegment rn = Gen.segment(arena, res);
+                    rs = arena.allocate((yo + (long) (yBlocked ? obs * L : cout) * plane) * 4);
+                    if (yBlocked) {
+                        CnnKernels.toNchwc(L, cout, plane, rn, 0, rs, yo);
+                    } else {
+                        MemorySegment.copy(rn, 0, rs, yo * 4, (long) cout * plane * 4);
+                    }
+                }
+                long outLen = yBlocked ? (long) obs * plane * L : (long) cout * plane;
+                MemorySegment want = sentinel(arena, yo + outLen + 5), got = sentinel(arena, yo + outLen + 5);
+                MemorySegment refB = sentinel(arena, yo + outLen + 5);
+                if (yBlocked) {
+                    CnnKernels.toNchwc(L, cout, plane, ref, 0, refB, yo);
+                } else {
+                    MemorySegment.copy(ref, 0, refB, yo * 4, (long) cout * plane * 4);
+                }
+                float[] packed = CnnKernels.packNchwc(L, cout, cin, wt);
+                SPEC.pointwiseNchwc(L, cout, cin, packed, bias, act, xin, xo, xBlocked, plane, rs, yo, want, yo, yBlocked, 0, obs, 0, plane);
+                String ctx = name + " L=" + L + " seed=" + seed;
+                for (long i = 0; i < yo + outLen + 5; i++) {
+                    assertEquals(refB.getAtIndex(Gen.F32, i), want.getAtIndex(Gen.F32, i), 0f, "spec vs NCHW spec at " + i + " " + ctx);
+                }
+                // in four calls: two output-block ranges times two pixel ranges (the first ending off the tile size)
+                int om = obs / 2, pm = Math.min(plane, plane / 2 + 1);
+                for (int[] part : new int[][] {{0, om, 0, pm}, {0, om, pm, plane}, {om, obs, 0, pm}, {om, obs, pm, plane}}) {
+                    impl.pointwiseNchwc(L, cout, cin, packed, bias, act, xin, xo, xBlocked, plane, rs, yo, got, yo, yBlocked,
+                            part[0], part[1], part[2], part[3]);
+                }
+                boolean exact = impl.name().endsWith("-nofma") || impl == SPEC || L != lanes;
+                for (long i = 0; i < yo + outLen + 5; i++) {
+                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                    long rel = i - yo;
+                    if (exact || rel < 0 || rel >= outLen) {
+                        assertEquals(a, b, 0f, "at " + i + " " + ctx);
+                        continue;
+                    }
+                    int o, p;
+                    if (yBlocked) {
+                        o = (int) (rel / L / plane) * L + (int) (rel % L);
+                        p = (int) (rel / L % plane);
+                    } else {
+                        o = (int) (rel / plane);
+                        p = (int) (rel % plane);
+                    }
+                    if (o >= cout) {
+                        assertEquals(0f, b, 0f, "padding lane at " + i + " " + ctx);
+                        continue;
+                    }
+                    double abs = bias == null ? 0 : Math.abs(bias[o]);
+                    for (int ci = 0; ci < cin; ci++) {
+                        abs += Math.abs(wt[o * cin + ci] * x[ci * plane + p]);
+                    }
+                    double extra = res == null ? 0 : 2 * U * Math.abs(res[o * plane + p]);
+                    assertTrue(Math.abs(a - b) <= slope(act) * 2 * (cin + 1) * U * abs + 4 * U * Math.max(1, Math.abs(a)) + extra,
+                            "at " + i + " " + ctx + ": " + a + " vs " + b);
+                }
+            }
+        }
+    }
+
+    /** The checks above fail for a kernel off by one ulp-scale step in one lane, or one that leaves a padding lane. */
+    @Test
+    void catchesBrokenKernels() {
+        CnnKernels base = VectorCnnKernels.create(512, false);
+        CnnKernels broken = new CnnKernels() {
+            @Override public String name() { return "broken-nofma"; }
+            @Override public int blockLanes() { return base.blockLanes(); }
+            @Override public void depthwise(int k, int stride, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
+            @Override public void depthwiseChannels(int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
+            @Override public void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
+            @Override public void maxPool(int k, int stride, float[] in, int inOff, int wp, float[] out, int outOff, int ho, int wo) { }
+            @Override public void biasActivate(int n, float bias, Activation act, MemorySegment y, long off) { }
+            @Override public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) { }
+            @Override public void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x, int xOff, int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) { }
+            @Override public void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) { }
+
+            @Override
+            public void depthwiseNchwc(int lanes, int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h,
+                                       int w, float[] wt, float[] bias, Activation act, MemorySegment out, long outOff, int ho, int wo,
+                                       int cb0, int cb1) {
+                base.depthwiseNchwc(lanes, k, stride, padH, padW, channels, x, xOff, h, w, wt, bias, act, out, outOff, ho, wo, cb0, cb1);
+                if (cb1 > cb0) {   // the last lane of the last pixel of the range: a padding lane where channels % lanes != 0
+                    long at = outOff + ((long) cb1 * ho * wo) * lanes - 1;
+                    out.setAtIndex(Gen.F32, at, out.getAtIndex(Gen.F32, at) + 0.5f);
+                }
+            }
+
+            @Override
+            public void pointwiseNchwc(int lanes, int cout, int cin, float[] packed, float[] bias, Activation act, MemorySegment x,
+                                       long xOff, boolean xBlocked, int plane, MemorySegment r, long rOff, MemorySegment y, long yOff,
+                                       boolean yBlocked, int ob0, int ob1, int p0, int p1) {
+                base.pointwiseNchwc(lanes, cout, cin, packed, bias, act, x, xOff, xBlocked, plane, r, rOff, y, yOff, yBlocked, ob0, ob1, p0, p1);
+                if (ob1 > ob0 && p1 > p0) {
+                    long at = yOff + (yBlocked ? ((long) ob0 * plane + p0) * lanes : (long) ob0 * lanes * plane + p0);
+                    y.setAtIndex(Gen.F32, at, Math.nextUp(y.getAtIndex(Gen.F32, at)));
+                }
+            }
+        };
+        assertThrows(AssertionError.class, () -> depthwiseMatchesSpec(broken, new int[] {3, 1, 17, 7, 7}, null, true));
+        assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, new int[] {17, 7, 9}, null, true, true));
+        assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, new int[] {17, 7, 9}, Activation.RELU6, false, false));
+    }
+
+    private static MemorySegment sentinel(Arena arena, long floats) {
+        MemorySegment m = arena.allocate(floats * 4);
+        for (long i = 0; i < floats; i++) {
+            m.setAtIndex(Gen.F32, i, SENTINEL);
+        }
+        return m;
+    }
+}
