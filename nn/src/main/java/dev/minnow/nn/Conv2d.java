@@ -33,6 +33,11 @@ import java.util.Arrays;
  * dilation 1 run {@link NchwPointwiseKernels#convKxK} instead (an implicit-im2col pointwise convolution over in·kh·kw
  * virtual rows of a zero-padded, at stride 2 phase-split copy; bias, activation and a residual fused).
  * BatchNorm folds into the weights at load time ({@link #foldBatchNorm}).
+ *
+ * <p>Channel-blocked activations ({@link Nchwc}): every convolution reads them, and one built
+ * {@link #withNchwcOutput} writes them. Pointwise layers then run {@link CnnKernels#pointwiseNchwc} (output channels
+ * in the lanes, pixels broadcast; a residual in either layout fused) and depthwise ones
+ * {@link CnnKernels#depthwiseNchwc} (the channels-in-lanes kernels with no transposes); other layers convert.
  */
 public final class Conv2d implements Layer {
     private final int in;
@@ -57,8 +62,15 @@ public final class Conv2d implements Layer {
     private final float[] weightArray;   // the weights on the heap (depthwise reads them per channel)
     private final float[] biasArray;     // or null
     private final float[] pointwisePacked;   // 1×1 group-1 weights packed for NchwPointwiseKernels, or null
+    private final boolean nchwcOut;          // the output in the channel-blocked layout (Nchwc)
+    private volatile float[] nchwcPacked;    // 1×1 group-1 weights packed for CnnKernels.pointwiseNchwc, on first use
 
     private Conv2d(Tensor weight, Tensor bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups, Activation activation) {
+        this(weight, bias, sh, sw, ph, pw, dh, dw, groups, activation, false);
+    }
+
+    private Conv2d(Tensor weight, Tensor bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups, Activation activation,
+                   boolean nchwcOut) {
         if (weight.rank() != 4) {
             throw new IllegalArgumentException("Conv2d weight must be [out, in/groups, kh, kw], got " + Arrays.toString(weight.shape()));
         }
@@ -86,6 +98,7 @@ public final class Conv2d implements Layer {
         this.dw = dw;
         this.groups = groups;
         this.activation = activation;
+        this.nchwcOut = nchwcOut;
         boolean fusable = activation == null || activation == Activation.RELU || activation == Activation.RELU6
                 || activation == Activation.HARD_SIGMOID || activation == Activation.HARD_SWISH;
         this.fused = fusable ? activation : null;
@@ -110,12 +123,34 @@ public final class Conv2d implements Layer {
 
     /** The same convolution with no padding (a caller that pads explicitly, e.g. patch-based inference). */
     public Conv2d withoutPadding() {
-        return new Conv2d(weight, bias, sh, sw, 0, 0, dh, dw, groups, activation);
+        return new Conv2d(weight, bias, sh, sw, 0, 0, dh, dw, groups, activation, nchwcOut);
     }
 
     /** The same convolution followed by {@code act} (null for none). */
     public Conv2d withActivation(Activation act) {
-        return new Conv2d(weight, bias, sh, sw, ph, pw, dh, dw, groups, act);
+        return new Conv2d(weight, bias, sh, sw, ph, pw, dh, dw, groups, act, nchwcOut);
+    }
+
+    /**
+     * The same convolution writing its output in the channel-blocked layout ({@link Nchwc}) when {@code on} (and
+     * {@link Nchwc#enabled()}), NCHW otherwise. Every convolution reads either layout. Pointwise and depthwise layers
+     * compute in it directly; the others convert.
+     */
+    public Conv2d withNchwcOutput(boolean on) {
+        return new Conv2d(weight, bias, sh, sw, ph, pw, dh, dw, groups, activation, on);
+    }
+
+    /** Whether this convolution was built to write the channel-blocked layout. */
+    public boolean nchwcOutput() { return nchwcOut; }
+
+    /** Whether this is a 1×1, stride-1, unpadded, one-group convolution. */
+    public boolean isPointwise() {
+        return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1;
+    }
+
+    /** Whether this is a depthwise convolution (groups = in = out, square kernel, equal strides, no dilation). */
+    public boolean isDepthwise() {
+        return groups == in && groups == out && kh == kw && dh == 1 && dw == 1 && sh == sw;
     }
 
     /**
@@ -138,7 +173,7 @@ public final class Conv2d implements Layer {
             }
             nb[c] = (float) ((b[c] - (double) m[c]) * s + be[c]);
         }
-        return new Conv2d(Buffers.f32(w, weight.shape()), Buffers.f32(nb, out), sh, sw, ph, pw, dh, dw, groups, activation);
+        return new Conv2d(Buffers.f32(w, weight.shape()), Buffers.f32(nb, out), sh, sw, ph, pw, dh, dw, groups, activation, nchwcOut);
     }
 
     /** {@code {kh, kw, sh, sw, ph, pw, dh, dw}}: kernel, stride, padding and dilation per axis. */
@@ -181,8 +216,9 @@ public final class Conv2d implements Layer {
             return run(x);
         }
         long t0 = Profile.begin();
+        boolean blocked = Nchwc.isBlocked(x) || nchwcOut && Nchwc.enabled();
         Tensor y = run(x);
-        String kind = Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind();
+        String kind = (Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind()) + (blocked ? " nchwc" : "");
         Profile.end(kind, t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
         return y;
     }
@@ -218,7 +254,117 @@ public final class Conv2d implements Layer {
         return run(x, null);
     }
 
+
     private Tensor run(Tensor x, Tensor residual) {
+        boolean blockedIn = Nchwc.isBlocked(x);
+        boolean blockedOut = nchwcOut && Nchwc.enabled();
+        return blockedIn || blockedOut || residual != null && Nchwc.isBlocked(residual)
+                ? runNchwc(x, residual, blockedIn, blockedOut) : runNchw(x, residual);
+    }
+
+    /**
+     * Either side in the channel-blocked layout: pointwise and depthwise layers (with a fused activation, outside int8
+     * sessions) run the {@link CnnKernels} NCHWc kernels; everything else converts its input to NCHW, runs
+     * {@link #runNchw} and converts the output if it must be blocked. A residual in the other layout than the output's
+     * is converted first.
+     */
+    private Tensor runNchwc(Tensor x, Tensor residual, boolean blockedIn, boolean blockedOut) {
+        int L = Nchwc.lanes();
+        if (blockedIn) {
+            Nchwc.check("Conv2d", x, in);
+        } else {
+            Buffers.checkNchw("Conv2d", x, in);
+        }
+        int n = (int) x.dim(0), h = (int) x.dim(2), w = (int) x.dim(3);
+        int[] o = outputSize(h, w);
+        int ho = o[0], wo = o[1];
+        int ib = (in + L - 1) / L, ob = (out + L - 1) / L;
+        if (residual != null) {
+            boolean rBlocked = Nchwc.isBlocked(residual);
+            long[] want = rBlocked ? new long[] {n, ob, ho, wo, L} : new long[] {n, out, ho, wo};
+            if (residual.dtype() != dev.minnow.tensor.DType.F32 || !Arrays.equals(residual.shape(), want)) {
+                throw new IllegalArgumentException("Conv2d residual must be F32 " + Arrays.toString(want) + ", got "
+                        + residual.dtype() + Arrays.toString(residual.shape()));
+            }
+            if (rBlocked != blockedOut) {
+                residual = rBlocked ? Nchwc.toNchw(residual.contiguous(), out) : Nchwc.fromNchw(residual.contiguous());
+            }
+        }
+        boolean pointwise = isPointwise(), depthwise = isDepthwise();
+        if (after == null && !Int8Quantization.active() && (pointwise || depthwise && residual == null)) {
+            if (pointwise) {
+                Tensor y = blockedOut ? Buffers.f32Overwritten(n, ob, h, w, L) : Buffers.f32Overwritten(n, out, h, w);
+                MemorySegment rs = residual == null ? null : residual.contiguous().segment();
+                int plane = h * w;
+                for (int b = 0; b < n; b++) {
+                    long xOff = (long) b * (blockedIn ? ib * L : in) * plane, yOff = (long) b * (blockedOut ? ob * L : out) * plane;
+                    pointwiseNchwc(L, x.segment(), xOff, blockedIn, plane, rs, yOff, y.segment(), yOff, blockedOut);
+                }
+                return y;
+            }
+            Tensor xb = blockedIn ? x : Nchwc.fromNchw(x);
+            Tensor yb = Buffers.f32Overwritten(n, ob, ho, wo, L);
+            CnnKernels ck = CnnKernels.get();
+            MemorySegment xs = xb.segment(), ys = yb.segment();
+            Activation act = fused;
+            float[] wt = weightArray, bs = biasArray;
+            int grain = Math.max(1, 16384 / Math.max(1, ho * wo * L));
+            for (int b = 0; b < n; b++) {
+                long xOff = (long) b * ib * h * w * L, yOff = (long) b * ob * ho * wo * L;
+                Parallel.forRange(ob, grain, (c0, c1) -> ck.depthwiseNchwc(L, kh, sh, ph, pw, out, xs, xOff, h, w, wt, bs, act, ys, yOff,
+                        ho, wo, c0, c1));
+            }
+            return blockedOut ? yb : Nchwc.toNchw(yb, out);
+        }
+        Tensor rn = residual != null && blockedOut ? Nchwc.toNchw(residual.contiguous(), out) : residual;
+        Tensor y = runNchw(blockedIn ? Nchwc.toNchw(x, in) : x, rn);
+        return blockedOut ? Nchwc.fromNchw(y) : y;
+    }
+
+    /** The packed weights of {@link CnnKernels#pointwiseNchwc} at {@code lanes}, packed on first use. */
+    private float[] nchwcPacked(int lanes) {
+        float[] p = nchwcPacked;
+        if (p == null || p.length != ((out + lanes - 1) / lanes) * in * lanes) {
+            p = CnnKernels.packNchwc(lanes, out, in, weightArray);
+            nchwcPacked = p;
+        }
+        return p;
+    }
+
+    /**
+     * Pointwise convolution with the input and/or output blocked ({@link CnnKernels#pointwiseNchwc}), bias, activation
+     * and the residual (NCHW output only) fused. Tasks of at least ~64k multiply-adds, about four per thread: pixel
+     * chunks (multiples of 8, at least 32 pixels), then, where they are fewer than the tasks, output-block chunks
+     * (pairs, the kernel's tile).
+     */
+    private void pointwiseNchwc(int L, MemorySegment xs, long xOff, boolean xb, int plane, MemorySegment rs, long rOff,
+                                MemorySegment ys, long yOff, boolean yb) {
+        CnnKernels ck = CnnKernels.get();
+        float[] packed = nchwcPacked(L), b = biasArray;
+        Activation act = fused;
+        int obs = (out + L - 1) / L;
+        int threads = Parallel.threads();
+        int tasks = (int) Math.min(4L * threads, Math.max(1, (long) out * in * plane / 65536));
+        if (threads == 1 || tasks <= 1) {
+            ck.pointwiseNchwc(L, out, in, packed, b, act, xs, xOff, xb, plane, rs, rOff, ys, yOff, yb, 0, obs, 0, plane);
+            return;
+        }
+        int pParts = Math.max(1, Math.min(tasks, plane / 32));
+        int pChunk = ((plane + pParts - 1) / pParts + 7) / 8 * 8;
+        int pTasks = (plane + pChunk - 1) / pChunk;
+        int oParts = Math.max(1, Math.min((tasks + pTasks - 1) / pTasks, (obs + 1) / 2));
+        int oChunk = ((obs + oParts - 1) / oParts + 1) / 2 * 2;
+        int oTasks = (obs + oChunk - 1) / oChunk;
+        Parallel.forChunks(pTasks * oTasks, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int p0 = (t % pTasks) * pChunk, o0 = (t / pTasks) * oChunk;
+                ck.pointwiseNchwc(L, out, in, packed, b, act, xs, xOff, xb, plane, rs, rOff, ys, yOff, yb,
+                        o0, Math.min(obs, o0 + oChunk), p0, Math.min(plane, p0 + pChunk));
+            }
+        });
+    }
+
+    private Tensor runNchw(Tensor x, Tensor residual) {
         Buffers.checkNchw("Conv2d", x, in);
         int n = (int) x.dim(0), h = (int) x.dim(2), w = (int) x.dim(3);
         int[] o = outputSize(h, w);

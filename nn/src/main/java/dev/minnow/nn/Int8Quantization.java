@@ -35,6 +35,11 @@ public final class Int8Quantization {
 
     private static final ScopedValue<Session> SESSION = ScopedValue.newInstance();
 
+    /** Whether a calibration or int8 session is active on this thread (convolutions then go through {@link #intercept}). */
+    static boolean active() {
+        return SESSION.isBound();
+    }
+
     static Tensor intercept(Conv2d conv, Tensor x) {
         return SESSION.isBound() ? SESSION.get().conv(conv, x) : null;
     }
