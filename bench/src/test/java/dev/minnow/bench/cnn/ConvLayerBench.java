@@ -120,6 +120,14 @@ public final class ConvLayerBench {
                 xv[i] = (float) r.nextGaussian();
             }
             Tensor x = Tensor.of(xv, 1, c.in, c.size, c.size);
+            // -Dminnow.bench.nchwc=i, o or io: the input and/or the output in the channel-blocked layout
+            String io = System.getProperty("minnow.bench.nchwc", "");
+            if (io.contains("i")) {
+                x = dev.minnow.nn.Nchwc.fromNchw(x);
+            }
+            if (io.contains("o")) {
+                conv = conv.withNchwcOutput(true);
+            }
             run(c.name, conv, conv.macs(c.size, c.size), x, threads, peak);
         }
         if ("pool".contains(filter) || filter.isEmpty()) {

@@ -4,6 +4,7 @@ import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.nn.Buffers;
 import dev.minnow.nn.Conv2d;
+import dev.minnow.nn.Nchwc;
 import dev.minnow.nn.ConvTranspose2d;
 import dev.minnow.nn.Ops;
 import dev.minnow.nn.Pool2d;
@@ -50,6 +51,28 @@ public final class OnnxGraph {
     private final long opset;
     private final Map<String, Tensor> constants = new HashMap<>();
     private final List<Step> steps = new ArrayList<>();
+    /** The compiled Conv chains, in order, for the layout pass ({@link #chooseNchwc}). */
+    private final List<ConvStep> convSteps = new ArrayList<>();
+
+    /**
+     * One compiled Conv chain: its input, output, convolution (replaced by the layout pass when its output is to be
+     * channel-blocked) and whether a residual Add is fused into it.
+     */
+    private static final class ConvStep {
+        final String in;
+        final String out;
+        final String shortcut;       // the residual added in the step, or null
+        final boolean activatedSum;  // an activation after the residual add
+        volatile Conv2d conv;
+
+        ConvStep(String in, String out, String shortcut, boolean activatedSum, Conv2d conv) {
+            this.in = in;
+            this.out = out;
+            this.shortcut = shortcut;
+            this.activatedSum = activatedSum;
+            this.conv = conv;
+        }
+    }
     private final List<String> inputNames;
     /** The graph's input names, known while the nodes compile (a residual shortcut may be one). */
     private final Set<String> graphInputs = new java.util.HashSet<>();
@@ -107,6 +130,7 @@ public final class OnnxGraph {
                 throw new ModelFormatException(file, -1, n.opType() + " node '" + n.name() + "' (opset " + opset + "): " + e.getMessage(), e);
             }
         }
+        chooseNchwc(consumers);
         this.inputNames = model.inputs().stream().map(OnnxModel.ValueInfo::name).toList();
         this.outputNames = model.outputs().stream().map(OnnxModel.ValueInfo::name).toList();
     }
@@ -307,14 +331,18 @@ public final class OnnxGraph {
                 fused.add(post);
             }
             String out = after != null ? nodes.get(post).outputs().get(0) : a.outputs().get(0);
+            ConvStep cs = new ConvStep(in, out, shortcut, after != null, conv);
+            convSteps.add(cs);
             steps.add(v -> {
                 Tensor x = v.get(in), r = need(v, shortcut, a);
-                int[] o = conv.outputSize((int) x.dim(2), (int) x.dim(3));
+                Conv2d cv = cs.conv;
+                int[] o = cv.outputSize((int) x.dim(2), (int) x.dim(3));
                 Tensor sum;
-                if (r.dtype() == DType.F32 && java.util.Arrays.equals(r.shape(), new long[] {x.dim(0), conv.outChannels(), o[0], o[1]})) {
-                    sum = conv.forwardAdd(x, r);
+                if (Nchwc.isBlocked(r)
+                        || r.dtype() == DType.F32 && java.util.Arrays.equals(r.shape(), new long[] {x.dim(0), cv.outChannels(), o[0], o[1]})) {
+                    sum = cv.forwardAdd(x, r);
                 } else {
-                    Tensor yv = conv.forward(x);
+                    Tensor yv = cv.forward(x);
                     sum = yFirst ? Elementwise.binary('A', yv, r) : Elementwise.binary('A', r, yv);
                 }
                 v.put(out, after == null ? sum : Ops.activateInPlace(after, sum));
@@ -322,8 +350,71 @@ public final class OnnxGraph {
             return;
         }
         String out = outName;
-        steps.add(v -> v.put(out, conv.forward(v.get(in))));
+        ConvStep cs = new ConvStep(in, out, null, false, conv);
+        convSteps.add(cs);
+        steps.add(v -> v.put(out, cs.conv.forward(v.get(in))));
     }
+
+    /**
+     * The layout pass: which Conv chains write the channel-blocked layout ({@link Nchwc}). A chain does when it is a
+     * pointwise convolution (with or without a fused residual Add, but no activation after the add), or a depthwise one
+     * (without a residual) whose input is blocked; when a fused residual's shortcut is blocked; and when every use of
+     * its output is by a chain that computes in that layout: as the data input of a pointwise chain or of a depthwise
+     * one that itself writes it, or as the shortcut of a chain that writes it. So the inverted-residual blocks of
+     * MobileNets and MnasNet run expand → depthwise → project and the shortcuts between them in the blocked layout, the
+     * stem, pooling, squeeze-and-excitation and the classifier stay NCHW, and no layout conversion is ever inserted.
+     * Fixed point from all candidates down.
+     */
+    private void chooseNchwc(Map<String, Integer> consumers) {
+        Map<String, ConvStep> producer = new HashMap<>();
+        Map<String, List<ConvStep>> inputUses = new HashMap<>(), shortcutUses = new HashMap<>();
+        for (ConvStep cs : convSteps) {
+            producer.put(cs.out, cs);
+            inputUses.computeIfAbsent(cs.in, k -> new ArrayList<>()).add(cs);
+            if (cs.shortcut != null) {
+                shortcutUses.computeIfAbsent(cs.shortcut, k -> new ArrayList<>()).add(cs);
+            }
+        }
+        Set<ConvStep> blocked = new java.util.HashSet<>();
+        for (ConvStep cs : convSteps) {
+            int uses = inputUses.getOrDefault(cs.out, List.of()).size() + shortcutUses.getOrDefault(cs.out, List.of()).size();
+            boolean kind = cs.conv.isPointwise() && !cs.activatedSum
+                    || cs.conv.isDepthwise() && cs.shortcut == null;
+            if (kind && uses > 0 && uses == consumers.getOrDefault(cs.out, 0)) {
+                blocked.add(cs);
+            }
+        }
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (ConvStep cs : convSteps) {
+                if (!blocked.contains(cs)) {
+                    continue;
+                }
+                boolean ok = (!cs.conv.isDepthwise() || blocked.contains(producer.get(cs.in)))
+                        && (cs.shortcut == null || blocked.contains(producer.get(cs.shortcut)));
+                for (ConvStep u : inputUses.getOrDefault(cs.out, List.of())) {
+                    ok &= u.conv.isPointwise() || u.conv.isDepthwise() && blocked.contains(u);
+                }
+                for (ConvStep u : shortcutUses.getOrDefault(cs.out, List.of())) {
+                    ok &= blocked.contains(u);
+                }
+                if (!ok) {
+                    blocked.remove(cs);
+                    changed = true;
+                }
+            }
+        }
+        for (ConvStep cs : blocked) {
+            cs.conv = cs.conv.withNchwcOutput(true);
+        }
+        nchwcChains = blocked.size();
+    }
+
+    private int nchwcChains;
+
+    /** How many Conv chains write the channel-blocked layout (the layout pass's choice). */
+    public int nchwcChains() { return nchwcChains; }
 
     /**
      * The index of an Add that is the only consumer of {@code y} (the output of the Conv chain at {@code conv..last})
