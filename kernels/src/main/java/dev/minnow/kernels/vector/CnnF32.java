@@ -1004,11 +1004,11 @@ final class CnnF32 implements CnnKernels {
         }
         int ib = (cin + LANES - 1) / LANES, tileLen = PWC_PIXELS * LANES, obs = (cout + LANES - 1) / LANES;
         float[][] sc = PW_NCHWC.get();
-        if (sc[0].length < ib * tileLen) {
-            sc[0] = new float[ib * tileLen];
+        if (sc[0].length < ib * tileLen + 2 * LANES * LANES) {
+            sc[0] = new float[ib * tileLen + 2 * LANES * LANES];   // the staged tile, a transpose's spill, its square
         }
-        if (sc[1].length < 2 * tileLen) {
-            sc[1] = new float[2 * tileLen];
+        if (sc[1].length < 3 * tileLen + LANES * LANES) {
+            sc[1] = new float[3 * tileLen + LANES * LANES];   // two blocks, the rows a transpose reads past them, its output
         }
         if (sc[2].length < obs * LANES) {
             sc[2] = new float[obs * LANES];
@@ -1018,8 +1018,8 @@ final class CnnF32 implements CnnKernels {
             bv[o] = bias != null && o < cout ? bias[o] : 0f;
         }
         int code = code(act);
-        // direct stores clamp in register: identity, ReLU, ReLU6 (-Dminnow.cnn.pwcDirect=false: always through the heap tile)
-        boolean direct = yBlocked && code >= 0 && code <= 2 && Boolean.parseBoolean(System.getProperty("minnow.cnn.pwcDirect", "true"));
+        // whole tiles of a blocked output in one pass (-Dminnow.cnn.pwcDirect=false: the general epilogue)
+        boolean direct = yBlocked && code >= 0 && Boolean.parseBoolean(System.getProperty("minnow.cnn.pwcDirect", "true"));
         float lo = code == 0 ? Float.NEGATIVE_INFINITY : 0f, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
         for (int p = p0; p < p1; p += PWC_PIXELS) {
             int np = Math.min(PWC_PIXELS, p1 - p);
@@ -1036,7 +1036,7 @@ final class CnnF32 implements CnnKernels {
                     long ya = (yOff + ((long) ob * plane + p) * LANES) * 4, ra = (rOff + ((long) ob * plane + p) * LANES) * 4;
                     long next = (long) plane * LANES * 4;
                     for (int tb = 0; tb < blocks; tb++) {
-                        pwcOut(t, tb * tileLen, Math.min(LANES, cout - (ob + tb) * LANES), lo, hi, r, ra + tb * next, y, ya + tb * next);
+                        pwcOut(t, tb * tileLen, Math.min(LANES, cout - (ob + tb) * LANES), code, lo, hi, r, ra + tb * next, y, ya + tb * next);
                     }
                     continue;
                 }
@@ -1055,6 +1055,19 @@ final class CnnF32 implements CnnKernels {
                                 v = v.add(FloatVector.fromMemorySegment(SPECIES, r, (rOff + (at + j) * LANES) * 4, LE));
                             }
                             v.intoMemorySegment(y, (yOff + (at + j) * LANES) * 4, LE);
+                        }
+                    } else if (LANES >= PWC_PIXELS) {
+                        // NCHW: the block's [8 pixels][L] rows turned into [L][pixels] by one L × L transpose (rows past
+                        // the eighth: whatever follows in t, dropped), then a masked run per channel
+                        transpose(t, tb * tileLen, LANES, t, 3 * tileLen, LANES);
+                        VectorMask<Float> pm = SPECIES.indexInRange(0, np);
+                        for (int l = 0; l < n; l++) {
+                            long at = (long) (o0 + l) * plane + p;
+                            FloatVector v = FloatVector.fromArray(SPECIES, t, 3 * tileLen + l * LANES, pm);
+                            if (r != null) {
+                                v = v.add(FloatVector.fromMemorySegment(SPECIES, r, (rOff + at) * 4, LE, pm));
+                            }
+                            v.intoMemorySegment(y, (yOff + at) * 4, LE, pm);
                         }
                     } else {
                         for (int l = 0; l < n; l++) {
@@ -1075,14 +1088,22 @@ final class CnnF32 implements CnnKernels {
 
     /**
      * One output block's {@link #PWC_PIXELS} finished pixels from the tile {@code t[q..]} to the blocked output at byte
-     * {@code ya}: clamped to [lo, hi] by {@link #clamp}'s compares and blends, lanes from {@code n} on zeroed, the
+     * {@code ya}: activated (codes 0–2 clamped to [lo, hi], 3 and 4 as {@link #activateArray}) by {@link #clamp}'s compares
+     * and blends, lanes from {@code n} on zeroed, the
      * residual at byte {@code ra} of {@code r} added (when not null). Kept out of the tile kernels: with this epilogue
      * inside, C2 stopped inlining the Vector API calls of {@link #pwcTile} in some JVMs (boxed vectors, 40× slower).
      */
-    private static void pwcOut(float[] t, int q, int n, float lo, float hi, MemorySegment r, long ra, MemorySegment y, long ya) {
+    private static void pwcOut(float[] t, int q, int n, int code, float lo, float hi, MemorySegment r, long ra, MemorySegment y, long ya) {
         VectorMask<Float> keep = SPECIES.indexInRange(0, n);
         for (int j = 0; j < PWC_PIXELS; j++) {
-            FloatVector v = clamp(FloatVector.fromArray(SPECIES, t, q + j * LANES), lo, hi);
+            FloatVector v = FloatVector.fromArray(SPECIES, t, q + j * LANES);
+            if (code == 3) {
+                v = clamp(v.div(6f).add(0.5f), 0f, 1f);
+            } else if (code == 4) {
+                v = v.mul(clamp(v.div(6f).add(0.5f), 0f, 1f));
+            } else {
+                v = clamp(v, lo, hi);
+            }
             if (n < LANES) {
                 v = FloatVector.zero(SPECIES).blend(v, keep);
             }
@@ -1103,9 +1124,23 @@ final class CnnF32 implements CnnKernels {
                     java.util.Arrays.fill(st, b * tileLen + np * LANES, (b + 1) * tileLen, 0f);
                 }
             }
+        } else if (LANES >= PWC_PIXELS) {
+            // NCHW into the same [cin/L][8][L] layout (the tile kernels then read with constant strides, which lets C2
+            // drop their range checks): per input block, L masked row loads into an L × L square, one transpose into
+            // the block's rows (at 16 lanes its rows 8–15 spill into the next block's place, rewritten after, or into
+            // the slack past the last)
+            VectorMask<Float> pm = SPECIES.indexInRange(0, np);
+            FloatVector zero = FloatVector.zero(SPECIES);
+            int sq = ib * tileLen + LANES * LANES;
+            for (int b = 0; b < ib; b++) {
+                int nl = Math.min(LANES, cin - b * LANES);
+                for (int l = 0; l < LANES; l++) {
+                    FloatVector v = l < nl ? FloatVector.fromMemorySegment(SPECIES, x, (xOff + (long) (b * LANES + l) * plane + p) * 4, LE, pm) : zero;
+                    v.intoArray(st, sq + l * LANES);
+                }
+                transpose(st, sq, LANES, st, b * tileLen, LANES);
+            }
         } else {
-            // NCHW: the same [cin/L][8][L] layout, element by element (the tile kernels then read with constant strides,
-            // which lets C2 drop their range checks; a stride chosen per layout kept eight checks per channel in the loop)
             for (int i = 0; i < cin; i++) {
                 int base = (i / LANES) * tileLen + i % LANES;
                 long src = xOff + (long) i * plane + p;
