@@ -1134,9 +1134,20 @@ final class CnnF32 implements CnnKernels {
             int sq = ib * tileLen + LANES * LANES;
             for (int b = 0; b < ib; b++) {
                 int nl = Math.min(LANES, cin - b * LANES);
-                for (int l = 0; l < LANES; l++) {
-                    FloatVector v = l < nl ? FloatVector.fromMemorySegment(SPECIES, x, (xOff + (long) (b * LANES + l) * plane + p) * 4, LE, pm) : zero;
-                    v.intoArray(st, sq + l * LANES);
+                if (nl == LANES && p + LANES <= plane) {
+                    // unmasked whole-vector loads (the lanes past the tile's pixels become rows the transpose spills
+                    // and the tile ignores): the masked loads cost about as much as the tile's FMAs
+                    for (int l = 0; l < LANES; l++) {
+                        FloatVector.fromMemorySegment(SPECIES, x, (xOff + (long) (b * LANES + l) * plane + p) * 4, LE).intoArray(st, sq + l * LANES);
+                    }
+                    if (np < PWC_PIXELS) {
+                        java.util.Arrays.fill(st, b * tileLen + np * LANES, (b + 1) * tileLen, 0f);
+                    }
+                } else {
+                    for (int l = 0; l < LANES; l++) {
+                        FloatVector v = l < nl ? FloatVector.fromMemorySegment(SPECIES, x, (xOff + (long) (b * LANES + l) * plane + p) * 4, LE, pm) : zero;
+                        v.intoArray(st, sq + l * LANES);
+                    }
                 }
                 transpose(st, sq, LANES, st, b * tileLen, LANES);
             }

@@ -365,6 +365,9 @@ public final class OnnxGraph {
      * stem, pooling, squeeze-and-excitation and the classifier stay NCHW, and no layout conversion is ever inserted.
      * Fixed point from all candidates down.
      */
+    /** Fewest input channels of an expansion from NCHW that writes blocked ({@code -Dminnow.cnn.nchwcMinExpandIn}, read at load). */
+    private static final int NCHWC_MIN_EXPAND_IN = Integer.getInteger("minnow.cnn.nchwcMinExpandIn", 16);
+
     private void chooseNchwc(Map<String, Integer> consumers) {
         Map<String, ConvStep> producer = new HashMap<>();
         Map<String, List<ConvStep>> inputUses = new HashMap<>(), shortcutUses = new HashMap<>();
@@ -397,7 +400,7 @@ public final class OnnxGraph {
                 // more than the depthwise layer gains (pw 16→96 @112 975 µs against 504 NCHW; its dw3 s2 674 → 352)
                 boolean intoDepthwise = inputUses.getOrDefault(cs.out, List.of()).stream().anyMatch(u -> u.conv.isDepthwise());
                 boolean ok = (cs.conv.isDepthwise() ? blocked.contains(producer.get(cs.in))
-                                : blocked.contains(producer.get(cs.in)) || intoDepthwise && cs.conv.inChannels() >= 24)
+                                : blocked.contains(producer.get(cs.in)) || intoDepthwise && cs.conv.inChannels() >= NCHWC_MIN_EXPAND_IN)
                         && (cs.shortcut == null || blocked.contains(producer.get(cs.shortcut)));
                 for (ConvStep u : inputUses.getOrDefault(cs.out, List.of())) {
                     // a pointwise chain from blocked to NCHW pays for its transposed stores only over a deep input
