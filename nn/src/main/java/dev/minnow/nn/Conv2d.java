@@ -254,7 +254,6 @@ public final class Conv2d implements Layer {
         return run(x, null);
     }
 
-
     private Tensor run(Tensor x, Tensor residual) {
         boolean blockedIn = Nchwc.isBlocked(x);
         boolean blockedOut = nchwcOut && Nchwc.enabled();
