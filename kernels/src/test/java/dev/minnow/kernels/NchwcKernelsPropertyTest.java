@@ -34,13 +34,9 @@ class NchwcKernelsPropertyTest {
     static final float SENTINEL = -7.25f;
     static final Activation[] ACTS = {null, Activation.RELU, Activation.RELU6, Activation.HARD_SWISH, Activation.HARD_SIGMOID, Activation.SILU};
 
+    /** {@link CnnKernelsPropertyTest}'s (every width, with and without FMA, the process's choice) and the specification. */
     static List<CnnKernels> implementations() {
-        List<CnnKernels> ks = new ArrayList<>();
-        for (int bits : new int[] {128, 256, 512}) {
-            ks.add(VectorCnnKernels.create(bits, true));
-            ks.add(VectorCnnKernels.create(bits, false));
-        }
-        ks.add(CnnKernels.get());
+        List<CnnKernels> ks = new ArrayList<>(CnnKernelsPropertyTest.implementations());
         ks.add(SPEC);
         return ks;
     }
