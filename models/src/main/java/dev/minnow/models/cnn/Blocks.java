@@ -1,10 +1,12 @@
 package dev.minnow.models.cnn;
 
 import dev.minnow.kernels.Activation;
+import dev.minnow.nn.Conv2d;
 import dev.minnow.nn.Layer;
 import dev.minnow.nn.Linear;
 import dev.minnow.nn.Ops;
 import dev.minnow.tensor.Tensor;
+import java.util.List;
 
 /** Small composites the architectures share. */
 final class Blocks {
@@ -21,6 +23,23 @@ final class Blocks {
             Tensor sum = Ops.add(body.forward(x), shortcut.forward(x));
             return act == null ? sum : Ops.activate(act, sum);
         };
+    }
+
+    /**
+     * An inverted-residual body (expansion, depthwise, projection) with its two inner activations in the
+     * channel-blocked layout ({@link dev.minnow.nn.Nchwc}), as the ONNX layout pass chooses them: when the expansion reads
+     * at least 16 channels and the projection at least 64 (below that the conversions cost more than the blocked
+     * kernels save; BENCHMARKS.md, session 19). The body's input and output stay NCHW. Other lists come back as they are.
+     */
+    static List<Conv2d> blockedInterior(List<Conv2d> convs) {
+        if (convs.size() != 3) {
+            return convs;
+        }
+        Conv2d e = convs.get(0), d = convs.get(1), p = convs.get(2);
+        if (!e.isPointwise() || !d.isDepthwise() || !p.isPointwise() || e.inChannels() < 16 || p.inChannels() < 64) {
+            return convs;
+        }
+        return List.of(e.withNchwcOutput(true), d.withNchwcOutput(true), p);
     }
 
     /** Global average pool, flatten, then the linear classifier. */

@@ -37,7 +37,7 @@ final class MnasNet {
                 Conv2d expand = sd.convBn(p + "0", p + "1", c, 1, Activation.RELU);
                 Conv2d dw = sd.convBn(p + "3", p + "4", expand.outChannels(), stride, Activation.RELU);
                 Conv2d project = sd.convBn(p + "6", p + "7", dw.outChannels(), 1, null);
-                Layer block = Layer.sequence(expand, dw, project);
+                Layer block = Layer.sequence(Blocks.blockedInterior(List.of(expand, dw, project)));
                 int out = project.outChannels();
                 layers.add(stride == 1 && out == c ? Blocks.residual(block) : block);
                 c = out;

@@ -22,7 +22,7 @@ final class MobileNetV2 {
     /** One inverted residual block (or the stem / last 1×1 conv): its convolutions in order, and whether x + body(x). */
     record Block(String name, List<Conv2d> convs, boolean residual) {
         Layer layer() {
-            Layer body = Layer.sequence(convs);
+            Layer body = Layer.sequence(Blocks.blockedInterior(convs));
             return residual ? Blocks.residual(body) : body;
         }
     }
