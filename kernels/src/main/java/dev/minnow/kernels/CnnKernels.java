@@ -1,5 +1,6 @@
 package dev.minnow.kernels;
 
+import dev.minnow.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -142,12 +143,12 @@ public interface CnnKernels {
         for (int cb = 0; cb < blocks; cb++) {
             java.util.Arrays.fill(blk, 0f);
             for (int l = 0; l < lanes && cb * lanes + l < channels; l++) {
-                MemorySegment.copy(x, LE_F32, (xOff + (long) (cb * lanes + l) * plane) * 4, row, 0, plane);
+                MemorySegment.copy(x, Tensor.F32_LE, (xOff + (long) (cb * lanes + l) * plane) * 4, row, 0, plane);
                 for (int p = 0; p < plane; p++) {
                     blk[p * lanes + l] = row[p];
                 }
             }
-            MemorySegment.copy(blk, 0, y, LE_F32, (yOff + (long) cb * plane * lanes) * 4, plane * lanes);
+            MemorySegment.copy(blk, 0, y, Tensor.F32_LE, (yOff + (long) cb * plane * lanes) * 4, plane * lanes);
         }
     }
 
@@ -157,18 +158,15 @@ public interface CnnKernels {
         float[] row = new float[plane];
         float[] blk = new float[plane * lanes];
         for (int cb = 0; cb < blocks; cb++) {
-            MemorySegment.copy(x, LE_F32, (xOff + (long) cb * plane * lanes) * 4, blk, 0, plane * lanes);
+            MemorySegment.copy(x, Tensor.F32_LE, (xOff + (long) cb * plane * lanes) * 4, blk, 0, plane * lanes);
             for (int l = 0; l < lanes && cb * lanes + l < channels; l++) {
                 for (int p = 0; p < plane; p++) {
                     row[p] = blk[p * lanes + l];
                 }
-                MemorySegment.copy(row, 0, y, LE_F32, (yOff + (long) (cb * lanes + l) * plane) * 4, plane);
+                MemorySegment.copy(row, 0, y, Tensor.F32_LE, (yOff + (long) (cb * lanes + l) * plane) * 4, plane);
             }
         }
     }
-
-    /** Little-endian F32, unaligned: the segments' element layout. */
-    java.lang.foreign.ValueLayout.OfFloat LE_F32 = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /** The process-wide implementation: vector when {@link KernelProvider#get()} chose vector, at the same width. */
     static CnnKernels get() {

@@ -228,7 +228,7 @@ public final class Conv2d implements Layer {
         if (groups == in && groups == out) {
             return "conv dw" + kh + " s" + sh;
         }
-        if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1) {
+        if (isPointwise()) {
             return "conv pw";
         }
         return "conv " + kh + "x" + kw + " s" + sh + (groups > 1 ? " g" : "");
@@ -380,8 +380,7 @@ public final class Conv2d implements Layer {
         Tensor y = Buffers.f32Overwritten(n, out, ho, wo);   // every element is written below
         MemorySegment xs = x.segment(), ys = y.segment();
         MemorySegment rs = residual == null ? null : residual.contiguous().segment();
-        boolean depthwise = groups == in && groups == out && kh == kw && dh == 1 && dw == 1 && sh == sw;
-        boolean pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && groups == 1;
+        boolean depthwise = isDepthwise(), pointwise = isPointwise();
         Kernels k = KernelProvider.get();
         for (int b = 0; b < n; b++) {
             long xOff = (long) b * in * h * w;

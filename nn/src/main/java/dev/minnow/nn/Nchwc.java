@@ -16,6 +16,19 @@ import java.util.Arrays;
 public final class Nchwc {
     private Nchwc() {}
 
+    /**
+     * Fewest input channels of an expansion (a pointwise layer into a depthwise one) reading NCHW that is worth
+     * writing blocked ({@code -Dminnow.cnn.nchwcMinExpandIn}, read at start; default 16). Below it the staging costs more
+     * than the depthwise layer gains (BENCHMARKS.md, session 19).
+     */
+    public static final int MIN_EXPAND_IN = Integer.getInteger("minnow.cnn.nchwcMinExpandIn", 16);
+
+    /**
+     * Fewest input channels of a pointwise layer reading blocked and writing NCHW that is worth it (64): its
+     * transposed stores pay only over a deep input (pw 16→96 @112 that way: 1154 µs against 504 all NCHW).
+     */
+    public static final int MIN_NCHW_OUT_IN = 64;
+
     /** Channels per block: the CNN kernels' vector lanes (16 at 512 bits). */
     public static int lanes() {
         return CnnKernels.get().blockLanes();

@@ -4,6 +4,7 @@ import dev.minnow.kernels.Activation;
 import dev.minnow.nn.Conv2d;
 import dev.minnow.nn.Layer;
 import dev.minnow.nn.Linear;
+import dev.minnow.nn.Nchwc;
 import dev.minnow.nn.Ops;
 import dev.minnow.tensor.Tensor;
 import java.util.List;
@@ -27,8 +28,8 @@ final class Blocks {
 
     /**
      * An inverted-residual body (expansion, depthwise, projection) with its two inner activations in the
-     * channel-blocked layout ({@link dev.minnow.nn.Nchwc}), as the ONNX layout pass chooses them: when the expansion reads
-     * at least 16 channels and the projection at least 64 (below that the conversions cost more than the blocked
+     * channel-blocked layout ({@link Nchwc}), as the ONNX layout pass chooses them: when the expansion reads
+     * at least {@link Nchwc#MIN_EXPAND_IN} channels and the projection at least {@link Nchwc#MIN_NCHW_OUT_IN} (below that the conversions cost more than the blocked
      * kernels save; BENCHMARKS.md, session 19). The body's input and output stay NCHW. Other lists come back as they are.
      */
     static List<Conv2d> blockedInterior(List<Conv2d> convs) {
@@ -36,7 +37,7 @@ final class Blocks {
             return convs;
         }
         Conv2d e = convs.get(0), d = convs.get(1), p = convs.get(2);
-        if (!e.isPointwise() || !d.isDepthwise() || !p.isPointwise() || e.inChannels() < 16 || p.inChannels() < 64) {
+        if (!e.isPointwise() || !d.isDepthwise() || !p.isPointwise() || e.inChannels() < Nchwc.MIN_EXPAND_IN || p.inChannels() < Nchwc.MIN_NCHW_OUT_IN) {
             return convs;
         }
         return List.of(e.withNchwcOutput(true), d.withNchwcOutput(true), p);

@@ -365,9 +365,6 @@ public final class OnnxGraph {
      * stem, pooling, squeeze-and-excitation and the classifier stay NCHW, and no layout conversion is ever inserted.
      * Fixed point from all candidates down.
      */
-    /** Fewest input channels of an expansion from NCHW that writes blocked ({@code -Dminnow.cnn.nchwcMinExpandIn}, read at load). */
-    private static final int NCHWC_MIN_EXPAND_IN = Integer.getInteger("minnow.cnn.nchwcMinExpandIn", 16);
-
     private void chooseNchwc(Map<String, Integer> consumers) {
         Map<String, ConvStep> producer = new HashMap<>();
         Map<String, List<ConvStep>> inputUses = new HashMap<>(), shortcutUses = new HashMap<>();
@@ -395,17 +392,15 @@ public final class OnnxGraph {
                     continue;
                 }
                 // a pointwise chain reading NCHW writes blocked only into a depthwise one (an expansion) and from at
-                // least 24 channels: into another pointwise chain the staging and the channel padding cost more than
-                // they save (MobileNetV3's projections after squeeze-and-excitation, 0.89x), and from fewer channels
-                // more than the depthwise layer gains (pw 16→96 @112 975 µs against 504 NCHW; its dw3 s2 674 → 352)
+                // least Nchwc.MIN_EXPAND_IN channels: into another pointwise chain the staging and the channel padding
+                // cost more than they save (MobileNetV3's projections after squeeze-and-excitation, 0.89x)
                 boolean intoDepthwise = inputUses.getOrDefault(cs.out, List.of()).stream().anyMatch(u -> u.conv.isDepthwise());
                 boolean ok = (cs.conv.isDepthwise() ? blocked.contains(producer.get(cs.in))
-                                : blocked.contains(producer.get(cs.in)) || intoDepthwise && cs.conv.inChannels() >= NCHWC_MIN_EXPAND_IN)
+                                : blocked.contains(producer.get(cs.in)) || intoDepthwise && cs.conv.inChannels() >= Nchwc.MIN_EXPAND_IN)
                         && (cs.shortcut == null || blocked.contains(producer.get(cs.shortcut)));
                 for (ConvStep u : inputUses.getOrDefault(cs.out, List.of())) {
                     // a pointwise chain from blocked to NCHW pays for its transposed stores only over a deep input
-                    // (pw 16→96 @112 that way: 1154 µs against 504 all NCHW)
-                    ok &= u.conv.isPointwise() && (blocked.contains(u) || u.conv.inChannels() >= 64)
+                    ok &= u.conv.isPointwise() && (blocked.contains(u) || u.conv.inChannels() >= Nchwc.MIN_NCHW_OUT_IN)
                             || u.conv.isDepthwise() && blocked.contains(u);
                 }
                 for (ConvStep u : shortcutUses.getOrDefault(cs.out, List.of())) {
