@@ -913,6 +913,16 @@ final class CnnF32 implements CnnKernels {
             return;
         }
         int hp = (ho - 1) * s + k, wp = (wo - 1) * s + k, taps = k * k, oplane = ho * wo;
+        int code = code(act);
+        if (k == 3 && (s == 2 || s == 1 && wo >= DW_DIRECT_MIN_WIDTH_S1) && code >= 0 && dwDirect()) {
+            float[] wv = DW_DIRECT.get();
+            for (int cb = cb0; cb < cb1; cb++) {
+                blockWeights(cb, channels, taps, wt, bias, wv);
+                dw3Direct(s, x, (xOff + (long) cb * h * w * LANES) * 4, h, w, padH, padW, wv, out, (outOff + (long) cb * oplane * LANES) * 4,
+                        ho, wo, code, Math.min(LANES, channels - cb * LANES));
+            }
+            return;
+        }
         float[][] sc = DW_NCHWC.get();
         int gridLen = hp * wp * LANES;
         if (sc[0].length < gridLen) {
@@ -936,20 +946,12 @@ final class CnnF32 implements CnnKernels {
                 java.util.Arrays.fill(grid, (gy * wp + padW + cols) * LANES, (gy + 1) * wp * LANES, 0f);
             }
         }
-        int code = code(act);
         float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
         boolean written = (k == 3 || k == 5) && s <= 2;
         int after = written && (code == 1 || code == 2) ? 0 : code;   // ReLU and ReLU6 clamp in register there
         for (int cb = cb0; cb < cb1; cb++) {
             int n = Math.min(LANES, channels - cb * LANES);
-            java.util.Arrays.fill(wv, 0, (taps + 1) * LANES, 0f);
-            for (int c = 0; c < n; c++) {
-                int ch = cb * LANES + c;
-                for (int t = 0; t < taps; t++) {
-                    wv[t * LANES + c] = wt[ch * taps + t];
-                }
-                wv[taps * LANES + c] = bias == null ? 0f : bias[ch];
-            }
+            blockWeights(cb, channels, taps, wt, bias, wv);
             long src = xOff + (long) cb * h * w * LANES;
             for (int iy = 0; iy < rows; iy++) {
                 MemorySegment.copy(x, F32, (src + (long) iy * w * LANES) * 4, grid, ((iy + padH) * wp + padW) * LANES, cols * LANES);
@@ -969,6 +971,220 @@ final class CnnF32 implements CnnKernels {
             }
             MemorySegment.copy(o, 0, out, F32, (outOff + (long) cb * oplane * LANES) * 4, oplane * LANES);
         }
+    }
+
+    /**
+     * Whether channel-blocked 3×3 depthwise layers (stride 1 or 2, activations up to hard-swish) read their input and
+     * write their output in place ({@link #dw3Direct}, default) rather than through a zero-padded heap grid and a heap
+     * output block ({@code -Dminnow.cnn.dwDirect=false}; read per call, for A/B runs).
+     */
+    private static boolean dwDirect() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.dwDirect", "true"));
+    }
+
+    /**
+     * Narrowest stride-1 output row for {@link #dw3Direct}: its padding columns take the slow per-pixel path, and on
+     * 14- and 7-wide planes that made it slower than the grid (ConvLayerBench --ab, 1 thread: 576 channels at 14²
+     * 0.88×, 960 at 7² 0.64×; at 28² and wider 1.2–1.8× faster). Stride 2 pads only the left column of even planes
+     * (576 channels at 14² → 7²: 1.08×).
+     */
+    private static final int DW_DIRECT_MIN_WIDTH_S1 = 20;
+
+    /** Per thread: one block's 3×3 weight vectors and its bias vector, for {@link #dw3Direct}. */
+    private static final ThreadLocal<float[]> DW_DIRECT = ThreadLocal.withInitial(() -> new float[10 * LANES]);
+
+    /** Block {@code cb}'s weights as {@code taps} vectors, then its bias vector, into {@code wv}; 0 in the lanes past channels. */
+    private static void blockWeights(int cb, int channels, int taps, float[] wt, float[] bias, float[] wv) {
+        int n = Math.min(LANES, channels - cb * LANES);
+        java.util.Arrays.fill(wv, 0, (taps + 1) * LANES, 0f);
+        for (int c = 0; c < n; c++) {
+            int ch = cb * LANES + c;
+            for (int t = 0; t < taps; t++) {
+                wv[t * LANES + c] = wt[ch * taps + t];
+            }
+            wv[taps * LANES + c] = bias == null ? 0f : bias[ch];
+        }
+    }
+
+    /**
+     * One channel block of a 3×3 depthwise convolution at stride 1 or 2, read from the blocked input at byte {@code xb}
+     * (h × w pixels of L lanes) and written to the blocked output at byte {@code ob}, activation {@code code} (0–4) in
+     * register and the lanes from {@code n} on cleared. Output rows whose three input rows exist run their interior
+     * pixels through {@link #dw3RowS1} / {@link #dw3RowS2} (loads straight from the segment, shared between neighbouring
+     * outputs); the pixels whose window reaches into the padding take {@link #dw3Edge}, which reads zeros there. Same
+     * sums in the same order as the specification.
+     */
+    private static void dw3Direct(int s, MemorySegment x, long xb, int h, int w, int padH, int padW, float[] wv, MemorySegment out, long ob,
+                                  int ho, int wo, int code, int n) {
+        long px = 4L * LANES, rowBytes = w * px;
+        int oxA = Math.min(wo, (padW + s - 1) / s);
+        int oxB = Math.max(oxA, w + padW >= 3 ? Math.min(wo, (w + padW - 3) / s + 1) : 0);
+        // ReLU and ReLU6 clamp in register; hard-sigmoid, hard-swish and the lanes past n in a pass over each row
+        float lo = code == 1 || code == 2 ? 0f : Float.NEGATIVE_INFINITY, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        for (int oy = 0; oy < ho; oy++) {
+            int iy = oy * s - padH;
+            long d = ob + (long) oy * wo * px;
+            int to = wo;
+            if (iy >= 0 && iy + 2 < h && oxB > oxA) {
+                long r0 = xb + iy * rowBytes + (long) (oxA * s - padW) * px;
+                if (s == 1) {
+                    dw3RowS1(x, r0, rowBytes, wv, out, d + oxA * px, oxB - oxA, lo, hi);
+                } else {
+                    dw3RowS2(x, r0, rowBytes, wv, out, d + oxA * px, oxB - oxA, lo, hi);
+                }
+                for (int ox = oxB; ox < wo; ox++) {
+                    dw3Edge(s, x, xb, h, w, padH, padW, wv, out, d + ox * px, oy, ox, lo, hi);
+                }
+                to = oxA;
+            }
+            for (int ox = 0; ox < to; ox++) {
+                dw3Edge(s, x, xb, h, w, padH, padW, wv, out, d + ox * px, oy, ox, lo, hi);
+            }
+            if (code >= 3 || n < LANES) {
+                dwFinish(out, d, wo, code, n);
+            }
+        }
+    }
+
+    /** One output pixel of {@link #dw3Direct} whose window may leave the plane: zeros there, the same order of sums. */
+    private static void dw3Edge(int s, MemorySegment x, long xb, int h, int w, int padH, int padW, float[] wv, MemorySegment out, long at,
+                                int oy, int ox, float lo, float hi) {
+        FloatVector acc = FloatVector.fromArray(SPECIES, wv, 9 * LANES), zero = FloatVector.zero(SPECIES);
+        for (int ky = 0; ky < 3; ky++) {
+            int iy = oy * s - padH + ky;
+            for (int kx = 0; kx < 3; kx++) {
+                int ix = ox * s - padW + kx;
+                FloatVector v = iy >= 0 && iy < h && ix >= 0 && ix < w
+                        ? FloatVector.fromMemorySegment(SPECIES, x, xb + ((long) iy * w + ix) * LANES * 4, LE) : zero;
+                FloatVector u = FloatVector.fromArray(SPECIES, wv, (ky * 3 + kx) * LANES);
+                acc = FMA ? u.fma(v, acc) : u.mul(v).add(acc);
+            }
+        }
+        clamp(acc, lo, hi).intoMemorySegment(out, at, LE);
+    }
+
+    /**
+     * The rest of {@link #dw3Direct}'s epilogue over one output row of {@code count} pixels at byte {@code d}:
+     * hard-sigmoid (3) or hard-swish (4) as {@link #activateArray} computes them, then the lanes from {@code n} on set to +0.
+     */
+    private static void dwFinish(MemorySegment out, long d, int count, int code, int n) {
+        VectorMask<Float> keep = SPECIES.indexInRange(0, n);
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int j = 0; j < count; j++) {
+            long at = d + 4L * j * LANES;
+            FloatVector v = FloatVector.fromMemorySegment(SPECIES, out, at, LE);
+            if (code == 3) {
+                v = clamp(v.div(6f).add(0.5f), 0f, 1f);
+            } else if (code == 4) {
+                v = v.mul(clamp(v.div(6f).add(0.5f), 0f, 1f));
+            }
+            zero.blend(v, keep).intoMemorySegment(out, at, LE);
+        }
+    }
+
+    /**
+     * {@code count} consecutive interior outputs of a stride-1 3×3 row: window rows at bytes {@code r0}, + rowBytes,
+     * + 2·rowBytes (first window column), four outputs per step from six loaded columns per row.
+     */
+    private static void dw3RowS1(MemorySegment x, long r0, long rowBytes, float[] wv, MemorySegment out, long d, int count, float lo, float hi) {
+        FloatVector w0 = FloatVector.fromArray(SPECIES, wv, 0), w1 = FloatVector.fromArray(SPECIES, wv, LANES);
+        FloatVector w2 = FloatVector.fromArray(SPECIES, wv, 2 * LANES), w3 = FloatVector.fromArray(SPECIES, wv, 3 * LANES);
+        FloatVector w4 = FloatVector.fromArray(SPECIES, wv, 4 * LANES), w5 = FloatVector.fromArray(SPECIES, wv, 5 * LANES);
+        FloatVector w6 = FloatVector.fromArray(SPECIES, wv, 6 * LANES), w7 = FloatVector.fromArray(SPECIES, wv, 7 * LANES);
+        FloatVector w8 = FloatVector.fromArray(SPECIES, wv, 8 * LANES), b = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
+        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+        long px = 4L * LANES;
+        int j = 0;
+        for (; j + 4 <= count; j += 4) {
+            long c = r0 + j * px;
+            FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, x, c, LE), x1 = FloatVector.fromMemorySegment(SPECIES, x, c + px, LE);
+            FloatVector x2 = FloatVector.fromMemorySegment(SPECIES, x, c + 2 * px, LE), x3 = FloatVector.fromMemorySegment(SPECIES, x, c + 3 * px, LE);
+            FloatVector x4 = FloatVector.fromMemorySegment(SPECIES, x, c + 4 * px, LE), x5 = FloatVector.fromMemorySegment(SPECIES, x, c + 5 * px, LE);
+            FloatVector a0 = (FMA ? w0.fma(x0, b) : w0.mul(x0).add(b)), a1 = (FMA ? w0.fma(x1, b) : w0.mul(x1).add(b)), a2 = (FMA ? w0.fma(x2, b) : w0.mul(x2).add(b)), a3 = (FMA ? w0.fma(x3, b) : w0.mul(x3).add(b));
+            a0 = (FMA ? w1.fma(x1, a0) : w1.mul(x1).add(a0)); a1 = (FMA ? w1.fma(x2, a1) : w1.mul(x2).add(a1)); a2 = (FMA ? w1.fma(x3, a2) : w1.mul(x3).add(a2)); a3 = (FMA ? w1.fma(x4, a3) : w1.mul(x4).add(a3));
+            a0 = (FMA ? w2.fma(x2, a0) : w2.mul(x2).add(a0)); a1 = (FMA ? w2.fma(x3, a1) : w2.mul(x3).add(a1)); a2 = (FMA ? w2.fma(x4, a2) : w2.mul(x4).add(a2)); a3 = (FMA ? w2.fma(x5, a3) : w2.mul(x5).add(a3));
+            c += rowBytes;
+            x0 = FloatVector.fromMemorySegment(SPECIES, x, c, LE); x1 = FloatVector.fromMemorySegment(SPECIES, x, c + px, LE);
+            x2 = FloatVector.fromMemorySegment(SPECIES, x, c + 2 * px, LE); x3 = FloatVector.fromMemorySegment(SPECIES, x, c + 3 * px, LE);
+            x4 = FloatVector.fromMemorySegment(SPECIES, x, c + 4 * px, LE); x5 = FloatVector.fromMemorySegment(SPECIES, x, c + 5 * px, LE);
+            a0 = (FMA ? w3.fma(x0, a0) : w3.mul(x0).add(a0)); a1 = (FMA ? w3.fma(x1, a1) : w3.mul(x1).add(a1)); a2 = (FMA ? w3.fma(x2, a2) : w3.mul(x2).add(a2)); a3 = (FMA ? w3.fma(x3, a3) : w3.mul(x3).add(a3));
+            a0 = (FMA ? w4.fma(x1, a0) : w4.mul(x1).add(a0)); a1 = (FMA ? w4.fma(x2, a1) : w4.mul(x2).add(a1)); a2 = (FMA ? w4.fma(x3, a2) : w4.mul(x3).add(a2)); a3 = (FMA ? w4.fma(x4, a3) : w4.mul(x4).add(a3));
+            a0 = (FMA ? w5.fma(x2, a0) : w5.mul(x2).add(a0)); a1 = (FMA ? w5.fma(x3, a1) : w5.mul(x3).add(a1)); a2 = (FMA ? w5.fma(x4, a2) : w5.mul(x4).add(a2)); a3 = (FMA ? w5.fma(x5, a3) : w5.mul(x5).add(a3));
+            c += rowBytes;
+            x0 = FloatVector.fromMemorySegment(SPECIES, x, c, LE); x1 = FloatVector.fromMemorySegment(SPECIES, x, c + px, LE);
+            x2 = FloatVector.fromMemorySegment(SPECIES, x, c + 2 * px, LE); x3 = FloatVector.fromMemorySegment(SPECIES, x, c + 3 * px, LE);
+            x4 = FloatVector.fromMemorySegment(SPECIES, x, c + 4 * px, LE); x5 = FloatVector.fromMemorySegment(SPECIES, x, c + 5 * px, LE);
+            a0 = (FMA ? w6.fma(x0, a0) : w6.mul(x0).add(a0)); a1 = (FMA ? w6.fma(x1, a1) : w6.mul(x1).add(a1)); a2 = (FMA ? w6.fma(x2, a2) : w6.mul(x2).add(a2)); a3 = (FMA ? w6.fma(x3, a3) : w6.mul(x3).add(a3));
+            a0 = (FMA ? w7.fma(x1, a0) : w7.mul(x1).add(a0)); a1 = (FMA ? w7.fma(x2, a1) : w7.mul(x2).add(a1)); a2 = (FMA ? w7.fma(x3, a2) : w7.mul(x3).add(a2)); a3 = (FMA ? w7.fma(x4, a3) : w7.mul(x4).add(a3));
+            a0 = (FMA ? w8.fma(x2, a0) : w8.mul(x2).add(a0)); a1 = (FMA ? w8.fma(x3, a1) : w8.mul(x3).add(a1)); a2 = (FMA ? w8.fma(x4, a2) : w8.mul(x4).add(a2)); a3 = (FMA ? w8.fma(x5, a3) : w8.mul(x5).add(a3));
+            a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoMemorySegment(out, d + j * px, LE);
+            a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoMemorySegment(out, d + (j + 1) * px, LE);
+            a2.blend(l, a2.compare(VectorOperators.LE, l)).blend(h, a2.compare(VectorOperators.GE, h)).intoMemorySegment(out, d + (j + 2) * px, LE);
+            a3.blend(l, a3.compare(VectorOperators.LE, l)).blend(h, a3.compare(VectorOperators.GE, h)).intoMemorySegment(out, d + (j + 3) * px, LE);
+        }
+        for (; j < count; j++) {
+            dw3One(x, r0 + j * px, rowBytes, px, wv, out, d + j * px, lo, hi);
+        }
+    }
+
+    /** {@link #dw3RowS1} at stride 2: four outputs per step from nine loaded columns per row. */
+    private static void dw3RowS2(MemorySegment x, long r0, long rowBytes, float[] wv, MemorySegment out, long d, int count, float lo, float hi) {
+        FloatVector w0 = FloatVector.fromArray(SPECIES, wv, 0), w1 = FloatVector.fromArray(SPECIES, wv, LANES);
+        FloatVector w2 = FloatVector.fromArray(SPECIES, wv, 2 * LANES), w3 = FloatVector.fromArray(SPECIES, wv, 3 * LANES);
+        FloatVector w4 = FloatVector.fromArray(SPECIES, wv, 4 * LANES), w5 = FloatVector.fromArray(SPECIES, wv, 5 * LANES);
+        FloatVector w6 = FloatVector.fromArray(SPECIES, wv, 6 * LANES), w7 = FloatVector.fromArray(SPECIES, wv, 7 * LANES);
+        FloatVector w8 = FloatVector.fromArray(SPECIES, wv, 8 * LANES), b = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
+        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+        long px = 4L * LANES;
+        int j = 0;
+        for (; j + 4 <= count; j += 4) {
+            long c = r0 + 2 * j * px;
+            FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, x, c, LE); FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, x, c + px, LE);
+            FloatVector x2 = FloatVector.fromMemorySegment(SPECIES, x, c + 2 * px, LE); FloatVector x3 = FloatVector.fromMemorySegment(SPECIES, x, c + 3 * px, LE);
+            FloatVector x4 = FloatVector.fromMemorySegment(SPECIES, x, c + 4 * px, LE); FloatVector x5 = FloatVector.fromMemorySegment(SPECIES, x, c + 5 * px, LE);
+            FloatVector x6 = FloatVector.fromMemorySegment(SPECIES, x, c + 6 * px, LE); FloatVector x7 = FloatVector.fromMemorySegment(SPECIES, x, c + 7 * px, LE);
+            FloatVector x8 = FloatVector.fromMemorySegment(SPECIES, x, c + 8 * px, LE);
+            FloatVector a0 = (FMA ? w0.fma(x0, b) : w0.mul(x0).add(b)), a1 = (FMA ? w0.fma(x2, b) : w0.mul(x2).add(b)), a2 = (FMA ? w0.fma(x4, b) : w0.mul(x4).add(b)), a3 = (FMA ? w0.fma(x6, b) : w0.mul(x6).add(b));
+            a0 = (FMA ? w1.fma(x1, a0) : w1.mul(x1).add(a0)); a1 = (FMA ? w1.fma(x3, a1) : w1.mul(x3).add(a1)); a2 = (FMA ? w1.fma(x5, a2) : w1.mul(x5).add(a2)); a3 = (FMA ? w1.fma(x7, a3) : w1.mul(x7).add(a3));
+            a0 = (FMA ? w2.fma(x2, a0) : w2.mul(x2).add(a0)); a1 = (FMA ? w2.fma(x4, a1) : w2.mul(x4).add(a1)); a2 = (FMA ? w2.fma(x6, a2) : w2.mul(x6).add(a2)); a3 = (FMA ? w2.fma(x8, a3) : w2.mul(x8).add(a3));
+            c += rowBytes;
+            x0 = FloatVector.fromMemorySegment(SPECIES, x, c, LE); x1 = FloatVector.fromMemorySegment(SPECIES, x, c + px, LE);
+            x2 = FloatVector.fromMemorySegment(SPECIES, x, c + 2 * px, LE); x3 = FloatVector.fromMemorySegment(SPECIES, x, c + 3 * px, LE);
+            x4 = FloatVector.fromMemorySegment(SPECIES, x, c + 4 * px, LE); x5 = FloatVector.fromMemorySegment(SPECIES, x, c + 5 * px, LE);
+            x6 = FloatVector.fromMemorySegment(SPECIES, x, c + 6 * px, LE); x7 = FloatVector.fromMemorySegment(SPECIES, x, c + 7 * px, LE);
+            x8 = FloatVector.fromMemorySegment(SPECIES, x, c + 8 * px, LE);
+            a0 = (FMA ? w3.fma(x0, a0) : w3.mul(x0).add(a0)); a1 = (FMA ? w3.fma(x2, a1) : w3.mul(x2).add(a1)); a2 = (FMA ? w3.fma(x4, a2) : w3.mul(x4).add(a2)); a3 = (FMA ? w3.fma(x6, a3) : w3.mul(x6).add(a3));
+            a0 = (FMA ? w4.fma(x1, a0) : w4.mul(x1).add(a0)); a1 = (FMA ? w4.fma(x3, a1) : w4.mul(x3).add(a1)); a2 = (FMA ? w4.fma(x5, a2) : w4.mul(x5).add(a2)); a3 = (FMA ? w4.fma(x7, a3) : w4.mul(x7).add(a3));
+            a0 = (FMA ? w5.fma(x2, a0) : w5.mul(x2).add(a0)); a1 = (FMA ? w5.fma(x4, a1) : w5.mul(x4).add(a1)); a2 = (FMA ? w5.fma(x6, a2) : w5.mul(x6).add(a2)); a3 = (FMA ? w5.fma(x8, a3) : w5.mul(x8).add(a3));
+            c += rowBytes;
+            x0 = FloatVector.fromMemorySegment(SPECIES, x, c, LE); x1 = FloatVector.fromMemorySegment(SPECIES, x, c + px, LE);
+            x2 = FloatVector.fromMemorySegment(SPECIES, x, c + 2 * px, LE); x3 = FloatVector.fromMemorySegment(SPECIES, x, c + 3 * px, LE);
+            x4 = FloatVector.fromMemorySegment(SPECIES, x, c + 4 * px, LE); x5 = FloatVector.fromMemorySegment(SPECIES, x, c + 5 * px, LE);
+            x6 = FloatVector.fromMemorySegment(SPECIES, x, c + 6 * px, LE); x7 = FloatVector.fromMemorySegment(SPECIES, x, c + 7 * px, LE);
+            x8 = FloatVector.fromMemorySegment(SPECIES, x, c + 8 * px, LE);
+            a0 = (FMA ? w6.fma(x0, a0) : w6.mul(x0).add(a0)); a1 = (FMA ? w6.fma(x2, a1) : w6.mul(x2).add(a1)); a2 = (FMA ? w6.fma(x4, a2) : w6.mul(x4).add(a2)); a3 = (FMA ? w6.fma(x6, a3) : w6.mul(x6).add(a3));
+            a0 = (FMA ? w7.fma(x1, a0) : w7.mul(x1).add(a0)); a1 = (FMA ? w7.fma(x3, a1) : w7.mul(x3).add(a1)); a2 = (FMA ? w7.fma(x5, a2) : w7.mul(x5).add(a2)); a3 = (FMA ? w7.fma(x7, a3) : w7.mul(x7).add(a3));
+            a0 = (FMA ? w8.fma(x2, a0) : w8.mul(x2).add(a0)); a1 = (FMA ? w8.fma(x4, a1) : w8.mul(x4).add(a1)); a2 = (FMA ? w8.fma(x6, a2) : w8.mul(x6).add(a2)); a3 = (FMA ? w8.fma(x8, a3) : w8.mul(x8).add(a3));
+            a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoMemorySegment(out, d + j * px, LE);
+            a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoMemorySegment(out, d + (j + 1) * px, LE);
+            a2.blend(l, a2.compare(VectorOperators.LE, l)).blend(h, a2.compare(VectorOperators.GE, h)).intoMemorySegment(out, d + (j + 2) * px, LE);
+            a3.blend(l, a3.compare(VectorOperators.LE, l)).blend(h, a3.compare(VectorOperators.GE, h)).intoMemorySegment(out, d + (j + 3) * px, LE);
+        }
+        for (; j < count; j++) {
+            dw3One(x, r0 + 2 * j * px, rowBytes, px, wv, out, d + j * px, lo, hi);
+        }
+    }
+
+    /** One interior output of {@link #dw3RowS1}/{@link #dw3RowS2}: its window's first column at byte {@code c}. */
+    private static void dw3One(MemorySegment x, long c, long rowBytes, long px, float[] wv, MemorySegment out, long at, float lo, float hi) {
+        FloatVector acc = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
+        for (int ky = 0; ky < 3; ky++, c += rowBytes) {
+            for (int kx = 0; kx < 3; kx++) {
+                FloatVector u = FloatVector.fromArray(SPECIES, wv, (ky * 3 + kx) * LANES), v = FloatVector.fromMemorySegment(SPECIES, x, c + kx * px, LE);
+                acc = FMA ? u.fma(v, acc) : u.mul(v).add(acc);
+            }
+        }
+        clamp(acc, lo, hi).intoMemorySegment(out, at, LE);
     }
 
     /** Lanes {@code n..LANES} of the {@code pixels} vectors of {@code o} set to +0. */
