@@ -168,6 +168,19 @@ public interface CnnKernels {
         }
     }
 
+    /**
+     * {@link #toNchwc} by this implementation, for any lane count: the same result (an exact re-indexing). The vector
+     * implementation moves L × L squares through register transposes at its own lane count.
+     */
+    default void nchwToBlocked(int lanes, int channels, int plane, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        toNchwc(lanes, channels, plane, x, xOff, y, yOff);
+    }
+
+    /** {@link #fromNchwc} by this implementation, for any lane count: the same result. */
+    default void blockedToNchw(int lanes, int channels, int plane, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        fromNchwc(lanes, channels, plane, x, xOff, y, yOff);
+    }
+
     /** The process-wide implementation: vector when {@link KernelProvider#get()} chose vector, at the same width. */
     static CnnKernels get() {
         return CnnKernelsChoice.INSTANCE;

@@ -241,6 +241,44 @@ class NchwcKernelsPropertyTest {
         }
     }
 
+    static Stream<Arguments> conversionCases() {
+        int[][] shapes = {{1, 1}, {3, 17}, {16, 16}, {17, 33}, {40, 255}, {32, 257}, {7, 1000}};   // channels, plane
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int[] sh : shapes) {
+                out.add(Arguments.of(k, sh));
+            }
+        }
+        return out.stream();
+    }
+
+    /** The implementations' layout conversions equal the static specifications bit for bit, at both lane counts. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("conversionCases")
+    void conversionsMatchSpec(CnnKernels impl, int[] shape) {
+        int c = shape[0], plane = shape[1];
+        long seed = Gen.seed("nchwc-convert/" + impl.name() + "/" + java.util.Arrays.toString(shape));
+        float[] x = Gen.floats(new SplittableRandom(seed), c * plane, -4, 4);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xs = Gen.segment(arena, x);
+            for (int L : new int[] {impl.blockLanes(), impl.blockLanes() == 4 ? 8 : 4}) {
+                long len = (long) (c + L - 1) / L * plane * L;
+                MemorySegment want = sentinel(arena, len + 7), got = sentinel(arena, len + 7);
+                CnnKernels.toNchwc(L, c, plane, xs, 0, want, 3);
+                impl.nchwToBlocked(L, c, plane, xs, 0, got, 3);
+                for (long i = 0; i < len + 7; i++) {
+                    assertEquals(want.getAtIndex(Gen.F32, i), got.getAtIndex(Gen.F32, i), 0f, "to blocked at " + i + " L=" + L + " seed=" + seed);
+                }
+                MemorySegment back = sentinel(arena, (long) c * plane + 4);
+                impl.blockedToNchw(L, c, plane, got, 3, back, 2);
+                for (long i = 0; i < (long) c * plane + 4; i++) {
+                    float e = i < 2 || i >= 2 + (long) c * plane ? SENTINEL : x[(int) (i - 2)];
+                    assertEquals(e, back.getAtIndex(Gen.F32, i), 0f, "back at " + i + " L=" + L + " seed=" + seed);
+                }
+            }
+        }
+    }
+
     /** The checks above fail for a kernel off by one ulp-scale step in one lane, or one that leaves a padding lane. */
     @Test
     void catchesBrokenKernels() {

@@ -341,11 +341,20 @@ public final class Conv2d implements Layer {
         CnnKernels ck = CnnKernels.get();
         float[] packed = nchwcPacked(L), b = biasArray;
         Activation act = fused;
-        int obs = (out + L - 1) / L;
+        forNchwcTiles((long) out * in * plane, plane, (out + L - 1) / L, (o0, o1, p0, p1) -> ck.pointwiseNchwc(L, out, in, packed, b, act,
+                xs, xOff, xb, plane, rs, rOff, ys, yOff, yb, o0, o1, p0, p1));
+    }
+
+    /**
+     * Runs {@code tile} over output blocks × pixels of a channel-blocked output: on the calling thread, or in tasks of at
+     * least ~64k of the layer's {@code macs}, about four per thread: pixel chunks (multiples of 8, at least 32 pixels),
+     * then, where they are fewer than the tasks, output-block chunks (pairs, the kernels' tile).
+     */
+    private static void forNchwcTiles(long macs, int plane, int obs, OutputTile tile) {
         int threads = Parallel.threads();
-        int tasks = (int) Math.min(4L * threads, Math.max(1, (long) out * in * plane / 65536));
+        int tasks = (int) Math.min(4L * threads, Math.max(1, macs / 65536));
         if (threads == 1 || tasks <= 1) {
-            ck.pointwiseNchwc(L, out, in, packed, b, act, xs, xOff, xb, plane, rs, rOff, ys, yOff, yb, 0, obs, 0, plane);
+            tile.run(0, obs, 0, plane);
             return;
         }
         int pParts = Math.max(1, Math.min(tasks, plane / 32));
@@ -357,8 +366,7 @@ public final class Conv2d implements Layer {
         Parallel.forChunks(pTasks * oTasks, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int p0 = (t % pTasks) * pChunk, o0 = (t / pTasks) * oChunk;
-                ck.pointwiseNchwc(L, out, in, packed, b, act, xs, xOff, xb, plane, rs, rOff, ys, yOff, yb,
-                        o0, Math.min(obs, o0 + oChunk), p0, Math.min(plane, p0 + pChunk));
+                tile.run(o0, Math.min(obs, o0 + oChunk), p0, Math.min(plane, p0 + pChunk));
             }
         });
     }

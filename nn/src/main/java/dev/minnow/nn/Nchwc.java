@@ -55,7 +55,7 @@ public final class Nchwc {
         int plane = Math.toIntExact(h * w), blocks = (int) ((c + L - 1) / L);
         Tensor y = Buffers.f32Overwritten(n, blocks, h, w, L);   // every lane is written
         for (long b = 0; b < n; b++) {
-            CnnKernels.toNchwc(L, (int) c, plane, x.segment(), b * c * plane, y.segment(), b * blocks * plane * L);
+            CnnKernels.get().nchwToBlocked(L, (int) c, plane, x.segment(), b * c * plane, y.segment(), b * blocks * plane * L);
         }
         return y;
     }
@@ -68,7 +68,7 @@ public final class Nchwc {
         int plane = Math.toIntExact(h * w);
         Tensor y = Buffers.f32Overwritten(n, channels, h, w);
         for (long b = 0; b < n; b++) {
-            CnnKernels.fromNchwc(L, channels, plane, x.segment(), b * blocks * plane * L, y.segment(), b * channels * plane);
+            CnnKernels.get().blockedToNchw(L, channels, plane, x.segment(), b * blocks * plane * L, y.segment(), b * channels * plane);
         }
         return y;
     }

@@ -82,6 +82,24 @@ class Conv2dNchwcTest {
         }
     }
 
+    /**
+     * Stems: a small k×k convolution from the NCHW input into the blocked layout (it computes NCHW and converts its
+     * output), odd sizes and strides, batches of two.
+     */
+    @Test
+    void stemsWriteBlockedFromNchw() {
+        long seed = Gen.seed("conv2d-nchwc-stem");
+        SplittableRandom r = new SplittableRandom(seed);
+        int[][] shapes = {{3, 3}, {1, 3}, {7, 3}, {2, 5}, {3, 7}};   // cin, k
+        for (int iter = 0; iter < 30; iter++) {
+            int[] sh = shapes[iter % shapes.length];
+            int cin = sh[0], k = sh[1], s = 1 + r.nextInt(2), cout = new int[] {1, 16, 17, 24, 32, 40}[r.nextInt(6)];
+            int h = k / 2 + 1 + r.nextInt(20), w = k / 2 + 1 + r.nextInt(20);
+            String ctx = "iter " + iter + " " + cin + "->" + cout + " k" + k + " s" + s + " " + h + "x" + w + " seed=" + seed;
+            check(r, ctx, 1 + r.nextInt(2), cin, cout, 1, k, s, k / 2, h, w, r.nextBoolean(), r.nextInt(2) == 0, false, true, false);
+        }
+    }
+
     /** A depthwise layer with blocked input and output keeps running blocked over a chain; the conversions are exact. */
     @Test
     void conversionsAreExact() {

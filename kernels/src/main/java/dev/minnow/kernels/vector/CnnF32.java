@@ -1187,6 +1187,67 @@ final class CnnF32 implements CnnKernels {
         clamp(acc, lo, hi).intoMemorySegment(out, at, LE);
     }
 
+    /** Per thread: an L × L square as loaded and as transposed, for the layout conversions. */
+    private static final ThreadLocal<float[]> CONVERT = ThreadLocal.withInitial(() -> new float[2 * LANES * LANES + LANES]);
+
+    /**
+     * NCHW → blocked by L × L squares: L channels' rows of L pixels loaded (zeros past the channels), transposed in
+     * registers, stored as L pixels of L lanes in one run; the pixels past the last whole square one by one.
+     */
+    @Override
+    public void nchwToBlocked(int lanes, int channels, int plane, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        if (lanes != LANES) {
+            CnnKernels.toNchwc(lanes, channels, plane, x, xOff, y, yOff);
+            return;
+        }
+        float[] sq = CONVERT.get();
+        int blocks = (channels + LANES - 1) / LANES, whole = plane / LANES * LANES, t = LANES * LANES;
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int cb = 0; cb < blocks; cb++) {
+            int n = Math.min(LANES, channels - cb * LANES);
+            long dst = (yOff + (long) cb * plane * LANES) * 4;
+            for (int p = 0; p < whole; p += LANES) {
+                for (int l = 0; l < LANES; l++) {
+                    (l < n ? FloatVector.fromMemorySegment(SPECIES, x, (xOff + (long) (cb * LANES + l) * plane + p) * 4, LE) : zero).intoArray(sq, l * LANES);
+                }
+                transpose(sq, 0, LANES, sq, t, LANES);
+                MemorySegment.copy(sq, t, y, F32, dst + 4L * p * LANES, t);
+            }
+            for (int p = whole; p < plane; p++) {
+                for (int l = 0; l < LANES; l++) {
+                    y.setAtIndex(F32, yOff + ((long) cb * plane + p) * LANES + l, l < n ? x.getAtIndex(F32, xOff + (long) (cb * LANES + l) * plane + p) : 0f);
+                }
+            }
+        }
+    }
+
+    /** Blocked → NCHW, the inverse of {@link #nchwToBlocked} for the first {@code channels} channels. */
+    @Override
+    public void blockedToNchw(int lanes, int channels, int plane, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        if (lanes != LANES) {
+            CnnKernels.fromNchwc(lanes, channels, plane, x, xOff, y, yOff);
+            return;
+        }
+        float[] sq = CONVERT.get();
+        int blocks = (channels + LANES - 1) / LANES, whole = plane / LANES * LANES, t = LANES * LANES;
+        for (int cb = 0; cb < blocks; cb++) {
+            int n = Math.min(LANES, channels - cb * LANES);
+            long src = (xOff + (long) cb * plane * LANES) * 4;
+            for (int p = 0; p < whole; p += LANES) {
+                MemorySegment.copy(x, F32, src + 4L * p * LANES, sq, 0, t);
+                transpose(sq, 0, LANES, sq, t, LANES);
+                for (int l = 0; l < n; l++) {
+                    FloatVector.fromArray(SPECIES, sq, t + l * LANES).intoMemorySegment(y, (yOff + (long) (cb * LANES + l) * plane + p) * 4, LE);
+                }
+            }
+            for (int p = whole; p < plane; p++) {
+                for (int l = 0; l < n; l++) {
+                    y.setAtIndex(F32, yOff + (long) (cb * LANES + l) * plane + p, x.getAtIndex(F32, xOff + ((long) cb * plane + p) * LANES + l));
+                }
+            }
+        }
+    }
+
     /** Lanes {@code n..LANES} of the {@code pixels} vectors of {@code o} set to +0. */
     private static void zeroLanesFrom(int n, float[] o, int pixels) {
         VectorMask<Float> keep = SPECIES.indexInRange(0, n);
