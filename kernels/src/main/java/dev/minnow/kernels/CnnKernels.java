@@ -117,6 +117,44 @@ public interface CnnKernels {
                         int ob0, int ob1, int p0, int p1);
 
     /**
+     * A k×k convolution (one group, no dilation) with input and output in the channel-blocked layout, bias and
+     * activation fused: for output channel o and pixel {@code p = oy·wo + ox},
+     * {@code y(o, p) = act(bias[o] + Σ_{cb, ky, kx, l} W(o, cb·L + l, ky, kx) · x(cb·L + l, iy, ix))}, summed bias first (0
+     * when null), then over every tap in the order cb, ky, kx, l (block, row, column, lane), with
+     * {@code iy = oy·stride + ky − padH}, {@code ix = ox·stride + kx − padW} and
+     * {@code x(c, iy, ix) = x[xOff + ((c/L)·h·w + iy·w + ix)·L + c%L]} inside the plane for {@code c < cin}, +0 outside it
+     * and past cin (those terms are summed too: {@code W·(+0)}). Output blocks
+     * {@code [ob0, ob1)} and pixels {@code [p0, p1)} at {@code y[yOff + (ob·ho·wo + p)·L + l]}; the lanes past {@code cout}
+     * are written +0. Weights packed by {@link #packNchwcKxK}. The input's lanes past {@code cin} are not read.
+     */
+    void convNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, int padH, int padW, float[] packed, float[] bias,
+                   Activation act, MemorySegment x, long xOff, int h, int w, MemorySegment y, long yOff, int ho, int wo,
+                   int ob0, int ob1, int p0, int p1);
+
+    /**
+     * PyTorch-ordered k×k weights {@code w[((o·cin + i)·kh + ky)·kw + kx]} packed for {@link #convNchwc}: with
+     * {@code K = ceil(cin/L)·kh·kw·L} taps per output, block ob's weight vector of tap
+     * {@code t = ((cb·kh + ky)·kw + kx)·L + l} at {@code packed[(ob·K + t)·L + lo] = w[o = ob·L + lo][i = cb·L + l][ky][kx]},
+     * 0 where {@code o ≥ cout} or {@code i ≥ cin}.
+     */
+    static float[] packNchwcKxK(int lanes, int cout, int cin, int kh, int kw, float[] w) {
+        int ib = (cin + lanes - 1) / lanes, blocks = (cout + lanes - 1) / lanes;
+        int taps = Math.multiplyExact(Math.multiplyExact(ib * kh, kw), lanes);
+        float[] p = new float[Math.multiplyExact(Math.multiplyExact(blocks, taps), lanes)];
+        for (int o = 0; o < cout; o++) {
+            for (int i = 0; i < cin; i++) {
+                for (int ky = 0; ky < kh; ky++) {
+                    for (int kx = 0; kx < kw; kx++) {
+                        int t = (((i / lanes) * kh + ky) * kw + kx) * lanes + i % lanes;
+                        p[((o / lanes) * taps + t) * lanes + o % lanes] = w[((o * cin + i) * kh + ky) * kw + kx];
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
      * Pointwise weights {@code w[o·cin + i]} packed for {@link #pointwiseNchwc} at {@code lanes}: block {@code ob}'s
      * weights of input {@code i} as one vector, {@code packed[(ob·cin + i)·L + l] = w[(ob·L + l)·cin + i]}, 0 past cout.
      */

@@ -437,6 +437,13 @@ class CnnKernelsPropertyTest {
             }
 
             @Override
+            public void convNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, int padH, int padW, float[] packed, float[] bias,
+                                  Activation act, MemorySegment x, long xOff, int h, int w, MemorySegment y, long yOff, int ho, int wo,
+                                  int ob0, int ob1, int p0, int p1) {
+                base.convNchwc(lanes, cout, cin, kh, kw, stride, padH, padW, packed, bias, act, x, xOff, h, w, y, yOff, ho, wo, ob0, ob1, p0, p1);
+            }
+
+            @Override
             public void pointwiseNchwc(int lanes, int cout, int cin, float[] packed, float[] bias, Activation act, MemorySegment x,
                                        long xOff, boolean xBlocked, int plane, MemorySegment r, long rOff, MemorySegment y, long yOff,
                                        boolean yBlocked, int ob0, int ob1, int p0, int p1) {

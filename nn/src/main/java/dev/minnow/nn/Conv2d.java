@@ -320,6 +320,50 @@ public final class Conv2d implements Layer {
         return blockedOut ? Nchwc.fromNchw(y) : y;
     }
 
+    /**
+     * Whether a one-group k×k convolution (no dilation, one stride) over {@code pixels} output pixels runs channel-blocked
+     * ({@link CnnKernels#convNchwc}: the output channels in the lanes, every lane useful whatever the plane's width; an
+     * NCHW layer converts in and out). By default ({@code -Dminnow.cnn.blockedKxK=true}) up to
+     * {@link #BLOCKED_KXK_MAX_PIXELS} output pixels, where the input channels fill at least 4/5 of their blocks' lanes (a
+     * stem's three channels would pad to 16: 0.2× the NCHW kernels); {@code false} never, {@code always} always, a number
+     * N up to N output pixels (read per call, for A/B runs).
+     */
+    private static boolean useBlockedKxK(int pixels, int in) {
+        String p = System.getProperty("minnow.cnn.blockedKxK", "true");
+        if (p.equals("true")) {
+            int L = Nchwc.lanes();
+            return pixels <= BLOCKED_KXK_MAX_PIXELS && 5L * in >= 4L * ((in + L - 1) / L) * L;
+        }
+        if (p.matches("[0-9]{1,9}")) {
+            return pixels <= Integer.parseInt(p);
+        }
+        if (!p.equals("always") && !p.equals("false")) {
+            throw new IllegalArgumentException("minnow.cnn.blockedKxK must be true, false, always or a pixel count; got '" + p + "'");
+        }
+        return p.equals("always");
+    }
+
+    /** Largest output plane of {@link #useBlockedKxK} by default. */
+    static final int BLOCKED_KXK_MAX_PIXELS = 256;
+
+    /** The weights packed for {@link CnnKernels#convNchwc} at {@code lanes}, made on first use. */
+    private volatile float[] kxkNchwcPacked;
+
+    /** {@link CnnKernels#convNchwc} of one image, blocked in and out, over the threads as {@link #forNchwcTiles} splits it. */
+    private void blockedKxK(int L, MemorySegment xb, long xOff, int h, int w, MemorySegment yb, long yOff, int ho, int wo) {
+        float[] packed = kxkNchwcPacked;
+        if (packed == null || packed.length != ((out + L - 1) / L) * ((in + L - 1) / L) * kh * kw * L * L) {
+            packed = CnnKernels.packNchwcKxK(L, out, in, kh, kw, weightArray);
+            kxkNchwcPacked = packed;
+        }
+        CnnKernels ck = CnnKernels.get();
+        float[] pk = packed, b = biasArray;
+        Activation act = fused;
+        int plane = ho * wo;
+        forNchwcTiles((long) out * in * kh * kw * plane, plane, (out + L - 1) / L, (o0, o1, p0, p1) -> ck.convNchwc(L, out, in, kh, kw, sh, ph,
+                pw, pk, b, act, xb, xOff, h, w, yb, yOff, ho, wo, o0, o1, p0, p1));
+    }
+
     /** The packed weights of {@link CnnKernels#pointwiseNchwc} at {@code lanes}, packed on first use. */
     private float[] nchwcPacked(int lanes) {
         float[] p = nchwcPacked;
@@ -414,6 +458,15 @@ public final class Conv2d implements Layer {
                 added = after == null;
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
+            } else if (!pointwise && groups == 1 && sh == sw && dh == 1 && dw == 1 && useBlockedKxK(ho * wo, in)) {
+                // the channels in the lanes: NCHW in and out by register transposes
+                int L = Nchwc.lanes();
+                MemorySegment xb = Buffers.scratchOverwritten((long) ((in + L - 1) / L) * L * h * w * 4);
+                CnnKernels ck = CnnKernels.get();
+                ck.nchwToBlocked(L, in, h * w, xs, xOff, xb, 0);
+                MemorySegment yb = Buffers.scratchOverwritten((long) ((out + L - 1) / L) * L * ho * wo * 4);
+                blockedKxK(L, xb, 0, h, w, yb, 0, ho, wo);
+                ck.blockedToNchw(L, out, ho * wo, yb, 0, ys, yOff);
             } else if (!pointwise && groups == 1 && sh == sw && sh <= 2 && dh == 1 && dw == 1 && usePackedKxK(ho * wo, in * kh * kw)) {
                 // bias and activation fused, and the residual when no activation is left for afterwards
                 packedKxK(xs, xOff, h, w, after == null ? rs : null, ys, yOff, ho, wo);

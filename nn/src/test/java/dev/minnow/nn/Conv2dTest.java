@@ -130,10 +130,32 @@ class Conv2dTest {
             {5, 6, 3, 3, 0, 0, 10, 17, 1}, {64, 24, 3, 3, 1, 1, 4, 4, 1}, {16, 13, 3, 3, 1, 1, 20, 21, 2}, {3, 8, 7, 7, 3, 3, 30, 31, 2},
             {9, 11, 1, 1, 0, 0, 14, 14, 2}, {6, 7, 3, 3, 0, 1, 9, 10, 2}};
         System.setProperty("minnow.cnn.packedKxK", "true");
+        System.setProperty("minnow.cnn.blockedKxK", "false");
         try {
             packedKxKCases(r, seed, shapes);
         } finally {
             System.clearProperty("minnow.cnn.packedKxK");
+            System.clearProperty("minnow.cnn.blockedKxK");
+        }
+    }
+
+    /**
+     * The same shapes through the channel-blocked k×k kernel ({@code minnow.cnn.blockedKxK=always}: NCHW converted in and
+     * out around {@code CnnKernels.convNchwc}), at 1 and 2 threads, with ReLU6 and the residual.
+     */
+    @Test
+    void blockedKxKConvolutions() {
+        long seed = Gen.seed("conv2d-blocked-kxk");
+        SplittableRandom r = new SplittableRandom(seed);
+        // {cin, cout, kh, kw, ph, pw, h, w, stride}
+        int[][] shapes = {{16, 13, 3, 3, 1, 1, 14, 14, 1}, {64, 10, 3, 3, 1, 1, 18, 18, 1}, {3, 8, 5, 5, 2, 2, 9, 12, 1}, {40, 70, 3, 3, 1, 1, 7, 7, 1},
+            {5, 6, 3, 3, 0, 0, 10, 17, 1}, {64, 24, 3, 3, 1, 1, 4, 4, 1}, {16, 13, 3, 3, 1, 1, 20, 21, 2}, {3, 8, 7, 7, 3, 3, 30, 31, 2},
+            {6, 7, 3, 3, 1, 1, 9, 10, 2}, {48, 192, 3, 3, 1, 1, 13, 13, 1}, {7, 9, 1, 3, 0, 1, 6, 33, 1}};
+        System.setProperty("minnow.cnn.blockedKxK", "always");
+        try {
+            packedKxKCases(r, seed, shapes);
+        } finally {
+            System.clearProperty("minnow.cnn.blockedKxK");
         }
     }
 
@@ -145,6 +167,7 @@ class Conv2dTest {
         Conv2d conv = Conv2d.of(Tensor.of(Gen.floats(r, 8 * 64 * 9), 8, 64, 3, 3), Tensor.of(Gen.floats(r, 8), 8), new int[] {2, 2},
                 new int[] {1, 1}, new int[] {1, 1}, 1);
         float[] x = Gen.floats(r, 64 * 10 * 10);
+        System.setProperty("minnow.cnn.blockedKxK", "false");
         try {
             float[] off = conv.forward(Buffers.f32(x, 1, 64, 10, 10)).toFloatArray();
             for (String v : new String[] {"s2", "small", "deep", "deep:576", " deep:100000 , s2 "}) {
@@ -161,6 +184,7 @@ class Conv2dTest {
             }
         } finally {
             System.clearProperty("minnow.cnn.packedKxK");
+            System.clearProperty("minnow.cnn.blockedKxK");
         }
     }
 

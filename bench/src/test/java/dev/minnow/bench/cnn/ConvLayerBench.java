@@ -74,10 +74,13 @@ public final class ConvLayerBench {
         new Case("dw5 s1 240 @14", 240, 240, 5, 1, 240, 14, Activation.HARD_SWISH),
         new Case("dw5 s1 576 @7", 576, 576, 5, 1, 576, 7, Activation.HARD_SWISH),
         new Case("3x3 s1 64->64 @56", 64, 64, 3, 1, 1, 56, Activation.RELU),
+        new Case("3x3 s1 128->128 @28", 128, 128, 3, 1, 1, 28, Activation.RELU),
         new Case("3x3 s1 256->256 @14", 256, 256, 3, 1, 1, 14, Activation.RELU),
         new Case("3x3 s1 512->512 @7", 512, 512, 3, 1, 1, 7, Activation.RELU),
         new Case("3x3 s2 128->256 @28", 128, 256, 3, 2, 1, 28, Activation.RELU),
         new Case("3x3 s1 64->256 @13", 64, 256, 3, 1, 1, 13, Activation.RELU),
+        new Case("3x3 s1 48->192 @13", 48, 192, 3, 1, 1, 13, Activation.RELU),
+        new Case("3x3 s1 32->128 @27", 32, 128, 3, 1, 1, 27, Activation.RELU),
         new Case("7x7 s2 3->64 @224", 3, 64, 7, 2, 1, 224, Activation.RELU),
         new Case("3x3 s1 16->64 @55", 16, 64, 3, 1, 1, 55, Activation.RELU),
     };

@@ -110,6 +110,43 @@ public final class ScalarCnnKernels implements CnnKernels {
         }
     }
 
+    @Override
+    public void convNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, int padH, int padW, float[] packed, float[] bias,
+                          Activation act, MemorySegment x, long xOff, int h, int w, MemorySegment y, long yOff, int ho, int wo,
+                          int ob0, int ob1, int p0, int p1) {
+        int ib = (cin + lanes - 1) / lanes, taps = ib * kh * kw * lanes;
+        long plane = (long) ho * wo;
+        for (int ob = ob0; ob < ob1; ob++) {
+            for (int lo = 0; lo < lanes; lo++) {
+                int o = ob * lanes + lo;
+                for (int p = p0; p < p1; p++) {
+                    float v = 0f;
+                    if (o < cout) {
+                        int oy = p / wo, ox = p % wo;
+                        float acc = bias == null ? 0f : bias[o];
+                        for (int cb = 0; cb < ib; cb++) {
+                            for (int ky = 0; ky < kh; ky++) {
+                                int iy = oy * stride + ky - padH;
+                                for (int kx = 0; kx < kw; kx++) {
+                                    int ix = ox * stride + kx - padW;
+                                    boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                                    for (int l = 0; l < lanes; l++) {
+                                        int t = ((cb * kh + ky) * kw + kx) * lanes + l;
+                                        float xv = inside && cb * lanes + l < cin
+                                                ? x.getAtIndex(F32, xOff + (((long) cb * h + iy) * w + ix) * lanes + l) : 0f;
+                                        acc += packed[(ob * taps + t) * lanes + lo] * xv;
+                                    }
+                                }
+                            }
+                        }
+                        v = act == null ? acc : ScalarKernels.activation(act, acc);
+                    }
+                    y.setAtIndex(F32, yOff + (ob * plane + p) * lanes + lo, v);
+                }
+            }
+        }
+    }
+
     private static void plane(int k, int stride, int padH, int padW, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff,
                               float bias, Activation act, MemorySegment out, long outOff, int ho, int wo) {
         for (int oy = 0; oy < ho; oy++) {
