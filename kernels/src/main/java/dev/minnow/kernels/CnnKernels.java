@@ -207,6 +207,40 @@ public interface CnnKernels {
     }
 
     /**
+     * Channel means of a channel-blocked image ({@code blocks} blocks of {@code plane} pixels of {@code lanes} lanes):
+     * {@code out[cb·L + l] = (Σ_{p < plane} x[xOff + (cb·plane + p)·L + l]) / plane}, summed in p order from +0, in float.
+     * Exact as defined (the vector implementation adds whole pixel vectors in the same order).
+     */
+    default void blockedMeans(int lanes, int blocks, int plane, MemorySegment x, long xOff, float[] out) {
+        for (int cb = 0; cb < blocks; cb++) {
+            for (int l = 0; l < lanes; l++) {
+                float s = 0f;
+                for (int p = 0; p < plane; p++) {
+                    s += x.getAtIndex(Tensor.F32_LE, xOff + ((long) cb * plane + p) * lanes + l);
+                }
+                out[cb * lanes + l] = s / plane;
+            }
+        }
+    }
+
+    /**
+     * Per-channel scaling of a channel-blocked image: {@code y[yOff + (cb·plane + p)·L + l] = x[xOff + …] · g[cb·L + l]}
+     * for channels {@code cb·L + l < channels}, +0 in the lanes past them. Exact. {@code y} may be {@code x}.
+     */
+    default void blockedScale(int lanes, int channels, int plane, float[] g, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        int blocks = (channels + lanes - 1) / lanes;
+        for (int cb = 0; cb < blocks; cb++) {
+            for (int p = 0; p < plane; p++) {
+                for (int l = 0; l < lanes; l++) {
+                    long at = ((long) cb * plane + p) * lanes + l;
+                    int c = cb * lanes + l;
+                    y.setAtIndex(Tensor.F32_LE, yOff + at, c < channels ? x.getAtIndex(Tensor.F32_LE, xOff + at) * g[c] : 0f);
+                }
+            }
+        }
+    }
+
+    /**
      * {@link #toNchwc} by this implementation, for any lane count: the same result (an exact re-indexing). The vector
      * implementation moves L × L squares through register transposes at its own lane count.
      */

@@ -356,6 +356,60 @@ class NchwcKernelsPropertyTest {
         }
     }
 
+    /**
+     * The blocked channel means and channel scaling (squeeze-and-excitation on blocked tensors): each implementation
+     * bit-exact against the specification (same sums in the same order), the means also against a sum written here,
+     * and +0 in the scaled output's padding lanes whatever the input holds there (NaN here).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("conversionCases")
+    void meansAndScaleMatchSpec(CnnKernels impl, int[] shape) {
+        int c = shape[0], plane = shape[1];
+        long seed = Gen.seed("nchwc-se/" + impl.name() + "/" + java.util.Arrays.toString(shape));
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = Gen.floats(r, c * plane, -4, 4), g = Gen.floats(r, c);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xs = Gen.segment(arena, x);
+            for (int L : new int[] {impl.blockLanes(), impl.blockLanes() == 4 ? 8 : 4}) {
+                int blocks = (c + L - 1) / L;
+                long len = (long) blocks * plane * L;
+                MemorySegment xb = arena.allocate((len + 5) * 4);
+                xb.fill((byte) 0xff);
+                CnnKernels.toNchwc(L, c, plane, xs, 0, xb, 5);
+                for (long i = 0; i < len; i++) {
+                    if ((i / L / plane) * L + i % L >= c) {
+                        xb.setAtIndex(Gen.F32, 5 + i, Float.NaN);
+                    }
+                }
+                float[] want = new float[blocks * L], got = new float[blocks * L];
+                SPEC.blockedMeans(L, blocks, plane, xb, 5, want);
+                impl.blockedMeans(L, blocks, plane, xb, 5, got);
+                String ctx = " L=" + L + " seed=" + seed;
+                for (int ch = 0; ch < c; ch++) {
+                    float sum = 0f;
+                    for (int p = 0; p < plane; p++) {
+                        sum += x[ch * plane + p];
+                    }
+                    assertEquals(sum / plane, want[ch], 0f, "spec mean of channel " + ch + ctx);
+                    assertEquals(want[ch], got[ch], 0f, "mean of channel " + ch + ctx);
+                }
+                MemorySegment ws = sentinel(arena, len + 6), gs = sentinel(arena, len + 6);
+                SPEC.blockedScale(L, c, plane, g, xb, 5, ws, 3);
+                impl.blockedScale(L, c, plane, g, xb, 5, gs, 3);
+                for (long i = 0; i < len + 6; i++) {
+                    long rel = i - 3;
+                    float e = SENTINEL;
+                    if (rel >= 0 && rel < len) {
+                        int ch = (int) ((rel / L / plane) * L + rel % L), p = (int) (rel / L % plane);
+                        e = ch < c ? x[ch * plane + p] * g[ch] : 0f;
+                    }
+                    assertEquals(e, ws.getAtIndex(Gen.F32, i), 0f, "spec scale at " + i + ctx);
+                    assertEquals(e, gs.getAtIndex(Gen.F32, i), 0f, "scale at " + i + ctx);
+                }
+            }
+        }
+    }
+
     static Stream<Arguments> conversionCases() {
         int[][] shapes = {{1, 1}, {3, 17}, {16, 16}, {17, 33}, {40, 255}, {32, 257}, {7, 1000}};   // channels, plane
         List<Arguments> out = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.minnow.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.minnow.kernels.Activation;
 import dev.minnow.tensor.Tensor;
@@ -176,6 +177,20 @@ class OpsTest {
                     assertEquals(x[at] * g, got[at], 1e-6, "SE at " + at + " seed=" + seed);
                 }
             }
+        }
+        // the same on the channel-blocked layout: a blocked output, the same values, +0 in the padding lanes
+        Tensor yb = se.forward(Nchwc.fromNchw(Buffers.f32(x, n, c, h, w)));
+        assertTrue(Nchwc.isBlocked(yb), "blocked in, blocked out");
+        float[] blockedLanes = yb.toFloatArray();
+        int lanes = (int) yb.dim(4);
+        for (int i = 0; i < blockedLanes.length; i++) {
+            if ((i / lanes / (h * w)) % yb.dim(1) * lanes + i % lanes >= c) {
+                assertEquals(0f, blockedLanes[i], 0f, "padding lane at " + i);
+            }
+        }
+        float[] back = Nchwc.toNchw(yb, c).toFloatArray();
+        for (int i = 0; i < got.length; i++) {
+            assertEquals(got[i], back[i], 1e-6 * (1 + Math.abs(got[i])), "blocked SE at " + i + " seed=" + seed);
         }
         Tensor a = Buffers.f32(Gen.floats(r, 2 * 2 * 3), 2, 2, 3, 1), b = Buffers.f32(Gen.floats(r, 2 * 1 * 3), 2, 1, 3, 1);
         Tensor cat = Ops.concatChannels(a, b);

@@ -1187,6 +1187,44 @@ final class CnnF32 implements CnnKernels {
         clamp(acc, lo, hi).intoMemorySegment(out, at, LE);
     }
 
+    /** {@link CnnKernels#blockedMeans}: whole pixel vectors added in pixel order, then divided. */
+    @Override
+    public void blockedMeans(int lanes, int blocks, int plane, MemorySegment x, long xOff, float[] out) {
+        if (lanes != LANES) {
+            CnnKernels.super.blockedMeans(lanes, blocks, plane, x, xOff, out);
+            return;
+        }
+        for (int cb = 0; cb < blocks; cb++) {
+            long at = (xOff + (long) cb * plane * LANES) * 4;
+            FloatVector s = FloatVector.zero(SPECIES);
+            for (int p = 0; p < plane; p++) {
+                s = s.add(FloatVector.fromMemorySegment(SPECIES, x, at + 4L * p * LANES, LE));
+            }
+            s.div((float) plane).intoArray(out, cb * LANES);
+        }
+    }
+
+    /** {@link CnnKernels#blockedScale}: one multiply per pixel vector, the lanes past the channels blended to +0. */
+    @Override
+    public void blockedScale(int lanes, int channels, int plane, float[] g, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        if (lanes != LANES) {
+            CnnKernels.super.blockedScale(lanes, channels, plane, g, x, xOff, y, yOff);
+            return;
+        }
+        int blocks = (channels + LANES - 1) / LANES;
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int cb = 0; cb < blocks; cb++) {
+            int n = Math.min(LANES, channels - cb * LANES);
+            VectorMask<Float> keep = SPECIES.indexInRange(0, n);
+            FloatVector gv = zero.blend(FloatVector.fromArray(SPECIES, g, cb * LANES, keep), keep);
+            long xa = (xOff + (long) cb * plane * LANES) * 4, ya = (yOff + (long) cb * plane * LANES) * 4;
+            for (int p = 0; p < plane; p++) {
+                FloatVector v = FloatVector.fromMemorySegment(SPECIES, x, xa + 4L * p * LANES, LE).mul(gv);
+                (n < LANES ? zero.blend(v, keep) : v).intoMemorySegment(y, ya + 4L * p * LANES, LE);
+            }
+        }
+    }
+
     /** Per thread: an L × L square as loaded and as transposed, for the layout conversions. */
     private static final ThreadLocal<float[]> CONVERT = ThreadLocal.withInitial(() -> new float[2 * LANES * LANES + LANES]);
 

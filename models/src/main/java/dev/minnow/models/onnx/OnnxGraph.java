@@ -4,11 +4,12 @@ import dev.minnow.kernels.Activation;
 import dev.minnow.kernels.KernelProvider;
 import dev.minnow.nn.Buffers;
 import dev.minnow.nn.Conv2d;
-import dev.minnow.nn.Nchwc;
 import dev.minnow.nn.ConvTranspose2d;
+import dev.minnow.nn.Nchwc;
 import dev.minnow.nn.Ops;
 import dev.minnow.nn.Pool2d;
 import dev.minnow.nn.Profile;
+import dev.minnow.nn.SqueezeExcitation;
 import dev.minnow.tensor.DType;
 import dev.minnow.tensor.Tensor;
 import dev.minnow.tensor.io.ModelFormatException;
@@ -64,6 +65,7 @@ public final class OnnxGraph {
         final String shortcut;       // the residual added in the step, or null
         final boolean activatedSum;  // an activation after the residual add
         volatile Conv2d conv;
+        final SqueezeExcitation se;  // instead of conv: a fused squeeze-and-excitation, output in its input's layout
 
         ConvStep(String in, String out, String shortcut, boolean activatedSum, Conv2d conv) {
             this.in = in;
@@ -71,6 +73,24 @@ public final class OnnxGraph {
             this.shortcut = shortcut;
             this.activatedSum = activatedSum;
             this.conv = conv;
+            this.se = null;
+        }
+
+        ConvStep(String in, String out, SqueezeExcitation se) {
+            this.in = in;
+            this.out = out;
+            this.shortcut = null;
+            this.activatedSum = false;
+            this.conv = null;
+            this.se = se;
+        }
+
+        boolean pointwise() {
+            return conv != null && conv.isPointwise();
+        }
+
+        boolean depthwise() {
+            return conv != null && conv.isDepthwise();
         }
     }
     private final List<String> inputNames;
@@ -119,6 +139,9 @@ public final class OnnxGraph {
             try {
                 if (n.opType().equals("Conv")) {
                     compileConvChain(nodes, i, consumers, fused);
+                    continue;
+                }
+                if (n.opType().equals("GlobalAveragePool") && squeezeExcitation(nodes, i, consumers, fused)) {
                     continue;
                 }
                 if (FOLDABLE.contains(n.opType()) && allInputsConstant(n)) {
@@ -362,7 +385,9 @@ public final class OnnxGraph {
      * its output is by a chain that computes in that layout: as the data input of a pointwise chain or of a depthwise
      * one that itself writes it, or as the shortcut of a chain that writes it. So the inverted-residual blocks of
      * MobileNets and MnasNet run expand → depthwise → project and the shortcuts between them in the blocked layout, the
-     * stem, pooling, squeeze-and-excitation and the classifier stay NCHW, and no layout conversion is ever inserted.
+     * stem, pooling and the classifier stay NCHW, and no layout conversion is ever inserted. A fused
+     * squeeze-and-excitation step (MobileNetV3) computes in its input's layout: it is blocked when its input is and every
+     * use of its output takes blocked input, as a depthwise chain is.
      * Fixed point from all candidates down.
      */
     private void chooseNchwc(Map<String, Integer> consumers) {
@@ -377,9 +402,12 @@ public final class OnnxGraph {
         }
         Set<ConvStep> blocked = new java.util.HashSet<>();
         for (ConvStep cs : convSteps) {
-            int uses = inputUses.getOrDefault(cs.out, List.of()).size() + shortcutUses.getOrDefault(cs.out, List.of()).size();
-            boolean kind = cs.conv.isPointwise() && !cs.activatedSum
-                    || cs.conv.isDepthwise() && cs.shortcut == null;
+            // (a fused squeeze-and-excitation reads its input twice in the file: the pool and the Mul)
+            int uses = inputUses.getOrDefault(cs.out, List.of()).stream().mapToInt(u -> u.se != null ? 2 : 1).sum()
+                    + shortcutUses.getOrDefault(cs.out, List.of()).size();
+            boolean kind = cs.pointwise() && !cs.activatedSum
+                    || cs.depthwise() && cs.shortcut == null
+                    || cs.se != null;
             if (kind && uses > 0 && uses == consumers.getOrDefault(cs.out, 0)) {
                 blocked.add(cs);
             }
@@ -394,14 +422,14 @@ public final class OnnxGraph {
                 // a pointwise chain reading NCHW writes blocked only into a depthwise one (an expansion) and from at
                 // least Nchwc.MIN_EXPAND_IN channels: into another pointwise chain the staging and the channel padding
                 // cost more than they save (MobileNetV3's projections after squeeze-and-excitation, 0.89x)
-                boolean intoDepthwise = inputUses.getOrDefault(cs.out, List.of()).stream().anyMatch(u -> u.conv.isDepthwise());
-                boolean ok = (cs.conv.isDepthwise() ? blocked.contains(producer.get(cs.in))
+                boolean intoDepthwise = inputUses.getOrDefault(cs.out, List.of()).stream().anyMatch(ConvStep::depthwise);
+                boolean ok = (!cs.pointwise() ? blocked.contains(producer.get(cs.in))
                                 : blocked.contains(producer.get(cs.in)) || intoDepthwise && cs.conv.inChannels() >= Nchwc.MIN_EXPAND_IN)
                         && (cs.shortcut == null || blocked.contains(producer.get(cs.shortcut)));
                 for (ConvStep u : inputUses.getOrDefault(cs.out, List.of())) {
                     // a pointwise chain from blocked to NCHW pays for its transposed stores only over a deep input
-                    ok &= u.conv.isPointwise() && (blocked.contains(u) || u.conv.inChannels() >= Nchwc.MIN_NCHW_OUT_IN)
-                            || u.conv.isDepthwise() && blocked.contains(u);
+                    ok &= u.pointwise() && (blocked.contains(u) || u.conv.inChannels() >= Nchwc.MIN_NCHW_OUT_IN)
+                            || (u.depthwise() || u.se != null) && blocked.contains(u);
                 }
                 for (ConvStep u : shortcutUses.getOrDefault(cs.out, List.of())) {
                     ok &= blocked.contains(u);
@@ -413,15 +441,91 @@ public final class OnnxGraph {
             }
         }
         for (ConvStep cs : blocked) {
-            cs.conv = cs.conv.withNchwcOutput(true);
+            if (cs.conv != null) {   // squeeze-and-excitation answers in its input's layout
+                cs.conv = cs.conv.withNchwcOutput(true);
+            }
         }
-        nchwcChains = blocked.size();
+        nchwcChains = (int) blocked.stream().filter(cs -> cs.conv != null).count();
+        nchwcExcitations = blocked.size() - nchwcChains;
     }
 
     private int nchwcChains;
 
     /** How many Conv chains write the channel-blocked layout (the layout pass's choice). */
     public int nchwcChains() { return nchwcChains; }
+
+    private int nchwcExcitations;
+
+    /** How many fused squeeze-and-excitation steps run on the channel-blocked layout. */
+    public int nchwcExcitations() { return nchwcExcitations; }
+
+    /**
+     * Squeeze-and-excitation as torchvision exports it, {@code Mul(x, gate(Conv(inner(Conv(GlobalAveragePool(x))))))}
+     * with 1×1 convolutions with bias, ReLU as the inner activation and HardSigmoid (1/6, 1/2) or Sigmoid as the gate,
+     * each intermediate used once: compiled into one {@link SqueezeExcitation} step from the pool at {@code i} to the
+     * Mul (the layout pass may then run it channel-blocked). False, compiling nothing, for anything else.
+     */
+    private boolean squeezeExcitation(List<OnnxModel.Node> nodes, int i, Map<String, Integer> consumers, Set<Integer> fused) {
+        OnnxModel.Node gap = nodes.get(i);
+        String x = gap.input(0);
+        int fc1 = consumerIndex(nodes, i, gap.outputs().get(0), consumers);
+        if (fc1 < 0 || !pointwiseWithBias(nodes.get(fc1))) {
+            return false;
+        }
+        int act = consumerIndex(nodes, fc1, nodes.get(fc1).outputs().get(0), consumers);
+        if (act < 0 || !nodes.get(act).opType().equals("Relu")) {
+            return false;
+        }
+        int fc2 = consumerIndex(nodes, act, nodes.get(act).outputs().get(0), consumers);
+        if (fc2 < 0 || !pointwiseWithBias(nodes.get(fc2))) {
+            return false;
+        }
+        int g = consumerIndex(nodes, fc2, nodes.get(fc2).outputs().get(0), consumers);
+        if (g < 0) {
+            return false;
+        }
+        OnnxModel.Node gn = nodes.get(g);
+        Activation gate = gn.opType().equals("Sigmoid") ? Activation.SIGMOID
+                : gn.opType().equals("HardSigmoid") && Math.abs(gn.floatAttr("alpha", 0.2f) - 1f / 6) < 1e-6f
+                        && gn.floatAttr("beta", 0.5f) == 0.5f ? Activation.HARD_SIGMOID : null;
+        if (gate == null || consumers.getOrDefault(gn.outputs().get(0), 0) != 1) {
+            return false;
+        }
+        int mul = -1;
+        for (int j = g + 1; j < nodes.size() && mul < 0; j++) {
+            if (nodes.get(j).inputs().contains(gn.outputs().get(0))) {
+                mul = j;
+            }
+        }
+        OnnxModel.Node m = mul < 0 ? null : nodes.get(mul);
+        if (m == null || !m.opType().equals("Mul") || m.inputs().size() != 2 || !m.inputs().contains(x)) {
+            return false;
+        }
+        OnnxModel.Node c1 = nodes.get(fc1), c2 = nodes.get(fc2);
+        Tensor w1 = constant(c1, 1, "W"), w2 = constant(c2, 1, "W");
+        if (w1.rank() != 4 || w2.rank() != 4 || w2.dim(0) != w1.dim(1) || w2.dim(1) != w1.dim(0)) {
+            return false;
+        }
+        SqueezeExcitation se = new SqueezeExcitation(w1, constant(c1, 2, "B"), w2, constant(c2, 2, "B"), Activation.RELU, gate);
+        String out = m.outputs().get(0);
+        ConvStep cs = new ConvStep(x, out, se);
+        convSteps.add(cs);
+        steps.add(v -> v.put(out, se.forward(need(v, x, gap))));
+        fused.addAll(List.of(fc1, act, fc2, g, mul));
+        return true;
+    }
+
+    /** A Conv node that is 1×1, one group, stride 1, no padding, with constant weights and a bias. */
+    private boolean pointwiseWithBias(OnnxModel.Node n) {
+        if (!n.opType().equals("Conv") || n.inputs().size() < 3 || n.input(2).isEmpty() || !constants.containsKey(n.input(1))
+                || !constants.containsKey(n.input(2)) || n.intAttr("group", 1) != 1) {
+            return false;
+        }
+        Tensor w = constants.get(n.input(1));
+        long[] strides = n.intsAttr("strides"), pads = n.intsAttr("pads");
+        return w.rank() == 4 && w.dim(2) == 1 && w.dim(3) == 1 && (strides == null || java.util.Arrays.stream(strides).allMatch(v -> v == 1))
+                && (pads == null || java.util.Arrays.stream(pads).allMatch(v -> v == 0));
+    }
 
     /**
      * The index of an Add that is the only consumer of {@code y} (the output of the Conv chain at {@code conv..last})

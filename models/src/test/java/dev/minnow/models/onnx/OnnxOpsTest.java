@@ -310,6 +310,105 @@ class OnnxOpsTest {
     }
 
     /**
+     * MobileNetV3's block, expand → depthwise → squeeze-and-excitation (GlobalAveragePool → Conv → Relu → Conv →
+     * HardSigmoid → Mul) → project: the excitation compiles into one step, the layout pass runs it and the two
+     * convolutions before it channel-blocked (20 input channels: a partial block), and the output equals a plain
+     * double-precision computation, and the same graph with the blocked layout switched off.
+     */
+    @Test
+    void squeezeExcitationFusesAndRunsBlocked() throws IOException {
+        SplittableRandom r = Gen.random("onnx-se-blocked");
+        int c = 20, e = 64, sq = 16, o = 24, h = 9, w = 9;
+        float[] we = Gen.floats(r, e * c, -0.5f, 0.5f), wd = Gen.floats(r, e * 9, -0.5f, 0.5f), w1 = Gen.floats(r, sq * e, -0.5f, 0.5f);
+        float[] b1 = Gen.floats(r, sq), w2 = Gen.floats(r, e * sq, -0.5f, 0.5f), b2 = Gen.floats(r, e), wp = Gen.floats(r, o * e, -0.5f, 0.5f);
+        float[] x = Gen.floats(r, c * h * w, -2, 2);
+        List<Pb> nodes = List.of(
+                node("Conv", List.of("X", "We"), List.of("ex"), intsAttr("kernel_shape", 1, 1)),
+                node("Relu", List.of("ex"), List.of("exr")),
+                node("Conv", List.of("exr", "Wd"), List.of("dw"), intsAttr("kernel_shape", 3, 3), intsAttr("pads", 1, 1, 1, 1), intAttr("group", e)),
+                node("Relu", List.of("dw"), List.of("d")),
+                node("GlobalAveragePool", List.of("d"), List.of("pooled")),
+                node("Conv", List.of("pooled", "W1", "B1"), List.of("f1")),
+                node("Relu", List.of("f1"), List.of("f1r")),
+                node("Conv", List.of("f1r", "W2", "B2"), List.of("f2")),
+                node("HardSigmoid", List.of("f2"), List.of("gate"), floatAttr("alpha", 1f / 6), floatAttr("beta", 0.5f)),
+                node("Mul", List.of("d", "gate"), List.of("se")),
+                node("Conv", List.of("se", "Wp"), List.of("Z")));
+        Path p = dir.resolve("se.onnx");
+        Files.write(p, model(13, nodes, List.of(floatTensor("We", we, e, c, 1, 1), floatTensor("Wd", wd, e, 1, 3, 3), floatTensor("W1", w1, sq, e, 1, 1),
+                floatTensor("B1", b1, sq), floatTensor("W2", w2, e, sq, 1, 1), floatTensor("B2", b2, e), floatTensor("Wp", wp, o, e, 1, 1)),
+                List.of(valueInfo("X", 1, c, h, w)), List.of(valueInfo("Z", 1, o, h, w))));
+        double[] ex = new double[e * h * w], d = new double[e * h * w];
+        for (int k = 0; k < e; k++) {
+            for (int i = 0; i < h * w; i++) {
+                double s = 0;
+                for (int ch = 0; ch < c; ch++) {
+                    s += we[k * c + ch] * x[ch * h * w + i];
+                }
+                ex[k * h * w + i] = Math.max(0, s);
+            }
+        }
+        double[] mean = new double[e];
+        for (int k = 0; k < e; k++) {
+            for (int yy = 0; yy < h; yy++) {
+                for (int xx = 0; xx < w; xx++) {
+                    double s = 0;
+                    for (int ky = 0; ky < 3; ky++) {
+                        for (int kx = 0; kx < 3; kx++) {
+                            int iy = yy + ky - 1, ix = xx + kx - 1;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                s += wd[k * 9 + ky * 3 + kx] * ex[(k * h + iy) * w + ix];
+                            }
+                        }
+                    }
+                    d[(k * h + yy) * w + xx] = Math.max(0, s);
+                    mean[k] += Math.max(0, s) / (h * w);
+                }
+            }
+        }
+        double[] f1 = new double[sq], g = new double[e];
+        for (int j = 0; j < sq; j++) {
+            f1[j] = b1[j];
+            for (int k = 0; k < e; k++) {
+                f1[j] += w1[j * e + k] * mean[k];
+            }
+            f1[j] = Math.max(0, f1[j]);
+        }
+        for (int k = 0; k < e; k++) {
+            g[k] = b2[k];
+            for (int j = 0; j < sq; j++) {
+                g[k] += w2[k * sq + j] * f1[j];
+            }
+            g[k] = Math.min(1, Math.max(0, g[k] / 6 + 0.5));
+        }
+        try (OnnxModel m = OnnxModel.open(p)) {
+            OnnxGraph graph = new OnnxGraph(m);
+            assertEquals(1, graph.nchwcExcitations(), "the excitation runs blocked");
+            assertEquals(2, graph.nchwcChains(), "expand and depthwise write blocked");
+            float[] z = graph.run(Buffers.f32(x, 1, c, h, w)).toFloatArray();
+            for (int q = 0; q < o; q++) {
+                for (int i = 0; i < h * w; i++) {
+                    double want = 0, mag = 0;
+                    for (int k = 0; k < e; k++) {
+                        want += wp[q * e + k] * d[k * h * w + i] * g[k];
+                        mag += Math.abs(wp[q * e + k] * d[k * h * w + i] * g[k]);
+                    }
+                    assertEquals(want, z[q * h * w + i], 1e-5 * (1 + mag), "Z at " + q + "," + i);
+                }
+            }
+            System.setProperty("minnow.cnn.nchwc", "false");
+            try {
+                float[] plain = graph.run(Buffers.f32(x, 1, c, h, w)).toFloatArray();
+                for (int i = 0; i < z.length; i++) {
+                    assertEquals(plain[i], z[i], 1e-5f * (1 + Math.abs(plain[i])), "NCHW against blocked at " + i);
+                }
+            } finally {
+                System.clearProperty("minnow.cnn.nchwc");
+            }
+        }
+    }
+
+    /**
      * Conv → Add(shortcut) → Relu (a ResNet block's tail) compiles to one step, the ReLU applied after the add, and equals
      * max(0, conv + shortcut) in double precision; with the Add's output also a graph output the ReLU stays a step of its
      * own and both outputs are right.
