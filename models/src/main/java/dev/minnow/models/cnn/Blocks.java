@@ -37,10 +37,19 @@ final class Blocks {
             return convs;
         }
         Conv2d e = convs.get(0), d = convs.get(1), p = convs.get(2);
-        if (!e.isPointwise() || !d.isDepthwise() || !p.isPointwise() || e.inChannels() < Nchwc.MIN_EXPAND_IN || p.inChannels() < Nchwc.MIN_NCHW_OUT_IN) {
+        if (!blocksInside(e, d, p)) {
             return convs;
         }
         return List.of(e.withNchwcOutput(true), d.withNchwcOutput(true), p);
+    }
+
+    /**
+     * Whether an expansion {@code e}, depthwise {@code d} and projection {@code p} run their interior blocked (the rule of
+     * {@link #blockedInterior}; MobileNetV3's squeeze-and-excitation between d and p follows its input's layout).
+     */
+    static boolean blocksInside(Conv2d e, Conv2d d, Conv2d p) {
+        return e.isPointwise() && d.isDepthwise() && p.isPointwise() && e.inChannels() >= Nchwc.MIN_EXPAND_IN
+                && p.inChannels() >= Nchwc.MIN_NCHW_OUT_IN;
     }
 
     /** Global average pool, flatten, then the linear classifier. */

@@ -46,14 +46,16 @@ final class MobileNetV3 {
             List<Layer> body = new ArrayList<>();
             int j = 0;
             int hidden = c;
+            Conv2d expand = null;
             // a block whose first conv is 1x1 and not depthwise is the expansion
             if (sd.get(p + "0.0.weight").dim(2) == 1 && sd.get(p + "0.0.weight").dim(1) == c) {
-                Conv2d expand = sd.convBn(p + "0.0", p + "0.1", c, 1, act);
+                expand = sd.convBn(p + "0.0", p + "0.1", c, 1, act);
                 body.add(expand);
                 hidden = expand.outChannels();
                 j = 1;
             }
-            body.add(sd.convBn(p + j + ".0", p + j + ".1", hidden, stride, act));
+            Conv2d dw = sd.convBn(p + j + ".0", p + j + ".1", hidden, stride, act);
+            body.add(dw);
             j++;
             if (sd.has(p + j + ".fc1.weight")) {
                 String se = p + j + ".";
@@ -63,6 +65,11 @@ final class MobileNetV3 {
             }
             Conv2d project = sd.convBn(p + j + ".0", p + j + ".1", hidden, 1, null);
             body.add(project);
+            if (expand != null && Blocks.blocksInside(expand, dw, project)) {
+                // expansion, depthwise and squeeze-and-excitation channel-blocked, as the ONNX layout pass runs them
+                body.set(0, expand.withNchwcOutput(true));
+                body.set(1, dw.withNchwcOutput(true));
+            }
             Layer block = Layer.sequence(body);
             int out = project.outChannels();
             layers.add(stride == 1 && out == c ? Blocks.residual(block) : block);

@@ -412,7 +412,7 @@ class RandomArchitecturesTest {
         // torchvision's large table, channels shrunk: (kernel, expanded, out, SE)
         mobilenetV3("mobilenet_v3_large", MobileNetV3.LARGE, new int[][] {{3, 8, 8, 0}, {3, 16, 8, 0}, {3, 16, 8, 0}, {5, 16, 12, 1},
             {5, 24, 12, 1}, {5, 24, 12, 1}, {3, 24, 16, 0}, {3, 24, 16, 0}, {3, 24, 16, 0}, {3, 24, 16, 0}, {3, 32, 20, 1},
-            {3, 40, 20, 1}, {5, 40, 24, 1}, {5, 48, 24, 1}, {5, 48, 24, 1}});
+            {3, 40, 20, 1}, {5, 40, 24, 1}, {5, 48, 24, 1}, {5, 72, 24, 1}});   // the last block's interior runs channel-blocked
     }
 
     private void mobilenetV3(String arch, int[][] table, int[][] cfg) {
