@@ -244,9 +244,10 @@ public final class Conv2d implements Layer {
             return run(x, residual);
         }
         long t0 = Profile.begin();
+        boolean blocked = Nchwc.isBlocked(x) || nchwcOut && Nchwc.enabled();
         Tensor y = run(x, residual);
         String kind = Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind();
-        Profile.end(kind + " +add", t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
+        Profile.end(kind + " +add" + (blocked ? " nchwc" : ""), t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
         return y;
     }
 

@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * compiler threads lag, and a short run times the C1 code, where every Vector API operation is a boxed call. Program, not a test:
  * {@code ConvLayerBench [--threads 1,2] [--peak GFLOPS] [--ab PROPERTY] [filter]}; {@code --ab} alternates batches with a
  * boolean system property true and false (for a switch the code reads per call) and prints both bests: on a shared
- * machine only such alternating comparisons in one process were reliable.
+ * machine only such alternating comparisons in one process were reliable. {@code -Dminnow.bench.coldMb=N} times each call
+ * after reading N MB of other memory (cold caches, as in a network).
  */
 public final class ConvLayerBench {
     private ConvLayerBench() {}
@@ -87,6 +88,13 @@ public final class ConvLayerBench {
 
     private static final long WARMUP_NANOS = Long.getLong("minnow.bench.warmupMs", 3000) * 1_000_000;
     private static final Tensor TINY = Tensor.of(new float[] {0f}, 1);
+    /**
+     * {@code -Dminnow.bench.coldMb=N}: before each timed call, read N MB of other memory (untimed), so that the layer's
+     * weights and input come from memory or L3 as in a whole network rather than from the caches its last call left.
+     */
+    private static final java.lang.foreign.MemorySegment COLD = Long.getLong("minnow.bench.coldMb", 0) <= 0 ? null
+            : java.lang.foreign.Arena.global().allocate(Long.getLong("minnow.bench.coldMb", 0) << 20, 64);
+    private static long SINK;
     /** {@code --ab PROP}: batches alternate PROP=true / PROP=false (a switch the layer reads per call); both bests printed. */
     private static String ab;
 
@@ -158,14 +166,36 @@ public final class ConvLayerBench {
                 if (ab != null) {
                     System.setProperty(ab, Boolean.toString(batch % 2 == 1));
                 }
-                long t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
-                for (int i = 0; i < reps; i++) {   // one recycling pass per call: its output buffer is reused, as in a network
-                    Buffers.recycling(() -> {
-                        l.forward(x);
-                        return TINY;
-                    });
+                long wall, cpu;
+                if (COLD == null) {
+                    long t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
+                    for (int i = 0; i < reps; i++) {   // one recycling pass per call: its output buffer is reused, as in a network
+                        Buffers.recycling(() -> {
+                            l.forward(x);
+                            return TINY;
+                        });
+                    }
+                    wall = (System.nanoTime() - t0) / reps;
+                    cpu = (mx.getCurrentThreadCpuTime() - c0) / reps;
+                } else {   // each call after the caches were filled with other data, only the call timed
+                    long w = 0, c = 0;
+                    for (int i = 0; i < reps; i++) {
+                        long sink = 0;
+                        for (long b = 0; b < COLD.byteSize(); b += 64) {
+                            sink += COLD.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b);
+                        }
+                        SINK += sink;
+                        long t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
+                        Buffers.recycling(() -> {
+                            l.forward(x);
+                            return TINY;
+                        });
+                        w += System.nanoTime() - t0;
+                        c += mx.getCurrentThreadCpuTime() - c0;
+                    }
+                    wall = w / reps;
+                    cpu = c / reps;
                 }
-                long wall = (System.nanoTime() - t0) / reps, cpu = (mx.getCurrentThreadCpuTime() - c0) / reps;
                 best = Math.min(best, wall);
                 bestCpu = Math.min(bestCpu, cpu);
                 if (ab != null) {
