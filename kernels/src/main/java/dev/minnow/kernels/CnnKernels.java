@@ -95,13 +95,31 @@ public interface CnnKernels {
     /**
      * Depthwise k×k convolution over the channel-blocked layout (lanes {@code L}; see {@link #blockLanes}), bias and
      * activation fused, for channel blocks {@code [cb0, cb1)}: with {@code c = cb·L + l},
-     * {@code out[outOff + ((cb·ho + oy)·wo + ox)·L + l] = act(b_c + Σ_{ky<k} Σ_{kx<k} wt[c·k² + ky·k + kx] · in_c(oy·stride + ky − padH, ox·stride + kx − padW))}
+     * {@code out[outOff + ((cb·ho + oy)·wo + ox)·L + l] = act(b_c + Σ_{ky<k} Σ_{kx<k} W(c, ky·k + kx) · in_c(oy·stride + ky − padH, ox·stride + kx − padW))}
      * for {@code c < channels} and {@code +0} for the lanes past them; {@code in_c(y, x) = x[xOff + ((cb·h + y)·w + x)·L + l]}
-     * inside the plane and 0 outside, {@code b_c = bias[c]} (0 when null); summed bias first, ky outer, kx inner (as
-     * {@link #depthwiseChannels}). Implementations compute other lane counts by this definition.
+     * inside the plane and 0 outside; summed bias first, ky outer, kx inner (as {@link #depthwiseChannels}). The weights
+     * and bias come packed by {@link #packDepthwiseNchwc}: {@code W(c, t) = packed[(cb·(k² + 1) + t)·L + l]},
+     * {@code b_c = packed[(cb·(k² + 1) + k²)·L + l]}. Implementations compute other lane counts by this definition.
      */
     void depthwiseNchwc(int lanes, int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
-                        float[] wt, float[] bias, Activation act, MemorySegment out, long outOff, int ho, int wo, int cb0, int cb1);
+                        float[] packed, Activation act, MemorySegment out, long outOff, int ho, int wo, int cb0, int cb1);
+
+    /**
+     * Depthwise weights {@code wt[c·k² + t]} and {@code bias[c]} (0 when null) packed for {@link #depthwiseNchwc} at
+     * {@code lanes}: per channel block its k² weight vectors, then its bias vector, 0 in the lanes past the channels.
+     */
+    static float[] packDepthwiseNchwc(int lanes, int channels, int k, float[] wt, float[] bias) {
+        int blocks = (channels + lanes - 1) / lanes, taps = k * k;
+        float[] p = new float[Math.multiplyExact(Math.multiplyExact(blocks, taps + 1), lanes)];
+        for (int c = 0; c < channels; c++) {
+            int cb = c / lanes, l = c % lanes;
+            for (int t = 0; t < taps; t++) {
+                p[(cb * (taps + 1) + t) * lanes + l] = wt[c * taps + t];
+            }
+            p[(cb * (taps + 1) + taps) * lanes + l] = bias == null ? 0f : bias[c];
+        }
+        return p;
+    }
 
     /**
      * Pointwise (1×1) convolution with the output, and optionally the input, in the channel-blocked layout, bias and

@@ -431,9 +431,9 @@ class CnnKernelsPropertyTest {
 
             @Override
             public void depthwiseNchwc(int lanes, int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h,
-                                       int w, float[] wt, float[] bias, Activation act, MemorySegment out, long outOff, int ho, int wo,
+                                       int w, float[] packed, Activation act, MemorySegment out, long outOff, int ho, int wo,
                                        int cb0, int cb1) {
-                base.depthwiseNchwc(lanes, k, stride, padH, padW, channels, x, xOff, h, w, wt, bias, act, out, outOff, ho, wo, cb0, cb1);
+                base.depthwiseNchwc(lanes, k, stride, padH, padW, channels, x, xOff, h, w, packed, act, out, outOff, ho, wo, cb0, cb1);
             }
 
             @Override

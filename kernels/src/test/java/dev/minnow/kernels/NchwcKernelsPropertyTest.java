@@ -93,15 +93,16 @@ class NchwcKernelsPropertyTest {
                 MemorySegment want = sentinel(arena, ob + outLen + 5), got = sentinel(arena, ob + outLen + 5);
                 MemorySegment refB = sentinel(arena, ob + outLen + 5);
                 CnnKernels.toNchwc(L, c, ho * wo, ref, 0, refB, ob);
-                SPEC.depthwiseNchwc(L, k, s, pad, pad, c, xin, xb, h, w, wt, bias, act, want, ob, ho, wo, 0, blocks);
+                float[] packedDw = CnnKernels.packDepthwiseNchwc(L, c, k, wt, bias);
+                SPEC.depthwiseNchwc(L, k, s, pad, pad, c, xin, xb, h, w, packedDw, act, want, ob, ho, wo, 0, blocks);
                 String ctx = name + " L=" + L + " seed=" + seed;
                 for (long i = 0; i < ob + outLen + 5; i++) {
                     assertEquals(refB.getAtIndex(Gen.F32, i), want.getAtIndex(Gen.F32, i), 0f, "spec vs NCHW spec at " + i + " " + ctx);
                 }
                 // in two calls, to check the block range
                 int mid = blocks / 2;
-                impl.depthwiseNchwc(L, k, s, pad, pad, c, xin, xb, h, w, wt, bias, act, got, ob, ho, wo, 0, mid);
-                impl.depthwiseNchwc(L, k, s, pad, pad, c, xin, xb, h, w, wt, bias, act, got, ob, ho, wo, mid, blocks);
+                impl.depthwiseNchwc(L, k, s, pad, pad, c, xin, xb, h, w, packedDw, act, got, ob, ho, wo, 0, mid);
+                impl.depthwiseNchwc(L, k, s, pad, pad, c, xin, xb, h, w, packedDw, act, got, ob, ho, wo, mid, blocks);
                 boolean exact = impl.name().endsWith("-nofma") || impl == SPEC || L != lanes;
                 for (long i = 0; i < ob + outLen + 5; i++) {
                     float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
@@ -466,9 +467,9 @@ class NchwcKernelsPropertyTest {
 
             @Override
             public void depthwiseNchwc(int lanes, int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h,
-                                       int w, float[] wt, float[] bias, Activation act, MemorySegment out, long outOff, int ho, int wo,
+                                       int w, float[] packed, Activation act, MemorySegment out, long outOff, int ho, int wo,
                                        int cb0, int cb1) {
-                base.depthwiseNchwc(lanes, k, stride, padH, padW, channels, x, xOff, h, w, wt, bias, act, out, outOff, ho, wo, cb0, cb1);
+                base.depthwiseNchwc(lanes, k, stride, padH, padW, channels, x, xOff, h, w, packed, act, out, outOff, ho, wo, cb0, cb1);
                 if (cb1 > cb0) {   // the last lane of the last pixel of the range: a padding lane where channels % lanes != 0
                     long at = outOff + ((long) cb1 * ho * wo) * lanes - 1;
                     out.setAtIndex(Gen.F32, at, out.getAtIndex(Gen.F32, at) + 0.5f);

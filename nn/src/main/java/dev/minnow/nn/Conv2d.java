@@ -307,11 +307,11 @@ public final class Conv2d implements Layer {
             CnnKernels ck = CnnKernels.get();
             MemorySegment xs = xb.segment(), ys = yb.segment();
             Activation act = fused;
-            float[] wt = weightArray, bs = biasArray;
+            float[] packed = dwNchwcPacked(L);
             int grain = Math.max(1, 16384 / Math.max(1, ho * wo * L));
             for (int b = 0; b < n; b++) {
                 long xOff = (long) b * ib * h * w * L, yOff = (long) b * ob * ho * wo * L;
-                Parallel.forRange(ob, grain, (c0, c1) -> ck.depthwiseNchwc(L, kh, sh, ph, pw, out, xs, xOff, h, w, wt, bs, act, ys, yOff,
+                Parallel.forRange(ob, grain, (c0, c1) -> ck.depthwiseNchwc(L, kh, sh, ph, pw, out, xs, xOff, h, w, packed, act, ys, yOff,
                         ho, wo, c0, c1));
             }
             return blockedOut ? yb : Nchwc.toNchw(yb, out);
@@ -363,6 +363,18 @@ public final class Conv2d implements Layer {
         int plane = ho * wo;
         forNchwcTiles((long) out * in * kh * kw * plane, plane, (out + L - 1) / L, (o0, o1, p0, p1) -> ck.convNchwc(L, out, in, kh, kw, sh, ph,
                 pw, pk, b, act, xb, xOff, h, w, yb, yOff, ho, wo, o0, o1, p0, p1));
+    }
+
+    /** The weights and bias packed for {@link CnnKernels#depthwiseNchwc} at {@code lanes}, made on first use. */
+    private volatile float[] dwPacked;
+
+    private float[] dwNchwcPacked(int lanes) {
+        float[] p = dwPacked;
+        if (p == null || p.length != ((out + lanes - 1) / lanes) * (kh * kw + 1) * lanes) {
+            p = CnnKernels.packDepthwiseNchwc(lanes, out, kh, weightArray, biasArray);
+            dwPacked = p;
+        }
+        return p;
     }
 
     /** The packed weights of {@link CnnKernels#pointwiseNchwc} at {@code lanes}, packed on first use. */

@@ -52,8 +52,9 @@ public final class ScalarCnnKernels implements CnnKernels {
 
     @Override
     public void depthwiseNchwc(int lanes, int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h,
-                               int w, float[] wt, float[] bias, Activation act, MemorySegment out, long outOff, int ho, int wo,
+                               int w, float[] packed, Activation act, MemorySegment out, long outOff, int ho, int wo,
                                int cb0, int cb1) {
+        int taps = k * k;
         for (int cb = cb0; cb < cb1; cb++) {
             for (int l = 0; l < lanes; l++) {
                 int c = cb * lanes + l;
@@ -61,14 +62,14 @@ public final class ScalarCnnKernels implements CnnKernels {
                     for (int ox = 0; ox < wo; ox++) {
                         float v = 0f;
                         if (c < channels) {
-                            float acc = bias == null ? 0f : bias[c];
+                            float acc = packed[(cb * (taps + 1) + taps) * lanes + l];
                             for (int ky = 0; ky < k; ky++) {
                                 int iy = oy * stride + ky - padH;
                                 for (int kx = 0; kx < k; kx++) {
                                     int ix = ox * stride + kx - padW;
                                     float xv = iy >= 0 && iy < h && ix >= 0 && ix < w
                                             ? x.getAtIndex(F32, xOff + (((long) cb * h + iy) * w + ix) * lanes + l) : 0f;
-                                    acc += wt[c * k * k + ky * k + kx] * xv;
+                                    acc += packed[(cb * (taps + 1) + ky * k + kx) * lanes + l] * xv;
                                 }
                             }
                             v = act == null ? acc : ScalarKernels.activation(act, acc);

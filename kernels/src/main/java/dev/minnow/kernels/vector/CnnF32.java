@@ -904,9 +904,9 @@ final class CnnF32 implements CnnKernels {
      */
     @Override
     public void depthwiseNchwc(int lanes, int k, int s, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w,
-                               float[] wt, float[] bias, Activation act, MemorySegment out, long outOff, int ho, int wo, int cb0, int cb1) {
+                               float[] packed, Activation act, MemorySegment out, long outOff, int ho, int wo, int cb0, int cb1) {
         if (lanes != LANES) {
-            CnnKernels.scalar().depthwiseNchwc(lanes, k, s, padH, padW, channels, x, xOff, h, w, wt, bias, act, out, outOff, ho, wo, cb0, cb1);
+            CnnKernels.scalar().depthwiseNchwc(lanes, k, s, padH, padW, channels, x, xOff, h, w, packed, act, out, outOff, ho, wo, cb0, cb1);
             return;
         }
         if (ho <= 0 || wo <= 0 || cb0 >= cb1) {
@@ -917,7 +917,7 @@ final class CnnF32 implements CnnKernels {
         if (k == 3 && (s == 2 || s == 1 && wo >= DW_DIRECT_MIN_WIDTH_S1) && code >= 0 && dwDirect()) {
             float[] wv = DW_DIRECT.get();
             for (int cb = cb0; cb < cb1; cb++) {
-                blockWeights(cb, channels, taps, wt, bias, wv);
+                System.arraycopy(packed, cb * (taps + 1) * LANES, wv, 0, (taps + 1) * LANES);
                 dw3Direct(s, x, (xOff + (long) cb * h * w * LANES) * 4, h, w, padH, padW, wv, out, (outOff + (long) cb * oplane * LANES) * 4,
                         ho, wo, code, Math.min(LANES, channels - cb * LANES));
             }
@@ -951,7 +951,7 @@ final class CnnF32 implements CnnKernels {
         int after = written && (code == 1 || code == 2) ? 0 : code;   // ReLU and ReLU6 clamp in register there
         for (int cb = cb0; cb < cb1; cb++) {
             int n = Math.min(LANES, channels - cb * LANES);
-            blockWeights(cb, channels, taps, wt, bias, wv);
+            System.arraycopy(packed, cb * (taps + 1) * LANES, wv, 0, (taps + 1) * LANES);
             long src = xOff + (long) cb * h * w * LANES;
             for (int iy = 0; iy < rows; iy++) {
                 MemorySegment.copy(x, F32, (src + (long) iy * w * LANES) * 4, grid, ((iy + padH) * wp + padW) * LANES, cols * LANES);
@@ -992,19 +992,6 @@ final class CnnF32 implements CnnKernels {
 
     /** Per thread: one block's 3×3 weight vectors and its bias vector, for {@link #dw3Direct}. */
     private static final ThreadLocal<float[]> DW_DIRECT = ThreadLocal.withInitial(() -> new float[10 * LANES]);
-
-    /** Block {@code cb}'s weights as {@code taps} vectors, then its bias vector, into {@code wv}; 0 in the lanes past channels. */
-    private static void blockWeights(int cb, int channels, int taps, float[] wt, float[] bias, float[] wv) {
-        int n = Math.min(LANES, channels - cb * LANES);
-        java.util.Arrays.fill(wv, 0, (taps + 1) * LANES, 0f);
-        for (int c = 0; c < n; c++) {
-            int ch = cb * LANES + c;
-            for (int t = 0; t < taps; t++) {
-                wv[t * LANES + c] = wt[ch * taps + t];
-            }
-            wv[taps * LANES + c] = bias == null ? 0f : bias[ch];
-        }
-    }
 
     /**
      * One channel block of a 3×3 depthwise convolution at stride 1 or 2, read from the blocked input at byte {@code xb}
