@@ -68,13 +68,8 @@ class NchwcKernelsPropertyTest {
         String name = "nchwc-dw/" + impl.name() + "/" + java.util.Arrays.toString(shape) + "/" + act + "/" + withBias;
         long seed = Gen.seed(name);
         SplittableRandom r = new SplittableRandom(seed);
-        int pad = r.nextInt(k / 2 + 1);
+        int pad = pad(r, k, s, h, w);
         int ho = (h + 2 * pad - k) / s + 1, wo = (w + 2 * pad - k) / s + 1;
-        if (ho <= 0 || wo <= 0) {
-            pad = k / 2;
-            ho = (h + 2 * pad - k) / s + 1;
-            wo = (w + 2 * pad - k) / s + 1;
-        }
         float[] x = Gen.floats(r, c * h * w, -4, 4);
         float[] wt = Gen.floats(r, c * k * k);
         float[] bias = withBias ? Gen.floats(r, c) : null;
@@ -131,6 +126,12 @@ class NchwcKernelsPropertyTest {
                 }
             }
         }
+    }
+
+    /** A random padding up to k/2, or k/2 where a smaller one leaves no output. */
+    static int pad(SplittableRandom r, int k, int s, int h, int w) {
+        int pad = r.nextInt(k / 2 + 1);
+        return (h + 2 * pad - k) / s + 1 <= 0 || (w + 2 * pad - k) / s + 1 <= 0 ? k / 2 : pad;
     }
 
     static Stream<Arguments> pointwiseCases() {
@@ -269,13 +270,8 @@ class NchwcKernelsPropertyTest {
         String name = "nchwc-conv/" + impl.name() + "/" + java.util.Arrays.toString(shape) + "/" + act;
         long seed = Gen.seed(name);
         SplittableRandom r = new SplittableRandom(seed);
-        int pad = r.nextInt(k / 2 + 1);
+        int pad = pad(r, k, s, h, w);
         int ho = (h + 2 * pad - k) / s + 1, wo = (w + 2 * pad - k) / s + 1;
-        if (ho <= 0 || wo <= 0) {
-            pad = k / 2;
-            ho = (h + 2 * pad - k) / s + 1;
-            wo = (w + 2 * pad - k) / s + 1;
-        }
         int plane = ho * wo;
         float[] x = Gen.floats(r, cin * h * w, -4, 4);
         float[] wt = Gen.floats(r, cout * cin * k * k);

@@ -66,19 +66,24 @@ public final class SqueezeExcitation implements Layer {
         Tensor s = Buffers.f32(squeeze), g = Buffers.f32(channels);
         MemorySegment ys = y.segment();
         for (int b = 0; b < n; b++) {
-            k.gemv(squeeze, channels, w1.segment(), 0, pooled.segment(), (long) b * channels, s.segment(), 0);
-            k.add(squeeze, s.segment(), 0, b1.segment(), 0, s.segment(), 0);
-            if (inner != null) {
-                k.activate(inner, squeeze, s.segment(), 0);
-            }
-            k.gemv(channels, squeeze, w2.segment(), 0, s.segment(), 0, g.segment(), 0);
-            k.add(channels, g.segment(), 0, b2.segment(), 0, g.segment(), 0);
-            k.activate(gate, channels, g.segment(), 0);
+            excite(k, pooled.segment(), (long) b * channels, s, g);
             for (int c = 0; c < channels; c++) {
                 k.scale(plane, g.segment().getAtIndex(Tensor.F32_LE, c), ys, ((long) b * channels + c) * plane);
             }
         }
         return y;
+    }
+
+    /** The two small layers: {@code g = gate(fc2(inner(fc1(pooled[at..]))))}, {@code s} holding fc1's output. */
+    private void excite(Kernels k, MemorySegment pooled, long at, Tensor s, Tensor g) {
+        k.gemv(squeeze, channels, w1.segment(), 0, pooled, at, s.segment(), 0);
+        k.add(squeeze, s.segment(), 0, b1.segment(), 0, s.segment(), 0);
+        if (inner != null) {
+            k.activate(inner, squeeze, s.segment(), 0);
+        }
+        k.gemv(channels, squeeze, w2.segment(), 0, s.segment(), 0, g.segment(), 0);
+        k.add(channels, g.segment(), 0, b2.segment(), 0, g.segment(), 0);
+        k.activate(gate, channels, g.segment(), 0);
     }
 
     /**
@@ -99,14 +104,7 @@ public final class SqueezeExcitation implements Layer {
         for (int b = 0; b < n; b++) {
             ck.blockedMeans(L, blocks, plane, xs, b * image, means);
             MemorySegment.copy(means, 0, pooled.segment(), Tensor.F32_LE, 0, channels);
-            k.gemv(squeeze, channels, w1.segment(), 0, pooled.segment(), 0, s.segment(), 0);
-            k.add(squeeze, s.segment(), 0, b1.segment(), 0, s.segment(), 0);
-            if (inner != null) {
-                k.activate(inner, squeeze, s.segment(), 0);
-            }
-            k.gemv(channels, squeeze, w2.segment(), 0, s.segment(), 0, g.segment(), 0);
-            k.add(channels, g.segment(), 0, b2.segment(), 0, g.segment(), 0);
-            k.activate(gate, channels, g.segment(), 0);
+            excite(k, pooled.segment(), 0, s, g);
             MemorySegment.copy(g.segment(), Tensor.F32_LE, 0, gv, 0, channels);
             ck.blockedScale(L, channels, plane, gv, xs, b * image, ys, b * image);
         }
