@@ -353,7 +353,7 @@ public final class Conv2d implements Layer {
     /** {@link CnnKernels#convNchwc} of one image, blocked in and out, over the threads as {@link #forNchwcTiles} splits it. */
     private void blockedKxK(int L, MemorySegment xb, long xOff, int h, int w, MemorySegment yb, long yOff, int ho, int wo) {
         float[] packed = kxkNchwcPacked;
-        if (packed == null || packed.length != ((out + L - 1) / L) * ((in + L - 1) / L) * kh * kw * L * L) {
+        if (packed == null || packed.length != (long) ((out + L - 1) / L) * ((in + L - 1) / L) * kh * kw * L * L) {
             packed = CnnKernels.packNchwcKxK(L, out, in, kh, kw, weightArray);
             kxkNchwcPacked = packed;
         }
@@ -370,7 +370,7 @@ public final class Conv2d implements Layer {
 
     private float[] dwNchwcPacked(int lanes) {
         float[] p = dwPacked;
-        if (p == null || p.length != ((out + lanes - 1) / lanes) * (kh * kw + 1) * lanes) {
+        if (p == null || p.length != (long) ((out + lanes - 1) / lanes) * (kh * kw + 1) * lanes) {
             p = CnnKernels.packDepthwiseNchwc(lanes, out, kh, weightArray, biasArray);
             dwPacked = p;
         }
