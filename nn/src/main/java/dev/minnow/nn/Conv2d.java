@@ -429,6 +429,39 @@ public final class Conv2d implements Layer {
     }
 
     private Tensor runNchw(Tensor x, Tensor residual) {
+        return runNchw(x, residual, null);
+    }
+
+    /**
+     * {@link #forward} written into {@code y} and returned: {@code y} must be F32, contiguous and
+     * {@code [n, out, ho, wo]} (a channel slice of one image's concatenation, say, so that no Concat copies it). An
+     * output the layer would write channel-blocked, or one an int8 session computes, is computed as usual and copied.
+     */
+    public Tensor forwardInto(Tensor x, Tensor y) {
+        boolean blockedIn = Nchwc.isBlocked(x);
+        long[] want = blockedIn ? null : new long[] {x.dim(0), out, outputSize((int) x.dim(2), (int) x.dim(3))[0],
+            outputSize((int) x.dim(2), (int) x.dim(3))[1]};
+        if (want == null || y.dtype() != dev.minnow.tensor.DType.F32 || !y.isContiguous() || !Arrays.equals(y.shape(), want)
+                || nchwcOut && Nchwc.enabled()) {
+            Tensor r = forward(x);
+            Tensor nchw = Nchwc.isBlocked(r) ? Nchwc.toNchw(r, out) : r;
+            if (nchw.dtype() != dev.minnow.tensor.DType.F32 || !y.isContiguous() || !Arrays.equals(y.shape(), nchw.shape())) {
+                throw new IllegalArgumentException("Conv2d.forwardInto: target must be F32 contiguous " + Arrays.toString(nchw.shape())
+                        + ", got " + y.dtype() + Arrays.toString(y.shape()));
+            }
+            MemorySegment.copy(nchw.contiguous().segment(), 0, y.segment(), 0, nchw.elementCount() * 4);
+            return y;
+        }
+        long t0 = Profile.begin();
+        Tensor r = runNchw(x, null, y);
+        if (Profile.ENABLED) {
+            String kind = Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind();
+            Profile.end(kind + " into", t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
+        }
+        return r;
+    }
+
+    private Tensor runNchw(Tensor x, Tensor residual, Tensor into) {
         Buffers.checkNchw("Conv2d", x, in);
         int n = (int) x.dim(0), h = (int) x.dim(2), w = (int) x.dim(3);
         int[] o = outputSize(h, w);
@@ -440,9 +473,14 @@ public final class Conv2d implements Layer {
         }
         Tensor quantized = Int8Quantization.intercept(this, x);
         if (quantized != null) {
-            return residual == null ? quantized : Ops.add(quantized, residual);
+            Tensor r = residual == null ? quantized : Ops.add(quantized, residual);
+            if (into != null) {
+                MemorySegment.copy(r.contiguous().segment(), 0, into.segment(), 0, r.elementCount() * 4);
+                return into;
+            }
+            return r;
         }
-        Tensor y = Buffers.f32Overwritten(n, out, ho, wo);   // every element is written below
+        Tensor y = into != null ? into : Buffers.f32Overwritten(n, out, ho, wo);   // every element is written below
         MemorySegment xs = x.segment(), ys = y.segment();
         MemorySegment rs = residual == null ? null : residual.contiguous().segment();
         boolean depthwise = isDepthwise(), pointwise = isPointwise();

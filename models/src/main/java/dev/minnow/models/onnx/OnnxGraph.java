@@ -66,6 +66,7 @@ public final class OnnxGraph {
         final boolean activatedSum;  // an activation after the residual add
         volatile Conv2d conv;
         final SqueezeExcitation se;  // instead of conv: a fused squeeze-and-excitation, output in its input's layout
+        volatile ConcatSlot slot;    // where a channel Concat that alone reads this output wants it (null: nowhere)
 
         ConvStep(String in, String out, String shortcut, boolean activatedSum, Conv2d conv) {
             this.in = in;
@@ -93,6 +94,36 @@ public final class OnnxGraph {
             return conv != null && conv.isDepthwise();
         }
     }
+    /**
+     * A Conv chain's place in a channel Concat of one image: its output is written straight into channels
+     * {@code [offset, offset + its channels)} of the Concat's {@code total}-channel output {@code target}.
+     */
+    private record ConcatSlot(String target, int offset, int total) {}
+
+    /** How many nodes (and graph outputs) read each value, while the nodes compile. */
+    private Map<String, Integer> consumersOf = Map.of();
+
+    /**
+     * Runs a Conv chain without a residual: into its Concat slot where it has one, the input is NCHW and the batch is
+     * one image (the first chain of the Concat allocates the whole output); otherwise as the layer's own forward.
+     * {@code -Dminnow.onnx.concatInPlace=false} (read per call, for A/B runs) always takes the layer's own forward.
+     */
+    private static Tensor runConv(ConvStep cs, Map<String, Tensor> v) {
+        Tensor x = v.get(cs.in);
+        ConcatSlot slot = cs.slot;
+        if (slot == null || Nchwc.isBlocked(x) || x.rank() != 4 || x.dim(0) != 1 || cs.conv.nchwcOutput()
+                || !Boolean.parseBoolean(System.getProperty("minnow.onnx.concatInPlace", "true"))) {
+            return cs.conv.forward(x);
+        }
+        int[] o = cs.conv.outputSize((int) x.dim(2), (int) x.dim(3));
+        Tensor target = v.get(slot.target());
+        if (target == null || target.rank() != 4 || target.dim(2) != o[0] || target.dim(3) != o[1]) {
+            target = Buffers.f32Overwritten(1, slot.total(), o[0], o[1]);   // its Concat checks that every slice was written
+            v.put(slot.target(), target);
+        }
+        return cs.conv.forwardInto(x, target.slice(1, slot.offset(), slot.offset() + cs.conv.outChannels()));
+    }
+
     private final List<String> inputNames;
     /** The graph's input names, known while the nodes compile (a residual shortcut may be one). */
     private final Set<String> graphInputs = new java.util.HashSet<>();
@@ -121,6 +152,7 @@ public final class OnnxGraph {
         constants.putAll(model.initializers());
         model.inputs().forEach(vi -> graphInputs.add(vi.name()));
         Map<String, Integer> consumers = new HashMap<>();
+        consumersOf = consumers;
         for (OnnxModel.Node n : model.nodes()) {
             for (String in : n.inputs()) {
                 consumers.merge(in, 1, Integer::sum);
@@ -375,7 +407,7 @@ public final class OnnxGraph {
         String out = outName;
         ConvStep cs = new ConvStep(in, out, null, false, conv);
         convSteps.add(cs);
-        steps.add(v -> v.put(out, cs.conv.forward(v.get(in))));
+        steps.add(v -> v.put(out, runConv(cs, v)));
     }
 
     /**
@@ -458,6 +490,64 @@ public final class OnnxGraph {
 
     /** How many fused squeeze-and-excitation steps run on the channel-blocked layout. */
     public int nchwcExcitations() { return nchwcExcitations; }
+
+    /**
+     * For a Concat along the channels (axis 1) whose inputs are all outputs of distinct Conv chains without a residual,
+     * each read only by this Concat (SqueezeNet's Fire modules): gives each chain its slot in the output and returns the
+     * inputs' channel offsets; null (and no slots) otherwise.
+     */
+    private int[] concatSlots(OnnxModel.Node n, int axis) {
+        if (axis != 1 || n.inputs().size() < 2 || new java.util.HashSet<>(n.inputs()).size() != n.inputs().size()) {
+            return null;
+        }
+        List<ConvStep> chains = new ArrayList<>();
+        for (String in : n.inputs()) {
+            ConvStep found = null;
+            for (ConvStep cs : convSteps) {
+                if (cs.out.equals(in) && cs.conv != null && cs.shortcut == null) {
+                    found = cs;
+                }
+            }
+            if (found == null || consumersOf.getOrDefault(in, 0) != 1) {
+                return null;
+            }
+            chains.add(found);
+        }
+        int[] offsets = new int[chains.size()];
+        int total = 0;
+        for (int k = 0; k < chains.size(); k++) {
+            offsets[k] = total;
+            total += chains.get(k).conv.outChannels();
+        }
+        for (int k = 0; k < chains.size(); k++) {
+            chains.get(k).slot = new ConcatSlot(n.outputs().get(0), offsets[k], total);
+        }
+        concatsInPlace++;
+        return offsets;
+    }
+
+    private int concatsInPlace;
+
+    /** How many channel Concats have their Conv chains write straight into their output (one image at a time). */
+    public int concatsInPlace() { return concatsInPlace; }
+
+    /** Whether each {@code ts[k]} is the view of channels from {@code offsets[k]} of {@code target} (one image, NCHW). */
+    private static boolean writtenInPlace(Tensor target, Tensor[] ts, int[] offsets) {
+        if (Nchwc.isBlocked(target) || target.rank() != 4 || target.dim(0) != 1) {
+            return false;
+        }
+        long plane = target.dim(2) * target.dim(3), base = target.segment().address();
+        long channels = 0;
+        for (int k = 0; k < ts.length; k++) {
+            Tensor t = ts[k];
+            if (t.rank() != 4 || t.dim(0) != 1 || t.dim(2) != target.dim(2) || t.dim(3) != target.dim(3) || !t.isContiguous()
+                    || t.segment().address() != base + 4L * offsets[k] * plane || !t.segment().scope().equals(target.segment().scope())) {
+                return false;
+            }
+            channels += t.dim(1);
+        }
+        return channels == target.dim(1);
+    }
 
     /**
      * Squeeze-and-excitation as torchvision exports it, {@code Mul(x, gate(Conv(inner(Conv(GlobalAveragePool(x))))))}
@@ -757,10 +847,15 @@ public final class OnnxGraph {
             case "Concat" -> {
                 int axis = (int) n.intAttr("axis", 0);
                 List<String> ins = n.inputs();
+                int[] offsets = concatSlots(n, axis);
                 steps.add(v -> {
                     Tensor[] ts = new Tensor[ins.size()];
                     for (int k = 0; k < ts.length; k++) {
                         ts[k] = need(v, ins.get(k), n);
+                    }
+                    Tensor target = offsets == null ? null : v.get(out);
+                    if (target != null && writtenInPlace(target, ts, offsets)) {
+                        return;   // every input was written into its channels of the output (runConv)
                     }
                     v.put(out, Elementwise.concat(axis, ts));
                 });

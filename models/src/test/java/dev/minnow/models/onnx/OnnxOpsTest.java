@@ -409,6 +409,60 @@ class OnnxOpsTest {
     }
 
     /**
+     * SqueezeNet's Fire tail: two Conv chains (1×1 and 3×3, ReLU) read by one channel Concat write straight into its
+     * output for one image, and take the plain Concat for two; both equal a plain computation here.
+     */
+    @Test
+    void channelConcatOfConvsIsWrittenInPlace() throws IOException {
+        SplittableRandom r = Gen.random("onnx-concat-in-place");
+        int c = 6, e1 = 5, e3 = 7, h = 6, w = 7;
+        float[] w1 = Gen.floats(r, e1 * c, -1, 1), w3 = Gen.floats(r, e3 * c * 9, -1, 1), b1 = Gen.floats(r, e1), b3 = Gen.floats(r, e3);
+        List<Pb> nodes = List.of(
+                node("Conv", List.of("X", "W1", "B1"), List.of("a"), intsAttr("kernel_shape", 1, 1)),
+                node("Relu", List.of("a"), List.of("ar")),
+                node("Conv", List.of("X", "W3", "B3"), List.of("b"), intsAttr("kernel_shape", 3, 3), intsAttr("pads", 1, 1, 1, 1)),
+                node("Relu", List.of("b"), List.of("br")),
+                node("Concat", List.of("ar", "br"), List.of("Z"), intAttr("axis", 1)));
+        Path p = dir.resolve("concat.onnx");
+        Files.write(p, model(13, nodes, List.of(floatTensor("W1", w1, e1, c, 1, 1), floatTensor("B1", b1, e1), floatTensor("W3", w3, e3, c, 3, 3),
+                floatTensor("B3", b3, e3)), List.of(valueInfo("X", -1, c, h, w)), List.of(valueInfo("Z", -1, e1 + e3, h, w))));
+        try (OnnxModel m = OnnxModel.open(p)) {
+            OnnxGraph graph = new OnnxGraph(m);
+            assertEquals(1, graph.concatsInPlace(), "the Concat's chains write into it");
+            for (int n : new int[] {1, 2, 1}) {
+                float[] x = Gen.floats(r, n * c * h * w, -2, 2);
+                float[] z = graph.run(Buffers.f32(x, n, c, h, w)).toFloatArray();
+                assertEquals(n * (e1 + e3) * h * w, z.length);
+                for (int b = 0; b < n; b++) {
+                    for (int o = 0; o < e1 + e3; o++) {
+                        for (int yy = 0; yy < h; yy++) {
+                            for (int xx = 0; xx < w; xx++) {
+                                double s = o < e1 ? b1[o] : b3[o - e1];
+                                for (int ch = 0; ch < c; ch++) {
+                                    if (o < e1) {
+                                        s += w1[o * c + ch] * x[((b * c + ch) * h + yy) * w + xx];
+                                        continue;
+                                    }
+                                    for (int ky = 0; ky < 3; ky++) {
+                                        for (int kx = 0; kx < 3; kx++) {
+                                            int iy = yy + ky - 1, ix = xx + kx - 1;
+                                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                                s += w3[(((o - e1) * c + ch) * 3 + ky) * 3 + kx] * x[((b * c + ch) * h + iy) * w + ix];
+                                            }
+                                        }
+                                    }
+                                }
+                                int at = ((b * (e1 + e3) + o) * h + yy) * w + xx;
+                                assertEquals(Math.max(0, s), z[at], 1e-5 * (1 + Math.abs(s)), "batch " + n + " at " + at);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Conv → Add(shortcut) → Relu (a ResNet block's tail) compiles to one step, the ReLU applied after the add, and equals
      * max(0, conv + shortcut) in double precision; with the Add's output also a graph output the ReLU stays a step of its
      * own and both outputs are right.
