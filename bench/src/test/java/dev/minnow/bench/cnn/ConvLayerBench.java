@@ -29,6 +29,7 @@ public final class ConvLayerBench {
 
     private static final Case[] CASES = {
         new Case("stem 3x3 s2 3->32 @224", 3, 32, 3, 2, 1, 224, Activation.RELU6),
+        new Case("sq stem 3x3 s2 p0 3->64 @224", 3, 64, 3, 2, 1, 224, Activation.RELU),
         new Case("x.5 pw 16->8 @112", 16, 8, 1, 1, 1, 112, null),
         new Case("x.5 pw 8->48 @112", 8, 48, 1, 1, 1, 112, Activation.RELU6),
         new Case("x.5 pw 48->16 @56", 48, 16, 1, 1, 1, 56, null),
@@ -124,7 +125,8 @@ public final class ConvLayerBench {
             for (int i = 0; i < b.length; i++) {
                 b[i] = (float) r.nextGaussian() * 0.1f;
             }
-            Conv2d conv = Conv2d.of(Tensor.of(w, c.out, c.in / c.groups, c.k, c.k), Tensor.of(b, c.out), c.stride, c.k / 2, 1, c.groups)
+            int pad = c.name.contains(" p0 ") ? 0 : c.k / 2;   // SqueezeNet's stem has no padding
+            Conv2d conv = Conv2d.of(Tensor.of(w, c.out, c.in / c.groups, c.k, c.k), Tensor.of(b, c.out), c.stride, pad, 1, c.groups)
                     .withActivation(c.act);
             float[] xv = new float[c.in * c.size * c.size];
             for (int i = 0; i < xv.length; i++) {
