@@ -1281,6 +1281,14 @@ final class CnnF32 implements CnnKernels {
         }
     }
 
+    /**
+     * Whether a last pixel tile of at most four pixels runs the four-pixel register tile ({@link #pwcTile4}, default)
+     * rather than the eight-pixel one ({@code -Dminnow.cnn.quarterTiles=false}; read per call, for A/B runs).
+     */
+    private static boolean quarterTiles() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.quarterTiles", "true"));
+    }
+
     /** Pixels per tile of {@link #pointwiseNchwc}. */
     private static final int PWC_PIXELS = 8;
 
@@ -1328,7 +1336,9 @@ final class CnnF32 implements CnnKernels {
             pwcStage(cin, ib, x, xOff, xBlocked, plane, p, np, st);
             for (int ob = ob0, blocks; ob < ob1; ob += blocks) {
                 blocks = Math.min(2, ob1 - ob);
-                if (blocks == 2) {
+                if (blocks == 2 && np <= PWC_PIXELS / 2 && quarterTiles()) {
+                    pwcTile4(cin, packed, ob * cin * LANES, (ob + 1) * cin * LANES, st, bv, ob * LANES, t);
+                } else if (blocks == 2) {
                     pwcTile(cin, packed, ob * cin * LANES, (ob + 1) * cin * LANES, st, bv, ob * LANES, t);
                 } else {
                     pwcTile1(cin, packed, ob * cin * LANES, st, bv, ob * LANES, t);
@@ -1437,7 +1447,9 @@ final class CnnF32 implements CnnKernels {
     private static void kxkPair(int cout, int taps, float[] packed, Activation act, int code, float lo, float hi, float[] st, float[] bv,
                                 float[] t, int plane, MemorySegment y, long yOff, int ob, int blocks, int p, int np) {
         int tileLen = PWC_PIXELS * LANES;
-        if (blocks == 2) {
+        if (blocks == 2 && np <= PWC_PIXELS / 2 && quarterTiles()) {
+            pwcTile4(taps, packed, ob * taps * LANES, (ob + 1) * taps * LANES, st, bv, ob * LANES, t);
+        } else if (blocks == 2) {
             pwcTile(taps, packed, ob * taps * LANES, (ob + 1) * taps * LANES, st, bv, ob * LANES, t);
         } else {
             pwcTile1(taps, packed, ob * taps * LANES, st, bv, ob * LANES, t);
@@ -1634,6 +1646,43 @@ final class CnnF32 implements CnnKernels {
         b5.intoArray(t, tileLen + 5 * LANES);
         b6.intoArray(t, tileLen + 6 * LANES);
         b7.intoArray(t, tileLen + 7 * LANES);
+    }
+
+    /**
+     * {@link #pwcTile} for the first four pixels of the tile only (a plane's last tile of at most four pixels: 7² planes
+     * end in one), 8 accumulators; {@code t}'s rows of the other pixels are left as they were.
+     */
+    private static void pwcTile4(int cin, float[] pk, int wa, int wb, float[] st, float[] bv, int b0, float[] t) {
+        FloatVector ba = FloatVector.fromArray(SPECIES, bv, b0), bb = FloatVector.fromArray(SPECIES, bv, b0 + LANES);
+        FloatVector a0 = ba, a1 = ba, a2 = ba, a3 = ba, b0v = bb, b1 = bb, b2 = bb, b3 = bb;
+        int tileLen = PWC_PIXELS * LANES;
+        for (int i0 = 0, sb = 0; i0 < cin; i0 += LANES, sb += tileLen) {
+            int n = Math.min(LANES, cin - i0);
+            for (int l = 0; l < n; l++) {
+                int i = i0 + l, q = sb + l;
+                FloatVector u = FloatVector.fromArray(SPECIES, pk, wa + i * LANES), v = FloatVector.fromArray(SPECIES, pk, wb + i * LANES);
+                FloatVector x = FloatVector.broadcast(SPECIES, st[q]);
+                a0 = FMA ? u.fma(x, a0) : u.mul(x).add(a0);
+                b0v = FMA ? v.fma(x, b0v) : v.mul(x).add(b0v);
+                x = FloatVector.broadcast(SPECIES, st[q + LANES]);
+                a1 = FMA ? u.fma(x, a1) : u.mul(x).add(a1);
+                b1 = FMA ? v.fma(x, b1) : v.mul(x).add(b1);
+                x = FloatVector.broadcast(SPECIES, st[q + 2 * LANES]);
+                a2 = FMA ? u.fma(x, a2) : u.mul(x).add(a2);
+                b2 = FMA ? v.fma(x, b2) : v.mul(x).add(b2);
+                x = FloatVector.broadcast(SPECIES, st[q + 3 * LANES]);
+                a3 = FMA ? u.fma(x, a3) : u.mul(x).add(a3);
+                b3 = FMA ? v.fma(x, b3) : v.mul(x).add(b3);
+            }
+        }
+        a0.intoArray(t, 0);
+        a1.intoArray(t, LANES);
+        a2.intoArray(t, 2 * LANES);
+        a3.intoArray(t, 3 * LANES);
+        b0v.intoArray(t, tileLen);
+        b1.intoArray(t, tileLen + LANES);
+        b2.intoArray(t, tileLen + 2 * LANES);
+        b3.intoArray(t, tileLen + 3 * LANES);
     }
 
     /** {@link #pwcTile} for one output block: 8 accumulators into {@code t[0, 8L)}. */
