@@ -2267,9 +2267,213 @@ final class CnnF32 implements CnnKernels {
      */
     private static void il5(int s, float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
         if (s == 1) {
-            il5s1(g, wp, wv, o, ho, wo, lo, hi);
+            if (wo >= 4 && il5Quads()) {
+                il5s1Quads(g, wp, wv, o, ho, wo, lo, hi);
+            } else {
+                il5s1(g, wp, wv, o, ho, wo, lo, hi);
+            }
         } else {
             il5s2(g, wp, wv, o, ho, wo, lo, hi);
+        }
+    }
+
+    /**
+     * Whether stride-1 5×5 channels-in-lanes rows of at least four outputs run four outputs per step
+     * ({@link #il5s1Quads}, default) rather than pairs ({@code -Dminnow.cnn.il5Quads=false}; read per call, for A/B runs).
+     */
+    private static boolean il5Quads() {
+        return Boolean.parseBoolean(System.getProperty("minnow.cnn.il5Quads", "true"));
+    }
+
+    /**
+     * {@link #il5s1} four outputs per step: each window row's eight input vectors loaded once for the four (13 loads
+     * per 20 FMAs, against 11 per 10 in pairs), the last step of a row placed to end at its last output (overlapping
+     * outputs are recomputed with the same sums, so the values written twice are equal). Needs {@code wo ≥ 4}.
+     */
+    private static void il5s1Quads(float[] g, int wp, float[] wv, float[] o, int ho, int wo, float lo, float hi) {
+        FloatVector b = FloatVector.fromArray(SPECIES, wv, 25 * LANES);
+        FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+        int row = wp * LANES;
+        for (int oy = 0; oy < ho; oy++) {
+            int r = oy * row, d = oy * wo * LANES;
+            for (int q = 0; q < wo; q += 4) {
+                int ox = Math.min(q, wo - 4), c;
+                FloatVector a0 = b, a1 = b, a2 = b, a3 = b, w, x0, x1, x2, x3, x4, x5, x6, x7;
+                c = r + 0 * row + ox * LANES;
+                x0 = FloatVector.fromArray(SPECIES, g, c);
+                x1 = FloatVector.fromArray(SPECIES, g, c + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c + 5 * LANES);
+                x6 = FloatVector.fromArray(SPECIES, g, c + 6 * LANES);
+                x7 = FloatVector.fromArray(SPECIES, g, c + 7 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 0 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x1, a1) : w.mul(x1).add(a1);
+                a2 = FMA ? w.fma(x2, a2) : w.mul(x2).add(a2);
+                a3 = FMA ? w.fma(x3, a3) : w.mul(x3).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 1 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                a2 = FMA ? w.fma(x3, a2) : w.mul(x3).add(a2);
+                a3 = FMA ? w.fma(x4, a3) : w.mul(x4).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 2 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                a2 = FMA ? w.fma(x4, a2) : w.mul(x4).add(a2);
+                a3 = FMA ? w.fma(x5, a3) : w.mul(x5).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 3 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                a2 = FMA ? w.fma(x5, a2) : w.mul(x5).add(a2);
+                a3 = FMA ? w.fma(x6, a3) : w.mul(x6).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 4 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                a2 = FMA ? w.fma(x6, a2) : w.mul(x6).add(a2);
+                a3 = FMA ? w.fma(x7, a3) : w.mul(x7).add(a3);
+                c = r + 1 * row + ox * LANES;
+                x0 = FloatVector.fromArray(SPECIES, g, c);
+                x1 = FloatVector.fromArray(SPECIES, g, c + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c + 5 * LANES);
+                x6 = FloatVector.fromArray(SPECIES, g, c + 6 * LANES);
+                x7 = FloatVector.fromArray(SPECIES, g, c + 7 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 5 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x1, a1) : w.mul(x1).add(a1);
+                a2 = FMA ? w.fma(x2, a2) : w.mul(x2).add(a2);
+                a3 = FMA ? w.fma(x3, a3) : w.mul(x3).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 6 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                a2 = FMA ? w.fma(x3, a2) : w.mul(x3).add(a2);
+                a3 = FMA ? w.fma(x4, a3) : w.mul(x4).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 7 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                a2 = FMA ? w.fma(x4, a2) : w.mul(x4).add(a2);
+                a3 = FMA ? w.fma(x5, a3) : w.mul(x5).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 8 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                a2 = FMA ? w.fma(x5, a2) : w.mul(x5).add(a2);
+                a3 = FMA ? w.fma(x6, a3) : w.mul(x6).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 9 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                a2 = FMA ? w.fma(x6, a2) : w.mul(x6).add(a2);
+                a3 = FMA ? w.fma(x7, a3) : w.mul(x7).add(a3);
+                c = r + 2 * row + ox * LANES;
+                x0 = FloatVector.fromArray(SPECIES, g, c);
+                x1 = FloatVector.fromArray(SPECIES, g, c + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c + 5 * LANES);
+                x6 = FloatVector.fromArray(SPECIES, g, c + 6 * LANES);
+                x7 = FloatVector.fromArray(SPECIES, g, c + 7 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 10 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x1, a1) : w.mul(x1).add(a1);
+                a2 = FMA ? w.fma(x2, a2) : w.mul(x2).add(a2);
+                a3 = FMA ? w.fma(x3, a3) : w.mul(x3).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 11 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                a2 = FMA ? w.fma(x3, a2) : w.mul(x3).add(a2);
+                a3 = FMA ? w.fma(x4, a3) : w.mul(x4).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 12 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                a2 = FMA ? w.fma(x4, a2) : w.mul(x4).add(a2);
+                a3 = FMA ? w.fma(x5, a3) : w.mul(x5).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 13 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                a2 = FMA ? w.fma(x5, a2) : w.mul(x5).add(a2);
+                a3 = FMA ? w.fma(x6, a3) : w.mul(x6).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 14 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                a2 = FMA ? w.fma(x6, a2) : w.mul(x6).add(a2);
+                a3 = FMA ? w.fma(x7, a3) : w.mul(x7).add(a3);
+                c = r + 3 * row + ox * LANES;
+                x0 = FloatVector.fromArray(SPECIES, g, c);
+                x1 = FloatVector.fromArray(SPECIES, g, c + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c + 5 * LANES);
+                x6 = FloatVector.fromArray(SPECIES, g, c + 6 * LANES);
+                x7 = FloatVector.fromArray(SPECIES, g, c + 7 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 15 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x1, a1) : w.mul(x1).add(a1);
+                a2 = FMA ? w.fma(x2, a2) : w.mul(x2).add(a2);
+                a3 = FMA ? w.fma(x3, a3) : w.mul(x3).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 16 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                a2 = FMA ? w.fma(x3, a2) : w.mul(x3).add(a2);
+                a3 = FMA ? w.fma(x4, a3) : w.mul(x4).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 17 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                a2 = FMA ? w.fma(x4, a2) : w.mul(x4).add(a2);
+                a3 = FMA ? w.fma(x5, a3) : w.mul(x5).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 18 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                a2 = FMA ? w.fma(x5, a2) : w.mul(x5).add(a2);
+                a3 = FMA ? w.fma(x6, a3) : w.mul(x6).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 19 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                a2 = FMA ? w.fma(x6, a2) : w.mul(x6).add(a2);
+                a3 = FMA ? w.fma(x7, a3) : w.mul(x7).add(a3);
+                c = r + 4 * row + ox * LANES;
+                x0 = FloatVector.fromArray(SPECIES, g, c);
+                x1 = FloatVector.fromArray(SPECIES, g, c + LANES);
+                x2 = FloatVector.fromArray(SPECIES, g, c + 2 * LANES);
+                x3 = FloatVector.fromArray(SPECIES, g, c + 3 * LANES);
+                x4 = FloatVector.fromArray(SPECIES, g, c + 4 * LANES);
+                x5 = FloatVector.fromArray(SPECIES, g, c + 5 * LANES);
+                x6 = FloatVector.fromArray(SPECIES, g, c + 6 * LANES);
+                x7 = FloatVector.fromArray(SPECIES, g, c + 7 * LANES);
+                w = FloatVector.fromArray(SPECIES, wv, 20 * LANES);
+                a0 = FMA ? w.fma(x0, a0) : w.mul(x0).add(a0);
+                a1 = FMA ? w.fma(x1, a1) : w.mul(x1).add(a1);
+                a2 = FMA ? w.fma(x2, a2) : w.mul(x2).add(a2);
+                a3 = FMA ? w.fma(x3, a3) : w.mul(x3).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 21 * LANES);
+                a0 = FMA ? w.fma(x1, a0) : w.mul(x1).add(a0);
+                a1 = FMA ? w.fma(x2, a1) : w.mul(x2).add(a1);
+                a2 = FMA ? w.fma(x3, a2) : w.mul(x3).add(a2);
+                a3 = FMA ? w.fma(x4, a3) : w.mul(x4).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 22 * LANES);
+                a0 = FMA ? w.fma(x2, a0) : w.mul(x2).add(a0);
+                a1 = FMA ? w.fma(x3, a1) : w.mul(x3).add(a1);
+                a2 = FMA ? w.fma(x4, a2) : w.mul(x4).add(a2);
+                a3 = FMA ? w.fma(x5, a3) : w.mul(x5).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 23 * LANES);
+                a0 = FMA ? w.fma(x3, a0) : w.mul(x3).add(a0);
+                a1 = FMA ? w.fma(x4, a1) : w.mul(x4).add(a1);
+                a2 = FMA ? w.fma(x5, a2) : w.mul(x5).add(a2);
+                a3 = FMA ? w.fma(x6, a3) : w.mul(x6).add(a3);
+                w = FloatVector.fromArray(SPECIES, wv, 24 * LANES);
+                a0 = FMA ? w.fma(x4, a0) : w.mul(x4).add(a0);
+                a1 = FMA ? w.fma(x5, a1) : w.mul(x5).add(a1);
+                a2 = FMA ? w.fma(x6, a2) : w.mul(x6).add(a2);
+                a3 = FMA ? w.fma(x7, a3) : w.mul(x7).add(a3);
+                a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoArray(o, d + ox * LANES);
+                a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 1) * LANES);
+                a2.blend(l, a2.compare(VectorOperators.LE, l)).blend(h, a2.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 2) * LANES);
+                a3.blend(l, a3.compare(VectorOperators.LE, l)).blend(h, a3.compare(VectorOperators.GE, h)).intoArray(o, d + (ox + 3) * LANES);
+            }
         }
     }
 
