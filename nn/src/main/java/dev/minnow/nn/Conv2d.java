@@ -438,9 +438,8 @@ public final class Conv2d implements Layer {
      * output the layer would write channel-blocked, or one an int8 session computes, is computed as usual and copied.
      */
     public Tensor forwardInto(Tensor x, Tensor y) {
-        boolean blockedIn = Nchwc.isBlocked(x);
-        long[] want = blockedIn ? null : new long[] {x.dim(0), out, outputSize((int) x.dim(2), (int) x.dim(3))[0],
-            outputSize((int) x.dim(2), (int) x.dim(3))[1]};
+        int[] o = outputSize((int) x.dim(2), (int) x.dim(3));
+        long[] want = Nchwc.isBlocked(x) ? null : new long[] {x.dim(0), out, o[0], o[1]};
         if (want == null || y.dtype() != dev.minnow.tensor.DType.F32 || !y.isContiguous() || !Arrays.equals(y.shape(), want)
                 || nchwcOut && Nchwc.enabled()) {
             Tensor r = forward(x);
