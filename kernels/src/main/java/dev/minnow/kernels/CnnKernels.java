@@ -48,11 +48,15 @@ public interface CnnKernels {
                           float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo);
 
     /**
-     * Max pooling of one plane already padded (with −∞ or anything that cannot win) in a heap array of row stride
-     * {@code wp}: {@code out[outOff + oy·wo + ox] = max_{ky<k, kx<k} in[inOff + (oy·stride + ky)·wp + ox·stride + kx]}
-     * with {@link Math#max(float, float)}'s semantics (NaN wins), for {@code oy < ho, ox < wo}. Exact.
+     * Max pooling of NCHW planes {@code q} in {@code [q0, q1)}, read and written in place (F32 little-endian, offsets in
+     * elements, plane {@code q} of {@code x} at {@code xOff + q·h·w}, of {@code y} at {@code yOff + q·ho·wo}):
+     * {@code y[q][oy][ox]} is the maximum of {@code x[q][iy][ix]} over {@code iy ∈ [oy·stride − pad, oy·stride − pad + k) ∩
+     * [0, h)} and {@code ix} likewise within {@code [0, w)}, with {@link Math#max(float, float)}'s semantics (NaN wins):
+     * the padding and a ceil_mode window's overhang are left out, as −∞ would be. Every window must hold at least one
+     * cell of the plane (PyTorch's output sizes guarantee it). Exact.
      */
-    void maxPool(int k, int stride, float[] in, int inOff, int wp, float[] out, int outOff, int ho, int wo);
+    void maxPoolPlanes(int k, int stride, int pad, MemorySegment x, long xOff, int h, int w, MemorySegment y, long yOff, int ho, int wo,
+                       int q0, int q1);
 
     /** {@code y[off + i] = act(y[off + i] + bias)} for {@code i < n} (F32 little-endian, offsets in elements). */
     void biasActivate(int n, float bias, Activation act, MemorySegment y, long off);

@@ -280,13 +280,15 @@ class CnnKernelsPropertyTest {
     }
 
     static Stream<Arguments> maxPoolCases() {
-        int[] widths = {1, 2, 3, 7, 8, 13, 15, 16, 17, 27, 33, 55};
+        int[] widths = {1, 2, 3, 7, 8, 13, 15, 16, 17, 27, 33, 55, 111};
         List<Arguments> out = new ArrayList<>();
         for (CnnKernels k : implementations()) {
             for (int ks : new int[] {1, 2, 3, 5}) {
                 for (int stride = 1; stride <= 3; stride++) {
-                    for (int wo : widths) {
-                        out.add(Arguments.of(k, ks, stride, wo));
+                    for (int w : widths) {
+                        if (w >= ks) {
+                            out.add(Arguments.of(k, ks, stride, w));
+                        }
                     }
                 }
             }
@@ -295,43 +297,67 @@ class CnnKernelsPropertyTest {
     }
 
     /**
-     * maxPool against the specification, bit-exact: a padded plane exactly as large as the windows reach (so no read
-     * past it), some −∞ and NaN cells, an output inside a larger array whose other cells must stay untouched.
+     * maxPoolPlanes against windows clipped to the plane, written plainly here, and against the specification,
+     * bit-exact: random padding (up to k/2) and ceil_mode with PyTorch's output size, some −∞ and NaN cells, a range of
+     * planes inside a larger tensor whose other output cells must stay untouched.
      */
-    @ParameterizedTest(name = "{0} k={1} s={2} wo={3}")
+    @ParameterizedTest(name = "{0} k={1} s={2} w={3}")
     @MethodSource("maxPoolCases")
-    void maxPoolIsExact(CnnKernels impl, int k, int stride, int wo) {
-        String name = "cnn-maxpool/" + impl.name() + "/" + k + "/" + stride + "/" + wo;
+    void maxPoolPlanesIsExact(CnnKernels impl, int k, int stride, int w) {
+        String name = "cnn-maxpool/" + impl.name() + "/" + k + "/" + stride + "/" + w;
         long seed = Gen.seed(name);
         SplittableRandom r = new SplittableRandom(seed);
-        int ho = 1 + r.nextInt(4);
-        int wp = (wo - 1) * stride + k + r.nextInt(3), hp = (ho - 1) * stride + k;
-        int inOff = r.nextInt(3), outOff = r.nextInt(3);
-        float[] in = Gen.floats(r, inOff + hp * wp, -5, 5);
-        for (int i = 0; i < in.length; i++) {
+        int h = k + r.nextInt(6), pad = r.nextInt(k / 2 + 1);
+        boolean ceil = r.nextBoolean();
+        int ho = pooledLength(h, k, stride, pad, ceil), wo = pooledLength(w, k, stride, pad, ceil);
+        int planes = 1 + r.nextInt(3), q0 = r.nextInt(planes), q1 = q0 + 1 + r.nextInt(planes - q0);
+        int xOff = r.nextInt(3), yOff = r.nextInt(3);
+        float[] xv = Gen.floats(r, xOff + planes * h * w, -5, 5);
+        for (int i = 0; i < xv.length; i++) {
             int u = r.nextInt(50);
-            in[i] = u == 0 ? Float.NEGATIVE_INFINITY : u == 1 ? Float.NaN : in[i];
+            xv[i] = u == 0 ? Float.NEGATIVE_INFINITY : u == 1 ? Float.NaN : xv[i];
         }
-        float[] want = new float[outOff + ho * wo + 2], got = new float[want.length];
+        float[] want = new float[yOff + planes * ho * wo + 2];
         java.util.Arrays.fill(want, -7f);
-        java.util.Arrays.fill(got, -7f);
-        for (int oy = 0; oy < ho; oy++) {
-            for (int ox = 0; ox < wo; ox++) {
-                float m = Float.NEGATIVE_INFINITY;
-                for (int ky = 0; ky < k; ky++) {
-                    for (int kx = 0; kx < k; kx++) {
-                        m = Math.max(m, in[inOff + (oy * stride + ky) * wp + ox * stride + kx]);
+        for (int q = q0; q < q1; q++) {
+            for (int oy = 0; oy < ho; oy++) {
+                for (int ox = 0; ox < wo; ox++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int ky = 0; ky < k; ky++) {
+                        for (int kx = 0; kx < k; kx++) {
+                            int iy = oy * stride - pad + ky, ix = ox * stride - pad + kx;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                m = Math.max(m, xv[xOff + (q * h + iy) * w + ix]);
+                            }
+                        }
                     }
+                    want[yOff + (q * ho + oy) * wo + ox] = m;
                 }
-                want[outOff + oy * wo + ox] = m;
             }
         }
-        impl.maxPool(k, stride, in, inOff, wp, got, outOff, ho, wo);
-        assertArrayEquals(want, got, name + " seed=" + seed);
-        float[] spec = new float[want.length];
-        java.util.Arrays.fill(spec, -7f);
-        SPEC.maxPool(k, stride, in, inOff, wp, spec, outOff, ho, wo);
-        assertArrayEquals(want, spec, "spec " + name + " seed=" + seed);
+        String what = name + " h=" + h + " pad=" + pad + " ceil=" + ceil + " planes [" + q0 + ", " + q1 + ") seed=" + seed;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = Gen.segment(arena, xv);
+            float[] init = new float[want.length];
+            java.util.Arrays.fill(init, -7f);
+            MemorySegment got = Gen.segment(arena, init), spec = Gen.segment(arena, init);
+            impl.maxPoolPlanes(k, stride, pad, x, xOff, h, w, got, yOff, ho, wo, q0, q1);
+            SPEC.maxPoolPlanes(k, stride, pad, x, xOff, h, w, spec, yOff, ho, wo, q0, q1);
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i], got.getAtIndex(Gen.F32, i), 0f, what + " at " + i);
+                assertEquals(want[i], spec.getAtIndex(Gen.F32, i), 0f, "spec " + what + " at " + i);
+            }
+        }
+    }
+
+    /** PyTorch's pooling output length (pooling_output_shape), with the ceil_mode rule that a last window must start inside. */
+    private static int pooledLength(int len, int k, int stride, int pad, boolean ceil) {
+        int span = len + 2 * pad - k;
+        int o = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+        if (ceil && (o - 1) * stride >= len + pad) {
+            o--;
+        }
+        return o;
     }
 
     static Stream<Arguments> sizeCases() {
@@ -456,9 +482,10 @@ class CnnKernelsPropertyTest {
             }
 
             @Override
-            public void maxPool(int k, int stride, float[] in, int inOff, int wp, float[] out, int outOff, int ho, int wo) {
-                base.maxPool(k, stride, in, inOff, wp, out, outOff, ho, wo);
-                out[outOff + ho * wo - 1] += 1e-3f;
+            public void maxPoolPlanes(int k, int stride, int pad, MemorySegment x, long xOff, int h, int w, MemorySegment y, long yOff,
+                                      int ho, int wo, int q0, int q1) {
+                base.maxPoolPlanes(k, stride, pad, x, xOff, h, w, y, yOff, ho, wo, q0, q1);
+                y.setAtIndex(Gen.F32, yOff + (long) q1 * ho * wo - 1, 1e6f);   // the last output wrong (inputs are in ±5, ±∞, NaN)
             }
 
             @Override
@@ -478,7 +505,7 @@ class CnnKernelsPropertyTest {
         assertThrows(AssertionError.class, () -> depthwiseMatchesSpec(broken, 3, 2, 17, null));
         assertThrows(AssertionError.class, () -> depthwiseChannelsMatchesSpec(broken, 5, 2, 9, null));
         assertThrows(AssertionError.class, () -> depthwiseStride1MatchesSpec(broken, 3, 56, null));
-        assertThrows(AssertionError.class, () -> maxPoolIsExact(broken, 3, 2, 13));
+        assertThrows(AssertionError.class, () -> maxPoolPlanesIsExact(broken, 3, 2, 13));
         assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, 7, 5, 33));
         assertThrows(AssertionError.class, () -> convShiftedMatchesSpec(broken, 5, 3, 9, 40));
     }

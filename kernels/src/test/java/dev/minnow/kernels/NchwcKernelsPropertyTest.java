@@ -455,7 +455,8 @@ class NchwcKernelsPropertyTest {
             @Override public void depthwise(int k, int stride, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
             @Override public void depthwiseChannels(int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
             @Override public void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
-            @Override public void maxPool(int k, int stride, float[] in, int inOff, int wp, float[] out, int outOff, int ho, int wo) { }
+            @Override public void maxPoolPlanes(int k, int stride, int pad, MemorySegment x, long xOff, int h, int w, MemorySegment y, long yOff,
+                                                int ho, int wo, int q0, int q1) { }
             @Override public void biasActivate(int n, float bias, Activation act, MemorySegment y, long off) { }
             @Override public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) { }
             @Override public void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x, int xOff, int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) { }

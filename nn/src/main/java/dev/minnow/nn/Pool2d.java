@@ -104,49 +104,14 @@ public final class Pool2d implements Layer {
         return y;
     }
 
-    /** Per thread: the −∞-padded plane, a plane as copied (max pooling), the output plane. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
-
     /**
-     * Max pooling: each plane is copied once into a −∞-padded array (cells past the input, padding and the ceil_mode
-     * overhang, can only lose a max, so the clipped windows of the definition give the same value), then
-     * {@link CnnKernels#maxPool} reduces it (separably, in vectors). Math.max: NaN propagates as in PyTorch; max is
-     * order-independent, so the result equals the window-by-window one.
+     * Max pooling, {@link CnnKernels#maxPoolPlanes} over ranges of planes: windows clipped to the plane, which gives
+     * PyTorch's −∞ padding and ceil_mode windows. Math.max: NaN propagates as in PyTorch.
      */
     private void maxPool(MemorySegment xs, MemorySegment ys, int planes, int h, int w, int ho, int wo) {
-        int k = kernel, s = stride, p = padding;
-        int hp = Math.max(h + p, (ho - 1) * s + k), wp = Math.max(w + p, (wo - 1) * s + k);
-        int grain = Math.max(1, 16384 / Math.max(1, ho * wo * k));
+        int grain = Math.max(1, 16384 / Math.max(1, ho * wo * kernel));
         CnnKernels ck = CnnKernels.get();
-        Parallel.forRange(planes, grain, (from, to) -> {
-            float[][] sc = SCRATCH.get();
-            if (sc[0].length < hp * wp) {
-                sc[0] = new float[hp * wp];
-            }
-            if (sc[2].length < ho * wo) {
-                sc[2] = new float[ho * wo];
-            }
-            if (sc[1].length < h * w) {
-                sc[1] = new float[h * w];
-            }
-            float[] pad = sc[0], stage = sc[1], yout = sc[2];
-            java.util.Arrays.fill(pad, 0, hp * wp, Float.NEGATIVE_INFINITY);   // the border is never written below
-            for (int plane = from; plane < to; plane++) {
-                long src = (long) plane * h * w;
-                // the plane in one copy, then rows heap to heap (a segment copy per row: this pool 1.15× slower,
-                // ConvLayerBench, 64 planes of 111², session 9)
-                if (p == 0 && wp == w) {   // the padded rows are the plane's rows
-                    MemorySegment.copy(xs, Tensor.F32_LE, src * 4, pad, 0, h * w);
-                } else {
-                    MemorySegment.copy(xs, Tensor.F32_LE, src * 4, stage, 0, h * w);
-                    for (int iy = 0; iy < h; iy++) {
-                        System.arraycopy(stage, iy * w, pad, (iy + p) * wp + p, w);
-                    }
-                }
-                ck.maxPool(k, s, pad, 0, wp, yout, 0, ho, wo);
-                MemorySegment.copy(yout, 0, ys, Tensor.F32_LE, (long) plane * ho * wo * 4, ho * wo);
-            }
-        });
+        Parallel.forRange(planes, grain, (from, to) -> ck.maxPoolPlanes(kernel, stride, padding, xs, 0, h, w, ys, 0, ho, wo, from, to));
     }
 
     @Override

@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
  * time (other processes' share of a busy machine does not count), two threads by wall time. Each case first runs for
  * {@code -Dminnow.bench.warmupMs} (default 3000) so that C2 has compiled its kernels: on a loaded machine the
  * compiler threads lag, and a short run times the C1 code, where every Vector API operation is a boxed call. Program, not a test:
- * {@code ConvLayerBench [--threads 1,2] [--peak GFLOPS] [--ab PROPERTY] [filter]}; {@code --ab} alternates batches with a
- * boolean system property true and false (for a switch the code reads per call) and prints both bests: on a shared
+ * {@code ConvLayerBench [--threads 1,2] [--peak GFLOPS] [--ab PROPERTY [--values A,B]] [filter]}; {@code --ab} alternates batches with a
+ * system property false and true, or the two {@code --values} (for a switch the code reads per call), and prints both bests: on a shared
  * machine only such alternating comparisons in one process were reliable. {@code -Dminnow.bench.coldMb=N} times each call
  * after reading N MB of other memory (cold caches, as in a network).
  */
@@ -98,6 +98,8 @@ public final class ConvLayerBench {
     private static long SINK;
     /** {@code --ab PROP}: batches alternate PROP=true / PROP=false (a switch the layer reads per call); both bests printed. */
     private static String ab;
+    /** The two values {@code --ab} alternates: {@code --values A,B} (default false,true). */
+    private static String[] abValues = {"false", "true"};
 
     public static void main(String[] args) {
         int[] threads = {1, 2};
@@ -108,6 +110,7 @@ public final class ConvLayerBench {
                 case "--threads" -> threads = java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--peak" -> peak = Double.parseDouble(args[++i]);
                 case "--ab" -> ab = args[++i];
+                case "--values" -> abValues = args[++i].split(",", 2);
                 default -> filter = args[i];
             }
         }
@@ -166,7 +169,7 @@ public final class ConvLayerBench {
             long[] bestAb = {Long.MAX_VALUE, Long.MAX_VALUE};
             for (int batch = 0; batch < (ab == null ? 25 : 40); batch++) {
                 if (ab != null) {
-                    System.setProperty(ab, Boolean.toString(batch % 2 == 1));
+                    System.setProperty(ab, abValues[batch % 2]);
                 }
                 long wall, cpu;
                 if (COLD == null) {
@@ -206,8 +209,8 @@ public final class ConvLayerBench {
             }
             if (ab != null) {
                 System.clearProperty(ab);
-                System.out.printf("%-24s %3d %10.1f us with %s=false, %10.1f us with true (%.2fx)%n", name, t, bestAb[0] / 1e3, ab,
-                        bestAb[1] / 1e3, (double) bestAb[0] / bestAb[1]);
+                System.out.printf("%-24s %3d %10.1f us with %s=%s, %10.1f us with %s (%.2fx)%n", name, t, bestAb[0] / 1e3, ab,
+                        abValues[0], bestAb[1] / 1e3, abValues[1], (double) bestAb[0] / bestAb[1]);
                 continue;
             }
             if (t == 1) {   // one thread: its CPU time discounts what other processes took on a shared machine

@@ -167,16 +167,20 @@ public final class ScalarCnnKernels implements CnnKernels {
     }
 
     @Override
-    public void maxPool(int k, int stride, float[] in, int inOff, int wp, float[] out, int outOff, int ho, int wo) {
-        for (int oy = 0; oy < ho; oy++) {
-            for (int ox = 0; ox < wo; ox++) {
-                float m = Float.NEGATIVE_INFINITY;
-                for (int ky = 0; ky < k; ky++) {
-                    for (int kx = 0; kx < k; kx++) {
-                        m = Math.max(m, in[inOff + (oy * stride + ky) * wp + ox * stride + kx]);
+    public void maxPoolPlanes(int k, int stride, int pad, MemorySegment x, long xOff, int h, int w, MemorySegment y, long yOff, int ho, int wo,
+                              int q0, int q1) {
+        for (int q = q0; q < q1; q++) {
+            long xp = xOff + (long) q * h * w, yp = yOff + (long) q * ho * wo;
+            for (int oy = 0; oy < ho; oy++) {
+                for (int ox = 0; ox < wo; ox++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int iy = Math.max(0, oy * stride - pad); iy < Math.min(h, oy * stride - pad + k); iy++) {
+                        for (int ix = Math.max(0, ox * stride - pad); ix < Math.min(w, ox * stride - pad + k); ix++) {
+                            m = Math.max(m, x.getAtIndex(F32, xp + (long) iy * w + ix));
+                        }
                     }
+                    y.setAtIndex(F32, yp + (long) oy * wo + ox, m);
                 }
-                out[outOff + oy * wo + ox] = m;
             }
         }
     }

@@ -2911,73 +2911,111 @@ final class CnnF32 implements CnnKernels {
         }
     }
 
-    /** Per thread: the column maxima of one output row and their two phases. */
-    private static final ThreadLocal<float[][]> POOL_ROW = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /** Per thread: the column maxima of one output row, their two phases, one output row. */
+    private static final ThreadLocal<float[][]> POOL_ROW = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
     /**
-     * Separable max: per output row, the k input rows' column maxima in vectors; then for stride 2 those split into
-     * even and odd columns (window kx is phase kx % 2 at column ox + kx / 2: whole vectors again), stride 1 reads them at
-     * k shifts, other strides take the scalar window. Max is exact and order-free, so the result equals the definition's
-     * (NaN wins in both: the Vector API's max is Math.max per lane).
+     * Separable max read in place: per output row, the window rows' column maxima in vectors straight from the plane
+     * ({@link #colMaxRows}; the padding and the ceil_mode overhang are −∞ cells of the row buffer, never written, so the
+     * clipped windows of the definition give the same maxima); then for stride 2 those split into even and odd columns
+     * (window kx is phase kx % 2 at column ox + kx / 2: whole vectors again), stride 1 reads them at k shifts, other
+     * strides take the scalar window. Max is exact and order-free, so the result equals the definition's (NaN wins in
+     * both: the Vector API's max is Math.max per lane). Planes were copied into a padded heap array before: 2.6× slower on
+     * SqueezeNet's first pool (session 21).
      */
     @Override
-    public void maxPool(int k, int s, float[] in, int inOff, int wp, float[] out, int outOff, int ho, int wo) {
-        if (ho <= 0 || wo <= 0) {
+    public void maxPoolPlanes(int k, int s, int pad, MemorySegment x, long xOff, int h, int w, MemorySegment y, long yOff, int ho, int wo,
+                              int q0, int q1) {
+        if (ho <= 0 || wo <= 0 || q0 >= q1) {
             return;
         }
-        int reach = (wo - 1) * s + k;   // columns a row's windows cover
+        int reach = (wo - 1) * s + k;   // padded columns a row's windows cover
+        int cols = Math.min(w, reach - pad);   // the plane's columns among them
+        int colLen = Math.max(reach, pad + w) + 2 * LANES + k;
         float[][] sc = POOL_ROW.get();
-        int colLen = reach + 2 * LANES + k;
         if (sc[0].length < colLen) {
             sc[0] = new float[colLen];
             sc[1] = new float[colLen];
         }
-        float[] col = sc[0], ph = sc[1];
+        if (sc[2].length < wo + LANES) {
+            sc[2] = new float[wo + LANES];   // the row kernels store whole vectors
+        }
+        float[] col = sc[0], ph = sc[1], out = sc[2];
+        java.util.Arrays.fill(col, 0, colLen, Float.NEGATIVE_INFINITY);   // cells outside [pad, pad + cols) stay −∞
         int half = (reach + 1) / 2 + LANES;   // odd phase starts here in ph
-        for (int oy = 0; oy < ho; oy++) {
-            int r0 = inOff + oy * s * wp;
-            if (k == 3 && reach >= LANES) {
-                colMax3(in, r0, wp, col, reach);
-            } else {
-                colMax(k, in, r0, wp, col, reach);
-            }
-            int d = outOff + oy * wo;
-            if (s == 2) {
-                int pairs = reach / 2;
-                if (pairs >= LANES) {
-                    deinterleaveOverlapping(col, pairs, ph, half);
+        for (int q = q0; q < q1; q++) {
+            long xp = xOff + (long) q * h * w, yp = yOff + (long) q * ho * wo;
+            for (int oy = 0; oy < ho; oy++) {
+                int iy0 = Math.max(0, oy * s - pad), iy1 = Math.min(h, oy * s - pad + k);
+                colMaxRows(x, xp + (long) iy0 * w, w, iy1 - iy0, col, pad, cols);
+                poolRow(k, s, col, reach, ph, half, out, wo);
+                long at = (yp + (long) oy * wo) * 4;
+                if (wo < LANES) {
+                    FloatVector.fromArray(SPECIES, out, 0).intoMemorySegment(y, at, LE, SPECIES.indexInRange(0, wo));
                 } else {
-                    deinterleave(col, 0, pairs, ph, 0, ph, half);
-                }
-                if (reach % 2 == 1) {
-                    ph[pairs] = col[reach - 1];
-                }
-                if (k == 3 && wo >= LANES) {
-                    poolRow2k3(ph, half, out, d, wo);
-                } else {
-                    poolRow2(k, ph, half, out, d, wo);
-                }
-            } else if (s == 1) {
-                poolRow1(k, col, out, d, wo);
-            } else {
-                for (int ox = 0; ox < wo; ox++) {
-                    float m = col[ox * s];
-                    for (int kx = 1; kx < k; kx++) {
-                        m = Math.max(m, col[ox * s + kx]);
+                    for (int c = 0; c < wo; c += LANES) {
+                        int o = Math.min(c, wo - LANES);   // the last vector ends at wo
+                        FloatVector.fromArray(SPECIES, out, o).intoMemorySegment(y, at + 4L * o, LE);
                     }
-                    out[d + ox] = m;
                 }
             }
         }
     }
 
-    /** {@link #colMax} for k = 3 and n ≥ LANES: the three rows unrolled, the tail one vector ending at n. */
-    private static void colMax3(float[] in, int r0, int wp, float[] col, int n) {
-        int r1 = r0 + wp, r2 = r1 + wp;
-        for (int x = 0; x < n; x += LANES) {
-            int at = Math.min(x, n - LANES);   // the last vector ends at n (max is idempotent: overlaps agree)
-            FloatVector.fromArray(SPECIES, in, r0 + at).max(FloatVector.fromArray(SPECIES, in, r1 + at))
-                    .max(FloatVector.fromArray(SPECIES, in, r2 + at)).intoArray(col, at);
+    /** col[pad + c] = the maximum over {@code n ≥ 1} rows (stride w) from element r0 of x of column c, c &lt; cols. */
+    private static void colMaxRows(MemorySegment x, long r0, int w, int n, float[] col, int pad, int cols) {
+        if (cols < LANES) {
+            for (int c = 0; c < cols; c++) {
+                float m = x.getAtIndex(F32, r0 + c);
+                for (int r = 1; r < n; r++) {
+                    m = Math.max(m, x.getAtIndex(F32, r0 + (long) r * w + c));
+                }
+                col[pad + c] = m;
+            }
+            return;
+        }
+        for (int c = 0; c < cols; c += LANES) {
+            int at = Math.min(c, cols - LANES);   // the last vector ends at cols (max is idempotent: overlaps agree)
+            long a = (r0 + at) * 4;
+            FloatVector m = FloatVector.fromMemorySegment(SPECIES, x, a, LE);
+            if (n == 3) {
+                m = m.max(FloatVector.fromMemorySegment(SPECIES, x, a + 4L * w, LE)).max(FloatVector.fromMemorySegment(SPECIES, x, a + 8L * w, LE));
+            } else {
+                for (int r = 1; r < n; r++) {
+                    m = m.max(FloatVector.fromMemorySegment(SPECIES, x, a + 4L * r * w, LE));
+                }
+            }
+            m.intoArray(col, pad + at);
+        }
+    }
+
+    /** One output row from its column maxima {@code col[0, reach)} (ph: the phases' scratch, odd ones from half). */
+    private void poolRow(int k, int s, float[] col, int reach, float[] ph, int half, float[] out, int wo) {
+        if (s == 2) {
+            int pairs = reach / 2;
+            if (pairs >= LANES) {
+                deinterleaveOverlapping(col, pairs, ph, half);
+            } else {
+                deinterleave(col, 0, pairs, ph, 0, ph, half);
+            }
+            if (reach % 2 == 1) {
+                ph[pairs] = col[reach - 1];
+            }
+            if (k == 3) {
+                poolRow2k3(ph, half, out, wo);
+            } else {
+                poolRow2(k, ph, half, out, wo);
+            }
+        } else if (s == 1) {
+            poolRow1(k, col, out, wo);
+        } else {
+            for (int ox = 0; ox < wo; ox++) {
+                float m = col[ox * s];
+                for (int kx = 1; kx < k; kx++) {
+                    m = Math.max(m, col[ox * s + kx]);
+                }
+                out[ox] = m;
+            }
         }
     }
 
@@ -2995,96 +3033,36 @@ final class CnnF32 implements CnnKernels {
         }
     }
 
-    /** {@link #poolRow2} for k = 3 and wo ≥ LANES: taps unrolled, the tail one vector ending at wo. */
-    private static void poolRow2k3(float[] ph, int half, float[] out, int d, int wo) {
+    /**
+     * {@link #poolRow2} for k = 3. Like the other row kernels it runs whole vectors past wo: out holds wo + LANES cells
+     * and ph cells past the row's phases (stale values, in the dropped lanes only).
+     */
+    private static void poolRow2k3(float[] ph, int half, float[] out, int wo) {
         for (int ox = 0; ox < wo; ox += LANES) {
-            int at = Math.min(ox, wo - LANES);
-            FloatVector.fromArray(SPECIES, ph, at).max(FloatVector.fromArray(SPECIES, ph, half + at))
-                    .max(FloatVector.fromArray(SPECIES, ph, at + 1)).intoArray(out, d + at);
+            FloatVector.fromArray(SPECIES, ph, ox).max(FloatVector.fromArray(SPECIES, ph, half + ox))
+                    .max(FloatVector.fromArray(SPECIES, ph, ox + 1)).intoArray(out, ox);
         }
     }
 
-    /** col[x] = max over k rows from r0 (stride wp) of in[.. + x], x < n. */
-    private static void colMax(int k, float[] in, int r0, int wp, float[] col, int n) {
-        int x = 0;
-        for (; x <= n - LANES; x += LANES) {
-            FloatVector m = FloatVector.fromArray(SPECIES, in, r0 + x);
-            for (int ky = 1; ky < k; ky++) {
-                m = m.max(FloatVector.fromArray(SPECIES, in, r0 + ky * wp + x));
-            }
-            m.intoArray(col, x);
-        }
-        if (x < n && n >= LANES) {   // the tail as one vector ending at n, overlapping the last (max is idempotent)
-            x = n - LANES;
-            FloatVector m = FloatVector.fromArray(SPECIES, in, r0 + x);
-            for (int ky = 1; ky < k; ky++) {
-                m = m.max(FloatVector.fromArray(SPECIES, in, r0 + ky * wp + x));
-            }
-            m.intoArray(col, x);
-            x = n;
-        }
-        for (; x < n; x++) {
-            float m = in[r0 + x];
-            for (int ky = 1; ky < k; ky++) {
-                m = Math.max(m, in[r0 + ky * wp + x]);
-            }
-            col[x] = m;
-        }
-    }
-
-    /** Stride 2 from the phases: out[d + ox] = max_kx ph[(kx % 2)·half + ox + kx / 2]. */
-    private static void poolRow2(int k, float[] ph, int half, float[] out, int d, int wo) {
-        int ox = 0;
-        for (; ox <= wo - LANES; ox += LANES) {
+    /** Stride 2 from the phases: out[ox] = max_kx ph[(kx % 2)·half + ox + kx / 2], whole vectors (see poolRow2k3). */
+    private static void poolRow2(int k, float[] ph, int half, float[] out, int wo) {
+        for (int ox = 0; ox < wo; ox += LANES) {
             FloatVector m = FloatVector.fromArray(SPECIES, ph, ox);
             for (int kx = 1; kx < k; kx++) {
                 m = m.max(FloatVector.fromArray(SPECIES, ph, (kx & 1) * half + ox + (kx >> 1)));
             }
-            m.intoArray(out, d + ox);
-        }
-        if (ox < wo && wo >= LANES) {   // the tail as one vector ending at wo, overlapping the last
-            ox = wo - LANES;
-            FloatVector m = FloatVector.fromArray(SPECIES, ph, ox);
-            for (int kx = 1; kx < k; kx++) {
-                m = m.max(FloatVector.fromArray(SPECIES, ph, (kx & 1) * half + ox + (kx >> 1)));
-            }
-            m.intoArray(out, d + ox);
-            ox = wo;
-        }
-        for (; ox < wo; ox++) {
-            float m = ph[ox];
-            for (int kx = 1; kx < k; kx++) {
-                m = Math.max(m, ph[(kx & 1) * half + ox + (kx >> 1)]);
-            }
-            out[d + ox] = m;
+            m.intoArray(out, ox);
         }
     }
 
-    /** Stride 1: out[d + ox] = max_kx col[ox + kx]. */
-    private static void poolRow1(int k, float[] col, float[] out, int d, int wo) {
-        int ox = 0;
-        for (; ox <= wo - LANES; ox += LANES) {
+    /** Stride 1: out[ox] = max_kx col[ox + kx], whole vectors (see poolRow2k3). */
+    private static void poolRow1(int k, float[] col, float[] out, int wo) {
+        for (int ox = 0; ox < wo; ox += LANES) {
             FloatVector m = FloatVector.fromArray(SPECIES, col, ox);
             for (int kx = 1; kx < k; kx++) {
                 m = m.max(FloatVector.fromArray(SPECIES, col, ox + kx));
             }
-            m.intoArray(out, d + ox);
-        }
-        if (ox < wo && wo >= LANES) {   // the tail as one vector ending at wo, overlapping the last
-            ox = wo - LANES;
-            FloatVector m = FloatVector.fromArray(SPECIES, col, ox);
-            for (int kx = 1; kx < k; kx++) {
-                m = m.max(FloatVector.fromArray(SPECIES, col, ox + kx));
-            }
-            m.intoArray(out, d + ox);
-            ox = wo;
-        }
-        for (; ox < wo; ox++) {
-            float m = col[ox];
-            for (int kx = 1; kx < k; kx++) {
-                m = Math.max(m, col[ox + kx]);
-            }
-            out[d + ox] = m;
+            m.intoArray(out, ox);
         }
     }
 
