@@ -154,6 +154,34 @@ public interface CnnKernels {
                    int ob0, int ob1, int p0, int p1);
 
     /**
+     * A k×k convolution (one group, no dilation) of a few NCHW input channels written in the channel-blocked layout (a
+     * network's stem, which then needs no conversion): the input zero-padded into a heap array,
+     * {@code xp[(i·hp + y)·wp + x]} (padding included, so every window lies inside it); for output channel o,
+     * {@code y(o, oy, ox) = act(bias[o] + Σ_{i, ky, kx} W(o, i, ky, kx) · xp[(i·hp + oy·stride + ky)·wp + ox·stride + kx])},
+     * summed bias first (0 when null), then in the order i, ky, kx. Output blocks {@code [ob0, ob1)} and rows
+     * {@code [oy0, oy1)} at {@code y[yOff + ((ob·ho + oy)·wo + ox)·L + l]}; the lanes past {@code cout} are written +0.
+     * Weights packed by {@link #packStemNchwc}.
+     */
+    void convStemNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, float[] packed, float[] bias, Activation act,
+                       float[] xp, int hp, int wp, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1);
+
+    /**
+     * PyTorch-ordered k×k weights {@code w[((o·cin + i)·kh + ky)·kw + kx]} packed for {@link #convStemNchwc}: block ob's
+     * weight vector of tap {@code t = (i·kh + ky)·kw + kx} at {@code packed[(ob·T + t)·L + lo] = w[o = ob·L + lo][i][ky][kx]}
+     * with {@code T = cin·kh·kw}, 0 where {@code o ≥ cout}.
+     */
+    static float[] packStemNchwc(int lanes, int cout, int cin, int kh, int kw, float[] w) {
+        int blocks = (cout + lanes - 1) / lanes, taps = Math.multiplyExact(Math.multiplyExact(cin, kh), kw);
+        float[] p = new float[Math.multiplyExact(Math.multiplyExact(blocks, taps), lanes)];
+        for (int o = 0; o < cout; o++) {
+            for (int t = 0; t < taps; t++) {
+                p[((o / lanes) * taps + t) * lanes + o % lanes] = w[o * taps + t];
+            }
+        }
+        return p;
+    }
+
+    /**
      * PyTorch-ordered k×k weights {@code w[((o·cin + i)·kh + ky)·kw + kx]} packed for {@link #convNchwc}: with
      * {@code K = ceil(cin/L)·kh·kw·L} taps per output, block ob's weight vector of tap
      * {@code t = ((cb·kh + ky)·kw + kx)·L + l} at {@code packed[(ob·K + t)·L + lo] = w[o = ob·L + lo][i = cb·L + l][ky][kx]},

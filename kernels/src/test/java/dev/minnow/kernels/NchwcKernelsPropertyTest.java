@@ -353,6 +353,109 @@ class NchwcKernelsPropertyTest {
         }
     }
 
+    static Stream<Arguments> stemCases() {
+        int[][] shapes = {   // cout, cin, k, stride, h, w
+            {32, 3, 3, 2, 33, 33}, {16, 3, 3, 2, 17, 40}, {64, 3, 7, 2, 31, 30}, {64, 3, 3, 2, 23, 23}, {17, 1, 3, 1, 9, 8},
+            {24, 4, 5, 3, 20, 27}, {3, 2, 1, 1, 7, 15}, {40, 3, 3, 1, 5, 9}, {33, 3, 3, 2, 12, 7}, {48, 2, 2, 2, 16, 35},
+        };
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int i = 0; i < shapes.length; i++) {
+                out.add(Arguments.of(k, shapes[i], ACTS[i % ACTS.length]));
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * {@link CnnKernels#convStemNchwc}: the specification bit-exact against a convolution written here over the padded
+     * input and the unpacked weights, summing in the specification's order (channel, row, column); then each
+     * implementation against the specification, over four calls splitting the blocks and the rows: bit-exact without
+     * FMA, with FMA within the same bound as the blocked k×k convolution. Rows narrower than a tile (w 7, 9) take the
+     * specification; the cells outside the output keep their sentinel, the lanes past cout are +0.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("stemCases")
+    void stemMatchesSpec(CnnKernels impl, int[] shape, Activation act) {
+        int cout = shape[0], cin = shape[1], k = shape[2], s = shape[3], h = shape[4], w = shape[5];
+        String name = "nchwc-stem/" + impl.name() + "/" + java.util.Arrays.toString(shape) + "/" + act;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        int pad = pad(r, k, s, h, w);
+        int hp = h + 2 * pad, wp = w + 2 * pad + r.nextInt(3);   // rows may be longer than the windows reach
+        int ho = (h + 2 * pad - k) / s + 1, wo = (w + 2 * pad - k) / s + 1;
+        float[] xp = new float[cin * hp * wp];
+        float[] x = Gen.floats(r, cin * h * w, -4, 4);
+        for (int i = 0; i < cin; i++) {
+            for (int iy = 0; iy < h; iy++) {
+                System.arraycopy(x, (i * h + iy) * w, xp, (i * hp + iy + pad) * wp + pad, w);
+            }
+        }
+        float[] wt = Gen.floats(r, cout * cin * k * k);
+        float[] bias = r.nextBoolean() ? Gen.floats(r, cout) : null;
+        int lanes = impl.blockLanes();
+        try (Arena arena = Arena.ofConfined()) {
+            for (int L : new int[] {lanes, lanes == 4 ? 8 : 4}) {
+                int obs = (cout + L - 1) / L, plane = ho * wo;
+                float[] ref = new float[cout * plane];
+                double[] mag = new double[cout * plane];
+                for (int o = 0; o < cout; o++) {
+                    for (int oy = 0; oy < ho; oy++) {
+                        for (int ox = 0; ox < wo; ox++) {
+                            float acc = bias == null ? 0f : bias[o];
+                            double m = Math.abs(acc);
+                            for (int i = 0; i < cin; i++) {
+                                for (int ky = 0; ky < k; ky++) {
+                                    for (int kx = 0; kx < k; kx++) {
+                                        float v = xp[(i * hp + oy * s + ky) * wp + ox * s + kx], wv = wt[((o * cin + i) * k + ky) * k + kx];
+                                        acc += wv * v;
+                                        m += Math.abs(wv * v);
+                                    }
+                                }
+                            }
+                            ref[o * plane + oy * wo + ox] = act == null ? acc : dev.minnow.kernels.scalar.ScalarKernels.activation(act, acc);
+                            mag[o * plane + oy * wo + ox] = m;
+                        }
+                    }
+                }
+                float[] packed = CnnKernels.packStemNchwc(L, cout, cin, k, k, wt);
+                long yo = 2, outLen = (long) obs * plane * L;
+                MemorySegment want = sentinel(arena, yo + outLen + 5), got = sentinel(arena, yo + outLen + 5);
+                SPEC.convStemNchwc(L, cout, cin, k, k, s, packed, bias, act, xp, hp, wp, want, yo, ho, wo, 0, obs, 0, ho);
+                String ctx = name + " pad=" + pad + " L=" + L + " seed=" + seed;
+                for (long i = 0; i < yo + outLen + 5; i++) {
+                    long rel = i - yo;
+                    float e = SENTINEL;
+                    if (rel >= 0 && rel < outLen) {
+                        int l = (int) (rel % L), px = (int) (rel / L % plane), o = (int) (rel / L / plane) * L + l;
+                        e = o < cout ? ref[o * plane + px] : 0f;
+                    }
+                    assertEquals(e, want.getAtIndex(Gen.F32, i), 0f, "spec vs plain convolution at " + i + " " + ctx);
+                }
+                int om = obs / 2, rm = ho / 2;   // four calls, to check the block and row ranges
+                for (int[] part : new int[][] {{0, om, 0, rm}, {0, om, rm, ho}, {om, obs, 0, rm}, {om, obs, rm, ho}}) {
+                    impl.convStemNchwc(L, cout, cin, k, k, s, packed, bias, act, xp, hp, wp, got, yo, ho, wo, part[0], part[1], part[2], part[3]);
+                }
+                boolean exact = impl.name().endsWith("-nofma") || impl == SPEC || L != lanes;
+                for (long i = 0; i < yo + outLen + 5; i++) {
+                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+                    long rel = i - yo;
+                    if (exact || rel < 0 || rel >= outLen) {
+                        assertEquals(a, b, 0f, "at " + i + " " + ctx);
+                        continue;
+                    }
+                    int l = (int) (rel % L), px = (int) (rel / L % plane), o = (int) (rel / L / plane) * L + l;
+                    if (o >= cout) {
+                        assertEquals(0f, b, 0f, "padding lane at " + i + " " + ctx);
+                        continue;
+                    }
+                    assertTrue(Math.abs(a - b) <= slope(act) * 2 * (cin * k * k + 1) * U * mag[o * plane + px] + 4 * U * Math.max(1, Math.abs(a)),
+                            "at " + i + " " + ctx + ": " + a + " vs " + b);
+                }
+            }
+        }
+    }
+
     /**
      * The blocked channel means and channel scaling (squeeze-and-excitation on blocked tensors): each implementation
      * bit-exact against the specification (same sums in the same order), the means also against a sum written here,
@@ -455,6 +558,14 @@ class NchwcKernelsPropertyTest {
             @Override public void depthwise(int k, int stride, float[] in, int inOff, int hp, int pw, float[] w, int wOff, float bias, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
             @Override public void depthwiseChannels(int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
             @Override public void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
+            @Override public void convStemNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, float[] packed, float[] bias, Activation act,
+                                                float[] xp, int hp, int wp, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1) {
+                base.convStemNchwc(lanes, cout, cin, kh, kw, stride, packed, bias, act, xp, hp, wp, y, yOff, ho, wo, ob0, ob1, oy0, oy1);
+                if (ob1 > ob0 && oy1 > oy0) {   // the last pixel of the range's last row in its first block, lane 0
+                    long at = yOff + (((long) ob0 * ho + oy1 - 1) * wo + wo - 1) * lanes;
+                    y.setAtIndex(Gen.F32, at, Math.nextUp(y.getAtIndex(Gen.F32, at)));
+                }
+            }
             @Override public void maxPoolPlanes(int k, int stride, int pad, MemorySegment x, long xOff, int h, int w, MemorySegment y, long yOff,
                                                 int ho, int wo, int q0, int q1) { }
             @Override public void biasActivate(int n, float bias, Activation act, MemorySegment y, long off) { }
@@ -499,6 +610,7 @@ class NchwcKernelsPropertyTest {
         assertThrows(AssertionError.class, () -> convMatchesSpec(broken, new int[] {17, 3, 3, 2, 9, 9}, null));
         assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, new int[] {17, 7, 9}, null, true, true));
         assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, new int[] {17, 7, 9}, Activation.RELU6, false, false));
+        assertThrows(AssertionError.class, () -> stemMatchesSpec(broken, new int[] {32, 3, 3, 2, 33, 33}, null));
     }
 
     private static MemorySegment sentinel(Arena arena, long floats) {

@@ -316,9 +316,65 @@ public final class Conv2d implements Layer {
             }
             return blockedOut ? yb : Nchwc.toNchw(yb, out);
         }
+        if (!blockedIn && blockedOut && residual == null && after == null && !Int8Quantization.active() && stemNchwc()
+                && Boolean.parseBoolean(System.getProperty("minnow.cnn.stemDirect", "true"))) {
+            return stemNchwc(x, L, n, h, w, ho, wo);
+        }
         Tensor rn = residual != null && blockedOut ? Nchwc.toNchw(residual.contiguous(), out) : residual;
         Tensor y = runNchw(blockedIn ? Nchwc.toNchw(x, in) : x, rn);
         return blockedOut ? Nchwc.fromNchw(y) : y;
+    }
+
+    /** Most input channels of a stem that {@link #stemNchwc(Tensor, int, int, int, int, int, int)} writes blocked. */
+    private static final int STEM_MAX_IN = 4;
+
+    /**
+     * Whether this convolution writes the channel-blocked layout straight from NCHW input
+     * ({@link CnnKernels#convStemNchwc}): a network's stem, one group over at most four input channels, no dilation, one
+     * stride, an activation that kernel fuses (none, ReLU, ReLU6, hard-sigmoid, hard-swish). The ONNX layout pass lets
+     * such a layer write blocked when its readers take that layout; {@code -Dminnow.cnn.stemDirect=false} (read per call)
+     * computes it NCHW and converts instead.
+     */
+    public boolean stemNchwc() {
+        return groups == 1 && !isPointwise() && !isDepthwise() && in <= STEM_MAX_IN && dh == 1 && dw == 1 && sh == sw
+                && (fused == null || fused == Activation.RELU || fused == Activation.RELU6 || fused == Activation.HARD_SIGMOID
+                    || fused == Activation.HARD_SWISH);
+    }
+
+    private volatile float[] stemPacked;
+
+    /** Per thread: the stem's zero-padded input planes. */
+    private static final ThreadLocal<float[][]> STEM_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /** The {@link #stemNchwc()} path: each image's planes copied once into a zero-padded heap array, then rows in tasks. */
+    private Tensor stemNchwc(Tensor x, int L, int n, int h, int w, int ho, int wo) {
+        float[] packed = stemPacked;
+        if (packed == null || packed.length != ((out + L - 1) / L) * in * kh * kw * L) {
+            packed = CnnKernels.packStemNchwc(L, out, in, kh, kw, weightArray);
+            stemPacked = packed;
+        }
+        int ob = (out + L - 1) / L, hp = h + 2 * ph, wp = w + 2 * pw, len = in * hp * wp;
+        Tensor y = Buffers.f32Overwritten(n, ob, ho, wo, L);
+        float[][] sc = STEM_SCRATCH.get();
+        if (sc[0].length < len) {
+            sc[0] = new float[len];
+        }
+        float[] xp = sc[0], pk = packed, b = biasArray;
+        Activation act = fused;
+        CnnKernels ck = CnnKernels.get();
+        MemorySegment xs = x.segment(), ys = y.segment();
+        int grain = (int) Math.max(1, 65536 / Math.max(1L, (long) wo * out * in * kh * kw));
+        java.util.Arrays.fill(xp, 0, len, 0f);   // the padding; the rows inside are overwritten per image
+        for (int b0 = 0; b0 < n; b0++) {
+            for (int i = 0; i < in; i++) {
+                for (int iy = 0; iy < h; iy++) {
+                    MemorySegment.copy(xs, Tensor.F32_LE, (((long) b0 * in + i) * h + iy) * w * 4, xp, (i * hp + iy + ph) * wp + pw, w);
+                }
+            }
+            long yOff = (long) b0 * ob * ho * wo * L;
+            Parallel.forRange(ho, grain, (r0, r1) -> ck.convStemNchwc(L, out, in, kh, kw, sh, pk, b, act, xp, hp, wp, ys, yOff, ho, wo, 0, ob, r0, r1));
+        }
+        return y;
     }
 
     /**

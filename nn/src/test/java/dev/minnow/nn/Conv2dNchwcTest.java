@@ -62,6 +62,25 @@ class Conv2dNchwcTest {
         ConvReference.assertClose(ref, y.toFloatArray(), (cin / groups) * k * k, ctx + " " + conv);
     }
 
+    /**
+     * Stems (a few NCHW input channels, a blocked output: {@link Conv2d#stemNchwc()}'s kernel) over planes wide enough
+     * for its pixel tiles and rows whose last tile overlaps the one before, k 3 to 7, stride 1 to 3, batches of two.
+     */
+    @Test
+    void stemsWriteBlocked() {
+        long seed = Gen.seed("conv2d-nchwc-stem");
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] outs = {3, 16, 17, 24, 32, 64};   // (1 → 1 would be depthwise)
+        for (int iter = 0; iter < 24; iter++) {
+            int cin = 1 + r.nextInt(4), cout = outs[r.nextInt(outs.length)], k = 3 + 2 * r.nextInt(3), s = 1 + r.nextInt(3);
+            int h = k + r.nextInt(30), w = k + 8 * s + r.nextInt(40), p = r.nextInt(k / 2 + 1);
+            String ctx = "stem iter " + iter + " " + cin + "->" + cout + " k" + k + " s" + s + " p" + p + " " + h + "x" + w + " seed=" + seed;
+            Conv2d probe = Conv2d.of(Tensor.of(new float[cout * cin * k * k], cout, cin, k, k), null, s, p, 1, 1);
+            assertTrue(probe.stemNchwc(), ctx);
+            check(r, ctx, 1 + r.nextInt(2), cin, cout, 1, k, s, p, h, w, r.nextBoolean(), r.nextBoolean(), false, true, false);
+        }
+    }
+
     @Test
     void pointwiseAndDepthwiseInBothLayouts() {
         long seed = Gen.seed("conv2d-nchwc");

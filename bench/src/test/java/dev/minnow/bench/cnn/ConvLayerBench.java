@@ -30,6 +30,7 @@ public final class ConvLayerBench {
     private static final Case[] CASES = {
         new Case("stem 3x3 s2 3->32 @224", 3, 32, 3, 2, 1, 224, Activation.RELU6),
         new Case("sq stem 3x3 s2 p0 3->64 @224", 3, 64, 3, 2, 1, 224, Activation.RELU),
+        new Case("v3 stem 3x3 s2 3->16 @224", 3, 16, 3, 2, 1, 224, Activation.HARD_SWISH),
         new Case("x.5 pw 16->8 @112", 16, 8, 1, 1, 1, 112, null),
         new Case("x.5 pw 8->48 @112", 8, 48, 1, 1, 1, 112, Activation.RELU6),
         new Case("x.5 pw 48->16 @56", 48, 16, 1, 1, 1, 56, null),

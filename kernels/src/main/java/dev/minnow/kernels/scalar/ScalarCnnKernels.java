@@ -148,6 +148,35 @@ public final class ScalarCnnKernels implements CnnKernels {
         }
     }
 
+    @Override
+    public void convStemNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, float[] packed, float[] bias, Activation act,
+                              float[] xp, int hp, int wp, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1) {
+        int taps = cin * kh * kw;
+        for (int ob = ob0; ob < ob1; ob++) {
+            for (int oy = oy0; oy < oy1; oy++) {
+                for (int ox = 0; ox < wo; ox++) {
+                    for (int lo = 0; lo < lanes; lo++) {
+                        int o = ob * lanes + lo;
+                        float v = 0f;
+                        if (o < cout) {
+                            float acc = bias == null ? 0f : bias[o];
+                            for (int i = 0; i < cin; i++) {
+                                for (int ky = 0; ky < kh; ky++) {
+                                    for (int kx = 0; kx < kw; kx++) {
+                                        int t = (i * kh + ky) * kw + kx;
+                                        acc += packed[(ob * taps + t) * lanes + lo] * xp[(i * hp + oy * stride + ky) * wp + ox * stride + kx];
+                                    }
+                                }
+                            }
+                            v = act == null ? acc : ScalarKernels.activation(act, acc);
+                        }
+                        y.setAtIndex(F32, yOff + (((long) ob * ho + oy) * wo + ox) * lanes + lo, v);
+                    }
+                }
+            }
+        }
+    }
+
     private static void plane(int k, int stride, int padH, int padW, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff,
                               float bias, Activation act, MemorySegment out, long outOff, int ho, int wo) {
         for (int oy = 0; oy < ho; oy++) {

@@ -416,8 +416,9 @@ public final class OnnxGraph {
      * (without a residual) whose input is blocked; when a fused residual's shortcut is blocked; and when every use of
      * its output is by a chain that computes in that layout: as the data input of a pointwise chain or of a depthwise
      * one that itself writes it, or as the shortcut of a chain that writes it. So the inverted-residual blocks of
-     * MobileNets and MnasNet run expand → depthwise → project and the shortcuts between them in the blocked layout, the
-     * stem, pooling and the classifier stay NCHW, and no layout conversion is ever inserted. A fused
+     * MobileNets and MnasNet run expand → depthwise → project and the shortcuts between them in the blocked layout, and
+     * a stem over a few NCHW channels ({@link #stem}) writes it when its readers take it; pooling and the classifier stay
+     * NCHW, and no layout conversion is ever inserted. A fused
      * squeeze-and-excitation step (MobileNetV3) computes in its input's layout: it is blocked when its input is and every
      * use of its output takes blocked input, as a depthwise chain is.
      * Fixed point from all candidates down.
@@ -439,7 +440,8 @@ public final class OnnxGraph {
                     + shortcutUses.getOrDefault(cs.out, List.of()).size();
             boolean kind = cs.pointwise() && !cs.activatedSum
                     || cs.depthwise() && cs.shortcut == null
-                    || cs.se != null;
+                    || cs.se != null
+                    || stem(cs);
             if (kind && uses > 0 && uses == consumers.getOrDefault(cs.out, 0)) {
                 blocked.add(cs);
             }
@@ -455,7 +457,8 @@ public final class OnnxGraph {
                 // least Nchwc.MIN_EXPAND_IN channels: into another pointwise chain the staging and the channel padding
                 // cost more than they save (MobileNetV3's projections after squeeze-and-excitation, 0.89x)
                 boolean intoDepthwise = inputUses.getOrDefault(cs.out, List.of()).stream().anyMatch(ConvStep::depthwise);
-                boolean ok = (!cs.pointwise() ? blocked.contains(producer.get(cs.in))
+                boolean ok = (stem(cs) ? !blocked.contains(producer.get(cs.in))
+                        : !cs.pointwise() ? blocked.contains(producer.get(cs.in))
                                 : blocked.contains(producer.get(cs.in)) || intoDepthwise && cs.conv.inChannels() >= Nchwc.MIN_EXPAND_IN)
                         && (cs.shortcut == null || blocked.contains(producer.get(cs.shortcut)));
                 for (ConvStep u : inputUses.getOrDefault(cs.out, List.of())) {
@@ -482,6 +485,16 @@ public final class OnnxGraph {
     }
 
     private int nchwcChains;
+
+    /**
+     * A stem that may write the blocked layout from its NCHW input ({@link Conv2d#stemNchwc()}), so that the first
+     * depthwise layer runs blocked without a conversion; {@code -Dminnow.onnx.stemBlocked=false} (read when the graph
+     * compiles) keeps stems NCHW.
+     */
+    private static boolean stem(ConvStep cs) {
+        return cs.conv != null && cs.shortcut == null && !cs.activatedSum && cs.conv.stemNchwc()
+                && Boolean.parseBoolean(System.getProperty("minnow.onnx.stemBlocked", "true"));
+    }
 
     /** How many Conv chains write the channel-blocked layout (the layout pass's choice). */
     public int nchwcChains() { return nchwcChains; }
