@@ -1330,10 +1330,11 @@ final class CnnF32 implements CnnKernels {
         int code = code(act);
         // whole tiles of a blocked output in one pass (-Dminnow.cnn.pwcDirect=false: the general epilogue)
         boolean direct = yBlocked && code >= 0 && Boolean.parseBoolean(System.getProperty("minnow.cnn.pwcDirect", "true"));
+        boolean vectorStage = Boolean.parseBoolean(System.getProperty("minnow.cnn.pwcVectorStage", "true"));
         float lo = code == 0 ? Float.NEGATIVE_INFINITY : 0f, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
         for (int p = p0; p < p1; p += PWC_PIXELS) {
             int np = Math.min(PWC_PIXELS, p1 - p);
-            pwcStage(cin, ib, x, xOff, xBlocked, plane, p, np, st);
+            pwcStage(cin, ib, x, xOff, xBlocked, vectorStage, plane, p, np, st);
             for (int ob = ob0, blocks; ob < ob1; ob += blocks) {
                 blocks = Math.min(2, ob1 - ob);
                 if (blocks == 2 && np <= PWC_PIXELS / 2 && quarterTiles()) {
@@ -1538,9 +1539,19 @@ final class CnnF32 implements CnnKernels {
     }
 
     /** Stages pixels {@code [p, p + np)} of every input channel for {@link #pwcTile} (layouts: see {@link #pointwiseNchwc}). */
-    private static void pwcStage(int cin, int ib, MemorySegment x, long xOff, boolean xBlocked, int plane, int p, int np, float[] st) {
+    private static void pwcStage(int cin, int ib, MemorySegment x, long xOff, boolean xBlocked, boolean vectorStage, int plane, int p, int np,
+                                 float[] st) {
         int tileLen = PWC_PIXELS * LANES;
-        if (xBlocked) {
+        if (xBlocked && np == PWC_PIXELS && vectorStage) {
+            // whole tiles by vector copies (-Dminnow.cnn.pwcVectorStage=false, read per call: a segment copy per block)
+            for (int b = 0; b < ib; b++) {
+                long a = (xOff + ((long) b * plane + p) * LANES) * 4;
+                int d = b * tileLen;
+                for (int j = 0; j < PWC_PIXELS; j++) {
+                    FloatVector.fromMemorySegment(SPECIES, x, a + 4L * j * LANES, LE).intoArray(st, d + j * LANES);
+                }
+            }
+        } else if (xBlocked) {
             for (int b = 0; b < ib; b++) {
                 MemorySegment.copy(x, F32, (xOff + ((long) b * plane + p) * LANES) * 4, st, b * tileLen, np * LANES);
                 if (np < PWC_PIXELS) {
