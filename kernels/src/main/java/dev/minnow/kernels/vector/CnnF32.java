@@ -1331,6 +1331,8 @@ final class CnnF32 implements CnnKernels {
         // whole tiles of a blocked output in one pass (-Dminnow.cnn.pwcDirect=false: the general epilogue)
         boolean direct = yBlocked && code >= 0 && Boolean.parseBoolean(System.getProperty("minnow.cnn.pwcDirect", "true"));
         boolean vectorStage = Boolean.parseBoolean(System.getProperty("minnow.cnn.pwcVectorStage", "true"));
+        // ReLU, ReLU6 or none on whole blocks: the two-block tile clamps and stores itself (-Dminnow.cnn.pwcFused=false)
+        boolean fused = direct && code <= 2 && Boolean.parseBoolean(System.getProperty("minnow.cnn.pwcFused", "true"));
         float lo = code == 0 ? Float.NEGATIVE_INFINITY : 0f, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
         for (int p = p0; p < p1; p += PWC_PIXELS) {
             int np = Math.min(PWC_PIXELS, p1 - p);
@@ -1340,7 +1342,13 @@ final class CnnF32 implements CnnKernels {
                 if (blocks == 2 && np <= PWC_PIXELS / 2 && quarterTiles()) {
                     pwcTile4(cin, packed, ob * cin * LANES, (ob + 1) * cin * LANES, st, bv, ob * LANES, t);
                 } else if (blocks == 2) {
-                    pwcTile(cin, packed, ob * cin * LANES, (ob + 1) * cin * LANES, st, bv, ob * LANES, t);
+                    if (fused && r == null && np == PWC_PIXELS && cout >= (ob + 2) * LANES) {
+                        // both blocks whole, no residual: clamped and stored from the registers
+                        long ya = (yOff + ((long) ob * plane + p) * LANES) * 4;
+                        pwcTile(cin, packed, ob * cin * LANES, (ob + 1) * cin * LANES, st, bv, ob * LANES, t, y, ya, (long) plane * LANES * 4, lo, hi);
+                        continue;
+                    }
+                    pwcTile(cin, packed, ob * cin * LANES, (ob + 1) * cin * LANES, st, bv, ob * LANES, t, null, 0, 0, 0f, 0f);
                 } else {
                     pwcTile1(cin, packed, ob * cin * LANES, st, bv, ob * LANES, t);
                 }
@@ -1451,7 +1459,7 @@ final class CnnF32 implements CnnKernels {
         if (blocks == 2 && np <= PWC_PIXELS / 2 && quarterTiles()) {
             pwcTile4(taps, packed, ob * taps * LANES, (ob + 1) * taps * LANES, st, bv, ob * LANES, t);
         } else if (blocks == 2) {
-            pwcTile(taps, packed, ob * taps * LANES, (ob + 1) * taps * LANES, st, bv, ob * LANES, t);
+            pwcTile(taps, packed, ob * taps * LANES, (ob + 1) * taps * LANES, st, bv, ob * LANES, t, null, 0, 0, 0f, 0f);
         } else {
             pwcTile1(taps, packed, ob * taps * LANES, st, bv, ob * LANES, t);
         }
@@ -1747,7 +1755,8 @@ final class CnnF32 implements CnnKernels {
      * {@code pk[wb + i·L]} times the eight pixels' values broadcast from the staged tile (pixel j of channel i at
      * {@code (i/L)·8L + (i%L)·ls + j·js}); the sums go to {@code t} as {@code [2][8][L]}.
      */
-    private static void pwcTile(int cin, float[] pk, int wa, int wb, float[] st, float[] bv, int b0, float[] t) {
+    private static void pwcTile(int cin, float[] pk, int wa, int wb, float[] st, float[] bv, int b0, float[] t, MemorySegment y, long ya,
+                                long next, float lo, float hi) {
         FloatVector ba = FloatVector.fromArray(SPECIES, bv, b0), bb = FloatVector.fromArray(SPECIES, bv, b0 + LANES);
         FloatVector a0 = ba, a1 = ba, a2 = ba, a3 = ba, a4 = ba, a5 = ba, a6 = ba, a7 = ba;
         FloatVector b1 = bb, b2 = bb, b3 = bb, b4 = bb, b5 = bb, b6 = bb, b7 = bb, b0v = bb;
@@ -1782,6 +1791,27 @@ final class CnnF32 implements CnnKernels {
                 a7 = FMA ? u.fma(x, a7) : u.mul(x).add(a7);
                 b7 = FMA ? v.fma(x, b7) : v.mul(x).add(b7);
             }
+        }
+        if (y != null) {   // straight into two whole blocks of a blocked output, clamped to [lo, hi] as pwcOut does
+            FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+            long q = 4L * LANES, yb = ya + next;
+            a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya, LE);
+            a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + q, LE);
+            a2.blend(l, a2.compare(VectorOperators.LE, l)).blend(h, a2.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 2 * q, LE);
+            a3.blend(l, a3.compare(VectorOperators.LE, l)).blend(h, a3.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 3 * q, LE);
+            a4.blend(l, a4.compare(VectorOperators.LE, l)).blend(h, a4.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 4 * q, LE);
+            a5.blend(l, a5.compare(VectorOperators.LE, l)).blend(h, a5.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 5 * q, LE);
+            a6.blend(l, a6.compare(VectorOperators.LE, l)).blend(h, a6.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 6 * q, LE);
+            a7.blend(l, a7.compare(VectorOperators.LE, l)).blend(h, a7.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 7 * q, LE);
+            b0v.blend(l, b0v.compare(VectorOperators.LE, l)).blend(h, b0v.compare(VectorOperators.GE, h)).intoMemorySegment(y, yb, LE);
+            b1.blend(l, b1.compare(VectorOperators.LE, l)).blend(h, b1.compare(VectorOperators.GE, h)).intoMemorySegment(y, yb + q, LE);
+            b2.blend(l, b2.compare(VectorOperators.LE, l)).blend(h, b2.compare(VectorOperators.GE, h)).intoMemorySegment(y, yb + 2 * q, LE);
+            b3.blend(l, b3.compare(VectorOperators.LE, l)).blend(h, b3.compare(VectorOperators.GE, h)).intoMemorySegment(y, yb + 3 * q, LE);
+            b4.blend(l, b4.compare(VectorOperators.LE, l)).blend(h, b4.compare(VectorOperators.GE, h)).intoMemorySegment(y, yb + 4 * q, LE);
+            b5.blend(l, b5.compare(VectorOperators.LE, l)).blend(h, b5.compare(VectorOperators.GE, h)).intoMemorySegment(y, yb + 5 * q, LE);
+            b6.blend(l, b6.compare(VectorOperators.LE, l)).blend(h, b6.compare(VectorOperators.GE, h)).intoMemorySegment(y, yb + 6 * q, LE);
+            b7.blend(l, b7.compare(VectorOperators.LE, l)).blend(h, b7.compare(VectorOperators.GE, h)).intoMemorySegment(y, yb + 7 * q, LE);
+            return;
         }
         a0.intoArray(t, 0);
         a1.intoArray(t, LANES);
