@@ -248,13 +248,7 @@ class NchwcKernelsPropertyTest {
             {32, 16, 3, 1, 7, 7}, {17, 3, 3, 2, 9, 9}, {64, 48, 3, 1, 13, 13}, {5, 1, 3, 1, 4, 4}, {33, 17, 5, 1, 6, 7}, {40, 20, 3, 2, 1, 1},
             {24, 40, 3, 1, 8, 3}, {16, 32, 3, 2, 16, 16}, {48, 64, 1, 2, 9, 9}, {20, 33, 7, 2, 11, 10},
         };
-        List<Arguments> out = new ArrayList<>();
-        for (CnnKernels k : implementations()) {
-            for (int i = 0; i < shapes.length; i++) {
-                out.add(Arguments.of(k, shapes[i], ACTS[i % ACTS.length]));
-            }
-        }
-        return out.stream();
+        return withActivations(shapes);
     }
 
     /**
@@ -320,44 +314,19 @@ class NchwcKernelsPropertyTest {
                 MemorySegment want = sentinel(arena, yo + outLen + 5), got = sentinel(arena, yo + outLen + 5);
                 SPEC.convNchwc(L, cout, cin, k, k, s, pad, pad, packed, bias, act, xin, xb, h, w, want, yo, ho, wo, 0, obs, 0, plane);
                 String ctx = name + " L=" + L + " seed=" + seed;
-                for (long i = 0; i < yo + outLen + 5; i++) {
-                    long rel = i - yo;
-                    float e = SENTINEL;
-                    if (rel >= 0 && rel < outLen) {
-                        int l = (int) (rel % L), px = (int) (rel / L % plane), o = (int) (rel / L / plane) * L + l;
-                        e = o < cout ? ref[o * plane + px] : 0f;
-                    }
-                    assertEquals(e, want.getAtIndex(Gen.F32, i), 0f, "spec vs plain convolution at " + i + " " + ctx);
-                }
+                assertSpecIsPlain(want, ref, yo, outLen, plane, L, cout, ctx);
                 int om = obs / 2, pm = plane / 2;   // four calls, to check the block and pixel ranges
                 for (int[] part : new int[][] {{0, om, 0, pm}, {0, om, pm, plane}, {om, obs, 0, pm}, {om, obs, pm, plane}}) {
                     impl.convNchwc(L, cout, cin, k, k, s, pad, pad, packed, bias, act, xin, xb, h, w, got, yo, ho, wo, part[0], part[1], part[2], part[3]);
                 }
                 boolean exact = impl.name().endsWith("-nofma") || impl == SPEC || L != lanes;
-                for (long i = 0; i < yo + outLen + 5; i++) {
-                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
-                    long rel = i - yo;
-                    if (exact || rel < 0 || rel >= outLen) {
-                        assertEquals(a, b, 0f, "at " + i + " " + ctx);
-                        continue;
-                    }
-                    int l = (int) (rel % L), px = (int) (rel / L % plane), o = (int) (rel / L / plane) * L + l;
-                    if (o >= cout) {
-                        assertEquals(0f, b, 0f, "padding lane at " + i + " " + ctx);
-                        continue;
-                    }
-                    assertTrue(Math.abs(a - b) <= slope(act) * 2 * (ib * k * k * L + 1) * U * mag[o * plane + px] + 4 * U * Math.max(1, Math.abs(a)),
-                            "at " + i + " " + ctx + ": " + a + " vs " + b);
-                }
+                assertNearSpec(want, got, yo, outLen, plane, L, cout, exact, act, ib * k * k * L, mag, ctx);
             }
         }
     }
 
-    static Stream<Arguments> stemCases() {
-        int[][] shapes = {   // cout, cin, k, stride, h, w
-            {32, 3, 3, 2, 33, 33}, {16, 3, 3, 2, 17, 40}, {64, 3, 7, 2, 31, 30}, {64, 3, 3, 2, 23, 23}, {17, 1, 3, 1, 9, 8},
-            {24, 4, 5, 3, 20, 27}, {3, 2, 1, 1, 7, 15}, {40, 3, 3, 1, 5, 9}, {33, 3, 3, 2, 12, 7}, {48, 2, 2, 2, 16, 35},
-        };
+    /** Every implementation × each shape, the shapes taking the activations in turn. */
+    private static Stream<Arguments> withActivations(int[][] shapes) {
         List<Arguments> out = new ArrayList<>();
         for (CnnKernels k : implementations()) {
             for (int i = 0; i < shapes.length; i++) {
@@ -365,6 +334,14 @@ class NchwcKernelsPropertyTest {
             }
         }
         return out.stream();
+    }
+
+    static Stream<Arguments> stemCases() {
+        int[][] shapes = {   // cout, cin, k, stride, h, w
+            {32, 3, 3, 2, 33, 33}, {16, 3, 3, 2, 17, 40}, {64, 3, 7, 2, 31, 30}, {64, 3, 3, 2, 23, 23}, {17, 1, 3, 1, 9, 8},
+            {24, 4, 5, 3, 20, 27}, {3, 2, 1, 1, 7, 15}, {40, 3, 3, 1, 5, 9}, {33, 3, 3, 2, 12, 7}, {48, 2, 2, 2, 16, 35},
+        };
+        return withActivations(shapes);
     }
 
     /**
@@ -423,35 +400,13 @@ class NchwcKernelsPropertyTest {
                 MemorySegment want = sentinel(arena, yo + outLen + 5), got = sentinel(arena, yo + outLen + 5);
                 SPEC.convStemNchwc(L, cout, cin, k, k, s, packed, bias, act, xp, hp, wp, want, yo, ho, wo, 0, obs, 0, ho);
                 String ctx = name + " pad=" + pad + " L=" + L + " seed=" + seed;
-                for (long i = 0; i < yo + outLen + 5; i++) {
-                    long rel = i - yo;
-                    float e = SENTINEL;
-                    if (rel >= 0 && rel < outLen) {
-                        int l = (int) (rel % L), px = (int) (rel / L % plane), o = (int) (rel / L / plane) * L + l;
-                        e = o < cout ? ref[o * plane + px] : 0f;
-                    }
-                    assertEquals(e, want.getAtIndex(Gen.F32, i), 0f, "spec vs plain convolution at " + i + " " + ctx);
-                }
+                assertSpecIsPlain(want, ref, yo, outLen, plane, L, cout, ctx);
                 int om = obs / 2, rm = ho / 2;   // four calls, to check the block and row ranges
                 for (int[] part : new int[][] {{0, om, 0, rm}, {0, om, rm, ho}, {om, obs, 0, rm}, {om, obs, rm, ho}}) {
                     impl.convStemNchwc(L, cout, cin, k, k, s, packed, bias, act, xp, hp, wp, got, yo, ho, wo, part[0], part[1], part[2], part[3]);
                 }
                 boolean exact = impl.name().endsWith("-nofma") || impl == SPEC || L != lanes;
-                for (long i = 0; i < yo + outLen + 5; i++) {
-                    float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
-                    long rel = i - yo;
-                    if (exact || rel < 0 || rel >= outLen) {
-                        assertEquals(a, b, 0f, "at " + i + " " + ctx);
-                        continue;
-                    }
-                    int l = (int) (rel % L), px = (int) (rel / L % plane), o = (int) (rel / L / plane) * L + l;
-                    if (o >= cout) {
-                        assertEquals(0f, b, 0f, "padding lane at " + i + " " + ctx);
-                        continue;
-                    }
-                    assertTrue(Math.abs(a - b) <= slope(act) * 2 * (cin * k * k + 1) * U * mag[o * plane + px] + 4 * U * Math.max(1, Math.abs(a)),
-                            "at " + i + " " + ctx + ": " + a + " vs " + b);
-                }
+                assertNearSpec(want, got, yo, outLen, plane, L, cout, exact, act, cin * k * k, mag, ctx);
             }
         }
     }
@@ -611,6 +566,47 @@ class NchwcKernelsPropertyTest {
         assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, new int[] {17, 7, 9}, null, true, true));
         assertThrows(AssertionError.class, () -> pointwiseMatchesSpec(broken, new int[] {17, 7, 9}, Activation.RELU6, false, false));
         assertThrows(AssertionError.class, () -> stemMatchesSpec(broken, new int[] {32, 3, 3, 2, 33, 33}, null));
+    }
+
+    /**
+     * The specification's blocked output (from {@code yo}, {@code outLen} floats) against a plain reference
+     * {@code ref[o·plane + px]}: equal, +0 in the lanes past cout, the sentinels around it untouched.
+     */
+    private static void assertSpecIsPlain(MemorySegment want, float[] ref, long yo, long outLen, int plane, int L, int cout, String ctx) {
+        for (long i = 0; i < yo + outLen + 5; i++) {
+            long rel = i - yo;
+            float e = SENTINEL;
+            if (rel >= 0 && rel < outLen) {
+                int l = (int) (rel % L), px = (int) (rel / L % plane), o = (int) (rel / L / plane) * L + l;
+                e = o < cout ? ref[o * plane + px] : 0f;
+            }
+            assertEquals(e, want.getAtIndex(Gen.F32, i), 0f, "spec vs plain convolution at " + i + " " + ctx);
+        }
+    }
+
+    /**
+     * An implementation's blocked output against the specification's: bit-exact where {@code exact} and outside the
+     * output, +0 in the lanes past cout, otherwise within slope·2·(depth + 1)·u·Σ|terms| + 4u·max(1, |spec|): a fused
+     * multiply-add rounds once where the specification rounds the product and the sum, over {@code depth} products;
+     * {@code mag[o·plane + px]} holds Σ|terms|.
+     */
+    private static void assertNearSpec(MemorySegment want, MemorySegment got, long yo, long outLen, int plane, int L, int cout, boolean exact,
+                                       Activation act, int depth, double[] mag, String ctx) {
+        for (long i = 0; i < yo + outLen + 5; i++) {
+            float a = want.getAtIndex(Gen.F32, i), b = got.getAtIndex(Gen.F32, i);
+            long rel = i - yo;
+            if (exact || rel < 0 || rel >= outLen) {
+                assertEquals(a, b, 0f, "at " + i + " " + ctx);
+                continue;
+            }
+            int l = (int) (rel % L), px = (int) (rel / L % plane), o = (int) (rel / L / plane) * L + l;
+            if (o >= cout) {
+                assertEquals(0f, b, 0f, "padding lane at " + i + " " + ctx);
+                continue;
+            }
+            assertTrue(Math.abs(a - b) <= slope(act) * 2 * (depth + 1) * U * mag[o * plane + px] + 4 * U * Math.max(1, Math.abs(a)),
+                    "at " + i + " " + ctx + ": " + a + " vs " + b);
+        }
     }
 
     private static MemorySegment sentinel(Arena arena, long floats) {
