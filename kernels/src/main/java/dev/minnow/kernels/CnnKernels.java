@@ -155,15 +155,25 @@ public interface CnnKernels {
 
     /**
      * A k×k convolution (one group, no dilation) of a few NCHW input channels written in the channel-blocked layout (a
-     * network's stem, which then needs no conversion): the input zero-padded into a heap array,
-     * {@code xp[(i·hp + y)·wp + x]} (padding included, so every window lies inside it); for output channel o,
-     * {@code y(o, oy, ox) = act(bias[o] + Σ_{i, ky, kx} W(o, i, ky, kx) · xp[(i·hp + oy·stride + ky)·wp + ox·stride + kx])},
+     * network's stem, which then needs no conversion). The input is zero-padded (padding included, every window lies
+     * inside it) and split into its stride phases in a heap array: padded cell {@code (y, x)} of channel i at
+     * {@link #stemPhaseIndex}{@code (stride, hq, wq, i, y, x)}, with phase planes of {@code hq × wq} cells. For output
+     * channel o, {@code y(o, oy, ox) = act(bias[o] + Σ_{i, ky, kx} W(o, i, ky, kx) · padded(i, oy·stride + ky, ox·stride + kx))},
      * summed bias first (0 when null), then in the order i, ky, kx. Output blocks {@code [ob0, ob1)} and rows
      * {@code [oy0, oy1)} at {@code y[yOff + ((ob·ho + oy)·wo + ox)·L + l]}; the lanes past {@code cout} are written +0.
      * Weights packed by {@link #packStemNchwc}.
      */
     void convStemNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, float[] packed, float[] bias, Activation act,
-                       float[] xp, int hp, int wp, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1);
+                       float[] xp, int hq, int wq, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1);
+
+    /**
+     * Where {@link #convStemNchwc} reads padded cell {@code (y, x)} of input channel i: phase {@code (y % s, x % s)} of the
+     * channel, row {@code y / s}, column {@code x / s}, phase planes of {@code hq × wq} cells (so tap (ky, kx) of
+     * output (oy, ox) is cell {@code (oy + ky/s, ox + kx/s)} of its phase: consecutive outputs, consecutive cells).
+     */
+    static int stemPhaseIndex(int s, int hq, int wq, int i, int y, int x) {
+        return ((i * s + y % s) * s + x % s) * hq * wq + (y / s) * wq + x / s;
+    }
 
     /**
      * PyTorch-ordered k×k weights {@code w[((o·cin + i)·kh + ky)·kw + kx]} packed for {@link #convStemNchwc}: block ob's

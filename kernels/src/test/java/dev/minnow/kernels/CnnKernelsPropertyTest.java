@@ -483,8 +483,8 @@ class CnnKernelsPropertyTest {
 
             @Override
             public void convStemNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, float[] packed, float[] bias, Activation act,
-                                      float[] xp, int hp, int wp, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1) {
-                base.convStemNchwc(lanes, cout, cin, kh, kw, stride, packed, bias, act, xp, hp, wp, y, yOff, ho, wo, ob0, ob1, oy0, oy1);
+                                      float[] xp, int hq, int wq, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1) {
+                base.convStemNchwc(lanes, cout, cin, kh, kw, stride, packed, bias, act, xp, hq, wq, y, yOff, ho, wo, ob0, ob1, oy0, oy1);
             }
 
             @Override

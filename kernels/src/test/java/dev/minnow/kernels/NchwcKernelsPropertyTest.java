@@ -345,8 +345,8 @@ class NchwcKernelsPropertyTest {
     }
 
     /**
-     * {@link CnnKernels#convStemNchwc}: the specification bit-exact against a convolution written here over the padded
-     * input and the unpacked weights, summing in the specification's order (channel, row, column); then each
+     * {@link CnnKernels#convStemNchwc}: the specification (reading the stride phases) bit-exact against a convolution
+     * written here over the padded input and the unpacked weights, summing in the specification's order (channel, row, column); then each
      * implementation against the specification, over four calls splitting the blocks and the rows: bit-exact without
      * FMA, with FMA within the same bound as the blocked k×k convolution. Rows narrower than a tile (w 7, 9) take the
      * specification; the cells outside the output keep their sentinel, the lanes past cout are +0.
@@ -361,11 +361,17 @@ class NchwcKernelsPropertyTest {
         int pad = pad(r, k, s, h, w);
         int hp = h + 2 * pad, wp = w + 2 * pad + r.nextInt(3);   // rows may be longer than the windows reach
         int ho = (h + 2 * pad - k) / s + 1, wo = (w + 2 * pad - k) / s + 1;
-        float[] xp = new float[cin * hp * wp];
+        int hq = (hp + s - 1) / s, wq = (wp + s - 1) / s;
+        float[] padded = new float[cin * hp * wp], xp = new float[cin * s * s * hq * wq];
         float[] x = Gen.floats(r, cin * h * w, -4, 4);
         for (int i = 0; i < cin; i++) {
             for (int iy = 0; iy < h; iy++) {
-                System.arraycopy(x, (i * h + iy) * w, xp, (i * hp + iy + pad) * wp + pad, w);
+                System.arraycopy(x, (i * h + iy) * w, padded, (i * hp + iy + pad) * wp + pad, w);
+            }
+            for (int y = 0; y < hp; y++) {   // the stride phases, as the kernel reads them
+                for (int xx = 0; xx < wp; xx++) {
+                    xp[((i * s + y % s) * s + xx % s) * hq * wq + (y / s) * wq + xx / s] = padded[(i * hp + y) * wp + xx];
+                }
             }
         }
         float[] wt = Gen.floats(r, cout * cin * k * k);
@@ -384,7 +390,7 @@ class NchwcKernelsPropertyTest {
                             for (int i = 0; i < cin; i++) {
                                 for (int ky = 0; ky < k; ky++) {
                                     for (int kx = 0; kx < k; kx++) {
-                                        float v = xp[(i * hp + oy * s + ky) * wp + ox * s + kx], wv = wt[((o * cin + i) * k + ky) * k + kx];
+                                        float v = padded[(i * hp + oy * s + ky) * wp + ox * s + kx], wv = wt[((o * cin + i) * k + ky) * k + kx];
                                         acc += wv * v;
                                         m += Math.abs(wv * v);
                                     }
@@ -398,12 +404,12 @@ class NchwcKernelsPropertyTest {
                 float[] packed = CnnKernels.packStemNchwc(L, cout, cin, k, k, wt);
                 long yo = 2, outLen = (long) obs * plane * L;
                 MemorySegment want = sentinel(arena, yo + outLen + 5), got = sentinel(arena, yo + outLen + 5);
-                SPEC.convStemNchwc(L, cout, cin, k, k, s, packed, bias, act, xp, hp, wp, want, yo, ho, wo, 0, obs, 0, ho);
+                SPEC.convStemNchwc(L, cout, cin, k, k, s, packed, bias, act, xp, hq, wq, want, yo, ho, wo, 0, obs, 0, ho);
                 String ctx = name + " pad=" + pad + " L=" + L + " seed=" + seed;
                 assertSpecIsPlain(want, ref, yo, outLen, plane, L, cout, ctx);
                 int om = obs / 2, rm = ho / 2;   // four calls, to check the block and row ranges
                 for (int[] part : new int[][] {{0, om, 0, rm}, {0, om, rm, ho}, {om, obs, 0, rm}, {om, obs, rm, ho}}) {
-                    impl.convStemNchwc(L, cout, cin, k, k, s, packed, bias, act, xp, hp, wp, got, yo, ho, wo, part[0], part[1], part[2], part[3]);
+                    impl.convStemNchwc(L, cout, cin, k, k, s, packed, bias, act, xp, hq, wq, got, yo, ho, wo, part[0], part[1], part[2], part[3]);
                 }
                 boolean exact = impl.name().endsWith("-nofma") || impl == SPEC || L != lanes;
                 assertNearSpec(want, got, yo, outLen, plane, L, cout, exact, act, cin * k * k, mag, ctx);
@@ -514,8 +520,8 @@ class NchwcKernelsPropertyTest {
             @Override public void depthwiseChannels(int k, int stride, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
             @Override public void depthwiseStride1(int k, int padH, int padW, int channels, MemorySegment x, long xOff, int h, int w, float[] wt, int wOff, float[] bias, int biasOff, Activation act, MemorySegment out, long outOff, int ho, int wo) { }
             @Override public void convStemNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, float[] packed, float[] bias, Activation act,
-                                                float[] xp, int hp, int wp, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1) {
-                base.convStemNchwc(lanes, cout, cin, kh, kw, stride, packed, bias, act, xp, hp, wp, y, yOff, ho, wo, ob0, ob1, oy0, oy1);
+                                                float[] xp, int hq, int wq, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1) {
+                base.convStemNchwc(lanes, cout, cin, kh, kw, stride, packed, bias, act, xp, hq, wq, y, yOff, ho, wo, ob0, ob1, oy0, oy1);
                 if (ob1 > ob0 && oy1 > oy0) {   // the last pixel of the range's last row in its first block, lane 0
                     long at = yOff + (((long) ob0 * ho + oy1 - 1) * wo + wo - 1) * lanes;
                     y.setAtIndex(Gen.F32, at, Math.nextUp(y.getAtIndex(Gen.F32, at)));

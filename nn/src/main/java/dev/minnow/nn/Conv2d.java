@@ -343,36 +343,60 @@ public final class Conv2d implements Layer {
 
     private volatile float[] stemPacked;
 
-    /** Per thread: the stem's zero-padded input planes. */
-    private static final ThreadLocal<float[][]> STEM_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    /** Per thread: the stem's zero-padded input in stride phases, and one input row. */
+    private static final ThreadLocal<float[][]> STEM_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
-    /** The {@link #stemNchwc()} path: each image's planes copied once into a zero-padded heap array, then rows in tasks. */
+    /**
+     * The {@link #stemNchwc()} path: each image copied once into its zero-padded stride phases on the heap
+     * ({@link CnnKernels#stemPhaseIndex}; at stride 2 a row splits into its even and odd columns by
+     * {@link CnnKernels#deinterleave}), then rows of output in tasks.
+     */
     private Tensor stemNchwc(Tensor x, int L, int n, int h, int w, int ho, int wo) {
         float[] packed = stemPacked;
         if (packed == null || packed.length != ((out + L - 1) / L) * in * kh * kw * L) {
             packed = CnnKernels.packStemNchwc(L, out, in, kh, kw, weightArray);
             stemPacked = packed;
         }
-        int ob = (out + L - 1) / L, hp = h + 2 * ph, wp = w + 2 * pw, len = in * hp * wp;
+        int s = sh, ob = (out + L - 1) / L, hq = (h + 2 * ph + s - 1) / s, wq = (w + 2 * pw + s - 1) / s, len = in * s * s * hq * wq;
         Tensor y = Buffers.f32Overwritten(n, ob, ho, wo, L);
         float[][] sc = STEM_SCRATCH.get();
         if (sc[0].length < len) {
             sc[0] = new float[len];
         }
-        float[] xp = sc[0], pk = packed, b = biasArray;
+        if (sc[1].length < w) {
+            sc[1] = new float[w];
+        }
+        float[] xp = sc[0], row = sc[1], pk = packed, b = biasArray;
         Activation act = fused;
         CnnKernels ck = CnnKernels.get();
         MemorySegment xs = x.segment(), ys = y.segment();
         int grain = (int) Math.max(1, 65536 / Math.max(1L, (long) wo * out * in * kh * kw));
-        java.util.Arrays.fill(xp, 0, len, 0f);   // the padding; the rows inside are overwritten per image
+        java.util.Arrays.fill(xp, 0, len, 0f);   // the padding; the cells of the image are overwritten per image
         for (int b0 = 0; b0 < n; b0++) {
             for (int i = 0; i < in; i++) {
                 for (int iy = 0; iy < h; iy++) {
-                    MemorySegment.copy(xs, Tensor.F32_LE, (((long) b0 * in + i) * h + iy) * w * 4, xp, (i * hp + iy + ph) * wp + pw, w);
+                    long src = (((long) b0 * in + i) * h + iy) * w * 4;
+                    int yy = iy + ph;
+                    if (s == 1) {
+                        MemorySegment.copy(xs, Tensor.F32_LE, src, xp, CnnKernels.stemPhaseIndex(1, hq, wq, i, yy, pw), w);
+                        continue;
+                    }
+                    MemorySegment.copy(xs, Tensor.F32_LE, src, row, 0, w);
+                    if (s == 2) {   // input column ix is padded column ix + pw: phase (ix + pw) % 2, column (ix + pw) / 2
+                        int e = CnnKernels.stemPhaseIndex(2, hq, wq, i, yy, pw), o = CnnKernels.stemPhaseIndex(2, hq, wq, i, yy, pw + 1);
+                        ck.deinterleave(row, 0, w / 2, xp, e, xp, o);
+                        if (w % 2 == 1) {
+                            xp[CnnKernels.stemPhaseIndex(2, hq, wq, i, yy, pw + w - 1)] = row[w - 1];
+                        }
+                        continue;
+                    }
+                    for (int ix = 0; ix < w; ix++) {
+                        xp[CnnKernels.stemPhaseIndex(s, hq, wq, i, yy, ix + pw)] = row[ix];
+                    }
                 }
             }
             long yOff = (long) b0 * ob * ho * wo * L;
-            Parallel.forRange(ho, grain, (r0, r1) -> ck.convStemNchwc(L, out, in, kh, kw, sh, pk, b, act, xp, hp, wp, ys, yOff, ho, wo, 0, ob, r0, r1));
+            Parallel.forRange(ho, grain, (r0, r1) -> ck.convStemNchwc(L, out, in, kh, kw, s, pk, b, act, xp, hq, wq, ys, yOff, ho, wo, 0, ob, r0, r1));
         }
         return y;
     }

@@ -150,7 +150,7 @@ public final class ScalarCnnKernels implements CnnKernels {
 
     @Override
     public void convStemNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, float[] packed, float[] bias, Activation act,
-                              float[] xp, int hp, int wp, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1) {
+                              float[] xp, int hq, int wq, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1) {
         int taps = cin * kh * kw;
         for (int ob = ob0; ob < ob1; ob++) {
             for (int oy = oy0; oy < oy1; oy++) {
@@ -164,7 +164,8 @@ public final class ScalarCnnKernels implements CnnKernels {
                                 for (int ky = 0; ky < kh; ky++) {
                                     for (int kx = 0; kx < kw; kx++) {
                                         int t = (i * kh + ky) * kw + kx;
-                                        acc += packed[(ob * taps + t) * lanes + lo] * xp[(i * hp + oy * stride + ky) * wp + ox * stride + kx];
+                                        acc += packed[(ob * taps + t) * lanes + lo]
+                                                * xp[CnnKernels.stemPhaseIndex(stride, hq, wq, i, oy * stride + ky, ox * stride + kx)];
                                     }
                                 }
                             }

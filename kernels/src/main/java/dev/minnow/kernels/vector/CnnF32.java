@@ -1612,17 +1612,18 @@ final class CnnF32 implements CnnKernels {
 
     /**
      * The stem's blocked convolution: per output row, tiles of {@link #PWC_PIXELS} pixels × two output blocks
-     * ({@link #stemTile}, one block alone: {@link #stemTile1}), each tap's input values broadcast straight from the padded
-     * array, then {@link #pwcOut}. Input pixels outer, blocks inner: the tile's window stays in L1 over the blocks. A
+     * ({@link #stemTile}, one block alone: {@link #stemTile1}), each tap's input values broadcast straight from the input's
+     * stride phases (consecutive output pixels read consecutive cells, so C2 merges the range checks of a tap's eight
+     * broadcasts), then {@link #pwcOut}. Input pixels outer, blocks inner: the tile's window stays in L1 over the blocks. A
      * row's last tile ends at wo, overlapping the one before (its pixels recomputed with the same sums: the same values
      * written again). Rows narrower than a tile, other lane counts and other activations: the specification.
      */
     @Override
     public void convStemNchwc(int lanes, int cout, int cin, int kh, int kw, int stride, float[] packed, float[] bias, Activation act,
-                              float[] xp, int hp, int wp, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1) {
+                              float[] xp, int hq, int wq, MemorySegment y, long yOff, int ho, int wo, int ob0, int ob1, int oy0, int oy1) {
         int code = code(act);
         if (lanes != LANES || code < 0 || wo < PWC_PIXELS || cin == 0) {
-            CnnKernels.scalar().convStemNchwc(lanes, cout, cin, kh, kw, stride, packed, bias, act, xp, hp, wp, y, yOff, ho, wo, ob0, ob1, oy0, oy1);
+            CnnKernels.scalar().convStemNchwc(lanes, cout, cin, kh, kw, stride, packed, bias, act, xp, hq, wq, y, yOff, ho, wo, ob0, ob1, oy0, oy1);
             return;
         }
         int taps = cin * kh * kw, tileLen = PWC_PIXELS * LANES;
@@ -1630,7 +1631,7 @@ final class CnnF32 implements CnnKernels {
         for (int i = 0; i < cin; i++) {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
-                    off[(i * kh + ky) * kw + kx] = (i * hp + ky) * wp + kx;
+                    off[(i * kh + ky) * kw + kx] = ((i * stride + ky % stride) * stride + kx % stride) * hq * wq + (ky / stride) * wq + kx / stride;
                 }
             }
         }
@@ -1649,13 +1650,13 @@ final class CnnF32 implements CnnKernels {
         long blockStep = (long) ho * wo * LANES * 4;
         for (int oy = oy0; oy < oy1; oy++) {
             for (int ox = 0; ox < wo; ox += PWC_PIXELS) {
-                int at = Math.min(ox, wo - PWC_PIXELS), x0 = oy * stride * wp + at * stride;
+                int at = Math.min(ox, wo - PWC_PIXELS), x0 = oy * wq + at;
                 for (int ob = ob0, blocks; ob < ob1; ob += blocks) {
                     blocks = Math.min(2, ob1 - ob);
                     if (blocks == 2) {
-                        stemTile(taps, off, packed, ob * taps * LANES, (ob + 1) * taps * LANES, xp, x0, stride, bv, ob * LANES, t);
+                        stemTile(taps, off, packed, ob * taps * LANES, (ob + 1) * taps * LANES, xp, x0, bv, ob * LANES, t);
                     } else {
-                        stemTile1(taps, off, packed, ob * taps * LANES, xp, x0, stride, bv, ob * LANES, t);
+                        stemTile1(taps, off, packed, ob * taps * LANES, xp, x0, bv, ob * LANES, t);
                     }
                     long ya = (yOff + (((long) ob * ho + oy) * wo + at) * LANES) * 4;
                     for (int tb = 0; tb < blocks; tb++) {
@@ -1669,10 +1670,10 @@ final class CnnF32 implements CnnKernels {
     /**
      * Two output blocks × {@link #PWC_PIXELS} pixels of the stem, 16 accumulators started from the bias vectors at
      * {@code bv[b0]}, {@code bv[b0 + L]}: per tap t (ascending) the blocks' weight vectors at {@code pk[wa + t·L]},
-     * {@code pk[wb + t·L]} times pixel j's value {@code xp[x0 + off[t] + j·s]} broadcast; the sums go to {@code t} as
+     * {@code pk[wb + t·L]} times pixel j's value {@code xp[x0 + off[t] + j]} broadcast; the sums go to {@code t} as
      * {@code [2][8][L]}.
      */
-    private static void stemTile(int taps, int[] off, float[] pk, int wa, int wb, float[] xp, int x0, int s, float[] bv, int b0, float[] t) {
+    private static void stemTile(int taps, int[] off, float[] pk, int wa, int wb, float[] xp, int x0, float[] bv, int b0, float[] t) {
         FloatVector ba = FloatVector.fromArray(SPECIES, bv, b0), bb = FloatVector.fromArray(SPECIES, bv, b0 + LANES);
         FloatVector a0 = ba, a1 = ba, a2 = ba, a3 = ba, a4 = ba, a5 = ba, a6 = ba, a7 = ba;
         FloatVector b1 = bb, b2 = bb, b3 = bb, b4 = bb, b5 = bb, b6 = bb, b7 = bb, b0v = bb;
@@ -1682,25 +1683,25 @@ final class CnnF32 implements CnnKernels {
             FloatVector x = FloatVector.broadcast(SPECIES, xp[q]);
             a0 = FMA ? u.fma(x, a0) : u.mul(x).add(a0);
             b0v = FMA ? v.fma(x, b0v) : v.mul(x).add(b0v);
-            x = FloatVector.broadcast(SPECIES, xp[q + s]);
+            x = FloatVector.broadcast(SPECIES, xp[q + 1]);
             a1 = FMA ? u.fma(x, a1) : u.mul(x).add(a1);
             b1 = FMA ? v.fma(x, b1) : v.mul(x).add(b1);
-            x = FloatVector.broadcast(SPECIES, xp[q + 2 * s]);
+            x = FloatVector.broadcast(SPECIES, xp[q + 2]);
             a2 = FMA ? u.fma(x, a2) : u.mul(x).add(a2);
             b2 = FMA ? v.fma(x, b2) : v.mul(x).add(b2);
-            x = FloatVector.broadcast(SPECIES, xp[q + 3 * s]);
+            x = FloatVector.broadcast(SPECIES, xp[q + 3]);
             a3 = FMA ? u.fma(x, a3) : u.mul(x).add(a3);
             b3 = FMA ? v.fma(x, b3) : v.mul(x).add(b3);
-            x = FloatVector.broadcast(SPECIES, xp[q + 4 * s]);
+            x = FloatVector.broadcast(SPECIES, xp[q + 4]);
             a4 = FMA ? u.fma(x, a4) : u.mul(x).add(a4);
             b4 = FMA ? v.fma(x, b4) : v.mul(x).add(b4);
-            x = FloatVector.broadcast(SPECIES, xp[q + 5 * s]);
+            x = FloatVector.broadcast(SPECIES, xp[q + 5]);
             a5 = FMA ? u.fma(x, a5) : u.mul(x).add(a5);
             b5 = FMA ? v.fma(x, b5) : v.mul(x).add(b5);
-            x = FloatVector.broadcast(SPECIES, xp[q + 6 * s]);
+            x = FloatVector.broadcast(SPECIES, xp[q + 6]);
             a6 = FMA ? u.fma(x, a6) : u.mul(x).add(a6);
             b6 = FMA ? v.fma(x, b6) : v.mul(x).add(b6);
-            x = FloatVector.broadcast(SPECIES, xp[q + 7 * s]);
+            x = FloatVector.broadcast(SPECIES, xp[q + 7]);
             a7 = FMA ? u.fma(x, a7) : u.mul(x).add(a7);
             b7 = FMA ? v.fma(x, b7) : v.mul(x).add(b7);
         }
@@ -1724,20 +1725,20 @@ final class CnnF32 implements CnnKernels {
     }
 
     /** {@link #stemTile} for one output block, 8 accumulators. */
-    private static void stemTile1(int taps, int[] off, float[] pk, int wa, float[] xp, int x0, int s, float[] bv, int b0, float[] t) {
+    private static void stemTile1(int taps, int[] off, float[] pk, int wa, float[] xp, int x0, float[] bv, int b0, float[] t) {
         FloatVector ba = FloatVector.fromArray(SPECIES, bv, b0);
         FloatVector a0 = ba, a1 = ba, a2 = ba, a3 = ba, a4 = ba, a5 = ba, a6 = ba, a7 = ba;
         for (int k = 0; k < taps; k++) {
             int q = x0 + off[k];
             FloatVector u = FloatVector.fromArray(SPECIES, pk, wa + k * LANES);
             a0 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q]), a0) : u.mul(FloatVector.broadcast(SPECIES, xp[q])).add(a0);
-            a1 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + s]), a1) : u.mul(FloatVector.broadcast(SPECIES, xp[q + s])).add(a1);
-            a2 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 2 * s]), a2) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 2 * s])).add(a2);
-            a3 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 3 * s]), a3) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 3 * s])).add(a3);
-            a4 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 4 * s]), a4) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 4 * s])).add(a4);
-            a5 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 5 * s]), a5) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 5 * s])).add(a5);
-            a6 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 6 * s]), a6) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 6 * s])).add(a6);
-            a7 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 7 * s]), a7) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 7 * s])).add(a7);
+            a1 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 1]), a1) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 1])).add(a1);
+            a2 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 2]), a2) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 2])).add(a2);
+            a3 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 3]), a3) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 3])).add(a3);
+            a4 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 4]), a4) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 4])).add(a4);
+            a5 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 5]), a5) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 5])).add(a5);
+            a6 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 6]), a6) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 6])).add(a6);
+            a7 = FMA ? u.fma(FloatVector.broadcast(SPECIES, xp[q + 7]), a7) : u.mul(FloatVector.broadcast(SPECIES, xp[q + 7])).add(a7);
         }
         a0.intoArray(t, 0);
         a1.intoArray(t, LANES);
