@@ -1350,7 +1350,11 @@ final class CnnF32 implements CnnKernels {
                     }
                     pwcTile(cin, packed, ob * cin * LANES, (ob + 1) * cin * LANES, st, bv, ob * LANES, t, null, 0, 0, 0f, 0f);
                 } else {
-                    pwcTile1(cin, packed, ob * cin * LANES, st, bv, ob * LANES, t);
+                    if (fused && r == null && np == PWC_PIXELS && cout >= (ob + 1) * LANES) {
+                        pwcTile1(cin, packed, ob * cin * LANES, st, bv, ob * LANES, t, y, (yOff + ((long) ob * plane + p) * LANES) * 4, lo, hi);
+                        continue;
+                    }
+                    pwcTile1(cin, packed, ob * cin * LANES, st, bv, ob * LANES, t, null, 0, 0f, 0f);
                 }
                 if (direct && np == PWC_PIXELS) {
                     // whole pixel tiles: clamp, zero the lanes past cout, add the residual, store, in one pass
@@ -1461,7 +1465,7 @@ final class CnnF32 implements CnnKernels {
         } else if (blocks == 2) {
             pwcTile(taps, packed, ob * taps * LANES, (ob + 1) * taps * LANES, st, bv, ob * LANES, t, null, 0, 0, 0f, 0f);
         } else {
-            pwcTile1(taps, packed, ob * taps * LANES, st, bv, ob * LANES, t);
+            pwcTile1(taps, packed, ob * taps * LANES, st, bv, ob * LANES, t, null, 0, 0f, 0f);
         }
         long ya = (yOff + ((long) ob * plane + p) * LANES) * 4, next = (long) plane * LANES * 4;
         if (np < PWC_PIXELS) {
@@ -1870,7 +1874,8 @@ final class CnnF32 implements CnnKernels {
     }
 
     /** {@link #pwcTile} for one output block: 8 accumulators into {@code t[0, 8L)}. */
-    private static void pwcTile1(int cin, float[] pk, int wa, float[] st, float[] bv, int b0, float[] t) {
+    private static void pwcTile1(int cin, float[] pk, int wa, float[] st, float[] bv, int b0, float[] t, MemorySegment y, long ya, float lo,
+                                 float hi) {
         FloatVector ba = FloatVector.fromArray(SPECIES, bv, b0);
         FloatVector a0 = ba, a1 = ba, a2 = ba, a3 = ba, a4 = ba, a5 = ba, a6 = ba, a7 = ba;
         int tileLen = PWC_PIXELS * LANES;
@@ -1888,6 +1893,19 @@ final class CnnF32 implements CnnKernels {
                 a6 = FMA ? u.fma(FloatVector.broadcast(SPECIES, st[q + 6 * LANES]), a6) : u.mul(st[q + 6 * LANES]).add(a6);
                 a7 = FMA ? u.fma(FloatVector.broadcast(SPECIES, st[q + 7 * LANES]), a7) : u.mul(st[q + 7 * LANES]).add(a7);
             }
+        }
+        if (y != null) {   // straight into a whole block of a blocked output, as pwcTile does
+            FloatVector l = FloatVector.broadcast(SPECIES, lo), h = FloatVector.broadcast(SPECIES, hi);
+            long q = 4L * LANES;
+            a0.blend(l, a0.compare(VectorOperators.LE, l)).blend(h, a0.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya, LE);
+            a1.blend(l, a1.compare(VectorOperators.LE, l)).blend(h, a1.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + q, LE);
+            a2.blend(l, a2.compare(VectorOperators.LE, l)).blend(h, a2.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 2 * q, LE);
+            a3.blend(l, a3.compare(VectorOperators.LE, l)).blend(h, a3.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 3 * q, LE);
+            a4.blend(l, a4.compare(VectorOperators.LE, l)).blend(h, a4.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 4 * q, LE);
+            a5.blend(l, a5.compare(VectorOperators.LE, l)).blend(h, a5.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 5 * q, LE);
+            a6.blend(l, a6.compare(VectorOperators.LE, l)).blend(h, a6.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 6 * q, LE);
+            a7.blend(l, a7.compare(VectorOperators.LE, l)).blend(h, a7.compare(VectorOperators.GE, h)).intoMemorySegment(y, ya + 7 * q, LE);
+            return;
         }
         a0.intoArray(t, 0);
         a1.intoArray(t, LANES);
