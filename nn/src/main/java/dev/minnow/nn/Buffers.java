@@ -27,11 +27,23 @@ public final class Buffers {
         int depth;
 
         MemorySegment take(long bytes, boolean zero) {
+            // the exact size first (a pass allocates the same sizes in the same order each time), else the smallest
+            // free one of up to twice the size (one released early in this pass, likely still in cache)
+            int best = -1;
             for (int i = 0; i < segments.size(); i++) {
-                if (!used.get(i) && segments.get(i).byteSize() == bytes) {
-                    used.set(i, Boolean.TRUE);
-                    return zero ? segments.get(i).fill((byte) 0) : segments.get(i);
+                long have = segments.get(i).byteSize();
+                if (!used.get(i) && have == bytes) {
+                    best = i;
+                    break;
                 }
+                if (BEST_FIT && !used.get(i) && have > bytes && have <= 2 * bytes && (best < 0 || have < segments.get(best).byteSize())) {
+                    best = i;
+                }
+            }
+            if (best >= 0) {
+                used.set(best, Boolean.TRUE);
+                MemorySegment m = segments.get(best).asSlice(0, bytes);
+                return zero ? m.fill((byte) 0) : m;
             }
             MemorySegment s = Arena.ofAuto().allocate(bytes, 64);
             if (segments.size() < 4096) {
@@ -44,9 +56,24 @@ public final class Buffers {
         void release() {
             java.util.Collections.fill(used, Boolean.FALSE);
         }
+
+        /** Returns one pooled segment (the same address and size) for reuse within the pass; false if none is. */
+        boolean release(MemorySegment m) {
+            for (int i = segments.size() - 1; i >= 0; i--) {
+                MemorySegment p = segments.get(i);
+                if (used.get(i) && p.address() == m.address() && m.byteSize() <= p.byteSize()) {
+                    used.set(i, Boolean.FALSE);
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private static final ThreadLocal<Pool> POOL = new ThreadLocal<>();
+
+    /** {@code -Dminnow.buffers.bestFit=false} (read at start): pooled buffers are reused at their exact size only. */
+    private static final boolean BEST_FIT = !"false".equals(System.getProperty("minnow.buffers.bestFit"));
 
     /**
      * Runs {@code pass} with this thread's activation buffers recycled between calls, and returns its result
@@ -71,6 +98,20 @@ public final class Buffers {
             pool.depth--;
             pool.release();
         }
+    }
+
+    /**
+     * Hands {@code t}'s buffer back to this thread's pool before the {@link #recycling} pass ends, so that a later
+     * allocation of the same size in the pass reuses it (while it is still in cache): only for a tensor that nothing
+     * reads again, and that no live tensor shares memory with. A tensor that is not a whole pooled buffer (a view, a
+     * constant, the caller's input) is left alone. Returns whether a buffer was released.
+     */
+    public static boolean releaseEarly(Tensor t) {
+        Pool pool = POOL.get();
+        if (pool == null || pool.depth == 0 || t == null || !t.segment().isNative()) {
+            return false;
+        }
+        return pool.release(t.segment());
     }
 
     /** Scratch memory of {@code bytes}, zero-filled, pooled inside {@link #recycling}. */

@@ -264,7 +264,9 @@ public final class OnnxGraph {
 
     /** Runs the graph; returns the graph outputs by name. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        Map<String, Tensor> values = new HashMap<>(constants);
+        List<List<String>> dead = deadAfter;
+        boolean release = dead != null && Boolean.parseBoolean(System.getProperty("minnow.onnx.releaseDead", "true"));
+        Values values = new Values(constants, !release);
         for (String name : inputNames) {
             Tensor t = inputs.get(name);
             if (t == null) {
@@ -272,14 +274,110 @@ public final class OnnxGraph {
             }
             values.put(name, t.dtype() == DType.F32 ? t.contiguous() : t);
         }
-        for (Step s : steps) {
-            s.run(values);
+        for (int k = 0; k < steps.size(); k++) {
+            values.step = k;
+            steps.get(k).run(values);
+            if (release) {
+                values.releaseDead(dead.get(k));
+            }
         }
+        if (!release && deadAfter == null) {
+            deadAfter = values.deadAfter(steps.size(), outputNames);
+        }
+        releasedLastRun = values.released;
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String name : outputNames) {
             out.put(name, values.get(name));
         }
         return out;
+    }
+
+    /**
+     * Per step, the values no later step reads (graph outputs excepted), learnt from the reads of a first run, or null
+     * before one.
+     */
+    private volatile List<List<String>> deadAfter;
+
+    private volatile int releasedLastRun;
+
+    /** How many buffers the last run handed back to its pool before the pass ended (see {@link #run(Map)}). */
+    public int releasedLastRun() { return releasedLastRun; }
+
+    /**
+     * The values of one run. A run without a plan records which step last read each value; a run with one hands each
+     * value's buffer back to the pass's pool ({@link Buffers#releaseEarly}) after the step that last reads it, unless
+     * a live value shares its memory (a reshaped view, say), so later steps reuse memory still in cache instead of
+     * each taking a fresh buffer ({@code -Dminnow.onnx.releaseDead=false}, read per run, keeps every buffer to the
+     * end of the pass). A released value is gone from the map: a step reading it would fail with "has not been
+     * computed", never read reused memory.
+     */
+    private static final class Values extends HashMap<String, Tensor> {
+        final boolean record;   // false when releasing
+        final Map<String, Integer> last = new HashMap<>();
+        final Map<String, Tensor> made = new HashMap<>();   // the values the steps have put and no release has dropped
+        int step = -1;
+        int released;
+
+        Values(Map<String, Tensor> constants, boolean record) {
+            super(constants);
+            this.record = record;
+        }
+
+        @Override
+        public Tensor get(Object key) {
+            if (record && key instanceof String name) {
+                last.put(name, step);
+            }
+            return super.get(key);
+        }
+
+        @Override
+        public Tensor put(String key, Tensor value) {
+            if (record) {
+                last.putIfAbsent(key, step);   // a value nothing reads dies where it is made
+            }
+            if (step >= 0) {
+                made.put(key, value);
+            }
+            return super.put(key, value);
+        }
+
+        /** Per step, the values it reads last (from this recorded run), graph outputs left out. */
+        List<List<String>> deadAfter(int steps, List<String> outputs) {
+            List<List<String>> dead = new ArrayList<>();
+            for (int k = 0; k < steps; k++) {
+                dead.add(new ArrayList<>());
+            }
+            for (Map.Entry<String, Integer> e : last.entrySet()) {
+                if (!outputs.contains(e.getKey()) && e.getValue() >= 0) {
+                    dead.get(e.getValue()).add(e.getKey());
+                }
+            }
+            return dead;
+        }
+
+        /** Drops {@code names} from the run and hands back each one's buffer that no live value overlaps. */
+        void releaseDead(List<String> names) {
+            for (String name : names) {
+                Tensor t = remove(name);
+                made.remove(name);
+                if (t == null) {
+                    continue;
+                }
+                java.lang.foreign.MemorySegment m = t.segment();
+                boolean shared = false;
+                for (Tensor u : made.values()) {   // any live value overlapping its memory keeps it (only made ones are pooled)
+                    java.lang.foreign.MemorySegment o = u.segment();
+                    if (o.isNative() && o.address() < m.address() + m.byteSize() && m.address() < o.address() + o.byteSize()) {
+                        shared = true;
+                        break;
+                    }
+                }
+                if (!shared && Buffers.releaseEarly(t)) {
+                    released++;
+                }
+            }
+        }
     }
 
     public List<String> inputNames() { return inputNames; }
