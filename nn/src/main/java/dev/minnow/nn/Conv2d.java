@@ -343,13 +343,12 @@ public final class Conv2d implements Layer {
 
     private volatile float[] stemPacked;
 
-    /** Per thread: the stem's zero-padded input in stride phases, and one input row. */
+    /** Per thread: the stem's zero-padded input in stride phases, and one input plane. */
     private static final ThreadLocal<float[][]> STEM_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     /**
      * The {@link #stemNchwc()} path: each image copied once into its zero-padded stride phases on the heap
-     * ({@link CnnKernels#stemPhaseIndex}; at stride 2 a row splits into its even and odd columns by
-     * {@link CnnKernels#deinterleave}), then rows of output in tasks.
+     * ({@link #copyPhases}, the layout {@link CnnKernels#stemPhaseIndex} describes), then rows of output in tasks.
      */
     private Tensor stemNchwc(Tensor x, int L, int n, int h, int w, int ho, int wo) {
         float[] packed = stemPacked;
@@ -363,37 +362,18 @@ public final class Conv2d implements Layer {
         if (sc[0].length < len) {
             sc[0] = new float[len];
         }
-        if (sc[1].length < w) {
-            sc[1] = new float[w];
+        if (sc[1].length < h * w) {
+            sc[1] = new float[h * w];
         }
-        float[] xp = sc[0], row = sc[1], pk = packed, b = biasArray;
+        float[] xp = sc[0], stage = sc[1], pk = packed, b = biasArray;
         Activation act = fused;
         CnnKernels ck = CnnKernels.get();
         MemorySegment xs = x.segment(), ys = y.segment();
         int grain = (int) Math.max(1, 65536 / Math.max(1L, (long) wo * out * in * kh * kw));
         java.util.Arrays.fill(xp, 0, len, 0f);   // the padding; the cells of the image are overwritten per image
         for (int b0 = 0; b0 < n; b0++) {
-            for (int i = 0; i < in; i++) {
-                for (int iy = 0; iy < h; iy++) {
-                    long src = (((long) b0 * in + i) * h + iy) * w * 4;
-                    int yy = iy + ph;
-                    if (s == 1) {
-                        MemorySegment.copy(xs, Tensor.F32_LE, src, xp, CnnKernels.stemPhaseIndex(1, hq, wq, i, yy, pw), w);
-                        continue;
-                    }
-                    MemorySegment.copy(xs, Tensor.F32_LE, src, row, 0, w);
-                    if (s == 2) {   // input column ix is padded column ix + pw: phase (ix + pw) % 2, column (ix + pw) / 2
-                        int e = CnnKernels.stemPhaseIndex(2, hq, wq, i, yy, pw), o = CnnKernels.stemPhaseIndex(2, hq, wq, i, yy, pw + 1);
-                        ck.deinterleave(row, 0, w / 2, xp, e, xp, o);
-                        if (w % 2 == 1) {
-                            xp[CnnKernels.stemPhaseIndex(2, hq, wq, i, yy, pw + w - 1)] = row[w - 1];
-                        }
-                        continue;
-                    }
-                    for (int ix = 0; ix < w; ix++) {
-                        xp[CnnKernels.stemPhaseIndex(s, hq, wq, i, yy, ix + pw)] = row[ix];
-                    }
-                }
+            for (int i = 0; i < in; i++) {   // channel i's phases from xp[i·s²·hq·wq], as CnnKernels.stemPhaseIndex reads them
+                copyPhases(ck, xs, ((long) b0 * in + i) * h * w, h, w, ph, pw, s, s, xp, i * s * s * hq * wq, hq * wq, wq, stage);
             }
             long yOff = (long) b0 * ob * ho * wo * L;
             Parallel.forRange(ho, grain, (r0, r1) -> ck.convStemNchwc(L, out, in, kh, kw, s, pk, b, act, xp, hq, wq, ys, yOff, ho, wo, 0, ob, r0, r1));
@@ -955,6 +935,43 @@ public final class Conv2d implements Layer {
     private static final ThreadLocal<float[][]> SHIFT_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     /**
+     * Copies one h × w input plane (at element {@code off} of xs) into its zero-padded stride phases from {@code xp[base]}:
+     * padded cell {@code (y, x)}, input cell {@code (y − ph, x − pw)}, at
+     * {@code base + ((y % sh)·sw + x % sw)·phase + (y / sh)·wq + x / sw}; the padding cells are left as they are. At
+     * stride 1 across, rows are copied straight; at 2 a staged row splits into its even and odd columns
+     * ({@link CnnKernels#deinterleave}). {@code stage}: at least h·w floats.
+     */
+    private static void copyPhases(CnnKernels ck, MemorySegment xs, long off, int h, int w, int ph, int pw, int sh, int sw, float[] xp,
+                                   int base, int phase, int wq, float[] stage) {
+        if (sw == 1) {
+            for (int iy = 0; iy < h; iy++) {
+                int y = iy + ph;
+                MemorySegment.copy(xs, Tensor.F32_LE, (off + (long) iy * w) * 4, xp, base + (y % sh) * phase + (y / sh) * wq + pw, w);
+            }
+            return;
+        }
+        MemorySegment.copy(xs, Tensor.F32_LE, off * 4, stage, 0, h * w);
+        for (int iy = 0; iy < h; iy++) {
+            int y = iy + ph;
+            int rowBase = base + (y % sh) * sw * phase + (y / sh) * wq;   // phase (y % sh, 0) of this row
+            if (sw == 2) {   // input column ix → padded x = ix + pw → phase x % 2, column x / 2
+                int pe = pw % 2, xe = pw / 2, xo = (pw + 1) / 2;
+                int de = rowBase + pe * phase + xe, dOdd = rowBase + (1 - pe) * phase + xo;
+                int pairs = w / 2;
+                ck.deinterleave(stage, iy * w, pairs, xp, de, xp, dOdd);
+                if (w % 2 == 1) {
+                    xp[de + pairs] = stage[iy * w + w - 1];
+                }
+                continue;
+            }
+            for (int ix = 0; ix < w; ix++) {
+                int x = ix + pw;
+                xp[rowBase + (x % sw) * phase + x / sw] = stage[iy * w + ix];
+            }
+        }
+    }
+
+    /**
      * Convolution without im2col: the input is copied once into a zero-padded heap array, split into sh·sw phase
      * planes of width {@code wq = ⌈(w + 2·pw)/sw⌉} when strided (stride 1: one plane); output pixel (oy, ox) is then grid
      * pixel {@code oy·wq + ox} and tap (ky, kx) a constant offset (its phase plane plus {@code ⌊ky·dh/sh⌋·wq + ⌊kx·dw/sw⌋}),
@@ -995,34 +1012,7 @@ public final class Conv2d implements Layer {
         java.util.Arrays.fill(xp, 0, in * ldx, 0f);
         CnnKernels ck = CnnKernels.get();
         for (int i = 0; i < in; i++) {
-            int base = i * ldx;
-            if (sw == 1) {
-                for (int iy = 0; iy < h; iy++) {
-                    int y = iy + ph;
-                    MemorySegment.copy(xs, Tensor.F32_LE, (xOff + ((long) i * h + iy) * w) * 4, xp,
-                            base + (y % sh) * phase + (y / sh) * wq + pw, w);
-                }
-                continue;
-            }
-            MemorySegment.copy(xs, Tensor.F32_LE, (xOff + (long) i * h * w) * 4, stage, 0, h * w);
-            for (int iy = 0; iy < h; iy++) {
-                int y = iy + ph;
-                int rowBase = base + (y % sh) * sw * phase + (y / sh) * wq;   // phase (y % sh, 0) of this row
-                if (sw == 2) {   // input column ix → padded x = ix + pw → phase x % 2, column x / 2
-                    int pe = pw % 2, xe = pw / 2, xo = (pw + 1) / 2;
-                    int de = rowBase + pe * phase + xe, dOdd = rowBase + (1 - pe) * phase + xo;
-                    int pairs = w / 2;
-                    ck.deinterleave(stage, iy * w, pairs, xp, de, xp, dOdd);
-                    if (w % 2 == 1) {
-                        xp[de + pairs] = stage[iy * w + w - 1];
-                    }
-                    continue;
-                }
-                for (int ix = 0; ix < w; ix++) {
-                    int x = ix + pw;
-                    xp[rowBase + (x % sw) * phase + x / sw] = stage[iy * w + ix];
-                }
-            }
+            copyPhases(ck, xs, xOff + (long) i * h * w, h, w, ph, pw, sh, sw, xp, i * ldx, phase, wq, stage);
         }
         if (wo % 16 == 0 && Boolean.parseBoolean(System.getProperty("minnow.cnn.shiftedDirect", "true"))) {
             // each output row straight into y (no grid-sized buffer and second pass): row oy is grid cells
