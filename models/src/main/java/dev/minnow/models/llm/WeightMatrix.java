@@ -136,8 +136,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
      * tile by tile into f32 rows, then the ordinary GEMM with B transposed), for A/B runs.
      *
      * <p>Q8_0/Q4_0/Q4_K/Q6_K matrices that decode through 16-row panels ({@link Q4Panels}) pack them on the first decode
-     * call and give the GGML pages of a mapped file back ({@link MemorySegment#unload}). From then on the packed
-     * prefill dequantizes the panel rows from the panels ({@link Q4Panels#dequantizeB}, the same floats bit for bit)
+     * or packed-prefill call and give the GGML pages of a mapped file back ({@link MemorySegment#unload}). The packed
+     * prefill then dequantizes the panel rows from the panels ({@link Q4Panels#dequantizeB}, the same floats bit for bit)
      * and reads from the GGML data only the rows beyond the last whole panel (at most 15) — so a chat's next prompt does
      * not page the file in again next to the panels (resident memory stays near the file size, not twice it).
      * Batches of 2 to {@link #F32_GEMM_MIN_ROWS} − 1 rows run one decode GEMV per row where panels are on (see
@@ -164,8 +164,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
          */
         static final boolean PACKED_PREFILL = !"false".equalsIgnoreCase(System.getProperty("minnow.prefill.packed", "true"));
         /**
-         * {@code minnow.prefill.fromPanels}: once a decode has packed the 16-row panels ({@link #panels()}), the packed
-         * prefill ({@link #gemmPacked}) dequantizes the panel rows from them ({@link Q4Panels#dequantizeB}, the same
+         * {@code minnow.prefill.fromPanels}: with the 16-row panels ({@link #panels()}, packed by the first prefill or
+         * decode of a matrix that decodes through them), the packed prefill ({@link #gemmPacked}) dequantizes the panel rows from them ({@link Q4Panels#dequantizeB}, the same
          * floats bit for bit) and reads only the rows beyond the last panel from the GGML data (true); or it reads all
          * rows from the GGML data (false: the file pages that packing gave back are read in again, so resident memory
          * grows to the panels plus the file). Default true: it saves that memory and was faster, not slower (AVX2,
@@ -219,14 +219,17 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
 
         /** Whether this matrix decodes through panels (tests switch it). */
         boolean panels;
-        /** Whether the prefill reads the panels once they exist ({@link #PREFILL_FROM_PANELS}; tests switch it). */
+        /**
+         * Whether the packed prefill reads the panels: packing them first where decode uses them, else once a decode
+         * has ({@link #PREFILL_FROM_PANELS}; tests switch it).
+         */
         boolean prefillFromPanels = PREFILL_FROM_PANELS;
-        /** The 16-row panels, packed on the first decode call ({@link #panels()}). */
+        /** The 16-row panels, packed on first use ({@link #panels()}). */
         private final LazyPanels packed = new LazyPanels();
 
         @Override
         public void gemv(MemorySegment x, long xOff, MemorySegment y, long yOff) {
-            if (panels && !packed.unpackable() && rows >= Q4Panels.ROWS && Q4Panels.supports(type)) {
+            if (decodesThroughPanels()) {
                 MemorySegment p = panels();
                 if (p != null) {
                     Q4Panels.gemv(qk, type, rows, cols, p, w, 0, x, xOff, y, yOff);
@@ -236,10 +239,16 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             qk.gemv(type, rows, cols, w, 0, x, xOff, y, yOff);
         }
 
+        /** Whether decode reads this matrix through its 16-row panels (packed on first use). */
+        private boolean decodesThroughPanels() {
+            return panels && !packed.unpackable() && rows >= Q4Panels.ROWS && Q4Panels.supports(type);
+        }
+
         /**
-         * The rows repacked into 16-row panels on the first decode call (a prefill or perplexity run before any decode
-         * never packs them; a prefill after it reads them, see the class comment), in an automatic arena freed with
-         * this matrix; null when they cannot be packed (a non-finite Q8_0/Q4_0 scale: the row dots reproduce it).
+         * The rows repacked into 16-row panels on the first decode or packed-prefill call of a matrix that decodes
+         * through them ({@link #decodesThroughPanels}), in an automatic arena freed with this matrix; null when they
+         * cannot be packed (a non-finite Q8_0/Q4_0 scale: the row dots reproduce it). The mapped rows are then
+         * unloaded ({@link LazyPanels}), so the copy replaces them in memory rather than adding to them.
          */
         private MemorySegment panels() {
             return packed.get(w, () -> Q4Panels.pack(type, rows, cols, w, 0, Arena.ofAuto()));
@@ -308,8 +317,10 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             MemorySegment weights = w;
             long rb = rowBytes;
             QuantKernels q = qk;
-            MemorySegment p = packed.current();
-            if (p != null && prefillFromPanels) {
+            // the first prompt packs the panels that the decode after it needs anyway (before, a prompt before any
+            // decode dequantized the GGML rows: on the Zen 4 VM its B packing took 16% of a 1-thread pp128's samples)
+            MemorySegment p = !prefillFromPanels ? null : decodesThroughPanels() ? panels() : packed.current();
+            if (p != null) {
                 int n = rows, k = cols;
                 kernels.gemmPackedB(m, rows, cols, as, 0, cols,
                         (j0, nc, k0, kc, panel, off, width) -> Q4Panels.dequantizeB(q, t, n, k, p, weights, 0, j0, nc, k0, kc, panel, off, width),

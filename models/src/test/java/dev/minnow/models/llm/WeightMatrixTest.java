@@ -344,10 +344,11 @@ class WeightMatrixTest {
     }
 
     /**
-     * Once a decode has packed the 16-row panels, the prefill reads them and not the GGML rows: with 64 rows (all in
-     * panels) the GGML bytes are overwritten with garbage after packing, and the prefill (m = 8 and 33; the scalar
+     * The first prefill of a matrix that decodes through panels packs them, and from then on the prefill reads them and
+     * not the GGML rows: with 64 rows (all in panels) the GGML bytes are overwritten with garbage after packing, and
+     * the prefill (m = 8 and 33; the scalar
      * kernels and the vector GEMM at 128, 256 and 512 bits, B panels 4, 8, 16 and 32 wide) still gives bit for bit
-     * what it gave before packing; a batch of 3 rows gives bit for bit what decoding its rows one by one gave.
+     * what it gave from the GGML rows (as did the prefill that packed); a batch of 3 rows gives bit for bit what decoding its rows one by one gave.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
@@ -364,6 +365,15 @@ class WeightMatrixTest {
     @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void prefillReadsTailRowsFromTheGgmlRows(DType t) {
         prefillAfterPacking(t, 53, "weightmatrix-prefill-tail-");
+    }
+
+    private static void assertBitIdentical(MemorySegment want, MemorySegment got, int m, int rows, String what) {
+        for (long i = 0; i < (long) m * rows; i++) {
+            int a = Float.floatToRawIntBits(want.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+            int b = Float.floatToRawIntBits(got.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+            assertTrue(a == b, what + ", row " + i / rows + " out " + i % rows + ": " + Float.intBitsToFloat(b)
+                    + ", from the GGML rows " + Float.intBitsToFloat(a));
+        }
     }
 
     private static void prefillAfterPacking(DType t, int rows, String prefix) {
@@ -390,28 +400,31 @@ class WeightMatrixTest {
                     MemorySegment xs = Gen.segment(arena, Gen.floats(r, m * cols));
                     WeightMatrix.QuantMatrix mat = new WeightMatrix.QuantMatrix(t, rows, cols, w, impl.q(), impl.k());
                     mat.panels = true;
-                    mat.prefillFromPanels = true; // the default unless minnow.prefill.fromPanels=false
+                    mat.prefillFromPanels = false; // the GGML rows, nothing packed
                     MemorySegment before = arena.allocate(4L * m * rows, 64);
                     mat.prefill(m, xs, 0, before, 0, true);
-                    MemorySegment y = arena.allocate(4L * rows, 64);
-                    mat.gemv(xs, 0, y, 0); // packs the panels
-                    int small = 3; // a batch below F32_GEMM_MIN_ROWS: one panel GEMV per row, as decoding them would
-                    MemorySegment intact = arena.allocate(4L * small * rows, 64);   // before the GGML panel rows are garbage
-                    for (int i = 0; i < small; i++) {
-                        mat.gemv(xs, (long) i * cols, intact, (long) i * rows);
-                    }
+                    mat.prefillFromPanels = true; // the default unless minnow.prefill.fromPanels=false
+                    MemorySegment first = arena.allocate(4L * m * rows, 64);
+                    mat.prefill(m, xs, 0, first, 0, true); // packs the panels and reads them
+                    assertBitIdentical(before, first, m, rows, name + " seeds=" + wSeed + "," + seed + ": the prefill that packed");
+                    // garbage where the panel rows were, before any decode: had the first prefill not packed the
+                    // panels, the next GEMV would pack this garbage
                     long panelRows = rows / 16 * 16;
-                    for (long i = 0; i < rowBytes * panelRows; i++) { // garbage where the panel rows were
+                    for (long i = 0; i < rowBytes * panelRows; i++) {
                         w.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
+                    }
+                    int small = 3; // a batch below F32_GEMM_MIN_ROWS: one panel GEMV per row, as decoding them would
+                    MemorySegment intact = arena.allocate(4L * small * rows, 64); // decoded by a matrix over intact rows
+                    MemorySegment w0 = arena.allocate(original.length, 64);
+                    MemorySegment.copy(original, 0, w0, ValueLayout.JAVA_BYTE, 0, original.length);
+                    WeightMatrix.QuantMatrix clean = new WeightMatrix.QuantMatrix(t, rows, cols, w0, impl.q(), impl.k());
+                    clean.panels = true;
+                    for (int i = 0; i < small; i++) {
+                        clean.gemv(xs, (long) i * cols, intact, (long) i * rows);
                     }
                     MemorySegment after = arena.allocate(4L * m * rows, 64);
                     mat.prefill(m, xs, 0, after, 0, true);
-                    for (long i = 0; i < (long) m * rows; i++) {
-                        int a = Float.floatToRawIntBits(before.getAtIndex(ValueLayout.JAVA_FLOAT, i));
-                        int b = Float.floatToRawIntBits(after.getAtIndex(ValueLayout.JAVA_FLOAT, i));
-                        assertTrue(a == b, name + " row " + i / rows + " out " + i % rows + " seeds=" + wSeed + "," + seed + ": after packing "
-                                + Float.intBitsToFloat(b) + ", before " + Float.intBitsToFloat(a));
-                    }
+                    assertBitIdentical(before, after, m, rows, name + " seeds=" + wSeed + "," + seed + ": after packing");
                     // the batch between two rounds of per-row GEMVs that agree bit for bit: the Vector API adds a float
                     // vector's lanes (reduceLanes(ADD), in the tail rows' dots) in one order interpreted and another
                     // once C2 has compiled the method, so a round that straddles that compile can differ in its last
