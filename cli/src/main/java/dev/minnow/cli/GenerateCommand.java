@@ -43,11 +43,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.5", description = "sparse: kept fraction of the FFN neurons (default ${DEFAULT-VALUE}, chosen from the curve in models/SPARSE-NOTES.md)")
     double beta;
 
+    @Option(names = "--threads", description = "kernel threads (default: all processors)")
+    Integer threads;
+
     @Option(names = "--calib", description = "threshold/hot: calibration text file (its first 4096 tokens)")
     Path calib;
 
     @Override
     public Integer call() {
+        Timing.threads(threads);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         GenerationOptions options = sampling.generation(maxTokens).stopStrings(stop.toArray(String[]::new));
         LanguageModel.Options load = sampling.load();

@@ -30,11 +30,15 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--ctx", defaultValue = "0", description = "context size; 0 is min(trained context, 2048)")
     int ctx;
 
+    @Option(names = "--threads", description = "kernel threads (default: all processors)")
+    Integer threads;
+
     @Option(names = "--kv-type", defaultValue = "f32", description = "KV cache type: f32 or f16 (default ${DEFAULT-VALUE})")
     String kvType;
 
     @Override
     public Integer call() {
+        Timing.threads(threads);
         try (LanguageModel lm = LanguageModel.load(model, LanguageModel.Options.defaults().contextSize(ctx)
                 .kvCacheType(KvCacheType.parse(kvType)))) {
             int n = lm.tokenizer().encode(prompt, true).length;

@@ -32,8 +32,12 @@ final class PerplexityCommand implements Callable<Integer> {
     @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache type: f32 or f16 (default ${DEFAULT-VALUE}, as llama.cpp)")
     String kvType;
 
+    @Option(names = "--threads", description = "kernel threads (default: all processors)")
+    Integer threads;
+
     @Override
     public Integer call() {
+        Timing.threads(threads);
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -43,8 +47,9 @@ final class PerplexityCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (LanguageModel lm = LanguageModel.load(model, LanguageModel.Options.defaults().contextSize(ctx)
                 .batchSize(ctx).kvCacheType(KvCacheType.parse(kvType)))) {
-            Perplexity.Result r = Perplexity.evaluate(lm, text, ctx, chunks, i -> System.err.print('.'));
-            System.err.println();
+            // the running estimate after each chunk, as llama-perplexity prints it: [1]12.3456,[2]11.9876,...
+            Perplexity.Result r = Perplexity.evaluate(lm, text, ctx, chunks, (i, n, ppl) ->
+                    System.err.printf(Locale.ROOT, "[%d]%.4f,%s", i + 1, ppl, (i + 1) % 8 == 0 || i + 1 == n ? "\n" : ""));
             System.out.printf(Locale.ROOT, "PPL = %.4f over %d chunks of %d (%d tokens scored, mean NLL %.5f) | %.1f s%n",
                     r.perplexity(), r.chunks(), ctx, r.tokens(), r.nll(), (System.nanoTime() - t0) / 1e9);
         }

@@ -1,5 +1,6 @@
 package dev.minnow.cli;
 
+import dev.minnow.kernels.Parallel;
 import java.util.Arrays;
 import java.util.function.Supplier;
 
@@ -24,13 +25,17 @@ final class Timing {
         return new Result<>(v, ms[ms.length / 2], ms[0], ms.length);
     }
 
-    /** Applies {@code --threads} before the kernel thread pool starts. */
+    /**
+     * Applies {@code --threads}: the size of the kernel thread pool when it has not started yet (a fresh process), and
+     * the threads its loops use either way (at most the pool's size, when it started earlier in this JVM).
+     */
     static void threads(Integer n) {
         if (n != null) {
             if (n < 1) {
                 throw new IllegalArgumentException("--threads must be at least 1, got " + n);
             }
             System.setProperty("minnow.threads", Integer.toString(n));
+            Parallel.setActiveThreads(Math.min(n, Parallel.poolSize()));
         }
     }
 }

@@ -35,6 +35,7 @@ class ChatCommandTest {
     static String[] chat(String stdin, String... args) {
         InputStream in = System.in;
         String threads = System.getProperty("minnow.threads");
+        int active = dev.minnow.kernels.Parallel.threads();
         System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
         try {
             String[] all = new String[args.length + 1];
@@ -43,6 +44,7 @@ class ChatCommandTest {
             return MainTest.capture(() -> Main.execute(all));
         } finally {
             System.setIn(in);
+            dev.minnow.kernels.Parallel.setActiveThreads(active); // --threads caps the running pool too
             if (threads == null) {
                 System.clearProperty("minnow.threads"); // --threads sets it; other tests keep their default
             } else {

@@ -117,6 +117,56 @@ class LlmCommandsTest {
         assertTrue(r[2].contains("parallel residual is a stablelm option"), r[2]);
     }
 
+    /**
+     * --threads on generate, logits and perplexity sets the threads the kernels use; perplexity prints its running
+     * estimate per chunk (stderr, llama-perplexity's [i]ppl, form) and ends with the same value as the final one.
+     */
+    @Test
+    void threadsAndPerplexity() throws IOException {
+        int active = dev.minnow.kernels.Parallel.threads();
+        String property = System.getProperty("minnow.threads");
+        try {
+            dev.minnow.kernels.Parallel.setActiveThreads(dev.minnow.kernels.Parallel.poolSize());
+            String[] r = MainTest.capture(() -> Main.execute("generate", "-m", model.toString(), "-p", "the fish", "-n", "3",
+                    "--ids", "--threads", "1"));
+            assertEquals("0", r[0], r[2]);
+            assertEquals(1, dev.minnow.kernels.Parallel.threads(), "generate --threads 1");
+            dev.minnow.kernels.Parallel.setActiveThreads(dev.minnow.kernels.Parallel.poolSize());
+            r = MainTest.capture(() -> Main.execute("logits", "-m", model.toString(), "-p", "the fish", "--threads", "1",
+                    "-o", dir.resolve("t.npy").toString()));
+            assertEquals("0", r[0], r[2]);
+            assertEquals(1, dev.minnow.kernels.Parallel.threads(), "logits --threads 1");
+            dev.minnow.kernels.Parallel.setActiveThreads(dev.minnow.kernels.Parallel.poolSize());
+
+            Path text = dir.resolve("ppl.txt");
+            Files.writeString(text, "the fish swam up the river and the river ran down to the sea. ".repeat(12));
+            r = MainTest.capture(() -> Main.execute("perplexity", "-m", model.toString(), "-f", text.toString(), "-c", "16",
+                    "--chunks", "3", "--threads", "1"));
+            assertEquals("0", r[0], r[2]);
+            assertEquals(1, dev.minnow.kernels.Parallel.threads(), "perplexity --threads 1");
+            java.util.regex.Matcher running = java.util.regex.Pattern.compile("\\[(\\d+)\\]([0-9.]+),").matcher(r[2]);
+            java.util.List<String> estimates = new java.util.ArrayList<>();
+            while (running.find()) {
+                assertEquals(estimates.size() + 1, Integer.parseInt(running.group(1)), r[2]);
+                estimates.add(running.group(2));
+            }
+            assertEquals(3, estimates.size(), "one running estimate per chunk: " + r[2]);
+            assertTrue(r[1].startsWith("PPL = " + estimates.get(2) + " over 3 chunks of 16"), r[1] + " / " + r[2]);
+            assertTrue(!estimates.get(0).equals(estimates.get(2)), "the estimate moves with the chunks: " + estimates);
+
+            r = MainTest.capture(() -> Main.execute("perplexity", "-m", model.toString(), "-f", text.toString(), "--threads", "0"));
+            assertEquals("1", r[0]);
+            assertTrue(r[2].contains("--threads must be at least 1, got 0"), r[2]);
+        } finally {
+            dev.minnow.kernels.Parallel.setActiveThreads(active);
+            if (property == null) {
+                System.clearProperty("minnow.threads");
+            } else {
+                System.setProperty("minnow.threads", property);
+            }
+        }
+    }
+
     @Test
     void errorsAreOneLine() {
         String[] r = MainTest.capture(() -> Main.execute("generate", "-m", model.toString(), "-p", "the fish", "-n", "100", "--ctx", "16"));

@@ -1,7 +1,5 @@
 package dev.minnow.models.llm;
 
-import java.util.function.IntConsumer;
-
 /**
  * Perplexity the way {@code llama-perplexity} computes it: the text is tokenized once (with BOS), cut into chunks
  * of {@code ctx} tokens, the first token of each chunk is replaced by BOS, each chunk runs from an empty cache, and
@@ -13,11 +11,17 @@ public final class Perplexity {
     /** The estimate after {@code chunks} chunks of {@code ctx} tokens ({@code tokens} scored). */
     public record Result(double perplexity, int chunks, long tokens, double nll) {}
 
+    /** Told after each chunk: its index (from 0), how many chunks there are, and the estimate over those so far. */
+    @FunctionalInterface
+    public interface Progress {
+        void chunk(int index, int chunks, double runningPerplexity);
+    }
+
     /**
-     * Evaluates up to {@code maxChunks} chunks (0: all); {@code onChunk} gets each finished chunk's index.
-     * The model's context must hold {@code ctx} tokens.
+     * Evaluates up to {@code maxChunks} chunks (0: all); {@code onChunk} (may be null) hears after each one with the
+     * running estimate, as llama-perplexity prints it. The model's context must hold {@code ctx} tokens.
      */
-    public static Result evaluate(LanguageModel lm, String text, int ctx, int maxChunks, IntConsumer onChunk) {
+    public static Result evaluate(LanguageModel lm, String text, int ctx, int maxChunks, Progress onChunk) {
         if (ctx < 4 || ctx > lm.contextSize()) {
             throw new IllegalArgumentException("chunk size " + ctx + " must be in 4.." + lm.contextSize() + " (the loaded context)");
         }
@@ -46,7 +50,7 @@ public final class Perplexity {
                 count++;
             }
             if (onChunk != null) {
-                onChunk.accept(i);
+                onChunk.chunk(i, chunks, Math.exp(nll / count));
             }
         }
         return new Result(Math.exp(nll / count), chunks, count, nll / count);
