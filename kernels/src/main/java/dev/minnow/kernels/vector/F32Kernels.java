@@ -108,6 +108,121 @@ final class F32Kernels implements VectorF32 {
         return s;
     }
 
+    /**
+     * Scores over transposed keys: LANES positions per vector, four vectors (4·LANES positions) per pass, one broadcast
+     * x[i] and four fused multiply-adds per key dimension, in i order; the positions past the last whole vector in one
+     * masked vector. Little-endian native order assumed, as everywhere here. (Lost from session 18 to 22 with the
+     * removal of dotRows: the scalar default ran, 6% of a 1-thread pp128's samples.)
+     */
+    @Override
+    public void dotColumns(int n, int len, MemorySegment a, long aOff, long stride, MemorySegment x, long xOff, float scale,
+                           float[] out) {
+        int s = 0;
+        for (; s <= n - 4 * LANES; s += 4 * LANES) {
+            FloatVector t0 = FloatVector.zero(SPECIES), t1 = t0, t2 = t0, t3 = t0;
+            long o = (aOff + s) * 4;
+            for (int i = 0; i < len; i++, o += stride * 4) {
+                FloatVector xi = FloatVector.broadcast(SPECIES, x.get(F32, (xOff + i) * 4));
+                FloatVector a0 = FloatVector.fromMemorySegment(SPECIES, a, o, LE);
+                FloatVector a1 = FloatVector.fromMemorySegment(SPECIES, a, o + VBYTES, LE);
+                FloatVector a2 = FloatVector.fromMemorySegment(SPECIES, a, o + 2 * VBYTES, LE);
+                FloatVector a3 = FloatVector.fromMemorySegment(SPECIES, a, o + 3 * VBYTES, LE);
+                if (FMA) {
+                    t0 = xi.fma(a0, t0);
+                    t1 = xi.fma(a1, t1);
+                    t2 = xi.fma(a2, t2);
+                    t3 = xi.fma(a3, t3);
+                } else {
+                    t0 = t0.add(xi.mul(a0));
+                    t1 = t1.add(xi.mul(a1));
+                    t2 = t2.add(xi.mul(a2));
+                    t3 = t3.add(xi.mul(a3));
+                }
+            }
+            t0.mul(scale).intoArray(out, s);
+            t1.mul(scale).intoArray(out, s + LANES);
+            t2.mul(scale).intoArray(out, s + 2 * LANES);
+            t3.mul(scale).intoArray(out, s + 3 * LANES);
+        }
+        for (; s <= n - LANES; s += LANES) {
+            FloatVector t0 = FloatVector.zero(SPECIES);
+            long o = (aOff + s) * 4;
+            for (int i = 0; i < len; i++, o += stride * 4) {
+                FloatVector xi = FloatVector.broadcast(SPECIES, x.get(F32, (xOff + i) * 4));
+                FloatVector a0 = FloatVector.fromMemorySegment(SPECIES, a, o, LE);
+                t0 = FMA ? xi.fma(a0, t0) : t0.add(xi.mul(a0));
+            }
+            t0.mul(scale).intoArray(out, s);
+        }
+        if (s < n) { // the last positions: one masked vector (the lanes past n neither read nor written)
+            VectorMask<Float> m = SPECIES.indexInRange(s, n);
+            FloatVector t0 = FloatVector.zero(SPECIES);
+            long o = (aOff + s) * 4;
+            for (int i = 0; i < len; i++, o += stride * 4) {
+                FloatVector xi = FloatVector.broadcast(SPECIES, x.get(F32, (xOff + i) * 4));
+                FloatVector a0 = FloatVector.fromMemorySegment(SPECIES, a, o, LE, m);
+                t0 = FMA ? xi.fma(a0, t0) : t0.add(xi.mul(a0));
+            }
+            t0.mul(scale).intoArray(out, s, m);
+        }
+    }
+
+    /**
+     * n axpy calls with y's vectors kept in registers over all rows: per element the same fused (or not) operation in
+     * the same row order, so the same floats. Up to four vectors of y per pass; the scalar tail as axpy's.
+     */
+    @Override
+    public void axpyRows(int n, int len, float[] coef, MemorySegment v, long vOff, long stride, MemorySegment y, long yOff) {
+        int i = 0;
+        for (; i <= len - 4 * LANES; i += 4 * LANES) {
+            long yo = (yOff + i) * 4;
+            FloatVector y0 = FloatVector.fromMemorySegment(SPECIES, y, yo, LE);
+            FloatVector y1 = FloatVector.fromMemorySegment(SPECIES, y, yo + VBYTES, LE);
+            FloatVector y2 = FloatVector.fromMemorySegment(SPECIES, y, yo + 2 * VBYTES, LE);
+            FloatVector y3 = FloatVector.fromMemorySegment(SPECIES, y, yo + 3 * VBYTES, LE);
+            for (int s = 0; s < n; s++) {
+                FloatVector va = FloatVector.broadcast(SPECIES, coef[s]);
+                long vo = (vOff + s * stride + i) * 4;
+                FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, v, vo, LE);
+                FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, v, vo + VBYTES, LE);
+                FloatVector x2 = FloatVector.fromMemorySegment(SPECIES, v, vo + 2 * VBYTES, LE);
+                FloatVector x3 = FloatVector.fromMemorySegment(SPECIES, v, vo + 3 * VBYTES, LE);
+                if (FMA) {
+                    y0 = va.fma(x0, y0);
+                    y1 = va.fma(x1, y1);
+                    y2 = va.fma(x2, y2);
+                    y3 = va.fma(x3, y3);
+                } else {
+                    y0 = va.mul(x0).add(y0);
+                    y1 = va.mul(x1).add(y1);
+                    y2 = va.mul(x2).add(y2);
+                    y3 = va.mul(x3).add(y3);
+                }
+            }
+            y0.intoMemorySegment(y, yo, LE);
+            y1.intoMemorySegment(y, yo + VBYTES, LE);
+            y2.intoMemorySegment(y, yo + 2 * VBYTES, LE);
+            y3.intoMemorySegment(y, yo + 3 * VBYTES, LE);
+        }
+        for (; i <= len - LANES; i += LANES) {
+            long yo = (yOff + i) * 4;
+            FloatVector y0 = FloatVector.fromMemorySegment(SPECIES, y, yo, LE);
+            for (int s = 0; s < n; s++) {
+                FloatVector va = FloatVector.broadcast(SPECIES, coef[s]);
+                FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, v, (vOff + s * stride + i) * 4, LE);
+                y0 = FMA ? va.fma(x0, y0) : va.mul(x0).add(y0);
+            }
+            y0.intoMemorySegment(y, yo, LE);
+        }
+        for (; i < len; i++) {
+            float t = y.getAtIndex(F32, yOff + i);
+            for (int s = 0; s < n; s++) {
+                t = t + coef[s] * v.getAtIndex(F32, vOff + s * stride + i);
+            }
+            y.setAtIndex(F32, yOff + i, t);
+        }
+    }
+
     @Override
     public float sum(MemorySegment x, long xOff, int n) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
