@@ -267,6 +267,52 @@ class VectorQuantKernelsPropertyTest {
      * Two memory streams ({@code minnow.rows.streams=2}, the default at 512 bits: Q8_0 rows i and half + i in one pass) at every width, with and without FMA: each row bit for bit the row dot of the same kernels; odd and even
      * row counts (an odd one out).
      */
+    /**
+     * The Q8_0 activation quantizer bit for bit its scalar specification: random rows of awkward lengths (0 to 33
+     * blocks) at offsets that leave the vectors unaligned, with blocks of ties and near-ties (a maximum of 127 makes
+     * the scale 1, so k + ½ and the float just below ½ reach the rounding as they are), all-zero and signed-zero blocks,
+     * tiny and subnormal maxima (an infinite inverse scale), NaN, ±∞ and huge values.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {128, 256, 512})
+    void quantizeQ8_0MatchesSpec(int bits) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
+        for (int nb : new int[] {0, 1, 2, 3, 7, 8, 9, 17, 33}) {
+            String name = "quantizeQ8_0-" + bits + "-" + nb;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int n = 32 * nb;
+            float[] v = Gen.floats(r, n);
+            for (int b = 0; b < nb; b++) {
+                int kind = r.nextInt(9);
+                for (int j = 0; j < 32; j++) {
+                    int at = 32 * b + j;
+                    v[at] = switch (kind) {
+                        case 0 -> j == 0 ? 127f : (r.nextInt(127) + (r.nextBoolean() ? 0.5f : 0.49999997f)) * (r.nextBoolean() ? 1 : -1);
+                        case 1 -> r.nextBoolean() ? 0f : -0f;
+                        case 2 -> v[at] * 0x1p-140f;                                   // subnormal maximum
+                        case 3 -> j == 5 ? Float.NaN : v[at];
+                        case 4 -> j == 9 ? (r.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY) : v[at];
+                        case 5 -> v[at] * 3e37f;
+                        case 6 -> j == 0 ? -127f : Math.round(v[at] * 60) + 0.5f;   // ties, negative maximum
+                        default -> v[at] * (float) Math.scalb(1.0, r.nextInt(40) - 20);
+                    };
+                }
+            }
+            int off = r.nextInt(7);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment xs = arena.allocate(4L * (n + off) + 4, 64);
+                MemorySegment.copy(v, 0, xs, F32, 4L * off, n);
+                long out = 34L * nb;
+                MemorySegment want = arena.allocate(out + 8), got = arena.allocate(out + 8);
+                SPEC.quantizeQ8_0(n, xs, off, want, 3);
+                k.quantizeQ8_0(n, xs, off, got, 3);
+                long at = want.mismatch(got);
+                assertEquals(-1, at, name + " on " + k.name() + ": byte " + at + " (block " + (at - 3) / 34 + ") seed=" + seed);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{1} at {0} bits")
     @MethodSource("cases")
     void gemvTwoStreamsMatchesRowDots(int bits, DType t) {

@@ -97,6 +97,52 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
 
     @Override public int vectorBits() { return BITS; }
 
+    /** The Q8_0 quantizer's output: one byte per lane of {@link #WIDE_FLOATS} (null at 128 bits: no 32-bit shape). */
+    private static final VectorSpecies<Byte> Q8_BYTES = BITS >= 256 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 4)) : null;
+
+    /**
+     * {@link ScalarQuantKernels#quantizeQ8_0} bit for bit (the activations of every Q4_0/Q8_0 product, decode and
+     * prefill): |x| maximum by lanes (exact in any order), then each level rounded half away from zero as C's roundf
+     * — truncation of |x·id| to an int, plus one where the dropped fraction (exact: |f| − trunc|f|) is at least ½, the
+     * sign put back — and narrowed to a byte as the scalar cast does. A block whose maximum or inverse scale is not
+     * finite (NaN, ∞, a subnormal maximum) takes the scalar rules. At 128 bits the scalar loop runs.
+     */
+    @Override
+    public void quantizeQ8_0(int n, MemorySegment x, long xOff, MemorySegment dst, long dstOff) {
+        if (Q8_BYTES == null) {
+            super.quantizeQ8_0(n, x, xOff, dst, dstOff);
+            return;
+        }
+        checkBlocks(n, 32, "quantizeQ8_0");
+        int lanes = WIDE_FLOATS.length();
+        for (int i = 0; i < n / 32; i++) {
+            long xo = (xOff + 32L * i) * 4;
+            long yo = dstOff + 34L * i;
+            FloatVector m = FloatVector.fromMemorySegment(WIDE_FLOATS, x, xo, LE).abs();
+            for (int j = lanes; j < 32; j += lanes) {
+                m = m.max(FloatVector.fromMemorySegment(WIDE_FLOATS, x, xo + 4L * j, LE).abs());
+            }
+            float amax = m.reduceLanes(VectorOperators.MAX);
+            float d = amax / 127f;
+            float id = d != 0f ? 1.0f / d : 0.0f;
+            if (!(amax <= Float.MAX_VALUE) || !(id <= Float.MAX_VALUE)) {
+                super.quantizeQ8_0(32, x, xOff + 32L * i, dst, yo);
+                continue;
+            }
+            dst.set(S16, yo, Float.floatToFloat16(d));
+            FloatVector vid = FloatVector.broadcast(WIDE_FLOATS, id);
+            for (int j = 0; j < 32; j += lanes) {
+                FloatVector f = FloatVector.fromMemorySegment(WIDE_FLOATS, x, xo + 4L * j, LE).mul(vid);
+                FloatVector a = f.abs();
+                IntVector t = (IntVector) a.convert(VectorOperators.F2I, 0);
+                FloatVector dropped = a.sub((FloatVector) t.convert(VectorOperators.I2F, 0));
+                t = t.add(1, dropped.compare(VectorOperators.GE, 0.5f).cast(WIDE_INTS));
+                t = t.lanewise(VectorOperators.NEG, f.compare(VectorOperators.LT, 0f).cast(WIDE_INTS));
+                ((ByteVector) t.convertShape(VectorOperators.I2B, Q8_BYTES, 0)).intoMemorySegment(dst, yo + 2 + j, LE);
+            }
+        }
+    }
+
     private static ShortVector widenWide(MemorySegment seg, long off) {
         return (ShortVector) ByteVector.fromMemorySegment(WIDE_BYTES, seg, off, LE).convertShape(VectorOperators.B2S, WIDE_SHORTS, 0);
     }
