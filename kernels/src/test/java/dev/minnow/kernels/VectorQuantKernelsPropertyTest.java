@@ -313,6 +313,52 @@ class VectorQuantKernelsPropertyTest {
         }
     }
 
+    /**
+     * The Q8_K activation quantizer bit for bit its scalar specification: rows of 0 to 9 blocks at unaligned offsets,
+     * with blocks whose maximum |x| appears with both signs (the first one sets the scale's sign), NaN (skipped by the
+     * maximum), ±∞, all-zero and all-NaN blocks, halves that land on nearest_int's ties, and subnormal and huge values.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {128, 256, 512})
+    void quantizeQ8_KMatchesSpec(int bits) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true);
+        for (int nb : new int[] {0, 1, 2, 3, 5, 9}) {
+            String name = "quantizeQ8_K-" + bits + "-" + nb;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            int n = 256 * nb;
+            float[] v = Gen.floats(r, n);
+            for (int b = 0; b < nb; b++) {
+                int kind = r.nextInt(8);
+                int p1 = r.nextInt(256), p2 = r.nextInt(256);
+                for (int j = 0; j < 256; j++) {
+                    int at = 256 * b + j;
+                    v[at] = switch (kind) {
+                        case 0 -> j == p1 ? 5f : j == p2 ? -5f : v[at];       // the maximum with both signs
+                        case 1 -> j % 7 == 3 ? Float.NaN : v[at];
+                        case 2 -> j == p1 ? (r.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY) : v[at];
+                        case 3 -> r.nextBoolean() ? 0f : -0f;
+                        case 4 -> Float.NaN;
+                        case 5 -> j == p1 ? -127f : Math.round(v[at] * 60) + 0.5f; // scale 1: ties
+                        case 6 -> v[at] * 0x1p-140f;
+                        default -> v[at] * 3e37f;
+                    };
+                }
+            }
+            int off = r.nextInt(7);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment xs = arena.allocate(4L * (n + off) + 4, 64);
+                MemorySegment.copy(v, 0, xs, F32, 4L * off, n);
+                long out = 292L * nb;
+                MemorySegment want = arena.allocate(out + 8), got = arena.allocate(out + 8);
+                SPEC.quantizeQ8_K(n, xs, off, want, 5);
+                k.quantizeQ8_K(n, xs, off, got, 5);
+                long at = want.mismatch(got);
+                assertEquals(-1, at, name + " on " + k.name() + ": byte " + at + " (block " + (at - 5) / 292 + ") seed=" + seed);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{1} at {0} bits")
     @MethodSource("cases")
     void gemvTwoStreamsMatchesRowDots(int bits, DType t) {

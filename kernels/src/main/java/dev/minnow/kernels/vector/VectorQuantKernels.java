@@ -143,6 +143,63 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         }
     }
 
+    /**
+     * {@link ScalarQuantKernels#quantizeQ8_K} bit for bit (the activations of the K-quant products): the maximum |x|
+     * over the non-NaN values (NaN lanes count as 0, as the scalar's strict compare skips them) and the first value
+     * that reaches it, whose sign sets the scale; then llama.cpp's nearest_int (the 1.5·2^23 addition, the same float
+     * in a lane) capped at 127, the byte cast as sign extension of the low byte, and the 16-value sums of those bytes
+     * exactly in ints. At 128 bits the scalar loop runs.
+     */
+    @Override
+    public void quantizeQ8_K(int n, MemorySegment x, long xOff, MemorySegment dst, long dstOff) {
+        if (Q8_BYTES == null) {
+            super.quantizeQ8_K(n, x, xOff, dst, dstOff);
+            return;
+        }
+        checkBlocks(n, 256, "quantizeQ8_K");
+        int lanes = WIDE_FLOATS.length();
+        FloatVector zero = FloatVector.zero(WIDE_FLOATS);
+        FloatVector magic = FloatVector.broadcast(WIDE_FLOATS, 12582912.0f);
+        for (int i = 0; i < n / 256; i++) {
+            long xo = (xOff + 256L * i) * 4;
+            long yo = dstOff + 292L * i;
+            FloatVector m = zero;
+            for (int j = 0; j < 256; j += lanes) {
+                FloatVector a = FloatVector.fromMemorySegment(WIDE_FLOATS, x, xo + 4L * j, LE).abs();
+                m = m.max(a.blend(zero, a.test(VectorOperators.IS_NAN)));
+            }
+            float amax = m.reduceLanes(VectorOperators.MAX);
+            if (amax == 0f) {
+                dst.asSlice(yo, 292).fill((byte) 0);
+                continue;
+            }
+            float max = 0f;
+            for (int j = 0; j < 256; j += lanes) { // the first value whose |x| is the maximum
+                FloatVector v = FloatVector.fromMemorySegment(WIDE_FLOATS, x, xo + 4L * j, LE);
+                VectorMask<Float> at = v.abs().compare(VectorOperators.EQ, amax);
+                if (at.anyTrue()) {
+                    max = x.get(F32, xo + 4L * (j + at.firstTrue()));
+                    break;
+                }
+            }
+            float iscale = -127.f / max;
+            FloatVector vs = FloatVector.broadcast(WIDE_FLOATS, iscale);
+            int sum = 0;
+            for (int j = 0; j < 256; j += lanes) {
+                FloatVector f = FloatVector.fromMemorySegment(WIDE_FLOATS, x, xo + 4L * j, LE).mul(vs).add(magic);
+                IntVector q = f.reinterpretAsInts().and(0x007fffff).sub(0x00400000).min(127);
+                q = q.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24); // (byte) q, as an int
+                ((ByteVector) q.convertShape(VectorOperators.I2B, Q8_BYTES, 0)).intoMemorySegment(dst, yo + 4 + j, LE);
+                sum += q.reduceLanes(VectorOperators.ADD);
+                if ((j + lanes) % 16 == 0) {
+                    dst.set(S16, yo + 260 + 2L * ((j + lanes) / 16 - 1), (short) sum);
+                    sum = 0;
+                }
+            }
+            dst.set(F32, yo, 1 / iscale);
+        }
+    }
+
     private static ShortVector widenWide(MemorySegment seg, long off) {
         return (ShortVector) ByteVector.fromMemorySegment(WIDE_BYTES, seg, off, LE).convertShape(VectorOperators.B2S, WIDE_SHORTS, 0);
     }
