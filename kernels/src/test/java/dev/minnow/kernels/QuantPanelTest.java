@@ -68,6 +68,54 @@ class QuantPanelTest {
         }
     }
 
+    /**
+     * F16 rows (the F16 prefill's B panels): every value bit for bit {@link Float#float16ToFloat} of its half at the
+     * transposed place, over halves of every class (normals, subnormals, ±0, ±∞, quiet and signalling NaNs with their
+     * payloads), slices at any depth (a half is its own block) and lengths around the vector widths.
+     */
+    @ParameterizedTest(name = "{0} bits")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {128, 256, 512})
+    void f16PanelsAreTransposedHalves(int bits) {
+        for (QuantKernels k : new QuantKernels[] {ScalarQuantKernels.INSTANCE, QuantKernelsAtWidth.vector(bits, true)}) {
+            int[][] shapes = {{1, 0, 1, 4}, {7, 3, 17, 16}, {16, 256, 256, 16}, {13, 1, 255, 32}, {32, 5, 33, 32}, {9, 0, 1000, 16}};
+            for (int[] s : shapes) {
+                int rows = s[0], k0 = s[1], kc = s[2], width = s[3];
+                int cols = 1029;
+                String name = "f16panel-" + bits + "-" + Arrays.toString(s);
+                long seed = Gen.seed(name);
+                SplittableRandom r = new SplittableRandom(seed);
+                try (Arena arena = Arena.ofConfined()) {
+                    long rowBytes = 2L * cols;
+                    MemorySegment w = arena.allocate(rowBytes * rows + 1).asSlice(1); // halves at odd addresses
+                    short[] specials = {0x0000, (short) 0x8000, 0x0001, (short) 0x83ff, 0x7c00, (short) 0xfc00, 0x7e00,
+                            0x7c01, (short) 0xfd55, 0x7bff, 0x0400};
+                    for (long i = 0; i < (long) cols * rows; i++) {
+                        short h = r.nextInt(8) == 0 ? specials[r.nextInt(specials.length)] : (short) r.nextInt(1 << 16);
+                        w.set(VectorQuantKernelsPropertyTest.S16, 2 * i, h);
+                    }
+                    int off = 5;
+                    float[] panel = new float[off + kc * width + 3];
+                    Arrays.fill(panel, Float.NaN);
+                    k.dequantizePanel(DType.F16, rows, k0, kc, w, 0, rowBytes, panel, off, width);
+                    for (int row = 0; row < rows; row++) {
+                        for (int p = 0; p < kc; p++) {
+                            short h = w.get(VectorQuantKernelsPropertyTest.S16, rowBytes * row + 2L * (k0 + p));
+                            assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(h)), Float.floatToRawIntBits(panel[off + p * width + row]),
+                                    k.name() + " row " + row + " depth " + (k0 + p) + " half 0x" + Integer.toHexString(h & 0xffff) + " seed=" + seed);
+                        }
+                    }
+                    for (int p = 0; p < kc; p++) {
+                        for (int j = rows; j < width; j++) {
+                            assertEquals(0f, panel[off + p * width + j], k.name() + " padding column " + j + " seed=" + seed);
+                        }
+                    }
+                    assertEquals(Float.NaN, panel[off - 1], k.name() + " wrote before the panel");
+                    assertEquals(Float.NaN, panel[off + kc * width], k.name() + " wrote after the panel");
+                }
+            }
+        }
+    }
+
     @Test
     void rejectsSlicesThatSplitBlocks() {
         float[] panel = new float[64 * 16];

@@ -492,9 +492,22 @@ public class ScalarQuantKernels implements QuantKernels {
     @Override
     public void dequantizePanel(DType type, int rows, int k0, int kc, MemorySegment w, long wOff, long rowBytes,
                                 float[] panel, int off, int width) {
+        checkPanel(type, rows, k0, kc, width);
+        if (type == DType.F16) { // the F16 prefill's B panels: Float.float16ToFloat of each half
+            for (int r = 0; r < rows; r++) {
+                for (int p = 0; p < kc; p++) {
+                    panel[off + p * width + r] = Float.float16ToFloat(w.get(S16, wOff + rowBytes * r + 2L * (k0 + p)));
+                }
+            }
+            for (int p = 0; p < kc; p++) {
+                for (int r = rows; r < width; r++) {
+                    panel[off + p * width + r] = 0f;
+                }
+            }
+            return;
+        }
         QuantKernels.activationType(type); // rejects unsupported weight types
         int bs = type.blockSize();
-        checkPanel(type, rows, k0, kc, width);
         float[] block = new float[bs];
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < kc / bs; b++) {

@@ -986,23 +986,56 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             PANEL_ROWS.set(tmp);
         }
         for (int r = 0; r < rows; r++) {
-            dequantize(type, kc, w, wOff + rowBytes * r + blockOff, tmp, (long) r * kc);
+            if (type == DType.F16) {
+                halvesToFloats(kc, w, wOff + rowBytes * r + blockOff, tmp, (long) r * kc);
+            } else {
+                dequantize(type, kc, w, wOff + rowBytes * r + blockOff, tmp, (long) r * kc);
+            }
         }
-        // 8 × 8 tiles need 256-bit vectors (kc is a multiple of 32); rows past the last whole 8 element by element
+        // 8 × 8 tiles need 256-bit vectors; rows past the last whole 8, and depths past the last whole 8 (F16 slices
+        // of any length; the block types' are multiples of 32), element by element
         int tiled = BITS >= 256 ? rows & ~7 : 0;
+        int deep = kc & ~7;
         for (int r0 = 0; r0 < tiled; r0 += 8) {
-            for (int p0 = 0; p0 < kc; p0 += 8) {
+            for (int p0 = 0; p0 < deep; p0 += 8) {
                 transpose8(tmp, 4L * ((long) r0 * kc + p0), 4L * kc, panel, off + p0 * width + r0, width);
             }
         }
         for (int p = 0; p < kc; p++) {
             int o = off + p * width;
-            for (int r = tiled; r < rows; r++) {
+            for (int r = p < deep ? tiled : 0; r < rows; r++) {
                 panel[o + r] = tmp.get(F32, 4L * ((long) r * kc + p));
             }
             for (int r = rows; r < width; r++) {
                 panel[o + r] = 0f;
             }
+        }
+    }
+
+    private static final VectorSpecies<Short> HALVES = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS / 2));
+
+    /**
+     * n halves from byte {@code off} of w as floats at element {@code yIndex} of y, bit for bit
+     * {@link Float#float16ToFloat}: the magnitude shifted into a float's place and scaled by 2^112 (exact for
+     * normals and subnormals), infinities and NaNs given the all-ones exponent with their significand bits, NaNs made
+     * quiet (as float16ToFloat and x86's vcvtph2ps do).
+     */
+    private static void halvesToFloats(int n, MemorySegment w, long off, MemorySegment y, long yIndex) {
+        int lanes = WIDE_INTS.length();
+        int i = 0;
+        for (; i <= n - lanes; i += lanes) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(HALVES, w, off + 2L * i, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_S2I, WIDE_INTS, 0);
+            IntVector mag = h.and(0x7fff);
+            IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
+            shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(shifted.or(0x7f800000), mag.compare(VectorOperators.GE, 0x7c00))
+                    .lanewise(VectorOperators.OR, 0x00400000, mag.compare(VectorOperators.GT, 0x7c00))
+                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().intoMemorySegment(y, 4 * (yIndex + i), LE);
+        }
+        for (; i < n; i++) {
+            y.set(F32, 4 * (yIndex + i), Float.float16ToFloat(w.get(S16, off + 2L * i)));
         }
     }
 

@@ -422,6 +422,16 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             return "true".equals(QuantMatrix.PANELS_PROPERTY);
         }
 
+        /**
+         * {@code minnow.prefill.f16Packed} (default true): an F16 prefill without panels converts the halves straight
+         * into the GEMM's packed B panels; false: 64-row f32 tiles through the ordinary GEMM (the form before session
+         * 22, for A/B runs). Same products either way; only the summation order inside the GEMM may differ.
+         */
+        static final boolean F16_PACKED_PREFILL = !"false".equalsIgnoreCase(System.getProperty("minnow.prefill.f16Packed", "true"));
+
+        /** Whether an F16 prefill without panels goes through packed B panels ({@link #F16_PACKED_PREFILL}; tests switch it). */
+        boolean packedPrefill = F16_PACKED_PREFILL;
+
         /** Whether this F16 matrix decodes through panels (tests switch it). */
         boolean panels;
         /** The F16 rows in 16-row panels ({@link F16Panels}), packed on the first decode call. */
@@ -558,6 +568,17 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
                 Kernels ks = kernels;
                 kernels.gemmPackedB(m, rows, cols, as, 0, cols,
                         (j0, nc, k0, kc, panel, off, width) -> F16Panels.dequantizeB(ks, n, k, p, weights, 0, j0, nc, k0, kc, panel, off, width),
+                        c, cOff, rows, false);
+                return;
+            }
+            if (type == DType.F16 && packedPrefill && Parallel.shareable(w)) {
+                // the halves converted straight into the GEMM's packed B panels (QuantKernels.dequantizePanel), as the
+                // quantized prefill does: no f32 tile, no transpose inside the GEMM, A packed once for the matrix
+                MemorySegment weights = w;
+                long rb = rowBytes;
+                QuantKernels q = KernelProvider.quant();
+                kernels.gemmPackedB(m, rows, cols, as, 0, cols,
+                        (j0, nc, k0, kc, panel, off, width) -> q.dequantizePanel(DType.F16, nc, k0, kc, weights, rb * j0, rb, panel, off, width),
                         c, cOff, rows, false);
                 return;
             }

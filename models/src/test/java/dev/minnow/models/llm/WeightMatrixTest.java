@@ -159,6 +159,41 @@ class WeightMatrixTest {
         }
     }
 
+    /**
+     * The F16 prefill without panels: the halves converted into packed B panels against the 64-row f32 tiles through
+     * the ordinary GEMM (the same products, summed in another order), on shapes that leave partial B panels, partial
+     * depth slices and partial row blocks, and a k that is not a multiple of the vector width.
+     */
+    @org.junit.jupiter.api.Test
+    void f16PackedPrefillAgreesWithTiles() {
+        long seed = Gen.seed("weightmatrix-f16-packed-prefill");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int[] shape : new int[][] {{87, 323, 9}, {130, 600, 33}, {16, 64, 8}}) {
+            int rows = shape[0], cols = shape[1], m = shape[2];
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment w = arena.allocate(2L * rows * cols, 64);
+                for (long i = 0; i < (long) rows * cols; i++) {
+                    w.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16((float) r.nextGaussian()));
+                }
+                WeightMatrix.ConvertingMatrix packed = (WeightMatrix.ConvertingMatrix) WeightMatrix.of("w", Tensor.wrap(w, DType.F16, rows, cols), KernelProvider.get());
+                WeightMatrix.ConvertingMatrix tiles = (WeightMatrix.ConvertingMatrix) WeightMatrix.of("w", Tensor.wrap(w, DType.F16, rows, cols), KernelProvider.get());
+                packed.panels = tiles.panels = false;
+                packed.packedPrefill = true;
+                tiles.packedPrefill = false;
+                float[] x = Gen.floats(r, m * cols);
+                MemorySegment xs = arena.allocate(4L * m * cols, 64);
+                MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+                MemorySegment y1 = arena.allocate(4L * m * rows, 64), y2 = arena.allocate(4L * m * rows, 64);
+                packed.gemm(m, xs, 0, y1, 0);
+                tiles.gemm(m, xs, 0, y2, 0);
+                for (int i = 0; i < m; i++) {
+                    check(java.util.Arrays.toString(shape) + " prefill row " + i, rows, cols, w, x, i,
+                            y1.asSlice(4L * i * rows), y2.asSlice(4L * i * rows), seed);
+                }
+            }
+        }
+    }
+
     private static void check(String what, int rows, int cols, MemorySegment w, float[] x, int xRow, MemorySegment a,
                               MemorySegment b, long seed) {
         for (int o = 0; o < rows; o++) {
