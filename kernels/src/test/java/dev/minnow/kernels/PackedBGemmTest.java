@@ -46,7 +46,8 @@ class PackedBGemmTest {
     static Stream<Arguments> cases() {
         int[][] shapes = {
             {1, 1, 1}, {7, 17, 33}, {17, 7, 255}, {33, 257, 7}, {255, 33, 257}, {257, 255, 17}, {1, 257, 255},
-            {9, 130, 600},  // k: two whole slices and a partial one
+            {9, 130, 600},  // k: two whole slices and a partial one (256 deep)
+            {3, 33, 2100},  // k: two whole slices and a partial one (1024 deep: the 12-row micro-kernel's)
             {5, 4100, 20},  // n crosses NC
             {257, 20, 8500}, // A packed in 2 or 3 row chunks at 128/256 bits pre-broadcast (GemmF32.A_PACK_FLOATS)
         };
@@ -94,17 +95,23 @@ class PackedBGemmTest {
         }
     }
 
+    /** {@link DropsLastSlice} over the 512-bit kernels, whose slices are 1024 deep. */
+    static final class DropsLastSlice512 extends DropsLastSlice {
+        DropsLastSlice512() { super(new VectorKernels(512, true)); }
+    }
+
     /** A kernel that forgets B's last depth slice (its source's zeros stand in for it): the checks must catch it. */
-    static final class DropsLastSlice extends Delegating {
-        DropsLastSlice() { super(new VectorKernels(256, true)); }
+    static class DropsLastSlice extends Delegating {
+        DropsLastSlice() { this(new VectorKernels(256, true)); }
+
+        DropsLastSlice(Kernels inner) { super(inner); }
 
         @Override
         public void gemmPackedB(int m, int n, int k, MemorySegment a, long aOff, int lda, BPanelSource b, MemorySegment c,
                                 long cOff, int ldc, boolean acc) {
-            int last = (k - 1) / BPanelSource.DEPTH_ALIGN * BPanelSource.DEPTH_ALIGN;
             inner.gemmPackedB(m, n, k, a, aOff, lda, (j0, cols, k0, kc, panel, off, width) -> {
                 b.pack(j0, cols, k0, kc, panel, off, width);
-                if (k0 == last && k0 > 0) {
+                if (k0 + kc == k && k0 > 0) { // the last of several slices, however deep they are
                     java.util.Arrays.fill(panel, off, off + kc * width, 0f);
                 }
             }, c, cOff, ldc, acc);
@@ -114,6 +121,7 @@ class PackedBGemmTest {
     @Test
     void droppedSliceIsCaught() {
         assertThrows(AssertionFailedError.class, () -> check(new DropsLastSlice(), 9, 40, 300, false, "packedb/fault"));
+        assertThrows(AssertionFailedError.class, () -> check(new DropsLastSlice512(), 5, 40, 2100, false, "packedb/fault512"));
         check(new VectorKernels(256, true), 9, 40, 300, false, "packedb/fault");
     }
 

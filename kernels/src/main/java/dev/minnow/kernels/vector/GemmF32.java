@@ -50,16 +50,22 @@ final class GemmF32 implements GemmKernel {
      */
     static final int MC = roundUp(Integer.getInteger("minnow.gemm.mc", PRE ? 12 : 48), MR);
     /**
-     * Depth of a slice packed by a {@link BPanelSource}: KC rounded down to whole {@link BPanelSource#DEPTH_ALIGN}
-     * blocks (at least one), so that quantized weight blocks never straddle two slices.
+     * Depth of a slice packed by a {@link BPanelSource} ({@code minnow.gemm.packedKc}), rounded down to whole
+     * {@link BPanelSource#DEPTH_ALIGN} blocks (at least one), so that quantized weight blocks never straddle two
+     * slices. Default 1024 with the 12-row micro-kernel (A broadcast from plain rows), else 256 (pre-broadcast A blocks
+     * grow with the depth). Each slice ends in a pass that adds the tiles into C, so deeper slices touch C less often:
+     * on the Zen 4 VM (session 22, 1 thread, m = 128, QuantBench's Q4_0 prefill rows, GOPS at 2048×5632 / 5632×2048)
+     * depth 256 with 512 columns gave 94.6–95.9 / 95.4–98.5, 512 × 256 96.7–98.4 / 100.8–101.4, 1024 × 256 99.4 /
+     * 101.7, 1024 × 128 100.0 / 102.5.
      */
-    static final int KC_PACKED = Math.max(BPanelSource.DEPTH_ALIGN, KC / BPanelSource.DEPTH_ALIGN * BPanelSource.DEPTH_ALIGN);
+    static final int KC_PACKED = Math.max(BPanelSource.DEPTH_ALIGN, Integer.getInteger("minnow.gemm.packedKc",
+            MICRO == GemmMicro.BROADCAST12 ? 1024 : 256) / BPanelSource.DEPTH_ALIGN * BPanelSource.DEPTH_ALIGN);
     /**
-     * Most columns of B per task of {@link #runPacked}: KC_PACKED × NC_PACKED floats (512 KiB) in L2. Measured on Zen 3
-     * (1 thread, Q4_0, m = 128, thread CPU time, loaded machine): 256, 512, 1024 and 4096 within noise at 2048×2048
-     * and 5632×2048; 512 best at 2048×5632.
+     * Most columns of B per task of {@link #runPacked} ({@code minnow.gemm.packedNc}): KC_PACKED × NC_PACKED floats in
+     * L2 (512 KiB at both defaults). Measured on Zen 3 at depth 256 (1 thread, Q4_0, m = 128, thread CPU time, loaded
+     * machine): 256, 512, 1024 and 4096 within noise at 2048×2048 and 5632×2048; 512 best at 2048×5632.
      */
-    static final int NC_PACKED = roundUp(Integer.getInteger("minnow.gemm.packedNc", 512), NR);
+    static final int NC_PACKED = roundUp(Integer.getInteger("minnow.gemm.packedNc", KC_PACKED >= 1024 ? 128 : 512), NR);
     /** Most floats of A packed at once by {@link #runPacked} (32 MiB; 128 rows of 5632 pre-broadcast at 256 bits: 23). */
     static final long A_PACK_FLOATS = 8L << 20;
     /** Most columns of B packed at once: KC × NC floats (4 MiB) stay in L3. */
