@@ -121,7 +121,8 @@ public interface QuantKernels {
      * layout): {@code panel[off + p·width + r] = W[r][k0 + p]} for r &lt; rows, p &lt; kc, where row r starts at byte
      * {@code wOff + r·rowBytes}, and 0 for rows ≤ r &lt; width. Every value is exactly what {@link #dequantize} gives
      * (bit for bit). {@code k0} and {@code kc} are multiples of the type's block size; rows ≤ width. The prefill
-     * product of quantized weights packs its B operand with this ({@link Kernels#gemmPackedB}).
+     * product of quantized weights packs its B operand with this ({@link Kernels#gemmPackedB}). F16 rows too (the F16
+     * prefill): each value {@link Float#float16ToFloat} of its half, at any depth.
      */
     void dequantizePanel(DType w, int rows, int k0, int kc, MemorySegment wSeg, long wOff, long rowBytes,
                          float[] panel, int off, int width);

@@ -165,8 +165,9 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         static final boolean PACKED_PREFILL = !"false".equalsIgnoreCase(System.getProperty("minnow.prefill.packed", "true"));
         /**
          * {@code minnow.prefill.fromPanels}: with the 16-row panels ({@link #panels()}, packed by the first prefill or
-         * decode of a matrix that decodes through them), the packed prefill ({@link #gemmPacked}) dequantizes the panel rows from them ({@link Q4Panels#dequantizeB}, the same
-         * floats bit for bit) and reads only the rows beyond the last panel from the GGML data (true); or it reads all
+         * decode of a matrix that decodes through them), the packed prefill ({@link #gemmPacked}) dequantizes the panel
+         * rows from them ({@link Q4Panels#dequantizeB}, the same floats bit for bit) and reads only the rows beyond the
+         * last panel from the GGML data (true); or it reads all
          * rows from the GGML data (false: the file pages that packing gave back are read in again, so resident memory
          * grows to the panels plus the file). Default true: it saves that memory and was faster, not slower (AVX2,
          * 1 thread: B panels 3–6× faster to produce, an m = 128 GEMM over a 5632 × 2048 matrix 10–25% faster).
