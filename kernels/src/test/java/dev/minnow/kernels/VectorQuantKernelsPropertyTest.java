@@ -299,17 +299,30 @@ class VectorQuantKernelsPropertyTest {
                     };
                 }
             }
-            int off = r.nextInt(7);
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment xs = arena.allocate(4L * (n + off) + 4, 64);
-                MemorySegment.copy(v, 0, xs, F32, 4L * off, n);
-                long out = 34L * nb;
-                MemorySegment want = arena.allocate(out + 8), got = arena.allocate(out + 8);
+            assertQuantizes(k, DType.Q8_0, v, r.nextInt(7), name + " seed=" + seed);
+        }
+    }
+
+    /**
+     * {@code k} writes the same bytes as the scalar quantizer into activation type {@code act} for the values {@code v}
+     * read from element {@code off} of a segment, the output 3 bytes into its own (unaligned either way).
+     */
+    private static void assertQuantizes(QuantKernels k, DType act, float[] v, int off, String name) {
+        int n = v.length;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xs = arena.allocate(4L * (n + off) + 4, 64);
+            MemorySegment.copy(v, 0, xs, F32, 4L * off, n);
+            long out = act.byteSize(n);
+            MemorySegment want = arena.allocate(out + 8), got = arena.allocate(out + 8);
+            if (act == DType.Q8_0) {
                 SPEC.quantizeQ8_0(n, xs, off, want, 3);
                 k.quantizeQ8_0(n, xs, off, got, 3);
-                long at = want.mismatch(got);
-                assertEquals(-1, at, name + " on " + k.name() + ": byte " + at + " (block " + (at - 3) / 34 + ") seed=" + seed);
+            } else {
+                SPEC.quantizeQ8_K(n, xs, off, want, 3);
+                k.quantizeQ8_K(n, xs, off, got, 3);
             }
+            long at = want.mismatch(got);
+            assertEquals(-1, at, name + " on " + k.name() + ": byte " + at + " (block " + (at - 3) / act.bytesPerBlock() + ")");
         }
     }
 
@@ -345,17 +358,7 @@ class VectorQuantKernelsPropertyTest {
                     };
                 }
             }
-            int off = r.nextInt(7);
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment xs = arena.allocate(4L * (n + off) + 4, 64);
-                MemorySegment.copy(v, 0, xs, F32, 4L * off, n);
-                long out = 292L * nb;
-                MemorySegment want = arena.allocate(out + 8), got = arena.allocate(out + 8);
-                SPEC.quantizeQ8_K(n, xs, off, want, 5);
-                k.quantizeQ8_K(n, xs, off, got, 5);
-                long at = want.mismatch(got);
-                assertEquals(-1, at, name + " on " + k.name() + ": byte " + at + " (block " + (at - 5) / 292 + ") seed=" + seed);
-            }
+            assertQuantizes(k, DType.Q8_K, v, r.nextInt(7), name + " seed=" + seed);
         }
     }
 
