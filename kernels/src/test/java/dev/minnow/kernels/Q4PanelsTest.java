@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class Q4PanelsTest {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ScalarQuantKernels SPEC = ScalarQuantKernels.INSTANCE;
-    static final int[] PANELS = {1, 2, 3, 7};
+    static final int[] PANELS = {1, 2, 3, 7, 37}; // 37: the two-panel kernel in several calls (8 pairs each) and one left over
 
     static Stream<Arguments> types() {
         return Stream.of(DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q6_K).map(Arguments::of);

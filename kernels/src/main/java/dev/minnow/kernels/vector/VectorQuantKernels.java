@@ -1513,8 +1513,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                 }
                 expQ4K(from + 2 * half, to, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
             } else {
-                if (half > 0) {
-                    expQ4_0x2(from, half, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
+                // a few pairs per call: the output head's GEMV is then a hundred calls, so the method gets a normal
+                // compilation, not only on-stack replacement (see X2_PAIRS_PER_CALL)
+                for (int s = 0; s < half; s += X2_PAIRS_PER_CALL) {
+                    expQ4_0x2(from + s, Math.min(X2_PAIRS_PER_CALL, half - s), half, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
                 }
                 expQ4_0(from + 2 * half, to, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
             }
@@ -1709,9 +1711,24 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     /** expQ4_0x2's constants: the two nibble masks, 1.0f's bits, the f16 sign-exponent-mantissa mask (see there). */
     private static final int[] PANEL_MASKS = {0xf000, 0xf0000, 0x3f800000, 0x8fffe000};
 
-    /** expQ4_0 over panel pairs (from + i, from + half + i), i &lt; half: the same operations per panel, interleaved. */
-    private static void expQ4_0x2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
-                                  float[] cb, float[] ct, MemorySegment y, long yOff) {
+    /**
+     * Panel pairs per call of {@link #expQ4_0x2} ({@code minnow.panels.pairsPerCall}, default 8; 0: all of a GEMV's
+     * pairs in one call, as before session 22). With one call per GEMV the output head's GEMV during a prompt (once
+     * per prompt, before any decode) reached C2 only by on-stack replacement; those compilations were made not entrant
+     * by uncommon traps and the head ran in C1 code with boxed vectors (5.5 MB per prompt token, JFR) in about one
+     * process in three. With 125 calls per head GEMV the method gets a normal compilation after a few prompts (four
+     * of four 1-thread pp128 processes clean). 2-thread decode against 0, alternating: 40.98 / 41.64 against 39.55 /
+     * 40.11 tok/s (one pair per call: 39.25 / 39.63 against 40.72 / 43.46).
+     */
+    private static final int X2_PAIRS_PER_CALL = Integer.getInteger("minnow.panels.pairsPerCall", 8) <= 0
+            ? Integer.MAX_VALUE : Integer.getInteger("minnow.panels.pairsPerCall", 8);
+
+    /**
+     * expQ4_0 over the panel pairs (from + i, from + half + i), i &lt; count: the same operations per panel,
+     * interleaved; the partner panel is {@code half} panels on.
+     */
+    private static void expQ4_0x2(int from, int count, int half, int blocks, MemorySegment p, long pOff, float[] xs,
+                                  float[] da, float[] cb, float[] ct, MemorySegment y, long yOff) {
         int bb = 288;
         // the masks from an array, not literals: C2 rematerialized literal vector constants from its constant table
         // before each use in some JVMs (two loads per vpternlogd, 26 against 40 tok/s); loaded values stay in registers
@@ -1721,7 +1738,7 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         IntVector halfBits = IntVector.broadcast(WIDE_INTS, c[3]);
         FloatVector halfScale = FloatVector.broadcast(WIDE_FLOATS, 0x1p123f);
         long distance = (long) half * blocks * bb;
-        for (int i = 0; i < half; i++) {
+        for (int i = 0; i < count; i++) {
             int g = from + i;
             long panel = pOff + (long) g * blocks * bb;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
