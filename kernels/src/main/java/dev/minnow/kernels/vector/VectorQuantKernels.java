@@ -1494,7 +1494,8 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         if (type == DType.Q8_0) {
             int half = STREAMS == 2 ? (to - from) / 2 : 0;
             if (half > 0) {
-                panelsQ8x2(from, half, blocks, p, pOff, xs, da, y, yOff);
+                // all pairs in one call: Q8_0 showed no boxed state, and 8 pairs per call measured 0.95x (session 22)
+                panelsQ8x2(from, half, half, blocks, p, pOff, xs, da, y, yOff);
             }
             panelsQ8(from + 2 * half, to, blocks, p, pOff, xs, da, y, yOff);
             return;
@@ -1507,9 +1508,13 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             int half = STREAMS == 2 ? (to - from) / 2 : 0;
             if (type == DType.Q4_K) {
                 if (half > 0 && Q4K_FUSED && PANEL_BYTES != null) {
-                    expQ4Kx2f(from, half, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
+                    for (int s = 0; s < half; s += X2_PAIRS_PER_CALL) { // a few pairs per call: see X2_PAIRS_PER_CALL
+                        expQ4Kx2f(from + s, Math.min(X2_PAIRS_PER_CALL, half - s), half, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
+                    }
                 } else if (half > 0) {
-                    expQ4Kx2(from, half, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
+                    for (int s = 0; s < half; s += X2_PAIRS_PER_CALL) {
+                        expQ4Kx2(from + s, Math.min(X2_PAIRS_PER_CALL, half - s), half, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
+                    }
                 }
                 expQ4K(from + 2 * half, to, blocks, p, pOff, xs, da, cb, a.ct, y, yOff);
             } else {
@@ -1712,13 +1717,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     private static final int[] PANEL_MASKS = {0xf000, 0xf0000, 0x3f800000, 0x8fffe000};
 
     /**
-     * Panel pairs per call of {@link #expQ4_0x2} ({@code minnow.panels.pairsPerCall}, default 8; 0: all of a GEMV's
-     * pairs in one call, as before session 22). With one call per GEMV the output head's GEMV during a prompt (once
-     * per prompt, before any decode) reached C2 only by on-stack replacement; those compilations were made not entrant
-     * by uncommon traps and the head ran in C1 code with boxed vectors (5.5 MB per prompt token, JFR) in about one
-     * process in three. With 125 calls per head GEMV the method gets a normal compilation after a few prompts (four
-     * of four 1-thread pp128 processes clean). 2-thread decode against 0, alternating: 40.98 / 41.64 against 39.55 /
-     * 40.11 tok/s (one pair per call: 39.25 / 39.63 against 40.72 / 43.46).
+     * Panel pairs per call of the two-panel 4-bit kernels ({@link #expQ4_0x2}, {@link #expQ4Kx2f}, {@link #expQ4Kx2};
+     * {@code minnow.panels.pairsPerCall}, default 8; 0: all of a GEMV's pairs in one call, as before session 22). With
+     * one call per GEMV the output head's GEMV during a prompt (once per prompt, before any decode) reached C2 only by
+     * on-stack replacement; those compilations were made not entrant by uncommon traps and the head ran in C1 code
+     * with boxed vectors (5.5 MB per Q4_0 prompt token, 2.3 MB for Q4_K_M; JFR) in about one process in three. With
+     * 125 calls per head GEMV the method gets a normal compilation after a few prompts (four of four 1-thread Q4_0
+     * pp128 processes clean). 2-thread Q4_0 decode against 0, alternating: 40.98 / 41.64 against 39.55 / 40.11 tok/s
+     * (one pair per call: 39.25 / 39.63 against 40.72 / 43.46); Q4_K_M 38.99 against 36.23.
      */
     private static final int X2_PAIRS_PER_CALL = Integer.getInteger("minnow.panels.pairsPerCall", 8) <= 0
             ? Integer.MAX_VALUE : Integer.getInteger("minnow.panels.pairsPerCall", 8);
@@ -1807,13 +1813,13 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      * super-block pair is its own call ({@link #superQ4Kx2}, running totals in a float[]): one method for all of it was
      * too large for C2 to parse before its inlining cutoff, and the Vector API calls past it boxed in some JVMs.
      */
-    private static void expQ4Kx2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+    private static void expQ4Kx2(int from, int count, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
                                  float[] cb, float[] ct, MemorySegment y, long yOff) {
         long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
         float[] tot = Q4K_TOTALS.get();
         float[] sums = Q4K_SUMS.get();
         long distance = half * panelBytes;
-        for (int i = 0; i < half; i++) {
+        for (int i = 0; i < count; i++) {
             int g = from + i;
             long panel = pOff + g * panelBytes;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
@@ -1836,14 +1842,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      * the scales at the start of the super-block (Q4Panels.Q4K_D): read from its end, the first block's epilogue
      * jumped 2.3 kB ahead of the stream, and this kernel ran at 24 tok/s where the split one ran at 33 (session 18).
      */
-    private static void expQ4Kx2f(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+    private static void expQ4Kx2f(int from, int count, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
                                   float[] cb, float[] ct, MemorySegment y, long yOff) {
         int[] c = PANEL_MASKS; // loaded, not literals: see expQ4_0x2
         IntVector ma = IntVector.broadcast(WIDE_INTS, c[0]), mb = IntVector.broadcast(WIDE_INTS, c[1]);
         IntVector one = IntVector.broadcast(WIDE_INTS, c[2]);
         long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
         long distance = half * panelBytes;
-        for (int i = 0; i < half; i++) {
+        for (int i = 0; i < count; i++) {
             int g = from + i;
             long panel = pOff + g * panelBytes;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
@@ -2097,14 +2103,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     }
 
     /** panelsQ8 over panel pairs (from + i, from + half + i), i &lt; half: two memory streams, the same operations per panel. */
-    private static void panelsQ8x2(int from, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
+    private static void panelsQ8x2(int from, int count, int half, int blocks, MemorySegment p, long pOff, float[] xs, float[] da,
                                    MemorySegment y, long yOff) {
         int bb = Q4Panels.Q8_BLOCK;
         int[] c = PANEL_MASKS;
         IntVector halfBits = IntVector.broadcast(WIDE_INTS, c[3]);
         FloatVector halfScale = FloatVector.broadcast(WIDE_FLOATS, 0x1p112f);
         long distance = (long) half * blocks * bb;
-        for (int i = 0; i < half; i++) {
+        for (int i = 0; i < count; i++) {
             int g = from + i;
             long panel = pOff + (long) g * blocks * bb;
             for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
