@@ -1726,8 +1726,12 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
      * pp128 processes clean). 2-thread Q4_0 decode against 0, alternating: 40.98 / 41.64 against 39.55 / 40.11 tok/s
      * (one pair per call: 39.25 / 39.63 against 40.72 / 43.46); Q4_K_M 38.99 against 36.23.
      */
-    private static final int X2_PAIRS_PER_CALL = Integer.getInteger("minnow.panels.pairsPerCall", 8) <= 0
-            ? Integer.MAX_VALUE : Integer.getInteger("minnow.panels.pairsPerCall", 8);
+    private static final int X2_PAIRS_PER_CALL = atLeastOneOrAll(Integer.getInteger("minnow.panels.pairsPerCall", 8));
+
+    /** n when positive, else "all" (Integer.MAX_VALUE). */
+    private static int atLeastOneOrAll(int n) {
+        return n > 0 ? n : Integer.MAX_VALUE;
+    }
 
     /**
      * expQ4_0 over the panel pairs (from + i, from + half + i), i &lt; count: the same operations per panel,
