@@ -80,6 +80,44 @@ public interface CnnKernels {
                      int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1);
 
     /**
+     * Winograd F(2×2, 3×3) input transform (Lavin and Gray, 2016) of channels {@code c < cin}, tile rows {@code ty} in
+     * {@code [ty0, ty1)} and tile columns {@code tx < tw}. The input is the zero-padded plane of each channel split into
+     * its four stride-2 phases ({@code phase} floats each, rows of {@code wq} floats): phase {@code (ry, rx)} of channel
+     * c at {@code x[xOff + c·ldx + (2·ry + rx)·phase]} holds padded cell {@code (2y + ry, 2x + rx)} at {@code y·wq + x}.
+     * Tile (ty, tx) reads the 4 × 4 window {@code d[i][j]} = padded cell {@code (2·ty + i, 2·tx + j)}, that is phase
+     * {@code (i mod 2, j mod 2)} at row {@code ty + i/2}, column {@code tx + j/2} (so {@code wq ≥ tw + 1}), and writes
+     * {@code V = Bᵀ·d·B} to {@code v[vOff + ξ·slab + c·ldv + (ty − ty0)·tw + tx]}, {@code ξ = 4a + b} for V[a][b]
+     * ({@code slab ≥ cin·ldv}; a few cache lines more than a multiple of 4 KiB keeps the 16 rows a vector of tiles
+     * writes out of one L1 set).
+     * Implementations work in whole vectors of up to {@link #WINOGRAD_SLACK} tiles: {@code x} must hold that many floats
+     * past the last cell a window reads, each {@code v} row must leave that many after its {@code (ty1 − ty0)·tw} tiles
+     * ({@code ldv ≥ (ty1 − ty0)·tw + WINOGRAD_SLACK}), and what is left there is unspecified (nothing else is written). Computed rows first, {@code t[i] = (d[i][0] − d[i][2], d[i][1] + d[i][2],
+     * d[i][2] − d[i][1], d[i][1] − d[i][3])}, then the same on the columns of t: {@code V[0][b] = t[0][b] − t[2][b]},
+     * {@code V[1][b] = t[1][b] + t[2][b]}, {@code V[2][b] = t[2][b] − t[1][b]}, {@code V[3][b] = t[1][b] − t[3][b]}.
+     * Every implementation is exact against this.
+     */
+    void winogradInput(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v, int vOff, int ldv,
+                       int slab);
+
+    /** Floats past its tiles that {@link #winogradInput} may read and write and {@link #winogradOutput} may read. */
+    int WINOGRAD_SLACK = 16;
+
+    /**
+     * Winograd F(2×2, 3×3) output transform of channels {@code o} in {@code [o0, o1)} over tile rows {@code [ty0, ty1)}
+     * of {@code tw} tiles: with {@code M[a][b] = m[mOff + (4a + b)·slab + o·ldm + (ty − ty0)·tw + tx]} ({@code slab ≥ cout·ldm}) (the products
+     * of the transformed weights and {@link #winogradInput}'s V, summed over the input channels),
+     * {@code s[0][b] = (M[0][b] + M[1][b]) + M[2][b]}, {@code s[1][b] = (M[1][b] − M[2][b]) − M[3][b]},
+     * {@code Y[i][0] = (s[i][0] + s[i][1]) + s[i][2]}, {@code Y[i][1] = (s[i][1] − s[i][2]) − s[i][3]}, and
+     * {@code y[yOff + o·ho·wo + (2·ty + i)·wo + 2·tx + j] = act(Y[i][j] + bias[o]) + r[rOff + ...same index]} for the
+     * cells with {@code 2·ty + i < ho} and {@code 2·tx + j < wo} (bias 0 when null, no residual term when {@code r} is
+     * null; {@code r} may be {@code y}). F32 little-endian, offsets in elements. Implementations may read
+     * {@link #WINOGRAD_SLACK} floats of {@code m} past each row's tiles ({@code ldm ≥ (ty1 − ty0)·tw + WINOGRAD_SLACK}).
+     * Exact against this.
+     */
+    void winogradOutput(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias, Activation act,
+                        MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1);
+
+    /**
      * Splits interleaved pairs (the column phases of a stride-2 convolution): {@code even[evenOff + j] = src[srcOff + 2j]}
      * and {@code odd[oddOff + j] = src[srcOff + 2j + 1]} for {@code j < pairs}. {@code even} and {@code odd} may be the
      * same array (disjoint ranges).

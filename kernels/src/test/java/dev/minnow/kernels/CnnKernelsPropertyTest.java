@@ -419,6 +419,180 @@ class CnnKernelsPropertyTest {
         assertArrayEquals(want, spec, "spec " + name + " seed=" + seed);
     }
 
+    /** Winograd F(2×2, 3×3)'s Bᵀ. */
+    private static final double[][] BT = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+
+    static Stream<Arguments> winogradCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (CnnKernels k : implementations()) {
+            for (int tw : new int[] {0, 1, 2, 7, 15, 16, 17, 31, 33}) {
+                out.add(Arguments.of(k, tw));
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * The Winograd input transform, bit for bit against the specification: 1–4 channels, tile-row ranges inside 1–4
+     * rows, phase planes exactly as long as the windows need (rows of tw + 1 to tw + 3), channel and row strides with
+     * slack, offsets; every float of the output segment compared, so nothing outside the tiles may be written.
+     */
+    @ParameterizedTest(name = "{0} tw={1}")
+    @MethodSource("winogradCases")
+    void winogradInputIsExact(CnnKernels impl, int tw) {
+        String name = "cnn-winograd-in/" + impl.name() + "/" + tw;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        int slack = CnnKernels.WINOGRAD_SLACK;
+        for (int iter = 0; iter < 4; iter++) {
+            int cin = 1 + r.nextInt(4), th = 1 + r.nextInt(4), ty0 = r.nextInt(th), ty1 = ty0 + 1 + r.nextInt(th - ty0);
+            int wq = tw + 1 + r.nextInt(3), phase = (th + 1) * wq + r.nextInt(3), ldx = 4 * phase + r.nextInt(5), xOff = r.nextInt(4);
+            float[] x = Gen.floats(r, xOff + (cin - 1) * ldx + 4 * phase + slack, -4, 4);
+            int nt = (ty1 - ty0) * tw, ldv = nt + slack + r.nextInt(3), vOff = r.nextInt(4), slab = cin * ldv + r.nextInt(20);
+            float[] want = Gen.floats(r, vOff + 16 * slab + 3), got = want.clone();
+            SPEC.winogradInput(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, want, vOff, ldv, slab);
+            impl.winogradInput(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, got, vOff, ldv, slab);
+            for (int i = 0; i < want.length; i++) {
+                int inSlab = (i - vOff) % slab, inRow = inSlab % ldv;
+                if (i >= vOff && i < vOff + 16 * slab && inSlab < cin * ldv && inRow >= nt && inRow < nt + slack) {
+                    continue;   // the slack after a row's tiles: unspecified
+                }
+                assertEquals(want[i], got[i], 0f, name + " iter " + iter + " at " + i + " seed=" + seed);
+            }
+        }
+    }
+
+    /**
+     * The Winograd output transform, bit for bit against the specification: channel ranges, tile-row ranges, outputs of
+     * odd and even height and width (the last tiles' spare row and column dropped), with and without bias, no residual,
+     * a separate one and one read from the output itself, identity, ReLU, ReLU6 and hard-swish (the vector kernel's
+     * fallback); every float of the output segment compared.
+     */
+    @ParameterizedTest(name = "{0} tw={1}")
+    @MethodSource("winogradCases")
+    void winogradOutputIsExact(CnnKernels impl, int tw) {
+        Activation[] acts = {null, Activation.RELU, Activation.RELU6, Activation.HARD_SWISH};
+        for (int iter = 0; iter < 8; iter++) {
+            String name = "cnn-winograd-out/" + impl.name() + "/" + tw + "/" + iter;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            Activation act = acts[iter % acts.length];
+            int cout = 1 + r.nextInt(5), o0 = r.nextInt(cout), o1 = o0 + 1 + r.nextInt(cout - o0);
+            int th = 1 + r.nextInt(4), ty0 = r.nextInt(th), ty1 = ty0 + 1 + r.nextInt(th - ty0);
+            int ho = 2 * th - r.nextInt(2), wo = tw == 0 ? 0 : 2 * tw - r.nextInt(2);
+            int nt = (ty1 - ty0) * tw, ldm = nt + CnnKernels.WINOGRAD_SLACK + r.nextInt(3), mOff = r.nextInt(4), yOff = r.nextInt(4);
+            int slab = cout * ldm + r.nextInt(20);
+            float[] m = Gen.floats(r, mOff + 16 * slab, -4, 4);
+            float[] bias = r.nextBoolean() ? Gen.floats(r, cout) : null;
+            float[] y0 = Gen.floats(r, yOff + cout * ho * wo + 2), res = Gen.floats(r, yOff + cout * ho * wo);
+            int mode = (iter / 2) % 3;   // 0: no residual, 1: a separate one, 2: the output itself
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment want = Gen.segment(arena, y0), got = Gen.segment(arena, y0);
+                MemorySegment rw = mode == 0 ? null : mode == 1 ? Gen.segment(arena, res) : want;
+                MemorySegment rg = mode == 0 ? null : mode == 1 ? rw : got;
+                SPEC.winogradOutput(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rw, yOff, want, yOff, ho, wo, o0, o1);
+                impl.winogradOutput(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rg, yOff, got, yOff, ho, wo, o0, o1);
+                for (int i = 0; i < y0.length; i++) {
+                    assertEquals(want.getAtIndex(Gen.F32, i), got.getAtIndex(Gen.F32, i), 0f, name + " " + act + " residual " + mode
+                            + " at " + i + " seed=" + seed);
+                }
+            }
+        }
+    }
+
+    /**
+     * The specification's two transforms with the transformed weights {@code G·g·Gᵀ} in between compute the 3×3
+     * correlation: against a direct double sum over random channels, paddings and odd/even sizes, within
+     * 16·u·T, where T sums |G|·|g|·|G|ᵀ times |B|ᵀ·|d|·|B| over the input channels and the 9 products an output reads
+     * (the roundings: 2 in V, 1 in U, 1 per product, 1 in the channel sum, 4 in the output transform).
+     */
+    @Test
+    void winogradSpecIsAConvolution() {
+        long seed = Gen.seed("cnn-winograd-spec");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int iter = 0; iter < 20; iter++) {
+            int cin = 1 + r.nextInt(4), cout = 1 + r.nextInt(3), pad = r.nextInt(3), h = 1 + r.nextInt(9), w = 1 + r.nextInt(9);
+            int ho = h + 2 * pad - 2, wo = w + 2 * pad - 2;
+            if (ho < 1 || wo < 1) {
+                continue;
+            }
+            int th = (ho + 1) / 2, tw = (wo + 1) / 2, hq = th + 1, wq = tw + 1, phase = hq * wq, nt = th * tw;
+            float[] x = Gen.floats(r, cin * h * w), g = Gen.floats(r, cout * cin * 9), xp = new float[cin * 4 * phase];
+            for (int c = 0; c < cin; c++) {
+                for (int iy = 0; iy < h; iy++) {
+                    for (int ix = 0; ix < w; ix++) {
+                        int py = iy + pad, px = ix + pad;
+                        xp[c * 4 * phase + (2 * (py % 2) + px % 2) * phase + (py / 2) * wq + px / 2] = x[(c * h + iy) * w + ix];
+                    }
+                }
+            }
+            double[][] gm = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+            try (Arena arena = Arena.ofConfined()) {
+                float[] v = new float[16 * cin * nt], m = new float[16 * cout * nt];
+                MemorySegment y = arena.allocate(4L * cout * ho * wo);
+                SPEC.winogradInput(cin, xp, 0, 4 * phase, phase, wq, tw, 0, th, v, 0, nt, cin * nt);
+                for (int xi = 0; xi < 16; xi++) {
+                    int a = xi / 4, b = xi % 4;
+                    for (int o = 0; o < cout; o++) {
+                        for (int t = 0; t < nt; t++) {
+                            double acc = 0;
+                            for (int c = 0; c < cin; c++) {
+                                double u = 0;
+                                for (int ky = 0; ky < 3; ky++) {
+                                    for (int kx = 0; kx < 3; kx++) {
+                                        u += gm[a][ky] * g[(o * cin + c) * 9 + ky * 3 + kx] * gm[b][kx];
+                                    }
+                                }
+                                acc += (float) u * v[(xi * cin + c) * nt + t];
+                            }
+                            m[(xi * cout + o) * nt + t] = (float) acc;
+                        }
+                    }
+                }
+                SPEC.winogradOutput(cout, m, 0, nt, cout * nt, tw, 0, th, null, null, null, 0, y, 0, ho, wo, 0, cout);
+                for (int o = 0; o < cout; o++) {
+                    for (int oy = 0; oy < ho; oy++) {
+                        for (int ox = 0; ox < wo; ox++) {
+                            double want = 0, mag = 0;
+                            for (int c = 0; c < cin; c++) {
+                                for (int ky = 0; ky < 3; ky++) {
+                                    for (int kx = 0; kx < 3; kx++) {
+                                        int iy = oy + ky - pad, ix = ox + kx - pad;
+                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                            want += (double) g[(o * cin + c) * 9 + ky * 3 + kx] * x[(c * h + iy) * w + ix];
+                                        }
+                                    }
+                                }
+                                // T: the window's |d| through |B|, the kernel's |g| through |G|, over the ξ = (a, b) that
+                                // output (oy % 2, ox % 2) reads (a, b in {0, 1, 2} for an even coordinate, {1, 2, 3} for an odd one)
+                                int ty = oy / 2, tx = ox / 2;
+                                for (int a = oy % 2; a < oy % 2 + 3; a++) {
+                                    for (int b = ox % 2; b < ox % 2 + 3; b++) {
+                                        double ua = 0, va = 0;
+                                        for (int ky = 0; ky < 3; ky++) {
+                                            for (int kx = 0; kx < 3; kx++) {
+                                                ua += Math.abs(gm[a][ky] * g[(o * cin + c) * 9 + ky * 3 + kx] * gm[b][kx]);
+                                            }
+                                        }
+                                        for (int i = 0; i < 4; i++) {
+                                            for (int j = 0; j < 4; j++) {
+                                                int py = 2 * ty + i, px = 2 * tx + j;
+                                                va += Math.abs(BT[a][i] * BT[b][j] * xp[c * 4 * phase + (2 * (py % 2) + px % 2) * phase + (py / 2) * wq + px / 2]);
+                                            }
+                                        }
+                                        mag += ua * va;
+                                    }
+                                }
+                            }
+                            float got = y.getAtIndex(Gen.F32, ((long) o * ho + oy) * wo + ox);
+                            assertEquals(want, got, 16 * U * mag + 1e-30, "iter " + iter + " o " + o + " (" + oy + ", " + ox + ") seed=" + seed);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** The depthwise check catches a kernel that is off in its last output. */
     @Test
     void catchesABrokenKernel() {
@@ -502,6 +676,26 @@ class CnnKernelsPropertyTest {
             }
 
             @Override
+            public void winogradInput(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v,
+                                      int vOff, int ldv, int slab) {
+                base.winogradInput(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, v, vOff, ldv, slab);
+                if (tw > 0 && ty1 > ty0) {   // the last tile's last value
+                    int at = vOff + 15 * slab + (cin - 1) * ldv + (ty1 - ty0) * tw - 1;
+                    v[at] = Math.nextUp(v[at]);
+                }
+            }
+
+            @Override
+            public void winogradOutput(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias,
+                                       Activation act, MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1) {
+                base.winogradOutput(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, r, rOff, y, yOff, ho, wo, o0, o1);
+                if (wo > 0 && o1 > o0 && ty1 > ty0) {   // the range's last cell
+                    long at = yOff + ((long) (o1 - 1) * ho + Math.min(2 * ty1 - 1, ho - 1)) * wo + wo - 1;
+                    y.setAtIndex(Gen.F32, at, Math.nextUp(y.getAtIndex(Gen.F32, at)));
+                }
+            }
+
+            @Override
             public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
                                   MemorySegment y, long yOff, int ldy, int p0, int p1) {
                 base.pointwise(cout, cin, w, bias, act, x, xOff, ldx, y, yOff, ldy, p0, p1);
@@ -509,6 +703,8 @@ class CnnKernelsPropertyTest {
             }
         };
         assertThrows(AssertionError.class, () -> depthwiseMatchesSpec(broken, 3, 2, 17, null));
+        assertThrows(AssertionError.class, () -> winogradInputIsExact(broken, 17));
+        assertThrows(AssertionError.class, () -> winogradOutputIsExact(broken, 17));
         assertThrows(AssertionError.class, () -> depthwiseChannelsMatchesSpec(broken, 5, 2, 9, null));
         assertThrows(AssertionError.class, () -> depthwiseStride1MatchesSpec(broken, 3, 56, null));
         assertThrows(AssertionError.class, () -> maxPoolPlanesIsExact(broken, 3, 2, 13));

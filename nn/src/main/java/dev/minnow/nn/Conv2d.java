@@ -404,6 +404,173 @@ public final class Conv2d implements Layer {
         return p.equals("always");
     }
 
+    /** Whether this is a one-group 3×3 convolution at stride 1 without dilation, the shape {@link #winograd} computes. */
+    private boolean winogradShape() {
+        return groups == 1 && kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1;
+    }
+
+    /**
+     * Whether a {@link #winogradShape()} layer runs {@link #winograd}: by default ({@code -Dminnow.cnn.winograd=true})
+     * when it has at least {@link #WINOGRAD_MIN_CHANNELS} input and output channels, at least {@link #WINOGRAD_MIN_TILES}
+     * tiles of 2 × 2 outputs, input channels × tiles at least {@link #WINOGRAD_MIN_WORK}, and its fused activation is none, ReLU
+     * or ReLU6 (the ones the vector output transform computes in register); {@code false} never, {@code always} always
+     * (read per call, for A/B runs).
+     */
+    private boolean useWinograd(int ho, int wo) {
+        String p = System.getProperty("minnow.cnn.winograd", "true");
+        if (p.equals("always")) {
+            return true;
+        }
+        if (!p.equals("true") && !p.equals("false")) {
+            throw new IllegalArgumentException("minnow.cnn.winograd must be true, false or always; got '" + p + "'");
+        }
+        long tiles = (long) ((ho + 1) / 2) * ((wo + 1) / 2);
+        return p.equals("true") && in >= WINOGRAD_MIN_CHANNELS && out >= WINOGRAD_MIN_CHANNELS && tiles >= WINOGRAD_MIN_TILES
+                && in * tiles >= WINOGRAD_MIN_WORK
+                && (fused == null || fused == Activation.RELU || fused == Activation.RELU6);
+    }
+
+    /** Fewest input and output channels of a {@link #useWinograd} layer by default. */
+    static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("minnow.cnn.winogradMinChannels", 32);
+
+    /** Fewest tiles (2 × 2 outputs each) of a {@link #useWinograd} layer by default: the products' matrices are that wide. */
+    static final int WINOGRAD_MIN_TILES = Integer.getInteger("minnow.cnn.winogradMinTiles", 32);
+
+    /**
+     * Fewest input channels × tiles of a {@link #useWinograd} layer by default. ConvLayerBench, 1 thread, Zen 4, direct
+     * against Winograd (µs): ResNet's 64→64 at 56² 2335 / 1757, 128→128 at 28² 2340 / 1652, 256→256 at 14² (49 tiles)
+     * 2156 / 1515, 512→512 at 7² (16 tiles) 2226 / 2196; SqueezeNet's 32→128 at 27² 575 / 542, 48→192 at 13² 279 / 293,
+     * 64→256 at 13² 485 / 563. Below it the transforms and the padding of 49 tiles to 64 cost more than the products save.
+     */
+    static final int WINOGRAD_MIN_WORK = Integer.getInteger("minnow.cnn.winogradMinWork", 12544);
+
+    /** Bytes of transformed tiles and products one {@link #winograd} task aims to keep in L2. */
+    private static final int WINOGRAD_L2 = Integer.getInteger("minnow.cnn.winogradL2", 786432);
+
+    /**
+     * Tile rows per {@link #winograd} task: at most what keeps its 16·(in + out) floats per tile within
+     * {@link #WINOGRAD_L2} (but at least 32 tiles, the products' register tile), choosing the count that pads the
+     * fewest tiles up to whole vectors of 16 over the plane, the larger on a tie.
+     */
+    private int winogradRows(int th, int tw) {
+        int cap = Math.max(32, WINOGRAD_L2 / (64 * (in + out)));
+        int best = 1;
+        long bestWork = Long.MAX_VALUE;
+        for (int rows = 1; rows <= th && (rows == 1 || rows * tw <= cap); rows++) {
+            long work = (long) (th / rows) * ((rows * tw + 15) / 16 * 16) + ((th % rows) * tw + 15) / 16 * 16;
+            if (work <= bestWork) {
+                best = rows;
+                bestWork = work;
+            }
+        }
+        return best;
+    }
+
+    /** The transformed weights of {@link #winograd}, one packed {@code out × in} matrix per ξ, made on first use. */
+    private volatile float[][] winogradPacked;
+
+    /** Per thread: the transformed input tiles and their products of one {@link #winograd} task. */
+    private static final ThreadLocal<float[][]> WINOGRAD_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    /**
+     * {@code U_ξ = (G·g·Gᵀ)[a][b]} ({@code ξ = 4a + b}) for each (output, input) pair's 3×3 kernel g, with
+     * {@code G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]}, computed in double, each packed for
+     * {@link NchwPointwiseKernels#conv}.
+     */
+    private float[][] winogradWeights() {
+        float[][] p = winogradPacked;
+        if (p != null) {
+            return p;
+        }
+        float[][] u = new float[16][out * in];
+        double[][] gm = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                int g0 = (o * in + i) * 9;
+                double[][] t = new double[4][3];   // G·g
+                for (int a = 0; a < 4; a++) {
+                    for (int c = 0; c < 3; c++) {
+                        t[a][c] = gm[a][0] * weightArray[g0 + c] + gm[a][1] * weightArray[g0 + 3 + c] + gm[a][2] * weightArray[g0 + 6 + c];
+                    }
+                }
+                for (int a = 0; a < 4; a++) {
+                    for (int b = 0; b < 4; b++) {
+                        u[4 * a + b][o * in + i] = (float) (t[a][0] * gm[b][0] + t[a][1] * gm[b][1] + t[a][2] * gm[b][2]);
+                    }
+                }
+            }
+        }
+        NchwPointwiseKernels pk = NchwPointwiseKernels.get();
+        p = new float[16][];
+        for (int xi = 0; xi < 16; xi++) {
+            p[xi] = pk.pack(out, in, u[xi]);
+        }
+        winogradPacked = p;
+        return p;
+    }
+
+    /**
+     * 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, 2016): 16 multiplications
+     * per 2 × 2 outputs and input channel instead of 36. The input is copied once into its zero-padded stride-2 phases
+     * ({@link #copyPhases}), grown to whole tiles; then tasks of whole tile rows (about {@link #WINOGRAD_TILES} tiles,
+     * times output-channel parts where there are fewer rows than the threads want) each transform their tiles
+     * ({@link CnnKernels#winogradInput}), multiply them by the 16 transformed weight matrices ({@link
+     * NchwPointwiseKernels#conv}) and transform the products back into the output with bias, activation and the residual
+     * ({@link CnnKernels#winogradOutput}). The transforms' coefficients are 0, ±1 and ±½, so the results differ from the
+     * direct sum by a few roundings of its partial sums (the tests bound it).
+     */
+    private void winograd(MemorySegment xs, long xOff, int h, int w, MemorySegment rs, MemorySegment ys, long yOff, int ho, int wo) {
+        int th = (ho + 1) / 2, tw = (wo + 1) / 2, hq = th + 1, wq = tw + 1, phase = hq * wq, ldx = 4 * phase;
+        int slack = CnnKernels.WINOGRAD_SLACK;
+        float[][] u = winogradWeights();
+        float[][] sc = SHIFT_SCRATCH.get();
+        if (sc[0].length < in * ldx + slack) {
+            sc[0] = new float[in * ldx + slack];
+        }
+        if (sc[1].length < h * w) {
+            sc[1] = new float[h * w];
+        }
+        float[] xp = sc[0], stage = sc[1];
+        java.util.Arrays.fill(xp, 0, in * ldx + slack, 0f);
+        CnnKernels ck = CnnKernels.get();
+        for (int i = 0; i < in; i++) {
+            copyPhases(ck, xs, xOff + (long) i * h * w, h, w, ph, pw, 2, 2, xp, i * ldx, phase, wq, stage);
+        }
+        int rows = winogradRows(th, tw), chunks = (th + rows - 1) / rows;
+        int threads = Parallel.threads();
+        int oParts = threads == 1 || chunks >= 2 * threads ? 1 : Math.max(1, Math.min((2 * threads + chunks - 1) / chunks, out / 16));
+        int oChunk = (out + oParts - 1) / oParts;
+        float[] b = biasArray;
+        Activation act = fused;
+        NchwPointwiseKernels pk = NchwPointwiseKernels.get();
+        Parallel.forChunks(chunks * oParts, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int ty0 = (t % chunks) * rows, ty1 = Math.min(th, ty0 + rows), o0 = (t / chunks) * oChunk, o1 = Math.min(out, o0 + oChunk);
+                if (o0 >= o1) {
+                    continue;
+                }
+                // the products over whole vectors of tiles (16 divides every width's lanes): the tiles past nt read the
+                // slack the transforms leave, and their products are never read
+                // (slabs one cache line past whole rows: the 16 values of a tile are not 4 KiB apart)
+                int nt = (ty1 - ty0) * tw, np = (nt + 15) / 16 * 16, ld = np + slack, sv = in * ld + 16, sm = out * ld + 16;
+                float[][] ws = WINOGRAD_SCRATCH.get();
+                if (ws[0].length < 16 * sv) {
+                    ws[0] = new float[16 * sv];
+                }
+                if (ws[1].length < 16 * sm) {
+                    ws[1] = new float[16 * sm];
+                }
+                float[] v = ws[0], m = ws[1];
+                MemorySegment vs = MemorySegment.ofArray(v), ms = MemorySegment.ofArray(m);
+                ck.winogradInput(in, xp, 0, ldx, phase, wq, tw, ty0, ty1, v, 0, ld, sv);
+                for (int xi = 0; xi < 16; xi++) {
+                    pk.conv(out, in, u[xi], null, null, vs, (long) xi * sv, ld, null, 0, ms, (long) xi * sm, ld, o0, o1, 0, np);
+                }
+                ck.winogradOutput(out, m, 0, ld, sm, tw, ty0, ty1, b, act, rs, yOff, ys, yOff, ho, wo, o0, o1);
+            }
+        });
+    }
+
     /** Largest output plane of {@link #useBlockedKxK} by default. */
     static final int BLOCKED_KXK_MAX_PIXELS = 256;
 
@@ -568,6 +735,10 @@ public final class Conv2d implements Layer {
                 added = after == null;
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
+            } else if (winogradShape() && useWinograd(ho, wo)) {
+                // 3×3 stride 1: F(2×2, 3×3) tiles, bias and activation fused, and the residual as in pointwisePacked
+                winograd(xs, xOff, h, w, after == null ? rs : null, ys, yOff, ho, wo);
+                added = after == null;
             } else if (!pointwise && groups == 1 && sh == sw && dh == 1 && dw == 1 && useBlockedKxK(ho * wo, in)) {
                 // the channels in the lanes: NCHW in and out by register transposes
                 int L = Nchwc.lanes();

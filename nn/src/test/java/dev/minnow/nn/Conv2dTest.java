@@ -159,6 +159,60 @@ class Conv2dTest {
         }
     }
 
+    /**
+     * 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) ({@code minnow.cnn.winograd=always}) at 1 and 2 threads:
+     * paddings 0–2, odd and even heights and widths (the last tiles' spare row and column), planes of one tile row to
+     * several tasks, channel counts that leave partial register tiles, batches of two, ReLU6 fused, and the residual
+     * through {@link Conv2d#forwardAdd}; against the double reference within its bound. Then the default condition:
+     * ResNet's 64→64 at 56² takes it, and gives the same result as {@code always}.
+     */
+    @Test
+    void winogradConvolutions() {
+        long seed = Gen.seed("conv2d-winograd");
+        SplittableRandom r = new SplittableRandom(seed);
+        // {cin, cout, kh, kw, ph, pw, h, w, stride}
+        int[][] shapes = {{16, 13, 3, 3, 1, 1, 14, 14, 1}, {64, 10, 3, 3, 1, 1, 18, 18, 1}, {40, 70, 3, 3, 1, 1, 7, 7, 1}, {5, 6, 3, 3, 0, 0, 10, 17, 1},
+            {3, 4, 3, 3, 2, 2, 1, 1, 1}, {7, 9, 3, 3, 1, 1, 3, 40, 1}, {33, 17, 3, 3, 1, 1, 37, 29, 1}, {8, 8, 3, 3, 0, 0, 3, 3, 1}};
+        System.setProperty("minnow.cnn.winograd", "always");
+        try {
+            packedKxKCases(r, seed, shapes);
+        } finally {
+            System.clearProperty("minnow.cnn.winograd");
+        }
+        Conv2d conv = Conv2d.of(Tensor.of(Gen.floats(r, 64 * 64 * 9), 64, 64, 3, 3), Tensor.of(Gen.floats(r, 64), 64), 1, 1, 1, 1)
+                .withActivation(Activation.RELU);
+        float[] x = Gen.floats(r, 64 * 56 * 56);
+        float[] dflt = conv.forward(Buffers.f32(x, 1, 64, 56, 56)).toFloatArray();
+        System.setProperty("minnow.cnn.winograd", "always");
+        float[] always;
+        try {
+            always = conv.forward(Buffers.f32(x, 1, 64, 56, 56)).toFloatArray();
+        } finally {
+            System.clearProperty("minnow.cnn.winograd");
+        }
+        System.setProperty("minnow.cnn.winograd", "false");
+        float[] direct;
+        try {
+            direct = conv.forward(Buffers.f32(x, 1, 64, 56, 56)).toFloatArray();
+        } finally {
+            System.clearProperty("minnow.cnn.winograd");
+        }
+        boolean differs = false;
+        for (int i = 0; i < dflt.length; i++) {
+            assertEquals(always[i], dflt[i], 0f, "default against always at " + i + " seed=" + seed);
+            assertEquals(direct[i], dflt[i], 1e-4f * (1 + Math.abs(direct[i])), "against direct at " + i + " seed=" + seed);
+            differs |= dflt[i] != direct[i];
+        }
+        assertTrue(differs, "the default did not take the Winograd path (bit-identical to the direct one)");
+        System.setProperty("minnow.cnn.winograd", "yes");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.forward(Buffers.f32(x, 1, 64, 56, 56)));
+            assertTrue(e.getMessage().contains("minnow.cnn.winograd"), e.getMessage());
+        } finally {
+            System.clearProperty("minnow.cnn.winograd");
+        }
+    }
+
     /** The A/B switch's condition list: a condition that holds picks the packed path (same result), a bad one is refused. */
     @Test
     void packedKxKSwitchConditions() {

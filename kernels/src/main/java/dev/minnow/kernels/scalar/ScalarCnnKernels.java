@@ -260,4 +260,65 @@ public final class ScalarCnnKernels implements CnnKernels {
             }
         }
     }
+
+    @Override
+    public void winogradInput(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v, int vOff,
+                              int ldv, int slab) {
+        float[][] d = new float[4][4], t = new float[4][4];
+        for (int c = 0; c < cin; c++) {
+            for (int ty = ty0; ty < ty1; ty++) {
+                for (int tx = 0; tx < tw; tx++) {
+                    for (int i = 0; i < 4; i++) {
+                        for (int j = 0; j < 4; j++) {
+                            d[i][j] = x[xOff + c * ldx + (2 * (i % 2) + j % 2) * phase + (ty + i / 2) * wq + tx + j / 2];
+                        }
+                        t[i][0] = d[i][0] - d[i][2];
+                        t[i][1] = d[i][1] + d[i][2];
+                        t[i][2] = d[i][2] - d[i][1];
+                        t[i][3] = d[i][1] - d[i][3];
+                    }
+                    int at = vOff + c * ldv + (ty - ty0) * tw + tx, xi = slab;
+                    for (int b = 0; b < 4; b++) {
+                        v[at + b * xi] = t[0][b] - t[2][b];
+                        v[at + (4 + b) * xi] = t[1][b] + t[2][b];
+                        v[at + (8 + b) * xi] = t[2][b] - t[1][b];
+                        v[at + (12 + b) * xi] = t[1][b] - t[3][b];
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void winogradOutput(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias, Activation act,
+                               MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1) {
+        float[][] mm = new float[4][4], s = new float[2][4];
+        for (int o = o0; o < o1; o++) {
+            float bo = bias == null ? 0f : bias[o];
+            for (int ty = ty0; ty < ty1; ty++) {
+                for (int tx = 0; tx < tw; tx++) {
+                    for (int xi = 0; xi < 16; xi++) {
+                        mm[xi / 4][xi % 4] = m[mOff + xi * slab + o * ldm + (ty - ty0) * tw + tx];
+                    }
+                    for (int b = 0; b < 4; b++) {
+                        s[0][b] = (mm[0][b] + mm[1][b]) + mm[2][b];
+                        s[1][b] = (mm[1][b] - mm[2][b]) - mm[3][b];
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        float[] yv = {(s[i][0] + s[i][1]) + s[i][2], (s[i][1] - s[i][2]) - s[i][3]};
+                        for (int j = 0; j < 2; j++) {
+                            int oy = 2 * ty + i, ox = 2 * tx + j;
+                            if (oy >= ho || ox >= wo) {
+                                continue;
+                            }
+                            long cell = (long) o * ho * wo + (long) oy * wo + ox;
+                            float val = yv[j] + bo;
+                            val = act == null ? val : ScalarKernels.activation(act, val);
+                            y.setAtIndex(F32, yOff + cell, r == null ? val : val + r.getAtIndex(F32, rOff + cell));
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -3871,4 +3871,156 @@ final class CnnF32 implements CnnKernels {
         }
         a0.max(lo).min(hi).intoMemorySegment(y, y0 * 4, LE);
     }
+
+    /**
+     * {@link CnnKernels#winogradInput}: LANES tiles of a tile row at a time, whole vectors only (the 16 window values of
+     * LANES consecutive tiles are 16 unit-stride vectors of the phase planes; a row's last vector reads and writes past
+     * its tiles, which the contract allows).
+     */
+    @Override
+    public void winogradInput(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v, int vOff,
+                              int ldv, int slab) {
+        int xi = slab;
+        for (int c = 0; c < cin; c++) {
+            int e0 = xOff + c * ldx, o0 = e0 + phase, e1 = e0 + 2 * phase, o1 = e0 + 3 * phase;
+            for (int ty = ty0; ty < ty1; ty++) {
+                int r0 = ty * wq, r1 = r0 + wq, at = vOff + c * ldv + (ty - ty0) * tw;
+                for (int tx = 0; tx < tw; tx += LANES) {
+                    // window row i: phase row parity i % 2, phase row ty + i / 2; columns j = 0, 2 from the even-column
+                    // phase at tx and tx + 1, j = 1, 3 from the odd one
+                    FloatVector t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33;
+                    int q = e0 + r0 + tx, u = o0 + r0 + tx;
+                    FloatVector d0 = FloatVector.fromArray(SPECIES, x, q), d1 = FloatVector.fromArray(SPECIES, x, u);
+                    FloatVector d2 = FloatVector.fromArray(SPECIES, x, q + 1), d3 = FloatVector.fromArray(SPECIES, x, u + 1);
+                    t00 = d0.sub(d2); t01 = d1.add(d2); t02 = d2.sub(d1); t03 = d1.sub(d3);
+                    q = e1 + r0 + tx;
+                    u = o1 + r0 + tx;
+                    d0 = FloatVector.fromArray(SPECIES, x, q);
+                    d1 = FloatVector.fromArray(SPECIES, x, u);
+                    d2 = FloatVector.fromArray(SPECIES, x, q + 1);
+                    d3 = FloatVector.fromArray(SPECIES, x, u + 1);
+                    t10 = d0.sub(d2); t11 = d1.add(d2); t12 = d2.sub(d1); t13 = d1.sub(d3);
+                    q = e0 + r1 + tx;
+                    u = o0 + r1 + tx;
+                    d0 = FloatVector.fromArray(SPECIES, x, q);
+                    d1 = FloatVector.fromArray(SPECIES, x, u);
+                    d2 = FloatVector.fromArray(SPECIES, x, q + 1);
+                    d3 = FloatVector.fromArray(SPECIES, x, u + 1);
+                    t20 = d0.sub(d2); t21 = d1.add(d2); t22 = d2.sub(d1); t23 = d1.sub(d3);
+                    q = e1 + r1 + tx;
+                    u = o1 + r1 + tx;
+                    d0 = FloatVector.fromArray(SPECIES, x, q);
+                    d1 = FloatVector.fromArray(SPECIES, x, u);
+                    d2 = FloatVector.fromArray(SPECIES, x, q + 1);
+                    d3 = FloatVector.fromArray(SPECIES, x, u + 1);
+                    t30 = d0.sub(d2); t31 = d1.add(d2); t32 = d2.sub(d1); t33 = d1.sub(d3);
+                    int w = at + tx;
+                    t00.sub(t20).intoArray(v, w);
+                    t01.sub(t21).intoArray(v, w + xi);
+                    t02.sub(t22).intoArray(v, w + 2 * xi);
+                    t03.sub(t23).intoArray(v, w + 3 * xi);
+                    t10.add(t20).intoArray(v, w + 4 * xi);
+                    t11.add(t21).intoArray(v, w + 5 * xi);
+                    t12.add(t22).intoArray(v, w + 6 * xi);
+                    t13.add(t23).intoArray(v, w + 7 * xi);
+                    t20.sub(t10).intoArray(v, w + 8 * xi);
+                    t21.sub(t11).intoArray(v, w + 9 * xi);
+                    t22.sub(t12).intoArray(v, w + 10 * xi);
+                    t23.sub(t13).intoArray(v, w + 11 * xi);
+                    t10.sub(t30).intoArray(v, w + 12 * xi);
+                    t11.sub(t31).intoArray(v, w + 13 * xi);
+                    t12.sub(t32).intoArray(v, w + 14 * xi);
+                    t13.sub(t33).intoArray(v, w + 15 * xi);
+                }
+            }
+        }
+    }
+
+    /** Lane k of {@link #winogradOutput}'s interleaved pair: even k from the first vector's lane k/2, odd k from the second's. */
+    private static final float[] ZIP_LO = zipIndex(0), ZIP_HI = zipIndex(LANES / 2);
+
+    private static float[] zipIndex(int from) {
+        float[] t = new float[LANES];
+        for (int k = 0; k < LANES; k++) {
+            t[k] = (k % 2 == 0 ? 0 : LANES) + from + k / 2;
+        }
+        return t;
+    }
+
+    /**
+     * {@link CnnKernels#winogradOutput}: LANES tiles of a tile row at a time (whole vectors of m, reading past a row's
+     * tiles as the contract allows); each output row's even and odd columns interleaved by two two-vector selections,
+     * bias, ReLU/ReLU6 as a clamp and the residual in register, the row's last columns masked. Other activations: the
+     * specification.
+     */
+    @Override
+    public void winogradOutput(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias, Activation act,
+                               MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1) {
+        int code = code(act);
+        if (code > 2 || code < 0) {
+            CnnKernels.scalar().winogradOutput(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, r, rOff, y, yOff, ho, wo, o0, o1);
+            return;
+        }
+        float lo = code == 0 ? Float.NEGATIVE_INFINITY : 0f, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        FloatVector zl = FloatVector.fromArray(SPECIES, ZIP_LO, 0), zh = FloatVector.fromArray(SPECIES, ZIP_HI, 0);
+        FloatVector vlo = FloatVector.broadcast(SPECIES, lo), vhi = FloatVector.broadcast(SPECIES, hi);
+        int xi = slab;
+        for (int o = o0; o < o1; o++) {
+            FloatVector bo = FloatVector.broadcast(SPECIES, bias == null ? 0f : bias[o]);
+            for (int ty = ty0; ty < ty1; ty++) {
+                int at = mOff + o * ldm + (ty - ty0) * tw;
+                int rows = Math.min(2, ho - 2 * ty);
+                for (int tx = 0; tx < tw; tx += LANES) {
+                    int a = at + tx;
+                    FloatVector m0 = FloatVector.fromArray(SPECIES, m, a), m1 = FloatVector.fromArray(SPECIES, m, a + 4 * xi);
+                    FloatVector m2 = FloatVector.fromArray(SPECIES, m, a + 8 * xi), m3 = FloatVector.fromArray(SPECIES, m, a + 12 * xi);
+                    FloatVector s00 = m0.add(m1).add(m2), s10 = m1.sub(m2).sub(m3);
+                    m0 = FloatVector.fromArray(SPECIES, m, a + xi);
+                    m1 = FloatVector.fromArray(SPECIES, m, a + 5 * xi);
+                    m2 = FloatVector.fromArray(SPECIES, m, a + 9 * xi);
+                    m3 = FloatVector.fromArray(SPECIES, m, a + 13 * xi);
+                    FloatVector s01 = m0.add(m1).add(m2), s11 = m1.sub(m2).sub(m3);
+                    m0 = FloatVector.fromArray(SPECIES, m, a + 2 * xi);
+                    m1 = FloatVector.fromArray(SPECIES, m, a + 6 * xi);
+                    m2 = FloatVector.fromArray(SPECIES, m, a + 10 * xi);
+                    m3 = FloatVector.fromArray(SPECIES, m, a + 14 * xi);
+                    FloatVector s02 = m0.add(m1).add(m2), s12 = m1.sub(m2).sub(m3);
+                    m0 = FloatVector.fromArray(SPECIES, m, a + 3 * xi);
+                    m1 = FloatVector.fromArray(SPECIES, m, a + 7 * xi);
+                    m2 = FloatVector.fromArray(SPECIES, m, a + 11 * xi);
+                    m3 = FloatVector.fromArray(SPECIES, m, a + 15 * xi);
+                    FloatVector s03 = m0.add(m1).add(m2), s13 = m1.sub(m2).sub(m3);
+                    int col = 2 * tx;
+                    for (int i = 0; i < rows; i++) {
+                        FloatVector ev = i == 0 ? s00.add(s01).add(s02) : s10.add(s11).add(s12);
+                        FloatVector od = i == 0 ? s01.sub(s02).sub(s03) : s11.sub(s12).sub(s13);
+                        ev = ev.add(bo);
+                        od = od.add(bo);
+                        if (code != 0) {
+                            ev = ev.blend(vlo, ev.compare(VectorOperators.LE, vlo)).blend(vhi, ev.compare(VectorOperators.GE, vhi));
+                            od = od.blend(vlo, od.compare(VectorOperators.LE, vlo)).blend(vhi, od.compare(VectorOperators.GE, vhi));
+                        }
+                        FloatVector p = zl.selectFrom(ev, od), q = zh.selectFrom(ev, od);
+                        long cell = (long) o * ho * wo + (long) (2 * ty + i) * wo + col;
+                        if (col + 2 * LANES <= wo) {
+                            if (r != null) {
+                                p = p.add(FloatVector.fromMemorySegment(SPECIES, r, (rOff + cell) * 4, LE));
+                                q = q.add(FloatVector.fromMemorySegment(SPECIES, r, (rOff + cell + LANES) * 4, LE));
+                            }
+                            p.intoMemorySegment(y, (yOff + cell) * 4, LE);
+                            q.intoMemorySegment(y, (yOff + cell + LANES) * 4, LE);
+                        } else {
+                            VectorMask<Float> mp = SPECIES.indexInRange(col, wo), mq = SPECIES.indexInRange(col + LANES, wo);
+                            if (r != null) {
+                                p = p.add(FloatVector.fromMemorySegment(SPECIES, r, (rOff + cell) * 4, LE, mp));
+                                q = q.add(FloatVector.fromMemorySegment(SPECIES, r, (rOff + cell + LANES) * 4, LE, mq));
+                            }
+                            p.intoMemorySegment(y, (yOff + cell) * 4, LE, mp);
+                            q.intoMemorySegment(y, (yOff + cell + LANES) * 4, LE, mq);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
