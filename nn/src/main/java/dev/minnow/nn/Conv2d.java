@@ -445,7 +445,7 @@ public final class Conv2d implements Layer {
     static final int WINOGRAD_MIN_WORK = Integer.getInteger("minnow.cnn.winogradMinWork", 12544);
 
     /** Bytes of transformed tiles and products one {@link #winograd} task aims to keep in L2. */
-    private static final int WINOGRAD_L2 = Integer.getInteger("minnow.cnn.winogradL2", 786432);
+    private static final int WINOGRAD_L2 = Integer.getInteger("minnow.cnn.winogradL2", 1048576);
 
     /**
      * Tile rows per {@link #winograd} task: at most what keeps its 16·(in + out) floats per tile within
