@@ -118,6 +118,31 @@ public interface CnnKernels {
                         MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1);
 
     /**
+     * Winograd F(4×4, 3×3) input transform (interpolation points 0, ±1, ±2, ∞) of channels {@code c < cin}, tile rows
+     * {@code [ty0, ty1)} and tile columns {@code tx < tw}. The input is the zero-padded plane of each channel split into
+     * its four column phases ({@code phase} floats each, rows of {@code wq} floats): phase q of channel c at
+     * {@code x[xOff + c·ldx + q·phase]} holds padded cell {@code (y, 4x + q)} at {@code y·wq + x}. Tile (ty, tx) reads the
+     * 6 × 6 window {@code d[i][j]} = padded cell {@code (4·ty + i, 4·tx + j)} = phase {@code j mod 4} at row
+     * {@code 4·ty + i}, column {@code tx + j/4}, and writes {@code V = Bᵀ·d·B} to
+     * {@code v[vOff + ξ·slab + c·ldv + (ty − ty0)·tw + tx]}, {@code ξ = 6a + b} for V[a][b]. Computed rows first, each
+     * row {@code (d0..d5)} becoming {@code ((4·d0 − 5·d2) + d4, u + w, u − w, p + q, p − q, (4·d1 − 5·d3) + d5)} with
+     * {@code u = d4 − 4·d2}, {@code w = d3 − 4·d1}, {@code p = d4 − d2}, {@code q = 2·(d3 − d1)} (each operation rounded
+     * once, no fused multiply-add), then the same on the columns. Slack as {@link #winogradInput}; exact against this.
+     */
+    void winograd4Input(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v, int vOff, int ldv,
+                        int slab);
+
+    /**
+     * Winograd F(4×4, 3×3) output transform: as {@link #winogradOutput} with 6 × 6 products
+     * {@code M[a][b] = m[mOff + (6a + b)·slab + o·ldm + (ty − ty0)·tw + tx]} and 4 × 4 outputs per tile at
+     * {@code (4·ty + i, 4·tx + j)}: each column {@code (m0..m5)} of M becomes {@code ((m0 + p) + s, q + 2·t, p + 4·s,
+     * (q + 8·t) + m5)} with {@code p = m1 + m2}, {@code q = m1 − m2}, {@code s = m3 + m4}, {@code t = m3 − m4}, then the
+     * same on the rows; then {@code act(Y + bias[o]) + r}. Exact against this.
+     */
+    void winograd4Output(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias, Activation act,
+                         MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1);
+
+    /**
      * Splits interleaved pairs (the column phases of a stride-2 convolution): {@code even[evenOff + j] = src[srcOff + 2j]}
      * and {@code odd[oddOff + j] = src[srcOff + 2j + 1]} for {@code j < pairs}. {@code even} and {@code odd} may be the
      * same array (disjoint ranges).

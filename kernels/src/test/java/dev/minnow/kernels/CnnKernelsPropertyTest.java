@@ -593,6 +593,163 @@ class CnnKernelsPropertyTest {
         }
     }
 
+    /**
+     * The F(4×4, 3×3) input transform, bit for bit against the specification, on cases shaped as
+     * {@link #winogradInputIsExact}'s (four column phases, windows six rows tall).
+     */
+    @ParameterizedTest(name = "{0} tw={1}")
+    @MethodSource("winogradCases")
+    void winograd4InputIsExact(CnnKernels impl, int tw) {
+        String name = "cnn-winograd4-in/" + impl.name() + "/" + tw;
+        long seed = Gen.seed(name);
+        SplittableRandom r = new SplittableRandom(seed);
+        int slack = CnnKernels.WINOGRAD_SLACK;
+        for (int iter = 0; iter < 4; iter++) {
+            int cin = 1 + r.nextInt(4), th = 1 + r.nextInt(4), ty0 = r.nextInt(th), ty1 = ty0 + 1 + r.nextInt(th - ty0);
+            int wq = tw + 1 + r.nextInt(3), phase = (4 * th + 2) * wq + r.nextInt(3), ldx = 4 * phase + r.nextInt(5), xOff = r.nextInt(4);
+            float[] x = Gen.floats(r, xOff + (cin - 1) * ldx + 4 * phase + slack, -4, 4);
+            int nt = (ty1 - ty0) * tw, ldv = nt + slack + r.nextInt(3), vOff = r.nextInt(4), slab = cin * ldv + r.nextInt(20);
+            float[] want = Gen.floats(r, vOff + 36 * slab + 3), got = want.clone();
+            SPEC.winograd4Input(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, want, vOff, ldv, slab);
+            impl.winograd4Input(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, got, vOff, ldv, slab);
+            for (int i = 0; i < want.length; i++) {
+                int inSlab = (i - vOff) % slab, inRow = inSlab % ldv;
+                if (i >= vOff && i < vOff + 36 * slab && inSlab < cin * ldv && inRow >= nt && inRow < nt + slack) {
+                    continue;   // the slack after a row's tiles: unspecified
+                }
+                assertEquals(want[i], got[i], 0f, name + " iter " + iter + " at " + i + " seed=" + seed);
+            }
+        }
+    }
+
+    /** The F(4×4, 3×3) output transform, bit for bit against the specification, as {@link #winogradOutputIsExact}. */
+    @ParameterizedTest(name = "{0} tw={1}")
+    @MethodSource("winogradCases")
+    void winograd4OutputIsExact(CnnKernels impl, int tw) {
+        Activation[] acts = {null, Activation.RELU, Activation.RELU6, Activation.HARD_SWISH};
+        for (int iter = 0; iter < 8; iter++) {
+            String name = "cnn-winograd4-out/" + impl.name() + "/" + tw + "/" + iter;
+            long seed = Gen.seed(name);
+            SplittableRandom r = new SplittableRandom(seed);
+            Activation act = acts[iter % acts.length];
+            int cout = 1 + r.nextInt(5), o0 = r.nextInt(cout), o1 = o0 + 1 + r.nextInt(cout - o0);
+            int th = 1 + r.nextInt(4), ty0 = r.nextInt(th), ty1 = ty0 + 1 + r.nextInt(th - ty0);
+            int ho = 4 * th - r.nextInt(4), wo = tw == 0 ? 0 : 4 * tw - r.nextInt(4);
+            int nt = (ty1 - ty0) * tw, ldm = nt + CnnKernels.WINOGRAD_SLACK + r.nextInt(3), mOff = r.nextInt(4), yOff = r.nextInt(4);
+            int slab = cout * ldm + r.nextInt(20);
+            float[] m = Gen.floats(r, mOff + 36 * slab, -4, 4);
+            float[] bias = r.nextBoolean() ? Gen.floats(r, cout) : null;
+            float[] y0 = Gen.floats(r, yOff + cout * ho * wo + 2), res = Gen.floats(r, yOff + cout * ho * wo);
+            int mode = (iter / 2) % 3;   // 0: no residual, 1: a separate one, 2: the output itself
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment want = Gen.segment(arena, y0), got = Gen.segment(arena, y0);
+                MemorySegment rw = mode == 0 ? null : mode == 1 ? Gen.segment(arena, res) : want;
+                MemorySegment rg = mode == 0 ? null : mode == 1 ? rw : got;
+                SPEC.winograd4Output(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rw, yOff, want, yOff, ho, wo, o0, o1);
+                impl.winograd4Output(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rg, yOff, got, yOff, ho, wo, o0, o1);
+                for (int i = 0; i < y0.length; i++) {
+                    assertEquals(want.getAtIndex(Gen.F32, i), got.getAtIndex(Gen.F32, i), 0f, name + " " + act + " residual " + mode
+                            + " at " + i + " seed=" + seed);
+                }
+            }
+        }
+    }
+
+    /** Winograd F(4×4, 3×3)'s Bᵀ, G and Aᵀ (points 0, ±1, ±2, ∞). */
+    private static final double[][] BT6 = {{4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0}, {0, -2, -1, 2, 1, 0},
+        {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+    private static final double[][] G6 = {{0.25, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+        {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}};
+    private static final double[][] AT6 = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+
+    /**
+     * The F(4×4, 3×3) specification with {@code U = G·g·Gᵀ} between its transforms computes the 3×3 correlation:
+     * against a direct double sum, within 64·u·T, T summing |Aᵀ|·(|G|·|g|·|G|ᵀ ⊙ |B|ᵀ·|d|·|B|)·|A| over the channels
+     * (the transforms' roundings grow with their coefficients up to 8).
+     */
+    @Test
+    void winograd4SpecIsAConvolution() {
+        long seed = Gen.seed("cnn-winograd4-spec");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int iter = 0; iter < 20; iter++) {
+            int cin = 1 + r.nextInt(4), cout = 1 + r.nextInt(3), pad = r.nextInt(3), h = 1 + r.nextInt(13), w = 1 + r.nextInt(13);
+            int ho = h + 2 * pad - 2, wo = w + 2 * pad - 2;
+            if (ho < 1 || wo < 1) {
+                continue;
+            }
+            int th = (ho + 3) / 4, tw = (wo + 3) / 4, wq = tw + 1, phase = (4 * th + 2) * wq, nt = th * tw;
+            float[] x = Gen.floats(r, cin * h * w), g = Gen.floats(r, cout * cin * 9), xp = new float[cin * 4 * phase];
+            double[][] pd = new double[cin][(4 * th + 2) * 4 * wq];   // the padded planes, for the bound
+            for (int c = 0; c < cin; c++) {
+                for (int iy = 0; iy < h; iy++) {
+                    for (int ix = 0; ix < w; ix++) {
+                        int py = iy + pad, px = ix + pad;
+                        xp[c * 4 * phase + (px % 4) * phase + py * wq + px / 4] = x[(c * h + iy) * w + ix];
+                        pd[c][py * 4 * wq + px] = x[(c * h + iy) * w + ix];
+                    }
+                }
+            }
+            float[] v = new float[36 * cin * nt], m = new float[36 * cout * nt];
+            double[][][] ua = new double[cout][cin][36];
+            SPEC.winograd4Input(cin, xp, 0, 4 * phase, phase, wq, tw, 0, th, v, 0, nt, cin * nt);
+            for (int xi = 0; xi < 36; xi++) {
+                int a = xi / 6, b = xi % 6;
+                for (int o = 0; o < cout; o++) {
+                    for (int t = 0; t < nt; t++) {
+                        double acc = 0;
+                        for (int c = 0; c < cin; c++) {
+                            double u = 0, uAbs = 0;
+                            for (int ky = 0; ky < 3; ky++) {
+                                for (int kx = 0; kx < 3; kx++) {
+                                    u += G6[a][ky] * g[(o * cin + c) * 9 + ky * 3 + kx] * G6[b][kx];
+                                    uAbs += Math.abs(G6[a][ky] * g[(o * cin + c) * 9 + ky * 3 + kx] * G6[b][kx]);
+                                }
+                            }
+                            ua[o][c][xi] = uAbs;
+                            acc += (float) u * v[(xi * cin + c) * nt + t];
+                        }
+                        m[(xi * cout + o) * nt + t] = (float) acc;
+                    }
+                }
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment y = arena.allocate(4L * cout * ho * wo);
+                SPEC.winograd4Output(cout, m, 0, nt, cout * nt, tw, 0, th, null, null, null, 0, y, 0, ho, wo, 0, cout);
+                for (int o = 0; o < cout; o++) {
+                    for (int oy = 0; oy < ho; oy++) {
+                        for (int ox = 0; ox < wo; ox++) {
+                            double want = 0, mag = 0;
+                            int ty = oy / 4, tx = ox / 4, i = oy % 4, j = ox % 4;
+                            for (int c = 0; c < cin; c++) {
+                                for (int ky = 0; ky < 3; ky++) {
+                                    for (int kx = 0; kx < 3; kx++) {
+                                        int iy = oy + ky - pad, ix = ox + kx - pad;
+                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                            want += (double) g[(o * cin + c) * 9 + ky * 3 + kx] * x[(c * h + iy) * w + ix];
+                                        }
+                                    }
+                                }
+                                for (int a = 0; a < 6; a++) {
+                                    for (int b = 0; b < 6; b++) {
+                                        double va = 0;
+                                        for (int p = 0; p < 6; p++) {
+                                            for (int q = 0; q < 6; q++) {
+                                                va += Math.abs(BT6[a][p] * BT6[b][q] * pd[c][(4 * ty + p) * 4 * wq + 4 * tx + q]);
+                                            }
+                                        }
+                                        mag += Math.abs(AT6[i][a] * AT6[j][b]) * ua[o][c][6 * a + b] * va;
+                                    }
+                                }
+                            }
+                            float got = y.getAtIndex(Gen.F32, ((long) o * ho + oy) * wo + ox);
+                            assertEquals(want, got, 64 * U * mag + 1e-30, "iter " + iter + " o " + o + " (" + oy + ", " + ox + ") seed=" + seed);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** The depthwise check catches a kernel that is off in its last output. */
     @Test
     void catchesABrokenKernel() {
@@ -696,6 +853,26 @@ class CnnKernelsPropertyTest {
             }
 
             @Override
+            public void winograd4Input(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v,
+                                       int vOff, int ldv, int slab) {
+                base.winograd4Input(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, v, vOff, ldv, slab);
+                if (tw > 0 && ty1 > ty0) {   // the last tile's last value
+                    int at = vOff + 35 * slab + (cin - 1) * ldv + (ty1 - ty0) * tw - 1;
+                    v[at] = Math.nextUp(v[at]);
+                }
+            }
+
+            @Override
+            public void winograd4Output(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias,
+                                        Activation act, MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1) {
+                base.winograd4Output(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, r, rOff, y, yOff, ho, wo, o0, o1);
+                if (wo > 0 && o1 > o0 && ty1 > ty0) {   // the range's last cell
+                    long at = yOff + ((long) (o1 - 1) * ho + Math.min(4 * ty1 - 1, ho - 1)) * wo + wo - 1;
+                    y.setAtIndex(Gen.F32, at, Math.nextUp(y.getAtIndex(Gen.F32, at)));
+                }
+            }
+
+            @Override
             public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx,
                                   MemorySegment y, long yOff, int ldy, int p0, int p1) {
                 base.pointwise(cout, cin, w, bias, act, x, xOff, ldx, y, yOff, ldy, p0, p1);
@@ -705,6 +882,8 @@ class CnnKernelsPropertyTest {
         assertThrows(AssertionError.class, () -> depthwiseMatchesSpec(broken, 3, 2, 17, null));
         assertThrows(AssertionError.class, () -> winogradInputIsExact(broken, 17));
         assertThrows(AssertionError.class, () -> winogradOutputIsExact(broken, 17));
+        assertThrows(AssertionError.class, () -> winograd4InputIsExact(broken, 17));
+        assertThrows(AssertionError.class, () -> winograd4OutputIsExact(broken, 17));
         assertThrows(AssertionError.class, () -> depthwiseChannelsMatchesSpec(broken, 5, 2, 9, null));
         assertThrows(AssertionError.class, () -> depthwiseStride1MatchesSpec(broken, 3, 56, null));
         assertThrows(AssertionError.class, () -> maxPoolPlanesIsExact(broken, 3, 2, 13));

@@ -533,6 +533,8 @@ class NchwcKernelsPropertyTest {
             @Override public void pointwise(int cout, int cin, float[] w, float[] bias, Activation act, MemorySegment x, long xOff, int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) { }
             @Override public void convShifted(int cout, int cin, int taps, int[] tapOff, float[] w, float[] bias, Activation act, float[] x, int xOff, int ldx, MemorySegment y, long yOff, int ldy, int p0, int p1) { }
             @Override public void deinterleave(float[] src, int srcOff, int pairs, float[] even, int evenOff, float[] odd, int oddOff) { }
+            @Override public void winograd4Input(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v, int vOff, int ldv, int slab) { }
+            @Override public void winograd4Output(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias, Activation act, MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1) { }
             @Override public void winogradInput(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v, int vOff, int ldv, int slab) { }
             @Override public void winogradOutput(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias, Activation act, MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1) { }
 

@@ -410,34 +410,59 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * Whether a {@link #winogradShape()} layer runs {@link #winograd}: by default ({@code -Dminnow.cnn.winograd=true})
-     * when it has at least {@link #WINOGRAD_MIN_CHANNELS} input and output channels, at least {@link #WINOGRAD_MIN_TILES}
-     * tiles of 2 × 2 outputs, input channels × tiles at least {@link #WINOGRAD_MIN_WORK}, and its fused activation is none, ReLU
-     * or ReLU6 (the ones the vector output transform computes in register); {@code false} never, {@code always} always
-     * (read per call, for A/B runs).
+     * The output tile with which a {@link #winogradShape()} layer runs {@link #winograd}, or 0 for none. By default
+     * ({@code -Dminnow.cnn.winograd=true}) only with a fused activation of none, ReLU or ReLU6 (the ones the vector output
+     * transforms compute in register), then: 4 (F(4×4, 3×3)) with at least {@link #WINOGRAD4_MIN_CHANNELS} input and
+     * output channels and
+     * {@link #WINOGRAD_MIN_TILES} tiles of 4 × 4 outputs; else 2 (F(2×2, 3×3)) with at least
+     * {@link #WINOGRAD_MIN_CHANNELS} input and output channels, {@link #WINOGRAD_MIN_TILES} tiles of 2 × 2 outputs and
+     * input channels × tiles at least {@link #WINOGRAD_MIN_WORK}; else 0. {@code always}: 4 where it has that many tiles,
+     * else 2, whatever the channels and activation; {@code false}: 0. {@code -Dminnow.cnn.winogradTile=2|4} fixes the
+     * tile of the layers that take the path. Both read per call, for A/B runs.
      */
-    private boolean useWinograd(int ho, int wo) {
+    private int winogradChoice(int ho, int wo) {
         String p = System.getProperty("minnow.cnn.winograd", "true");
-        if (p.equals("always")) {
-            return true;
-        }
-        if (!p.equals("true") && !p.equals("false")) {
+        if (!p.equals("true") && !p.equals("false") && !p.equals("always")) {
             throw new IllegalArgumentException("minnow.cnn.winograd must be true, false or always; got '" + p + "'");
         }
-        long tiles = (long) ((ho + 1) / 2) * ((wo + 1) / 2);
-        return p.equals("true") && in >= WINOGRAD_MIN_CHANNELS && out >= WINOGRAD_MIN_CHANNELS && tiles >= WINOGRAD_MIN_TILES
-                && in * tiles >= WINOGRAD_MIN_WORK
-                && (fused == null || fused == Activation.RELU || fused == Activation.RELU6);
+        String t = System.getProperty("minnow.cnn.winogradTile", "auto");
+        if (!t.equals("auto") && !t.equals("2") && !t.equals("4")) {
+            throw new IllegalArgumentException("minnow.cnn.winogradTile must be auto, 2 or 4; got '" + t + "'");
+        }
+        long tiles4 = (long) ((ho + 3) / 4) * ((wo + 3) / 4), tiles2 = (long) ((ho + 1) / 2) * ((wo + 1) / 2);
+        int choice;
+        if (p.equals("false")) {
+            return 0;
+        } else if (p.equals("always")) {
+            choice = tiles4 >= WINOGRAD_MIN_TILES ? 4 : 2;
+        } else if (fused != null && fused != Activation.RELU && fused != Activation.RELU6) {
+            return 0;
+        } else if (in >= WINOGRAD4_MIN_CHANNELS && out >= WINOGRAD4_MIN_CHANNELS && tiles4 >= WINOGRAD_MIN_TILES) {
+            choice = 4;
+        } else if (in >= WINOGRAD_MIN_CHANNELS && out >= WINOGRAD_MIN_CHANNELS && tiles2 >= WINOGRAD_MIN_TILES
+                && in * tiles2 >= WINOGRAD_MIN_WORK) {
+            choice = 2;
+        } else {
+            return 0;
+        }
+        return t.equals("auto") ? choice : Integer.parseInt(t);
     }
 
-    /** Fewest input and output channels of a {@link #useWinograd} layer by default. */
+    /**
+     * Fewest input and output channels of a layer that {@link #winogradChoice} gives F(4×4, 3×3) by default. SqueezeNet's
+     * 16→64 at 55² and 32→128 at 27² ran 10% faster alone that way (ConvLayerBench: 516 and 507 µs against 591 and 575)
+     * but the whole network 4% slower (9.67 against 9.31 ms, its other layers slower after the transforms' scratch).
+     */
+    static final int WINOGRAD4_MIN_CHANNELS = Integer.getInteger("minnow.cnn.winograd4MinChannels", 64);
+
+    /** Fewest input and output channels of an F(2×2, 3×3) {@link #winogradChoice} layer by default. */
     static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("minnow.cnn.winogradMinChannels", 32);
 
-    /** Fewest tiles (2 × 2 outputs each) of a {@link #useWinograd} layer by default: the products' matrices are that wide. */
+    /** Fewest tiles (2 × 2 outputs each) of a {@link #winogradChoice} layer by default: the products' matrices are that wide. */
     static final int WINOGRAD_MIN_TILES = Integer.getInteger("minnow.cnn.winogradMinTiles", 32);
 
     /**
-     * Fewest input channels × tiles of a {@link #useWinograd} layer by default. ConvLayerBench, 1 thread, Zen 4, direct
+     * Fewest input channels × tiles of a {@link #winogradChoice} layer by default. ConvLayerBench, 1 thread, Zen 4, direct
      * against Winograd (µs): ResNet's 64→64 at 56² 2335 / 1757, 128→128 at 28² 2340 / 1652, 256→256 at 14² (49 tiles)
      * 2156 / 1515, 512→512 at 7² (16 tiles) 2226 / 2196; SqueezeNet's 32→128 at 27² 575 / 542, 48→192 at 13² 279 / 293,
      * 64→256 at 13² 485 / 563. Below it the transforms and the padding of 49 tiles to 64 cost more than the products save.
@@ -448,12 +473,12 @@ public final class Conv2d implements Layer {
     private static final int WINOGRAD_L2 = Integer.getInteger("minnow.cnn.winogradL2", 1048576);
 
     /**
-     * Tile rows per {@link #winograd} task: at most what keeps its 16·(in + out) floats per tile within
+     * Tile rows per {@link #winograd} task: at most what keeps its ξ·(in + out) floats per tile (ξ = 16 or 36) within
      * {@link #WINOGRAD_L2} (but at least 32 tiles, the products' register tile), choosing the count that pads the
      * fewest tiles up to whole vectors of 16 over the plane, the larger on a tie.
      */
-    private int winogradRows(int th, int tw) {
-        int cap = Math.max(32, WINOGRAD_L2 / (64 * (in + out)));
+    private int winogradRows(int th, int tw, int xis) {
+        int cap = Math.max(32, WINOGRAD_L2 / (4 * xis * (in + out)));
         int best = 1;
         long bestWork = Long.MAX_VALUE;
         for (int rows = 1; rows <= th && (rows == 1 || rows * tw <= cap); rows++) {
@@ -467,109 +492,143 @@ public final class Conv2d implements Layer {
     }
 
     /** The transformed weights of {@link #winograd}, one packed {@code out × in} matrix per ξ, made on first use. */
-    private volatile float[][] winogradPacked;
+    private volatile float[][] winogradPacked, winograd4Packed;
 
     /** Per thread: the transformed input tiles and their products of one {@link #winograd} task. */
     private static final ThreadLocal<float[][]> WINOGRAD_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
+    /** G of F(2×2, 3×3) and of F(4×4, 3×3) (points 0, ±1, ±2, ∞). */
+    private static final double[][] WINOGRAD_G2 = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+    private static final double[][] WINOGRAD_G4 = {{0.25, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+        {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}};
+
     /**
-     * {@code U_ξ = (G·g·Gᵀ)[a][b]} ({@code ξ = 4a + b}) for each (output, input) pair's 3×3 kernel g, with
-     * {@code G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]}, computed in double, each packed for
-     * {@link NchwPointwiseKernels#conv}.
+     * {@code U_ξ = (G·g·Gᵀ)[a][b]} ({@code ξ = α·a + b}, α = n + 2) for each (output, input) pair's 3×3 kernel g, G of
+     * F(n×n, 3×3), computed in double, each packed for {@link NchwPointwiseKernels#conv}; made on first use per n.
      */
-    private float[][] winogradWeights() {
-        float[][] p = winogradPacked;
+    private float[][] winogradWeights(int n) {
+        float[][] p = n == 2 ? winogradPacked : winograd4Packed;
         if (p != null) {
             return p;
         }
-        float[][] u = new float[16][out * in];
-        double[][] gm = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+        double[][] gm = n == 2 ? WINOGRAD_G2 : WINOGRAD_G4;
+        int al = n + 2;
+        float[][] u = new float[al * al][out * in];
         for (int o = 0; o < out; o++) {
             for (int i = 0; i < in; i++) {
                 int g0 = (o * in + i) * 9;
-                double[][] t = new double[4][3];   // G·g
-                for (int a = 0; a < 4; a++) {
+                double[][] t = new double[al][3];   // G·g
+                for (int a = 0; a < al; a++) {
                     for (int c = 0; c < 3; c++) {
                         t[a][c] = gm[a][0] * weightArray[g0 + c] + gm[a][1] * weightArray[g0 + 3 + c] + gm[a][2] * weightArray[g0 + 6 + c];
                     }
                 }
-                for (int a = 0; a < 4; a++) {
-                    for (int b = 0; b < 4; b++) {
-                        u[4 * a + b][o * in + i] = (float) (t[a][0] * gm[b][0] + t[a][1] * gm[b][1] + t[a][2] * gm[b][2]);
+                for (int a = 0; a < al; a++) {
+                    for (int b = 0; b < al; b++) {
+                        u[al * a + b][o * in + i] = (float) (t[a][0] * gm[b][0] + t[a][1] * gm[b][1] + t[a][2] * gm[b][2]);
                     }
                 }
             }
         }
         NchwPointwiseKernels pk = NchwPointwiseKernels.get();
-        p = new float[16][];
-        for (int xi = 0; xi < 16; xi++) {
+        p = new float[al * al][];
+        for (int xi = 0; xi < al * al; xi++) {
             p[xi] = pk.pack(out, in, u[xi]);
         }
-        winogradPacked = p;
+        if (n == 2) {
+            winogradPacked = p;
+        } else {
+            winograd4Packed = p;
+        }
         return p;
     }
 
     /**
-     * 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, 2016): 16 multiplications
-     * per 2 × 2 outputs and input channel instead of 36. The input is copied once into its zero-padded stride-2 phases
-     * ({@link #copyPhases}), grown to whole tiles; then tasks of whole tile rows (about {@link #WINOGRAD_TILES} tiles,
-     * times output-channel parts where there are fewer rows than the threads want) each transform their tiles
-     * ({@link CnnKernels#winogradInput}), multiply them by the 16 transformed weight matrices ({@link
-     * NchwPointwiseKernels#conv}) and transform the products back into the output with bias, activation and the residual
-     * ({@link CnnKernels#winogradOutput}). The transforms' coefficients are 0, ±1 and ±½, so the results differ from the
-     * direct sum by a few roundings of its partial sums (the tests bound it).
+     * 3×3 stride-1 convolution by Winograd's minimal filtering (Lavin and Gray, 2016) with output tiles of n × n:
+     * F(2×2, 3×3) takes 16 multiplications per 4 outputs and input channel, F(4×4, 3×3) 36 per 16, against 9 per output
+     * directly. The input is copied once, zero-padded and grown to whole tiles, into its stride-2 phases (n = 2) or its
+     * four column phases (n = 4) ({@link #copyPhases}); then tasks of whole tile rows ({@link #winogradRows}, times
+     * output-channel parts where there are fewer rows than the threads want) each transform their tiles
+     * ({@link CnnKernels#winogradInput}, {@link CnnKernels#winograd4Input}), multiply them by the 16 or 36 transformed
+     * weight matrices ({@link NchwPointwiseKernels#conv}) and transform the products back into the output with bias,
+     * activation and the residual ({@link CnnKernels#winogradOutput}, {@link CnnKernels#winograd4Output}). F(2×2)'s
+     * coefficients are 0, ±1 and ±½; F(4×4)'s reach 8 and 1/24, so its results sit further from the direct sum (the tests
+     * bound both).
      */
-    private void winograd(MemorySegment xs, long xOff, int h, int w, MemorySegment rs, MemorySegment ys, long yOff, int ho, int wo) {
-        int th = (ho + 1) / 2, tw = (wo + 1) / 2, hq = th + 1, wq = tw + 1, phase = hq * wq, ldx = 4 * phase;
+    private void winograd(int n, MemorySegment xs, long xOff, int h, int w, MemorySegment rs, MemorySegment ys, long yOff, int ho, int wo) {
+        int al = n + 2, xis = al * al;
+        int th = (ho + n - 1) / n, tw = (wo + n - 1) / n, wq = tw + 1;
+        // F(2×2): the four stride-2 phases of the padded plane; F(4×4): its four column phases, rows as they are
+        int phase = n == 2 ? (th + 1) * wq : (4 * th + 2) * wq, ldx = 4 * phase;
         int slack = CnnKernels.WINOGRAD_SLACK;
-        float[][] u = winogradWeights();
+        float[][] u = winogradWeights(n);
         float[][] sc = SHIFT_SCRATCH.get();
         if (sc[0].length < in * ldx + slack) {
             sc[0] = new float[in * ldx + slack];
         }
-        if (sc[1].length < h * w) {
-            sc[1] = new float[h * w];
+        if (sc[1].length < h * w + 8 * wq) {
+            sc[1] = new float[h * w + 8 * wq];   // a plane, and for F(4×4) a padded row and its two halves
         }
         float[] xp = sc[0], stage = sc[1];
         java.util.Arrays.fill(xp, 0, in * ldx + slack, 0f);
         CnnKernels ck = CnnKernels.get();
         for (int i = 0; i < in; i++) {
-            copyPhases(ck, xs, xOff + (long) i * h * w, h, w, ph, pw, 2, 2, xp, i * ldx, phase, wq, stage);
+            copyPhases(ck, xs, xOff + (long) i * h * w, h, w, ph, pw, n == 2 ? 2 : 1, n == 2 ? 2 : 4, xp, i * ldx, phase, wq, stage);
         }
-        int rows = winogradRows(th, tw), chunks = (th + rows - 1) / rows;
+        int rows = winogradRows(th, tw, xis), chunks = (th + rows - 1) / rows;
         int threads = Parallel.threads();
-        int oParts = threads == 1 || chunks >= 2 * threads ? 1 : Math.max(1, Math.min((2 * threads + chunks - 1) / chunks, out / 16));
-        int oChunk = (out + oParts - 1) / oParts;
+        // with threads, about four tasks each: the output channels split too (in multiples of the products' six-row
+        // tile), each part transforming the same tiles again (a 56² layer's 4 chunks of 4, 4, 4 and 2 tile rows left
+        // one of two threads idle for a fifth of the layer; a first pass transforming every chunk once into a shared
+        // buffer was slower: the products then read their tiles from L3)
+        int oParts = threads == 1 ? 1 : Math.max(1, Math.min(out / 32, (4 * threads + chunks - 1) / chunks));
+        int oChunk = ((out + oParts - 1) / oParts + 5) / 6 * 6;
+        // per chunk: tiles padded to whole vectors of 16 (the products run over them; the tiles past nt read the slack
+        // the transforms leave, and their products are never read), rows of ld, slabs one cache line past whole rows
+        // (the values of a tile are not 4 KiB apart)
+        int np = (rows * tw + 15) / 16 * 16, ld = np + slack, sv = in * ld + 16, sm = out * ld + 16;
         float[] b = biasArray;
         Activation act = fused;
         NchwPointwiseKernels pk = NchwPointwiseKernels.get();
         Parallel.forChunks(chunks * oParts, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
-                int ty0 = (t % chunks) * rows, ty1 = Math.min(th, ty0 + rows), o0 = (t / chunks) * oChunk, o1 = Math.min(out, o0 + oChunk);
+                int c = t % chunks, ty0 = c * rows, ty1 = Math.min(th, ty0 + rows), o0 = (t / chunks) * oChunk, o1 = Math.min(out, o0 + oChunk);
                 if (o0 >= o1) {
                     continue;
                 }
-                // the products over whole vectors of tiles (16 divides every width's lanes): the tiles past nt read the
-                // slack the transforms leave, and their products are never read
-                // (slabs one cache line past whole rows: the 16 values of a tile are not 4 KiB apart)
-                int nt = (ty1 - ty0) * tw, np = (nt + 15) / 16 * 16, ld = np + slack, sv = in * ld + 16, sm = out * ld + 16;
+                int nt = (ty1 - ty0) * tw, npt = (nt + 15) / 16 * 16;
                 float[][] ws = WINOGRAD_SCRATCH.get();
-                if (ws[0].length < 16 * sv) {
-                    ws[0] = new float[16 * sv];
+                if (ws[0].length < xis * sv) {
+                    ws[0] = new float[xis * sv];
                 }
-                if (ws[1].length < 16 * sm) {
-                    ws[1] = new float[16 * sm];
+                if (ws[1].length < xis * sm) {
+                    ws[1] = new float[xis * sm];
                 }
                 float[] v = ws[0], m = ws[1];
+                winogradIn(ck, n, xp, ldx, phase, wq, tw, ty0, ty1, v, 0, ld, sv);
                 MemorySegment vs = MemorySegment.ofArray(v), ms = MemorySegment.ofArray(m);
-                ck.winogradInput(in, xp, 0, ldx, phase, wq, tw, ty0, ty1, v, 0, ld, sv);
-                for (int xi = 0; xi < 16; xi++) {
-                    pk.conv(out, in, u[xi], null, null, vs, (long) xi * sv, ld, null, 0, ms, (long) xi * sm, ld, o0, o1, 0, np);
+                for (int xi = 0; xi < xis; xi++) {
+                    pk.conv(out, in, u[xi], null, null, vs, (long) xi * sv, ld, null, 0, ms, (long) xi * sm, ld, o0, o1, 0, npt);
                 }
-                ck.winogradOutput(out, m, 0, ld, sm, tw, ty0, ty1, b, act, rs, yOff, ys, yOff, ho, wo, o0, o1);
+                if (n == 2) {
+                    ck.winogradOutput(out, m, 0, ld, sm, tw, ty0, ty1, b, act, rs, yOff, ys, yOff, ho, wo, o0, o1);
+                } else {
+                    ck.winograd4Output(out, m, 0, ld, sm, tw, ty0, ty1, b, act, rs, yOff, ys, yOff, ho, wo, o0, o1);
+                }
             }
         });
     }
+
+    /** {@link CnnKernels#winogradInput} or {@link CnnKernels#winograd4Input} by the tile n. */
+    private void winogradIn(CnnKernels ck, int n, float[] xp, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v, int vOff,
+                            int ld, int sv) {
+        if (n == 2) {
+            ck.winogradInput(in, xp, 0, ldx, phase, wq, tw, ty0, ty1, v, vOff, ld, sv);
+        } else {
+            ck.winograd4Input(in, xp, 0, ldx, phase, wq, tw, ty0, ty1, v, vOff, ld, sv);
+        }
+    }
+
 
     /** Largest output plane of {@link #useBlockedKxK} by default. */
     static final int BLOCKED_KXK_MAX_PIXELS = 256;
@@ -735,9 +794,9 @@ public final class Conv2d implements Layer {
                 added = after == null;
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
-            } else if (winogradShape() && useWinograd(ho, wo)) {
-                // 3×3 stride 1: F(2×2, 3×3) tiles, bias and activation fused, and the residual as in pointwisePacked
-                winograd(xs, xOff, h, w, after == null ? rs : null, ys, yOff, ho, wo);
+            } else if (winogradShape() && winogradChoice(ho, wo) > 0) {
+                // 3×3 stride 1: F(4×4, 3×3) or F(2×2, 3×3) tiles, bias and activation fused, and the residual as in pointwisePacked
+                winograd(winogradChoice(ho, wo), xs, xOff, h, w, after == null ? rs : null, ys, yOff, ho, wo);
                 added = after == null;
             } else if (!pointwise && groups == 1 && sh == sw && dh == 1 && dw == 1 && useBlockedKxK(ho * wo, in)) {
                 // the channels in the lanes: NCHW in and out by register transposes
@@ -1110,7 +1169,8 @@ public final class Conv2d implements Layer {
      * padded cell {@code (y, x)}, input cell {@code (y − ph, x − pw)}, at
      * {@code base + ((y % sh)·sw + x % sw)·phase + (y / sh)·wq + x / sw}; the padding cells are left as they are. At
      * stride 1 across, rows are copied straight; at 2 a staged row splits into its even and odd columns
-     * ({@link CnnKernels#deinterleave}). {@code stage}: at least h·w floats.
+     * ({@link CnnKernels#deinterleave}), and at 4 across with one row (stride 1 down) a zero-padded row is split twice.
+     * {@code stage}: at least h·w floats (h·w + 8·wq for the split at 4; with fewer, element by element).
      */
     private static void copyPhases(CnnKernels ck, MemorySegment xs, long off, int h, int w, int ph, int pw, int sh, int sw, float[] xp,
                                    int base, int phase, int wq, float[] stage) {
@@ -1122,6 +1182,20 @@ public final class Conv2d implements Layer {
             return;
         }
         MemorySegment.copy(xs, Tensor.F32_LE, off * 4, stage, 0, h * w);
+        if (sh == 1 && sw == 4 && stage.length >= h * w + 8 * wq) {
+            // each row zero-padded into the stage's tail, split into even and odd columns there, and each of those into
+            // the phases 0, 2 and 1, 3
+            int pr = h * w, eo = pr + 4 * wq;
+            for (int iy = 0; iy < h; iy++) {
+                java.util.Arrays.fill(stage, pr, pr + 4 * wq, 0f);
+                System.arraycopy(stage, iy * w, stage, pr + pw, w);
+                ck.deinterleave(stage, pr, 2 * wq, stage, eo, stage, eo + 2 * wq);
+                int row = base + (iy + ph) * wq;
+                ck.deinterleave(stage, eo, wq, xp, row, xp, row + 2 * phase);
+                ck.deinterleave(stage, eo + 2 * wq, wq, xp, row + phase, xp, row + 3 * phase);
+            }
+            return;
+        }
         for (int iy = 0; iy < h; iy++) {
             int y = iy + ph;
             int rowBase = base + (y % sh) * sw * phase + (y / sh) * wq;   // phase (y % sh, 0) of this row

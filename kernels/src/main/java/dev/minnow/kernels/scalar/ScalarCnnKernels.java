@@ -321,4 +321,89 @@ public final class ScalarCnnKernels implements CnnKernels {
             }
         }
     }
+
+    /** {@link CnnKernels#winograd4Input}'s transform of one row or column. */
+    private static void bt6(float[] d, float[] t) {
+        float u = d[4] - 4f * d[2], w = d[3] - 4f * d[1], p = d[4] - d[2], q = 2f * (d[3] - d[1]);
+        t[0] = (4f * d[0] - 5f * d[2]) + d[4];
+        t[1] = u + w;
+        t[2] = u - w;
+        t[3] = p + q;
+        t[4] = p - q;
+        t[5] = (4f * d[1] - 5f * d[3]) + d[5];
+    }
+
+    @Override
+    public void winograd4Input(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v, int vOff,
+                               int ldv, int slab) {
+        float[][] t = new float[6][6];
+        float[] d = new float[6], col = new float[6], out = new float[6];
+        for (int c = 0; c < cin; c++) {
+            for (int ty = ty0; ty < ty1; ty++) {
+                for (int tx = 0; tx < tw; tx++) {
+                    for (int i = 0; i < 6; i++) {
+                        for (int j = 0; j < 6; j++) {
+                            d[j] = x[xOff + c * ldx + (j % 4) * phase + (4 * ty + i) * wq + tx + j / 4];
+                        }
+                        bt6(d, t[i]);
+                    }
+                    int at = vOff + c * ldv + (ty - ty0) * tw + tx;
+                    for (int b = 0; b < 6; b++) {
+                        for (int i = 0; i < 6; i++) {
+                            col[i] = t[i][b];
+                        }
+                        bt6(col, out);
+                        for (int a = 0; a < 6; a++) {
+                            v[at + (6 * a + b) * slab] = out[a];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link CnnKernels#winograd4Output}'s transform of one column or row. */
+    private static void at6(float[] m, float[] y) {
+        float p = m[1] + m[2], q = m[1] - m[2], s = m[3] + m[4], t = m[3] - m[4];
+        y[0] = (m[0] + p) + s;
+        y[1] = q + 2f * t;
+        y[2] = p + 4f * s;
+        y[3] = (q + 8f * t) + m[5];
+    }
+
+    @Override
+    public void winograd4Output(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias, Activation act,
+                                MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1) {
+        float[][] s = new float[4][6];
+        float[] col = new float[6], out = new float[4];
+        for (int o = o0; o < o1; o++) {
+            float bo = bias == null ? 0f : bias[o];
+            for (int ty = ty0; ty < ty1; ty++) {
+                for (int tx = 0; tx < tw; tx++) {
+                    for (int b = 0; b < 6; b++) {
+                        for (int a = 0; a < 6; a++) {
+                            col[a] = m[mOff + (6 * a + b) * slab + o * ldm + (ty - ty0) * tw + tx];
+                        }
+                        at6(col, out);
+                        for (int i = 0; i < 4; i++) {
+                            s[i][b] = out[i];
+                        }
+                    }
+                    for (int i = 0; i < 4; i++) {
+                        at6(s[i], out);
+                        for (int j = 0; j < 4; j++) {
+                            int oy = 4 * ty + i, ox = 4 * tx + j;
+                            if (oy >= ho || ox >= wo) {
+                                continue;
+                            }
+                            long cell = (long) o * ho * wo + (long) oy * wo + ox;
+                            float val = out[j] + bo;
+                            val = act == null ? val : ScalarKernels.activation(act, val);
+                            y.setAtIndex(F32, yOff + cell, r == null ? val : val + r.getAtIndex(F32, rOff + cell));
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -4023,4 +4023,143 @@ final class CnnF32 implements CnnKernels {
             }
         }
     }
+
+    /**
+     * {@link CnnKernels#winograd4Input}: LANES tiles of a tile row at a time, whole vectors only (as
+     * {@link #winogradInput}): each window row's transform into a 36-vector scratch, then each column's into v. Small
+     * methods on arrays, no vector crossing a call: written as one method, C2 stopped inlining the vector operations
+     * part-way (its inlining budget) and boxed them, 4× slower in a network's process.
+     */
+    @Override
+    public void winograd4Input(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v, int vOff,
+                               int ldv, int slab) {
+        float[] t = new float[36 * LANES];
+        for (int c = 0; c < cin; c++) {
+            int base = xOff + c * ldx;
+            for (int ty = ty0; ty < ty1; ty++) {
+                int at = vOff + c * ldv + (ty - ty0) * tw;
+                for (int tx = 0; tx < tw; tx += LANES) {
+                    for (int i = 0; i < 6; i++) {
+                        bt6Row(x, base + (4 * ty + i) * wq + tx, phase, t, 6 * i * LANES);
+                    }
+                    for (int b = 0; b < 6; b++) {
+                        bt6Column(t, b * LANES, v, at + tx + b * slab, 6 * slab);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One window row (phases 0–3 at {@code at}, then phases 0 and 1 one column on) transformed into t[to + j·LANES]. */
+    private static void bt6Row(float[] x, int at, int phase, float[] t, int to) {
+        FloatVector d0 = FloatVector.fromArray(SPECIES, x, at), d1 = FloatVector.fromArray(SPECIES, x, at + phase);
+        FloatVector d2 = FloatVector.fromArray(SPECIES, x, at + 2 * phase), d3 = FloatVector.fromArray(SPECIES, x, at + 3 * phase);
+        FloatVector d4 = FloatVector.fromArray(SPECIES, x, at + 1), d5 = FloatVector.fromArray(SPECIES, x, at + phase + 1);
+        FloatVector u = d4.sub(d2.mul(4f)), w = d3.sub(d1.mul(4f)), p = d4.sub(d2), q = d3.sub(d1).mul(2f);
+        d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(t, to);
+        u.add(w).intoArray(t, to + LANES);
+        u.sub(w).intoArray(t, to + 2 * LANES);
+        p.add(q).intoArray(t, to + 3 * LANES);
+        p.sub(q).intoArray(t, to + 4 * LANES);
+        d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(t, to + 5 * LANES);
+    }
+
+    /** Column b of the row-transformed window (t[from + i·6·LANES]) transformed into v, {@code step} apart. */
+    private static void bt6Column(float[] t, int from, float[] v, int at, int step) {
+        int r = 6 * LANES;
+        FloatVector d0 = FloatVector.fromArray(SPECIES, t, from), d1 = FloatVector.fromArray(SPECIES, t, from + r);
+        FloatVector d2 = FloatVector.fromArray(SPECIES, t, from + 2 * r), d3 = FloatVector.fromArray(SPECIES, t, from + 3 * r);
+        FloatVector d4 = FloatVector.fromArray(SPECIES, t, from + 4 * r), d5 = FloatVector.fromArray(SPECIES, t, from + 5 * r);
+        FloatVector u = d4.sub(d2.mul(4f)), w = d3.sub(d1.mul(4f)), p = d4.sub(d2), q = d3.sub(d1).mul(2f);
+        d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(v, at);
+        u.add(w).intoArray(v, at + step);
+        u.sub(w).intoArray(v, at + 2 * step);
+        p.add(q).intoArray(v, at + 3 * step);
+        p.sub(q).intoArray(v, at + 4 * step);
+        d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(v, at + 5 * step);
+    }
+
+    /**
+     * {@link CnnKernels#winograd4Output}: LANES tiles of a tile row at a time (whole vectors of m): each column's
+     * transform into a 24-vector scratch, then each output row from it, its four columns interleaved by two levels of
+     * two-vector selections, with bias, ReLU/ReLU6 and the residual in register and the row's end masked (small methods,
+     * as {@link #winograd4Input}). Other activations: the specification.
+     */
+    @Override
+    public void winograd4Output(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias, Activation act,
+                                MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1) {
+        int code = code(act);
+        if (code > 2 || code < 0) {
+            CnnKernels.scalar().winograd4Output(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, r, rOff, y, yOff, ho, wo, o0, o1);
+            return;
+        }
+        float lo = code == 0 ? Float.NEGATIVE_INFINITY : 0f, hi = code == 2 ? 6f : Float.POSITIVE_INFINITY;
+        float[] sc = new float[24 * LANES];
+        for (int o = o0; o < o1; o++) {
+            float bo = bias == null ? 0f : bias[o];
+            for (int ty = ty0; ty < ty1; ty++) {
+                int at = mOff + o * ldm + (ty - ty0) * tw;
+                int rows = Math.min(4, ho - 4 * ty);
+                for (int tx = 0; tx < tw; tx += LANES) {
+                    for (int b = 0; b < 6; b++) {
+                        at6Column(m, at + tx + b * slab, 6 * slab, sc, b * LANES);
+                    }
+                    for (int i = 0; i < rows; i++) {
+                        at6Row(sc, 6 * i * LANES, bo, code, lo, hi, r, rOff, y, yOff, (long) o * ho * wo + (long) (4 * ty + i) * wo, 4 * tx, wo);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Column b of the products (m[at + a·step]) transformed into s[to + i·6·LANES], i < 4. */
+    private static void at6Column(float[] m, int at, int step, float[] s, int to) {
+        int r = 6 * LANES;
+        FloatVector n0 = FloatVector.fromArray(SPECIES, m, at), n1 = FloatVector.fromArray(SPECIES, m, at + step);
+        FloatVector n2 = FloatVector.fromArray(SPECIES, m, at + 2 * step), n3 = FloatVector.fromArray(SPECIES, m, at + 3 * step);
+        FloatVector n4 = FloatVector.fromArray(SPECIES, m, at + 4 * step), n5 = FloatVector.fromArray(SPECIES, m, at + 5 * step);
+        FloatVector p = n1.add(n2), q = n1.sub(n2), u = n3.add(n4), t = n3.sub(n4);
+        n0.add(p).add(u).intoArray(s, to);
+        q.add(t.mul(2f)).intoArray(s, to + r);
+        p.add(u.mul(4f)).intoArray(s, to + 2 * r);
+        q.add(t.mul(8f)).add(n5).intoArray(s, to + 3 * r);
+    }
+
+    /** One output row from the column-transformed s[from + b·LANES]: 4·LANES columns from {@code col}, bias, clamp, residual. */
+    private static void at6Row(float[] s, int from, float bias, int code, float lo, float hi, MemorySegment r, long rOff, MemorySegment y,
+                               long yOff, long row, int col, int wo) {
+        FloatVector m0 = FloatVector.fromArray(SPECIES, s, from), m1 = FloatVector.fromArray(SPECIES, s, from + LANES);
+        FloatVector m2 = FloatVector.fromArray(SPECIES, s, from + 2 * LANES), m3 = FloatVector.fromArray(SPECIES, s, from + 3 * LANES);
+        FloatVector m4 = FloatVector.fromArray(SPECIES, s, from + 4 * LANES), m5 = FloatVector.fromArray(SPECIES, s, from + 5 * LANES);
+        FloatVector p = m1.add(m2), q = m1.sub(m2), u = m3.add(m4), t = m3.sub(m4);
+        FloatVector y0 = m0.add(p).add(u).add(bias), y1 = q.add(t.mul(2f)).add(bias);
+        FloatVector y2 = p.add(u.mul(4f)).add(bias), y3 = q.add(t.mul(8f)).add(m5).add(bias);
+        if (code != 0) {
+            FloatVector vlo = FloatVector.broadcast(SPECIES, lo), vhi = FloatVector.broadcast(SPECIES, hi);
+            y0 = y0.blend(vlo, y0.compare(VectorOperators.LE, vlo)).blend(vhi, y0.compare(VectorOperators.GE, vhi));
+            y1 = y1.blend(vlo, y1.compare(VectorOperators.LE, vlo)).blend(vhi, y1.compare(VectorOperators.GE, vhi));
+            y2 = y2.blend(vlo, y2.compare(VectorOperators.LE, vlo)).blend(vhi, y2.compare(VectorOperators.GE, vhi));
+            y3 = y3.blend(vlo, y3.compare(VectorOperators.LE, vlo)).blend(vhi, y3.compare(VectorOperators.GE, vhi));
+        }
+        // columns 4k + j from y_j[k]: (y0, y2) and (y1, y3) zipped, then those zipped
+        FloatVector zl = FloatVector.fromArray(SPECIES, ZIP_LO, 0), zh = FloatVector.fromArray(SPECIES, ZIP_HI, 0);
+        FloatVector e0 = zl.selectFrom(y0, y2), e1 = zh.selectFrom(y0, y2), f0 = zl.selectFrom(y1, y3), f1 = zh.selectFrom(y1, y3);
+        for (int k = 0; k < 4; k++) {
+            FloatVector g = k == 0 ? zl.selectFrom(e0, f0) : k == 1 ? zh.selectFrom(e0, f0) : k == 2 ? zl.selectFrom(e1, f1) : zh.selectFrom(e1, f1);
+            int c0 = col + k * LANES;
+            long cc = row + c0;
+            if (c0 + LANES <= wo) {
+                if (r != null) {
+                    g = g.add(FloatVector.fromMemorySegment(SPECIES, r, (rOff + cc) * 4, LE));
+                }
+                g.intoMemorySegment(y, (yOff + cc) * 4, LE);
+            } else if (c0 < wo) {
+                VectorMask<Float> mk = SPECIES.indexInRange(c0, wo);
+                if (r != null) {
+                    g = g.add(FloatVector.fromMemorySegment(SPECIES, r, (rOff + cc) * 4, LE, mk));
+                }
+                g.intoMemorySegment(y, (yOff + cc) * 4, LE, mk);
+            }
+        }
+    }
 }
