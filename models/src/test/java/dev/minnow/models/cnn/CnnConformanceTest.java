@@ -33,6 +33,11 @@ class CnnConformanceTest {
     @ParameterizedTest
     @ValueSource(strings = {"squeezenet1_1", "mobilenet_v2"})
     void matchesPyTorchLogits(String name) {
+        check(name);
+    }
+
+    /** {@link #matchesPyTorchLogits}' checks; returns the logits. */
+    private static float[] check(String name) {
         Path dir = Fixtures.path("cnn/" + name);
         float[] want = Npy.read(dir.resolve("logits.npy")).toFloatArray();
         try (CnnModel m = CnnModel.load(dir.resolve("model.safetensors"), name)) {
@@ -47,6 +52,28 @@ class CnnConformanceTest {
             System.out.printf("%s: max abs error %.3g, max|logit| %.3g, ratio %.3g%n", name, maxErr, maxAbs, maxErr / maxAbs);
             assertTrue(maxErr <= 1e-3 * maxAbs, name + ": max abs error " + maxErr + " > 1e-3 x " + maxAbs);
             assertArrayEquals(top(want, 5), top(got, 5), name + " top-5");
+            return got;
+        }
+    }
+
+    /**
+     * SqueezeNet's stride-1 3×3 layers (16→64 at 55², 32→128 at 27², 48→192 and 64→256 at 13²), which take the direct
+     * kernels by default, through Winograd F(2×2, 3×3) and F(4×4, 3×3) ({@code minnow.cnn.winograd=always}): the same
+     * bound against PyTorch's logits, and the same top-5; and the logits differ from the direct kernels' somewhere, so
+     * the path did run.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2", "4"})
+    void matchesPyTorchLogitsByWinograd(String tile) {
+        float[] direct = check("squeezenet1_1");
+        System.setProperty("minnow.cnn.winograd", "always");
+        System.setProperty("minnow.cnn.winogradTile", tile);
+        try {
+            float[] got = check("squeezenet1_1");
+            assertTrue(!java.util.Arrays.equals(direct, got), "F(" + tile + "x" + tile + ") gave the direct kernels' logits bit for bit");
+        } finally {
+            System.clearProperty("minnow.cnn.winograd");
+            System.clearProperty("minnow.cnn.winogradTile");
         }
     }
 
