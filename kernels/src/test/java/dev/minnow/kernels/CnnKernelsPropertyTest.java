@@ -440,21 +440,32 @@ class CnnKernelsPropertyTest {
     @ParameterizedTest(name = "{0} tw={1}")
     @MethodSource("winogradCases")
     void winogradInputIsExact(CnnKernels impl, int tw) {
-        String name = "cnn-winograd-in/" + impl.name() + "/" + tw;
+        checkWinogradInput(impl, tw, 2);
+    }
+
+    /** {@link #winogradInputIsExact} for tiles of n × n outputs (2: four stride-2 phases; 4: four column phases). */
+    static void checkWinogradInput(CnnKernels impl, int tw, int n) {
+        String name = (n == 2 ? "cnn-winograd-in/" : "cnn-winograd4-in/") + impl.name() + "/" + tw;
         long seed = Gen.seed(name);
         SplittableRandom r = new SplittableRandom(seed);
-        int slack = CnnKernels.WINOGRAD_SLACK;
+        int slack = CnnKernels.WINOGRAD_SLACK, xis = (n + 2) * (n + 2);
         for (int iter = 0; iter < 4; iter++) {
             int cin = 1 + r.nextInt(4), th = 1 + r.nextInt(4), ty0 = r.nextInt(th), ty1 = ty0 + 1 + r.nextInt(th - ty0);
-            int wq = tw + 1 + r.nextInt(3), phase = (th + 1) * wq + r.nextInt(3), ldx = 4 * phase + r.nextInt(5), xOff = r.nextInt(4);
+            int wq = tw + 1 + r.nextInt(3), phase = (n == 2 ? th + 1 : 4 * th + 2) * wq + r.nextInt(3), ldx = 4 * phase + r.nextInt(5);
+            int xOff = r.nextInt(4);
             float[] x = Gen.floats(r, xOff + (cin - 1) * ldx + 4 * phase + slack, -4, 4);
             int nt = (ty1 - ty0) * tw, ldv = nt + slack + r.nextInt(3), vOff = r.nextInt(4), slab = cin * ldv + r.nextInt(20);
-            float[] want = Gen.floats(r, vOff + 16 * slab + 3), got = want.clone();
-            SPEC.winogradInput(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, want, vOff, ldv, slab);
-            impl.winogradInput(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, got, vOff, ldv, slab);
+            float[] want = Gen.floats(r, vOff + xis * slab + 3), got = want.clone();
+            if (n == 2) {
+                SPEC.winogradInput(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, want, vOff, ldv, slab);
+                impl.winogradInput(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, got, vOff, ldv, slab);
+            } else {
+                SPEC.winograd4Input(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, want, vOff, ldv, slab);
+                impl.winograd4Input(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, got, vOff, ldv, slab);
+            }
             for (int i = 0; i < want.length; i++) {
                 int inSlab = (i - vOff) % slab, inRow = inSlab % ldv;
-                if (i >= vOff && i < vOff + 16 * slab && inSlab < cin * ldv && inRow >= nt && inRow < nt + slack) {
+                if (i >= vOff && i < vOff + xis * slab && inSlab < cin * ldv && inRow >= nt && inRow < nt + slack) {
                     continue;   // the slack after a row's tiles: unspecified
                 }
                 assertEquals(want[i], got[i], 0f, name + " iter " + iter + " at " + i + " seed=" + seed);
@@ -471,18 +482,24 @@ class CnnKernelsPropertyTest {
     @ParameterizedTest(name = "{0} tw={1}")
     @MethodSource("winogradCases")
     void winogradOutputIsExact(CnnKernels impl, int tw) {
+        checkWinogradOutput(impl, tw, 2);
+    }
+
+    /** {@link #winogradOutputIsExact} for tiles of n × n outputs. */
+    static void checkWinogradOutput(CnnKernels impl, int tw, int n) {
         Activation[] acts = {null, Activation.RELU, Activation.RELU6, Activation.HARD_SWISH};
+        int xis = (n + 2) * (n + 2);
         for (int iter = 0; iter < 8; iter++) {
-            String name = "cnn-winograd-out/" + impl.name() + "/" + tw + "/" + iter;
+            String name = (n == 2 ? "cnn-winograd-out/" : "cnn-winograd4-out/") + impl.name() + "/" + tw + "/" + iter;
             long seed = Gen.seed(name);
             SplittableRandom r = new SplittableRandom(seed);
             Activation act = acts[iter % acts.length];
             int cout = 1 + r.nextInt(5), o0 = r.nextInt(cout), o1 = o0 + 1 + r.nextInt(cout - o0);
             int th = 1 + r.nextInt(4), ty0 = r.nextInt(th), ty1 = ty0 + 1 + r.nextInt(th - ty0);
-            int ho = 2 * th - r.nextInt(2), wo = tw == 0 ? 0 : 2 * tw - r.nextInt(2);
+            int ho = n * th - r.nextInt(n), wo = tw == 0 ? 0 : n * tw - r.nextInt(n);
             int nt = (ty1 - ty0) * tw, ldm = nt + CnnKernels.WINOGRAD_SLACK + r.nextInt(3), mOff = r.nextInt(4), yOff = r.nextInt(4);
             int slab = cout * ldm + r.nextInt(20);
-            float[] m = Gen.floats(r, mOff + 16 * slab, -4, 4);
+            float[] m = Gen.floats(r, mOff + xis * slab, -4, 4);
             float[] bias = r.nextBoolean() ? Gen.floats(r, cout) : null;
             float[] y0 = Gen.floats(r, yOff + cout * ho * wo + 2), res = Gen.floats(r, yOff + cout * ho * wo);
             int mode = (iter / 2) % 3;   // 0: no residual, 1: a separate one, 2: the output itself
@@ -490,8 +507,13 @@ class CnnKernelsPropertyTest {
                 MemorySegment want = Gen.segment(arena, y0), got = Gen.segment(arena, y0);
                 MemorySegment rw = mode == 0 ? null : mode == 1 ? Gen.segment(arena, res) : want;
                 MemorySegment rg = mode == 0 ? null : mode == 1 ? rw : got;
-                SPEC.winogradOutput(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rw, yOff, want, yOff, ho, wo, o0, o1);
-                impl.winogradOutput(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rg, yOff, got, yOff, ho, wo, o0, o1);
+                if (n == 2) {
+                    SPEC.winogradOutput(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rw, yOff, want, yOff, ho, wo, o0, o1);
+                    impl.winogradOutput(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rg, yOff, got, yOff, ho, wo, o0, o1);
+                } else {
+                    SPEC.winograd4Output(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rw, yOff, want, yOff, ho, wo, o0, o1);
+                    impl.winograd4Output(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rg, yOff, got, yOff, ho, wo, o0, o1);
+                }
                 for (int i = 0; i < y0.length; i++) {
                     assertEquals(want.getAtIndex(Gen.F32, i), got.getAtIndex(Gen.F32, i), 0f, name + " " + act + " residual " + mode
                             + " at " + i + " seed=" + seed);
@@ -600,59 +622,14 @@ class CnnKernelsPropertyTest {
     @ParameterizedTest(name = "{0} tw={1}")
     @MethodSource("winogradCases")
     void winograd4InputIsExact(CnnKernels impl, int tw) {
-        String name = "cnn-winograd4-in/" + impl.name() + "/" + tw;
-        long seed = Gen.seed(name);
-        SplittableRandom r = new SplittableRandom(seed);
-        int slack = CnnKernels.WINOGRAD_SLACK;
-        for (int iter = 0; iter < 4; iter++) {
-            int cin = 1 + r.nextInt(4), th = 1 + r.nextInt(4), ty0 = r.nextInt(th), ty1 = ty0 + 1 + r.nextInt(th - ty0);
-            int wq = tw + 1 + r.nextInt(3), phase = (4 * th + 2) * wq + r.nextInt(3), ldx = 4 * phase + r.nextInt(5), xOff = r.nextInt(4);
-            float[] x = Gen.floats(r, xOff + (cin - 1) * ldx + 4 * phase + slack, -4, 4);
-            int nt = (ty1 - ty0) * tw, ldv = nt + slack + r.nextInt(3), vOff = r.nextInt(4), slab = cin * ldv + r.nextInt(20);
-            float[] want = Gen.floats(r, vOff + 36 * slab + 3), got = want.clone();
-            SPEC.winograd4Input(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, want, vOff, ldv, slab);
-            impl.winograd4Input(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, got, vOff, ldv, slab);
-            for (int i = 0; i < want.length; i++) {
-                int inSlab = (i - vOff) % slab, inRow = inSlab % ldv;
-                if (i >= vOff && i < vOff + 36 * slab && inSlab < cin * ldv && inRow >= nt && inRow < nt + slack) {
-                    continue;   // the slack after a row's tiles: unspecified
-                }
-                assertEquals(want[i], got[i], 0f, name + " iter " + iter + " at " + i + " seed=" + seed);
-            }
-        }
+        checkWinogradInput(impl, tw, 4);
     }
 
     /** The F(4×4, 3×3) output transform, bit for bit against the specification, as {@link #winogradOutputIsExact}. */
     @ParameterizedTest(name = "{0} tw={1}")
     @MethodSource("winogradCases")
     void winograd4OutputIsExact(CnnKernels impl, int tw) {
-        Activation[] acts = {null, Activation.RELU, Activation.RELU6, Activation.HARD_SWISH};
-        for (int iter = 0; iter < 8; iter++) {
-            String name = "cnn-winograd4-out/" + impl.name() + "/" + tw + "/" + iter;
-            long seed = Gen.seed(name);
-            SplittableRandom r = new SplittableRandom(seed);
-            Activation act = acts[iter % acts.length];
-            int cout = 1 + r.nextInt(5), o0 = r.nextInt(cout), o1 = o0 + 1 + r.nextInt(cout - o0);
-            int th = 1 + r.nextInt(4), ty0 = r.nextInt(th), ty1 = ty0 + 1 + r.nextInt(th - ty0);
-            int ho = 4 * th - r.nextInt(4), wo = tw == 0 ? 0 : 4 * tw - r.nextInt(4);
-            int nt = (ty1 - ty0) * tw, ldm = nt + CnnKernels.WINOGRAD_SLACK + r.nextInt(3), mOff = r.nextInt(4), yOff = r.nextInt(4);
-            int slab = cout * ldm + r.nextInt(20);
-            float[] m = Gen.floats(r, mOff + 36 * slab, -4, 4);
-            float[] bias = r.nextBoolean() ? Gen.floats(r, cout) : null;
-            float[] y0 = Gen.floats(r, yOff + cout * ho * wo + 2), res = Gen.floats(r, yOff + cout * ho * wo);
-            int mode = (iter / 2) % 3;   // 0: no residual, 1: a separate one, 2: the output itself
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment want = Gen.segment(arena, y0), got = Gen.segment(arena, y0);
-                MemorySegment rw = mode == 0 ? null : mode == 1 ? Gen.segment(arena, res) : want;
-                MemorySegment rg = mode == 0 ? null : mode == 1 ? rw : got;
-                SPEC.winograd4Output(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rw, yOff, want, yOff, ho, wo, o0, o1);
-                impl.winograd4Output(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, rg, yOff, got, yOff, ho, wo, o0, o1);
-                for (int i = 0; i < y0.length; i++) {
-                    assertEquals(want.getAtIndex(Gen.F32, i), got.getAtIndex(Gen.F32, i), 0f, name + " " + act + " residual " + mode
-                            + " at " + i + " seed=" + seed);
-                }
-            }
-        }
+        checkWinogradOutput(impl, tw, 4);
     }
 
     /** Winograd F(4×4, 3×3)'s Bᵀ, G and Aᵀ (points 0, ±1, ±2, ∞). */

@@ -188,21 +188,7 @@ class Conv2dTest {
         Conv2d conv = Conv2d.of(Tensor.of(Gen.floats(r, 64 * 64 * 9), 64, 64, 3, 3), Tensor.of(Gen.floats(r, 64), 64), 1, 1, 1, 1)
                 .withActivation(Activation.RELU);
         float[] x = Gen.floats(r, 64 * 56 * 56);
-        float[] dflt = conv.forward(Buffers.f32(x, 1, 64, 56, 56)).toFloatArray();
-        System.setProperty("minnow.cnn.winograd", "always");
-        float[] always;
-        try {
-            always = conv.forward(Buffers.f32(x, 1, 64, 56, 56)).toFloatArray();
-        } finally {
-            System.clearProperty("minnow.cnn.winograd");
-        }
-        System.setProperty("minnow.cnn.winograd", "false");
-        float[] direct;
-        try {
-            direct = conv.forward(Buffers.f32(x, 1, 64, 56, 56)).toFloatArray();
-        } finally {
-            System.clearProperty("minnow.cnn.winograd");
-        }
+        float[] dflt = forwardWith(conv, x, "true"), always = forwardWith(conv, x, "always"), direct = forwardWith(conv, x, "false");
         boolean differs = false;
         float scale = 0;
         for (float v : direct) {
@@ -222,6 +208,16 @@ class Conv2dTest {
             } finally {
                 System.clearProperty(bad[0]);
             }
+        }
+    }
+
+    /** ResNet's 64→64 layer at 56² on {@code x} with {@code minnow.cnn.winograd} set to {@code value}. */
+    private static float[] forwardWith(Conv2d conv, float[] x, String value) {
+        System.setProperty("minnow.cnn.winograd", value);
+        try {
+            return conv.forward(Buffers.f32(x, 1, 64, 56, 56)).toFloatArray();
+        } finally {
+            System.clearProperty("minnow.cnn.winograd");
         }
     }
 
