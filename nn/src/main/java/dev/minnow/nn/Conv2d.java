@@ -413,8 +413,7 @@ public final class Conv2d implements Layer {
      * The output tile with which a {@link #winogradShape()} layer runs {@link #winograd}, or 0 for none. By default
      * ({@code -Dminnow.cnn.winograd=true}) only with a fused activation of none, ReLU or ReLU6 (the ones the vector output
      * transforms compute in register), then: 4 (F(4×4, 3×3)) with at least {@link #WINOGRAD4_MIN_CHANNELS} input and
-     * output channels and
-     * {@link #WINOGRAD_MIN_TILES} tiles of 4 × 4 outputs; else 2 (F(2×2, 3×3)) with at least
+     * output channels and {@link #WINOGRAD_MIN_TILES} tiles of 4 × 4 outputs; else 2 (F(2×2, 3×3)) with at least
      * {@link #WINOGRAD_MIN_CHANNELS} input and output channels, {@link #WINOGRAD_MIN_TILES} tiles of 2 × 2 outputs and
      * input channels × tiles at least {@link #WINOGRAD_MIN_WORK}; else 0. {@code always}: 4 where it has that many tiles,
      * else 2, whatever the channels and activation; {@code false}: 0. {@code -Dminnow.cnn.winogradTile=2|4} fixes the
@@ -458,12 +457,12 @@ public final class Conv2d implements Layer {
     /** Fewest input and output channels of an F(2×2, 3×3) {@link #winogradChoice} layer by default. */
     static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("minnow.cnn.winogradMinChannels", 32);
 
-    /** Fewest tiles (2 × 2 outputs each) of a {@link #winogradChoice} layer by default: the products' matrices are that wide. */
+    /** Fewest tiles (of 4 × 4 or 2 × 2 outputs) of a {@link #winogradChoice} layer by default: the products' matrices are that wide. */
     static final int WINOGRAD_MIN_TILES = Integer.getInteger("minnow.cnn.winogradMinTiles", 32);
 
     /**
-     * Fewest input channels × tiles of a {@link #winogradChoice} layer by default. ConvLayerBench, 1 thread, Zen 4, direct
-     * against Winograd (µs): ResNet's 64→64 at 56² 2335 / 1757, 128→128 at 28² 2340 / 1652, 256→256 at 14² (49 tiles)
+     * Fewest input channels × tiles of an F(2×2, 3×3) {@link #winogradChoice} layer by default. ConvLayerBench, 1 thread,
+     * Zen 4, direct against F(2×2) (µs): ResNet's 64→64 at 56² 2335 / 1757, 128→128 at 28² 2340 / 1652, 256→256 at 14² (49 tiles)
      * 2156 / 1515, 512→512 at 7² (16 tiles) 2226 / 2196; SqueezeNet's 32→128 at 27² 575 / 542, 48→192 at 13² 279 / 293,
      * 64→256 at 13² 485 / 563. Below it the transforms and the padding of 49 tiles to 64 cost more than the products save.
      */
