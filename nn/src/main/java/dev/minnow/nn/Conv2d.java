@@ -218,20 +218,22 @@ public final class Conv2d implements Layer {
         long t0 = Profile.begin();
         boolean blocked = Nchwc.isBlocked(x) || nchwcOut && Nchwc.enabled();
         Tensor y = run(x);
-        String kind = (Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind()) + (blocked ? " nchwc" : "");
+        String kind = (Profile.SHAPES ? profileKind(x) + " " + in + "->" + out + " @" + x.dim(2) : profileKind(x)) + (blocked ? " nchwc" : "");
         Profile.end(kind, t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
         return y;
     }
 
-    /** The profile label of this convolution's path. */
-    private String profileKind() {
+    /** The profile label of this convolution's path on {@code x} (a Winograd layer says which tile). */
+    private String profileKind(Tensor x) {
         if (groups == in && groups == out) {
             return "conv dw" + kh + " s" + sh;
         }
         if (isPointwise()) {
             return "conv pw";
         }
-        return "conv " + kh + "x" + kw + " s" + sh + (groups > 1 ? " g" : "");
+        int[] o = outputSize((int) x.dim(2), (int) x.dim(3));
+        int wino = winogradShape() && !Int8Quantization.active() ? winogradChoice(o[0], o[1]) : 0;
+        return "conv " + kh + "x" + kw + " s" + sh + (groups > 1 ? " g" : "") + (wino > 0 ? " F" + wino : "");
     }
 
     /**
@@ -246,7 +248,7 @@ public final class Conv2d implements Layer {
         long t0 = Profile.begin();
         boolean blocked = Nchwc.isBlocked(x) || nchwcOut && Nchwc.enabled();
         Tensor y = run(x, residual);
-        String kind = Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind();
+        String kind = Profile.SHAPES ? profileKind(x) + " " + in + "->" + out + " @" + x.dim(2) : profileKind(x);
         Profile.end(kind + " +add" + (blocked ? " nchwc" : ""), t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
         return y;
     }
@@ -468,16 +470,21 @@ public final class Conv2d implements Layer {
      */
     static final int WINOGRAD_MIN_WORK = Integer.getInteger("minnow.cnn.winogradMinWork", 12544);
 
-    /** Bytes of transformed tiles and products one {@link #winograd} task aims to keep in L2. */
-    private static final int WINOGRAD_L2 = Integer.getInteger("minnow.cnn.winogradL2", 1048576);
+    /**
+     * Bytes of transformed tiles and products one {@link #winograd} task aims to keep in L2
+     * ({@code -Dminnow.cnn.winogradL2}, read per call for A/B runs; default 1 MiB).
+     */
+    private static int winogradL2() {
+        return Integer.getInteger("minnow.cnn.winogradL2", 1048576);
+    }
 
     /**
      * Tile rows per {@link #winograd} task: at most what keeps its ξ·(in + out) floats per tile (ξ = 16 or 36) within
-     * {@link #WINOGRAD_L2} (but at least 32 tiles, the products' register tile), choosing the count that pads the
+     * {@link #winogradL2()} (but at least 32 tiles, the products' register tile), choosing the count that pads the
      * fewest tiles up to whole vectors of 16 over the plane, the larger on a tie.
      */
     private int winogradRows(int th, int tw, int xis) {
-        int cap = Math.max(32, WINOGRAD_L2 / (4 * xis * (in + out)));
+        int cap = Math.max(32, winogradL2() / (4 * xis * (in + out)));
         int best = 1;
         long bestWork = Long.MAX_VALUE;
         for (int rows = 1; rows <= th && (rows == 1 || rows * tw <= cap); rows++) {
@@ -739,7 +746,7 @@ public final class Conv2d implements Layer {
         long t0 = Profile.begin();
         Tensor r = runNchw(x, null, y);
         if (Profile.ENABLED) {
-            String kind = Profile.SHAPES ? profileKind() + " " + in + "->" + out + " @" + x.dim(2) : profileKind();
+            String kind = Profile.SHAPES ? profileKind(x) + " " + in + "->" + out + " @" + x.dim(2) : profileKind(x);
             Profile.end(kind + " into", t0, macs((int) x.dim(2), (int) x.dim(3)) * x.dim(0));
         }
         return r;
