@@ -727,6 +727,24 @@ class CnnKernelsPropertyTest {
         }
     }
 
+    /** A broken Winograd input transform: the last tile (of {@code nt} from {@code row}) of the last row one step up. */
+    private static void nudgeLastTile(float[] v, int row, int nt) {
+        if (nt > 0) {
+            v[row + nt - 1] = Math.nextUp(v[row + nt - 1]);
+        }
+    }
+
+    /**
+     * A broken Winograd output transform: output channel o's (none when negative) last cell of tile row ty1 − 1 (tiles
+     * of n × n outputs) one step up.
+     */
+    private static void nudgeLastCell(MemorySegment y, long yOff, int n, int o, int ty1, int ho, int wo) {
+        if (wo > 0 && o >= 0) {
+            long at = yOff + ((long) o * ho + Math.min(n * ty1 - 1, ho - 1)) * wo + wo - 1;
+            y.setAtIndex(Gen.F32, at, Math.nextUp(y.getAtIndex(Gen.F32, at)));
+        }
+    }
+
     /** The depthwise check catches a kernel that is off in its last output. */
     @Test
     void catchesABrokenKernel() {
@@ -813,40 +831,28 @@ class CnnKernelsPropertyTest {
             public void winogradInput(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v,
                                       int vOff, int ldv, int slab) {
                 base.winogradInput(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, v, vOff, ldv, slab);
-                if (tw > 0 && ty1 > ty0) {   // the last tile's last value
-                    int at = vOff + 15 * slab + (cin - 1) * ldv + (ty1 - ty0) * tw - 1;
-                    v[at] = Math.nextUp(v[at]);
-                }
+                nudgeLastTile(v, vOff + 15 * slab + (cin - 1) * ldv, (ty1 - ty0) * tw);
             }
 
             @Override
             public void winogradOutput(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias,
                                        Activation act, MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1) {
                 base.winogradOutput(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, r, rOff, y, yOff, ho, wo, o0, o1);
-                if (wo > 0 && o1 > o0 && ty1 > ty0) {   // the range's last cell
-                    long at = yOff + ((long) (o1 - 1) * ho + Math.min(2 * ty1 - 1, ho - 1)) * wo + wo - 1;
-                    y.setAtIndex(Gen.F32, at, Math.nextUp(y.getAtIndex(Gen.F32, at)));
-                }
+                nudgeLastCell(y, yOff, 2, ty1 > ty0 && o1 > o0 ? o1 - 1 : -1, ty1, ho, wo);
             }
 
             @Override
             public void winograd4Input(int cin, float[] x, int xOff, int ldx, int phase, int wq, int tw, int ty0, int ty1, float[] v,
                                        int vOff, int ldv, int slab) {
                 base.winograd4Input(cin, x, xOff, ldx, phase, wq, tw, ty0, ty1, v, vOff, ldv, slab);
-                if (tw > 0 && ty1 > ty0) {   // the last tile's last value
-                    int at = vOff + 35 * slab + (cin - 1) * ldv + (ty1 - ty0) * tw - 1;
-                    v[at] = Math.nextUp(v[at]);
-                }
+                nudgeLastTile(v, vOff + 35 * slab + (cin - 1) * ldv, (ty1 - ty0) * tw);
             }
 
             @Override
             public void winograd4Output(int cout, float[] m, int mOff, int ldm, int slab, int tw, int ty0, int ty1, float[] bias,
                                         Activation act, MemorySegment r, long rOff, MemorySegment y, long yOff, int ho, int wo, int o0, int o1) {
                 base.winograd4Output(cout, m, mOff, ldm, slab, tw, ty0, ty1, bias, act, r, rOff, y, yOff, ho, wo, o0, o1);
-                if (wo > 0 && o1 > o0 && ty1 > ty0) {   // the range's last cell
-                    long at = yOff + ((long) (o1 - 1) * ho + Math.min(4 * ty1 - 1, ho - 1)) * wo + wo - 1;
-                    y.setAtIndex(Gen.F32, at, Math.nextUp(y.getAtIndex(Gen.F32, at)));
-                }
+                nudgeLastCell(y, yOff, 4, ty1 > ty0 && o1 > o0 ? o1 - 1 : -1, ty1, ho, wo);
             }
 
             @Override

@@ -775,6 +775,7 @@ public final class Conv2d implements Layer {
         MemorySegment xs = x.segment(), ys = y.segment();
         MemorySegment rs = residual == null ? null : residual.contiguous().segment();
         boolean depthwise = isDepthwise(), pointwise = isPointwise();
+        int wino = winogradShape() && !depthwise ? winogradChoice(ho, wo) : 0;   // the switches read once per call
         Kernels k = KernelProvider.get();
         for (int b = 0; b < n; b++) {
             long xOff = (long) b * in * h * w;
@@ -800,9 +801,9 @@ public final class Conv2d implements Layer {
                 added = after == null;
             } else if (pointwise && h * w >= 2 * PIXEL_BLOCK_MIN) {
                 pointwiseBlocked(k, xs, xOff, ys, yOff, h * w); // bias and activation done per block
-            } else if (winogradShape() && winogradChoice(ho, wo) > 0) {
+            } else if (wino > 0) {
                 // 3×3 stride 1: F(4×4, 3×3) or F(2×2, 3×3) tiles, bias and activation fused, and the residual as in pointwisePacked
-                winograd(winogradChoice(ho, wo), xs, xOff, h, w, after == null ? rs : null, ys, yOff, ho, wo);
+                winograd(wino, xs, xOff, h, w, after == null ? rs : null, ys, yOff, ho, wo);
                 added = after == null;
             } else if (!pointwise && groups == 1 && sh == sw && dh == 1 && dw == 1 && useBlockedKxK(ho * wo, in)) {
                 // the channels in the lanes: NCHW in and out by register transposes
