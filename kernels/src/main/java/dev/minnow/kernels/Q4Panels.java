@@ -301,6 +301,16 @@ public final class Q4Panels {
          */
         public boolean exponent;
         public float[] ct = new float[0];
+        /**
+         * True when the kernel multiplies Q4_0 and Q4_K levels in 16-bit lanes ({@link QuantKernels#panelShortLevels}): a
+         * 64-byte plane read as shorts holds nibbles 0-3 of row r's word in short 2r and nibbles 4-7 in short 2r + 1,
+         * so step m (nibble m of each short) pairs with {@code pairs[16b + 4j + m]}, q_a of column 8j + m in its low
+         * and of column 8j + 4 + m in its high 16 bits (block b, plane j). Each short lane sums 16 products
+         * |q·q_a| ≤ 15·128 per 32-value block, below 2^15, so the block sums are exact; {@link #xs} is filled as for converted
+         * levels (the specification reads it).
+         */
+        public boolean shorts;
+        public int[] pairs = new int[0];
         /** What value i's level q_a was multiplied by in {@link #xs}, per k = i mod 8 (a power of two). */
         public final float[] weight = new float[8];
         MemorySegment q = MemorySegment.NULL;
@@ -334,8 +344,10 @@ public final class Q4Panels {
         }
         int lanes = qk.panelLanes();
         a.lanes = lanes;
-        boolean exponent = type != DType.Q6_K && type != DType.Q8_0 && qk.panelExponentLevels();
+        boolean shorts = (type == DType.Q4_0 || type == DType.Q4_K) && qk.panelShortLevels();
+        boolean exponent = !shorts && type != DType.Q6_K && type != DType.Q8_0 && qk.panelExponentLevels();
         a.exponent = exponent;
+        a.shorts = shorts;
         long srcBytes = 4L * cols;
         if (a.srcCols == cols && a.srcType == type && a.srcExponent == exponent && a.srcLanes == lanes && a.srcKernels == qk
                 && MemorySegment.mismatch(x, 4 * xOff, 4 * xOff + srcBytes, a.src, 0, srcBytes) < 0) {
@@ -349,6 +361,9 @@ public final class Q4Panels {
             a.da = new float[cols / 32];
             a.cb = new float[cols / 16];
             a.ct = new float[cols / 32];
+        }
+        if (shorts && a.pairs.length < cols / 2) {
+            a.pairs = new int[cols / 2];
         }
         MemorySegment q = a.q;
         qk.quantizeActivation(type, cols, x, xOff, q, 0);
@@ -371,6 +386,9 @@ public final class Q4Panels {
                 }
                 a.cb[b] = 8 * (even + odd);
                 a.ct[b] = (16 * even + odd) * 0x1p-4f;
+                if (shorts) {
+                    pairs(q, o + 2, a.pairs, 16 * b);
+                }
             }
             remember(a, type, exponent, lanes, qk, cols, x, xOff);
             return;
@@ -401,8 +419,22 @@ public final class Q4Panels {
                 put(xs, 32 * b + e, lanes, l * weight[e & 7]);
             }
             a.ct[b] = (16 * even + odd) * 0x1p-4f;
+            if (shorts) {
+                pairs(q, o + 4 + 32L * j, a.pairs, 16 * b);
+            }
         }
         remember(a, type, exponent, lanes, qk, cols, x, xOff);
+    }
+
+    /** The 32 int8 levels at byte {@code o} of q as the 16 int16 pairs of {@link Activation#pairs} from {@code at}. */
+    private static void pairs(MemorySegment q, long o, int[] pairs, int at) {
+        for (int j = 0; j < 4; j++) {
+            for (int m = 0; m < 4; m++) {
+                int lo = q.get(ValueLayout.JAVA_BYTE, o + 8 * j + m);
+                int hi = q.get(ValueLayout.JAVA_BYTE, o + 8 * j + 4 + m);
+                pairs[at + 4 * j + m] = (lo & 0xffff) | (hi << 16);
+            }
+        }
     }
 
     private static void remember(Activation a, DType type, boolean exponent, int lanes, QuantKernels qk, int cols,

@@ -165,6 +165,15 @@ public interface QuantKernels {
     }
 
     /**
+     * Whether this kernel multiplies Q4_0 panel levels in 16-bit integer lanes ({@link Q4Panels.Activation#shorts}:
+     * the Q8_0 activation as pairs of int16 in {@link Q4Panels.Activation#pairs}); the block sums are the same exact
+     * integers as the other readings'.
+     */
+    default boolean panelShortLevels() {
+        return false;
+    }
+
+    /**
      * Decode GEMV over 16-row panels ({@link Q4Panels}): for panels g in [from, to) and rows r &lt; 16,
      * {@code y[yOff + 16g + r]} = row 16g + r · the activation row prepared in {@code a} by {@link Q4Panels#prepare}.
      * The panels of weight type {@code type} start at byte {@code pOff} of {@code p}, each

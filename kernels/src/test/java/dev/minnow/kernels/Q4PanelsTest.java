@@ -148,7 +148,7 @@ class Q4PanelsTest {
     }
 
     static Stream<Arguments> levels() {
-        return widths().flatMap(a -> Stream.of("convert", "exponent").map(l -> Arguments.of(a.get()[0], a.get()[1], a.get()[2], a.get()[3], l)));
+        return widths().flatMap(a -> Stream.of("convert", "exponent", "shorts").map(l -> Arguments.of(a.get()[0], a.get()[1], a.get()[2], a.get()[3], l)));
     }
 
     /**
@@ -162,9 +162,13 @@ class Q4PanelsTest {
     void levelsAndStreamsBitExactWithScalarSpec(int bits, boolean fma, String xs, DType t, String levels) {
         // two streams with the broadcast activation (the 512-bit reading), one with pre-broadcast rows: both at each width
         String streams = xs.equals("scalar") ? "2" : "1";
+        // "shorts": Q4_0 in 16-bit lanes, the other types as exponent levels; the f32 readings with shorts off
+        boolean shorts = levels.equals("shorts");
         QuantKernels k = QuantKernelsAtWidth.vector(bits, fma, java.util.Map.of("minnow.panels.xs", xs,
-                "minnow.panels.levels", levels, "minnow.panels.streams", streams));
-        assertEquals(levels.equals("exponent"), k.panelExponentLevels(), k.name());
+                "minnow.panels.levels", shorts ? "exponent" : levels, "minnow.panels.streams", streams,
+                "minnow.panels.shorts", Boolean.toString(shorts)));
+        assertEquals(!levels.equals("convert"), k.panelExponentLevels(), k.name());
+        assertEquals(shorts && bits >= 256, k.panelShortLevels(), k.name());
         checkAgainstSpec(k, t, "q4panels-" + levels + "-" + streams + "-" + t + "-" + bits + "-" + fma + "-" + xs);
     }
 
@@ -200,7 +204,9 @@ class Q4PanelsTest {
                     MemorySegment p = Q4Panels.pack(t, rows, cols, w, 0, arena);
                     Q4Panels.Activation a = new Q4Panels.Activation();
                     Q4Panels.prepare(k, t, cols, x, 0, a);
-                    assertEquals(t != DType.Q6_K && t != DType.Q8_0 && k.panelExponentLevels(), a.exponent, name);
+                    boolean shorts = (t == DType.Q4_0 || t == DType.Q4_K) && k.panelShortLevels();
+                    assertEquals(shorts, a.shorts, name);
+                    assertEquals(!shorts && t != DType.Q6_K && t != DType.Q8_0 && k.panelExponentLevels(), a.exponent, name);
                     MemorySegment y = arena.allocate(4L * rows);
                     SPEC.gemvQ4Panels(t, 0, panels, cols, p, 0, a, y, 0);
                     for (int row = 0; row < rows; row++) {
@@ -238,6 +244,46 @@ class Q4PanelsTest {
                 float[] dots = rowDots(DType.Q4_0, rows, cols, w, x, arena);
                 for (int row = 0; row < rows; row++) {
                     assertEquals(dots[row], want[row], Math.abs(dots[row]) * 1e-5 + 1e-30, name + " row " + row + " vs row dots, seed=" + seed);
+                }
+            }
+        }
+    }
+
+    /**
+     * The 16-bit Q4_0 reading at its largest sums: every level 15 (or 0, or alternating) against activations of ±127
+     * in each block, so a short lane sums 16 products of ±1905 (±30480, just inside int16); a nibble read with an
+     * arithmetic shift, or a pair sum without sign extension, changes these rows. Bit for bit the specification.
+     */
+    @ParameterizedTest(name = "{0} bits, streams={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"256,1", "256,2", "512,1", "512,2"})
+    void q4_0ShortLevelsExactAtTheExtremes(int bits, int streams) {
+        QuantKernels k = QuantKernelsAtWidth.vector(bits, true, java.util.Map.of("minnow.panels.shorts", "true",
+                "minnow.panels.streams", Integer.toString(streams), "minnow.panels.levels", "exponent"));
+        assertTrue(k.panelShortLevels(), k.name());
+        int rows = 48;
+        int cols = 96;
+        byte[] fill = {(byte) 0xff, 0x00, (byte) 0xf0, 0x0f, (byte) 0xff, (byte) 0xff};
+        float[][] acts = {new float[cols], new float[cols], new float[cols]};
+        for (int i = 0; i < cols; i++) {
+            acts[0][i] = 1f;
+            acts[1][i] = -1f;
+            acts[2][i] = (i / 4) % 2 == 0 ? 1f : -1f;
+        }
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment w = arena.allocate(18L * rows * cols / 32);
+            for (int b = 0; b < rows * cols / 32; b++) {
+                w.set(ValueLayout.JAVA_SHORT_UNALIGNED, 18L * b, (short) 0x3c00); // d = 1
+                w.asSlice(18L * b + 2, 16).fill(fill[(b / (cols / 32)) % fill.length]);
+            }
+            for (int v = 0; v < acts.length; v++) {
+                String name = "q4panels-short-extremes-" + bits + "-" + streams + "-" + v;
+                MemorySegment x = Gen.segment(arena, acts[v]);
+                float[] want = panelGemv(SPEC, DType.Q4_0, rows, cols, w, x, arena);
+                float[] got = panelGemv(k, DType.Q4_0, rows, cols, w, x, arena);
+                float[] dots = rowDots(DType.Q4_0, rows, cols, w, x, arena);
+                for (int row = 0; row < rows; row++) {
+                    assertEquals(want[row], got[row], name + " row " + row);
+                    assertEquals(dots[row], want[row], Math.abs(dots[row]) * 1e-6, name + " row " + row + " vs row dots");
                 }
             }
         }

@@ -1500,6 +1500,28 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             panelsQ8(from + 2 * half, to, blocks, p, pOff, xs, da, y, yOff);
             return;
         }
+        if (a.shorts) {
+            if (!SHORT_LEVELS || (type != DType.Q4_0 && type != DType.Q4_K)) {
+                throw new IllegalArgumentException("activation prepared for 16-bit levels, this kernel does not read " + type + " so");
+            }
+            int half = STREAMS == 2 ? (to - from) / 2 : 0;
+            for (int s = 0; s < half; s += X2_PAIRS_PER_CALL) { // a few pairs per call: see X2_PAIRS_PER_CALL
+                if (type == DType.Q4_0) {
+                    shortQ4_0x2(from + s, Math.min(X2_PAIRS_PER_CALL, half - s), half, blocks, p, pOff, a.pairs, da, cb, y, yOff);
+                } else {
+                    shortQ4Kx2(from + s, Math.min(X2_PAIRS_PER_CALL, half - s), half, blocks, p, pOff, a.pairs, da, cb, y, yOff);
+                }
+            }
+            if (type == DType.Q4_0) {
+                shortQ4_0(from + 2 * half, to, blocks, p, pOff, a.pairs, da, cb, y, yOff);
+            } else {
+                shortQ4K(from + 2 * half, to, blocks, p, pOff, a.pairs, da, cb, y, yOff);
+            }
+            return;
+        }
+        if ((type == DType.Q4_0 || type == DType.Q4_K) && SHORT_LEVELS) {
+            throw new IllegalArgumentException("activation prepared for f32 levels, this kernel reads " + type + " levels as 16-bit integers");
+        }
         if (a.exponent) {
             if (!EXP_LEVELS) {
                 throw new IllegalArgumentException("activation prepared for exponent levels, this kernel converts");
@@ -1586,6 +1608,223 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     @Override
     public boolean panelExponentLevels() {
         return EXP_LEVELS;
+    }
+
+    /**
+     * {@code minnow.panels.shorts} (default true; off below 256 bits, where the Q4_K scales have no byte species):
+     * Q4_0 and Q4_K panel levels multiplied by the Q8_0 / Q8_K activation in 16-bit lanes ({@link Q4Panels.Activation#shorts}) — a nibble mask or shift, one 16-bit multiply
+     * and one add per 2·PANEL_LANES products, the activation pair a broadcast int — instead of f32 levels and FMAs.
+     */
+    private static final boolean SHORT_LEVELS = BITS >= 256 && Boolean.parseBoolean(System.getProperty("minnow.panels.shorts", "true"));
+
+    @Override
+    public boolean panelShortLevels() {
+        return SHORT_LEVELS;
+    }
+
+    /** The 16-bit nibble mask of {@link #shortQ4_0x2}, loaded (see expQ4_0x2 on literal vector constants). */
+    private static final int[] SHORT_MASKS = {0x000f000f, 0x8fffe000};
+
+    /**
+     * Q4_0 panels in 16-bit lanes, the panel pairs (from + i, from + half + i), i &lt; count (see
+     * {@link Q4Panels.Activation#shorts}): per block two short accumulators per panel, added (exact, below 2^15),
+     * each row's two shorts summed into an int, converted (exact) and put through the specification's epilogue.
+     */
+    private static void shortQ4_0x2(int from, int count, int half, int blocks, MemorySegment p, long pOff, int[] pairs,
+                                    float[] da, float[] cb, MemorySegment y, long yOff) {
+        int bb = 288;
+        int[] c = SHORT_MASKS;
+        ShortVector nib = IntVector.broadcast(WIDE_INTS, c[0]).reinterpretAsShorts();
+        IntVector halfBits = IntVector.broadcast(WIDE_INTS, c[1]);
+        FloatVector halfScale = FloatVector.broadcast(WIDE_FLOATS, 0x1p112f);
+        long distance = (long) half * blocks * bb;
+        for (int i = 0; i < count; i++) {
+            int g = from + i;
+            long panel = pOff + (long) g * blocks * bb;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector totalA = FloatVector.zero(WIDE_FLOATS);
+                FloatVector totalB = totalA;
+                long lane = 4L * h;
+                for (int b = 0; b < blocks; b++) {
+                    long o = panel + (long) b * bb + lane;
+                    ShortVector a0 = ShortVector.zero(WIDE_SHORTS);
+                    ShortVector a1 = a0, b0 = a0, b1 = a0;
+                    int e = 16 * b;
+                    for (int j = 0; j < 4; j++, e += 4) {
+                        ShortVector v = ShortVector.fromMemorySegment(WIDE_SHORTS, p, o + 64L * j, LE);
+                        ShortVector w = ShortVector.fromMemorySegment(WIDE_SHORTS, p, o + distance + 64L * j, LE);
+                        ShortVector x = IntVector.broadcast(WIDE_INTS, pairs[e]).reinterpretAsShorts();
+                        a0 = a0.add(v.and(nib).mul(x));
+                        b0 = b0.add(w.and(nib).mul(x));
+                        x = IntVector.broadcast(WIDE_INTS, pairs[e + 1]).reinterpretAsShorts();
+                        a1 = a1.add(v.lanewise(VectorOperators.LSHR, 4).and(nib).mul(x));
+                        b1 = b1.add(w.lanewise(VectorOperators.LSHR, 4).and(nib).mul(x));
+                        x = IntVector.broadcast(WIDE_INTS, pairs[e + 2]).reinterpretAsShorts();
+                        a0 = a0.add(v.lanewise(VectorOperators.LSHR, 8).and(nib).mul(x));
+                        b0 = b0.add(w.lanewise(VectorOperators.LSHR, 8).and(nib).mul(x));
+                        x = IntVector.broadcast(WIDE_INTS, pairs[e + 3]).reinterpretAsShorts();
+                        a1 = a1.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
+                        b1 = b1.add(w.lanewise(VectorOperators.LSHR, 12).mul(x));
+                    }
+                    IntVector ia = a0.add(a1).reinterpretAsInts();
+                    IntVector ib = b0.add(b1).reinterpretAsInts();
+                    FloatVector sa = (FloatVector) ia.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(ia.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                    FloatVector sb = (FloatVector) ib.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(ib.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                    long so = panel + (long) b * bb + 256 + 2L * h;
+                    FloatVector scaleA = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, so, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(halfBits).reinterpretAsFloats().mul(halfScale);  // the f16 d (see halves)
+                    FloatVector scaleB = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, so + distance, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(halfBits).reinterpretAsFloats().mul(halfScale);
+                    FloatVector cbv = FloatVector.broadcast(WIDE_FLOATS, cb[b]);
+                    FloatVector dav = FloatVector.broadcast(WIDE_FLOATS, da[b]);
+                    totalA = totalA.add(scaleA.mul(sa).sub(scaleA.mul(cbv)).mul(dav));
+                    totalB = totalB.add(scaleB.mul(sb).sub(scaleB.mul(cbv)).mul(dav));
+                }
+                totalA.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+                totalB.intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
+            }
+        }
+    }
+
+    /** shortQ4_0x2 for one panel at a time: panels [from, to). */
+    private static void shortQ4_0(int from, int to, int blocks, MemorySegment p, long pOff, int[] pairs, float[] da,
+                                  float[] cb, MemorySegment y, long yOff) {
+        int bb = 288;
+        int[] c = SHORT_MASKS;
+        ShortVector nib = IntVector.broadcast(WIDE_INTS, c[0]).reinterpretAsShorts();
+        IntVector halfBits = IntVector.broadcast(WIDE_INTS, c[1]);
+        FloatVector halfScale = FloatVector.broadcast(WIDE_FLOATS, 0x1p112f);
+        for (int g = from; g < to; g++) {
+            long panel = pOff + (long) g * blocks * bb;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector total = FloatVector.zero(WIDE_FLOATS);
+                long lane = 4L * h;
+                for (int b = 0; b < blocks; b++) {
+                    long o = panel + (long) b * bb + lane;
+                    ShortVector a0 = ShortVector.zero(WIDE_SHORTS);
+                    ShortVector a1 = a0;
+                    int e = 16 * b;
+                    for (int j = 0; j < 4; j++, e += 4) {
+                        ShortVector v = ShortVector.fromMemorySegment(WIDE_SHORTS, p, o + 64L * j, LE);
+                        a0 = a0.add(v.and(nib).mul(IntVector.broadcast(WIDE_INTS, pairs[e]).reinterpretAsShorts()));
+                        a1 = a1.add(v.lanewise(VectorOperators.LSHR, 4).and(nib).mul(IntVector.broadcast(WIDE_INTS, pairs[e + 1]).reinterpretAsShorts()));
+                        a0 = a0.add(v.lanewise(VectorOperators.LSHR, 8).and(nib).mul(IntVector.broadcast(WIDE_INTS, pairs[e + 2]).reinterpretAsShorts()));
+                        a1 = a1.add(v.lanewise(VectorOperators.LSHR, 12).mul(IntVector.broadcast(WIDE_INTS, pairs[e + 3]).reinterpretAsShorts()));
+                    }
+                    IntVector ia = a0.add(a1).reinterpretAsInts();
+                    FloatVector s = (FloatVector) ia.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(ia.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                    FloatVector scale = ((IntVector) ShortVector.fromMemorySegment(PANEL_HALVES, p, panel + (long) b * bb + 256 + 2L * h, LE).convertShape(VectorOperators.S2I, WIDE_INTS, 0))
+                            .lanewise(VectorOperators.LSHL, 13).and(halfBits).reinterpretAsFloats().mul(halfScale);  // the f16 d (see halves)
+                    total = total.add(scale.mul(s).sub(scale.mul(cb[b])).mul(da[b]));
+                }
+                total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+            }
+        }
+    }
+
+    /**
+     * Q4_K panels in 16-bit lanes, the panel pairs (from + i, from + half + i), i &lt; count: shortQ4_0x2's block sums
+     * (the blocks of a Q4_K super-block share the Q4_0 block layout) through panelsQ4K's epilogue.
+     */
+    private static void shortQ4Kx2(int from, int count, int half, int blocks, MemorySegment p, long pOff, int[] pairs,
+                                   float[] da, float[] cb, MemorySegment y, long yOff) {
+        int[] c = SHORT_MASKS;
+        ShortVector nib = IntVector.broadcast(WIDE_INTS, c[0]).reinterpretAsShorts();
+        long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
+        long distance = half * panelBytes;
+        for (int i = 0; i < count; i++) {
+            int g = from + i;
+            long panel = pOff + g * panelBytes;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector totalA = FloatVector.zero(WIDE_FLOATS);
+                FloatVector totalB = totalA;
+                for (int b = 0; b < blocks; b++) {
+                    long sb = panel + (long) (b >> 3) * Q4Panels.Q4K_SUPER;
+                    long ob = sb + Q4Panels.Q4K_BLOCKS + 288L * (b & 7);
+                    long o = ob + 4L * h;
+                    ShortVector a0 = ShortVector.zero(WIDE_SHORTS);
+                    ShortVector a1 = a0, b0 = a0, b1 = a0;
+                    int e = 16 * b;
+                    for (int j = 0; j < 4; j++, e += 4) {
+                        ShortVector v = ShortVector.fromMemorySegment(WIDE_SHORTS, p, o + 64L * j, LE);
+                        ShortVector w = ShortVector.fromMemorySegment(WIDE_SHORTS, p, o + distance + 64L * j, LE);
+                        ShortVector x = IntVector.broadcast(WIDE_INTS, pairs[e]).reinterpretAsShorts();
+                        a0 = a0.add(v.and(nib).mul(x));
+                        b0 = b0.add(w.and(nib).mul(x));
+                        x = IntVector.broadcast(WIDE_INTS, pairs[e + 1]).reinterpretAsShorts();
+                        a1 = a1.add(v.lanewise(VectorOperators.LSHR, 4).and(nib).mul(x));
+                        b1 = b1.add(w.lanewise(VectorOperators.LSHR, 4).and(nib).mul(x));
+                        x = IntVector.broadcast(WIDE_INTS, pairs[e + 2]).reinterpretAsShorts();
+                        a0 = a0.add(v.lanewise(VectorOperators.LSHR, 8).and(nib).mul(x));
+                        b0 = b0.add(w.lanewise(VectorOperators.LSHR, 8).and(nib).mul(x));
+                        x = IntVector.broadcast(WIDE_INTS, pairs[e + 3]).reinterpretAsShorts();
+                        a1 = a1.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
+                        b1 = b1.add(w.lanewise(VectorOperators.LSHR, 12).mul(x));
+                    }
+                    IntVector ia = a0.add(a1).reinterpretAsInts();
+                    IntVector ib = b0.add(b1).reinterpretAsInts();
+                    FloatVector sa = (FloatVector) ia.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(ia.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                    FloatVector sbv = (FloatVector) ib.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(ib.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                    FloatVector cbv = FloatVector.broadcast(WIDE_FLOATS, cb[b]);
+                    FloatVector dav = FloatVector.broadcast(WIDE_FLOATS, da[b]);
+                    FloatVector scA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    FloatVector mA = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    FloatVector dA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_D + 4L * h, LE);
+                    FloatVector dminA = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_DMIN + 4L * h, LE);
+                    totalA = totalA.add(dA.mul(scA).mul(sa).sub(dminA.mul(mA).mul(cbv)).mul(dav));
+                    FloatVector scB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    FloatVector mB = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + distance + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    FloatVector dB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + Q4Panels.Q4K_D + 4L * h, LE);
+                    FloatVector dminB = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + distance + Q4Panels.Q4K_DMIN + 4L * h, LE);
+                    totalB = totalB.add(dB.mul(scB).mul(sbv).sub(dminB.mul(mB).mul(cbv)).mul(dav));
+                }
+                totalA.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+                totalB.intoMemorySegment(y, (yOff + 16L * (g + half) + h) * 4, LE);
+            }
+        }
+    }
+
+    /** shortQ4Kx2 for one panel at a time: panels [from, to). */
+    private static void shortQ4K(int from, int to, int blocks, MemorySegment p, long pOff, int[] pairs, float[] da,
+                                 float[] cb, MemorySegment y, long yOff) {
+        int[] c = SHORT_MASKS;
+        ShortVector nib = IntVector.broadcast(WIDE_INTS, c[0]).reinterpretAsShorts();
+        long panelBytes = (long) (blocks / 8) * Q4Panels.Q4K_SUPER;
+        for (int g = from; g < to; g++) {
+            long panel = pOff + g * panelBytes;
+            for (int h = 0; h < Q4Panels.ROWS; h += PANEL_LANES) {
+                FloatVector total = FloatVector.zero(WIDE_FLOATS);
+                for (int b = 0; b < blocks; b++) {
+                    long sb = panel + (long) (b >> 3) * Q4Panels.Q4K_SUPER;
+                    long ob = sb + Q4Panels.Q4K_BLOCKS + 288L * (b & 7);
+                    long o = ob + 4L * h;
+                    ShortVector a0 = ShortVector.zero(WIDE_SHORTS);
+                    ShortVector a1 = a0;
+                    int e = 16 * b;
+                    for (int j = 0; j < 4; j++, e += 4) {
+                        ShortVector v = ShortVector.fromMemorySegment(WIDE_SHORTS, p, o + 64L * j, LE);
+                        a0 = a0.add(v.and(nib).mul(IntVector.broadcast(WIDE_INTS, pairs[e]).reinterpretAsShorts()));
+                        a1 = a1.add(v.lanewise(VectorOperators.LSHR, 4).and(nib).mul(IntVector.broadcast(WIDE_INTS, pairs[e + 1]).reinterpretAsShorts()));
+                        a0 = a0.add(v.lanewise(VectorOperators.LSHR, 8).and(nib).mul(IntVector.broadcast(WIDE_INTS, pairs[e + 2]).reinterpretAsShorts()));
+                        a1 = a1.add(v.lanewise(VectorOperators.LSHR, 12).mul(IntVector.broadcast(WIDE_INTS, pairs[e + 3]).reinterpretAsShorts()));
+                    }
+                    IntVector ia = a0.add(a1).reinterpretAsInts();
+                    FloatVector s = (FloatVector) ia.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(ia.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                    FloatVector sc = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 256 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    FloatVector m = (FloatVector) ByteVector.fromMemorySegment(PANEL_BYTES, p, ob + 272 + h, LE).convertShape(VectorOperators.B2F, WIDE_FLOATS, 0);
+                    FloatVector d = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_D + 4L * h, LE);
+                    FloatVector dmin = FloatVector.fromMemorySegment(WIDE_FLOATS, p, sb + Q4Panels.Q4K_DMIN + 4L * h, LE);
+                    total = total.add(d.mul(sc).mul(s).sub(dmin.mul(m).mul(cb[b])).mul(da[b]));
+                }
+                total.intoMemorySegment(y, (yOff + 16L * g + h) * 4, LE);
+            }
+        }
     }
 
     /**
