@@ -77,7 +77,9 @@ class QuantPanelTest {
     @org.junit.jupiter.params.provider.ValueSource(ints = {128, 256, 512})
     void f16PanelsAreTransposedHalves(int bits) {
         for (QuantKernels k : new QuantKernels[] {ScalarQuantKernels.INSTANCE, QuantKernelsAtWidth.vector(bits, true)}) {
-            int[][] shapes = {{1, 0, 1, 4}, {7, 3, 17, 16}, {16, 256, 256, 16}, {13, 1, 255, 32}, {32, 5, 33, 32}, {9, 0, 1000, 16}};
+            // depths that are multiples of 8 go through 8-row strips of 128 (whole, partial: 1000, 136, 64), others not
+            int[][] shapes = {{1, 0, 1, 4}, {7, 3, 17, 16}, {16, 256, 256, 16}, {13, 1, 255, 32}, {32, 5, 33, 32}, {9, 0, 1000, 16},
+                    {32, 3, 136, 32}, {12, 0, 64, 16}};
             for (int[] s : shapes) {
                 int rows = s[0], k0 = s[1], kc = s[2], width = s[3];
                 int cols = 1029;

@@ -985,6 +985,31 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
             tmp = java.lang.foreign.Arena.ofAuto().allocate(Math.max(4L * rows * kc, 4096), 64);
             PANEL_ROWS.set(tmp);
         }
+        if (type == DType.F16 && F16_STRIPS > 0 && BITS >= 256 && (kc & 7) == 0) {
+            // eight rows × F16_STRIPS halves converted into an L1 strip, then transposed into the panel
+            int tiled = rows & ~7;
+            for (int r0 = 0; r0 < tiled; r0 += 8) {
+                for (int p0 = 0; p0 < kc; p0 += F16_STRIPS) {
+                    int len = Math.min(F16_STRIPS, kc - p0);
+                    for (int r = 0; r < 8; r++) {
+                        halvesToFloats(len, w, wOff + rowBytes * (r0 + r) + blockOff + 2L * p0, tmp, (long) r * len);
+                    }
+                    for (int q = 0; q < len; q += 8) {
+                        transpose8(tmp, 4L * q, 4L * len, panel, off + (p0 + q) * width + r0, width);
+                    }
+                }
+            }
+            for (int p = 0; p < kc; p++) {
+                int o = off + p * width;
+                for (int r = tiled; r < rows; r++) {
+                    panel[o + r] = Float.float16ToFloat(w.get(S16, wOff + rowBytes * r + blockOff + 2L * p));
+                }
+                for (int r = rows; r < width; r++) {
+                    panel[o + r] = 0f;
+                }
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             if (type == DType.F16) {
                 halvesToFloats(kc, w, wOff + rowBytes * r + blockOff, tmp, (long) r * kc);
@@ -1013,6 +1038,13 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     }
 
     private static final VectorSpecies<Short> HALVES = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS / 2));
+
+    /**
+     * {@code minnow.prefill.f16Strip=N} (default 128; 0: whole slices): F16 rows go into the prefill GEMM's B panels
+     * eight rows × N halves at a time, converted into a strip that stays in L1 and transposed from it, instead of
+     * converting every row's whole depth slice (rows × kc floats, 128 KiB for 32 rows of 1024) before transposing.
+     */
+    private static final int F16_STRIPS = Math.max(0, Integer.getInteger("minnow.prefill.f16Strip", 128)) / 8 * 8;
 
     /**
      * n halves from byte {@code off} of w as floats at element {@code yIndex} of y, bit for bit
