@@ -306,8 +306,8 @@ public final class Q4Panels {
          * 64-byte plane read as shorts holds nibbles 0-3 of row r's word in short 2r and nibbles 4-7 in short 2r + 1,
          * so step m (nibble m of each short) pairs with {@code pairs[16b + 4j + m]}, q_a of column 8j + m in its low
          * and of column 8j + 4 + m in its high 16 bits (block b, plane j). Each short lane sums 16 products
-         * |q·q_a| ≤ 15·128 per 32-value block, below 2^15, so the block sums are exact; {@link #xs} is filled as for converted
-         * levels (the specification reads it).
+         * |q·q_a| ≤ 15·128 per 32-value block, below 2^15, so the block sums are exact; {@link #xs} is filled as for
+         * converted levels (the specification reads it).
          */
         public boolean shorts;
         public int[] pairs = new int[0];

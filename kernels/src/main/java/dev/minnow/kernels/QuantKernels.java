@@ -165,9 +165,9 @@ public interface QuantKernels {
     }
 
     /**
-     * Whether this kernel multiplies Q4_0 panel levels in 16-bit integer lanes ({@link Q4Panels.Activation#shorts}:
-     * the Q8_0 activation as pairs of int16 in {@link Q4Panels.Activation#pairs}); the block sums are the same exact
-     * integers as the other readings'.
+     * Whether this kernel multiplies Q4_0 and Q4_K panel levels in 16-bit integer lanes
+     * ({@link Q4Panels.Activation#shorts}: the Q8_0 or Q8_K activation as pairs of int16 in
+     * {@link Q4Panels.Activation#pairs}); the block sums are the same exact integers as the other readings'.
      */
     default boolean panelShortLevels() {
         return false;

@@ -1660,7 +1660,9 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
     /**
      * Q4_0 panels in 16-bit lanes, the panel pairs (from + i, from + half + i), i &lt; count (see
      * {@link Q4Panels.Activation#shorts}): per block two short accumulators per panel, added (exact, below 2^15),
-     * each row's two shorts summed into an int, converted (exact) and put through the specification's epilogue.
+     * each row's two shorts summed into an int, converted (exact) and put through the specification's epilogue. The
+     * block-sum loop is written out here and in the Q4_K kernels: as a shared method returning its sums through an
+     * array it decoded 1-thread Q4_0 at 17.7–23.6 tok/s against 32.0–33.7 (BENCHMARKS.md, session 24).
      */
     private static void shortQ4_0x2(int from, int count, int half, int blocks, MemorySegment p, long pOff, int[] pairs,
                                     float[] da, float[] cb, MemorySegment y, long yOff) {
