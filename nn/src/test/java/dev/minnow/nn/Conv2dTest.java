@@ -177,13 +177,17 @@ class Conv2dTest {
             {3, 4, 3, 3, 2, 2, 1, 1, 1}, {7, 9, 3, 3, 1, 1, 3, 40, 1}, {33, 17, 3, 3, 1, 1, 37, 29, 1}, {8, 8, 3, 3, 0, 0, 3, 3, 1}};
         System.setProperty("minnow.cnn.winograd", "always");
         try {
-            for (String tile : new String[] {"2", "4"}) {
-                System.setProperty("minnow.cnn.winogradTile", tile);
-                packedKxKCases(r, seed, shapes);
+            for (String split : new String[] {"false", "true"}) { // with 2 threads: tile-row tasks, or also channel parts
+                System.setProperty("minnow.cnn.winogradSplit", split);
+                for (String tile : new String[] {"2", "4"}) {
+                    System.setProperty("minnow.cnn.winogradTile", tile);
+                    packedKxKCases(r, seed, shapes);
+                }
             }
         } finally {
             System.clearProperty("minnow.cnn.winograd");
             System.clearProperty("minnow.cnn.winogradTile");
+            System.clearProperty("minnow.cnn.winogradSplit");
         }
         Conv2d conv = Conv2d.of(Tensor.of(Gen.floats(r, 64 * 64 * 9), 64, 64, 3, 3), Tensor.of(Gen.floats(r, 64), 64), 1, 1, 1, 1)
                 .withActivation(Activation.RELU);
