@@ -474,16 +474,16 @@ public final class Conv2d implements Layer {
      * Bytes of transformed tiles and products one {@link #winograd} task aims to keep in L2
      * ({@code -Dminnow.cnn.winogradL2}, read per call for A/B runs; default 1 MiB).
      */
+    private static int winogradL2() {
+        return Integer.getInteger("minnow.cnn.winogradL2", 1048576);
+    }
+
     /**
      * {@code minnow.cnn.winogradSplit} (read per call, default false): with threads, Winograd tasks also split the
      * output channels, each part transforming its tiles again (see {@link #winograd}).
      */
     private static boolean winogradSplit() {
         return Boolean.getBoolean("minnow.cnn.winogradSplit");
-    }
-
-    private static int winogradL2() {
-        return Integer.getInteger("minnow.cnn.winogradL2", 1048576);
     }
 
     /**
@@ -602,8 +602,8 @@ public final class Conv2d implements Layer {
         // tasks are chunks of tile rows. With minnow.cnn.winogradSplit=true (session 23's default) and threads, about
         // four tasks each: the output channels split too (in multiples of the products' six-row tile), each part
         // transforming the same tiles again. Isolated and warm that kept a 56² layer's 4 chunks of 4, 4, 4 and 2 tile
-        // rows from leaving one of two threads idle for a fifth of the layer; in ResNet18, whose transformed weights
-        // do not stay in L3 between passes, the repeated transforms cost more (BENCHMARKS.md, session 24). (A first
+        // rows from leaving one of two threads idle for a fifth of the layer; in ResNet18, where the layers start with
+        // cold caches, the repeated transforms cost more (BENCHMARKS.md, session 24). (A first
         // pass transforming every chunk once into a shared buffer was slower: the products then read their tiles from
         // L3.)
         int oParts = threads == 1 || !winogradSplit() ? 1 : Math.max(1, Math.min(out / 32, (4 * threads + chunks - 1) / chunks));

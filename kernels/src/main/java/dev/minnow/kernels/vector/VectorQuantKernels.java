@@ -980,12 +980,14 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
                                 float[] panel, int off, int width) {
         checkPanel(type, rows, k0, kc, width);
         long blockOff = type.bytesPerBlock() * (long) (k0 / type.blockSize());
+        boolean strips = type == DType.F16 && F16_STRIPS > 0 && BITS >= 256 && (kc & 7) == 0;
+        long tmpBytes = strips ? 4L * 8 * Math.min(F16_STRIPS, kc) : 4L * rows * kc;
         MemorySegment tmp = PANEL_ROWS.get();
-        if (tmp.byteSize() < 4L * rows * kc) {
-            tmp = java.lang.foreign.Arena.ofAuto().allocate(Math.max(4L * rows * kc, 4096), 64);
+        if (tmp.byteSize() < tmpBytes) {
+            tmp = java.lang.foreign.Arena.ofAuto().allocate(Math.max(tmpBytes, 4096), 64);
             PANEL_ROWS.set(tmp);
         }
-        if (type == DType.F16 && F16_STRIPS > 0 && BITS >= 256 && (kc & 7) == 0) {
+        if (strips) {
             // eight rows × F16_STRIPS halves converted into an L1 strip, then transposed into the panel
             int tiled = rows & ~7;
             for (int r0 = 0; r0 < tiled; r0 += 8) {
@@ -1644,8 +1646,9 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
 
     /**
      * {@code minnow.panels.shorts} (default true; off below 256 bits, where the Q4_K scales have no byte species):
-     * Q4_0 and Q4_K panel levels multiplied by the Q8_0 / Q8_K activation in 16-bit lanes ({@link Q4Panels.Activation#shorts}) — a nibble mask or shift, one 16-bit multiply
-     * and one add per 2·PANEL_LANES products, the activation pair a broadcast int — instead of f32 levels and FMAs.
+     * Q4_0 and Q4_K panel levels multiplied by the Q8_0 / Q8_K activation in 16-bit lanes
+     * ({@link Q4Panels.Activation#shorts}) — a nibble mask or shift, one 16-bit multiply and one add per
+     * 2·PANEL_LANES products, the activation pair a broadcast int — instead of f32 levels and FMAs.
      */
     private static final boolean SHORT_LEVELS = BITS >= 256 && Boolean.parseBoolean(System.getProperty("minnow.panels.shorts", "true"));
 
@@ -1654,7 +1657,10 @@ public final class VectorQuantKernels extends ScalarQuantKernels {
         return SHORT_LEVELS;
     }
 
-    /** The 16-bit nibble mask of {@link #shortQ4_0x2}, loaded (see expQ4_0x2 on literal vector constants). */
+    /**
+     * The 16-bit kernels' constants, loaded (see expQ4_0x2 on literal vector constants): the nibble mask in each short,
+     * the f16 sign-exponent-mantissa mask of the scale widening.
+     */
     private static final int[] SHORT_MASKS = {0x000f000f, 0x8fffe000};
 
     /**
