@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * llama-bench's two figures for a GGUF model: prompt processing ({@code ppN}: N tokens in batches from an empty
  * cache) and text generation ({@code tgN}: N single-token steps from an empty cache), in tokens per second, mean
  * and standard deviation over repetitions after warm-up runs (llama-bench does one; a JIT compiles while it runs, so
- * here they repeat while a run is still more than 3% faster than the one before, up to {@link #MAX_WARMUP}). Token
+ * here they repeat while a run is still more than 3% faster than the one before or allocates more than compiled code
+ * does ({@link #SETTLED_BYTES_PER_TOKEN}), up to {@link #MAX_WARMUP} runs or {@link #MAX_WARMUP_SECONDS}). Token
  * ids are seeded random draws.
  */
 public final class LlmBench {
@@ -136,18 +137,37 @@ public final class LlmBench {
      * Most warm-up runs per test. One was not enough where the first thread count's prompt processing ran while C2 was
      * still compiling: 1-thread pp128 26.2 tok/s measured first in the process, 37.6 after the 2-thread rows (session 21).
      */
-    static final int MAX_WARMUP = 5;
+    static final int MAX_WARMUP = 10;
 
-    private static Row measure(String name, int tokens, int reps, Runnable body) {
+    /** Most seconds of warm-up per test: the runs stop at {@link #MAX_WARMUP} or once they have taken this long. */
+    static final double MAX_WARMUP_SECONDS = 60;
+
+    /**
+     * Most heap bytes per token a warm-up run may allocate and still end the warm-up. Compiled kernels allocate a few
+     * kB per token (2–10 kB in session 24's table); a kernel still running as C1 code, whose Vector API calls box
+     * every vector, allocates hundreds of kB. Session 25 caught that state in a Q8_0 process: the decode-panel kernel's
+     * C2 code for its loop was thrown away by an uncommon trap, and for the next 5.5 s, while C2 worked through its
+     * queue, the prompt's one matrix-vector product (the output layer) ran in C1 code, at 4 MB a prompt token; the
+     * runs were within 3% of each other, so the warm-up stopped and the table recorded that state.
+     */
+    static final long SETTLED_BYTES_PER_TOKEN = 32 << 10;
+
+    static Row measure(String name, int tokens, int reps, Runnable body) {
         long prev = Long.MAX_VALUE;
-        for (int w = 0; w < MAX_WARMUP; w++) {   // warm-up: until a run is no longer 3% faster than the one before
+        long start = System.nanoTime();
+        for (int w = 0; w < MAX_WARMUP && System.nanoTime() - start < MAX_WARMUP_SECONDS * 1e9; w++) {
+            // warm-up: until a run is no longer 3% faster than the one before and allocates no more than compiled
+            // code does (both: the JIT has settled)
+            long alloc0 = allocatedBytes();
             long t0 = System.nanoTime();
             body.run();
             long t = System.nanoTime() - t0;
-            if (t > prev * 0.97) {
+            long alloc1 = allocatedBytes();
+            boolean quiet = alloc0 < 0 || alloc1 < 0 || (alloc1 - alloc0) / Math.max(1, tokens) <= SETTLED_BYTES_PER_TOKEN;
+            if (t > prev * 0.97 && quiet) {
                 break;
             }
-            prev = t;
+            prev = Math.min(prev, t);
         }
         double[] tps = new double[reps];
         long perToken = -1;
