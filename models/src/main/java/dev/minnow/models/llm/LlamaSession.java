@@ -271,9 +271,11 @@ public final class LlamaSession implements AutoCloseable {
         for (int l = 0; l < c.layers(); l++) {
             LlamaModel.Layer layer = model.layers[l];
             // attention
-            for (int t = 0; t < n; t++) {
-                norm(x, (long) t * dim, layer.attnNorm(), layer.attnNormBias(), xb, (long) t * dim);
-            }
+            Parallel.forRange(n, ROWS_GRAIN, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    norm(x, (long) t * dim, layer.attnNorm(), layer.attnNormBias(), xb, (long) t * dim);
+                }
+            });
             matmul(layer.wq(), n, xb, q);
             matmul(layer.wk(), n, xb, k);
             matmul(layer.wv(), n, xb, v);
@@ -290,43 +292,59 @@ public final class LlamaSession implements AutoCloseable {
                 cache.store(l, pos, k, (long) t * kvDim, v, (long) t * kvDim);
             }
             final int layerIndex = l;
-            for (int t = 0; t < n; t++) {
-                final int pos = position + t;
-                final long qRow = (long) t * qDim;
-                Parallel.RangeBody heads = (h0, h1) -> {
-                    for (int h = h0; h < h1; h++) {
-                        cache.attendHead(kernels, layerIndex, pos, h / c.groupSize(), hd, q, qRow + (long) h * hd,
+            // one parallel loop over the heads, each through every token of the batch (a head's scratch is its own):
+            // a loop per token cost a dispatch per token and left the early tokens on one thread
+            Parallel.RangeBody heads = (h0, h1) -> {
+                for (int h = h0; h < h1; h++) {
+                    for (int t = 0; t < n; t++) {
+                        long qRow = (long) t * qDim;
+                        cache.attendHead(kernels, layerIndex, position + t, h / c.groupSize(), hd, q, qRow + (long) h * hd,
                                 scale, scores[h], probs[h], attnWork[h], att, qRow + (long) h * hd);
                     }
-                };
-                // a parallel loop costs a few microseconds: only worth it when the heads have real work
-                if ((long) c.heads() * (pos + 1) * hd >= 1 << 16) {
-                    Parallel.forRange(c.heads(), 1, heads);
-                } else {
-                    heads.run(0, c.heads());
                 }
+            };
+            // a parallel loop costs a few microseconds: only worth it when the heads have real work
+            long positions = (long) n * position + (long) n * (n + 1) / 2;   // Σ (pos + 1) over the batch
+            if ((long) c.heads() * positions * hd >= 1 << 16) {
+                Parallel.forRange(c.heads(), 1, heads);
+            } else {
+                heads.run(0, c.heads());
             }
             matmul(layer.wo(), n, att, xb2);
             addBias(n, dim, xb2, layer.woBias());
-            kernels.add(n * dim, x, 0, xb2, 0, x, 0);
+            addRows(n, x, xb2);
             // feed-forward: on the normed residual, or (parallel residual) on the attention's normed input, still in xb
             if (!layer.parallelResidual()) {
-                for (int t = 0; t < n; t++) {
-                    norm(x, (long) t * dim, layer.ffnNorm(), layer.ffnNormBias(), xb, (long) t * dim);
-                }
+                Parallel.forRange(n, ROWS_GRAIN, (t0, t1) -> {
+                    for (int t = t0; t < t1; t++) {
+                        norm(x, (long) t * dim, layer.ffnNorm(), layer.ffnNormBias(), xb, (long) t * dim);
+                    }
+                });
             }
             if (n > 1 || sparse == null || !sparse.decode(l, xb, xb2)) {
                 matmul(layer.gate(), n, xb, hb);
                 matmul(layer.up(), n, xb, hb2);
-                kernels.activate(Activation.SILU, n * c.ffnDim(), hb, 0);
-                kernels.mul(n * c.ffnDim(), hb, 0, hb2, 0, hb, 0);
+                int ffn = c.ffnDim();
+                Parallel.forRange(n, ROWS_GRAIN, (t0, t1) -> {
+                    kernels.activate(Activation.SILU, (t1 - t0) * ffn, hb, (long) t0 * ffn);
+                    kernels.mul((t1 - t0) * ffn, hb, (long) t0 * ffn, hb2, (long) t0 * ffn, hb, (long) t0 * ffn);
+                });
                 if (n > 1 && sparse != null) {
                     sparse.record(l, n, xb, hb);
                 }
                 matmul(layer.down(), n, hb, xb2);
             }
-            kernels.add(n * dim, x, 0, xb2, 0, x, 0);
+            addRows(n, x, xb2);
         }
+    }
+
+    /** Batch rows per task of the row-wise steps between the matrix products (norms, SwiGLU, residual adds). */
+    private static final int ROWS_GRAIN = 8;
+
+    /** x += y over n rows of the model width, in row ranges on the active threads. */
+    private void addRows(int n, MemorySegment x, MemorySegment y) {
+        int dim = c.dim();
+        Parallel.forRange(n, ROWS_GRAIN, (t0, t1) -> kernels.add((t1 - t0) * dim, x, (long) t0 * dim, y, (long) t0 * dim, x, (long) t0 * dim));
     }
 
     /**

@@ -340,17 +340,24 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
         private MemorySegment roundedActivations(int m, MemorySegment a, long aOff) {
             DType act = QuantKernels.activationType(type);
             long qBytes = act.byteSize(cols);
-            MemorySegment q = buffer(QUANTIZED, qBytes);
             MemorySegment out = buffer(ROUNDED, 4L * m * cols);
-            for (int i = 0; i < m; i++) {
-                qk.quantizeActivation(type, cols, a, aOff + (long) i * cols, q, 0);
-                if (act == DType.Q8_0) {
-                    qk.dequantize(act, cols, q, 0, out, (long) i * cols);
-                } else if (act == DType.Q8_K) {
-                    dequantizeQ8_K(q, out, 4L * i * cols);
-                } else {
-                    GgmlQuant.dequantizeRow(act, q, 0, out, 4L * i * cols, cols);
+            Parallel.RangeBody rows = (i0, i1) -> {
+                MemorySegment q = buffer(QUANTIZED, qBytes);   // this thread's
+                for (int i = i0; i < i1; i++) {
+                    qk.quantizeActivation(type, cols, a, aOff + (long) i * cols, q, 0);
+                    if (act == DType.Q8_0) {
+                        qk.dequantize(act, cols, q, 0, out, (long) i * cols);
+                    } else if (act == DType.Q8_K) {
+                        dequantizeQ8_K(q, out, 4L * i * cols);
+                    } else {
+                        GgmlQuant.dequantizeRow(act, q, 0, out, 4L * i * cols, cols);
+                    }
                 }
+            };
+            if (m > 1 && Parallel.shareable(a, out)) {
+                Parallel.forRange(m, 8, rows);   // a prompt's rows: quantized on the active threads
+            } else {
+                rows.run(0, m);
             }
             return out;
         }
@@ -484,12 +491,15 @@ public sealed interface WeightMatrix permits WeightMatrix.F32Matrix, WeightMatri
             MemorySegment.copy(a, F32, aOff * 4, x, 0, m * cols);
             if (activationType == DType.F16) {
                 // GGML_FP16_TO_FP32(GGML_FP32_TO_FP16(x)) in place, without the codec's per-call arrays (the F16
-                // decode allocated 2.4 MB per token through them): round to nearest even, NaN -> quiet 0x7E00 + sign
-                for (int i = 0; i < m * cols; i++) {
-                    float f = x[i];
-                    short h = f != f ? (short) (((Float.floatToRawIntBits(f) >>> 16) & 0x8000) | 0x7e00) : Float.floatToFloat16(f);
-                    x[i] = Float.float16ToFloat(h);
-                }
+                // decode allocated 2.4 MB per token through them): round to nearest even, NaN -> quiet 0x7E00 + sign;
+                // a prompt's rows on the active threads
+                Parallel.forRange(m, 8, (i0, i1) -> {
+                    for (int i = i0 * cols; i < i1 * cols; i++) {
+                        float f = x[i];
+                        short h = f != f ? (short) (((Float.floatToRawIntBits(f) >>> 16) & 0x8000) | 0x7e00) : Float.floatToFloat16(f);
+                        x[i] = Float.float16ToFloat(h);
+                    }
+                });
                 return x;
             }
             if (activationType != null && activationType.blockSize() <= cols && cols % activationType.blockSize() == 0) {
